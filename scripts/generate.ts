@@ -1,0 +1,17 @@
+/** npm run generate: write the registry and JSON Schemas, atomically and only when changed. Writes nothing on error. */
+import { parseCliArgs, report } from "../src/core/report.ts";
+import { writeGenerated } from "../src/core/generated-files.ts";
+import { runCheck } from "../src/core/run-check.ts";
+
+const args = parseCliArgs(process.argv.slice(2));
+const root = process.cwd();
+const result = runCheck(root, { freshness: false });
+report(result.diagnostics, { ...args, texts: result.texts });
+if (!result.ok || !result.generated) {
+  process.stderr.write("generate: nothing written\n");
+  process.exit(1);
+}
+const written = writeGenerated(root, result.generated);
+if (args.format === "text") {
+  process.stderr.write(written.length ? `generate: wrote ${written.join(", ")}\n` : `generate: ${result.generated.size} files already up to date\n`);
+}

@@ -1,0 +1,147 @@
+/** CLI argument parsing (flag-free: every option parses in every build; features decide what they do). */
+
+export interface CliOptions {
+  help: boolean;
+  file?: string | undefined;
+  now?: number | undefined;
+  seed: number;
+  count: number;
+  scope?: string | undefined;
+  out?: string | undefined;
+  s3Bucket: string;
+  s3Prefix: string;
+  s3Out?: string | undefined;
+  retentionDays: number;
+  sampleRate: number;
+  sampleAfter: number;
+  batchSize: number;
+  rateLimit: number;
+  maxConnections: number;
+  serve: boolean;
+  port: number;
+  host: string;
+  serveMs?: number | undefined;
+  secret: string;
+  issueToken?: string | undefined;
+  token?: string | undefined;
+  traceparent?: string | undefined;
+  alerts: string[];
+}
+
+export class UsageError extends Error {
+  override name = "UsageError";
+}
+
+export const USAGE = `usage: bun run [--feature=NAME ...] src/app/main.ts [options] [metrics.jsonl | -]
+
+Reads JSON lines ({"name","value","scope","ts","unit?","tenant?","props?","traceparent?","via?"}),
+or the built-in sample when no file is given (MOCK_API builds generate data instead).
+
+options:
+  --now=ISO|ms          fixed clock (default: latest sample timestamp)
+  --seed=N --count=N    MOCK_API generator seed (42) and sample count (200)
+  --scope=S             caller scope for records and reads (enforced by SCOPE_ISOLATION)
+  --out=DIR             write export files (csv, prom, otlp, snapshot) to DIR
+  --s3-bucket=B --s3-prefix=P --s3-out=DIR   S3_EXPORT target (requests written under DIR)
+  --retention-days=N    RETENTION_POLICY max sample age (30)
+  --sample-rate=N --sample-after=N           SAMPLING: keep 1 in N after N samples per series (4, 8)
+  --batch-size=N        BATCHING batch size (16)
+  --rate-limit=N        RATE_LIMIT messages per minute per scope (100)
+  --max-connections=N   RATE_LIMIT stream connections per scope (10)
+  --serve [--port=N] [--host=H] [--serve-ms=N]   LIVE_STREAM WebSocket server (/stream?scope=S&token=T)
+  --secret=S            RBAC signing secret (env PERF_TOKEN_SECRET, default "dev-secret")
+  --issue-token=ROLE:SCOPE   RBAC: print a signed token valid for 1h from --now
+  --token=T             RBAC: verify a token and report its claims
+  --traceparent=H       TRACE_CONTEXT: run-level W3C trace context
+  --alert=NAME:METRIC>VALUE[:FOR]   ALERTING rule (repeatable; FOR like 30s, 5m)
+  --help`;
+
+const VALUE_OPTIONS = new Set([
+  "now", "seed", "count", "scope", "out", "s3-bucket", "s3-prefix", "s3-out", "retention-days", "sample-rate",
+  "sample-after", "batch-size", "rate-limit", "max-connections", "port", "host", "serve-ms", "secret",
+  "issue-token", "token", "traceparent", "alert",
+]);
+
+function int(name: string, raw: string, min: number): number {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be an integer >= ${min}`);
+  return n;
+}
+
+export function parseClock(raw: string): number {
+  const n = /^\d+$/.test(raw) ? Number(raw) : Date.parse(raw);
+  if (!Number.isFinite(n)) throw new UsageError(`--now must be epoch ms or an ISO date: ${raw}`);
+  return n;
+}
+
+export function parseArgs(argv: readonly string[], env: Record<string, string | undefined> = {}): CliOptions {
+  const o: CliOptions = {
+    help: false,
+    seed: 42,
+    count: 200,
+    s3Bucket: "perf-metrics",
+    s3Prefix: "metrics",
+    retentionDays: 30,
+    sampleRate: 4,
+    sampleAfter: 8,
+    batchSize: 16,
+    rateLimit: 100,
+    maxConnections: 10,
+    serve: false,
+    port: 8787,
+    host: "127.0.0.1",
+    secret: env.PERF_TOKEN_SECRET ?? "dev-secret",
+    alerts: [],
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === "--help" || arg === "-h") {
+      o.help = true;
+      continue;
+    }
+    if (arg === "--serve") {
+      o.serve = true;
+      continue;
+    }
+    if (!arg.startsWith("--") || arg === "-") {
+      if (o.file !== undefined) throw new UsageError(`unexpected argument: ${arg}`);
+      o.file = arg;
+      continue;
+    }
+    const eq = arg.indexOf("=");
+    const name = eq < 0 ? arg.slice(2) : arg.slice(2, eq);
+    if (!VALUE_OPTIONS.has(name)) throw new UsageError(`unknown option: --${name}`);
+    let value: string;
+    if (eq >= 0) value = arg.slice(eq + 1);
+    else {
+      const next = argv[++i];
+      if (next === undefined) throw new UsageError(`--${name} needs a value`);
+      value = next;
+    }
+    switch (name) {
+      case "now": o.now = parseClock(value); break;
+      case "seed": o.seed = int(name, value, 0); break;
+      case "count": o.count = int(name, value, 0); break;
+      case "scope": o.scope = value; break;
+      case "out": o.out = value; break;
+      case "s3-bucket": o.s3Bucket = value; break;
+      case "s3-prefix": o.s3Prefix = value; break;
+      case "s3-out": o.s3Out = value; break;
+      case "retention-days": o.retentionDays = int(name, value, 0); break;
+      case "sample-rate": o.sampleRate = int(name, value, 1); break;
+      case "sample-after": o.sampleAfter = int(name, value, 0); break;
+      case "batch-size": o.batchSize = int(name, value, 1); break;
+      case "rate-limit": o.rateLimit = int(name, value, 1); break;
+      case "max-connections": o.maxConnections = int(name, value, 1); break;
+      case "port": o.port = int(name, value, 0); break;
+      case "host": o.host = value; break;
+      case "serve-ms": o.serveMs = int(name, value, 1); break;
+      case "secret": o.secret = value; break;
+      case "issue-token": o.issueToken = value; break;
+      case "token": o.token = value; break;
+      case "traceparent": o.traceparent = value; break;
+      case "alert": o.alerts.push(value); break;
+    }
+  }
+  return o;
+}

@@ -1,0 +1,63 @@
+/**
+ * MOCK_API: deterministic synthetic metrics from a seeded PRNG instead of reading input.
+ */
+import { hexDigest } from "../core/hash.ts";
+import type { Metric } from "../core/types.ts";
+
+/** mulberry32: tiny seeded PRNG returning floats in [0, 1). */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export interface MockOptions {
+  seed?: number;
+  count?: number;
+  /** First timestamp (default 2026-01-15T12:00:00Z). */
+  start?: number;
+  stepMs?: number;
+}
+
+const MOCK_SCOPES = ["api", "web", "worker"];
+const MOCK_TENANTS = ["acme", "globex", "initech"];
+
+/** Generates `count` metrics; the same seed always yields the same list. */
+export function generateMockMetrics(options: MockOptions = {}): Metric[] {
+  const seed = options.seed ?? 42;
+  const count = options.count ?? 200;
+  const start = options.start ?? 1768478400000;
+  const step = options.stepMs ?? 1000;
+  const rand = mulberry32(seed);
+  const pick = <T>(list: readonly T[]): T => list[Math.floor(rand() * list.length)]!;
+  const out: Metric[] = [];
+  for (let i = 0; i < count; i++) {
+    const ts = start + i * step;
+    const scope = pick(MOCK_SCOPES);
+    const tenant = pick(MOCK_TENANTS);
+    const kind = rand();
+    const spike = rand() < 0.03;
+    let m: Metric;
+    if (kind < 0.45) {
+      const base = scope === "api" ? 110 : scope === "web" ? 160 : 60;
+      const value = Math.round((base + (rand() - 0.5) * base * 0.4) * (spike ? 8 : 1) * 100) / 100;
+      m = { name: "http.latency", value, scope, tenant, ts, unit: "ms", props: { route: pick(["/v1/metrics", "/v1/report", "/health"]) } };
+    } else if (kind < 0.8) {
+      const status = rand() < 0.03 ? 503 : 200;
+      m = { name: "http.requests", value: 1, scope, tenant, ts, props: { status: String(status) } };
+    } else if (kind < 0.9) {
+      m = { name: "queue.depth", value: Math.floor(rand() * 20), scope: "worker", tenant, ts, props: {} };
+    } else {
+      m = { name: "cpu.usage", value: Math.round(rand() * 10000) / 100, scope, tenant, ts, unit: "percent", props: {} };
+    }
+    if (rand() < 0.05) m.props.user = `user${Math.floor(rand() * 100)}@example.com`;
+    if (rand() < 0.2) m.traceparent = `00-${hexDigest(`trace:${seed}:${i}`, 16)}-${hexDigest(`span:${seed}:${i}`, 8)}-01`;
+    out.push(m);
+  }
+  return out;
+}

@@ -1,0 +1,41 @@
+/**
+ * `npm run check` as a function: records, generated files, hand-written tables. No bundling. The CLI,
+ * the site build and the tests all call this, so they agree on what is wrong.
+ */
+import { isError, sortDiagnostics, type Diagnostic } from "./diagnostics.ts";
+import { generatedFiles, staleFiles } from "./generated-files.ts";
+import { lintContent } from "./lint-tables.ts";
+import { loadModel, type Model } from "./model.ts";
+
+export interface CheckOptions {
+  dataDir?: string;
+  contentDir?: string;
+  /** Skip the comparison with files on disk (generate computes them itself). */
+  freshness?: boolean;
+}
+
+export interface CheckResult {
+  model: Model;
+  diagnostics: Diagnostic[];
+  /** File text by repository-relative path, for code frames. */
+  texts: Map<string, string>;
+  ok: boolean;
+  generated: Map<string, string> | undefined;
+}
+
+export function runCheck(root: string, options: CheckOptions = {}): CheckResult {
+  const { model, diagnostics, sources } = loadModel(root, options.dataDir);
+  const texts = new Map<string, string>([...sources].map(([file, src]) => [file, src.text]));
+  const all = [...diagnostics];
+  let generated: Map<string, string> | undefined;
+  // Generated files are only meaningful from valid records; comparing them otherwise buries the real error.
+  if (!diagnostics.some(isError)) {
+    generated = generatedFiles(model);
+    if (options.freshness !== false) all.push(...staleFiles(root, generated));
+  }
+  const lint = lintContent(root, { scopeNames: model.scopeNames }, options.contentDir);
+  for (const [file, text] of lint.sources) texts.set(file, text);
+  all.push(...lint.diagnostics);
+  const sorted = sortDiagnostics(all);
+  return { model, diagnostics: sorted, texts, ok: !sorted.some(isError), generated };
+}

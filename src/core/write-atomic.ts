@@ -1,0 +1,35 @@
+/**
+ * Generated files are written whole or not at all: a temp file in the same directory, fsync, rename.
+ * A killed writer can leave a stray temp file, never a half-written output.
+ */
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
+import { dirname, join, basename } from "node:path";
+
+export function readIfExists(path: string): string | undefined {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    return undefined;
+  }
+}
+
+/** Writes only when the content differs; returns whether it wrote. */
+export function writeAtomic(path: string, content: string): boolean {
+  if (readIfExists(path) === content) return false;
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
+  try {
+    const fd = openSync(tmp, "w");
+    try {
+      writeSync(fd, content);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, path);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+  return true;
+}

@@ -1,0 +1,132 @@
+/**
+ * Parses one YAML data file with source positions and refuses every construct that could make the data
+ * mean something other than what a reader sees: anchors, aliases, merge keys, tags, YAML 1.1 semantics,
+ * duplicate keys. Returns plain data only when the file is clean.
+ */
+import { isAlias, isMap, isNode, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from "yaml";
+import type { Diagnostic } from "./diagnostics.ts";
+
+/** Larger data files are refused: records are small, and a huge file is a mistake or an attack. */
+export const MAX_DATA_FILE_BYTES = 1024 * 1024;
+
+export type PathSegment = string | number;
+
+export interface YamlSource {
+  file: string;
+  text: string;
+  doc: Document.Parsed;
+  lineCounter: LineCounter;
+  /** The parsed data; undefined when the file had errors. */
+  data: unknown;
+}
+
+export function position(src: Pick<YamlSource, "lineCounter">, offset: number): { line: number; col: number } {
+  const { line, col } = src.lineCounter.linePos(offset);
+  return { line, col };
+}
+
+function at(src: YamlSource, offset: number, rule: string, message: string, hint?: string): Diagnostic {
+  return { file: src.file, ...position(src, offset), rule, message, ...(hint ? { hint } : {}) };
+}
+
+export function parseYamlSource(file: string, text: string): { source: YamlSource; diagnostics: Diagnostic[] } {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, version: "1.2", merge: false, prettyErrors: false });
+  const source: YamlSource = { file, text, doc, lineCounter, data: undefined };
+  const diagnostics: Diagnostic[] = [];
+
+  for (const e of doc.errors) {
+    const message = e.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");
+    if (e.code === "DUPLICATE_KEY") {
+      diagnostics.push(at(source, e.pos[0], "duplicate-key", message, "remove one of the two keys; YAML would silently keep the last"));
+    } else {
+      diagnostics.push(at(source, e.pos[0], "yaml-syntax", message));
+    }
+  }
+  for (const w of doc.warnings) {
+    if (w.code === "TAG_RESOLVE_FAILED") continue; // reported below with the other tags
+    diagnostics.push(at(source, w.pos[0], "yaml-syntax", w.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "")));
+  }
+  if (doc.directives?.yaml.explicit) {
+    const offset = Math.max(0, text.indexOf("%YAML"));
+    diagnostics.push(
+      at(source, offset, "yaml-version", `a %YAML ${doc.directives.yaml.version} directive changes how values are read`, "remove the %YAML line; data files are YAML 1.2"),
+    );
+  }
+
+  visit(doc, {
+    Node(_key, node) {
+      const start = node.range?.[0] ?? 0;
+      if (isAlias(node)) {
+        diagnostics.push(at(source, start, "yaml-alias", `alias *${node.source} is not allowed in data files`, "write the value out in full"));
+        return;
+      }
+      if (node.anchor) {
+        diagnostics.push(at(source, start, "yaml-anchor", `anchor &${node.anchor} is not allowed in data files`, "remove the anchor and write values out in full"));
+      }
+      // yaml sets `tag` only for tags written in the source.
+      if (node.tag) {
+        diagnostics.push(at(source, start, "yaml-tag", `tag ${node.tag} is not allowed in data files`, "remove the tag; plain values are enough"));
+      }
+    },
+    Pair(_key, pair) {
+      if (isScalar(pair.key) && pair.key.value === "<<") {
+        diagnostics.push(at(source, pair.key.range?.[0] ?? 0, "yaml-merge-key", "merge key << is not allowed in data files", "write the keys out in full"));
+      }
+    },
+  });
+
+  if (diagnostics.length === 0) {
+    try {
+      source.data = doc.toJS({ maxAliasCount: 0 });
+    } catch (err) {
+      diagnostics.push(at(source, 0, "yaml-syntax", (err as Error).message));
+    }
+  }
+  return { source, diagnostics };
+}
+
+/**
+ * Where a path points in the source: the value node, and the key node when the last segment is a map key.
+ * Falls back to the nearest existing ancestor so a diagnostic always has a place.
+ */
+export function locate(src: YamlSource, path: readonly PathSegment[]): { value?: Node; key?: Node; parent: Node | undefined } {
+  let node: unknown = src.doc.contents;
+  let key: Node | undefined;
+  let parent: Node | undefined;
+  for (const seg of path) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && p.key.value === seg);
+      if (!pair) return { parent: node };
+      parent = node;
+      key = pair.key as Node;
+      node = pair.value;
+    } else if (isSeq(node) && typeof seg === "number") {
+      parent = node;
+      key = undefined;
+      node = node.items[seg];
+      if (!isNode(node)) return { parent };
+    } else {
+      return { parent: isNode(node) ? node : parent };
+    }
+  }
+  return { value: isNode(node) ? node : undefined, key, parent };
+}
+
+/** Offset to report for a path: the value, or with `onKey` the key, or the enclosing node. */
+export function offsetOf(src: YamlSource, path: readonly PathSegment[], onKey = false): number {
+  const loc = locate(src, path);
+  const node = onKey ? (loc.key ?? loc.value ?? loc.parent) : (loc.value ?? loc.key ?? loc.parent);
+  return node?.range?.[0] ?? 0;
+}
+
+/** Offset of a key inside the map at `path` (for unknown keys). */
+export function keyOffset(src: YamlSource, path: readonly PathSegment[], key: string): number {
+  const loc = locate(src, path);
+  const map = loc.value;
+  if (isMap(map)) {
+    const pair = map.items.find((p) => isScalar(p.key) && p.key.value === key);
+    if (pair && isNode(pair.key)) return pair.key.range?.[0] ?? 0;
+  }
+  return offsetOf(src, path);
+}
