@@ -2,6 +2,7 @@
  * The validated model every emitter, verifier and page reads. One entry point, `loadModel`, so the CLI,
  * the site and the tests see the same records and the same diagnostics.
  */
+import { createHash } from "node:crypto";
 import { crossCheck, expandScope } from "./cross-check.ts";
 import { sortDiagnostics, type Diagnostic } from "./diagnostics.ts";
 import { loadRecords, type Entry, type Records } from "./load-records.ts";
@@ -39,4 +40,13 @@ export function loadModel(root: string, dataDir = "data"): ModelResult {
   const load = loadRecords(root, dataDir);
   const diagnostics = sortDiagnostics([...load.diagnostics, ...crossCheck(load)]);
   return { model: buildModel(load.records), diagnostics, sources: load.sources };
+}
+
+/** Identifies the flag and variant records that bundle results were computed from. */
+export function recordsHash(model: Model): string {
+  const data = {
+    features: model.records.features.map((e) => e.record),
+    variants: model.records.variants.map((e) => e.record),
+  };
+  return createHash("sha256").update(JSON.stringify(data)).digest("hex").slice(0, 16);
 }

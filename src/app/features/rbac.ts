@@ -1,0 +1,76 @@
+/**
+ * RBAC: HMAC-SHA256 signed tokens (WebCrypto) carrying a role and a scope,
+ * validated for live-stream subscribers.
+ */
+export type Role = "viewer" | "operator" | "admin";
+
+export interface TokenClaims {
+  sub: string;
+  role: Role;
+  /** Scope the token grants, or "*" (admin only). */
+  scope: string;
+  /** Expiry, epoch seconds. */
+  exp: number;
+}
+
+export type VerifyResult = { ok: true; claims: TokenClaims } | { ok: false; reason: string };
+
+const ROLES: readonly string[] = ["viewer", "operator", "admin"];
+
+function b64url(bytes: Uint8Array): string {
+  return Buffer.from(bytes).toString("base64url");
+}
+
+function fromB64url(text: string): Uint8Array {
+  return new Uint8Array(Buffer.from(text, "base64url"));
+}
+
+async function hmacKey(secret: string): Promise<CryptoKey> {
+  return crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
+}
+
+export function isRole(value: unknown): value is Role {
+  return typeof value === "string" && ROLES.includes(value);
+}
+
+/** `payload.signature`, both base64url. */
+export async function signToken(claims: TokenClaims, secret: string): Promise<string> {
+  const payload = new TextEncoder().encode(JSON.stringify(claims));
+  const sig = new Uint8Array(await crypto.subtle.sign("HMAC", await hmacKey(secret), payload));
+  return `${b64url(payload)}.${b64url(sig)}`;
+}
+
+/** Verifies the signature (constant time, via WebCrypto), the claim shapes and expiry. */
+export async function verifyToken(token: string, secret: string, nowMs: number): Promise<VerifyResult> {
+  const parts = token.split(".");
+  if (parts.length !== 2 || !parts[0] || !parts[1]) return { ok: false, reason: "malformed token" };
+  const payload = fromB64url(parts[0]);
+  const sig = fromB64url(parts[1]);
+  const valid = await crypto.subtle.verify("HMAC", await hmacKey(secret), sig, payload);
+  if (!valid) return { ok: false, reason: "bad signature" };
+  let claims: unknown;
+  try {
+    claims = JSON.parse(new TextDecoder().decode(payload));
+  } catch {
+    return { ok: false, reason: "malformed payload" };
+  }
+  const c = claims as Partial<TokenClaims>;
+  if (typeof c !== "object" || c === null || typeof c.sub !== "string" || !isRole(c.role) || typeof c.scope !== "string" || typeof c.exp !== "number") {
+    return { ok: false, reason: "invalid claims" };
+  }
+  if (c.scope === "*" && c.role !== "admin") return { ok: false, reason: "wildcard scope requires admin" };
+  if (c.exp * 1000 <= nowMs) return { ok: false, reason: "token expired" };
+  return { ok: true, claims: c as TokenClaims };
+}
+
+/** Any role may subscribe to its own scope; admins with scope "*" to every scope. */
+export function canSubscribe(claims: TokenClaims, scope: string): boolean {
+  return claims.scope === scope || (claims.role === "admin" && claims.scope === "*");
+}
+
+/** Parses "role:scope" (CLI --issue-token) into claims valid for `ttlSeconds` from `nowMs`. */
+export function claimsFromSpec(spec: string, nowMs: number, ttlSeconds = 3600): TokenClaims {
+  const [role, scope, sub] = spec.split(":");
+  if (!isRole(role) || !scope) throw new Error(`token spec must be ROLE:SCOPE with ROLE in ${ROLES.join("|")}`);
+  return { sub: sub ?? `${role}@${scope}`, role, scope, exp: Math.floor(nowMs / 1000) + ttlSeconds };
+}

@@ -1,0 +1,91 @@
+/**
+ * S3_EXPORT: exportMetricsToS3() builds S3 PUT requests (no network): one object per scope and UTC day,
+ * keyed `prefix/scope=X/date=YYYY-MM-DD/...`, with Content-Disposition and integrity headers.
+ * With `outDir` the request bodies are also written under that local directory.
+ */
+import { mkdir } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import type { Metric, Serializer } from "../core/types.ts";
+
+export interface S3PutRequest {
+  method: "PUT";
+  bucket: string;
+  key: string;
+  url: string;
+  headers: Record<string, string>;
+  body: string | Uint8Array;
+  records: number;
+}
+
+export interface S3ExportOptions {
+  bucket: string;
+  prefix?: string;
+  region?: string;
+  serializer: Serializer;
+  /** Optional body transform (COMPRESSION passes gzip here). */
+  compress?: (body: string) => { body: Uint8Array; encoding: string };
+  /** Outgoing W3C traceparent header (TRACE_CONTEXT). */
+  traceparent?: string | undefined;
+  /** Write each body to `outDir/<key>` as well. */
+  outDir?: string | undefined;
+}
+
+export interface S3ExportResult {
+  requests: S3PutRequest[];
+  written: string[];
+}
+
+export function utcDate(ts: number): string {
+  return new Date(ts).toISOString().slice(0, 10);
+}
+
+function partitionValue(value: string): string {
+  return encodeURIComponent(value).replace(/%/g, "_");
+}
+
+export function s3ObjectKey(prefix: string, scope: string, date: string, file: string): string {
+  const head = prefix.replace(/^\/+|\/+$/g, "");
+  return `${head ? `${head}/` : ""}scope=${partitionValue(scope)}/date=${date}/${file}`;
+}
+
+export async function exportMetricsToS3(samples: readonly Metric[], options: S3ExportOptions): Promise<S3ExportResult> {
+  const region = options.region ?? "us-east-1";
+  const groups = new Map<string, { scope: string; date: string; metrics: Metric[] }>();
+  for (const m of samples) {
+    const date = utcDate(m.ts);
+    const id = `${m.scope}\u0000${date}`;
+    const g = groups.get(id) ?? { scope: m.scope, date, metrics: [] };
+    g.metrics.push(m);
+    groups.set(id, g);
+  }
+  const requests: S3PutRequest[] = [];
+  const written: string[] = [];
+  const ordered = [...groups.values()].sort((a, b) => (a.scope === b.scope ? (a.date < b.date ? -1 : 1) : a.scope < b.scope ? -1 : 1));
+  for (const g of ordered) {
+    const text = options.serializer.serialize(g.metrics);
+    const packed = options.compress?.(text);
+    const fileName = `metrics-${partitionValue(g.scope)}-${g.date}.${options.serializer.extension}${packed ? ".gz" : ""}`;
+    const key = s3ObjectKey(options.prefix ?? "metrics", g.scope, g.date, fileName);
+    const body = packed ? packed.body : text;
+    const bytes = typeof body === "string" ? new TextEncoder().encode(body) : body;
+    const headers: Record<string, string> = {
+      "Content-Type": options.serializer.contentType,
+      "Content-Disposition": `attachment; filename="${fileName}"`,
+      "Content-Length": String(bytes.byteLength),
+      "Content-MD5": new Bun.CryptoHasher("md5").update(bytes).digest("base64"),
+      "x-amz-meta-record-count": String(g.metrics.length),
+      "x-amz-meta-serializer": options.serializer.id,
+    };
+    if (packed) headers["Content-Encoding"] = packed.encoding;
+    if (options.traceparent) headers.traceparent = options.traceparent;
+    const url = `https://${options.bucket}.s3.${region}.amazonaws.com/${key.split("/").map(encodeURIComponent).join("/")}`;
+    requests.push({ method: "PUT", bucket: options.bucket, key, url, headers, body, records: g.metrics.length });
+    if (options.outDir) {
+      const path = join(options.outDir, options.bucket, ...key.split("/"));
+      await mkdir(dirname(path), { recursive: true });
+      await Bun.write(path, body);
+      written.push(path);
+    }
+  }
+  return { requests, written };
+}
