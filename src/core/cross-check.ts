@@ -24,8 +24,8 @@ export function expandScope(value: string | readonly string[] | undefined, allSc
 }
 
 export function crossCheck(load: LoadResult): Diagnostic[] {
-  const { records, names } = load;
-  return [...duplicateNames(records), ...references(records, names), ...scopeLeaks(records), ...dateOrder(records), ...cycles(records)];
+  const { records, names, unreadable } = load;
+  return [...duplicateNames(records), ...references(records, names, unreadable), ...scopeLeaks(records), ...dateOrder(records), ...cycles(records)];
 }
 
 function duplicateNames(records: Records): Diagnostic[] {
@@ -42,9 +42,10 @@ function duplicateNames(records: Records): Diagnostic[] {
   return out;
 }
 
-function references(records: Records, names: LoadResult["names"]): Diagnostic[] {
+function references(records: Records, names: LoadResult["names"], unreadable: Set<Kind>): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const ref of REFERENCES) {
+    if (unreadable.has(ref.target)) continue;
     const known = [...names[ref.target]];
     for (const e of records[ref.kind] as Entry[]) {
       const value = (e.record as unknown as Record<string, unknown>)[ref.field];

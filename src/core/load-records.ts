@@ -31,6 +31,8 @@ export interface LoadResult {
   records: Records;
   /** Names of every record that has a readable name, valid or not, so one bad field does not cascade. */
   names: { [K in Kind]: Set<string> };
+  /** Kinds with a file that could not be parsed: references into them are not judged. */
+  unreadable: Set<Kind>;
   sources: Map<string, YamlSource>;
   diagnostics: Diagnostic[];
 }
@@ -91,6 +93,7 @@ export function loadRecords(root: string, dataDir = "data"): LoadResult {
   const records = emptyRecords();
   const names = Object.fromEntries(KINDS.map((k) => [k, new Set<string>()])) as LoadResult["names"];
   const sources = new Map<string, YamlSource>();
+  const unreadable = new Set<Kind>();
 
   for (const { kind, rel } of found.files) {
     const full = join(root, rel);
@@ -101,17 +104,21 @@ export function loadRecords(root: string, dataDir = "data"): LoadResult {
         message: `${rel} is ${size} bytes; data files may hold at most ${MAX_DATA_FILE_BYTES} bytes`,
         hint: `split it into ${dataDir}/${kind}/*.yaml`,
       });
+      unreadable.add(kind);
       continue;
     }
     const text = readFileSync(full, "utf8");
     const parsed = parseYamlSource(rel, text);
     sources.set(rel, parsed.source);
     diagnostics.push(...parsed.diagnostics);
-    if (parsed.diagnostics.length) continue;
+    if (parsed.diagnostics.length) {
+      unreadable.add(kind);
+      continue;
+    }
     diagnostics.push(...checkSchemaComment(kind, rel, text));
     diagnostics.push(...validateFile(kind, parsed.source, records, names));
   }
-  return { records, names, sources, diagnostics };
+  return { records, names, unreadable, sources, diagnostics };
 }
 
 function checkSchemaComment(kind: Kind, rel: string, text: string): Diagnostic[] {

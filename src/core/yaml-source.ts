@@ -35,12 +35,15 @@ export function parseYamlSource(file: string, text: string): { source: YamlSourc
   const source: YamlSource = { file, text, doc, lineCounter, data: undefined };
   const diagnostics: Diagnostic[] = [];
 
+  let syntaxReported = false;
   for (const e of doc.errors) {
     const message = e.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");
     if (e.code === "DUPLICATE_KEY") {
       diagnostics.push(at(source, e.pos[0], "duplicate-key", message, "remove one of the two keys; YAML would silently keep the last"));
-    } else {
-      diagnostics.push(at(source, e.pos[0], "yaml-syntax", message));
+    } else if (!syntaxReported) {
+      // The parser reports every consequence of one broken line; the first error is the one to fix.
+      syntaxReported = true;
+      diagnostics.push(at(source, e.pos[0], "yaml-syntax", message, syntaxHint(message)));
     }
   }
   for (const w of doc.warnings) {
@@ -62,11 +65,13 @@ export function parseYamlSource(file: string, text: string): { source: YamlSourc
         return;
       }
       if (node.anchor) {
-        diagnostics.push(at(source, start, "yaml-anchor", `anchor &${node.anchor} is not allowed in data files`, "remove the anchor and write values out in full"));
+        diagnostics.push(at(source, propOffset(text, start, "&"), "yaml-anchor", `anchor &${node.anchor} is not allowed in data files`, "remove the anchor and write values out in full"));
       }
       // yaml sets `tag` only for tags written in the source.
       if (node.tag) {
-        diagnostics.push(at(source, start, "yaml-tag", `tag ${node.tag} is not allowed in data files`, "remove the tag; plain values are enough"));
+        const offset = propOffset(text, start, "!");
+        const written = /^\S+/.exec(text.slice(offset))?.[0] ?? node.tag;
+        diagnostics.push(at(source, offset, "yaml-tag", `tag ${written} is not allowed in data files`, "remove the tag; plain values are enough"));
       }
     },
     Pair(_key, pair) {
@@ -84,6 +89,24 @@ export function parseYamlSource(file: string, text: string): { source: YamlSourc
     }
   }
   return { source, diagnostics };
+}
+
+/** Node ranges start at the value; anchors and tags stand before it on the same line. */
+function propOffset(text: string, start: number, sigil: "&" | "!"): number {
+  const lineStart = text.lastIndexOf("\n", start - 1) + 1;
+  let found = text.lastIndexOf(sigil, start);
+  while (found > lineStart && text[found - 1] === sigil) found--;
+  return found >= lineStart ? found : start;
+}
+
+function syntaxHint(message: string): string | undefined {
+  if (/Nested mappings|Implicit keys need to be on a single line/.test(message)) {
+    return 'a value containing ": " starts a new key; put the whole value in double quotes';
+  }
+  if (/Flow (sequence|mapping)|end with a [\]}]/.test(message)) return "a [ or { on this line or above is not closed";
+  if (/Missing closing .?quote/i.test(message)) return "a quote on this line or above is not closed";
+  if (/tab/i.test(message)) return "indent with spaces, not tabs";
+  return undefined;
 }
 
 /**

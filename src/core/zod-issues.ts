@@ -5,7 +5,7 @@
 import type { z } from "zod";
 import type { Diagnostic } from "./diagnostics.ts";
 import { KIND_NOUN, type Kind } from "./schema/kinds.ts";
-import { didYouMean, listOf } from "./suggest.ts";
+import { closest, didYouMean, listOf } from "./suggest.ts";
 import { keyOffset, offsetOf, position, type PathSegment, type YamlSource } from "./yaml-source.ts";
 
 function describe(value: unknown): string {
@@ -52,6 +52,16 @@ export function issuesToDiagnostics(
   const push = (path: readonly PathSegment[], rule: string, message: string, hint?: string, onKey = false) =>
     out.push({ file: src.file, ...place(path, onKey), rule, message, ...(hint ? { hint } : {}) });
 
+  // A misspelt key also shows up as its correct twin missing: report the misspelling only.
+  const misspelt = new Set<string>();
+  for (const issue of issues) {
+    if (issue.code !== "unrecognized_keys" || issue.path.length) continue;
+    for (const key of issue.keys) {
+      const intended = closest(key, keys);
+      if (intended) misspelt.add(intended);
+    }
+  }
+
   for (const issue of issues) {
     const path = issue.path as PathSegment[];
     const field = path.filter((s) => typeof s === "string").join(".") || "record";
@@ -68,6 +78,7 @@ export function issuesToDiagnostics(
     }
     if (!present && path.length > 0) {
       const key = String(path[path.length - 1]);
+      if (path.length === 1 && misspelt.has(key)) continue;
       const name = (record as { name?: unknown })?.name;
       const who = typeof name === "string" ? ` "${name}"` : "";
       push(path.slice(0, -1), "missing-key", `${noun}${who} is missing the required key "${key}"`, `add a line "${key}: …" to this record`, true);
