@@ -116,7 +116,9 @@ export function loadRecords(root: string, dataDir = "data"): LoadResult {
       continue;
     }
     diagnostics.push(...checkSchemaComment(kind, rel, text));
-    diagnostics.push(...validateFile(kind, parsed.source, records, names));
+    const invalid = validateFile(kind, parsed.source, records, names);
+    if (invalid.some((d) => d.rule === "not-a-list")) unreadable.add(kind);
+    diagnostics.push(...invalid);
   }
   return { records, names, unreadable, sources, diagnostics };
 }

@@ -43,7 +43,7 @@ export function parseYamlSource(file: string, text: string): { source: YamlSourc
     } else if (!syntaxReported) {
       // The parser reports every consequence of one broken line; the first error is the one to fix.
       syntaxReported = true;
-      diagnostics.push(at(source, e.pos[0], "yaml-syntax", message, syntaxHint(message)));
+      diagnostics.push(at(source, syntaxOffset(text, e.code, message, e.pos[0]), "yaml-syntax", message, syntaxHint(message)));
     }
   }
   for (const w of doc.warnings) {
@@ -97,6 +97,20 @@ function propOffset(text: string, start: number, sigil: "&" | "!"): number {
   let found = text.lastIndexOf(sigil, start);
   while (found > lineStart && text[found - 1] === sigil) found--;
   return found >= lineStart ? found : start;
+}
+
+/** yaml reports an unclosed quote where the file ends; the writer needs the line that opened it. */
+function syntaxOffset(text: string, code: string, message: string, pos: number): number {
+  const quote = /Missing closing (["'])/.exec(message)?.[1];
+  if (code !== "MISSING_CHAR" || !quote) return pos;
+  let end = pos;
+  while (end > 0) {
+    const start = text.lastIndexOf("\n", end - 1) + 1;
+    const line = text.slice(start, end);
+    if (line.split(quote).length % 2 === 0) return start + line.lastIndexOf(quote);
+    end = start - 1;
+  }
+  return pos;
 }
 
 function syntaxHint(message: string): string | undefined {

@@ -1,0 +1,116 @@
+import { afterAll, describe, expect, test } from "bun:test";
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { emitJsonSchema } from "../../src/core/emit-json-schema.ts";
+import { loadModel } from "../../src/core/model.ts";
+import { writeAtomic } from "../../src/core/write-atomic.ts";
+import { makeProject, removeProject, REPO, runScript } from "../helpers/project.ts";
+
+const projects: string[] = [];
+afterAll(() => projects.forEach(removeProject));
+function project(): string {
+  const dir = makeProject();
+  projects.push(dir);
+  return dir;
+}
+
+function snapshot(dir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const walk = (rel: string) => {
+    for (const name of readdirSync(join(dir, rel))) {
+      const path = `${rel}/${name}`;
+      const st = statSync(join(dir, path));
+      if (st.isDirectory()) walk(path);
+      else out.set(path, `${st.mtimeMs}:${readFileSync(join(dir, path), "base64")}`);
+    }
+  };
+  walk("src/generated");
+  return out;
+}
+
+describe("generate", () => {
+  test("a failing run leaves generated files byte-for-byte untouched", () => {
+    const dir = project();
+    const before = snapshot(dir);
+    const features = join(dir, "data/features.yaml");
+    // One change that would alter the registry, one mistake that must stop everything.
+    writeFileSync(features, readFileSync(features, "utf8").replace("name: ENTERPRISE", "name: ENTERPRISE_V2").replace("tier: Internal", "tier: Gold"));
+    const run = runScript("generate.ts", dir);
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr).toContain("data/features.yaml:7:9: error invalid-enum");
+    expect(run.stderr).toContain("generate: nothing written");
+    expect(snapshot(dir)).toEqual(before);
+  });
+
+  test("writes only files whose content changed", () => {
+    const dir = project();
+    const before = snapshot(dir);
+    const again = runScript("generate.ts", dir);
+    expect(again.exitCode).toBe(0);
+    expect(again.stderr).toContain("already up to date");
+    expect(snapshot(dir)).toEqual(before);
+
+    const features = join(dir, "data/features.yaml");
+    writeFileSync(features, readFileSync(features, "utf8").replace("description: Diagnostics.", "description: Diagnostics with */ inside."));
+    const changed = runScript("generate.ts", dir);
+    expect(changed.stderr).toContain("generate: wrote src/generated/registry.ts\n");
+    expect(readFileSync(join(dir, "src/generated/registry.ts"), "utf8")).toContain("/** Diagnostics with *\\/ inside. */");
+    expect(runScript("check.ts", dir).exitCode).toBe(0);
+  });
+
+  test("the repository's own generated files are fresh", () => {
+    const run = runScript("check.ts", REPO);
+    expect(run.stderr).not.toContain("stale-generated");
+  });
+});
+
+describe("writeAtomic", () => {
+  test("replaces whole files and leaves no temp file behind", () => {
+    const dir = project();
+    const path = join(dir, "out/file.txt");
+    expect(writeAtomic(path, "one")).toBe(true);
+    expect(writeAtomic(path, "one")).toBe(false);
+    expect(writeAtomic(path, "two")).toBe(true);
+    expect(readFileSync(path, "utf8")).toBe("two");
+    expect(readdirSync(join(dir, "out"))).toEqual(["file.txt"]);
+  });
+
+  test("a failed write keeps the old target and cleans up", () => {
+    const dir = project();
+    const target = join(dir, "blocked");
+    mkdirSync(join(target, "inner"), { recursive: true });
+    expect(() => writeAtomic(target, "data")).toThrow();
+    expect(statSync(target).isDirectory()).toBe(true);
+    expect(readdirSync(dir).filter((n) => n.endsWith(".tmp"))).toEqual([]);
+  });
+});
+
+describe("emitted files", () => {
+  const { model } = loadModel(join(REPO, "test/fixtures/base"));
+
+  test("JSON Schema is draft-07, strict, with reference names as enums", () => {
+    const schema = JSON.parse(emitJsonSchema("variants", model));
+    expect(schema.$schema).toBe("http://json-schema.org/draft-07/schema#");
+    expect(schema.type).toBe("array");
+    expect(schema.items.additionalProperties).toBe(false);
+    expect(schema.items.required).toEqual(expect.arrayContaining(["name", "type", "scope", "features", "budget"]));
+    expect(schema.items.properties.features.items.enum).toEqual(["DEBUG", "ENTERPRISE"]);
+    expect(schema.items.properties.scope.enum).toEqual(["Public", "Enterprise", "Development"]);
+    expect(schema.items.properties.tier.enum).toEqual(["Free", "Pro", "Enterprise", "Internal"]);
+  });
+
+  test("the registry makes an undeclared flag a type error", () => {
+    const dir = project();
+    mkdirSync(join(dir, "src/app"), { recursive: true });
+    writeFileSync(join(dir, "src/app/use.ts"), 'import { feature } from "bun:bundle";\nif (feature("DEBUG")) console.log(1);\nif (feature("DEBUGG")) console.log(2);\n');
+    writeFileSync(
+      join(dir, "tsconfig.json"),
+      JSON.stringify({ compilerOptions: { strict: true, noEmit: true, module: "Preserve", moduleResolution: "bundler", target: "ESNext", types: ["bun"], typeRoots: [join(REPO, "node_modules/@types")], skipLibCheck: true }, include: ["src"] }),
+    );
+    const tsc = Bun.spawnSync([process.execPath, join(REPO, "node_modules/typescript/bin/tsc"), "-p", dir], { cwd: dir, stdout: "pipe" });
+    const out = tsc.stdout.toString();
+    expect(out).toContain("src/app/use.ts(3,13): error TS2345");
+    expect(out).toContain('"DEBUGG"');
+    expect(out.match(/error TS/g)?.length).toBe(1);
+  }, 30000);
+});
