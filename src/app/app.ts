@@ -1,0 +1,552 @@
+/**
+ * Application composition: the only place (with main.ts) where compile-time flags are read.
+ * Each flag's module is used only inside its `feature("NAME")` branch, so a build without
+ * the flag contains none of its code. Core modules (src/app/core) are flag-free.
+ */
+import { feature } from "bun:bundle";
+import { groupSeries, scopeGrouping } from "./core/aggregate.ts";
+import type { CliOptions } from "./core/args.ts";
+import { bar, fmtNum, isoDate, section, table } from "./core/format.ts";
+import { latestTs, parseMetricLines, type ParseError } from "./core/input.ts";
+import { Instrumentation } from "./core/instrumentation.ts";
+import { sampleMetrics } from "./core/sample-data.ts";
+import { errorMessage, MasterPerfTracker } from "./core/tracker.ts";
+import type { AggregateRow, Metric, Point, RecordContext, Serializer } from "./core/types.ts";
+import { AlertEngine, defaultAlertRules, parseAlertRule } from "./features/alerting.ts";
+import { detectAll } from "./features/anomaly-detection.ts";
+import { AuditLog, auditTrackerEvent, formatAuditEntry } from "./features/audit-log.ts";
+import { batchCommitter, type BatchBuffer } from "./features/batching.ts";
+import { aggregatesToEmf, auditCountsToEmf } from "./features/cloudwatch.ts";
+import { gzipPayload } from "./features/compression.ts";
+import { aggregatesToCsv } from "./features/csv-export.ts";
+import { createDebugProbe, installExitDump } from "./features/debug.ts";
+import { aggregateByTenant, tenantGrouping } from "./features/enterprise.ts";
+import { histogramExtender } from "./features/histograms.ts";
+import { SanitizationStage } from "./features/input-sanitization.ts";
+import { createLegacySerializer } from "./features/legacy-serializer.ts";
+import { generateMockMetrics } from "./features/mock-api.ts";
+import { toOtlpJson } from "./features/otel-export.ts";
+import { PiiRedactionStage } from "./features/pii-redaction.ts";
+import { formatProfileCalls, formatProfileTimings, Profiler } from "./features/profiling.ts";
+import { toPrometheus } from "./features/prometheus-export.ts";
+import { ConnectionLimiter, MessageRateLimiter, RateLimitStage } from "./features/rate-limit.ts";
+import { canSubscribe, claimsFromSpec, signToken, verifyToken } from "./features/rbac.ts";
+import { applyRetention } from "./features/retention-policy.ts";
+import { SamplingStage } from "./features/sampling.ts";
+import { validateMetricScope } from "./features/scope-isolation.ts";
+import { TimeSeriesStore } from "./features/time-series-storage.ts";
+import { childContext, formatTraceparent, parseTraceparent, summarizeTraces, TraceContextStage, type TraceContext } from "./features/trace-context.ts";
+import { createV2Serializer } from "./features/v2-serializer.ts";
+
+export interface AppIo {
+  out(line: string): void;
+  err(line: string): void;
+  readText(path: string): Promise<string>;
+}
+
+export interface AppResult {
+  exitCode: number;
+  tracker: MasterPerfTracker;
+  /** Set while the LIVE_STREAM server runs (`--serve`). */
+  stream?: { url: string; port: number; stop(): Promise<void> };
+}
+
+/** Names of the flags compiled into this build, in registry order. */
+export function enabledFeatures(): string[] {
+  const on: string[] = [];
+  if (feature("DEBUG")) on.push("DEBUG");
+  if (feature("MOCK_API")) on.push("MOCK_API");
+  if (feature("ENTERPRISE")) on.push("ENTERPRISE");
+  if (feature("AUDIT_LOG")) on.push("AUDIT_LOG");
+  if (feature("CLOUDWATCH")) on.push("CLOUDWATCH");
+  if (feature("S3_EXPORT")) on.push("S3_EXPORT");
+  if (feature("RETENTION_POLICY")) on.push("RETENTION_POLICY");
+  if (feature("SCOPE_ISOLATION")) on.push("SCOPE_ISOLATION");
+  if (feature("INPUT_SANITIZATION")) on.push("INPUT_SANITIZATION");
+  if (feature("RBAC")) on.push("RBAC");
+  if (feature("RATE_LIMIT")) on.push("RATE_LIMIT");
+  if (feature("LIVE_STREAM")) on.push("LIVE_STREAM");
+  if (feature("CSV_EXPORT")) on.push("CSV_EXPORT");
+  if (feature("PROMETHEUS_EXPORT")) on.push("PROMETHEUS_EXPORT");
+  if (feature("OTEL_EXPORT")) on.push("OTEL_EXPORT");
+  if (feature("HISTOGRAMS")) on.push("HISTOGRAMS");
+  if (feature("SAMPLING")) on.push("SAMPLING");
+  if (feature("BATCHING")) on.push("BATCHING");
+  if (feature("COMPRESSION")) on.push("COMPRESSION");
+  if (feature("PII_REDACTION")) on.push("PII_REDACTION");
+  if (feature("TRACE_CONTEXT")) on.push("TRACE_CONTEXT");
+  if (feature("V2_SERIALIZER")) on.push("V2_SERIALIZER");
+  if (feature("PROFILING")) on.push("PROFILING");
+  if (feature("TIME_SERIES_STORAGE")) on.push("TIME_SERIES_STORAGE");
+  if (feature("ANOMALY_DETECTION")) on.push("ANOMALY_DETECTION");
+  if (feature("ALERTING")) on.push("ALERTING");
+  if (feature("SLA_DASHBOARD")) on.push("SLA_DASHBOARD");
+  return on;
+}
+
+interface Loaded {
+  metrics: Metric[];
+  source: string;
+  errors: ParseError[];
+}
+
+async function loadInput(opts: CliOptions, io: AppIo): Promise<Loaded> {
+  if (feature("MOCK_API")) {
+    const note = opts.file !== undefined ? ` (ignored input ${opts.file})` : "";
+    return {
+      metrics: generateMockMetrics({ seed: opts.seed, count: opts.count }),
+      source: `mock api (seed=${opts.seed}, count=${opts.count})${note}`,
+      errors: [],
+    };
+  } else {
+    if (opts.file !== undefined) {
+      const text = opts.file === "-" ? await Bun.stdin.text() : await io.readText(opts.file);
+      const parsed = parseMetricLines(text);
+      return { ...parsed, source: `${opts.file === "-" ? "stdin" : opts.file} (${parsed.metrics.length} metrics)` };
+    }
+    const metrics = sampleMetrics();
+    return { metrics, source: `built-in sample (${metrics.length} metrics)`, errors: [] };
+  }
+}
+
+/** The serializer of this build: legacy JSON lines unless V2_SERIALIZER is compiled in. */
+export function selectSerializer(): Serializer {
+  if (!feature("V2_SERIALIZER")) {
+    return createLegacySerializer();
+  } else {
+    return createV2Serializer();
+  }
+}
+
+function rowCells(r: AggregateRow): string[] {
+  const s = r.stats;
+  const base = [r.key, String(s.count), fmtNum(s.sum), fmtNum(s.min), fmtNum(s.max), fmtNum(s.mean)];
+  return feature("HISTOGRAMS") ? [...base, fmtNum(s.p50 ?? 0), fmtNum(s.p95 ?? 0), fmtNum(s.p99 ?? 0)] : base;
+}
+
+function byteLength(payload: string | Uint8Array): number {
+  return typeof payload === "string" ? Buffer.byteLength(payload) : payload.byteLength;
+}
+
+export async function runApp(opts: CliOptions, io: AppIo): Promise<AppResult> {
+  const out = io.out;
+  const inst = new Instrumentation();
+  let profiler: Profiler | undefined;
+  if (feature("DEBUG")) {
+    inst.add(createDebugProbe(io.err));
+  }
+  if (feature("PROFILING")) {
+    profiler = new Profiler();
+    inst.add(profiler);
+  }
+
+  const loaded = await inst.run("load", () => loadInput(opts, io));
+  const now = opts.now ?? latestTs(loaded.metrics);
+  const enabled = enabledFeatures();
+
+  // ---- tracker and ingestion pipeline -------------------------------------------------------
+  const tracker = new MasterPerfTracker({
+    grouping: feature("ENTERPRISE") ? tenantGrouping() : scopeGrouping,
+    extendStats: feature("HISTOGRAMS") ? histogramExtender() : undefined,
+  });
+  let audit: AuditLog | undefined;
+  let sanitizer: SanitizationStage | undefined;
+  let redactor: PiiRedactionStage | undefined;
+  let tracer: TraceContextStage | undefined;
+  let runContext: TraceContext | null = null;
+  let rateStage: RateLimitStage | undefined;
+  let sampler: SamplingStage | undefined;
+  let batches: BatchBuffer<Metric> | undefined;
+  let store: TimeSeriesStore | undefined;
+
+  inst.run("setup", () => {
+    if (feature("AUDIT_LOG")) {
+      const log = new AuditLog();
+      audit = log;
+      tracker.observe((event) => auditTrackerEvent(log, event, () => now));
+    }
+    if (feature("SCOPE_ISOLATION")) {
+      tracker.setScopeGuard(validateMetricScope);
+    }
+    if (feature("INPUT_SANITIZATION")) {
+      sanitizer = new SanitizationStage();
+      tracker.use(sanitizer);
+    }
+    if (feature("PII_REDACTION")) {
+      redactor = new PiiRedactionStage();
+      tracker.use(redactor);
+    }
+    if (feature("TRACE_CONTEXT")) {
+      runContext = opts.traceparent !== undefined ? parseTraceparent(opts.traceparent) : null;
+      tracer = new TraceContextStage(runContext);
+      tracker.use(tracer);
+    }
+    if (feature("RATE_LIMIT")) {
+      rateStage = new RateLimitStage(new MessageRateLimiter(opts.rateLimit));
+      tracker.use(rateStage);
+    }
+    if (feature("SAMPLING")) {
+      sampler = new SamplingStage({ rate: opts.sampleRate, after: opts.sampleAfter });
+      tracker.use(sampler);
+    }
+    if (feature("BATCHING")) {
+      tracker.setCommitter(batchCommitter(opts.batchSize, (b) => (batches = b)));
+    }
+    if (feature("TIME_SERIES_STORAGE")) {
+      const s = new TimeSeriesStore();
+      store = s;
+      tracker.observe((event) => {
+        if (event.type === "recorded") s.add(tracker.keyOf(event.metric), event.metric.ts, event.metric.value);
+      });
+    }
+    if (feature("DEBUG")) {
+      installExitDump(() => tracker.state());
+    }
+  });
+
+  const rejected: string[] = [];
+  const ingestOne = (m: Metric): void => {
+    const caller = opts.scope ?? m.via ?? m.scope;
+    const ctx: RecordContext = { scope: caller, actor: caller };
+    try {
+      tracker.record(m, ctx);
+    } catch (error) {
+      rejected.push(`${m.scope}/${m.name} via ${caller}: ${errorMessage(error)}`);
+    }
+  };
+  inst.run("ingest", () => {
+    for (const m of loaded.metrics) ingestOne(m);
+  });
+  inst.run("flush", () => tracker.flush());
+
+  let retentionLine: string | undefined;
+  if (feature("RETENTION_POLICY")) {
+    const r = inst.run("retention", () => applyRetention(tracker, { maxAgeDays: opts.retentionDays }, now));
+    retentionLine = `dropped ${r.dropped} samples older than ${opts.retentionDays}d (cutoff ${isoDate(r.cutoff)})`;
+  }
+
+  // Reads: with SCOPE_ISOLATION and --scope, only the caller's scope is readable.
+  const readScope = feature("SCOPE_ISOLATION") && opts.scope !== undefined ? opts.scope : undefined;
+  const rows = inst.run("aggregate", () => (readScope !== undefined ? tracker.read(readScope, { scope: readScope }) : tracker.aggregate()));
+  const visible = tracker.samples().filter((m) => readScope === undefined || m.scope === readScope);
+
+  // ---- report -------------------------------------------------------------------------------
+  out("MasterPerfTracker report");
+  out(`features: ${enabled.length ? enabled.join(",") : "none"}`);
+  out(`source: ${loaded.source}`);
+  out(`clock: ${isoDate(now)}`);
+  const drops = tracker
+    .stageCounters()
+    .flatMap((c) => Object.entries(c.drops).map(([reason, n]) => `${c.stage}/${reason}=${n}`));
+  const droppedCount = tracker.stageCounters().reduce((a, c) => a + Object.values(c.drops).reduce((x, y) => x + y, 0), 0);
+  out(`ingest: ${loaded.metrics.length} in, ${tracker.samples().length} stored, ${droppedCount} dropped, ${rejected.length} rejected`);
+  if (drops.length) out(`dropped: ${drops.join(", ")}`);
+  for (const e of loaded.errors) out(`input error: line ${e.line}: ${e.error}`);
+
+  out(section("aggregates"));
+  const headers = ["key", "count", "sum", "min", "max", "mean"];
+  for (const line of table(feature("HISTOGRAMS") ? [...headers, "p50", "p95", "p99"] : headers, rows.map(rowCells))) out(line);
+
+  out(section("samples with properties (last 5)"));
+  for (const m of visible.filter((s) => Object.keys(s.props).length > 0).slice(-5)) {
+    const who = feature("ENTERPRISE") ? `${m.tenant ?? "default"}:` : "";
+    const trace = feature("TRACE_CONTEXT") && m.trace ? ` trace=${m.trace.traceId.slice(0, 8)}` : "";
+    out(`${who}${m.scope}/${m.name} ${fmtNum(m.value)} ${JSON.stringify(m.props)}${trace}`);
+  }
+
+  if (feature("ENTERPRISE")) {
+    out(section("tenants"));
+    const tenants = aggregateByTenant(visible);
+    for (const line of table(
+      ["tenant", "samples", "series", "scopes", "mean ms"],
+      tenants.map((t) => [t.tenant, String(t.samples), String(t.series), t.scopes.join(","), t.meanLatencyMs === null ? "-" : fmtNum(t.meanLatencyMs)]),
+    )) out(line);
+  }
+
+  if (feature("SCOPE_ISOLATION")) {
+    out(section("scope isolation"));
+    out(`caller scope: ${opts.scope ?? "per metric (via or own scope)"}`);
+    out(`rejected records: ${rejected.length}`);
+    for (const r of rejected.slice(0, 5)) out(`  ${r}`);
+    if (opts.scope !== undefined) {
+      const other = tracker.scopes().find((s) => s !== opts.scope) ?? "other";
+      try {
+        tracker.read(other, { scope: opts.scope });
+        out(`read ${other} as ${opts.scope}: allowed`);
+      } catch (error) {
+        out(`read ${other} as ${opts.scope}: denied (${errorMessage(error)})`);
+      }
+    }
+  }
+
+  if (feature("INPUT_SANITIZATION") && sanitizer) {
+    out(section("input sanitization"));
+    out(`property keys rejected: ${sanitizer.rejectedKeys}, values truncated: ${sanitizer.truncatedValues}, control chars stripped: ${sanitizer.strippedChars}`);
+  }
+
+  if (feature("PII_REDACTION") && redactor) {
+    const h = redactor.hits;
+    out(section("pii redaction"));
+    out(`redacted: ${h.email} emails, ${h.ip} ips, ${h.token} tokens, ${h.secretKey} sensitive keys`);
+  }
+
+  if (feature("TRACE_CONTEXT") && tracer) {
+    out(section("trace context"));
+    out(`run context: ${runContext ? formatTraceparent(runContext) : "none"}; invalid traceparents ignored: ${tracer.invalid}; inherited: ${tracer.inherited}`);
+    for (const t of summarizeTraces(visible)) out(`trace ${t.traceId}: ${t.metrics} metrics in ${t.scopes.join(",")}`);
+  }
+
+  if (feature("RATE_LIMIT") && rateStage) {
+    out(section("rate limit"));
+    out(`limits: ${opts.rateLimit} messages/min per scope, ${opts.maxConnections} stream connections per scope`);
+    out(`ingest messages limited: ${rateStage.limited}`);
+  }
+
+  if (feature("SAMPLING") && sampler) {
+    out(section("sampling"));
+    out(`kept ${sampler.kept}, sampled out ${sampler.skipped} (keep 1 in ${opts.sampleRate} after ${opts.sampleAfter} per series)`);
+    out(`high-volume series: ${sampler.highVolumeSeries().join(", ") || "none"}`);
+  }
+
+  if (feature("BATCHING")) {
+    out(section("batching"));
+    const sizes = batches ? batches.flushedSizes : [];
+    out(`batch size ${opts.batchSize}: ${sizes.length} batches flushed (${sizes.join(", ")}), pending ${tracker.pending}`);
+  }
+
+  if (feature("RETENTION_POLICY")) {
+    out(section("retention"));
+    out(retentionLine ?? "");
+  }
+
+  if (feature("TIME_SERIES_STORAGE") && store) {
+    out(section("time series"));
+    for (const key of store.keys()) {
+      const raw = store.raw(key);
+      const minute = store.rollup(key, "1m");
+      const peak = minute.reduce((a, b) => (b.max > a ? b.max : a), -Infinity);
+      out(`${key}: ${raw.length} raw points, ${minute.length} x 1m buckets, ${store.rollup(key, "1h").length} x 1h buckets, peak 1m max ${fmtNum(peak)}`);
+    }
+  }
+
+  if (feature("ANOMALY_DETECTION")) {
+    out(section("anomalies"));
+    const series: Map<string, Point[]> =
+      feature("TIME_SERIES_STORAGE") && store
+        ? new Map(store.keys().map((k) => [k, store!.raw(k)] as [string, Point[]]))
+        : groupSeries(visible, tracker.grouping);
+    const anomalies = inst.run("anomaly", () => detectAll(series));
+    if (anomalies.length === 0) out("none");
+    for (const a of anomalies) out(`${a.key} at ${isoDate(a.ts)}: value ${fmtNum(a.value)} z=${Number.isFinite(a.z) ? a.z.toFixed(2) : "inf"} (mean ${fmtNum(a.mean)}, std ${fmtNum(a.std)})`);
+  }
+
+  if (feature("ALERTING")) {
+    out(section("alerts"));
+    const rules = opts.alerts.length ? opts.alerts.map(parseAlertRule) : defaultAlertRules();
+    const engine = new AlertEngine(rules);
+    inst.run("alerting", () => {
+      for (const m of [...visible].sort((a, b) => a.ts - b.ts)) engine.evaluate(m);
+    });
+    out(`rules: ${rules.map((r) => `${r.name}(${r.metric}${r.op}${r.threshold} for ${r.forMs / 1000}s)`).join(", ")}`);
+    for (const e of engine.events) out(`${isoDate(e.ts)} ${e.state.toUpperCase()} ${e.rule} ${e.series} value=${fmtNum(e.value)}`);
+    out(`firing now: ${engine.firing().join("; ") || "none"}`);
+  }
+
+  if (feature("SLA_DASHBOARD")) {
+    const { computeSla, renderSlaReport } = await import("./features/sla-dashboard.ts");
+    out(section("sla dashboard"));
+    for (const line of renderSlaReport(computeSla(visible)).split("\n")) out(line);
+  }
+
+  // ---- exports ------------------------------------------------------------------------------
+  const serializer = selectSerializer();
+  const compress = feature("COMPRESSION") ? (text: string) => gzipPayload(text) : undefined;
+  const files: { name: string; body: string }[] = [];
+  await inst.run("export", async () => {
+    if (feature("CSV_EXPORT")) {
+      const csv = aggregatesToCsv(rows);
+      out(section("csv"));
+      for (const line of csv.trimEnd().split("\r\n")) out(line);
+      files.push({ name: "aggregates.csv", body: csv });
+    }
+    if (feature("PROMETHEUS_EXPORT")) {
+      const text = toPrometheus(rows);
+      out(section("prometheus"));
+      for (const line of text.trimEnd().split("\n")) out(line);
+      files.push({ name: "metrics.prom", body: text });
+    }
+    if (feature("OTEL_EXPORT")) {
+      const payload = JSON.stringify(toOtlpJson(rows, { startMs: visible.reduce((a, m) => Math.min(a, m.ts), now), endMs: now }));
+      out(section("otlp/json"));
+      out(payload);
+      files.push({ name: "metrics.otlp.json", body: payload });
+    }
+
+    const snapshot = serializer.serialize(visible);
+    const roundtrip = serializer.deserialize(snapshot).length === visible.length ? "ok" : "MISMATCH";
+    out(section("snapshot"));
+    out(`serializer ${serializer.id}: ${visible.length} records, ${byteLength(snapshot)} bytes, roundtrip ${roundtrip}`);
+    for (const line of snapshot.split("\n").slice(0, 3)) out(`  ${line}`);
+    files.push({ name: `snapshot.${serializer.extension}`, body: snapshot });
+
+    if (feature("COMPRESSION") && compress) {
+      out(section("compression"));
+      for (const f of files) {
+        const packed = compress(f.body);
+        out(`${f.name}: ${packed.rawBytes} bytes -> ${packed.body.byteLength} bytes gzip ${bar(packed.body.byteLength / Math.max(1, packed.rawBytes), 10)}`);
+      }
+    }
+
+    if (opts.out !== undefined) {
+      for (const f of files) {
+        if (feature("COMPRESSION") && compress) {
+          await Bun.write(`${opts.out}/${f.name}.gz`, compress(f.body).body);
+          out(`wrote ${opts.out}/${f.name}.gz`);
+        } else {
+          await Bun.write(`${opts.out}/${f.name}`, f.body);
+          out(`wrote ${opts.out}/${f.name}`);
+        }
+      }
+    }
+
+    if (feature("S3_EXPORT")) {
+      const { exportMetricsToS3 } = await import("./features/s3-export.ts");
+      let traceparent: string | undefined;
+      if (feature("TRACE_CONTEXT") && runContext) {
+        traceparent = formatTraceparent(childContext(runContext, "s3-export"));
+      }
+      const result = await exportMetricsToS3(visible, {
+        bucket: opts.s3Bucket,
+        prefix: opts.s3Prefix,
+        serializer,
+        compress,
+        traceparent,
+        outDir: opts.s3Out,
+      });
+      out(section("s3 export"));
+      for (const r of result.requests) {
+        out(`PUT s3://${r.bucket}/${r.key} records=${r.records} bytes=${r.headers["Content-Length"]}${r.headers["Content-Encoding"] ? ` encoding=${r.headers["Content-Encoding"]}` : ""}`);
+        out(`  Content-Disposition: ${r.headers["Content-Disposition"]}`);
+      }
+      for (const w of result.written) out(`wrote ${w}`);
+    }
+  });
+
+  // ---- security / audit ---------------------------------------------------------------------
+  if (feature("RBAC")) {
+    out(section("rbac"));
+    if (opts.issueToken !== undefined) {
+      const token = await signToken(claimsFromSpec(opts.issueToken, now), opts.secret);
+      out(`token: ${token}`);
+    }
+    if (opts.token !== undefined) {
+      const result = await verifyToken(opts.token, opts.secret, now);
+      if (feature("AUDIT_LOG") && audit) {
+        audit.append({ ts: now, actor: result.ok ? result.claims.sub : "anonymous", action: "auth.verify", target: "cli", outcome: result.ok ? "ok" : "denied", detail: result.ok ? undefined : result.reason });
+      }
+      out(result.ok ? `token ok: sub=${result.claims.sub} role=${result.claims.role} scope=${result.claims.scope} exp=${isoDate(result.claims.exp * 1000)}` : `token rejected: ${result.reason}`);
+    }
+    out("stream subscribers must present an HMAC-SHA256 token (role + scope)");
+  } else {
+    if (opts.token !== undefined || opts.issueToken !== undefined) io.err("token options ignored: this build has no RBAC");
+  }
+
+  if (feature("AUDIT_LOG") && audit) {
+    out(section("audit log"));
+    out(`entries: ${audit.size}, chain ${audit.verify() ? "verified" : "BROKEN"}`);
+    out(`by action: ${Object.entries(audit.countsByAction()).map(([a, n]) => `${a}=${n}`).join(", ")}`);
+    for (const e of audit.entries().slice(-3)) out(formatAuditEntry(e));
+  }
+
+  if (feature("CLOUDWATCH")) {
+    out(section("cloudwatch emf"));
+    for (const line of aggregatesToEmf(rows, now)) out(line);
+    if (feature("AUDIT_LOG") && audit) {
+      out(auditCountsToEmf(audit.countsByAction(), now));
+    }
+  }
+
+  // ---- diagnostics ---------------------------------------------------------------------------
+  if (feature("DEBUG")) {
+    out(section("debug"));
+    out(`stages: ${inst.stages.join(" > ")}`);
+    out(`pipeline: ${tracker.stageNames.join(" > ") || "(no stages)"}`);
+    for (const c of tracker.stageCounters()) out(`stage ${c.stage}: in=${c.in} out=${c.out}`);
+    out("timing traces and state dump on stderr");
+  }
+
+  if (feature("PROFILING") && profiler) {
+    out(section("profile"));
+    for (const line of formatProfileCalls(profiler.entries())) out(line);
+    for (const line of formatProfileTimings(profiler.entries())) io.err(line);
+  }
+
+  // ---- live stream ---------------------------------------------------------------------------
+  const result: AppResult = { exitCode: 0, tracker };
+  if (feature("LIVE_STREAM")) {
+    out(section("live stream"));
+    if (opts.serve) {
+      result.stream = await serveLive(opts, tracker, ingestOne, () => now, audit);
+      out(`serving ${result.stream.url}?scope=SCOPE${feature("RBAC") ? "&token=TOKEN" : ""}`);
+    } else {
+      out("available: start with --serve");
+    }
+  } else {
+    if (opts.serve) {
+      io.err("--serve ignored: this build has no LIVE_STREAM");
+      result.exitCode = 2;
+    }
+  }
+  return result;
+}
+
+async function serveLive(
+  opts: CliOptions,
+  tracker: MasterPerfTracker,
+  ingestOne: (m: Metric) => void,
+  clock: () => number,
+  audit: AuditLog | undefined,
+): Promise<{ url: string; port: number; stop(): Promise<void> }> {
+  const { startLiveStream } = await import("./features/live-stream.ts");
+  const hooks: Parameters<typeof startLiveStream>[0] = {
+    port: opts.port,
+    hostname: opts.host,
+    snapshot: (scope) => tracker.aggregate((m) => m.scope === scope),
+    ingest: (text) => {
+      const parsed = parseMetricLines(text);
+      const before = tracker.samples().length;
+      for (const m of parsed.metrics) ingestOne(m);
+      tracker.flush();
+      return {
+        accepted: tracker.samples().length - before,
+        rejected: parsed.errors.length,
+        scopes: [...new Set(parsed.metrics.map((m) => m.scope))].sort(),
+      };
+    },
+    authorize: feature("RBAC")
+      ? async (token, scope) => {
+          if (!token) return { ok: false, status: 401, reason: "token required" };
+          const v = await verifyToken(token, opts.secret, opts.now ?? Date.now());
+          if (!v.ok) return { ok: false, status: 401, reason: v.reason };
+          if (!canSubscribe(v.claims, scope)) return { ok: false, status: 403, reason: `token not valid for scope ${scope}` };
+          return { ok: true, subject: v.claims.sub };
+        }
+      : undefined,
+  };
+  if (feature("RATE_LIMIT")) {
+    const connections = new ConnectionLimiter(opts.maxConnections);
+    const messages = new MessageRateLimiter(opts.rateLimit);
+    hooks.acquireConnection = (scope) => connections.tryAcquire(scope);
+    hooks.releaseConnection = (scope) => connections.release(scope);
+    hooks.allowMessage = (id, t) => messages.allow(id, t);
+  }
+  if (feature("AUDIT_LOG") && audit) {
+    const log = audit;
+    hooks.onEvent = (e) => {
+      log.append({ ts: clock(), actor: e.subject, action: `stream.${e.type}`, target: e.scope, outcome: e.type === "limited" || (e.type === "auth" && e.detail !== "granted") ? "denied" : "ok", detail: e.detail });
+    };
+  }
+  const stream = startLiveStream(hooks);
+  if (opts.serveMs !== undefined) setTimeout(() => void stream.stop(), opts.serveMs);
+  return stream;
+}
