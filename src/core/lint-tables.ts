@@ -109,7 +109,7 @@ function lintTable(file: string, table: Table, ctx: TableLintContext): Diagnosti
   const present = new Set([...columns.values()].map((c) => c.key));
   const missing = TABLE_REQUIRED_KEYS.filter((k) => !present.has(k)).map((k) => MASTER_COLUMNS.find((c) => c.key === k)!.label);
   if (missing.length) {
-    push(cellPlace(header.children[0]!), "table-missing-column", `a master table must include ${listOf(missing)}`, `add the column${missing.length > 1 ? "s" : ""} in master order`);
+    push(cellPlace(header.children[0]!), "table-missing-column", `a master table must include ${listOf(missing, 8, "and")}`, `add the column${missing.length > 1 ? "s" : ""} in master order`);
   }
 
   for (const row of rows) {

@@ -161,7 +161,7 @@ function validateFile(kind: Kind, src: YamlSource, records: Records, names: Load
       out.push(...issuesToDiagnostics(result.error.issues, src, kind, [index], item, keys));
       return;
     }
-    (records[kind] as Entry[]).push({ kind, record: result.data as RecordOf<typeof kind>, at, src, index });
+    (records[kind] as Entry[]).push({ kind, record: result.data as unknown as RecordOf<typeof kind>, at, src, index });
   });
   return out;
 }

@@ -35,9 +35,9 @@ export function didYouMean(input: unknown, candidates: readonly string[]): strin
 }
 
 /** `"a", "b" or "c"` for messages; long lists are cut with a count. */
-export function listOf(values: readonly string[], max = 8): string {
+export function listOf(values: readonly string[], max = 8, conjunction: "or" | "and" = "or"): string {
   const q = values.map((v) => JSON.stringify(v));
   if (q.length <= 1) return q.join("");
   if (q.length > max) return `${q.slice(0, max).join(", ")} … (${q.length - max} more)`;
-  return `${q.slice(0, -1).join(", ")} or ${q[q.length - 1]}`;
+  return `${q.slice(0, -1).join(", ")} ${conjunction} ${q[q.length - 1]}`;
 }
