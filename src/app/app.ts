@@ -386,7 +386,7 @@ export async function runApp(opts: CliOptions, io: AppIo): Promise<AppResult> {
     const roundtrip = serializer.deserialize(snapshot).length === visible.length ? "ok" : "MISMATCH";
     out(section("snapshot"));
     out(`serializer ${serializer.id}: ${visible.length} records, ${byteLength(snapshot)} bytes, roundtrip ${roundtrip}`);
-    for (const line of snapshot.split("\n").slice(0, 3)) out(`  ${line}`);
+    for (const line of snapshot.split("\n").slice(0, 2)) out(`  ${line}`);
     files.push({ name: `snapshot.${serializer.extension}`, body: snapshot });
 
     if (feature("COMPRESSION") && compress) {

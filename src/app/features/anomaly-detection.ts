@@ -35,6 +35,7 @@ export function zScore(value: number, mean: number, std: number): number {
 }
 
 export function detectAnomalies(key: string, points: readonly Point[], options: AnomalyOptions = defaultAnomalyOptions()): Anomaly[] {
+  if (!(options.window >= 1 && options.threshold > 0)) throw new RangeError("anomaly detection needs window >= 1 and threshold > 0");
   const out: Anomaly[] = [];
   for (let i = options.minPoints; i < points.length; i++) {
     const window = points.slice(Math.max(0, i - options.window), i).map((p) => p.value);

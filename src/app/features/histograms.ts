@@ -5,8 +5,9 @@ import type { StatsExtender } from "../core/types.ts";
 
 /** Percentile `p` (0..100) of ascending `sorted` values (R-7 / Excel PERCENTILE.INC). */
 export function percentile(sorted: readonly number[], p: number): number {
+  if (!(p >= 0 && p <= 100)) throw new RangeError(`percentile must be within 0..100, got ${p}`);
   if (sorted.length === 0) return 0;
-  const rank = (Math.min(100, Math.max(0, p)) / 100) * (sorted.length - 1);
+  const rank = (p / 100) * (sorted.length - 1);
   const lo = Math.floor(rank);
   const hi = Math.ceil(rank);
   const a = sorted[lo]!;

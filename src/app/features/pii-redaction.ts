@@ -54,14 +54,16 @@ export function redactValue(value: string, hits: RedactionHits = emptyHits()): s
 
 /** Redacts every value; values of sensitive keys (password, token, ...) are replaced entirely. */
 export function redactProperties(props: Props, hits: RedactionHits = emptyHits()): Props {
-  const out: Props = {};
-  for (const [k, v] of Object.entries(props)) {
-    if (SENSITIVE_KEY.test(k) && v !== "") {
-      hits.secretKey++;
-      out[k] = "[redacted]";
-    } else out[k] = redactValue(v, hits);
-  }
-  return out;
+  // Object.fromEntries defines own properties, so a "__proto__" key stays a plain key.
+  return Object.fromEntries(
+    Object.entries(props).map(([k, v]): [string, string] => {
+      if (SENSITIVE_KEY.test(k) && v !== "") {
+        hits.secretKey++;
+        return [k, "[redacted]"];
+      }
+      return [k, redactValue(v, hits)];
+    }),
+  );
 }
 
 export class PiiRedactionStage implements Stage {

@@ -15,6 +15,7 @@ export interface RetentionResult {
 export const DAY_MS = 86_400_000;
 
 export function retentionCutoff(policy: RetentionPolicy, now: number): number {
+  if (!(policy.maxAgeDays >= 0)) throw new RangeError("retention maxAgeDays must be >= 0");
   return now - policy.maxAgeDays * DAY_MS;
 }
 
