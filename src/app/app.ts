@@ -269,7 +269,7 @@ export async function runApp(opts: CliOptions, io: AppIo): Promise<AppResult> {
     out(`rejected records: ${rejected.length}`);
     for (const r of rejected.slice(0, 5)) out(`  ${r}`);
     if (opts.scope !== undefined) {
-      const other = tracker.scopes().find((s) => s !== opts.scope) ?? "other";
+      const other = [...new Set(loaded.metrics.map((m) => m.scope))].sort().find((s) => s !== opts.scope) ?? "other";
       try {
         tracker.read(other, { scope: opts.scope });
         out(`read ${other} as ${opts.scope}: allowed`);

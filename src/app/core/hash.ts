@@ -10,6 +10,17 @@ export function fnv1a32(text: string): number {
   return hash >>> 0;
 }
 
+/** murmur3 fmix32 finaliser: spreads FNV's weak low bits over the whole word. */
+export function mix32(hash: number): number {
+  let h = hash >>> 0;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
 /** `bytes` bytes (2*bytes hex chars) derived deterministically from `text`. */
 export function hexDigest(text: string, bytes: number): string {
   let out = "";

@@ -2,7 +2,7 @@
  * SAMPLING: deterministic sampling of high-volume series. The first `after` samples of a
  * series are kept; beyond that one in `rate` is kept, chosen by a hash of the sample.
  */
-import { fnv1a32 } from "../core/hash.ts";
+import { fnv1a32, mix32 } from "../core/hash.ts";
 import type { Metric, Stage, StageOutcome } from "../core/types.ts";
 
 export interface SamplingOptions {
@@ -11,7 +11,7 @@ export interface SamplingOptions {
 }
 
 export function sampleHash(m: Metric): number {
-  return fnv1a32(`${m.scope}/${m.name}@${m.ts}:${m.value}`);
+  return mix32(fnv1a32(`${m.scope}/${m.name}@${m.ts}:${m.value}`));
 }
 
 export class SamplingStage implements Stage {
