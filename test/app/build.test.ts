@@ -115,6 +115,18 @@ describe("build variants", () => {
     });
   }
 
+  test("leave-one-out: with every other flag on, only the missing flag's modules and marker are gone", async () => {
+    for (const flag of FLAGS) {
+      const v = await build(FLAGS.filter((f) => f !== flag));
+      for (const other of FLAGS) {
+        const present = other !== flag;
+        for (const mod of FLAG_MODULES[other]!.modules) expect({ flag, mod, on: (v.bytes.get(mod) ?? 0) > 0 }).toEqual({ flag, mod, on: present });
+        expect({ flag, other, marker: v.text.includes(FLAG_MODULES[other]!.marker) }).toEqual({ flag, other, marker: present });
+      }
+      expect({ flag, legacy: (v.bytes.get(LEGACY.module) ?? 0) > 0 }).toEqual({ flag, legacy: flag === "V2_SERIALIZER" });
+    }
+  });
+
   test("all flags on: every module present, legacy serializer removed", async () => {
     const v = await build(FLAGS);
     for (const flag of FLAGS) {

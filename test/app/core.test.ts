@@ -164,6 +164,7 @@ describe("args, format, hash", () => {
     expect(() => parseArgs(["--bogus=1"])).toThrow(UsageError);
     expect(() => parseArgs(["--batch-size=0"])).toThrow("--batch-size must be an integer >= 1");
     expect(() => parseArgs(["a", "b"])).toThrow("unexpected argument: b");
+    expect(() => parseArgs(["--feature=DEBUG"])).toThrow("compile-time flags go before the file: bun run --feature=DEBUG src/app/main.ts");
   });
 
   test("format helpers", () => {

@@ -110,6 +110,7 @@ export function parseArgs(argv: readonly string[], env: Record<string, string | 
     }
     const eq = arg.indexOf("=");
     const name = eq < 0 ? arg.slice(2) : arg.slice(2, eq);
+    if (name === "feature") throw new UsageError(`compile-time flags go before the file: bun run ${arg} src/app/main.ts`);
     if (!VALUE_OPTIONS.has(name)) throw new UsageError(`unknown option: --${name}`);
     let value: string;
     if (eq >= 0) value = arg.slice(eq + 1);
