@@ -1,0 +1,117 @@
+/**
+ * Benchmark (a script, not a test): `bun bench/check.ts`.
+ *  1. `npm run check` on the repository itself (and the bun process alone, without npm's start-up).
+ *  2. 10,000 flag records (data/features/*.yaml): check and generate.
+ *  3. 500 MDX pages with 3 master tables each: our table lint beside markdownlint-cli2 on the same files.
+ * Prints medians of several runs; the 2-core machine is noisy, so read the spread too.
+ */
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const REPO = join(import.meta.dir, "..");
+const BUN = process.execPath;
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const env = { ...process.env, BUN_OPTIONS: "", GITHUB_ACTIONS: "" };
+
+function time(cmd: string[], cwd: string, expectExit: number | null = 0): number[] {
+  const times: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const t = performance.now();
+    const p = Bun.spawnSync(cmd, { cwd, env, stdout: "pipe", stderr: "pipe" });
+    times.push(performance.now() - t);
+    if (expectExit !== null && p.exitCode !== expectExit)
+      throw new Error(`${cmd.join(" ")} exited ${p.exitCode}:\n${p.stderr.toString().slice(0, 2000)}`);
+  }
+  return times.sort((a, b) => a - b);
+}
+const median = (t: number[]) => t[Math.floor(t.length / 2)]!;
+const fmt = (t: number[]) => `${median(t).toFixed(0)} ms (min ${t[0]!.toFixed(0)}, max ${t[t.length - 1]!.toFixed(0)})`;
+
+const rows: [string, string][] = [];
+/** BENCH_ONLY=repo|records|lint runs one section. */
+const only = process.env.BENCH_ONLY;
+const section = (name: string) => !only || only === name;
+
+// 1. The repository itself.
+if (section("repo")) {
+  rows.push(["npm run check (repository)", fmt(time(["npm", "run", "-s", "check"], REPO, null))]);
+  rows.push(["bun scripts/check.ts (repository)", fmt(time([BUN, "scripts/check.ts"], REPO, null))]);
+  rows.push(["npm start-up alone (npm run -s of `true`)", fmt(time(["npm", "run", "-s", "bench:noop"], REPO))]);
+}
+
+// 2. 10,000 flags.
+if (section("records")) {
+  const big = mkdtempSync(join(tmpdir(), "bench-check-"));
+  cpSync(join(REPO, "data"), join(big, "data"), { recursive: true });
+  rmSync(join(big, "data/features.yaml"));
+  mkdirSync(join(big, "data/features"));
+  writeFileSync(
+    join(big, "data/features/00-real.yaml"),
+    readFileSync(join(REPO, "data/features.yaml"), "utf8").replace("=../src/", "=../../src/"),
+  );
+  const header = "# yaml-language-server: $schema=../../src/generated/schema/features.schema.json\n";
+  const total = 10_000;
+  const real = 27;
+  const perFile = 1000;
+  for (let f = 0; f * perFile < total - real; f++) {
+    let text = header;
+    for (let i = f * perFile; i < Math.min((f + 1) * perFile, total - real); i++) {
+      text += `- name: SYNTH_${String(i).padStart(5, "0")}
+  type: Release
+  category: Performance
+  domain: Ingestion
+  scope: [Enterprise, Internal]
+  tier: Enterprise
+  impact: Low
+  status: Planned
+  approval: Pending
+  description: "Synthetic flag ${i}: measures the loader, validator and generators at scale."
+  owner: Platform Lead
+  introduced: "2026-01-${String((i % 28) + 1).padStart(2, "0")}"
+  expires: "2027-06-30"
+  modules: [src/app/features/synth-${i}.ts]
+
+`;
+    }
+    writeFileSync(join(big, `data/features/${String(f + 1).padStart(2, "0")}-synth.yaml`), text);
+  }
+  rows.push(["10,000 flags: generate (validate + write)", fmt(time([BUN, join(REPO, "scripts/generate.ts")], big))]);
+  rows.push(["10,000 flags: check (validate + freshness)", fmt(time([BUN, join(REPO, "scripts/check.ts")], big))]);
+
+  if (!process.env.BENCH_KEEP) rmSync(big, { recursive: true, force: true });
+  else console.log(`kept ${big}`);
+}
+
+// 3. 500 MDX pages x 3 tables of 30 rows, nine master columns each.
+if (section("lint")) {
+  const pages = mkdtempSync(join(tmpdir(), "bench-lint-"));
+  cpSync(join(REPO, "data"), join(pages, "data"), { recursive: true });
+  cpSync(join(REPO, "src/generated"), join(pages, "src/generated"), { recursive: true });
+  mkdirSync(join(pages, "content"));
+  const head =
+    "| Name | Type | Category | Domain | Scope | Tier | Size/Impact | Release/Status | Approval |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n";
+  const row = (p: number, t: number, r: number) =>
+    `| FLAG_${p}_${t}_${r} | Release | Performance | Ingestion | Enterprise, Internal | Enterprise | Low | ✅ Done | Approved |\n`;
+  for (let p = 0; p < 500; p++) {
+    let text = `# Page ${p}\n\nSome prose about the flags on this page.\n`;
+    for (let t = 0; t < 3; t++) {
+      text += `\n## Table ${t}\n\n${head}`;
+      for (let r = 0; r < 30; r++) text += row(p, t, r);
+    }
+    writeFileSync(join(pages, `content/page-${p}.mdx`), text);
+  }
+  writeFileSync(join(pages, ".markdownlint-cli2.jsonc"), JSON.stringify({ config: { default: true, MD013: false, MD041: false } }));
+  rows.push(["500 MDX pages: bun scripts/check.ts (records + table lint)", fmt(time([BUN, join(REPO, "scripts/check.ts")], pages))]);
+  rows.push([
+    "500 MDX pages: markdownlint-cli2 (pipes/columns only)",
+    fmt(time(["node", join(REPO, "node_modules/markdownlint-cli2/markdownlint-cli2-bin.mjs"), "content/**/*.mdx"], pages)),
+  ]);
+
+  if (!process.env.BENCH_KEEP) rmSync(pages, { recursive: true, force: true });
+  else console.log(`kept ${pages}`);
+}
+
+const w = Math.max(...rows.map((r) => r[0].length));
+console.log(`bench/check.ts: medians of ${RUNS} runs on ${navigator.hardwareConcurrency} cores, Bun ${Bun.version}`);
+for (const [k, v] of rows) console.log(`${k.padEnd(w)}  ${v}`);
