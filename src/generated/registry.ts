@@ -76,7 +76,7 @@ export const FLAGS: { readonly [K in FlagName]: FlagMeta } = {
     owner: "Observability Team",
     introduced: "2026-02-01",
     expires: "2027-06-30",
-    modules: [],
+    modules: ["src/app/features/alerting.ts"],
     variants: ["enterprise","staging","canary"],
   },
   /** Z-score anomaly detection over the stored time series. */
@@ -91,7 +91,7 @@ export const FLAGS: { readonly [K in FlagName]: FlagMeta } = {
     owner: "Platform Lead",
     introduced: "2026-02-01",
     expires: "2027-06-30",
-    modules: [],
+    modules: ["src/app/features/anomaly-detection.ts"],
     variants: ["canary"],
   },
   /** Audit log of every auth event and metric mutation, append-only. */
@@ -106,7 +106,7 @@ export const FLAGS: { readonly [K in FlagName]: FlagMeta } = {
     owner: "Observability Team",
     introduced: "2026-01-21",
     expires: null,
-    modules: [],
+    modules: ["src/app/features/audit-log.ts"],
     variants: ["enterprise","staging"],
   },
   /** Batch ingestion: buffer samples and flush them in fixed-size batches. */
@@ -121,7 +121,7 @@ export const FLAGS: { readonly [K in FlagName]: FlagMeta } = {
     owner: "Platform Lead",
     introduced: "2025-10-15",
     expires: null,
-    modules: [],
+    modules: ["src/app/features/batching.ts"],
     variants: ["prod","lite","enterprise","test","staging","canary"],
   },
   /** CloudWatch Embedded Metric Format lines for audit entries and aggregates. */
@@ -136,7 +136,7 @@ export const FLAGS: { readonly [K in FlagName]: FlagMeta } = {
     owner: "Observability Team",
     introduced: "2026-01-21",
     expires: null,
-    modules: [],
+    modules: ["src/app/features/cloudwatch.ts"],
     variants: ["enterprise","staging"],
   },
   /** Gzip-compressed export payloads. */
@@ -151,7 +151,7 @@ export const FLAGS: { readonly [K in FlagName]: FlagMeta } = {
     owner: "Platform Lead",
     introduced: "2025-11-01",
     expires: null,
-    modules: [],
+    modules: ["src/app/features/compression.ts"],
     variants: ["prod","enterprise","test","staging","canary"],
   },
   /** CSV export of aggregates with RFC 4180 quoting. */
@@ -166,7 +166,7 @@ export const FLAGS: { readonly [K in FlagName]: FlagMeta } = {
     owner: "Platform Lead",
     introduced: "2025-10-01",
     expires: null,
-    modules: [],
+    modules: ["src/app/features/csv-export.ts"],
     variants: ["prod","enterprise","dev","test","staging","canary"],
   },
   /** Diagnostics: timing traces of every pipeline stage and an internal state dump on exit. */
@@ -181,7 +181,7 @@ export const FLAGS: { readonly [K in FlagName]: FlagMeta } = {
     owner: "Platform Lead",
     introduced: "2025-09-01",
     expires: null,
-    modules: [],
+    modules: ["src/app/features/debug.ts"],
     variants: ["dev","debug","staging"],
   },
   /** Multi-tenant scopes: tenant id in every metric key and per-tenant aggregation. */
@@ -196,7 +196,7 @@ export const FLAGS: { readonly [K in FlagName]: FlagMeta } = {
     owner: "Platform Lead",
     introduced: "2025-09-15",
     expires: null,
-    modules: [],
+    modules: ["src/app/features/enterprise.ts"],
     variants: ["enterprise","staging"],
   },
   /** Percentile aggregation (p50, p95, p99) beside count, sum, min, max and mean. */
@@ -211,7 +211,7 @@ export const FLAGS: { readonly [K in FlagName]: FlagMeta } = {
     owner: "Platform Lead",
     introduced: "2025-10-01",
     expires: null,
-    modules: [],
+    modules: ["src/app/features/histograms.ts"],
     variants: ["prod","enterprise","dev","debug","test","staging","canary"],
   },
   /** sanitizeProperties(): bounded, safe-character property keys and values; prototype keys dropped. */
@@ -226,7 +226,7 @@ export const FLAGS: { readonly [K in FlagName]: FlagMeta } = {
     owner: "Security Team",
     introduced: "2026-01-16",
     expires: null,
-    modules: [],
+    modules: ["src/app/features/input-sanitization.ts"],
     variants: ["prod","lite","enterprise","dev","debug","test","staging","canary"],
   },
   /** Live aggregates over WebSocket served by Bun.serve. */
@@ -241,7 +241,7 @@ export const FLAGS: { readonly [K in FlagName]: FlagMeta } = {
     owner: "Platform Lead",
     introduced: "2025-10-01",
     expires: null,
-    modules: [],
+    modules: ["src/app/features/live-stream.ts"],
     variants: ["prod","enterprise","dev","test","staging","canary"],
   },
   /** Mock data source: deterministic synthetic metrics from a seeded generator instead of live input. */
@@ -256,7 +256,7 @@ export const FLAGS: { readonly [K in FlagName]: FlagMeta } = {
     owner: "QA",
     introduced: "2025-09-01",
     expires: null,
-    modules: [],
+    modules: ["src/app/features/mock-api.ts"],
     variants: ["dev","debug","test"],
   },
   /** OpenTelemetry OTLP/JSON export of aggregates. */
@@ -271,7 +271,7 @@ export const FLAGS: { readonly [K in FlagName]: FlagMeta } = {
     owner: "Observability Team",
     introduced: "2025-11-01",
     expires: null,
-    modules: [],
+    modules: ["src/app/features/otel-export.ts"],
     variants: ["enterprise","dev","staging"],
   },
   /** Redacts e-mail addresses, IP addresses and tokens in property values. */
@@ -286,7 +286,7 @@ export const FLAGS: { readonly [K in FlagName]: FlagMeta } = {
     owner: "Security Team",
     introduced: "2026-01-16",
     expires: null,
-    modules: [],
+    modules: ["src/app/features/pii-redaction.ts"],
     variants: ["prod","enterprise","test","staging","canary"],
   },
   /** CPU time and memory profiling around each pipeline stage. */
@@ -301,7 +301,7 @@ export const FLAGS: { readonly [K in FlagName]: FlagMeta } = {
     owner: "Platform Lead",
     introduced: "2025-09-15",
     expires: null,
-    modules: [],
+    modules: ["src/app/features/profiling.ts"],
     variants: ["debug","canary"],
   },
   /** Prometheus text exposition format export. */
@@ -316,7 +316,7 @@ export const FLAGS: { readonly [K in FlagName]: FlagMeta } = {
     owner: "Observability Team",
     introduced: "2025-10-15",
     expires: null,
-    modules: [],
+    modules: ["src/app/features/prometheus-export.ts"],
     variants: ["prod","enterprise","test","staging","canary"],
   },
   /** At most 10 stream connections per scope and 100 messages a minute per connection. */
@@ -331,7 +331,7 @@ export const FLAGS: { readonly [K in FlagName]: FlagMeta } = {
     owner: "Security Team",
     introduced: "2026-01-18",
     expires: null,
-    modules: [],
+    modules: ["src/app/features/rate-limit.ts"],
     variants: ["prod","enterprise","test","staging","canary"],
   },
   /** Signed token validation (role and scope) for live-stream subscribers. */
@@ -346,7 +346,7 @@ export const FLAGS: { readonly [K in FlagName]: FlagMeta } = {
     owner: "Security Team",
     introduced: "2026-01-18",
     expires: null,
-    modules: [],
+    modules: ["src/app/features/rbac.ts"],
     variants: ["prod","enterprise","test","staging","canary"],
   },
   /** Cleanup policy that drops samples older than the retention window. */
@@ -361,7 +361,7 @@ export const FLAGS: { readonly [K in FlagName]: FlagMeta } = {
     owner: "Observability Team",
     introduced: "2026-01-21",
     expires: null,
-    modules: [],
+    modules: ["src/app/features/retention-policy.ts"],
     variants: ["enterprise","staging"],
   },
   /** exportMetricsToS3(): put requests under a scoped partition key with Content-Disposition attachment. */
@@ -376,7 +376,7 @@ export const FLAGS: { readonly [K in FlagName]: FlagMeta } = {
     owner: "Observability Team",
     introduced: "2026-01-21",
     expires: null,
-    modules: [],
+    modules: ["src/app/features/s3-export.ts"],
     variants: ["enterprise","staging"],
   },
   /** Deterministic hash-based sampling of high-volume metrics. */
@@ -391,7 +391,7 @@ export const FLAGS: { readonly [K in FlagName]: FlagMeta } = {
     owner: "Platform Lead",
     introduced: "2025-10-15",
     expires: null,
-    modules: [],
+    modules: ["src/app/features/sampling.ts"],
     variants: ["prod","enterprise","test","staging","canary"],
   },
   /** validateMetricScope(): a metric is recorded and read only in its own scope. */
@@ -406,7 +406,7 @@ export const FLAGS: { readonly [K in FlagName]: FlagMeta } = {
     owner: "Security Team",
     introduced: "2026-01-16",
     expires: null,
-    modules: [],
+    modules: ["src/app/features/scope-isolation.ts"],
     variants: ["prod","lite","enterprise","dev","debug","test","staging","canary"],
   },
   /** SLA report: availability and latency objective attainment. */
@@ -421,7 +421,7 @@ export const FLAGS: { readonly [K in FlagName]: FlagMeta } = {
     owner: "Observability Team",
     introduced: "2026-02-01",
     expires: "2027-06-30",
-    modules: [],
+    modules: ["src/app/features/sla-dashboard.ts"],
     variants: ["enterprise","staging"],
   },
   /** Historical time-series storage: per-metric ring buffers with downsampling. */
@@ -436,7 +436,7 @@ export const FLAGS: { readonly [K in FlagName]: FlagMeta } = {
     owner: "Platform Lead",
     introduced: "2026-02-01",
     expires: "2027-06-30",
-    modules: [],
+    modules: ["src/app/features/time-series-storage.ts"],
     variants: ["enterprise","staging","canary"],
   },
   /** W3C traceparent parsing and propagation on metrics. */
@@ -451,7 +451,7 @@ export const FLAGS: { readonly [K in FlagName]: FlagMeta } = {
     owner: "Observability Team",
     introduced: "2025-12-01",
     expires: null,
-    modules: [],
+    modules: ["src/app/features/trace-context.ts"],
     variants: ["prod","enterprise","debug","test","staging","canary"],
   },
   /** Compact v2 serializer; the legacy serializer ships only while this flag is off. */
@@ -466,7 +466,7 @@ export const FLAGS: { readonly [K in FlagName]: FlagMeta } = {
     owner: "Platform Lead",
     introduced: "2025-12-01",
     expires: "2027-06-30",
-    modules: [],
+    modules: ["src/app/features/v2-serializer.ts"],
     variants: ["prod","lite","enterprise","dev","test","staging","canary"],
   },
 };
