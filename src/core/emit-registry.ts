@@ -36,6 +36,7 @@ export function emitRegistry(model: Model): string {
   lines.push("  readonly introduced: string;");
   lines.push("  readonly expires: string | null;");
   lines.push("  readonly modules: readonly string[];");
+  lines.push("  readonly replaces: readonly string[];");
   lines.push("  readonly variants: readonly VariantName[];");
   lines.push("}");
   lines.push("");
@@ -69,6 +70,7 @@ export function emitRegistry(model: Model): string {
     lines.push(`    introduced: ${str(r.introduced)},`);
     lines.push(`    expires: ${r.expires === undefined ? "null" : str(r.expires)},`);
     lines.push(`    modules: ${str(r.modules ?? [])},`);
+    lines.push(`    replaces: ${str(r.replaces ?? [])},`);
     lines.push(`    variants: ${str(model.variantsWith(r.name).map((v) => v.record.name))},`);
     lines.push("  },");
   }

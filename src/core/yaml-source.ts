@@ -3,7 +3,7 @@
  * mean something other than what a reader sees: anchors, aliases, merge keys, tags, YAML 1.1 semantics,
  * duplicate keys. Returns plain data only when the file is clean.
  */
-import { isAlias, isMap, isNode, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from "yaml";
+import { isAlias, isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, visit } from "yaml";
 import type { Diagnostic } from "./diagnostics.ts";
 
 /** Larger data files are refused: records are small, and a huge file is a mistake or an attack. */
@@ -11,18 +11,39 @@ export const MAX_DATA_FILE_BYTES = 1024 * 1024;
 
 export type PathSegment = string | number;
 
+/** Offsets of a node's key (for map entries) and value. */
+export interface NodePlace {
+  key?: number;
+  value: number;
+}
+
+/**
+ * A parsed file as plain data (no parser objects), so it can cross a worker boundary: the text, the data,
+ * and where every key and value stands.
+ */
 export interface YamlSource {
   file: string;
   text: string;
-  doc: Document.Parsed;
-  lineCounter: LineCounter;
+  lineStarts: number[];
+  /** Every node by path (segments joined with U+001F); "" is the document root. */
+  places: Map<string, NodePlace>;
   /** The parsed data; undefined when the file had errors. */
   data: unknown;
 }
 
-export function position(src: Pick<YamlSource, "lineCounter">, offset: number): { line: number; col: number } {
-  const { line, col } = src.lineCounter.linePos(offset);
-  return { line, col };
+const pathKey = (path: readonly PathSegment[]) => path.join("\u001f");
+
+/** 1-based line and column of an offset (columns in UTF-16 units, as editors count). */
+export function position(src: Pick<YamlSource, "lineStarts">, offset: number): { line: number; col: number } {
+  const starts = src.lineStarts;
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid]! <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return { line: lo + 1, col: offset - (starts[lo] ?? 0) + 1 };
 }
 
 function at(src: YamlSource, offset: number, rule: string, message: string, hint?: string): Diagnostic {
@@ -32,7 +53,7 @@ function at(src: YamlSource, offset: number, rule: string, message: string, hint
 export function parseYamlSource(file: string, text: string): { source: YamlSource; diagnostics: Diagnostic[] } {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, version: "1.2", merge: false, prettyErrors: false });
-  const source: YamlSource = { file, text, doc, lineCounter, data: undefined };
+  const source: YamlSource = { file, text, lineStarts: lineCounter.lineStarts, places: new Map(), data: undefined };
   const diagnostics: Diagnostic[] = [];
 
   let syntaxReported = false;
@@ -81,6 +102,7 @@ export function parseYamlSource(file: string, text: string): { source: YamlSourc
     },
   });
 
+  indexPlaces(doc.contents, [], source.places);
   if (diagnostics.length === 0) {
     try {
       source.data = doc.toJS({ maxAliasCount: 0 });
@@ -123,47 +145,35 @@ function syntaxHint(message: string): string | undefined {
   return undefined;
 }
 
-/**
- * Where a path points in the source: the value node, and the key node when the last segment is a map key.
- * Falls back to the nearest existing ancestor so a diagnostic always has a place.
- */
-export function locate(src: YamlSource, path: readonly PathSegment[]): { value?: Node; key?: Node; parent: Node | undefined } {
-  let node: unknown = src.doc.contents;
-  let key: Node | undefined;
-  let parent: Node | undefined;
-  for (const seg of path) {
-    if (isMap(node)) {
-      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && p.key.value === seg);
-      if (!pair) return { parent: node };
-      parent = node;
-      key = pair.key as Node;
-      node = pair.value;
-    } else if (isSeq(node) && typeof seg === "number") {
-      parent = node;
-      key = undefined;
-      node = node.items[seg];
-      if (!isNode(node)) return { parent };
-    } else {
-      return { parent: isNode(node) ? node : parent };
+function indexPlaces(node: unknown, path: PathSegment[], places: Map<string, NodePlace>, key?: number): void {
+  if (!isNode(node)) return;
+  places.set(pathKey(path), { ...(key === undefined ? {} : { key }), value: node.range?.[0] ?? key ?? 0 });
+  if (isMap(node)) {
+    for (const pair of node.items) {
+      if (!isScalar(pair.key)) continue;
+      const k = pair.key.range?.[0] ?? 0;
+      const child = [...path, String(pair.key.value)];
+      if (isNode(pair.value)) indexPlaces(pair.value, child, places, k);
+      else places.set(pathKey(child), { key: k, value: k });
     }
+  } else if (isSeq(node)) {
+    node.items.forEach((item, i) => indexPlaces(item, [...path, i], places));
   }
-  return { value: isNode(node) ? node : undefined, key, parent };
 }
 
-/** Offset to report for a path: the value, or with `onKey` the key, or the enclosing node. */
+/**
+ * Offset to report for a path: the value, or with `onKey` its key. Falls back to the nearest existing
+ * ancestor so a diagnostic always has a place.
+ */
 export function offsetOf(src: YamlSource, path: readonly PathSegment[], onKey = false): number {
-  const loc = locate(src, path);
-  const node = onKey ? (loc.key ?? loc.value ?? loc.parent) : (loc.value ?? loc.key ?? loc.parent);
-  return node?.range?.[0] ?? 0;
+  for (let n = path.length; n >= 0; n--) {
+    const place = src.places.get(pathKey(path.slice(0, n)));
+    if (place) return onKey && n === path.length ? (place.key ?? place.value) : place.value;
+  }
+  return 0;
 }
 
 /** Offset of a key inside the map at `path` (for unknown keys). */
 export function keyOffset(src: YamlSource, path: readonly PathSegment[], key: string): number {
-  const loc = locate(src, path);
-  const map = loc.value;
-  if (isMap(map)) {
-    const pair = map.items.find((p) => isScalar(p.key) && p.key.value === key);
-    if (pair && isNode(pair.key)) return pair.key.range?.[0] ?? 0;
-  }
-  return offsetOf(src, path);
+  return src.places.get(pathKey([...path, key]))?.key ?? offsetOf(src, path);
 }

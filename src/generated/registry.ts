@@ -46,6 +46,7 @@ export interface FlagMeta {
   readonly introduced: string;
   readonly expires: string | null;
   readonly modules: readonly string[];
+  readonly replaces: readonly string[];
   readonly variants: readonly VariantName[];
 }
 
@@ -77,6 +78,7 @@ export const FLAGS: { readonly [K in FlagName]: FlagMeta } = {
     introduced: "2026-02-01",
     expires: "2027-06-30",
     modules: ["src/app/features/alerting.ts"],
+    replaces: [],
     variants: ["enterprise","staging","canary"],
   },
   /** Z-score anomaly detection over the stored time series. */
@@ -92,6 +94,7 @@ export const FLAGS: { readonly [K in FlagName]: FlagMeta } = {
     introduced: "2026-02-01",
     expires: "2027-06-30",
     modules: ["src/app/features/anomaly-detection.ts"],
+    replaces: [],
     variants: ["canary"],
   },
   /** Audit log of every auth event and metric mutation, append-only. */
@@ -107,6 +110,7 @@ export const FLAGS: { readonly [K in FlagName]: FlagMeta } = {
     introduced: "2026-01-21",
     expires: null,
     modules: ["src/app/features/audit-log.ts"],
+    replaces: [],
     variants: ["enterprise","staging"],
   },
   /** Batch ingestion: buffer samples and flush them in fixed-size batches. */
@@ -122,6 +126,7 @@ export const FLAGS: { readonly [K in FlagName]: FlagMeta } = {
     introduced: "2025-10-15",
     expires: null,
     modules: ["src/app/features/batching.ts"],
+    replaces: [],
     variants: ["prod","lite","enterprise","test","staging","canary"],
   },
   /** CloudWatch Embedded Metric Format lines for audit entries and aggregates. */
@@ -137,6 +142,7 @@ export const FLAGS: { readonly [K in FlagName]: FlagMeta } = {
     introduced: "2026-01-21",
     expires: null,
     modules: ["src/app/features/cloudwatch.ts"],
+    replaces: [],
     variants: ["enterprise","staging"],
   },
   /** Gzip-compressed export payloads. */
@@ -152,6 +158,7 @@ export const FLAGS: { readonly [K in FlagName]: FlagMeta } = {
     introduced: "2025-11-01",
     expires: null,
     modules: ["src/app/features/compression.ts"],
+    replaces: [],
     variants: ["prod","enterprise","test","staging","canary"],
   },
   /** CSV export of aggregates with RFC 4180 quoting. */
@@ -167,6 +174,7 @@ export const FLAGS: { readonly [K in FlagName]: FlagMeta } = {
     introduced: "2025-10-01",
     expires: null,
     modules: ["src/app/features/csv-export.ts"],
+    replaces: [],
     variants: ["prod","enterprise","dev","test","staging","canary"],
   },
   /** Diagnostics: timing traces of every pipeline stage and an internal state dump on exit. */
@@ -182,6 +190,7 @@ export const FLAGS: { readonly [K in FlagName]: FlagMeta } = {
     introduced: "2025-09-01",
     expires: null,
     modules: ["src/app/features/debug.ts"],
+    replaces: [],
     variants: ["dev","debug","staging"],
   },
   /** Multi-tenant scopes: tenant id in every metric key and per-tenant aggregation. */
@@ -197,6 +206,7 @@ export const FLAGS: { readonly [K in FlagName]: FlagMeta } = {
     introduced: "2025-09-15",
     expires: null,
     modules: ["src/app/features/enterprise.ts"],
+    replaces: [],
     variants: ["enterprise","staging"],
   },
   /** Percentile aggregation (p50, p95, p99) beside count, sum, min, max and mean. */
@@ -212,6 +222,7 @@ export const FLAGS: { readonly [K in FlagName]: FlagMeta } = {
     introduced: "2025-10-01",
     expires: null,
     modules: ["src/app/features/histograms.ts"],
+    replaces: [],
     variants: ["prod","enterprise","dev","debug","test","staging","canary"],
   },
   /** sanitizeProperties(): bounded, safe-character property keys and values; prototype keys dropped. */
@@ -227,6 +238,7 @@ export const FLAGS: { readonly [K in FlagName]: FlagMeta } = {
     introduced: "2026-01-16",
     expires: null,
     modules: ["src/app/features/input-sanitization.ts"],
+    replaces: [],
     variants: ["prod","lite","enterprise","dev","debug","test","staging","canary"],
   },
   /** Live aggregates over WebSocket served by Bun.serve. */
@@ -242,6 +254,7 @@ export const FLAGS: { readonly [K in FlagName]: FlagMeta } = {
     introduced: "2025-10-01",
     expires: null,
     modules: ["src/app/features/live-stream.ts"],
+    replaces: [],
     variants: ["prod","enterprise","dev","test","staging","canary"],
   },
   /** Mock data source: deterministic synthetic metrics from a seeded generator instead of live input. */
@@ -257,6 +270,7 @@ export const FLAGS: { readonly [K in FlagName]: FlagMeta } = {
     introduced: "2025-09-01",
     expires: null,
     modules: ["src/app/features/mock-api.ts"],
+    replaces: [],
     variants: ["dev","debug","test"],
   },
   /** OpenTelemetry OTLP/JSON export of aggregates. */
@@ -272,6 +286,7 @@ export const FLAGS: { readonly [K in FlagName]: FlagMeta } = {
     introduced: "2025-11-01",
     expires: null,
     modules: ["src/app/features/otel-export.ts"],
+    replaces: [],
     variants: ["enterprise","dev","staging"],
   },
   /** Redacts e-mail addresses, IP addresses and tokens in property values. */
@@ -287,6 +302,7 @@ export const FLAGS: { readonly [K in FlagName]: FlagMeta } = {
     introduced: "2026-01-16",
     expires: null,
     modules: ["src/app/features/pii-redaction.ts"],
+    replaces: [],
     variants: ["prod","enterprise","test","staging","canary"],
   },
   /** CPU time and memory profiling around each pipeline stage. */
@@ -302,6 +318,7 @@ export const FLAGS: { readonly [K in FlagName]: FlagMeta } = {
     introduced: "2025-09-15",
     expires: null,
     modules: ["src/app/features/profiling.ts"],
+    replaces: [],
     variants: ["debug","canary"],
   },
   /** Prometheus text exposition format export. */
@@ -317,6 +334,7 @@ export const FLAGS: { readonly [K in FlagName]: FlagMeta } = {
     introduced: "2025-10-15",
     expires: null,
     modules: ["src/app/features/prometheus-export.ts"],
+    replaces: [],
     variants: ["prod","enterprise","test","staging","canary"],
   },
   /** At most 10 stream connections per scope and 100 messages a minute per connection. */
@@ -332,6 +350,7 @@ export const FLAGS: { readonly [K in FlagName]: FlagMeta } = {
     introduced: "2026-01-18",
     expires: null,
     modules: ["src/app/features/rate-limit.ts"],
+    replaces: [],
     variants: ["prod","enterprise","test","staging","canary"],
   },
   /** Signed token validation (role and scope) for live-stream subscribers. */
@@ -347,6 +366,7 @@ export const FLAGS: { readonly [K in FlagName]: FlagMeta } = {
     introduced: "2026-01-18",
     expires: null,
     modules: ["src/app/features/rbac.ts"],
+    replaces: [],
     variants: ["prod","enterprise","test","staging","canary"],
   },
   /** Cleanup policy that drops samples older than the retention window. */
@@ -362,6 +382,7 @@ export const FLAGS: { readonly [K in FlagName]: FlagMeta } = {
     introduced: "2026-01-21",
     expires: null,
     modules: ["src/app/features/retention-policy.ts"],
+    replaces: [],
     variants: ["enterprise","staging"],
   },
   /** exportMetricsToS3(): put requests under a scoped partition key with Content-Disposition attachment. */
@@ -377,6 +398,7 @@ export const FLAGS: { readonly [K in FlagName]: FlagMeta } = {
     introduced: "2026-01-21",
     expires: null,
     modules: ["src/app/features/s3-export.ts"],
+    replaces: [],
     variants: ["enterprise","staging"],
   },
   /** Deterministic hash-based sampling of high-volume metrics. */
@@ -392,6 +414,7 @@ export const FLAGS: { readonly [K in FlagName]: FlagMeta } = {
     introduced: "2025-10-15",
     expires: null,
     modules: ["src/app/features/sampling.ts"],
+    replaces: [],
     variants: ["prod","enterprise","test","staging","canary"],
   },
   /** validateMetricScope(): a metric is recorded and read only in its own scope. */
@@ -407,6 +430,7 @@ export const FLAGS: { readonly [K in FlagName]: FlagMeta } = {
     introduced: "2026-01-16",
     expires: null,
     modules: ["src/app/features/scope-isolation.ts"],
+    replaces: [],
     variants: ["prod","lite","enterprise","dev","debug","test","staging","canary"],
   },
   /** SLA report: availability and latency objective attainment. */
@@ -422,6 +446,7 @@ export const FLAGS: { readonly [K in FlagName]: FlagMeta } = {
     introduced: "2026-02-01",
     expires: "2027-06-30",
     modules: ["src/app/features/sla-dashboard.ts"],
+    replaces: [],
     variants: ["enterprise","staging"],
   },
   /** Historical time-series storage: per-metric ring buffers with downsampling. */
@@ -437,6 +462,7 @@ export const FLAGS: { readonly [K in FlagName]: FlagMeta } = {
     introduced: "2026-02-01",
     expires: "2027-06-30",
     modules: ["src/app/features/time-series-storage.ts"],
+    replaces: [],
     variants: ["enterprise","staging","canary"],
   },
   /** W3C traceparent parsing and propagation on metrics. */
@@ -452,6 +478,7 @@ export const FLAGS: { readonly [K in FlagName]: FlagMeta } = {
     introduced: "2025-12-01",
     expires: null,
     modules: ["src/app/features/trace-context.ts"],
+    replaces: [],
     variants: ["prod","enterprise","debug","test","staging","canary"],
   },
   /** Compact v2 serializer; the legacy serializer ships only while this flag is off. */
@@ -467,6 +494,7 @@ export const FLAGS: { readonly [K in FlagName]: FlagMeta } = {
     introduced: "2025-12-01",
     expires: "2027-06-30",
     modules: ["src/app/features/v2-serializer.ts"],
+    replaces: ["src/app/features/legacy-serializer.ts"],
     variants: ["prod","lite","enterprise","dev","test","staging","canary"],
   },
 };

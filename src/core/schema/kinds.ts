@@ -114,7 +114,11 @@ export const RECORD_SCHEMAS = {
     owner: Text,
     introduced: IsoDate,
     expires: IsoDate.optional(),
-    modules: z.array(Text).optional(),
+    modules: z.array(Text).optional().meta({ description: "Source globs the flag owns: they must add 0 bytes to every variant with the flag off." }),
+    replaces: z
+      .array(Text)
+      .optional()
+      .meta({ description: "Source globs of the legacy path this flag retires: they must add 0 bytes to every variant with the flag on." }),
   }),
   variants: z.strictObject({
     ...masterShape("variants", { scope: Text }),

@@ -1,0 +1,33 @@
+/** Small text formatters shared by pages, tables and charts. */
+import type { Entry } from "../load-records.ts";
+import type { Status } from "../schema/columns.ts";
+
+export function formatBytes(n: number): string {
+  if (n < 1000) return `${n} B`;
+  if (n < 1_000_000) return `${(n / 1000).toFixed(1)} kB`;
+  return `${(n / 1_000_000).toFixed(2)} MB`;
+}
+
+export function formatSignedBytes(n: number): string {
+  return n > 0 ? `+${formatBytes(n)}` : n < 0 ? `−${formatBytes(-n)}` : "0 B";
+}
+
+export function formatDays(n: number): string {
+  return `${n} day${n === 1 ? "" : "s"}`;
+}
+
+const OPEN: readonly Status[] = ["Planned", "In Progress", "Beta", "Blocked"];
+
+/** A record with a target date that is not done by the build date. */
+export function isOverdue(entry: Entry, buildDate: string): boolean {
+  const r = entry.record as { target?: string; status?: Status };
+  return typeof r.target === "string" && r.status !== undefined && OPEN.includes(r.status) && r.target < buildDate;
+}
+
+/** Field names as readers see them: camelCase split into words. */
+export function fieldLabel(key: string): string {
+  const special: Record<string, string> = { dependsOn: "Depends on", productionReady: "Production ready" };
+  if (special[key]) return special[key];
+  const words = key.replace(/([a-z])([A-Z])/g, "$1 $2").toLowerCase();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
