@@ -1,0 +1,32 @@
+/** Components every content/*.mdx page may use without importing them. */
+import ControlRequirements from "./ControlRequirements.astro";
+import Count from "./Count.astro";
+import ExampleSource from "./ExampleSource.astro";
+import MasterTable from "./MasterTable.astro";
+import PageCards from "./PageCards.astro";
+import RequiredColumns from "./RequiredColumns.astro";
+import RoadmapPhases from "./RoadmapPhases.astro";
+import SchemaColumns from "./SchemaColumns.astro";
+import SecurityMatrix from "./SecurityMatrix.astro";
+import SizeCharts from "./SizeCharts.astro";
+import Status from "./Status.astro";
+import StatusSummary from "./StatusSummary.astro";
+import VariantMatrix from "./VariantMatrix.astro";
+import VerifyStatus from "./VerifyStatus.astro";
+
+export const mdxComponents = {
+  ControlRequirements,
+  Count,
+  ExampleSource,
+  MasterTable,
+  PageCards,
+  RequiredColumns,
+  RoadmapPhases,
+  SchemaColumns,
+  SecurityMatrix,
+  SizeCharts,
+  Status,
+  StatusSummary,
+  VariantMatrix,
+  VerifyStatus,
+};
