@@ -4,7 +4,7 @@ import { runCheck } from "../src/core/run-check.ts";
 
 const args = parseCliArgs(process.argv.slice(2));
 const started = performance.now();
-const result = runCheck(process.cwd());
+const result = await runCheck(process.cwd());
 report(result.diagnostics, { ...args, texts: result.texts });
 if (args.format === "text" && result.ok) {
   const n = Object.values(result.model.records).reduce((s, l) => s + l.length, 0);

@@ -2,13 +2,14 @@
  * data/ → validated records with their source positions. Finds the data files, parses each with
  * positions, validates every record against its kind's schema, and collects every mistake of the run.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import type { Diagnostic } from "./diagnostics.ts";
 import { KINDS, RECORD_SCHEMAS, type Kind, type RecordOf } from "./schema/kinds.ts";
 import { closest } from "./suggest.ts";
 import { issuesToDiagnostics } from "./zod-issues.ts";
-import { MAX_DATA_FILE_BYTES, offsetOf, parseYamlSource, position, type YamlSource } from "./yaml-source.ts";
+import { parseDataFiles, parseDataFilesSync, type ParsedFile } from "./parse-data-files.ts";
+import { offsetOf, position, type YamlSource } from "./yaml-source.ts";
 
 export interface Located {
   file: string;
@@ -87,36 +88,34 @@ function emptyRecords(): Records {
   return Object.fromEntries(KINDS.map((k) => [k, []])) as unknown as Records;
 }
 
+/** Loads data/ in this thread: for callers that cannot wait (small data sets). */
 export function loadRecords(root: string, dataDir = "data"): LoadResult {
   const found = findDataFiles(root, dataDir);
-  const diagnostics = [...found.diagnostics];
+  return assemble(found.diagnostics, parseDataFilesSync(root, found.files));
+}
+
+/** Loads data/, parsing large data sets on worker threads. */
+export async function loadRecordsParallel(root: string, dataDir = "data"): Promise<LoadResult> {
+  const found = findDataFiles(root, dataDir);
+  return assemble(found.diagnostics, await parseDataFiles(root, found.files));
+}
+
+function assemble(fileDiagnostics: Diagnostic[], parsedFiles: ParsedFile[]): LoadResult {
+  const diagnostics = [...fileDiagnostics];
   const records = emptyRecords();
   const names = Object.fromEntries(KINDS.map((k) => [k, new Set<string>()])) as LoadResult["names"];
   const sources = new Map<string, YamlSource>();
   const unreadable = new Set<Kind>();
 
-  for (const { kind, rel } of found.files) {
-    const full = join(root, rel);
-    const size = statSync(full).size;
-    if (size > MAX_DATA_FILE_BYTES) {
-      diagnostics.push({
-        file: rel, line: 1, col: 1, rule: "file-too-large",
-        message: `${rel} is ${size} bytes; data files may hold at most ${MAX_DATA_FILE_BYTES} bytes`,
-        hint: `split it into ${dataDir}/${kind}/*.yaml`,
-      });
+  for (const { kind, rel, source, diagnostics: parseErrors } of parsedFiles) {
+    if (source) sources.set(rel, source);
+    diagnostics.push(...parseErrors);
+    if (!source || parseErrors.length) {
       unreadable.add(kind);
       continue;
     }
-    const text = readFileSync(full, "utf8");
-    const parsed = parseYamlSource(rel, text);
-    sources.set(rel, parsed.source);
-    diagnostics.push(...parsed.diagnostics);
-    if (parsed.diagnostics.length) {
-      unreadable.add(kind);
-      continue;
-    }
-    diagnostics.push(...checkSchemaComment(kind, rel, text));
-    const invalid = validateFile(kind, parsed.source, records, names);
+    diagnostics.push(...checkSchemaComment(kind, rel, source.text));
+    const invalid = validateFile(kind, source, records, names);
     if (invalid.some((d) => d.rule === "not-a-list")) unreadable.add(kind);
     diagnostics.push(...invalid);
   }

@@ -14,7 +14,7 @@ const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 /** Base fixture with `edits` applied (file → new text, or a function of the old text); generated files skipped. */
-function check(edits: Record<string, string | ((old: string) => string)>) {
+async function check(edits: Record<string, string | ((old: string) => string)>) {
   const dir = mkdtempSync(join(tmpdir(), "rules-"));
   dirs.push(dir);
   cpSync(join(REPO, "test/fixtures/base"), dir, { recursive: true });
@@ -26,46 +26,46 @@ function check(edits: Record<string, string | ((old: string) => string)>) {
     } catch {}
     writeFileSync(path, typeof edit === "string" ? edit : edit(old));
   }
-  return runCheck(dir, { freshness: false }).diagnostics.map((d) => `${d.file}:${d.line}:${d.col} ${d.rule}`);
+  return (await runCheck(dir, { freshness: false })).diagnostics.map((d) => `${d.file}:${d.line}:${d.col} ${d.rule}`);
 }
 
 const F = "data/features.yaml";
 const V = "data/variants.yaml";
 
 describe("record rules", () => {
-  test("the base fixture has no errors", () => expect(check({})).toEqual([]));
-  test("yaml-syntax", () => expect(check({ [F]: (s) => s.replace('introduced: "2025-09-01"', 'introduced: "2025-09-01') })).toContain(`${F}:13:15 yaml-syntax`));
-  test("duplicate-key", () => expect(check({ [F]: (s) => s.replace("  impact: Low\n", "  impact: Low\n  impact: High\n") })).toEqual([`${F}:9:3 duplicate-key`]));
-  test("yaml-anchor", () => expect(check({ [F]: (s) => s.replace("domain: Operations", "domain: &d Operations") })).toEqual([`${F}:5:11 yaml-anchor`]));
-  test("yaml-alias", () => expect(check({ [F]: (s) => s.replace("domain: Operations", "domain: &d Operations").replace("domain: Platform", "domain: *d") })).toEqual([`${F}:5:11 yaml-anchor`, `${F}:18:11 yaml-alias`]));
-  test("yaml-merge-key", () => expect(check({ [F]: (s) => s.replace("  impact: Low\n", "  impact: Low\n  <<: {x: 1}\n") })).toEqual([`${F}:9:3 yaml-merge-key`]));
-  test("yaml-tag", () => expect(check({ [F]: (s) => s.replace("impact: Low", "impact: !!str Low") })).toEqual([`${F}:8:11 yaml-tag`]));
-  test("yaml-tag (custom tag)", () => expect(check({ [F]: (s) => s.replace("impact: Low", "impact: !include other.yaml") })).toEqual([`${F}:8:11 yaml-tag`]));
-  test("yaml-version", () => expect(check({ [F]: (s) => `${s.split("\n")[0]}\n%YAML 1.1\n---\n${s.split("\n").slice(1).join("\n")}` })).toContain(`${F}:2:1 yaml-version`));
-  test("file-too-large", () => expect(check({ [F]: (s) => s + `# ${"x".repeat(MAX_DATA_FILE_BYTES)}\n` })).toEqual([`${F}:1:1 file-too-large`]));
-  test("not-a-list", () => expect(check({ [F]: (s) => `${s.split("\n")[0]}\nname: DEBUG\n` })).toEqual([`${F}:2:1 not-a-list`]));
-  test("invalid-type (record is not a mapping)", () => expect(check({ [F]: (s) => `${s.split("\n")[0]}\n- just text\n` })).toContain(`${F}:2:3 invalid-type`));
-  test("invalid-type (field)", () => expect(check({ [V]: (s) => s.replace("budget: 50000", "budget: [1]") })).toEqual([`${V}:13:11 invalid-type`]));
-  test("invalid-type (integer budget)", () => expect(check({ [V]: (s) => s.replace("budget: 50000", "budget: 500.5") })).toEqual([`${V}:13:11 invalid-type`]));
-  test("unknown-key points at the key", () => expect(check({ [F]: (s) => s.replace("  impact: Low\n", "  impact: Low\n  colour: red\n") })).toEqual([`${F}:9:3 unknown-key`]));
-  test("missing-key points at the record", () => expect(check({ [F]: (s) => s.replace("  impact: Low\n", "") })).toEqual([`${F}:2:3 missing-key`]));
-  test("invalid-enum", () => expect(check({ [F]: (s) => s.replace("tier: Internal", "tier: Gold") })).toEqual([`${F}:7:9 invalid-enum`]));
-  test("invalid-enum (type per kind)", () => expect(check({ [F]: (s) => s.replace("type: Diagnostic", "type: Production") })).toEqual([`${F}:3:9 invalid-enum`]));
-  test("duplicate-name", () => expect(check({ [F]: (s) => s.replace("name: ENTERPRISE", "name: DEBUG") })).toContain(`${F}:15:9 duplicate-name`));
-  test("unknown-reference (variant → flag)", () => expect(check({ [V]: (s) => s.replace("[ENTERPRISE]", "[ENTERPRISE, TYPO]") })).toEqual([`${V}:28:26 unknown-reference`]));
-  test("unknown-reference (roadmap → control)", () => expect(check({ "data/roadmap.yaml": (s) => s.replace("controls: [Scope Isolation]", "controls: [Scope Isolaton]") })).toEqual(["data/roadmap.yaml:23:14 unknown-reference"]));
-  test("unknown-reference (scope)", () => expect(check({ [F]: (s) => s.replace("scope: [Development]", "scope: [Devel]") })).toEqual([`${F}:6:11 unknown-reference`]));
-  test("duplicate-entry", () => expect(check({ [V]: (s) => s.replace("[ENTERPRISE]", "[ENTERPRISE, ENTERPRISE]") })).toEqual([`${V}:28:26 duplicate-entry`]));
-  test("invalid-flag-name", () => expect(check({ [F]: (s) => s.replace("name: DEBUG", "name: Debug") })).toContain(`${F}:2:9 invalid-flag-name`));
-  test("invalid-date (impossible)", () => expect(check({ [F]: (s) => s.replace('"2025-09-01"', '"2025-02-29"') })).toEqual([`${F}:13:15 invalid-date`]));
-  test("invalid-date (not a date)", () => expect(check({ [F]: (s) => s.replace('"2025-09-01"', "September") })).toEqual([`${F}:13:15 invalid-date`]));
-  test("invalid-date (expires before introduced)", () => expect(check({ [F]: (s) => s.replace('introduced: "2025-09-01"', 'introduced: "2025-09-01"\n  expires: "2025-08-01"') })).toEqual([`${F}:14:12 invalid-date`]));
-  test("scope-leak", () => expect(check({ [V]: (s) => s.replace("features: []", "features: [DEBUG]") })).toEqual([`${V}:14:14 scope-leak`]));
-  test("dependency-cycle", () => expect(check({ "data/roadmap.yaml": (s) => s.replace("  owner: Platform Lead\n\n", "  owner: Platform Lead\n  dependsOn: [Scope Isolation Enforcement]\n\n") })).toEqual(["data/roadmap.yaml:11:14 dependency-cycle"]));
-  test("schema-comment", () => expect(check({ [F]: (s) => s.split("\n").slice(1).join("\n") })).toEqual([`${F}:1:1 schema-comment`]));
-  test("unknown-data-file", () => expect(check({ "data/features.yml": "- name: X\n" })).toEqual(["data/features.yml:1:1 unknown-data-file"]));
-  test("all kinds of error are reported in one run, sorted", () => {
-    const out = check({ [F]: (s) => s.replace("tier: Enterprise", "tier: Gold"), [V]: (s) => s.replace("features: []", "features: [DEBUG]") });
+  test("the base fixture has no errors", async () => expect(await check({})).toEqual([]));
+  test("yaml-syntax", async () => expect(await check({ [F]: (s) => s.replace('introduced: "2025-09-01"', 'introduced: "2025-09-01') })).toContain(`${F}:13:15 yaml-syntax`));
+  test("duplicate-key", async () => expect(await check({ [F]: (s) => s.replace("  impact: Low\n", "  impact: Low\n  impact: High\n") })).toEqual([`${F}:9:3 duplicate-key`]));
+  test("yaml-anchor", async () => expect(await check({ [F]: (s) => s.replace("domain: Operations", "domain: &d Operations") })).toEqual([`${F}:5:11 yaml-anchor`]));
+  test("yaml-alias", async () => expect(await check({ [F]: (s) => s.replace("domain: Operations", "domain: &d Operations").replace("domain: Platform", "domain: *d") })).toEqual([`${F}:5:11 yaml-anchor`, `${F}:18:11 yaml-alias`]));
+  test("yaml-merge-key", async () => expect(await check({ [F]: (s) => s.replace("  impact: Low\n", "  impact: Low\n  <<: {x: 1}\n") })).toEqual([`${F}:9:3 yaml-merge-key`]));
+  test("yaml-tag", async () => expect(await check({ [F]: (s) => s.replace("impact: Low", "impact: !!str Low") })).toEqual([`${F}:8:11 yaml-tag`]));
+  test("yaml-tag (custom tag)", async () => expect(await check({ [F]: (s) => s.replace("impact: Low", "impact: !include other.yaml") })).toEqual([`${F}:8:11 yaml-tag`]));
+  test("yaml-version", async () => expect(await check({ [F]: (s) => `${s.split("\n")[0]}\n%YAML 1.1\n---\n${s.split("\n").slice(1).join("\n")}` })).toContain(`${F}:2:1 yaml-version`));
+  test("file-too-large", async () => expect(await check({ [F]: (s) => s + `# ${"x".repeat(MAX_DATA_FILE_BYTES)}\n` })).toEqual([`${F}:1:1 file-too-large`]));
+  test("not-a-list", async () => expect(await check({ [F]: (s) => `${s.split("\n")[0]}\nname: DEBUG\n` })).toEqual([`${F}:2:1 not-a-list`]));
+  test("invalid-type (record is not a mapping)", async () => expect(await check({ [F]: (s) => `${s.split("\n")[0]}\n- just text\n` })).toContain(`${F}:2:3 invalid-type`));
+  test("invalid-type (field)", async () => expect(await check({ [V]: (s) => s.replace("budget: 50000", "budget: [1]") })).toEqual([`${V}:13:11 invalid-type`]));
+  test("invalid-type (integer budget)", async () => expect(await check({ [V]: (s) => s.replace("budget: 50000", "budget: 500.5") })).toEqual([`${V}:13:11 invalid-type`]));
+  test("unknown-key points at the key", async () => expect(await check({ [F]: (s) => s.replace("  impact: Low\n", "  impact: Low\n  colour: red\n") })).toEqual([`${F}:9:3 unknown-key`]));
+  test("missing-key points at the record", async () => expect(await check({ [F]: (s) => s.replace("  impact: Low\n", "") })).toEqual([`${F}:2:3 missing-key`]));
+  test("invalid-enum", async () => expect(await check({ [F]: (s) => s.replace("tier: Internal", "tier: Gold") })).toEqual([`${F}:7:9 invalid-enum`]));
+  test("invalid-enum (type per kind)", async () => expect(await check({ [F]: (s) => s.replace("type: Diagnostic", "type: Production") })).toEqual([`${F}:3:9 invalid-enum`]));
+  test("duplicate-name", async () => expect(await check({ [F]: (s) => s.replace("name: ENTERPRISE", "name: DEBUG") })).toContain(`${F}:15:9 duplicate-name`));
+  test("unknown-reference (variant → flag)", async () => expect(await check({ [V]: (s) => s.replace("[ENTERPRISE]", "[ENTERPRISE, TYPO]") })).toEqual([`${V}:28:26 unknown-reference`]));
+  test("unknown-reference (roadmap → control)", async () => expect(await check({ "data/roadmap.yaml": (s) => s.replace("controls: [Scope Isolation]", "controls: [Scope Isolaton]") })).toEqual(["data/roadmap.yaml:23:14 unknown-reference"]));
+  test("unknown-reference (scope)", async () => expect(await check({ [F]: (s) => s.replace("scope: [Development]", "scope: [Devel]") })).toEqual([`${F}:6:11 unknown-reference`]));
+  test("duplicate-entry", async () => expect(await check({ [V]: (s) => s.replace("[ENTERPRISE]", "[ENTERPRISE, ENTERPRISE]") })).toEqual([`${V}:28:26 duplicate-entry`]));
+  test("invalid-flag-name", async () => expect(await check({ [F]: (s) => s.replace("name: DEBUG", "name: Debug") })).toContain(`${F}:2:9 invalid-flag-name`));
+  test("invalid-date (impossible)", async () => expect(await check({ [F]: (s) => s.replace('"2025-09-01"', '"2025-02-29"') })).toEqual([`${F}:13:15 invalid-date`]));
+  test("invalid-date (not a date)", async () => expect(await check({ [F]: (s) => s.replace('"2025-09-01"', "September") })).toEqual([`${F}:13:15 invalid-date`]));
+  test("invalid-date (expires before introduced)", async () => expect(await check({ [F]: (s) => s.replace('introduced: "2025-09-01"', 'introduced: "2025-09-01"\n  expires: "2025-08-01"') })).toEqual([`${F}:14:12 invalid-date`]));
+  test("scope-leak", async () => expect(await check({ [V]: (s) => s.replace("features: []", "features: [DEBUG]") })).toEqual([`${V}:14:14 scope-leak`]));
+  test("dependency-cycle", async () => expect(await check({ "data/roadmap.yaml": (s) => s.replace("  owner: Platform Lead\n\n", "  owner: Platform Lead\n  dependsOn: [Scope Isolation Enforcement]\n\n") })).toEqual(["data/roadmap.yaml:11:14 dependency-cycle"]));
+  test("schema-comment", async () => expect(await check({ [F]: (s) => s.split("\n").slice(1).join("\n") })).toEqual([`${F}:1:1 schema-comment`]));
+  test("unknown-data-file", async () => expect(await check({ "data/features.yml": "- name: X\n" })).toEqual(["data/features.yml:1:1 unknown-data-file"]));
+  test("all kinds of error are reported in one run, sorted", async () => {
+    const out = await check({ [F]: (s) => s.replace("tier: Enterprise", "tier: Gold"), [V]: (s) => s.replace("features: []", "features: [DEBUG]") });
     expect(out).toEqual([`${F}:20:9 invalid-enum`, `${V}:14:14 scope-leak`]);
   });
 });
@@ -73,13 +73,13 @@ describe("record rules", () => {
 describe("table rules", () => {
   const C = "content/guide.md";
   const table = (header: string, row: string) => `# T\n\n${header}\n${header.replace(/[^|]+/g, "---")}\n${row}\n`;
-  test("table-label", () => expect(check({ [C]: table("| Name | Type | Domain | Scope | Tier | Status |", "| A | Ops | Build | all | Free | Done |") })).toEqual([`${C}:3:41 table-label`]));
-  test("table-order", () => expect(check({ [C]: table("| Type | Name | Domain | Scope | Tier | Release/Status |", "| Ops | A | Build | all | Free | Done |") })).toEqual([`${C}:3:10 table-order`]));
-  test("table-missing-column", () => expect(check({ [C]: table("| Name | Type | Domain | Scope | Release/Status |", "| A | Ops | Build | all | Done |") })).toEqual([`${C}:3:3 table-missing-column`]));
-  test("table-cell-count", () => expect(check({ [C]: table("| Name | Type | Domain | Scope | Tier | Release/Status |", "| A | Ops | Build | all | Free |") })).toEqual([`${C}:5:27 table-cell-count`]));
-  test("table-value", () => expect(check({ [C]: table("| Name | Type | Domain | Scope | Tier | Release/Status |", "| A | Ops | Build | all | Gold | Done |") })).toEqual([`${C}:5:27 table-value`]));
-  test("table-duplicate-column", () => expect(check({ [C]: table("| Name | Type | Domain | Scope | Tier | Tier | Release/Status |", "| A | Ops | Build | all | Free | Free | Done |") })).toEqual([`${C}:3:41 table-duplicate-column`]));
-  test("escaped pipes and code spans do not split cells", () => expect(check({ [C]: table("| Name | Type | Domain | Scope | Tier | Release/Status |", "| `a\\|b` | Ops | Build | all | Free | ✅ Done |") })).toEqual([]));
-  test("tables without master labels are left alone", () => expect(check({ [C]: table("| Key | Meaning |", "| a | b |") })).toEqual([]));
-  test("mdx-syntax", () => expect(check({ "content/page.mdx": "# T\n\n{oops\n" })).toEqual(["content/page.mdx:4:1 mdx-syntax"]));
+  test("table-label", async () => expect(await check({ [C]: table("| Name | Type | Domain | Scope | Tier | Status |", "| A | Ops | Build | all | Free | Done |") })).toEqual([`${C}:3:41 table-label`]));
+  test("table-order", async () => expect(await check({ [C]: table("| Type | Name | Domain | Scope | Tier | Release/Status |", "| Ops | A | Build | all | Free | Done |") })).toEqual([`${C}:3:10 table-order`]));
+  test("table-missing-column", async () => expect(await check({ [C]: table("| Name | Type | Domain | Scope | Release/Status |", "| A | Ops | Build | all | Done |") })).toEqual([`${C}:3:3 table-missing-column`]));
+  test("table-cell-count", async () => expect(await check({ [C]: table("| Name | Type | Domain | Scope | Tier | Release/Status |", "| A | Ops | Build | all | Free |") })).toEqual([`${C}:5:27 table-cell-count`]));
+  test("table-value", async () => expect(await check({ [C]: table("| Name | Type | Domain | Scope | Tier | Release/Status |", "| A | Ops | Build | all | Gold | Done |") })).toEqual([`${C}:5:27 table-value`]));
+  test("table-duplicate-column", async () => expect(await check({ [C]: table("| Name | Type | Domain | Scope | Tier | Tier | Release/Status |", "| A | Ops | Build | all | Free | Free | Done |") })).toEqual([`${C}:3:41 table-duplicate-column`]));
+  test("escaped pipes and code spans do not split cells", async () => expect(await check({ [C]: table("| Name | Type | Domain | Scope | Tier | Release/Status |", "| `a\\|b` | Ops | Build | all | Free | ✅ Done |") })).toEqual([]));
+  test("tables without master labels are left alone", async () => expect(await check({ [C]: table("| Key | Meaning |", "| a | b |") })).toEqual([]));
+  test("mdx-syntax", async () => expect(await check({ "content/page.mdx": "# T\n\n{oops\n" })).toEqual(["content/page.mdx:4:1 mdx-syntax"]));
 });

@@ -25,7 +25,7 @@ export interface Field {
 
 /** Fields whose value is a command, a path or an identifier. */
 const CODE_FIELDS: Partial<Record<Kind, string[]>> = {
-  features: ["modules"],
+  features: ["modules", "replaces"],
   variants: ["entry", "script"],
   security: ["evidence"],
   components: ["location"],
