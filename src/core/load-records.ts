@@ -124,7 +124,7 @@ function assemble(fileDiagnostics: Diagnostic[], parsedFiles: ParsedFile[]): Loa
 
 function checkSchemaComment(kind: Kind, rel: string, text: string): Diagnostic[] {
   const expected = schemaComment(kind, rel);
-  const first = text.replace(/^\uFEFF/, "").split(/\r?\n/, 1)[0] ?? "";
+  const first = text.split(/\r?\n/, 1)[0] ?? "";
   if (first === expected) return [];
   return [{
     file: rel, line: 1, col: 1, rule: "schema-comment",

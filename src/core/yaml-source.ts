@@ -50,7 +50,9 @@ function at(src: YamlSource, offset: number, rule: string, message: string, hint
   return { file: src.file, ...position(src, offset), rule, message, ...(hint ? { hint } : {}) };
 }
 
-export function parseYamlSource(file: string, text: string): { source: YamlSource; diagnostics: Diagnostic[] } {
+export function parseYamlSource(file: string, raw: string): { source: YamlSource; diagnostics: Diagnostic[] } {
+  // yaml 2.9 rejects a BOM before a block sequence; editors do not count it as a column either.
+  const text = raw.startsWith("\uFEFF") ? raw.slice(1) : raw;
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, version: "1.2", merge: false, prettyErrors: false });
   const source: YamlSource = { file, text, lineStarts: lineCounter.lineStarts, places: new Map(), data: undefined };
