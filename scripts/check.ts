@@ -1,13 +1,30 @@
 /** npm run check: validate records, freshness of generated files, table lint. Exit 1 on any error. */
-import { parseCliArgs, report } from "../src/core/report.ts";
-import { runCheck } from "../src/core/run-check.ts";
+import { fingerprint, readCachedCheck, writeCachedCheck } from "../src/core/check-cache.ts";
 
-const args = parseCliArgs(process.argv.slice(2));
 const started = performance.now();
-const result = await runCheck(process.cwd());
-report(result.diagnostics, { ...args, texts: result.texts });
-if (args.format === "text" && result.ok) {
-  const n = Object.values(result.model.records).reduce((s, l) => s + l.length, 0);
-  process.stderr.write(`check: ${n} records, generated files fresh, tables lint clean (${Math.round(performance.now() - started)} ms)\n`);
+const argv = process.argv.slice(2);
+const useCache = !argv.includes("--no-cache");
+const args = argv.filter((a) => a !== "--no-cache");
+const root = process.cwd();
+const json = args.includes("--json") || args.some((a, i) => a === "--format=json" || (a === "--format" && args[i + 1] === "json"));
+const elapsed = () => `${Math.round(performance.now() - started)} ms`;
+const print = useCache ? fingerprint(root, JSON.stringify(args)) : "";
+
+const cached = useCache ? readCachedCheck(root, print) : undefined;
+if (cached) {
+  if (json) process.stdout.write("[]\n");
+  else process.stderr.write(`check: ${cached.records} records, generated files fresh, tables lint clean (${elapsed()}, unchanged since the last clean check)\n`);
+  process.exit(0);
+}
+
+const { parseCliArgs, report } = await import("../src/core/report.ts");
+const { runCheck } = await import("../src/core/run-check.ts");
+const options = parseCliArgs(args);
+const result = await runCheck(root);
+report(result.diagnostics, { ...options, texts: result.texts });
+if (result.ok) {
+  const records = Object.values(result.model.records).reduce((s, l) => s + l.length, 0);
+  if (useCache) writeCachedCheck(root, { fingerprint: print, records });
+  if (options.format === "text") process.stderr.write(`check: ${records} records, generated files fresh, tables lint clean (${elapsed()})\n`);
 }
 process.exit(result.ok ? 0 : 1);

@@ -59,8 +59,30 @@ describe("generate", () => {
   });
 
   test("the repository's own generated files are fresh", () => {
-    const run = runScript("check.ts", REPO);
+    const run = runScript("check.ts", REPO, ["--no-cache"]);
     expect(run.stderr).not.toContain("stale-generated");
+  });
+});
+
+describe("check cache", () => {
+  test("a clean result is reused only while every input is unchanged", () => {
+    const dir = project();
+    expect(runScript("check.ts", dir).stderr).not.toContain("unchanged since");
+    const second = runScript("check.ts", dir);
+    expect(second.exitCode).toBe(0);
+    expect(second.stderr).toContain("unchanged since the last clean check");
+    const features = join(dir, "data/features.yaml");
+    writeFileSync(features, readFileSync(features, "utf8").replace("tier: Internal", "tier: Gold"));
+    const third = runScript("check.ts", dir);
+    expect(third.exitCode).toBe(1);
+    expect(third.stderr).toContain("invalid-enum");
+    // Failures are never cached: the same mistake is reported again, in full.
+    expect(runScript("check.ts", dir).stderr).toContain("invalid-enum");
+    // A change to generated files (not only data) invalidates the cache too.
+    writeFileSync(features, readFileSync(features, "utf8").replace("tier: Gold", "tier: Internal"));
+    expect(runScript("check.ts", dir).exitCode).toBe(0);
+    writeFileSync(join(dir, "src/generated/registry.ts"), "// edited by hand\n");
+    expect(runScript("check.ts", dir).stderr).toContain("stale-generated");
   });
 });
 
