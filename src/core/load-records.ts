@@ -64,7 +64,7 @@ export function findDataFiles(root: string, dataDir = "data"): { files: { kind: 
   for (const name of readdirSync(dir).sort()) {
     const rel = `${dataDir}/${name}`;
     const full = join(dir, name);
-    if (statSync(full).isDirectory()) {
+    if (isDirectory(full)) {
       if (!(KINDS as readonly string[]).includes(name)) { unknown(rel, name); continue; }
       for (const inner of readdirSync(full).sort()) {
         if (inner.endsWith(".yaml")) files.push({ kind: name as Kind, rel: `${rel}/${inner}` });
@@ -82,6 +82,15 @@ export function findDataFiles(root: string, dataDir = "data"): { files: { kind: 
     }
   }
   return { files, diagnostics };
+}
+
+/** A dangling link or unreadable entry is not a directory: it is then reported as an unreadable file. */
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 function emptyRecords(): Records {

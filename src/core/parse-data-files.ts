@@ -24,20 +24,31 @@ export interface ParsedFile extends DataFile {
 export const PARALLEL_MIN_BYTES = 1024 * 1024;
 
 export function parseDataFile(root: string, file: DataFile): ParsedFile {
+  const fail = (rule: string, message: string, hint?: string): ParsedFile => ({
+    ...file,
+    diagnostics: [{ file: file.rel, line: 1, col: 1, rule, message, ...(hint ? { hint } : {}) }],
+  });
   const full = join(root, file.rel);
-  const size = statSync(full).size;
+  let size: number;
+  let bytes: Buffer;
+  try {
+    size = statSync(full).size;
+    bytes = size > MAX_DATA_FILE_BYTES ? Buffer.alloc(0) : readFileSync(full);
+  } catch (err) {
+    return fail("unreadable-file", `${file.rel} cannot be read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
   if (size > MAX_DATA_FILE_BYTES) {
     const dir = file.rel.split("/")[0];
-    return {
-      ...file,
-      diagnostics: [{
-        file: file.rel, line: 1, col: 1, rule: "file-too-large",
-        message: `${file.rel} is ${size} bytes; data files may hold at most ${MAX_DATA_FILE_BYTES} bytes`,
-        hint: `split it into ${dir}/${file.kind}/*.yaml`,
-      }],
-    };
+    return fail("file-too-large", `${file.rel} is ${size} bytes; data files may hold at most ${MAX_DATA_FILE_BYTES} bytes`, `split it into ${dir}/${file.kind}/*.yaml`);
   }
-  const parsed = parseYamlSource(file.rel, readFileSync(full, "utf8"));
+  const text = new TextDecoder("utf-8", { fatal: false }).decode(bytes);
+  const bad = text.indexOf("\uFFFD");
+  if (bad !== -1 && !bytes.includes(Buffer.from("\uFFFD"))) {
+    const line = text.slice(0, bad).split("\n").length;
+    const col = bad - text.lastIndexOf("\n", bad - 1);
+    return { ...file, diagnostics: [{ file: file.rel, line, col, rule: "invalid-encoding", message: `${file.rel} is not valid UTF-8`, hint: "save the file as UTF-8" }] };
+  }
+  const parsed = parseYamlSource(file.rel, text);
   return { ...file, source: parsed.source, diagnostics: parsed.diagnostics };
 }
 

@@ -3,7 +3,7 @@
  * rule id, file, line and column a writer would be sent to.
  */
 import { afterAll, describe, expect, test } from "bun:test";
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runCheck } from "../../src/core/run-check.ts";
@@ -14,7 +14,7 @@ const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 /** Base fixture with `edits` applied (file → new text, or a function of the old text); generated files skipped. */
-async function check(edits: Record<string, string | ((old: string) => string)>) {
+async function check(edits: Record<string, string | ((old: string) => string | Buffer)>, prepare?: (dir: string) => void) {
   const dir = mkdtempSync(join(tmpdir(), "rules-"));
   dirs.push(dir);
   cpSync(join(REPO, "test/fixtures/base"), dir, { recursive: true });
@@ -26,6 +26,7 @@ async function check(edits: Record<string, string | ((old: string) => string)>) 
     } catch {}
     writeFileSync(path, typeof edit === "string" ? edit : edit(old));
   }
+  prepare?.(dir);
   return (await runCheck(dir, { freshness: false })).diagnostics.map((d) => `${d.file}:${d.line}:${d.col} ${d.rule}`);
 }
 
@@ -43,6 +44,17 @@ describe("record rules", () => {
   test("yaml-tag (custom tag)", async () => expect(await check({ [F]: (s) => s.replace("impact: Low", "impact: !include other.yaml") })).toEqual([`${F}:8:11 yaml-tag`]));
   test("yaml-version", async () => expect(await check({ [F]: (s) => `${s.split("\n")[0]}\n%YAML 1.1\n---\n${s.split("\n").slice(1).join("\n")}` })).toContain(`${F}:2:1 yaml-version`));
   test("file-too-large", async () => expect(await check({ [F]: (s) => s + `# ${"x".repeat(MAX_DATA_FILE_BYTES)}\n` })).toEqual([`${F}:1:1 file-too-large`]));
+  test("invalid-encoding", async () => {
+    const latin1 = (s: string) => Buffer.from(s.replace("description: Diagnostics.", "description: Diagnostics für Entwickler."), "latin1");
+    expect(await check({ [F]: latin1 })).toEqual([`${F}:11:29 invalid-encoding`]);
+  });
+  test("unreadable-file (a dangling link)", async () => {
+    const out = await check({ [F]: (s) => s }, (dir) => {
+      rmSync(join(dir, F));
+      symlinkSync(join(dir, "nowhere.yaml"), join(dir, F));
+    });
+    expect(out).toEqual([`${F}:1:1 unreadable-file`]);
+  });
   test("not-a-list", async () => expect(await check({ [F]: (s) => `${s.split("\n")[0]}\nname: DEBUG\n` })).toEqual([`${F}:2:1 not-a-list`]));
   test("invalid-type (record is not a mapping)", async () => expect(await check({ [F]: (s) => `${s.split("\n")[0]}\n- just text\n` })).toContain(`${F}:2:3 invalid-type`));
   test("invalid-type (field)", async () => expect(await check({ [V]: (s) => s.replace("budget: 50000", "budget: [1]") })).toEqual([`${V}:13:11 invalid-type`]));
