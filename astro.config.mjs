@@ -56,6 +56,8 @@ function records() {
   };
 }
 
+const contentDir = process.env.SITE_CONTENT_DIR ? resolve(process.env.SITE_CONTENT_DIR) : resolve(root, "content");
+
 export default defineConfig({
   site: process.env.SITE_URL ?? "http://localhost:4321",
   trailingSlash: "always",
@@ -63,4 +65,5 @@ export default defineConfig({
   integrations: [mdx(), records()],
   devToolbar: { enabled: false },
   server: { port: 4321 },
+  vite: { resolve: { alias: { "@content": contentDir } } },
 });

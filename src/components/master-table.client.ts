@@ -9,7 +9,7 @@ export function initMasterTables(): void {
   const roots = document.querySelectorAll<HTMLElement>("[data-mt]");
   const updaters: (() => void)[] = [];
   for (const root of roots) updaters.push(init(root, roots.length > 1));
-  addEventListener("popstate", () => updaters.forEach((u) => u()));
+  window.addEventListener("popstate", () => updaters.forEach((u) => u()));
 }
 
 function init(root: HTMLElement, prefixed: boolean): () => void {

@@ -23,8 +23,8 @@ export interface MdxModule {
   getHeadings(): MarkdownHeading[];
 }
 
-const modules = import.meta.glob<MdxModule>("/content/*.mdx");
-const frontmatters = import.meta.glob<unknown>("/content/*.mdx", { eager: true, import: "frontmatter" });
+/** "@content" is content/ (or SITE_CONTENT_DIR, used by the bench), aliased in astro.config.mjs. */
+const modules = import.meta.glob<MdxModule>("@content/*.mdx", { eager: true });
 
 export interface ContentPage {
   /** Site path: "/" for content/index.mdx, "/name/" otherwise. */
@@ -33,23 +33,24 @@ export interface ContentPage {
   file: string;
   slug: string | undefined;
   data: Frontmatter;
-  load: () => Promise<MdxModule>;
+  module: MdxModule;
 }
 
 export function contentPages(): ContentPage[] {
-  return Object.entries(frontmatters)
-    .map(([path, fm]) => {
+  return Object.entries(modules)
+    .map(([path, module]) => {
       const name = path.replace(/^.*\/([^/]+)\.mdx$/, "$1");
-      const parsed = Frontmatter.safeParse(fm);
+      const file = `content/${name}.mdx`;
+      const parsed = Frontmatter.safeParse(module.frontmatter);
       if (!parsed.success) {
-        throw new Error(`${path.slice(1)}: invalid frontmatter: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+        throw new Error(`${file}: invalid frontmatter: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
       }
       return {
         href: name === "index" ? "/" : `/${name}/`,
-        file: path.slice(1),
+        file,
         slug: name === "index" ? undefined : name,
         data: parsed.data,
-        load: modules[path]!,
+        module,
       };
     })
     .sort((a, b) => a.data.order - b.data.order);

@@ -31,7 +31,7 @@ export function initSite(): void {
       sidebar.classList.toggle("open", open);
     };
     menu.addEventListener("click", () => set(menu.getAttribute("aria-expanded") !== "true"));
-    addEventListener("keydown", (e) => {
+    window.addEventListener("keydown", (e) => {
       if (e.key === "Escape" && sidebar.classList.contains("open")) {
         set(false);
         menu.focus();
@@ -44,7 +44,7 @@ export function initSite(): void {
     opener.hidden = false;
     const open = () => import("./search.client.ts").then((m) => m.openSearch(opener));
     opener.addEventListener("click", open);
-    addEventListener("keydown", (e) => {
+    window.addEventListener("keydown", (e) => {
       const t = e.target as HTMLElement;
       const typing = t.isContentEditable || /^(INPUT|SELECT|TEXTAREA)$/.test(t.tagName);
       if ((e.key === "/" && !typing) || (e.key.toLowerCase() === "k" && (e.ctrlKey || e.metaKey))) {

@@ -24,7 +24,7 @@ md.disable(["image", "html_inline", "html_block"]);
 md.validateLink = (url: string) => isSafeUrl(url);
 md.renderer.rules.link_open = (tokens, idx, options, _env, self) => {
   const token = tokens[idx]!;
-  const href = token.attrGet("href") ?? "";
+  const href = String(token.attrGet("href") ?? "");
   if (SCHEME.test(href)) token.attrSet("rel", "nofollow noopener noreferrer");
   return self.renderToken(tokens, idx, options);
 };
