@@ -1,0 +1,161 @@
+/**
+ * Fixture data for the site tests: a copy of data/ plus records whose text is hostile (script tags, event
+ * handler attributes, quotes, javascript: links), and a verify results file computed for those records so
+ * measured sizes and charts render. Also used by bench/site.ts for the 1,000-flag build.
+ */
+import { cpSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { loadModel, recordsHash } from "../../src/core/model.ts";
+import { schemaComment } from "../../src/core/load-records.ts";
+import type { Kind } from "../../src/core/schema/kinds.ts";
+import type { VerifyResults } from "../../src/core/verify-results.ts";
+
+export const REPO = join(import.meta.dir, "..", "..");
+
+/** Text that must render inert everywhere. Each payload sets window.__xss if it ever runs. */
+export const HOSTILE = {
+  teamName: `Eve <img src=x onerror="window.__xss='team'"> "O'Brien"`,
+  description:
+    `Fixture <script>window.__xss='script'</script> with "double" and 'single' quotes, ` +
+    `an <img src=x onerror="window.__xss='img'"> tag, a [bad link](javascript:window.__xss='link') ` +
+    `and a [good link](https://example.com/docs) and \`<code>\`.`,
+  module: `<svg onload="window.__xss='svg'">`,
+  purpose: `Purpose [click](JaVaScRiPt:window.__xss='case') [tab](java\tscript:window.__xss='tab') [data](data:text/html,<script>alert(1)</script>) "quoted" </textarea></script>`,
+  location: `javascript:window.__xss='location'`,
+};
+
+export const FIXTURE_FLAG = "XSS_FIXTURE";
+export const FIXTURE_COMPONENT = `Widget "<script>window.__xss='component'</script>"`;
+
+function yamlString(s: string): string {
+  return JSON.stringify(s); // JSON strings are valid YAML double-quoted scalars
+}
+
+function writeKind(dataDir: string, kind: Kind, name: string, body: string): void {
+  const rel = `data/${kind}/${name}`;
+  mkdirSync(join(dataDir, kind), { recursive: true });
+  writeFileSync(join(dataDir, kind, name), `${schemaComment(kind, rel)}\n${body}`);
+}
+
+/** Copies data/ to `${dir}/data` and adds the hostile records. Returns the data folder. */
+export function writeFixtureData(dir: string): string {
+  const dataDir = join(dir, "data");
+  rmSync(dataDir, { recursive: true, force: true });
+  cpSync(join(REPO, "data"), dataDir, { recursive: true });
+  writeKind(
+    dataDir,
+    "team",
+    "fixture.yaml",
+    `- name: ${yamlString(HOSTILE.teamName)}
+  type: Team
+  domain: Operations
+  status: Planned
+  responsibility: ${yamlString(HOSTILE.description)}
+  timeline: Ongoing
+  contact: ${yamlString("mailto:eve@example.com")}
+`,
+  );
+  writeKind(
+    dataDir,
+    "features",
+    "fixture.yaml",
+    `- name: ${FIXTURE_FLAG}
+  type: Experiment
+  category: Security
+  domain: Platform
+  scope: [Internal]
+  tier: Internal
+  impact: Low
+  status: Planned
+  approval: Pending
+  description: ${yamlString(HOSTILE.description)}
+  owner: ${yamlString(HOSTILE.teamName)}
+  introduced: "2026-01-01"
+  modules: [${yamlString(HOSTILE.module)}]
+`,
+  );
+  writeKind(
+    dataDir,
+    "components",
+    "fixture.yaml",
+    `- name: ${yamlString(FIXTURE_COMPONENT)}
+  type: Code
+  category: Security
+  domain: Platform
+  scope: all
+  status: Planned
+  purpose: ${yamlString(HOSTILE.purpose)}
+  location: ${yamlString(HOSTILE.location)}
+  productionReady: "No"
+`,
+  );
+  return dataDir;
+}
+
+/** Writes `${dir}/.cache/verify/results.json` matching the records in dataDir (so the site shows them). */
+export function writeFixtureResults(dir: string, dataDir: string): void {
+  const { model } = loadModel(join(dataDir, ".."), "data");
+  const variants = model.records.variants.map((v, i) => {
+    const raw = 20_000 + v.record.features.length * 1_800 + i * 97;
+    return {
+      name: v.record.name,
+      features: v.record.features,
+      bytes: { raw, gzip: Math.round(raw * 0.31), brotli: Math.round(raw * 0.27) },
+      budget: v.record.budget,
+      withinBudget: raw <= v.record.budget,
+      proofs: { markers: "pass" as const, ownedModules: "pass" as const, leftovers: "pass" as const },
+      problems: [],
+    };
+  });
+  const flags = model.records.features.map((f, i) => {
+    const withIt = model.variantsWith(f.record.name).map((v) => v.record.name);
+    const gzip = 150 + ((i * 137) % 900);
+    return {
+      name: f.record.name,
+      addOne: model.records.variants.filter((v) => !withIt.includes(v.record.name)).map((v) => ({ variant: v.record.name, raw: gzip * 3, gzip })),
+      leaveOneOut: withIt.map((v) => ({ variant: v, raw: gzip * 3, gzip })),
+      dead: withIt.length === 0,
+      eliminated: true,
+    };
+  });
+  const results: VerifyResults = {
+    generatedAt: "2026-01-31T12:00:00.000Z",
+    bunVersion: "1.4.5",
+    recordsHash: recordsHash(model),
+    ok: variants.every((v) => v.withinBudget),
+    variants,
+    flags,
+  };
+  mkdirSync(join(dir, ".cache", "verify"), { recursive: true });
+  writeFileSync(join(dir, ".cache", "verify", "results.json"), JSON.stringify(results, null, 2));
+}
+
+/** Adds `count` synthetic flags in data/features/synthetic-*.yaml (500 per file, under the 1 MB limit). */
+export function addSyntheticFlags(dataDir: string, count: number): void {
+  const scopes = ["all", "[Enterprise, Internal]", "[Development, Internal]", "[Internal]"];
+  const tiers = ["Free", "Pro", "Enterprise", "Internal"];
+  const statuses = ["Planned", "In Progress", "Beta", "Done"];
+  const domains = ["Platform", "Ingestion", "Aggregation", "Streaming", "Export", "Storage"];
+  const perFile = 500;
+  for (let file = 0; file * perFile < count; file++) {
+    const lines: string[] = [];
+    for (let i = file * perFile; i < Math.min(count, (file + 1) * perFile); i++) {
+      const scope = scopes[i % scopes.length]!;
+      const tier = scope === "all" ? "Free" : scope.includes("Enterprise") ? "Enterprise" : tiers[3]!;
+      lines.push(`- name: SYNTHETIC_${String(i).padStart(4, "0")}
+  type: Experiment
+  category: Performance
+  domain: ${domains[i % domains.length]}
+  scope: ${scope}
+  tier: ${tier}
+  impact: Low
+  status: ${statuses[i % statuses.length]}
+  approval: Pending
+  description: "Synthetic flag number ${i} for the 1,000-flag build benchmark; it guards no code."
+  owner: Platform Lead
+  introduced: "2026-01-01"
+`);
+    }
+    writeKind(dataDir, "features", `synthetic-${file}.yaml`, lines.join("\n"));
+  }
+}

@@ -1,0 +1,135 @@
+/**
+ * Shared setup of the browser tests: builds the site once from fixture data (cached on disk by a hash of
+ * every input), serves it on a free port, and launches Debian's Chromium through playwright-core.
+ *
+ * Without /usr/bin/chromium the browser suites skip with a message, unless CI is set: then they fail.
+ */
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { chromium, type Browser, type BrowserContextOptions, type Page } from "playwright-core";
+import { serveSite } from "../../scripts/serve.ts";
+import { REPO, writeFixtureData, writeFixtureResults } from "./fixture.ts";
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+export const IN_CI = !!process.env.CI && process.env.CI !== "false" && process.env.CI !== "0";
+export const HAS_BROWSER = existsSync(CHROMIUM);
+/** Run the browser suites? False only when Chromium is missing outside CI. */
+export const BROWSER_SUITES = HAS_BROWSER || IN_CI;
+if (!BROWSER_SUITES) {
+  console.warn(`test/site: SKIPPING browser tests: ${CHROMIUM} is missing (install it with: apt-get install -y chromium). Under CI=true this is a failure.`);
+}
+
+export const WORK = join(REPO, "test", ".work", "site");
+export const DIST = join(WORK, "dist");
+export const BUILD_DATE = "2026-02-01";
+export const REPO_URL = "https://example.test/takeoff";
+
+export const CHROME_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+function inputsHash(): string {
+  const hasher = new Bun.CryptoHasher("sha256");
+  const walk = (p: string) => {
+    let st;
+    try {
+      st = statSync(p);
+    } catch {
+      return;
+    }
+    if (st.isDirectory()) {
+      for (const n of readdirSync(p).sort()) walk(join(p, n));
+    } else {
+      hasher.update(p);
+      hasher.update(readFileSync(p));
+    }
+  };
+  for (const p of ["astro.config.mjs", "src", "content", "data", "public", "scripts/build-site.ts", "test/site/fixture.ts", "package.json"]) walk(join(REPO, p));
+  return hasher.digest("hex");
+}
+
+let built: Promise<void> | undefined;
+
+const pageErrors = new WeakMap<Page, string[]>();
+/** Uncaught script errors seen on a page so far. */
+export function errorsOf(page: Page): string[] {
+  return pageErrors.get(page) ?? [];
+}
+
+/** Builds test/.work/site/dist from fixture data unless an identical build is already there. */
+export function buildFixtureSite(): Promise<void> {
+  built ??= (async () => {
+    const hash = inputsHash();
+    const stamp = join(WORK, "stamp");
+    if (existsSync(join(DIST, "index.html")) && existsSync(stamp) && readFileSync(stamp, "utf8") === hash) return;
+    const dataDir = writeFixtureData(WORK);
+    writeFixtureResults(WORK, dataDir);
+    const proc = Bun.spawn([process.execPath, "scripts/build-site.ts", "--out", DIST, "--quiet"], {
+      cwd: REPO,
+      env: { ...process.env, SITE_DATA_DIR: dataDir, SITE_RESULTS_ROOT: WORK, SITE_BUILD_DATE: BUILD_DATE, SITE_REPO_URL: REPO_URL, SITE_REPO_BRANCH: "main" },
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    const [code, err] = await Promise.all([proc.exited, new Response(proc.stderr).text()]);
+    if (code !== 0) throw new Error(`fixture site build failed (${code}):\n${err}`);
+    writeFileSync(stamp, hash);
+  })();
+  return built;
+}
+
+export interface SiteSession {
+  base: string;
+  browser: Browser;
+  page(options?: BrowserContextOptions): Promise<Page>;
+  close(): Promise<void>;
+}
+
+/** Build (if needed), serve on a free port, launch Chromium. One per test file. */
+export async function openSite(): Promise<SiteSession> {
+  await buildFixtureSite();
+  const server = serveSite({ dir: DIST, port: 0, hostname: "127.0.0.1" });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROME_ARGS, headless: true });
+  const base = `http://127.0.0.1:${server.port}`;
+  return {
+    base,
+    browser,
+    async page(options = {}) {
+      const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: "light", ...options });
+      const page = await context.newPage();
+      const errors: string[] = [];
+      page.on("pageerror", (e) => errors.push(`${page.url()}: ${e.message}`));
+      pageErrors.set(page, errors);
+      return page;
+    },
+    async close() {
+      await browser.close();
+      server.stop(true);
+    },
+  };
+}
+
+/** axe-core from node_modules, injected into the page. */
+export const AXE_SOURCE = readFileSync(join(REPO, "node_modules", "axe-core", "axe.min.js"), "utf8");
+
+export interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: { target: unknown[]; html: string }[];
+}
+
+export async function axe(page: Page): Promise<AxeViolation[]> {
+  await page.addScriptTag({ content: AXE_SOURCE });
+  return page.evaluate(async () => {
+    const w = window as unknown as { axe: { run(ctx: Document, o: object): Promise<{ violations: AxeViolation[] }> } };
+    const r = await w.axe.run(document, { resultTypes: ["violations"] });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => ({ target: n.target, html: n.html.slice(0, 200) })) }));
+  });
+}
