@@ -64,6 +64,13 @@ function build(): HTMLDialogElement {
   d.addEventListener("click", (e) => {
     if (e.target === d) d.close();
   });
+  // Escape in a search box would first just clear it: close the dialog at once instead.
+  d.addEventListener("keydown", (e) => {
+    if (e.key === "Escape") {
+      e.preventDefault();
+      d.close();
+    }
+  });
   d.addEventListener("close", () => returnFocus?.focus());
   input.addEventListener("input", () => void run(input.value));
   document.body.append(d);

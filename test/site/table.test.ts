@@ -2,7 +2,7 @@
  * The master table in Chromium: server-rendered rows, sorting, filtering, URL state, the announced count,
  * sticky header, nine visible columns at 1280 px, and sideways scrolling with a pinned Name on a phone.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import type { Page } from "playwright-core";
 import { MASTER_LABELS, TIERS } from "../../src/core/schema/columns.ts";
 import { BROWSER_SUITES, errorsOf, openSite, type SiteSession } from "./harness.ts";
@@ -10,6 +10,8 @@ import { BROWSER_SUITES, errorsOf, openSite, type SiteSession } from "./harness.
 const names = (page: Page) => page.$$eval("[data-mt=features] tbody tr:not([hidden]) th", (ths) => ths.map((t) => t.textContent!.trim()));
 const column = (page: Page, i: number) =>
   page.$$eval("[data-mt=features] tbody tr:not([hidden])", (rows, i) => rows.map((r) => (r as HTMLTableRowElement).cells[i]!.textContent!.trim()), i);
+
+setDefaultTimeout(30_000);
 
 describe.skipIf(!BROWSER_SUITES)("master table", () => {
   let site: SiteSession;
