@@ -63,6 +63,8 @@ export default defineConfig({
   trailingSlash: "always",
   build: { format: "directory", inlineStylesheets: "always" },
   integrations: [mdx(), records()],
+  // Dual themes with enough contrast for axe in light and dark (the plain GitHub themes' comments fail it).
+  markdown: { shikiConfig: { themes: { light: "github-light-high-contrast", dark: "github-dark-high-contrast" } } },
   devToolbar: { enabled: false },
   server: { port: 4321 },
   vite: { resolve: { alias: { "@content": contentDir } } },
