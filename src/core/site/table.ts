@@ -210,6 +210,8 @@ function matches(site: Site, e: Entry, filter: TableFilter | undefined): boolean
 
 export function defaultMasterColumns(kind: Kind, entries: Entry[]): MasterKey[] {
   const keep = new Set<MasterKey>([...TABLE_REQUIRED_KEYS, ...REQUIRED_COLUMNS[kind]]);
+  // Flags and variants show measured bytes in Size/Impact (or "not measured").
+  if (kind === "features" || kind === "variants") keep.add("impact");
   for (const c of MASTER_COLUMNS) if (entries.some((e) => field(e, c.key) !== undefined)) keep.add(c.key);
   return MASTER_COLUMNS.filter((c) => keep.has(c.key)).map((c) => c.key);
 }
