@@ -1,0 +1,29 @@
+/**
+ * Diagnostics placed on things a reader can open: a field of a record in data/, or a node in a source file.
+ * Every verify step reports through these so a problem always points at the line to edit.
+ */
+import { sep } from "node:path";
+import type ts from "typescript";
+import type { Diagnostic } from "../diagnostics.ts";
+import type { Entry } from "../load-records.ts";
+import { offsetOf, position, type PathSegment } from "../yaml-source.ts";
+
+export function atRecord(entry: Entry, path: PathSegment[], rule: string, message: string, hint?: string): Diagnostic {
+  const at = position(entry.src, offsetOf(entry.src, [entry.index, ...path]));
+  return { file: entry.src.file, ...at, rule, message, ...(hint ? { hint } : {}) };
+}
+
+/** 1-based line and column of a node's first token. */
+export function nodePosition(sf: ts.SourceFile, node: ts.Node): { line: number; col: number } {
+  const p = sf.getLineAndCharacterOfPosition(node.getStart(sf));
+  return { line: p.line + 1, col: p.character + 1 };
+}
+
+export function atNode(file: string, sf: ts.SourceFile, node: ts.Node, rule: string, message: string, hint?: string): Diagnostic {
+  return { file, ...nodePosition(sf, node), rule, message, ...(hint ? { hint } : {}) };
+}
+
+export const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+export const bytes = (n: number) => `${n.toLocaleString("en-US")} B`;
+
+export const toPosix = (p: string) => p.split(sep).join("/");

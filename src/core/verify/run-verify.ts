@@ -1,0 +1,251 @@
+/**
+ * `npm run verify` as a function over a project root (data/ + src/ + package.json), so the CLI, the site
+ * build, the tests and the benchmark run the same proof: build every variant, then prove source rules,
+ * dead code, owned modules, leftovers, sizes against budget, per-flag impact and drift.
+ *
+ * Speed: all builds are submitted at once before the TypeScript parser is loaded (~250 ms of main thread),
+ * so the bundler's threads build while the sources are analysed; brotli runs on the libuv pool.
+ */
+import { join } from "node:path";
+import { isError, sortDiagnostics, type Diagnostic } from "../diagnostics.ts";
+import type { Entry } from "../load-records.ts";
+import { loadModel, type Model } from "../model.ts";
+import type { VerifyResults } from "../verify-results.ts";
+import { readIfExists } from "../write-atomic.ts";
+import { offsetOf, parseYamlSource, position } from "../yaml-source.ts";
+import { VariantBuilder, type Built, type BuildProblem } from "./build-variants.ts";
+import { checkDrift, fixDrift, PACKAGE_JSON } from "./drift.ts";
+import { deadFlagDiagnostics, flagImpacts, toggles, type FlagImpact } from "./flag-impact.ts";
+import { findLeftovers } from "./leftovers.ts";
+import { budgetDiagnostic, SizeMeter, type Sizes } from "./measure-sizes.ts";
+import { atRecord, bytes } from "./places.ts";
+import { buildResults, writeResults, type VariantOutcome } from "./results.ts";
+import { pruneVariants, writeVariant } from "./write-variants.ts";
+
+export const SIZE_CACHE = ".cache/verify/sizes.json";
+
+export interface VerifyOptions {
+  /** YYYY-MM-DD for `expires`; default: today (UTC). */
+  today?: string;
+  /** Write dist/variants, the results file and the size cache (default true). */
+  write?: boolean;
+  /** Measure every flag toggled in every variant (default true). */
+  impact?: boolean;
+  /** Reuse compressed sizes from earlier runs (default: same as `write`). */
+  sizeCache?: boolean;
+  /** Regenerate drifting package.json scripts and the workflow instead of only reporting them. */
+  fix?: boolean;
+  /** Sources checked by the rules although no variant bundles them (default: the examples). */
+  extraSources?: string[];
+  onProgress?: (event: ProgressEvent) => void;
+}
+
+export type ProgressEvent =
+  | { kind: "variant"; outcome: VariantOutcome; index: number; total: number }
+  | { kind: "phase"; name: string; ms: number; detail?: string };
+
+export interface VerifyRun {
+  ok: boolean;
+  diagnostics: Diagnostic[];
+  /** File text by path, for code frames. */
+  texts: Map<string, string>;
+  model: Model;
+  variants: VariantOutcome[];
+  impacts: FlagImpact[];
+  results: VerifyResults | undefined;
+  /** Files and folders written. */
+  written: string[];
+  builds: number;
+  ms: number;
+}
+
+const todayUtc = () => new Date().toISOString().slice(0, 10);
+
+/** The Bun version package.json pins; sizes from another runtime are not comparable. */
+function pinnedBun(root: string, texts: Map<string, string>): Diagnostic[] {
+  const text = readIfExists(join(root, PACKAGE_JSON));
+  if (text === undefined) return [{ file: PACKAGE_JSON, line: 1, col: 1, rule: "bun-version", message: "package.json is missing; it must pin the Bun version", hint: "run from the repository root" }];
+  texts.set(PACKAGE_JSON, text);
+  const { source } = parseYamlSource(PACKAGE_JSON, text);
+  const pkg = (source.data ?? {}) as { devDependencies?: Record<string, string>; dependencies?: Record<string, string> };
+  const section = pkg.devDependencies?.bun !== undefined ? "devDependencies" : pkg.dependencies?.bun !== undefined ? "dependencies" : undefined;
+  const pin = section ? pkg[section]!.bun : undefined;
+  if (pin === Bun.version) return [];
+  const at = position(source, offsetOf(source, section ? [section, "bun"] : [], false));
+  return [{
+    file: PACKAGE_JSON, ...at, rule: "bun-version",
+    message: pin === undefined ? `package.json does not pin Bun; verify runs on ${Bun.version}` : `verify runs on Bun ${Bun.version} but package.json pins ${JSON.stringify(pin)}`,
+    hint: "run verify with the pinned Bun (node_modules/.bin/bun, via npm run verify) or pin an exact version in devDependencies",
+  }];
+}
+
+function buildFailure(variant: Entry<"variants">, p: BuildProblem): Diagnostic {
+  const message = `variant "${variant.record.name}" does not build: ${p.message}`;
+  if (p.file) return { file: p.file, line: p.line ?? 1, col: p.col ?? 1, rule: "build-failed", message };
+  return atRecord(variant, ["entry"], "build-failed", message, "check the entry path and the imports it reaches");
+}
+
+export async function runVerify(root: string, options: VerifyOptions = {}): Promise<VerifyRun> {
+  const started = performance.now();
+  const write = options.write ?? true;
+  const today = options.today ?? todayUtc();
+  const progress = options.onProgress ?? (() => {});
+  const phase = (name: string, since: number, detail?: string) => progress({ kind: "phase", name, ms: performance.now() - since, ...(detail ? { detail } : {}) });
+
+  const { model, diagnostics: modelDiagnostics, sources } = loadModel(root);
+  const texts = new Map<string, string>([...sources].map(([f, s]) => [f, s.text]));
+  const diagnostics: Diagnostic[] = [...pinnedBun(root, texts), ...modelDiagnostics];
+  const done = (extra: Partial<VerifyRun> = {}): VerifyRun => {
+    const sorted = sortDiagnostics(diagnostics);
+    return { ok: !sorted.some(isError), diagnostics: sorted, texts, model, variants: [], impacts: [], results: undefined, written: [], builds: 0, ms: performance.now() - started, ...extra };
+  };
+  // Invalid records or the wrong runtime: nothing below would mean anything, and nothing is written.
+  if (diagnostics.some(isError)) return done();
+
+  const variants = model.records.variants;
+  const flags = model.records.features;
+  const flagByName = new Map(flags.map((f) => [f.record.name, f]));
+  const variantByName = new Map(variants.map((v) => [v.record.name, v]));
+
+  // 1. Submit every real build and every toggle at once; nothing here needs the parser.
+  const builder = new VariantBuilder(root);
+  const meter = new SizeMeter(options.sizeCache ?? write ? join(root, SIZE_CACHE) : undefined);
+  const realBuilds = variants.map((v) => builder.build({ entry: v.record.entry, features: v.record.features }));
+  const toggleList = options.impact === false ? [] : toggles(variants, flags);
+  const toggleBuilds = toggleList.map((t) => builder.build({ entry: variantByName.get(t.variant)!.record.entry, features: t.features }));
+  // Measure each variant as soon as it is built: brotli starts while the toggles still build.
+  const measured = realBuilds.map((p) => p.then(async (b) => (b.ok ? { built: b, sizes: await meter.measure(b.outputs) } : { built: b, sizes: undefined })));
+
+  // 2. Sources: parse, rules, probe plan. Loaded now so the builds above already run.
+  let t = performance.now();
+  const [{ loadSourceGraph, globFiles }, { checkSourceRules }, { ownedFiles, unmatchedGlobs, findLeaks, leakDiagnostics }, probes] = await Promise.all([
+    import("./source-graph.ts"),
+    import("./source-rules.ts"),
+    import("./owned-modules.ts"),
+    import("./probe-markers.ts"),
+  ]);
+  const entries = [...new Set(variants.map((v) => v.record.entry))];
+  const graph = loadSourceGraph(root, entries, globFiles(root, options.extraSources ?? ["src/examples/**/*.ts"]));
+  for (const [f, text] of graph.texts) texts.set(f, text);
+  const owned = ownedFiles(graph, flags);
+  const rules = checkSourceRules({ graph, flags, today, ownedFiles: owned });
+  diagnostics.push(...rules.diagnostics, ...unmatchedGlobs(graph, flags));
+  const plan = probes.planProbes(root, graph);
+  const probeBuilds = variants.map((v) =>
+    plan.plugin ? builder.build({ entry: v.record.entry, features: v.record.features, probe: { key: plan.key, plugin: plan.plugin } }) : Promise.resolve(undefined),
+  );
+  phase("sources", t, `${graph.files.size} files, ${plan.arms.length} guarded arms`);
+
+  // 3. Each variant: leftovers, owned modules, sizes against budget.
+  t = performance.now();
+  const outcomes: VariantOutcome[] = [];
+  const allLeaks: ReturnType<typeof findLeaks> = [];
+  const builtByVariant = new Map<string, Extract<Built, { ok: true }>>();
+  for (let i = 0; i < variants.length; i++) {
+    const v = variants[i]!;
+    const { built, sizes } = await measured[i]!;
+    const outcome: VariantOutcome = {
+      name: v.record.name,
+      features: [...v.record.features],
+      budget: v.record.budget,
+      sizes,
+      proofs: { markers: "skipped", ownedModules: "skipped", leftovers: "skipped" },
+      problems: [],
+      buildMs: built.ms,
+    };
+    if (!built.ok) {
+      const ds = built.problems.map((p) => buildFailure(v, p));
+      diagnostics.push(...ds);
+      outcome.problems.push(...ds.map((d) => d.message));
+    } else {
+      builtByVariant.set(v.record.name, built);
+      const left = findLeftovers(built.outputs);
+      outcome.proofs.leftovers = left.length ? "fail" : "pass";
+      for (const l of left) {
+        const d = atRecord(v, ["name"], "leftover", `variant "${v.record.name}": ${l.output} still contains ${l.what} at byte ${l.offset}: …${l.excerpt}…`,
+          "a flag test escaped the bundler; fix the source rule errors reported for it");
+        diagnostics.push(d);
+        outcome.problems.push(d.message);
+      }
+      const leaks = findLeaks(v, flags, built.metafile);
+      allLeaks.push(...leaks);
+      outcome.proofs.ownedModules = leaks.length ? "fail" : "pass";
+      for (const l of leaks) outcome.problems.push(`${l.module} (${l.ownership === "owned" ? `owned by ${l.flag}, off` : `replaced by ${l.flag}, on`}) ships ${bytes(l.bytes)}`);
+      const over = budgetDiagnostic(v, sizes!);
+      if (over) {
+        diagnostics.push(over);
+        outcome.problems.push(over.message);
+      }
+    }
+    outcomes.push(outcome);
+  }
+  diagnostics.push(...leakDiagnostics(graph, allLeaks, variantByName, flagByName));
+
+  // 4. Dead-code proof from the probe builds.
+  const verdicts: Parameters<typeof probes.probeDiagnostics>[1] = [];
+  for (let i = 0; i < variants.length; i++) {
+    const v = variants[i]!;
+    const outcome = outcomes[i]!;
+    const probe = await probeBuilds[i]!;
+    if (probe?.ok) {
+      const on = new Set(v.record.features);
+      const verdict = probes.judgeProbe(plan, on, probe);
+      verdicts.push({ variant: v.record.name, on, verdict });
+      const wrong = verdict.shippedDead.length + verdict.removedLive.length;
+      outcome.proofs.markers = wrong ? "fail" : "pass";
+      if (wrong) outcome.problems.push(`${wrong} guarded arm${wrong === 1 ? "" : "s"} shipped or removed against the flags`);
+    } else if (probe && !probe.ok && builtByVariant.has(v.record.name)) {
+      // The plain build worked, so the planted markers broke it: the proof could not run.
+      const d = atRecord(v, ["entry"], "probe-mismatch", `variant "${v.record.name}": the probe build failed: ${probe.problems[0]?.message ?? "unknown error"}`);
+      diagnostics.push(d);
+      outcome.proofs.markers = "fail";
+      outcome.problems.push(d.message);
+    }
+    progress({ kind: "variant", outcome, index: i, total: variants.length });
+  }
+  diagnostics.push(...probes.probeDiagnostics(plan, verdicts));
+  phase("variants", t);
+
+  // 5. Flag impact from the toggles.
+  t = performance.now();
+  const toggled = await Promise.all(toggleBuilds.map((p) => p.then((b) => (b.ok ? meter.rawAndGzip(b.outputs) : undefined))));
+  const base = new Map<string, { raw: number; gzip: number } | undefined>(outcomes.map((o) => [o.name, o.sizes]));
+  const impacts = options.impact === false ? [] : flagImpacts(flags, toggleList, base, toggled);
+  diagnostics.push(...deadFlagDiagnostics(impacts, flagByName));
+  phase("impact", t, `${toggleList.length} toggles`);
+
+  // 6. Drift of scripts and workflow.
+  const written: string[] = [];
+  if (options.fix) {
+    const fixed = fixDrift(root, model);
+    written.push(...fixed.written);
+    diagnostics.push(...fixed.diagnostics);
+  }
+  const drift = checkDrift(root, model);
+  diagnostics.push(...drift);
+  for (const d of drift) {
+    const text = readIfExists(join(root, d.file));
+    if (text !== undefined) texts.set(d.file, text);
+  }
+
+  const eliminated = new Map<string, boolean>();
+  for (const f of flags) {
+    const ownsSomething = [...graph.files.keys()].some((p) => graph.bundled.has(p) && (f.record.modules ?? []).some((g) => new Bun.Glob(g).match(p)));
+    eliminated.set(f.record.name, ownsSomething && builtByVariant.size === variants.length && !allLeaks.some((l) => l.flag === f.record.name && l.ownership === "owned"));
+  }
+
+  const sorted = sortDiagnostics(diagnostics);
+  const ok = !sorted.some(isError);
+  const results = buildResults({ model, ok, variants: outcomes, impacts, eliminated });
+  if (write) {
+    for (const o of outcomes) {
+      const built = builtByVariant.get(o.name);
+      const v = variantByName.get(o.name)!;
+      if (built && o.sizes) written.push(writeVariant(root, { name: o.name, entry: v.record.entry, features: o.features, bunVersion: Bun.version, sizes: o.sizes as Sizes }, built));
+    }
+    written.push(...pruneVariants(root, new Set(variants.map((v) => v.record.name))));
+    written.push(writeResults(root, results));
+    meter.save();
+  }
+  return { ok, diagnostics: sorted, texts, model, variants: outcomes, impacts, results, written, builds: builder.count, ms: performance.now() - started };
+}
