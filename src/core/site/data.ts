@@ -105,8 +105,12 @@ function signature(config: SiteConfig): string {
 
 let cached: { key: string; site: Site } | undefined;
 
-/** The site's data; re-read only when a data file (or the results file) changed. */
+/** Astro's dev server: data may change between requests. Everywhere else (build, scripts) it cannot. */
+const LIVE = (import.meta as { env?: { DEV?: boolean } }).env?.DEV === true;
+
+/** The site's data; in dev re-read when a data file (or the results file) changed, otherwise read once. */
 export function getSite(env: Record<string, string | undefined> = process.env): Site {
+  if (cached && !LIVE && env === process.env) return cached.site;
   const config = siteConfig(env);
   const key = signature(config);
   if (cached?.key === key) return cached.site;
