@@ -5,13 +5,17 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import type { Page } from "playwright-core";
 import { MASTER_LABELS, TIERS } from "../../src/core/schema/columns.ts";
-import { BROWSER_SUITES, errorsOf, openSite, type SiteSession } from "./harness.ts";
+import { BROWSER_SUITES, CHROMIUM, errorsOf, HAS_BROWSER, IN_CI, openSite, type SiteSession } from "./harness.ts";
 
 const names = (page: Page) => page.$$eval("[data-mt=features] tbody tr:not([hidden]) th", (ths) => ths.map((t) => t.textContent!.trim()));
 const column = (page: Page, i: number) =>
   page.$$eval("[data-mt=features] tbody tr:not([hidden])", (rows, i) => rows.map((r) => (r as HTMLTableRowElement).cells[i]!.textContent!.trim()), i);
 
 setDefaultTimeout(30_000);
+
+test.if(IN_CI)(`Chromium is installed at ${CHROMIUM} (required under CI)`, () => {
+  expect(HAS_BROWSER).toBe(true);
+});
 
 describe.skipIf(!BROWSER_SUITES)("master table", () => {
   let site: SiteSession;
