@@ -23,7 +23,7 @@ const args = process.argv.slice(2);
 const runs = Number(args[args.indexOf("--runs") + 1] ?? 3) || 3;
 const skip1000 = args.includes("--skip-1000");
 const KB = (n: number) => `${(n / 1024).toFixed(1)} KB`;
-const gz = (b: Uint8Array) => Bun.gzipSync(b, { level: 9 }).length;
+const gz = (b: Uint8Array) => Bun.gzipSync(new Uint8Array(b), { level: 9 }).length;
 
 function countPages(dir: string): number {
   let n = 0;
@@ -156,7 +156,7 @@ if (!skip1000) {
   process.stderr.write(`1,000 flags: ${b.summary}\n`);
 }
 
-const w = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i].length), ["measure", "figure", "budget / peer"][i]!.length));
+const w = [0, 1, 2].map((i) => Math.max(...rows.map((r) => (r[i] ?? "").length), (["measure", "figure", "budget / peer"][i] ?? "").length));
 const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(w[i]!)).join(" | ")} |`;
 console.log(line(["measure", "figure", "budget / peer"]));
 console.log(`|${w.map((n) => "-".repeat(n + 2)).join("|")}|`);
