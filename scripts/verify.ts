@@ -48,7 +48,7 @@ function onProgress(e: ProgressEvent): void {
   const ok = o.problems.length === 0;
   const sizes = s ? `${n(s.raw).padStart(8)} B  gzip ${n(s.gzip).padStart(7)}  br ${n(s.brotli).padStart(7)}  budget ${n(o.budget).padStart(8)}` : "build failed";
   const proofs = `markers ${o.proofs.markers}, owned ${o.proofs.ownedModules}, leftovers ${o.proofs.leftovers}`;
-  process.stderr.write(`  ${ok ? "✓" : "✗"} ${o.name.padEnd(12)} ${sizes}  ${proofs}  (${o.features.length} flags, ${Math.round(o.buildMs)} ms)\n`);
+  process.stderr.write(`  ${ok ? "✓" : "✗"} ${o.name.padEnd(12)} ${sizes}  ${proofs}  (${o.features.length} flags)\n`);
 }
 
 if (text) process.stderr.write("verify: building variants\n");

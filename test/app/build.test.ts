@@ -1,142 +1,93 @@
 /**
- * Dead-code elimination per flag: Bun.build of src/app/main.ts with one flag on must contain
- * exactly that flag's modules (metafile bytesInOutput > 0) and its live marker string; with the
- * flag off both must be gone. The legacy serializer is the inverse: present unless V2_SERIALIZER.
+ * Dead-code elimination per flag, beyond the 8 variants: the app built with no flags, each flag alone,
+ * all flags but one, and all flags. Each build goes through the verify core: no owned module may ship with
+ * its flag off (metafile bytesInOutput), no replaced module with its flag on, nothing may be left of
+ * bun:bundle, and the probe markers must show exactly the guarded arms the flags imply.
  */
 import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
+import { loadModel } from "../../src/core/model.ts";
+import { moduleBytes, VariantBuilder, type Built } from "../../src/core/verify/build-variants.ts";
+import { findLeftovers } from "../../src/core/verify/leftovers.ts";
+import { findLeaks, matchesAny } from "../../src/core/verify/owned-modules.ts";
+import { judgeProbe, planProbes } from "../../src/core/verify/probe-markers.ts";
+import { loadSourceGraph } from "../../src/core/verify/source-graph.ts";
 
 const ROOT = join(import.meta.dir, "../..");
-const ENTRY = join(ROOT, "src/app/main.ts");
+const ENTRY = "src/app/main.ts";
+const { model } = loadModel(ROOT);
+const flags = model.records.features;
+const FLAGS = flags.map((f) => f.record.name);
+const flag = (name: string) => flags.find((f) => f.record.name === name)!;
+const builder = new VariantBuilder(ROOT);
+const graph = loadSourceGraph(ROOT, [ENTRY]);
+const plan = planProbes(ROOT, graph);
 
-/** Flag -> modules it owns (relative to src/app/features) and a live marker string of those modules. */
-export const FLAG_MODULES: Record<string, { modules: string[]; marker: string }> = {
-  DEBUG: { modules: ["debug.ts"], marker: "[debug:state]" },
-  MOCK_API: { modules: ["mock-api.ts"], marker: "cpu.usage" },
-  ENTERPRISE: { modules: ["enterprise.ts"], marker: "tenant:scope/name" },
-  AUDIT_LOG: { modules: ["audit-log.ts"], marker: "metric.commit" },
-  CLOUDWATCH: { modules: ["cloudwatch.ts"], marker: "CloudWatchMetrics" },
-  S3_EXPORT: { modules: ["s3-export.ts"], marker: "x-amz-meta-record-count" },
-  RETENTION_POLICY: { modules: ["retention-policy.ts"], marker: "retention maxAgeDays must be >= 0" },
-  SCOPE_ISOLATION: { modules: ["scope-isolation.ts"], marker: "ScopeViolationError" },
-  INPUT_SANITIZATION: { modules: ["input-sanitization.ts"], marker: "invalid key characters" },
-  RBAC: { modules: ["rbac.ts"], marker: "wildcard scope requires admin" },
-  RATE_LIMIT: { modules: ["rate-limit.ts"], marker: "rate limited" },
-  LIVE_STREAM: { modules: ["live-stream.ts"], marker: "too many connections for scope" },
-  // csvField's quote doubling, as the minifier prints it.
-  CSV_EXPORT: { modules: ["csv-export.ts"], marker: `'""'` },
-  PROMETHEUS_EXPORT: { modules: ["prometheus-export.ts"], marker: "_milliseconds" },
-  OTEL_EXPORT: { modules: ["otel-export.ts"], marker: "resourceMetrics" },
-  HISTOGRAMS: { modules: ["histograms.ts"], marker: "percentile must be within 0..100" },
-  SAMPLING: { modules: ["sampling.ts"], marker: "sampled out" },
-  BATCHING: { modules: ["batching.ts"], marker: "batch size must be a positive integer" },
-  COMPRESSION: { modules: ["compression.ts"], marker: "gzipSync" },
-  PII_REDACTION: { modules: ["pii-redaction.ts"], marker: "[email]" },
-  TRACE_CONTEXT: { modules: ["trace-context.ts"], marker: "trace-context" },
-  V2_SERIALIZER: { modules: ["v2-serializer.ts"], marker: "#mpt2" },
-  PROFILING: { modules: ["profiling.ts"], marker: "nanoseconds" },
-  TIME_SERIES_STORAGE: { modules: ["time-series-storage.ts"], marker: "capacity must be a positive integer" },
-  ANOMALY_DETECTION: { modules: ["anomaly-detection.ts"], marker: "anomaly detection needs window" },
-  ALERTING: { modules: ["alerting.ts"], marker: "latency-high" },
-  SLA_DASHBOARD: { modules: ["sla-dashboard.ts"], marker: "BREACHED" },
-};
-const LEGACY = { module: "legacy-serializer.ts", marker: "legacy-json-v1" };
-const FLAGS = Object.keys(FLAG_MODULES);
+type Ok = Extract<Built, { ok: true }>;
 
-interface Variant {
-  text: string;
-  /** features/<file> -> bytes in output */
-  bytes: Map<string, number>;
+/** One build judged like a variant: leaks, leftovers, wrong arms, and bytes per module. */
+async function judge(features: string[]) {
+  const built = await builder.build({ entry: ENTRY, features });
+  const probe = await builder.build({ entry: ENTRY, features, probe: { key: plan.key, plugin: plan.plugin! } });
+  if (!built.ok || !probe.ok) throw new Error(`build failed for ${features.join(",")}`);
+  const verdict = judgeProbe(plan, new Set(features), probe as Ok);
+  return {
+    leaks: findLeaks({ name: features.join(",") || "none", entry: ENTRY, features }, flags, built.metafile).map((l) => `${l.module} (${l.flag})`),
+    leftovers: findLeftovers(built.outputs).map((l) => l.what),
+    wrongArms: [...verdict.shippedDead, ...verdict.removedLive].map((a) => a.id),
+    checkedArms: verdict.checked,
+    bytes: moduleBytes(built.metafile),
+    raw: built.raw,
+  };
 }
 
-const cache = new Map<string, Promise<Variant>>();
-
-function build(features: string[]): Promise<Variant> {
-  const id = features.join(",");
-  let v = cache.get(id);
-  if (!v) {
-    v = (async () => {
-      const result = await Bun.build({ entrypoints: [ENTRY], target: "bun", minify: true, features, metafile: true });
-      if (!result.success) throw new AggregateError(result.logs, "build failed");
-      const text = (await Promise.all(result.outputs.map((o) => o.text()))).join("\n");
-      const bytes = new Map<string, number>();
-      const meta = result.metafile as { outputs: Record<string, { inputs: Record<string, { bytesInOutput: number }> }> };
-      for (const out of Object.values(meta.outputs)) {
-        for (const [path, info] of Object.entries(out.inputs)) {
-          const m = /src\/app\/features\/([\w.-]+)$/.exec(path);
-          if (m) bytes.set(m[1]!, (bytes.get(m[1]!) ?? 0) + info.bytesInOutput);
-        }
-      }
-      return { text, bytes };
-    })();
-    cache.set(id, v);
-  }
-  return v;
-}
+const bytesOf = (bytes: Map<string, number>, globs: readonly string[] | undefined) =>
+  [...bytes].filter(([path]) => matchesAny(path, globs)).reduce((s, [, n]) => s + n, 0);
 
 describe("build variants", () => {
-  test("every registry flag is mapped and every feature module is owned", async () => {
-    const registry = await Bun.file(join(ROOT, "src/generated/registry.ts")).text();
-    const union = /features:([^;]*);/.exec(registry)?.[1] ?? "";
-    const declared = [...union.matchAll(/"([A-Z0-9_]+)"/g)].map((m) => m[1]!);
-    expect([...new Set(declared)].sort()).toEqual([...FLAGS].sort());
-    const files = [...new Bun.Glob("*.ts").scanSync(join(ROOT, "src/app/features"))].sort();
-    const owned = [...FLAGS.flatMap((f) => FLAG_MODULES[f]!.modules), LEGACY.module].sort();
-    expect(files).toEqual(owned);
-  });
-
-  test("no flags: no feature module bytes, no markers, legacy serializer present, no bun:bundle left", async () => {
-    const v = await build([]);
-    for (const flag of FLAGS) {
-      for (const mod of FLAG_MODULES[flag]!.modules) expect({ mod, bytes: v.bytes.get(mod) ?? 0 }).toEqual({ mod, bytes: 0 });
-      expect({ flag, present: v.text.includes(FLAG_MODULES[flag]!.marker) }).toEqual({ flag, present: false });
+  test("every feature module is owned or replaced by exactly one flag", () => {
+    const files = [...graph.files.keys()].filter((f) => f.startsWith("src/app/features/"));
+    expect(files.length).toBe(28);
+    for (const file of files) {
+      const owners = flags.filter((f) => matchesAny(file, f.record.modules) || matchesAny(file, f.record.replaces)).map((f) => f.record.name);
+      expect({ file, owners: owners.length }).toEqual({ file, owners: 1 });
     }
-    expect(v.bytes.get(LEGACY.module)).toBeGreaterThan(0);
-    expect(v.text.includes(LEGACY.marker)).toBe(true);
-    expect(v.text.includes("bun:bundle")).toBe(false);
-    expect(/\bfeature\(/.test(v.text)).toBe(false);
   });
 
-  for (const flag of FLAGS) {
-    test(`${flag}: its modules and marker appear only with the flag on`, async () => {
-      const v = await build([flag]);
-      const { modules, marker } = FLAG_MODULES[flag]!;
-      for (const mod of modules) expect(v.bytes.get(mod) ?? 0).toBeGreaterThan(0);
-      expect({ marker, present: v.text.includes(marker) }).toEqual({ marker, present: true });
-      // Nothing owned by another flag leaks in.
-      for (const other of FLAGS) {
-        if (other === flag) continue;
-        for (const mod of FLAG_MODULES[other]!.modules) expect({ mod, bytes: v.bytes.get(mod) ?? 0 }).toEqual({ mod, bytes: 0 });
-        expect({ other, present: v.text.includes(FLAG_MODULES[other]!.marker) }).toEqual({ other, present: false });
-      }
+  test("no flags: no owned module ships, the legacy serializer does, nothing of bun:bundle is left", async () => {
+    const r = await judge([]);
+    expect(r).toMatchObject({ leaks: [], leftovers: [], wrongArms: [] });
+    expect(r.checkedArms).toBeGreaterThan(30);
+    for (const f of flags) expect({ flag: f.record.name, bytes: bytesOf(r.bytes, f.record.modules) }).toEqual({ flag: f.record.name, bytes: 0 });
+    expect(bytesOf(r.bytes, flag("V2_SERIALIZER").record.replaces)).toBeGreaterThan(0);
+  });
+
+  for (const name of FLAGS) {
+    test(`${name} alone: its modules ship, nothing else's, and only its arms flip`, async () => {
+      const r = await judge([name]);
+      expect(r).toMatchObject({ leaks: [], leftovers: [], wrongArms: [] });
+      expect(bytesOf(r.bytes, flag(name).record.modules)).toBeGreaterThan(0);
       // The negated legacy path disappears only with V2_SERIALIZER.
-      expect((v.bytes.get(LEGACY.module) ?? 0) > 0).toBe(flag !== "V2_SERIALIZER");
-      expect(v.text.includes(LEGACY.marker)).toBe(flag !== "V2_SERIALIZER");
+      expect(bytesOf(r.bytes, flag("V2_SERIALIZER").record.replaces) > 0).toBe(name !== "V2_SERIALIZER");
     });
   }
 
-  test("leave-one-out: with every other flag on, only the missing flag's modules and marker are gone", async () => {
-    for (const flag of FLAGS) {
-      const v = await build(FLAGS.filter((f) => f !== flag));
-      for (const other of FLAGS) {
-        const present = other !== flag;
-        for (const mod of FLAG_MODULES[other]!.modules) expect({ flag, mod, on: (v.bytes.get(mod) ?? 0) > 0 }).toEqual({ flag, mod, on: present });
-        expect({ flag, other, marker: v.text.includes(FLAG_MODULES[other]!.marker) }).toEqual({ flag, other, marker: present });
+  test("leave-one-out from all flags: only the missing flag's modules are gone", async () => {
+    for (const name of FLAGS) {
+      const r = await judge(FLAGS.filter((f) => f !== name));
+      expect({ name, leaks: r.leaks, leftovers: r.leftovers, wrongArms: r.wrongArms }).toEqual({ name, leaks: [], leftovers: [], wrongArms: [] });
+      for (const other of flags) {
+        const on = other.record.name !== name;
+        expect({ name, other: other.record.name, ships: bytesOf(r.bytes, other.record.modules) > 0 }).toEqual({ name, other: other.record.name, ships: on });
       }
-      expect({ flag, legacy: (v.bytes.get(LEGACY.module) ?? 0) > 0 }).toEqual({ flag, legacy: flag === "V2_SERIALIZER" });
     }
   });
 
-  test("all flags on: every module present, legacy serializer removed", async () => {
-    const v = await build(FLAGS);
-    for (const flag of FLAGS) {
-      for (const mod of FLAG_MODULES[flag]!.modules) expect({ mod, on: (v.bytes.get(mod) ?? 0) > 0 }).toEqual({ mod, on: true });
-      expect({ flag, present: v.text.includes(FLAG_MODULES[flag]!.marker) }).toEqual({ flag, present: true });
-    }
-    expect(v.bytes.get(LEGACY.module) ?? 0).toBe(0);
-    expect(v.text.includes(LEGACY.marker)).toBe(false);
-    expect(v.text.includes("bun:bundle")).toBe(false);
-    const base = await build([]);
-    expect(v.text.length).toBeGreaterThan(base.text.length * 2);
+  test("all flags on: every module ships, the legacy serializer is gone, the build is much larger", async () => {
+    const all = await judge(FLAGS);
+    expect(all).toMatchObject({ leaks: [], leftovers: [], wrongArms: [] });
+    for (const f of flags) expect({ flag: f.record.name, ships: bytesOf(all.bytes, f.record.modules) > 0 }).toEqual({ flag: f.record.name, ships: true });
+    expect(bytesOf(all.bytes, flag("V2_SERIALIZER").record.replaces)).toBe(0);
+    expect(all.raw).toBeGreaterThan((await judge([])).raw * 2);
   });
 });

@@ -1,141 +1,101 @@
 /**
- * Source rules for feature() in the app and the examples, checked with the TypeScript parser:
- * named import only, plain string literal of a declared flag, call directly in an if/ternary
- * condition; feature modules and core have no feature() and no top-level side effects.
+ * Source rules for feature() in the app and the examples, through the verify core (TypeScript parser):
+ * named import only, plain string literal of a declared flag, call directly in an if/ternary condition;
+ * feature modules and core have no feature() and no bun:bundle; feature modules no top-level side effects.
  */
 import { describe, expect, test } from "bun:test";
-import { join, relative } from "node:path";
+import { join } from "node:path";
 import ts from "typescript";
+import { loadModel } from "../../src/core/model.ts";
+import { checkSourceRules, topLevelSideEffects } from "../../src/core/verify/source-rules.ts";
+import { globFiles, loadSourceGraph, sourceGraphOf } from "../../src/core/verify/source-graph.ts";
 
 const ROOT = join(import.meta.dir, "../..");
+const { model } = loadModel(ROOT);
+const flags = model.records.features;
+const graph = loadSourceGraph(ROOT, ["src/app/main.ts"], globFiles(ROOT, ["src/examples/**/*.ts"]));
 
-function files(dir: string): string[] {
-  return [...new Bun.Glob("**/*.ts").scanSync(join(ROOT, dir))].map((f) => join(ROOT, dir, f)).sort();
-}
-
-async function parse(path: string): Promise<ts.SourceFile> {
-  return ts.createSourceFile(path, await Bun.file(path).text(), ts.ScriptTarget.ESNext, true, ts.ScriptKind.TS);
-}
-
-function declaredFlags(registry: string): Set<string> {
-  return new Set([...(/features:([^;]*);/.exec(registry)?.[1] ?? "").matchAll(/"([A-Z0-9_]+)"/g)].map((m) => m[1]!));
-}
-
-/** Violations of the feature() rules in one file; also returns the flags used. */
-function check(sf: ts.SourceFile, declared: Set<string>): { problems: string[]; used: Set<string>; guards: { ifs: number; elses: number; ternaries: number } } {
-  const problems: string[] = [];
-  const used = new Set<string>();
-  const guards = { ifs: 0, elses: 0, ternaries: 0 };
-  const where = (n: ts.Node) => `${relative(ROOT, sf.fileName)}:${sf.getLineAndCharacterOfPosition(n.getStart()).line + 1}`;
-  const visit = (node: ts.Node): void => {
-    if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier) && node.moduleSpecifier.text === "bun:bundle") {
-      const b = node.importClause?.namedBindings;
-      const ok = !node.importClause?.name && b && ts.isNamedImports(b) && b.elements.every((e) => (e.propertyName ?? e.name).text === "feature" && e.name.text === "feature");
-      if (!ok) problems.push(`${where(node)}: only \`import { feature } from "bun:bundle"\` is allowed`);
+function guards(files: Iterable<{ flags: { sites: { node: ts.Node; arms: { kind: string }[] }[] } }>) {
+  const g = { ifs: 0, elses: 0, ternaries: 0 };
+  for (const f of files) {
+    for (const s of f.flags.sites) {
+      if (ts.isIfStatement(s.node)) {
+        g.ifs++;
+        if (s.arms.some((a) => a.kind === "else")) g.elses++;
+      } else g.ternaries++;
     }
-    if ((ts.isExportDeclaration(node) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier) && node.moduleSpecifier.text === "bun:bundle") ||
-        (ts.isCallExpression(node) && node.arguments.some((a) => ts.isStringLiteral(a) && a.text === "bun:bundle"))) {
-      problems.push(`${where(node)}: bun:bundle must not be re-exported, required or imported dynamically`);
-    }
-    if (ts.isCallExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === "feature") {
-      const arg = node.arguments[0];
-      if (node.arguments.length !== 1 || !arg || !ts.isStringLiteral(arg)) problems.push(`${where(node)}: feature() needs one plain string literal`);
-      else if (!declared.has(arg.text)) problems.push(`${where(node)}: undeclared flag ${arg.text}`);
-      else used.add(arg.text);
-      // Climb through !, &&, ||, parentheses to the enclosing condition.
-      let child: ts.Node = node;
-      let parent = node.parent;
-      while (
-        (ts.isPrefixUnaryExpression(parent) && parent.operator === ts.SyntaxKind.ExclamationToken) ||
-        ts.isParenthesizedExpression(parent) ||
-        (ts.isBinaryExpression(parent) && [ts.SyntaxKind.AmpersandAmpersandToken, ts.SyntaxKind.BarBarToken].includes(parent.operatorToken.kind))
-      ) {
-        child = parent;
-        parent = parent.parent;
-      }
-      if (ts.isIfStatement(parent) && parent.expression === child) {
-        guards.ifs++;
-        if (parent.elseStatement) guards.elses++;
-      } else if (ts.isConditionalExpression(parent) && parent.condition === child) guards.ternaries++;
-      else problems.push(`${where(node)}: feature() must sit directly in an if or ternary condition`);
-    }
-    ts.forEachChild(node, visit);
-  };
-  visit(sf);
-  return { problems, used, guards };
-}
-
-/** Top-level statements allowed in side-effect-free modules. */
-function sideEffects(sf: ts.SourceFile): string[] {
-  const bad: string[] = [];
-  for (const s of sf.statements) {
-    if (ts.isImportDeclaration(s) || ts.isFunctionDeclaration(s) || ts.isClassDeclaration(s) || ts.isInterfaceDeclaration(s) || ts.isTypeAliasDeclaration(s) || ts.isExportDeclaration(s)) continue;
-    if (ts.isVariableStatement(s)) {
-      const pure = (e: ts.Expression | undefined): boolean =>
-        !e || ts.isLiteralExpression(e) || ts.isNoSubstitutionTemplateLiteral(e) || ts.isRegularExpressionLiteral(e) || ts.isArrowFunction(e) ||
-        ts.isFunctionExpression(e) || (ts.isPrefixUnaryExpression(e) && pure(e.operand)) ||
-        (ts.isArrayLiteralExpression(e) && e.elements.every((x) => pure(x as ts.Expression))) ||
-        (ts.isObjectLiteralExpression(e) && e.properties.every((p) => (ts.isPropertyAssignment(p) && pure(p.initializer)) || ts.isMethodDeclaration(p))) ||
-        (ts.isAsExpression(e) && pure(e.expression));
-      if (s.declarationList.declarations.every((d) => pure(d.initializer))) continue;
-    }
-    bad.push(`${relative(ROOT, sf.fileName)}:${sf.getLineAndCharacterOfPosition(s.getStart()).line + 1}`);
   }
-  return bad;
+  return g;
 }
 
 describe("feature() source rules", () => {
-  test("app and examples follow the rules; every flag is used; if, else and ternary guards all appear", async () => {
-    const declared = declaredFlags(await Bun.file(join(ROOT, "src/generated/registry.ts")).text());
-    const problems: string[] = [];
-    const used = new Set<string>();
-    const guards = { ifs: 0, elses: 0, ternaries: 0 };
-    for (const f of [...files("src/app"), ...files("src/examples")]) {
-      const r = check(await parse(f), declared);
-      problems.push(...r.problems);
-      r.used.forEach((u) => used.add(u));
-      guards.ifs += r.guards.ifs;
-      guards.elses += r.guards.elses;
-      guards.ternaries += r.guards.ternaries;
-    }
-    expect(problems).toEqual([]);
-    expect([...used].sort()).toEqual([...declared].sort());
-    expect(guards.ifs).toBeGreaterThan(27);
-    expect(guards.elses).toBeGreaterThan(2);
-    expect(guards.ternaries).toBeGreaterThan(5);
+  test("app and examples follow the rules; every flag is used; if, else and ternary guards all appear", () => {
+    const r = checkSourceRules({ graph, flags, today: "2026-01-01", ownedFiles: new Set() });
+    expect(r.diagnostics).toEqual([]);
+    expect([...r.references.keys()].sort()).toEqual(flags.map((f) => f.record.name).sort());
+    expect([...graph.files.keys()]).toContain("src/examples/registry-features.ts");
+    const g = guards(graph.files.values());
+    expect(g.ifs).toBeGreaterThan(27);
+    expect(g.elses).toBeGreaterThan(2);
+    expect(g.ternaries).toBeGreaterThan(5);
   });
 
-  test("feature modules and core: no feature() calls, no bun:bundle; feature modules without top-level side effects", async () => {
-    const declared = new Set<string>();
-    for (const f of [...files("src/app/features"), ...files("src/app/core")]) {
-      const sf = await parse(f);
-      expect({ f: relative(ROOT, f), bundle: sf.text.includes("bun:bundle"), used: [...check(sf, declared).used] }).toEqual({ f: relative(ROOT, f), bundle: false, used: [] });
-      if (f.includes("/features/")) expect(sideEffects(sf)).toEqual([]);
+  test("feature modules and core: no feature() calls, no bun:bundle; feature modules without top-level side effects", () => {
+    const files = [...graph.files.values()].filter((f) => f.path.startsWith("src/app/features/") || f.path.startsWith("src/app/core/"));
+    expect(files.length).toBeGreaterThan(30);
+    for (const f of files) {
+      expect({ f: f.path, bundle: f.text.includes("bun:bundle"), tests: f.flags.tests.length }).toEqual({ f: f.path, bundle: false, tests: 0 });
+      if (f.path.includes("/features/")) expect(topLevelSideEffects(f)).toEqual([]);
     }
   });
 
-  test("the checker catches violations", () => {
-    const declared = new Set(["A", "B"]);
+  test("the checker catches violations, each at its line", () => {
+    const declared = flags.filter((f) => f.record.name === "DEBUG" || f.record.name === "MOCK_API");
     const src = [
-      'import * as b from "bun:bundle";',
-      "const x = feature(\"A\");",
-      "if (feature(\"TYPO\")) {}",
-      "const n = \"A\"; if (feature(n)) {}",
-      "foo(feature(\"B\"));",
-      "if (!feature(\"A\") && (feature(\"B\") || y)) {} else {}",
-      "const z = feature(\"B\") ? 1 : 2;",
-      "Object.freeze({});",
+      'import * as b from "bun:bundle";', // 1
+      'import { feature } from "bun:bundle";', // 2
+      'const x = feature("DEBUG");', // 3
+      'if (feature("DEBUGG")) {}', // 4
+      'const n = "DEBUG"; if (feature(n)) {}', // 5
+      'foo(feature("MOCK_API"));', // 6
+      'if (!feature("DEBUG") && (feature("MOCK_API") || y)) {} else {}', // 7
+      'const z = feature("MOCK_API") ? 1 : 2;', // 8
+      'if (feature("\\u0044EBUG")) {}', // 9: escapes decoded, so this is DEBUG
+      'export { feature };', // 10
+      'const r = require("bun:bundle");', // 11
+      'const d = await import("bun:bundle");', // 12
+      'Object.freeze({});', // 13
     ].join("\n");
-    const sf = ts.createSourceFile(join(ROOT, "x.ts"), src, ts.ScriptTarget.ESNext, true, ts.ScriptKind.TS);
-    const r = check(sf, declared);
-    expect(r.problems.map((p) => p.replace(/^x\.ts:\d+: /, ""))).toEqual([
-      'only `import { feature } from "bun:bundle"` is allowed',
-      "feature() must sit directly in an if or ternary condition",
-      "undeclared flag TYPO",
-      "feature() needs one plain string literal",
-      "feature() must sit directly in an if or ternary condition",
+    const g = sourceGraphOf([{ path: "x.ts", text: src }]);
+    const r = checkSourceRules({ graph: g, flags: declared, today: "2026-01-01", ownedFiles: new Set() });
+    // Each violation once, at its own line and column; line 9 is DEBUG written with an escape, so it passes.
+    expect(r.diagnostics.map((d) => `${d.line}:${d.col} ${d.rule}`)).toEqual([
+      "1:8 bun-bundle-import",
+      "3:11 feature-position",
+      "4:13 undeclared-flag",
+      "5:32 flag-name-literal",
+      "6:5 feature-position",
+      "10:10 bun-bundle-reexport",
+      "11:11 bun-bundle-require",
+      "12:17 bun-bundle-dynamic-import",
     ]);
-    expect(r.guards).toEqual({ ifs: 4, elses: 2, ternaries: 1 });
-    expect(sideEffects(sf).length).toBe(7);
+    expect(r.diagnostics.find((d) => d.rule === "undeclared-flag")?.hint).toBe('did you mean "DEBUG"?');
+    expect([...r.references.keys()].sort()).toEqual(["DEBUG", "DEBUGG", "MOCK_API"]);
+    expect(guards(g.files.values())).toEqual({ ifs: 4, elses: 1, ternaries: 1 });
+  });
+
+  test("top-level side effects in an owned module are found; declarations are not", () => {
+    const src = [
+      'import { x } from "./x.ts";',
+      "export const LIMIT = 10;",
+      "const table = { a: 1, b: [1, 2], f: () => 1 };",
+      "export function f() { return table; }",
+      "export class C {}",
+      "console.log(\"loaded\");", // 6
+      "const started = Date.now();", // 7
+      "globalThis.x = 1;", // 8
+    ].join("\n");
+    const g = sourceGraphOf([{ path: "m.ts", text: src }]);
+    expect(topLevelSideEffects(g.files.get("m.ts")!).map((d) => `${d.line} ${d.rule}`)).toEqual(["6 owned-module-side-effect", "7 owned-module-side-effect", "8 owned-module-side-effect"]);
   });
 });

@@ -30,18 +30,18 @@ export interface Toggle {
   features: string[];
 }
 
-/** Every (variant, flag) pair as the flag set to build. */
-export function toggles(variants: Entry<"variants">[], flags: Entry<"features">[]): Toggle[] {
+/**
+ * Every flag a variant has, left out; every flag its scope allows but it lacks, added. A flag the scope
+ * forbids is not added: that build could never ship (it is a scope leak), so its delta would mislead.
+ */
+export function toggles(variants: Entry<"variants">[], flags: Entry<"features">[], scopesOf: (flag: Entry<"features">) => string[]): Toggle[] {
   const out: Toggle[] = [];
   for (const v of variants) {
     const base = v.record.features;
     for (const f of flags) {
       const name = f.record.name;
-      out.push(
-        base.includes(name)
-          ? { variant: v.record.name, flag: name, mode: "leave", features: base.filter((x) => x !== name) }
-          : { variant: v.record.name, flag: name, mode: "add", features: [...base, name] },
-      );
+      if (base.includes(name)) out.push({ variant: v.record.name, flag: name, mode: "leave", features: base.filter((x) => x !== name) });
+      else if (scopesOf(f).includes(v.record.scope as string)) out.push({ variant: v.record.name, flag: name, mode: "add", features: [...base, name] });
     }
   }
   return out;

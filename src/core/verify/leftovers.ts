@@ -8,7 +8,9 @@ import type { BuildOutput } from "./build-variants.ts";
 export interface Leftover {
   output: string;
   what: string;
+  /** First occurrence; `count` says how many there are. */
   offset: number;
+  count: number;
   excerpt: string;
 }
 
@@ -24,10 +26,11 @@ export function findLeftovers(outputs: BuildOutput[]): Leftover[] {
     if (o.kind === "sourcemap") continue; // maps keep dead code in sourcesContent by design
     const text = dec.decode(o.bytes);
     for (const [re, what] of PATTERNS) {
-      for (const m of text.matchAll(re)) {
-        const start = Math.max(0, m.index - 30);
-        out.push({ output: o.path, what, offset: m.index, excerpt: text.slice(start, m.index + 40).replace(/\s+/g, " ") });
-      }
+      const found = [...text.matchAll(re)];
+      const first = found[0];
+      if (!first) continue;
+      const start = Math.max(0, first.index - 30);
+      out.push({ output: o.path, what, offset: first.index, count: found.length, excerpt: text.slice(start, first.index + 40).replace(/\s+/g, " ") });
     }
   }
   return out;

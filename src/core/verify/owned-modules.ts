@@ -81,8 +81,15 @@ export function importChain(meta: Metafile, entry: string, target: string): stri
   return chain;
 }
 
-export function findLeaks(variant: Entry<"variants">, flags: Entry<"features">[], meta: Metafile): Leak[] {
-  const on = new Set(variant.record.features);
+/** A build to judge: a variant, or any flag set a test wants to check. */
+export interface BuildTarget {
+  name: string;
+  entry: string;
+  features: readonly string[];
+}
+
+export function findLeaks(target: BuildTarget, flags: Entry<"features">[], meta: Metafile): Leak[] {
+  const on = new Set(target.features);
   const sizes = moduleBytes(meta);
   const leaks: Leak[] = [];
   for (const flag of flags) {
@@ -91,7 +98,7 @@ export function findLeaks(variant: Entry<"variants">, flags: Entry<"features">[]
     for (const [ownership, patterns] of checks) {
       for (const [module, n] of sizes) {
         if (n > 0 && matchesAny(module, patterns)) {
-          leaks.push({ variant: variant.record.name, flag: name, ownership, module, bytes: n, chain: importChain(meta, variant.record.entry, module) });
+          leaks.push({ variant: target.name, flag: name, ownership, module, bytes: n, chain: importChain(meta, target.entry, module) });
         }
       }
     }

@@ -111,8 +111,11 @@ export async function runVerify(root: string, options: VerifyOptions = {}): Prom
   const builder = new VariantBuilder(root);
   const meter = new SizeMeter(options.sizeCache ?? write ? join(root, SIZE_CACHE) : undefined);
   const realBuilds = variants.map((v) => builder.build({ entry: v.record.entry, features: v.record.features }));
-  const toggleList = options.impact === false ? [] : toggles(variants, flags);
-  const toggleBuilds = toggleList.map((t) => builder.build({ entry: variantByName.get(t.variant)!.record.entry, features: t.features }));
+  const toggleList = options.impact === false ? [] : toggles(variants, flags, (f) => model.scopesOf(f));
+  // Sized as each build lands, so gzip fills the gaps while the bundler works through the queue.
+  const toggleSizes = toggleList.map((t) =>
+    builder.build({ entry: variantByName.get(t.variant)!.record.entry, features: t.features }).then((b) => (b.ok ? meter.rawAndGzip(b.outputs) : undefined)),
+  );
   // Measure each variant as soon as it is built: brotli starts while the toggles still build.
   const measured = realBuilds.map((p) => p.then(async (b) => (b.ok ? { built: b, sizes: await meter.measure(b.outputs) } : { built: b, sizes: undefined })));
 
@@ -162,12 +165,12 @@ export async function runVerify(root: string, options: VerifyOptions = {}): Prom
       const left = findLeftovers(built.outputs);
       outcome.proofs.leftovers = left.length ? "fail" : "pass";
       for (const l of left) {
-        const d = atRecord(v, ["name"], "leftover", `variant "${v.record.name}": ${l.output} still contains ${l.what} at byte ${l.offset}: …${l.excerpt}…`,
+        const d = atRecord(v, ["name"], "leftover", `variant "${v.record.name}": ${l.output} still contains ${l.what}${l.count > 1 ? ` (${l.count} times)` : ""}, first at byte ${l.offset}: …${l.excerpt}…`,
           "a flag test escaped the bundler; fix the source rule errors reported for it");
         diagnostics.push(d);
         outcome.problems.push(d.message);
       }
-      const leaks = findLeaks(v, flags, built.metafile);
+      const leaks = findLeaks({ name: v.record.name, entry: v.record.entry, features: v.record.features }, flags, built.metafile);
       allLeaks.push(...leaks);
       outcome.proofs.ownedModules = leaks.length ? "fail" : "pass";
       for (const l of leaks) outcome.problems.push(`${l.module} (${l.ownership === "owned" ? `owned by ${l.flag}, off` : `replaced by ${l.flag}, on`}) ships ${bytes(l.bytes)}`);
@@ -208,10 +211,11 @@ export async function runVerify(root: string, options: VerifyOptions = {}): Prom
 
   // 5. Flag impact from the toggles.
   t = performance.now();
-  const toggled = await Promise.all(toggleBuilds.map((p) => p.then((b) => (b.ok ? meter.rawAndGzip(b.outputs) : undefined))));
+  const toggled = await Promise.all(toggleSizes);
   const base = new Map<string, { raw: number; gzip: number } | undefined>(outcomes.map((o) => [o.name, o.sizes]));
   const impacts = options.impact === false ? [] : flagImpacts(flags, toggleList, base, toggled);
-  diagnostics.push(...deadFlagDiagnostics(impacts, flagByName));
+  // An unreferenced flag is already reported as stale; calling it dead as well would say the same twice.
+  diagnostics.push(...deadFlagDiagnostics(impacts.filter((i) => rules.references.has(i.name)), flagByName));
   phase("impact", t, `${toggleList.length} toggles`);
 
   // 6. Drift of scripts and workflow.

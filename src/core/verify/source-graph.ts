@@ -79,6 +79,23 @@ function importsOf(root: string, path: string, sf: ts.SourceFile): ImportEdge[] 
   return out;
 }
 
+function parsedFile(root: string, path: string, text: string, nextId: () => number): SourceFile {
+  const sf = parseSource(path, text);
+  return { path, text, flags: analyzeFlags(sf, nextId), imports: importsOf(root, path, sf) };
+}
+
+/** A graph of in-memory files, all counted as bundled: for checking snippets without a project on disk. */
+export function sourceGraphOf(files: { path: string; text: string }[], root = "/nonexistent"): SourceGraph {
+  let counter = 0;
+  const graph: SourceGraph = { files: new Map(), bundled: new Set(), texts: new Map() };
+  for (const f of files) {
+    graph.files.set(f.path, parsedFile(root, f.path, f.text, () => ++counter));
+    graph.bundled.add(f.path);
+    graph.texts.set(f.path, f.text);
+  }
+  return graph;
+}
+
 /**
  * Parses every file reachable from `entries` (root-relative), then from `extraRoots`. A missing entry is
  * the caller's to report; missing imports are left to the bundler, which names them precisely.
@@ -101,8 +118,7 @@ export function loadSourceGraph(root: string, entries: string[], extraRoots: str
         } catch {
           continue;
         }
-        const sf = parseSource(path, text);
-        file = { path, text, flags: analyzeFlags(sf, nextId), imports: importsOf(root, path, sf) };
+        file = parsedFile(root, path, text, nextId);
         files.set(path, file);
         texts.set(path, text);
       }

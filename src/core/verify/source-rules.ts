@@ -7,7 +7,7 @@
  * effects (the bundler keeps those even when the flag is off).
  */
 import ts from "typescript";
-import type { Diagnostic } from "../diagnostics.ts";
+import { sortDiagnostics, type Diagnostic } from "../diagnostics.ts";
 import type { Entry } from "../load-records.ts";
 import { didYouMean } from "../suggest.ts";
 import { BUN_BUNDLE, flagTestOf, isBunBundle, type FlagTest } from "./flag-sites.ts";
@@ -66,7 +66,7 @@ export function checkSourceRules(input: SourceRulesInput): SourceRulesResult {
       );
     }
   }
-  return { diagnostics, references };
+  return { diagnostics: sortDiagnostics(diagnostics), references };
 }
 
 function importRules(file: SourceFile): Diagnostic[] {
