@@ -61,7 +61,7 @@ export interface TableModel {
 }
 
 /** Server-side restriction of the rows, e.g. `{ scope: "Enterprise" }` or `{ phase: 2, type: "Task" }`. */
-export type TableFilter = Partial<Record<FilterKey | "type" | "category" | "name", string | string[]>> & { phase?: number };
+export type TableFilter = Partial<Record<FilterKey | "type" | "category" | "name" | "approval" | "impact" | "owner", string | string[]>> & { phase?: number };
 
 export interface TableOptions {
   filter?: TableFilter;
