@@ -50,6 +50,8 @@ export interface BuildRequest {
   features: readonly string[];
   /** Probe builds plant markers through a plugin; they are cached apart from real builds. */
   probe?: { key: string; plugin: BunPlugin };
+  /** Background builds (impact toggles) should wait for `whenIdle()` so real and probe builds go first. */
+  background?: boolean;
 }
 
 /** The set of flags as a cache key: order does not change what is built. */
@@ -57,6 +59,8 @@ export const flagSetKey = (features: readonly string[]) => [...new Set(features)
 
 export class VariantBuilder {
   private cache = new Map<string, Promise<Built>>();
+  private urgent = 0;
+  private idle: (() => void)[] = [];
   /** Bun.build calls made, for the benchmark and progress. */
   count = 0;
 
@@ -68,8 +72,22 @@ export class VariantBuilder {
     if (!p) {
       p = this.run(req);
       this.cache.set(key, p);
+      if (!req.background) {
+        this.urgent++;
+        void p.finally(() => {
+          if (--this.urgent === 0) this.idle.splice(0).forEach((resolve) => resolve());
+        });
+      }
     }
     return p;
+  }
+
+  /**
+   * Resolves when no foreground build is running. Bun builds one at a time per process, in order, so
+   * background work that waits here never delays a variant or probe build by more than what is in flight.
+   */
+  whenIdle(): Promise<void> {
+    return this.urgent === 0 ? Promise.resolve() : new Promise((resolve) => this.idle.push(resolve));
   }
 
   private async run(req: BuildRequest): Promise<Built> {

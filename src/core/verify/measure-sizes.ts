@@ -66,7 +66,7 @@ export class SizeMeter {
     if (e.brotli !== undefined) return Promise.resolve(e.brotli);
     let p = this.pending.get(k);
     if (!p) {
-      p = brotli(b, { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: b.byteLength } }).then((out) => (e.brotli = out.byteLength));
+      p = brotli(b, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).then((out) => (e.brotli = out.byteLength));
       this.pending.set(k, p);
     }
     return p;

@@ -13,10 +13,11 @@ import { loadModel, type Model } from "../model.ts";
 import type { VerifyResults } from "../verify-results.ts";
 import { readIfExists } from "../write-atomic.ts";
 import { offsetOf, parseYamlSource, position } from "../yaml-source.ts";
-import { VariantBuilder, type Built, type BuildProblem } from "./build-variants.ts";
+import { flagSetKey, VariantBuilder, type Built, type BuildProblem } from "./build-variants.ts";
 import { checkDrift, fixDrift, PACKAGE_JSON } from "./drift.ts";
 import { deadFlagDiagnostics, flagImpacts, toggles, type FlagImpact } from "./flag-impact.ts";
 import { findLeftovers } from "./leftovers.ts";
+import { FlagSetMeasurer } from "./measure-flag-sets.ts";
 import { budgetDiagnostic, SizeMeter, type Sizes } from "./measure-sizes.ts";
 import { atRecord, bytes } from "./places.ts";
 import { buildResults, writeResults, type VariantOutcome } from "./results.ts";
@@ -92,6 +93,12 @@ export async function runVerify(root: string, options: VerifyOptions = {}): Prom
   const progress = options.onProgress ?? (() => {});
   const phase = (name: string, since: number, detail?: string) => progress({ kind: "phase", name, ms: performance.now() - since, ...(detail ? { detail } : {}) });
 
+  const builder = new VariantBuilder(root);
+  const meter = new SizeMeter(options.sizeCache ?? write ? join(root, SIZE_CACHE) : undefined);
+  const measurer = new FlagSetMeasurer(root, builder, meter);
+  // The helper loads its modules while this process reads the records.
+  if (options.impact !== false) measurer.startHelper();
+
   const { model, diagnostics: modelDiagnostics, sources } = loadModel(root);
   const texts = new Map<string, string>([...sources].map(([f, s]) => [f, s.text]));
   const diagnostics: Diagnostic[] = [...pinnedBun(root, texts), ...modelDiagnostics];
@@ -100,7 +107,10 @@ export async function runVerify(root: string, options: VerifyOptions = {}): Prom
     return { ok: !sorted.some(isError), diagnostics: sorted, texts, model, variants: [], impacts: [], results: undefined, written: [], builds: 0, ms: performance.now() - started, ...extra };
   };
   // Invalid records or the wrong runtime: nothing below would mean anything, and nothing is written.
-  if (diagnostics.some(isError)) return done();
+  if (diagnostics.some(isError)) {
+    measurer.stop();
+    return done();
+  }
 
   const variants = model.records.variants;
   const flags = model.records.features;
@@ -108,16 +118,28 @@ export async function runVerify(root: string, options: VerifyOptions = {}): Prom
   const variantByName = new Map(variants.map((v) => [v.record.name, v]));
 
   // 1. Submit every real build and every toggle at once; nothing here needs the parser.
-  const builder = new VariantBuilder(root);
-  const meter = new SizeMeter(options.sizeCache ?? write ? join(root, SIZE_CACHE) : undefined);
   const realBuilds = variants.map((v) => builder.build({ entry: v.record.entry, features: v.record.features }));
-  const toggleList = options.impact === false ? [] : toggles(variants, flags, (f) => model.scopesOf(f));
-  // Sized as each build lands, so gzip fills the gaps while the bundler works through the queue.
-  const toggleSizes = toggleList.map((t) =>
-    builder.build({ entry: variantByName.get(t.variant)!.record.entry, features: t.features }).then((b) => (b.ok ? meter.rawAndGzip(b.outputs) : undefined)),
-  );
   // Measure each variant as soon as it is built: brotli starts while the toggles still build.
   const measured = realBuilds.map((p) => p.then(async (b) => (b.ok ? { built: b, sizes: await meter.measure(b.outputs) } : { built: b, sizes: undefined })));
+  const toggleList = options.impact === false ? [] : toggles(variants, flags, (f) => model.scopesOf(f));
+  // A toggle that lands on another variant's flag set (prod + MOCK_API = test) reuses that build.
+  const variantKeys = new Map(variants.map((v, i) => [`${v.record.entry}|${flagSetKey(v.record.features)}`, i]));
+  const jobKeys = new Map<string, number>();
+  const jobs: { entry: string; features: string[] }[] = [];
+  const toggleSource = toggleList.map((t) => {
+    const entry = variantByName.get(t.variant)!.record.entry;
+    const key = `${entry}|${flagSetKey(t.features)}`;
+    const same = variantKeys.get(key);
+    if (same !== undefined) return { variant: same };
+    let job = jobKeys.get(key);
+    if (job === undefined) {
+      jobKeys.set(key, (job = jobs.length));
+      jobs.push({ entry, features: t.features });
+    }
+    return { job };
+  });
+  const jobSizes = measurer.measure(jobs);
+  const toggleSizes = toggleSource.map((s) => ("variant" in s ? measured[s.variant!]!.then((m) => m.sizes) : jobSizes[s.job!]!));
 
   // 2. Sources: parse, rules, probe plan. Loaded now so the builds above already run.
   let t = performance.now();
@@ -251,5 +273,5 @@ export async function runVerify(root: string, options: VerifyOptions = {}): Prom
     written.push(writeResults(root, results));
     meter.save();
   }
-  return { ok, diagnostics: sorted, texts, model, variants: outcomes, impacts, results, written, builds: builder.count, ms: performance.now() - started };
+  return { ok, diagnostics: sorted, texts, model, variants: outcomes, impacts, results, written, builds: builder.count + measurer.helperBuilds, ms: performance.now() - started };
 }
