@@ -10,7 +10,8 @@ import { loadModel } from "../../src/core/model.ts";
 import { moduleBytes, VariantBuilder, type Built } from "../../src/core/verify/build-variants.ts";
 import { findLeftovers } from "../../src/core/verify/leftovers.ts";
 import { findLeaks, matchesAny } from "../../src/core/verify/owned-modules.ts";
-import { judgeProbe, planProbes } from "../../src/core/verify/probe-markers.ts";
+import { probeFacts } from "../../src/core/verify/probe-markers.ts";
+import { judgeProbe, probePlan } from "../../src/core/verify/probe-proof.ts";
 import { loadSourceGraph } from "../../src/core/verify/source-graph.ts";
 
 const ROOT = join(import.meta.dir, "../..");
@@ -21,7 +22,7 @@ const FLAGS = flags.map((f) => f.record.name);
 const flag = (name: string) => flags.find((f) => f.record.name === name)!;
 const builder = new VariantBuilder(ROOT);
 const graph = loadSourceGraph(ROOT, [ENTRY]);
-const plan = planProbes(ROOT, graph);
+const plan = probePlan(ROOT, probeFacts(graph));
 
 type Ok = Extract<Built, { ok: true }>;
 

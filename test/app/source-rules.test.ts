@@ -8,7 +8,8 @@ import { join } from "node:path";
 import ts from "typescript";
 import { loadModel } from "../../src/core/model.ts";
 import { checkSourceRules, topLevelSideEffects } from "../../src/core/verify/source-rules.ts";
-import { globFiles, loadSourceGraph, sourceGraphOf } from "../../src/core/verify/source-graph.ts";
+import { globFiles } from "../../src/core/verify/places.ts";
+import { loadSourceGraph, sourceGraphOf } from "../../src/core/verify/source-graph.ts";
 
 const ROOT = join(import.meta.dir, "../..");
 const { model } = loadModel(ROOT);
@@ -30,7 +31,7 @@ function guards(files: Iterable<{ flags: { sites: { node: ts.Node; arms: { kind:
 
 describe("feature() source rules", () => {
   test("app and examples follow the rules; every flag is used; if, else and ternary guards all appear", () => {
-    const r = checkSourceRules({ graph, flags, today: "2026-01-01", ownedFiles: new Set() });
+    const r = checkSourceRules({ graph, declared: flags.map((f) => f.record.name), ownedFiles: new Set() });
     expect(r.diagnostics).toEqual([]);
     expect([...r.references.keys()].sort()).toEqual(flags.map((f) => f.record.name).sort());
     expect([...graph.files.keys()]).toContain("src/examples/registry-features.ts");
@@ -67,7 +68,7 @@ describe("feature() source rules", () => {
       'Object.freeze({});', // 13
     ].join("\n");
     const g = sourceGraphOf([{ path: "x.ts", text: src }]);
-    const r = checkSourceRules({ graph: g, flags: declared, today: "2026-01-01", ownedFiles: new Set() });
+    const r = checkSourceRules({ graph: g, declared: declared.map((f) => f.record.name), ownedFiles: new Set() });
     // Each violation once, at its own line and column; line 9 is DEBUG written with an escape, so it passes.
     expect(r.diagnostics.map((d) => `${d.line}:${d.col} ${d.rule}`)).toEqual([
       "1:8 bun-bundle-import",

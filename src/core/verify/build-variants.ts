@@ -54,6 +54,9 @@ export interface BuildRequest {
   background?: boolean;
 }
 
+/** Every option verify builds with, for cache keys: a change here must change the key. */
+export const BUILD_OPTIONS_ID = "target=bun;minify=true;metafile=true";
+
 /** The set of flags as a cache key: order does not change what is built. */
 export const flagSetKey = (features: readonly string[]) => [...new Set(features)].sort().join(",");
 

@@ -5,6 +5,7 @@
  * leak finder all read this one analysis, so they agree on what a guarded site is.
  */
 import ts from "typescript";
+import { armShips, type Cond } from "./source-facts.ts";
 
 export const BUN_BUNDLE = "bun:bundle";
 
@@ -166,43 +167,23 @@ export function analyzeFlags(sf: ts.SourceFile, nextId: () => number): FileFlags
   return { sf, bindings, tests, sites, hosts: [...hosts.values()], armOf };
 }
 
-/** true, false, or undefined when the bundler cannot decide it at build time. */
-export type Tri = boolean | undefined;
-
 /**
- * What a condition means under these flags: flag tests, !, &&, ||, parentheses, literals. Every flag test
- * counts, even through a namespace import or a wrapper that the bundler does not fold: the expectation is
- * what the flags imply, and the probe build shows whether the bundler delivered it.
+ * A condition as plain data: flag tests, !, &&, ||, parentheses, literals; anything else is undecided.
+ * Every flag test counts, even through a namespace import or a wrapper that the bundler does not fold:
+ * the expectation is what the flags imply, and the probe build shows whether the bundler delivered it.
  */
-export function evaluateCondition(expr: ts.Expression, on: ReadonlySet<string>, b: FeatureBindings): Tri {
+export function condOf(expr: ts.Expression, b: FeatureBindings): Cond {
   const test = flagTestOf(expr, b);
-  if (test) return test.flag !== undefined ? on.has(test.flag) : undefined;
-  if (ts.isParenthesizedExpression(expr)) return evaluateCondition(expr.expression, on, b);
-  if (expr.kind === ts.SyntaxKind.TrueKeyword) return true;
-  if (expr.kind === ts.SyntaxKind.FalseKeyword) return false;
-  if (ts.isPrefixUnaryExpression(expr) && expr.operator === ts.SyntaxKind.ExclamationToken) {
-    const v = evaluateCondition(expr.operand, on, b);
-    return v === undefined ? undefined : !v;
-  }
+  if (test) return test.flag !== undefined ? { flag: test.flag } : { unknown: true };
+  if (ts.isParenthesizedExpression(expr)) return condOf(expr.expression, b);
+  if (expr.kind === ts.SyntaxKind.TrueKeyword) return { value: true };
+  if (expr.kind === ts.SyntaxKind.FalseKeyword) return { value: false };
+  if (ts.isPrefixUnaryExpression(expr) && expr.operator === ts.SyntaxKind.ExclamationToken) return { not: condOf(expr.operand, b) };
   if (ts.isBinaryExpression(expr)) {
-    const op = expr.operatorToken.kind;
-    // Only a decided left side short-circuits; an undecided left side keeps the whole test at run time.
-    if (op === ts.SyntaxKind.AmpersandAmpersandToken) {
-      const l = evaluateCondition(expr.left, on, b);
-      return l === false ? false : l === true ? evaluateCondition(expr.right, on, b) : undefined;
-    }
-    if (op === ts.SyntaxKind.BarBarToken) {
-      const l = evaluateCondition(expr.left, on, b);
-      return l === true ? true : l === false ? evaluateCondition(expr.right, on, b) : undefined;
-    }
+    if (expr.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken) return { and: [condOf(expr.left, b), condOf(expr.right, b)] };
+    if (expr.operatorToken.kind === ts.SyntaxKind.BarBarToken) return { or: [condOf(expr.left, b), condOf(expr.right, b)] };
   }
-  return undefined;
-}
-
-/** Whether an arm can ship under these flags: its own condition allows it. */
-export function armCanShip(arm: GuardArm, on: ReadonlySet<string>, b: FeatureBindings): boolean {
-  const v = evaluateCondition(arm.site.condition, on, b);
-  return v === undefined || v === (arm.kind === "then");
+  return { unknown: true };
 }
 
 /** The arms enclosing a node, innermost first. */
@@ -215,9 +196,26 @@ export function enclosingArms(node: ts.Node, file: Pick<FileFlags, "armOf">): Gu
   return out;
 }
 
+/** The conditions that decide whether code at a node ships: one per enclosing arm. */
+export function guardsOf(node: ts.Node, file: Pick<FileFlags, "armOf" | "bindings">): { cond: Cond; kind: ArmKind }[] {
+  return enclosingArms(node, file).map((a) => ({ cond: condOf(a.site.condition, file.bindings), kind: a.kind }));
+}
+
 /** False when some enclosing arm is folded away under these flags: code there cannot ship. */
 export function canShip(node: ts.Node, file: Pick<FileFlags, "armOf" | "bindings">, on: ReadonlySet<string>): boolean {
-  return enclosingArms(node, file).every((a) => armCanShip(a, on, file.bindings));
+  return armShips({ guards: guardsOf(node, file) }, on);
+}
+
+/** Flags a condition tests. */
+export function flagsIn(expr: ts.Node, b: FeatureBindings): string[] {
+  const names = new Set<string>();
+  const visit = (n: ts.Node): void => {
+    const t = flagTestOf(n, b);
+    if (t?.flag !== undefined) names.add(t.flag);
+    ts.forEachChild(n, visit);
+  };
+  visit(expr);
+  return [...names];
 }
 
 /** `if (!feature("A"))` or `feature("A") ? …`, for messages. */

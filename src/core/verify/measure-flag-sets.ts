@@ -3,11 +3,13 @@
  * one helper process (size-worker.ts), because Bun runs one build at a time per process. The helper takes
  * jobs from the front of the list as it replies, this process from the back whenever its own variant and
  * probe builds leave the bundler idle, so neither waits for the other. A helper that dies or cannot start
- * leaves its jobs to this process; few jobs are not worth a process start.
+ * leaves its jobs to this process; few jobs are not worth a process start. Sizes whose inputs are
+ * unchanged since an earlier run come from the cache and are not built at all.
  */
 import { join } from "node:path";
 import type { Subprocess } from "bun";
-import type { VariantBuilder } from "./build-variants.ts";
+import { flagSetKey, type VariantBuilder } from "./build-variants.ts";
+import type { FlagSetCache } from "./flag-set-cache.ts";
 import type { SizeMeter } from "./measure-sizes.ts";
 import { lines, type SizeJob, type SizeReply } from "./size-worker.ts";
 
@@ -27,10 +29,14 @@ export class FlagSetMeasurer {
   /** Builds the helper ran, for the run's statistics. */
   helperBuilds = 0;
 
+  /** Jobs answered from the cache, for the run's statistics. */
+  cached = 0;
+
   constructor(
     private readonly root: string,
     private readonly builder: VariantBuilder,
     private readonly meter: SizeMeter,
+    private readonly cache: FlagSetCache,
   ) {}
 
   /** Starts the helper now, so its own start-up overlaps the caller's work until `measure`. */
@@ -55,17 +61,34 @@ export class FlagSetMeasurer {
   }
 
   /** Sizes in job order. */
-  measure(jobs: SizeJob[]): Promise<FlagSetSize>[] {
+  measure(all: SizeJob[]): Promise<FlagSetSize>[] {
+    const key = (job: SizeJob) => `${job.entry}|${flagSetKey(job.features)}`;
+    const sizes: Promise<FlagSetSize>[] = new Array(all.length);
+    const jobs: SizeJob[] = [];
+    const slot: number[] = [];
+    all.forEach((job, i) => {
+      const hit = this.cache.lookup(key(job));
+      if (hit) {
+        this.cached++;
+        sizes[i] = Promise.resolve(hit);
+      } else {
+        slot.push(i);
+        jobs.push(job);
+      }
+    });
     const settle: ((s: FlagSetSize) => void)[] = [];
-    const sizes = jobs.map((_, i) => new Promise<FlagSetSize>((resolve) => (settle[i] = resolve)));
+    slot.forEach((at, i) => (sizes[at] = new Promise<FlagSetSize>((resolve) => (settle[i] = resolve))));
     const done = new Uint8Array(jobs.length);
-    const finish = (i: number, s: FlagSetSize) => {
+    const finish = (i: number, s: FlagSetSize, inputs?: string[]) => {
       if (done[i]) return;
       done[i] = 1;
+      if (s && inputs) this.cache.store(key(jobs[i]!), inputs, s);
       settle[i]!(s);
     };
     const local = (i: number) =>
-      this.builder.build({ ...jobs[i]!, background: true }).then((b) => finish(i, b.ok ? this.meter.rawAndGzip(b.outputs) : undefined));
+      this.builder
+        .build({ ...jobs[i]!, background: true })
+        .then((b) => (b.ok ? finish(i, this.meter.rawAndGzip(b.outputs), Object.keys(b.metafile.inputs)) : finish(i, undefined)));
 
     let front = 0;
     let back = jobs.length - 1;
@@ -92,7 +115,7 @@ export class FlagSetMeasurer {
     helper: Helper,
     jobs: SizeJob[],
     take: (fromFront: boolean) => number | undefined,
-    finish: (i: number, s: FlagSetSize) => void,
+    finish: (i: number, s: FlagSetSize, inputs?: string[]) => void,
     local: (i: number) => Promise<void>,
   ): Promise<void> {
     const outstanding = new Set<number>();
@@ -121,7 +144,8 @@ export class FlagSetMeasurer {
         }
         outstanding.delete(reply.i);
         this.helperBuilds++;
-        finish(reply.i, "error" in reply ? undefined : { raw: reply.raw, gzip: reply.gzip });
+        if ("error" in reply) finish(reply.i, undefined);
+        else finish(reply.i, { raw: reply.raw, gzip: reply.gzip }, reply.inputs);
         feed();
       }
     } catch {

@@ -2,15 +2,12 @@
  * Byte proof per module: every module a flag owns (`modules` globs) contributes 0 bytes (metafile
  * `bytesInOutput`) to each variant with that flag off, and every module it `replaces` contributes 0 bytes
  * with it on. A leak names the variant, the flag, the module, the import chain that pulled it in, and the
- * first reference that can ship in the importing file, which is usually the line to fix.
+ * first reference that can ship in the importing file (leak-site.ts), which is usually the line to fix.
  */
-import ts from "typescript";
 import type { Diagnostic } from "../diagnostics.ts";
 import type { Entry } from "../load-records.ts";
 import { moduleBytes, type Metafile } from "./build-variants.ts";
-import { canShip } from "./flag-sites.ts";
-import { atRecord, bytes, nodePosition } from "./places.ts";
-import type { SourceGraph } from "./source-graph.ts";
+import { atRecord, bytes } from "./places.ts";
 
 export type Ownership = "owned" | "replaced";
 
@@ -34,23 +31,22 @@ export function matchesAny(path: string, patterns: readonly string[] | undefined
   return (patterns ?? []).some((p) => glob(p).match(path));
 }
 
-/** Root-relative files of the source graph that some flag owns or replaces. */
-export function ownedFiles(graph: SourceGraph, flags: Entry<"features">[]): Set<string> {
+/** Files that some flag owns or replaces. */
+export function ownedFiles(paths: Iterable<string>, flags: Entry<"features">[]): Set<string> {
   const out = new Set<string>();
-  for (const path of graph.files.keys()) {
+  for (const path of paths) {
     if (flags.some((f) => matchesAny(path, f.record.modules) || matchesAny(path, f.record.replaces))) out.add(path);
   }
   return out;
 }
 
-/** A `modules`/`replaces` glob that matches no source file is a claim nothing can prove. */
-export function unmatchedGlobs(graph: SourceGraph, flags: Entry<"features">[]): Diagnostic[] {
+/** A `modules`/`replaces` glob that matches no bundled source file is a claim nothing can prove. */
+export function unmatchedGlobs(bundled: string[], flags: Entry<"features">[]): Diagnostic[] {
   const out: Diagnostic[] = [];
-  const files = [...graph.files.keys()].filter((f) => graph.bundled.has(f));
   for (const flag of flags) {
     for (const field of ["modules", "replaces"] as const) {
       (flag.record[field] ?? []).forEach((pattern, i) => {
-        if (files.some((f) => matchesAny(f, [pattern]))) return;
+        if (bundled.some((f) => matchesAny(f, [pattern]))) return;
         out.push(
           atRecord(flag, [field, i], "owned-glob-unmatched", `${field} glob "${pattern}" of flag ${flag.record.name} matches no file bundled from any variant entry`,
             "fix the path (globs are relative to the repository root), or remove it"),
@@ -106,35 +102,14 @@ export function findLeaks(target: BuildTarget, flags: Entry<"features">[], meta:
   return leaks;
 }
 
-/** Where the importer uses the leaking module in code that can ship under the variant's flags. */
-export function leakSite(graph: SourceGraph, leak: Leak, on: ReadonlySet<string>): { file: string; line: number; col: number } | undefined {
-  const importer = leak.chain.length >= 2 ? graph.files.get(leak.chain[leak.chain.length - 2]!) : undefined;
-  if (!importer) return undefined;
-  const { sf } = importer.flags;
-  const edges = importer.imports.filter((e) => e.target === leak.module);
-  const names = new Set(edges.flatMap((e) => e.names));
-  let found: ts.Node | undefined;
-  const visit = (node: ts.Node): void => {
-    if (found || ts.isImportDeclaration(node)) return;
-    const usesName = ts.isIdentifier(node) && names.has(node.text);
-    const dynamic = edges.some((e) => e.node === node && ts.isCallExpression(node));
-    if ((usesName || dynamic) && canShip(node, importer.flags, on)) {
-      found = node;
-      return;
-    }
-    ts.forEachChild(node, visit);
-  };
-  visit(sf);
-  const node = found ?? edges[0]?.node;
-  return node ? { file: importer.path, ...nodePosition(sf, node) } : undefined;
-}
-
 /** One diagnostic per leaking module and place, naming every variant it leaks into. */
-export function leakDiagnostics(graph: SourceGraph, leaks: Leak[], variants: Map<string, Entry<"variants">>, flags: Map<string, Entry<"features">>): Diagnostic[] {
+export type LeakLocator = (leak: Leak) => { file: string; line: number; col: number } | undefined;
+
+/** `locate` finds the line that pulls the module in (leak-site.ts); without one, the flag's record is blamed. */
+export function leakDiagnostics(leaks: Leak[], flags: Map<string, Entry<"features">>, locate: LeakLocator): Diagnostic[] {
   const grouped = new Map<string, { leak: Leak; where: Diagnostic | undefined; variants: string[] }>();
   for (const leak of leaks) {
-    const variant = variants.get(leak.variant)!;
-    const site = leakSite(graph, leak, new Set(variant.record.features));
+    const site = locate(leak);
     const key = `${leak.flag}|${leak.module}|${leak.ownership}|${site ? `${site.file}:${site.line}:${site.col}` : ""}`;
     const g = grouped.get(key) ?? { leak, where: site ? ({ ...site } as Diagnostic) : undefined, variants: [] };
     g.variants.push(`"${leak.variant}" (${bytes(leak.bytes)})`);

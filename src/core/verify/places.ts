@@ -1,8 +1,10 @@
 /**
  * Diagnostics placed on things a reader can open: a field of a record in data/, or a node in a source file.
- * Every verify step reports through these so a problem always points at the line to edit.
+ * Every verify step reports through these so a problem always points at the line to edit. Also the
+ * path helpers the steps share.
  */
-import { sep } from "node:path";
+import { existsSync, statSync } from "node:fs";
+import { dirname, join, relative, resolve, sep } from "node:path";
 import type ts from "typescript";
 import type { Diagnostic } from "../diagnostics.ts";
 import type { Entry } from "../load-records.ts";
@@ -27,3 +29,28 @@ export const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" :
 export const bytes = (n: number) => `${n.toLocaleString("en-US")} B`;
 
 export const toPosix = (p: string) => p.split(sep).join("/");
+
+/** Root-relative files matching globs, sorted; for extra roots such as the examples. */
+export function globFiles(root: string, globs: string[]): string[] {
+  const out = new Set<string>();
+  for (const g of globs) {
+    for (const f of new Bun.Glob(g).scanSync({ cwd: root, onlyFiles: true })) out.add(toPosix(f));
+  }
+  return [...out].sort();
+}
+
+const EXTENSIONS = ["", ".ts", ".tsx", ".js", ".mjs", "/index.ts", "/index.js"];
+
+/** A relative import resolved like the bundler does for our sources; undefined for packages and built-ins. */
+export function resolveRelative(root: string, fromFile: string, specifier: string): string | undefined {
+  if (!specifier.startsWith(".") && !specifier.startsWith("/")) return undefined;
+  const base = resolve(dirname(join(root, fromFile)), specifier);
+  for (const ext of EXTENSIONS) {
+    const candidate = base + ext;
+    if (existsSync(candidate) && statSync(candidate).isFile()) {
+      const rel = toPosix(relative(root, candidate));
+      return rel.startsWith("../") ? undefined : rel;
+    }
+  }
+  return undefined;
+}

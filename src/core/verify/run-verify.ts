@@ -14,13 +14,19 @@ import type { VerifyResults } from "../verify-results.ts";
 import { readIfExists } from "../write-atomic.ts";
 import { offsetOf, parseYamlSource, position } from "../yaml-source.ts";
 import { flagSetKey, VariantBuilder, type Built, type BuildProblem } from "./build-variants.ts";
+import { analysisKey, loadAnalysis, saveAnalysis } from "./analysis-cache.ts";
 import { checkDrift, fixDrift, PACKAGE_JSON } from "./drift.ts";
 import { deadFlagDiagnostics, flagImpacts, toggles, type FlagImpact } from "./flag-impact.ts";
+import { flagRules } from "./flag-rules.ts";
+import { FlagSetCache } from "./flag-set-cache.ts";
 import { findLeftovers } from "./leftovers.ts";
 import { FlagSetMeasurer } from "./measure-flag-sets.ts";
 import { budgetDiagnostic, SizeMeter, type Sizes } from "./measure-sizes.ts";
-import { atRecord, bytes } from "./places.ts";
+import { findLeaks, leakDiagnostics, matchesAny, unmatchedGlobs, type Leak } from "./owned-modules.ts";
+import { atRecord, bytes, globFiles } from "./places.ts";
+import { judgeProbe, probeDiagnostics, probePlan } from "./probe-proof.ts";
 import { buildResults, writeResults, type VariantOutcome } from "./results.ts";
+import type { SourceGraph } from "./source-graph.ts";
 import { pruneVariants, writeVariant } from "./write-variants.ts";
 
 export const SIZE_CACHE = ".cache/verify/sizes.json";
@@ -32,8 +38,11 @@ export interface VerifyOptions {
   write?: boolean;
   /** Measure every flag toggled in every variant (default true). */
   impact?: boolean;
-  /** Reuse compressed sizes from earlier runs (default: same as `write`). */
-  sizeCache?: boolean;
+  /**
+   * Reuse, by content hash, what earlier runs computed from identical inputs: compressed sizes, toggle
+   * sizes and the source analysis (default: same as `write`). Variant and probe builds always run.
+   */
+  cache?: boolean;
   /** Regenerate drifting package.json scripts and the workflow instead of only reporting them. */
   fix?: boolean;
   /** Sources checked by the rules although no variant bundles them (default: the examples). */
@@ -57,6 +66,8 @@ export interface VerifyRun {
   /** Files and folders written. */
   written: string[];
   builds: number;
+  /** What came from the content-hash caches instead of being computed. */
+  cached: { analysis: boolean; flagSets: number };
   ms: number;
 }
 
@@ -93,9 +104,11 @@ export async function runVerify(root: string, options: VerifyOptions = {}): Prom
   const progress = options.onProgress ?? (() => {});
   const phase = (name: string, since: number, detail?: string) => progress({ kind: "phase", name, ms: performance.now() - since, ...(detail ? { detail } : {}) });
 
+  const cache = options.cache ?? write;
   const builder = new VariantBuilder(root);
-  const meter = new SizeMeter(options.sizeCache ?? write ? join(root, SIZE_CACHE) : undefined);
-  const measurer = new FlagSetMeasurer(root, builder, meter);
+  const meter = new SizeMeter(cache ? join(root, SIZE_CACHE) : undefined);
+  const flagSetCache = new FlagSetCache(root, cache);
+  const measurer = new FlagSetMeasurer(root, builder, meter, flagSetCache);
   // The helper loads its modules while this process reads the records.
   if (options.impact !== false) measurer.startHelper();
 
@@ -104,7 +117,7 @@ export async function runVerify(root: string, options: VerifyOptions = {}): Prom
   const diagnostics: Diagnostic[] = [...pinnedBun(root, texts), ...modelDiagnostics];
   const done = (extra: Partial<VerifyRun> = {}): VerifyRun => {
     const sorted = sortDiagnostics(diagnostics);
-    return { ok: !sorted.some(isError), diagnostics: sorted, texts, model, variants: [], impacts: [], results: undefined, written: [], builds: 0, ms: performance.now() - started, ...extra };
+    return { ok: !sorted.some(isError), diagnostics: sorted, texts, model, variants: [], impacts: [], results: undefined, written: [], builds: 0, cached: { analysis: false, flagSets: 0 }, ms: performance.now() - started, ...extra };
   };
   // Invalid records or the wrong runtime: nothing below would mean anything, and nothing is written.
   if (diagnostics.some(isError)) {
@@ -141,30 +154,37 @@ export async function runVerify(root: string, options: VerifyOptions = {}): Prom
   const jobSizes = measurer.measure(jobs);
   const toggleSizes = toggleSource.map((s) => ("variant" in s ? measured[s.variant!]!.then((m) => m.sizes) : jobSizes[s.job!]!));
 
-  // 2. Sources: parse, rules, probe plan. Loaded now so the builds above already run.
+  // 2. Sources: from the cache when nothing they depend on changed, else parsed now (the builds above
+  // already run while the parser loads).
   let t = performance.now();
-  const [{ loadSourceGraph, globFiles }, { checkSourceRules }, { ownedFiles, unmatchedGlobs, findLeaks, leakDiagnostics }, probes] = await Promise.all([
-    import("./source-graph.ts"),
-    import("./source-rules.ts"),
-    import("./owned-modules.ts"),
-    import("./probe-markers.ts"),
-  ]);
   const entries = [...new Set(variants.map((v) => v.record.entry))];
-  const graph = loadSourceGraph(root, entries, globFiles(root, options.extraSources ?? ["src/examples/**/*.ts"]));
-  for (const [f, text] of graph.texts) texts.set(f, text);
-  const owned = ownedFiles(graph, flags);
-  const rules = checkSourceRules({ graph, flags, today, ownedFiles: owned });
-  diagnostics.push(...rules.diagnostics, ...unmatchedGlobs(graph, flags));
-  const plan = probes.planProbes(root, graph);
+  const extra = globFiles(root, options.extraSources ?? ["src/examples/**/*.ts"]);
+  const key = analysisKey(flags, entries, extra);
+  let facts = cache ? loadAnalysis(root, key) : undefined;
+  const cachedAnalysis = facts !== undefined;
+  let graph: SourceGraph | undefined;
+  const parse = async () => {
+    const { analyzeSources } = await import("./analyze-sources.ts");
+    return analyzeSources(root, entries, extra, flags);
+  };
+  if (!facts) {
+    const analysed = await parse();
+    facts = analysed.facts;
+    graph = analysed.graph;
+    for (const [f, text] of graph.texts) texts.set(f, text);
+  }
+  const bundled = facts.bundled;
+  diagnostics.push(...facts.diagnostics, ...flagRules(flags, facts.references, today), ...unmatchedGlobs(bundled, flags));
+  const plan = probePlan(root, facts.probes);
   const probeBuilds = variants.map((v) =>
     plan.plugin ? builder.build({ entry: v.record.entry, features: v.record.features, probe: { key: plan.key, plugin: plan.plugin } }) : Promise.resolve(undefined),
   );
-  phase("sources", t, `${graph.files.size} files, ${plan.arms.length} guarded arms`);
+  phase("sources", t, `${facts.files.length} files, ${plan.arms.length} guarded arms${cachedAnalysis ? " (cached)" : ""}`);
 
   // 3. Each variant: leftovers, owned modules, sizes against budget.
   t = performance.now();
   const outcomes: VariantOutcome[] = [];
-  const allLeaks: ReturnType<typeof findLeaks> = [];
+  const allLeaks: Leak[] = [];
   const builtByVariant = new Map<string, Extract<Built, { ok: true }>>();
   for (let i = 0; i < variants.length; i++) {
     const v = variants[i]!;
@@ -204,17 +224,24 @@ export async function runVerify(root: string, options: VerifyOptions = {}): Prom
     }
     outcomes.push(outcome);
   }
-  diagnostics.push(...leakDiagnostics(graph, allLeaks, variantByName, flagByName));
+  if (allLeaks.length) {
+    // Locating a leak needs the syntax tree: parse now if the analysis came from the cache.
+    graph ??= (await parse()).graph;
+    const g = graph;
+    const { leakSite } = await import("./leak-site.ts");
+    for (const [f, text] of g.texts) texts.set(f, text);
+    diagnostics.push(...leakDiagnostics(allLeaks, flagByName, (leak) => leakSite(g, leak, new Set(variantByName.get(leak.variant)!.record.features))));
+  }
 
   // 4. Dead-code proof from the probe builds.
-  const verdicts: Parameters<typeof probes.probeDiagnostics>[1] = [];
+  const verdicts: Parameters<typeof probeDiagnostics>[0] = [];
   for (let i = 0; i < variants.length; i++) {
     const v = variants[i]!;
     const outcome = outcomes[i]!;
     const probe = await probeBuilds[i]!;
     if (probe?.ok) {
       const on = new Set(v.record.features);
-      const verdict = probes.judgeProbe(plan, on, probe);
+      const verdict = judgeProbe(plan, on, probe);
       verdicts.push({ variant: v.record.name, on, verdict });
       const wrong = verdict.shippedDead.length + verdict.removedLive.length;
       outcome.proofs.markers = wrong ? "fail" : "pass";
@@ -228,7 +255,7 @@ export async function runVerify(root: string, options: VerifyOptions = {}): Prom
     }
     progress({ kind: "variant", outcome, index: i, total: variants.length });
   }
-  diagnostics.push(...probes.probeDiagnostics(plan, verdicts));
+  diagnostics.push(...probeDiagnostics(verdicts));
   phase("variants", t);
 
   // 5. Flag impact from the toggles.
@@ -237,7 +264,7 @@ export async function runVerify(root: string, options: VerifyOptions = {}): Prom
   const base = new Map<string, { raw: number; gzip: number } | undefined>(outcomes.map((o) => [o.name, o.sizes]));
   const impacts = options.impact === false ? [] : flagImpacts(flags, toggleList, base, toggled);
   // An unreferenced flag is already reported as stale; calling it dead as well would say the same twice.
-  diagnostics.push(...deadFlagDiagnostics(impacts.filter((i) => rules.references.has(i.name)), flagByName));
+  diagnostics.push(...deadFlagDiagnostics(impacts.filter((i) => (facts.references[i.name] ?? []).length > 0), flagByName));
   phase("impact", t, `${toggleList.length} toggles`);
 
   // 6. Drift of scripts and workflow.
@@ -249,14 +276,16 @@ export async function runVerify(root: string, options: VerifyOptions = {}): Prom
   }
   const drift = checkDrift(root, model);
   diagnostics.push(...drift);
-  for (const d of drift) {
+  // Code frames for every file a diagnostic names, including sources the cached analysis did not read.
+  for (const d of diagnostics) {
+    if (texts.has(d.file)) continue;
     const text = readIfExists(join(root, d.file));
     if (text !== undefined) texts.set(d.file, text);
   }
 
   const eliminated = new Map<string, boolean>();
   for (const f of flags) {
-    const ownsSomething = [...graph.files.keys()].some((p) => graph.bundled.has(p) && (f.record.modules ?? []).some((g) => new Bun.Glob(g).match(p)));
+    const ownsSomething = bundled.some((p) => matchesAny(p, f.record.modules));
     eliminated.set(f.record.name, ownsSomething && builtByVariant.size === variants.length && !allLeaks.some((l) => l.flag === f.record.name && l.ownership === "owned"));
   }
 
@@ -271,7 +300,11 @@ export async function runVerify(root: string, options: VerifyOptions = {}): Prom
     }
     written.push(...pruneVariants(root, new Set(variants.map((v) => v.record.name))));
     written.push(writeResults(root, results));
-    meter.save();
   }
-  return { ok, diagnostics: sorted, texts, model, variants: outcomes, impacts, results, written, builds: builder.count + measurer.helperBuilds, ms: performance.now() - started };
+  if (cache) {
+    meter.save();
+    flagSetCache.save();
+    if (!cachedAnalysis && graph) saveAnalysis(root, key, facts, graph.texts);
+  }
+  return { ok, diagnostics: sorted, texts, model, variants: outcomes, impacts, results, written, builds: builder.count + measurer.helperBuilds, cached: { analysis: cachedAnalysis, flagSets: measurer.cached }, ms: performance.now() - started };
 }

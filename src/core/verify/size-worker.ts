@@ -6,7 +6,7 @@
  *   bun size-worker.ts ROOT
  *   stdin:  one job per line, {"i": 0, "entry": "src/app/main.ts", "features": ["A"]}; the parent feeds
  *           jobs as replies come back, so work is shared with the parent as it goes; EOF ends the helper.
- *   stdout: one reply per job: {"i": 0, "raw": 123, "gzip": 45} or {"i": 0, "error": "..."}
+ *   stdout: one reply per job: {"i": 0, "raw": 123, "gzip": 45, "inputs": [...files read]} or {"i": 0, "error": "..."}
  */
 import { VariantBuilder } from "./build-variants.ts";
 import { SizeMeter } from "./measure-sizes.ts";
@@ -16,7 +16,7 @@ export interface SizeJob {
   features: string[];
 }
 
-export type SizeReply = { i: number; raw: number; gzip: number } | { i: number; error: string };
+export type SizeReply = { i: number; raw: number; gzip: number; inputs: string[] } | { i: number; error: string };
 
 /** Splits a byte stream into lines. */
 export async function* lines(stream: ReadableStream<Uint8Array>): AsyncGenerator<string> {
@@ -42,7 +42,9 @@ async function main(root: string): Promise<void> {
     const job = JSON.parse(line) as SizeJob & { i: number };
     pending.push(
       builder.build(job).then((built) => {
-        const reply: SizeReply = built.ok ? { i: job.i, ...meter.rawAndGzip(built.outputs) } : { i: job.i, error: built.problems[0]?.message ?? "build failed" };
+        const reply: SizeReply = built.ok
+          ? { i: job.i, ...meter.rawAndGzip(built.outputs), inputs: Object.keys(built.metafile.inputs) }
+          : { i: job.i, error: built.problems[0]?.message ?? "build failed" };
         process.stdout.write(`${JSON.stringify(reply)}\n`);
       }),
     );

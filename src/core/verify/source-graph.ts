@@ -3,11 +3,11 @@
  * through static imports, re-exports and `import()` (flags ignored, so this is the union over all variants),
  * parsed once with the TypeScript parser and analysed for flag use.
  */
-import { existsSync, readFileSync, statSync } from "node:fs";
-import { dirname, join, relative, resolve } from "node:path";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import ts from "typescript";
 import { analyzeFlags, parseSource, type FileFlags } from "./flag-sites.ts";
-import { toPosix } from "./places.ts";
+import { resolveRelative } from "./places.ts";
 
 export interface ImportEdge {
   specifier: string;
@@ -32,21 +32,6 @@ export interface SourceGraph {
   bundled: Set<string>;
   /** Texts for code frames. */
   texts: Map<string, string>;
-}
-
-const EXTENSIONS = ["", ".ts", ".tsx", ".js", ".mjs", "/index.ts", "/index.js"];
-
-function resolveRelative(root: string, fromFile: string, specifier: string): string | undefined {
-  if (!specifier.startsWith(".") && !specifier.startsWith("/")) return undefined;
-  const base = resolve(dirname(join(root, fromFile)), specifier);
-  for (const ext of EXTENSIONS) {
-    const candidate = base + ext;
-    if (existsSync(candidate) && statSync(candidate).isFile()) {
-      const rel = toPosix(relative(root, candidate));
-      return rel.startsWith("../") ? undefined : rel;
-    }
-  }
-  return undefined;
 }
 
 function importsOf(root: string, path: string, sf: ts.SourceFile): ImportEdge[] {
@@ -130,13 +115,4 @@ export function loadSourceGraph(root: string, entries: string[], extraRoots: str
   walk(entries, bundled);
   walk(extraRoots, new Set());
   return { files, bundled, texts };
-}
-
-/** Root-relative files matching globs, sorted; for extra roots such as the examples. */
-export function globFiles(root: string, globs: string[]): string[] {
-  const out = new Set<string>();
-  for (const g of globs) {
-    for (const f of new Bun.Glob(g).scanSync({ cwd: root, onlyFiles: true })) out.add(toPosix(f));
-  }
-  return [...out].sort();
 }

@@ -2,25 +2,22 @@
  * Source rules for compile-time flags, from the TypeScript syntax tree. They exist because the bundler is
  * lenient where it hurts: a namespace import, a default import, a wrapper that re-exports `feature`,
  * `require` or `import()` of bun:bundle all build fine yet ship both branches, and an undeclared name folds
- * silently to false. Also: every declared flag must be read by code some variant bundles (else it is
- * stale), flags past their `expires` date are reported, and flag-owned modules must have no top-level side
- * effects (the bundler keeps those even when the flag is off).
+ * silently to false. Flag-owned modules must have no top-level side effects (the bundler keeps those even
+ * when the flag is off). The rules on the flags themselves (stale, expired) are in flag-rules.ts.
  */
 import ts from "typescript";
 import { sortDiagnostics, type Diagnostic } from "../diagnostics.ts";
-import type { Entry } from "../load-records.ts";
 import { didYouMean } from "../suggest.ts";
 import { BUN_BUNDLE, flagTestOf, isBunBundle, type FlagTest } from "./flag-sites.ts";
-import { atNode, atRecord, plural } from "./places.ts";
+import { atNode, plural } from "./places.ts";
 import type { SourceFile, SourceGraph } from "./source-graph.ts";
 
 const NAMED_IMPORT = `import { feature } from "${BUN_BUNDLE}"`;
 
 export interface SourceRulesInput {
   graph: SourceGraph;
-  flags: Entry<"features">[];
-  /** YYYY-MM-DD; flags whose `expires` is before it are reported. */
-  today: string;
+  /** Names declared in data/features.yaml. */
+  declared: string[];
   /** Root-relative paths of flag-owned (or replaced) modules, which must be free of top-level side effects. */
   ownedFiles: Set<string>;
 }
@@ -32,14 +29,13 @@ export interface SourceRulesResult {
 }
 
 export function checkSourceRules(input: SourceRulesInput): SourceRulesResult {
-  const declared = new Map(input.flags.map((f) => [f.record.name, f]));
-  const names = [...declared.keys()];
+  const declared = new Set(input.declared);
   const diagnostics: Diagnostic[] = [];
   const references = new Map<string, Set<string>>();
   for (const file of input.graph.files.values()) {
     diagnostics.push(...importRules(file));
     for (const test of file.flags.tests) {
-      diagnostics.push(...callRules(file, test, declared, names));
+      diagnostics.push(...callRules(file, test, declared, input.declared));
       if (test.flag !== undefined && input.graph.bundled.has(file.path)) {
         let set = references.get(test.flag);
         if (!set) references.set(test.flag, (set = new Set()));
@@ -48,23 +44,6 @@ export function checkSourceRules(input: SourceRulesInput): SourceRulesResult {
     }
     diagnostics.push(...bareReferences(file));
     if (input.ownedFiles.has(file.path)) diagnostics.push(...topLevelSideEffects(file));
-  }
-  for (const flag of input.flags) {
-    const name = flag.record.name;
-    if (!references.has(name)) {
-      diagnostics.push(
-        atRecord(flag, ["name"], "stale-flag", `flag ${name} is declared but no code that a variant bundles calls feature("${name}")`,
-          `use it behind feature("${name}") in code reachable from a variant entry, or delete the record`),
-      );
-    }
-    const expires = flag.record.expires;
-    if (expires !== undefined && expires < input.today) {
-      const where = [...(references.get(name) ?? [])];
-      diagnostics.push(
-        atRecord(flag, ["expires"], "expired-flag", `flag ${name} expired on ${expires} (today is ${input.today})${where.length ? `; still read in ${where.join(", ")}` : ""}`,
-          "remove the flag and its dead branch, or move `expires` to a new agreed date"),
-      );
-    }
   }
   return { diagnostics: sortDiagnostics(diagnostics), references };
 }
@@ -126,7 +105,7 @@ function importRules(file: SourceFile): Diagnostic[] {
   return out;
 }
 
-function callRules(file: SourceFile, test: FlagTest, declared: Map<string, Entry<"features">>, names: string[]): Diagnostic[] {
+function callRules(file: SourceFile, test: FlagTest, declared: Set<string>, names: string[]): Diagnostic[] {
   const { sf } = file.flags;
   const out: Diagnostic[] = [];
   const arg = test.call.arguments[0];
