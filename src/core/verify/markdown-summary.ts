@@ -31,7 +31,7 @@ export function markdownSummary(args: { ok: boolean; variants: VariantOutcome[];
     lines.push("");
     lines.push("### Flag impact (bytes raw / gzip)");
     lines.push("");
-    lines.push("● flag on in the variant: bytes saved by leaving it out. ○ flag off: bytes added by switching it on. Deltas are measured, not additive, and may be negative.");
+    lines.push("● flag on in the variant: bytes saved by leaving it out. ○ flag off: bytes added by switching it on. – the variant's scope does not allow the flag. Deltas are measured, not additive, and may be negative.");
     lines.push("");
     const names = args.variants.map((v) => v.name);
     lines.push(`| Flag | ${names.map(cell).join(" | ")} |`);

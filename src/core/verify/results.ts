@@ -21,7 +21,6 @@ export interface VariantOutcome {
   proofs: { markers: Proof; ownedModules: Proof; leftovers: Proof };
   /** One line per problem of this variant, as printed. */
   problems: string[];
-  buildMs: number;
 }
 
 export function buildResults(args: {

@@ -6,6 +6,7 @@
  * Speed: all builds are submitted at once before the TypeScript parser is loaded (~250 ms of main thread),
  * so the bundler's threads build while the sources are analysed; brotli runs on the libuv pool.
  */
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { isError, sortDiagnostics, type Diagnostic } from "../diagnostics.ts";
 import type { Entry } from "../load-records.ts";
@@ -78,7 +79,8 @@ function pinnedBun(root: string, texts: Map<string, string>): Diagnostic[] {
   const text = readIfExists(join(root, PACKAGE_JSON));
   if (text === undefined) return [{ file: PACKAGE_JSON, line: 1, col: 1, rule: "bun-version", message: "package.json is missing; it must pin the Bun version", hint: "run from the repository root" }];
   texts.set(PACKAGE_JSON, text);
-  const { source } = parseYamlSource(PACKAGE_JSON, text);
+  const { source, diagnostics: unreadable } = parseYamlSource(PACKAGE_JSON, text);
+  if (unreadable.length) return unreadable.map((d) => ({ ...d, rule: "bun-version", message: `package.json cannot be read, so the pinned Bun is unknown: ${d.message}` }));
   const pkg = (source.data ?? {}) as { devDependencies?: Record<string, string>; dependencies?: Record<string, string> };
   const section = pkg.devDependencies?.bun !== undefined ? "devDependencies" : pkg.dependencies?.bun !== undefined ? "dependencies" : undefined;
   const pin = section ? pkg[section]!.bun : undefined;
@@ -91,8 +93,8 @@ function pinnedBun(root: string, texts: Map<string, string>): Diagnostic[] {
   }];
 }
 
-function buildFailure(variant: Entry<"variants">, p: BuildProblem): Diagnostic {
-  const message = `variant "${variant.record.name}" does not build: ${p.message}`;
+function buildFailure(variant: Entry<"variants">, p: BuildProblem, variants: string[]): Diagnostic {
+  const message = `variant${variants.length > 1 ? "s" : ""} ${variants.map((n) => `"${n}"`).join(", ")} do${variants.length > 1 ? "" : "es"} not build: ${p.message}`;
   if (p.file) return { file: p.file, line: p.line ?? 1, col: p.col ?? 1, rule: "build-failed", message };
   return atRecord(variant, ["entry"], "build-failed", message, "check the entry path and the imports it reaches");
 }
@@ -129,6 +131,12 @@ export async function runVerify(root: string, options: VerifyOptions = {}): Prom
   const flags = model.records.features;
   const flagByName = new Map(flags.map((f) => [f.record.name, f]));
   const variantByName = new Map(variants.map((v) => [v.record.name, v]));
+
+  // A missing entry makes the source graph partial: rules that need all of it (stale flags, owned globs) would only echo it.
+  const missingEntries = variants.filter((v) => !existsSync(join(root, v.record.entry)));
+  for (const v of missingEntries) {
+    diagnostics.push(atRecord(v, ["entry"], "missing-entry", `entry ${v.record.entry} of variant "${v.record.name}" does not exist`, "fix the path; entries are relative to the repository root"));
+  }
 
   // 1. Submit every real build and every toggle at once; nothing here needs the parser.
   const realBuilds = variants.map((v) => builder.build({ entry: v.record.entry, features: v.record.features }));
@@ -174,7 +182,8 @@ export async function runVerify(root: string, options: VerifyOptions = {}): Prom
     for (const [f, text] of graph.texts) texts.set(f, text);
   }
   const bundled = facts.bundled;
-  diagnostics.push(...facts.diagnostics, ...flagRules(flags, facts.references, today), ...unmatchedGlobs(bundled, flags));
+  diagnostics.push(...facts.diagnostics);
+  if (missingEntries.length === 0) diagnostics.push(...flagRules(flags, facts.references, today), ...unmatchedGlobs(bundled, flags));
   const plan = probePlan(root, facts.probes);
   const probeBuilds = variants.map((v) =>
     plan.plugin ? builder.build({ entry: v.record.entry, features: v.record.features, probe: { key: plan.key, plugin: plan.plugin } }) : Promise.resolve(undefined),
@@ -186,6 +195,8 @@ export async function runVerify(root: string, options: VerifyOptions = {}): Prom
   const outcomes: VariantOutcome[] = [];
   const allLeaks: Leak[] = [];
   const builtByVariant = new Map<string, Extract<Built, { ok: true }>>();
+  // One error may break every variant: report it once, naming them all.
+  const buildFailures = new Map<string, { variant: Entry<"variants">; problem: BuildProblem; variants: string[] }>();
   for (let i = 0; i < variants.length; i++) {
     const v = variants[i]!;
     const { built, sizes } = await measured[i]!;
@@ -196,12 +207,16 @@ export async function runVerify(root: string, options: VerifyOptions = {}): Prom
       sizes,
       proofs: { markers: "skipped", ownedModules: "skipped", leftovers: "skipped" },
       problems: [],
-      buildMs: built.ms,
     };
     if (!built.ok) {
-      const ds = built.problems.map((p) => buildFailure(v, p));
-      diagnostics.push(...ds);
-      outcome.problems.push(...ds.map((d) => d.message));
+      // A missing entry is already reported as such.
+      for (const p of missingEntries.includes(v) ? [] : built.problems) {
+        const key = `${p.file ?? `variant:${v.record.name}`}:${p.line}:${p.col}:${p.message}`;
+        const failure = buildFailures.get(key) ?? { variant: v, problem: p, variants: [] };
+        failure.variants.push(v.record.name);
+        buildFailures.set(key, failure);
+        outcome.problems.push(`does not build: ${p.message}`);
+      }
     } else {
       builtByVariant.set(v.record.name, built);
       const left = findLeftovers(built.outputs);
@@ -224,6 +239,7 @@ export async function runVerify(root: string, options: VerifyOptions = {}): Prom
     }
     outcomes.push(outcome);
   }
+  for (const f of buildFailures.values()) diagnostics.push(buildFailure(f.variant, f.problem, f.variants));
   if (allLeaks.length) {
     // Locating a leak needs the syntax tree: parse now if the analysis came from the cache.
     graph ??= (await parse()).graph;
