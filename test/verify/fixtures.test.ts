@@ -116,6 +116,23 @@ describe("verify fixtures", () => {
     expect(run.impacts.every((i) => !i.dead)).toBe(true);
   });
 
+  test("a syntax error is one build-failed naming every variant; a missing entry is missing-entry without echoes", async () => {
+    const dir = fixtureProject();
+    made.push(dir);
+    await Bun.write(`${dir}/src/app/features/v2.ts`, "export function v2Serialize(values: number[]): string {\n  return `${values.length`;\n}\n");
+    const broken = await runVerify(dir, { today: TODAY, write: false });
+    const failures = broken.diagnostics.filter((d) => d.rule === "build-failed");
+    expect(failures.map((d) => [d.file, d.line])).toEqual([["src/app/features/v2.ts", 2]]);
+    expect(failures[0]!.message).toContain('variants "prod", "enterprise", "dev" do not build');
+
+    const other = fixtureProject();
+    made.push(other);
+    const variants = `${other}/data/variants.yaml`;
+    await Bun.write(variants, (await Bun.file(variants).text()).replace("entry: src/app/main.ts", "entry: src/app/mian.ts"));
+    const missing = await runVerify(other, { today: TODAY, write: false });
+    expect(missing.diagnostics.filter((d) => d.rule !== "script-drift").map((d) => `${d.file}:${d.line} ${d.rule}`)).toEqual(["data/variants.yaml:11 missing-entry"]);
+  });
+
   test("a flag whose branches do nothing is dead", async () => {
     const dir = fixtureProject();
     made.push(dir);
