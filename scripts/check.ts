@@ -20,7 +20,7 @@ if (cached) {
 const { parseCliArgs, report } = await import("../src/core/report.ts");
 const { runCheck } = await import("../src/core/run-check.ts");
 const options = parseCliArgs(args);
-const result = await runCheck(root);
+const result = runCheck(root);
 report(result.diagnostics, { ...options, texts: result.texts });
 if (result.ok) {
   const records = Object.values(result.model.records).reduce((s, l) => s + l.length, 0);

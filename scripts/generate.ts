@@ -5,7 +5,7 @@ import { runCheck } from "../src/core/run-check.ts";
 
 const args = parseCliArgs(process.argv.slice(2));
 const root = process.cwd();
-const result = await runCheck(root, { freshness: false });
+const result = runCheck(root, { freshness: false });
 report(result.diagnostics, { ...args, texts: result.texts });
 if (!result.ok || !result.generated) {
   process.stderr.write("generate: nothing written\n");

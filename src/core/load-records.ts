@@ -8,7 +8,7 @@ import type { Diagnostic } from "./diagnostics.ts";
 import { KINDS, RECORD_SCHEMAS, type Kind, type RecordOf } from "./schema/kinds.ts";
 import { closest } from "./suggest.ts";
 import { issuesToDiagnostics } from "./zod-issues.ts";
-import { parseDataFiles, parseDataFilesSync, type ParsedFile } from "./parse-data-files.ts";
+import { parseDataFiles, type ParsedFile } from "./parse-data-files.ts";
 import { offsetOf, position, type YamlSource } from "./yaml-source.ts";
 
 export interface Located {
@@ -97,16 +97,9 @@ function emptyRecords(): Records {
   return Object.fromEntries(KINDS.map((k) => [k, []])) as unknown as Records;
 }
 
-/** Loads data/ in this thread: for callers that cannot wait (small data sets). */
 export function loadRecords(root: string, dataDir = "data"): LoadResult {
   const found = findDataFiles(root, dataDir);
-  return assemble(found.diagnostics, parseDataFilesSync(root, found.files));
-}
-
-/** Loads data/, parsing large data sets on worker threads. */
-export async function loadRecordsParallel(root: string, dataDir = "data"): Promise<LoadResult> {
-  const found = findDataFiles(root, dataDir);
-  return assemble(found.diagnostics, await parseDataFiles(root, found.files));
+  return assemble(found.diagnostics, parseDataFiles(root, found.files));
 }
 
 function assemble(fileDiagnostics: Diagnostic[], parsedFiles: ParsedFile[]): LoadResult {

@@ -5,7 +5,7 @@
 import { createHash } from "node:crypto";
 import { crossCheck, expandScope } from "./cross-check.ts";
 import { sortDiagnostics, type Diagnostic } from "./diagnostics.ts";
-import { loadRecords, loadRecordsParallel, type Entry, type LoadResult, type Records } from "./load-records.ts";
+import { loadRecords, type Entry, type Records } from "./load-records.ts";
 import type { YamlSource } from "./yaml-source.ts";
 
 export interface Model {
@@ -36,18 +36,10 @@ export function buildModel(records: Records): Model {
   };
 }
 
-function toModelResult(load: LoadResult): ModelResult {
+export function loadModel(root: string, dataDir = "data"): ModelResult {
+  const load = loadRecords(root, dataDir);
   const diagnostics = sortDiagnostics([...load.diagnostics, ...crossCheck(load)]);
   return { model: buildModel(load.records), diagnostics, sources: load.sources };
-}
-
-export function loadModel(root: string, dataDir = "data"): ModelResult {
-  return toModelResult(loadRecords(root, dataDir));
-}
-
-/** As loadModel; large data sets are parsed on worker threads. */
-export async function loadModelParallel(root: string, dataDir = "data"): Promise<ModelResult> {
-  return toModelResult(await loadRecordsParallel(root, dataDir));
 }
 
 /** Identifies the flag and variant records that bundle results were computed from. */

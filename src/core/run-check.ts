@@ -5,7 +5,7 @@
 import { isError, sortDiagnostics, type Diagnostic } from "./diagnostics.ts";
 import { generatedFiles, staleFiles } from "./generated-files.ts";
 import { lintContent } from "./lint-tables.ts";
-import { loadModelParallel, type Model, type ModelResult } from "./model.ts";
+import { loadModel, type Model } from "./model.ts";
 
 export interface CheckOptions {
   dataDir?: string;
@@ -23,13 +23,8 @@ export interface CheckResult {
   generated: Map<string, string> | undefined;
 }
 
-export async function runCheck(root: string, options: CheckOptions = {}): Promise<CheckResult> {
-  return checkModel(root, await loadModelParallel(root, options.dataDir), options);
-}
-
-/** The checks that follow loading, for callers that loaded the model themselves. */
-export function checkModel(root: string, loaded: ModelResult, options: CheckOptions = {}): CheckResult {
-  const { model, diagnostics, sources } = loaded;
+export function runCheck(root: string, options: CheckOptions = {}): CheckResult {
+  const { model, diagnostics, sources } = loadModel(root, options.dataDir);
   const texts = new Map<string, string>([...sources].map(([file, src]) => [file, src.text]));
   const all = [...diagnostics];
   let generated: Map<string, string> | undefined;

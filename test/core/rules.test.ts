@@ -27,7 +27,7 @@ async function check(edits: Record<string, string | ((old: string) => string | B
     writeFileSync(path, typeof edit === "string" ? edit : edit(old));
   }
   prepare?.(dir);
-  return (await runCheck(dir, { freshness: false })).diagnostics.map((d) => `${d.file}:${d.line}:${d.col} ${d.rule}`);
+  return runCheck(dir, { freshness: false }).diagnostics.map((d) => `${d.file}:${d.line}:${d.col} ${d.rule}`);
 }
 
 const F = "data/features.yaml";
