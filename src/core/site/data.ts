@@ -7,6 +7,8 @@ import { spawnSync } from "node:child_process";
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { formatText, isError } from "../diagnostics.ts";
+import { statusEvidence, type Evidence } from "../evidence.ts";
+import { runCheck } from "../run-check.ts";
 import type { Entry } from "../load-records.ts";
 import { loadModel, recordsHash, type Model } from "../model.ts";
 import { KIND_NOUN, KINDS, type Kind } from "../schema/kinds.ts";
@@ -58,6 +60,8 @@ export interface Site {
   urlOf(entry: Entry): string;
   slugOf(entry: Entry): string;
   entries(kind: Kind): Entry[];
+  /** What backs a record's "Done", or why nothing does; undefined for claims nothing can check. */
+  evidence(entry: Entry): Evidence | undefined;
   /** "Edit this record": the YAML file at the record's first line. */
   editUrlOf(entry: Entry): string;
   /** YYYY-MM-DD of the last commit touching a file (repository-relative or absolute), else the build date. */
@@ -144,6 +148,10 @@ export function createSite(config: SiteConfig): Site {
       slugs.set(e, slug);
     }
   }
+  // The repository's own records: the full `npm run check` (freshness, table lint) backs criteria that name it.
+  const ownData = config.dataRoot === config.root && config.dataDir === "data";
+  const passedCommands = new Set<string>(ownData && runCheck(config.root).ok ? ["npm run check"] : []);
+  const evidence = new Map<Entry, Evidence | undefined>();
   const dates = new Map<string, string>();
   const lastUpdated = (file: string, root = config.root) => {
     const key = `${root}\0${file}`;
@@ -163,6 +171,10 @@ export function createSite(config: SiteConfig): Site {
     slugOf: (e) => slugs.get(e) ?? slugify(e.record.name, e.kind === "features"),
     urlOf: (e) => `/${KIND_PATH[e.kind]}/${encodeURIComponent(slugs.get(e) ?? slugify(e.record.name, e.kind === "features"))}/`,
     entries: (kind) => model.records[kind] as Entry[],
+    evidence: (e) => {
+      if (!evidence.has(e)) evidence.set(e, statusEvidence(e, { root: config.root, results, passedCommands }));
+      return evidence.get(e);
+    },
     editUrlOf: (e) => sourceUrl(config, e.at.file, e.at.line),
     lastUpdated: (file, root) => lastUpdated(file, root ?? (file.startsWith(`${config.dataDir}/`) ? config.dataRoot : config.root)),
   };

@@ -34,6 +34,8 @@ export interface Cell {
   code?: boolean;
   /** A warning shown after the text, e.g. Overdue. */
   badge?: string;
+  /** Why the badge is there, for readers who hover or use a screen reader. */
+  title?: string;
 }
 
 export interface Column {
@@ -112,8 +114,11 @@ function masterCell(site: Site, e: Entry, key: MasterKey): Cell {
       return { text: (v as string) ?? DASH, sort: rank(TIERS, v as string) };
     case "impact":
       return impactCell(site, e);
-    case "status":
-      return v === undefined ? { text: DASH, sort: -1 } : { text: v as string, status: v as Status, sort: rank(STATUSES, v as string) };
+    case "status": {
+      if (v === undefined) return { text: DASH, sort: -1 };
+      const evidence = site.evidence(e);
+      return { text: v as string, status: v as Status, sort: rank(STATUSES, v as string), ...(evidence && !evidence.backed ? { badge: "unverified", title: evidence.reason } : {}) };
+    }
     case "approval":
       return { text: (v as string) ?? DASH, sort: rank(APPROVALS, v as string) };
     case "domain":

@@ -1,0 +1,69 @@
+import { describe, expect, test } from "bun:test";
+import { join } from "node:path";
+import { statusEvidence, type EvidenceContext } from "../../src/core/evidence.ts";
+import type { Entry } from "../../src/core/load-records.ts";
+import { loadModel } from "../../src/core/model.ts";
+import type { VerifyResults } from "../../src/core/verify-results.ts";
+import { REPO } from "../helpers/project.ts";
+
+const { model } = loadModel(join(REPO, "test/fixtures/base"));
+const flag = model.flag("ENTERPRISE")!;
+const variant = model.records.variants.find((v) => v.record.name === "enterprise")!;
+const component = model.records.components[0]!;
+const criterion = model.records.criteria[0]!;
+
+const pass = { markers: "pass", ownedModules: "pass", leftovers: "pass" } as const;
+function results(over: { dead?: boolean; eliminated?: boolean; markers?: "pass" | "fail"; raw?: number } = {}): VerifyResults {
+  return {
+    generatedAt: "2026-11-26T00:00:00Z",
+    bunVersion: "1.4.5",
+    recordsHash: "x",
+    ok: true,
+    variants: [
+      { name: "prod", features: [], bytes: { raw: 100, gzip: 50, brotli: 40 }, budget: 50000, withinBudget: true, proofs: pass, problems: [] },
+      {
+        name: "enterprise",
+        features: ["ENTERPRISE"],
+        bytes: { raw: over.raw ?? 200, gzip: 90, brotli: 80 },
+        budget: 60000,
+        withinBudget: (over.raw ?? 200) <= 60000,
+        proofs: { ...pass, markers: over.markers ?? "pass" },
+        problems: [],
+      },
+    ],
+    flags: [{ name: "ENTERPRISE", addOne: [], leaveOneOut: [{ variant: "enterprise", raw: 100, gzip: 40 }], dead: over.dead ?? false, eliminated: over.eliminated ?? true }],
+  };
+}
+const ctx = (r?: VerifyResults, passed: string[] = []): EvidenceContext => ({ root: REPO, results: r, passedCommands: new Set(passed) });
+
+describe("status evidence", () => {
+  test("a Done flag is proven only by fresh bundle results", () => {
+    expect(statusEvidence(flag, ctx())).toEqual({ backed: false, reason: "no bundle results for these records: run `npm run verify`" });
+    expect(statusEvidence(flag, ctx(results()))?.backed).toBe(true);
+    expect(statusEvidence(flag, ctx(results({ dead: true })))?.reason).toContain("dead code");
+    expect(statusEvidence(flag, ctx(results({ eliminated: false })))?.backed).toBe(false);
+    expect(statusEvidence(flag, ctx(results({ markers: "fail" })))?.reason).toBe("a proof failed in enterprise");
+  });
+
+  test("a Done variant must be built, proven and within budget", () => {
+    expect(statusEvidence(variant, ctx(results()))?.backed).toBe(true);
+    expect(statusEvidence(variant, ctx(results({ raw: 70000 })))?.reason).toBe("over its budget: 70000 of 60000 bytes");
+  });
+
+  test("a Done component must exist where it says", () => {
+    expect(statusEvidence(component, ctx())).toEqual({ backed: true, reason: "tsconfig.json exists in this repository" });
+    const moved = { ...component, record: { ...component.record, location: "docs/GONE.md" } } as Entry;
+    expect(statusEvidence(moved, ctx())).toEqual({ backed: false, reason: "docs/GONE.md is not in this repository" });
+  });
+
+  test("a Done criterion is backed only by a command this build ran", () => {
+    expect(statusEvidence(criterion, ctx())?.backed).toBe(false);
+    expect(statusEvidence(criterion, ctx(undefined, ["bunx tsc --noEmit"]))?.backed).toBe(true);
+  });
+
+  test("statuses other than Done and planning records claim nothing checkable", () => {
+    const planned = { ...flag, record: { ...flag.record, status: "Planned" } } as Entry;
+    expect(statusEvidence(planned, ctx())).toBeUndefined();
+    expect(statusEvidence(model.records.roadmap[0]!, ctx())).toBeUndefined();
+  });
+});
