@@ -20,7 +20,8 @@ if (cached) {
 const { parseCliArgs, report } = await import("../src/core/report.ts");
 const { runCheck } = await import("../src/core/run-check.ts");
 const options = parseCliArgs(args);
-const result = runCheck(root);
+const { PARSE_CACHE_DIR } = await import("../src/core/parse-cache.ts");
+const result = runCheck(root, useCache ? { cacheDir: PARSE_CACHE_DIR } : {});
 report(result.diagnostics, { ...options, texts: result.texts });
 if (result.ok) {
   const records = Object.values(result.model.records).reduce((s, l) => s + l.length, 0);

@@ -1,11 +1,12 @@
 /** npm run generate: write the registry and JSON Schemas, atomically and only when changed. Writes nothing on error. */
 import { parseCliArgs, report } from "../src/core/report.ts";
 import { writeGenerated } from "../src/core/generated-files.ts";
+import { PARSE_CACHE_DIR } from "../src/core/parse-cache.ts";
 import { runCheck } from "../src/core/run-check.ts";
 
-const args = parseCliArgs(process.argv.slice(2));
+const args = parseCliArgs(process.argv.slice(2), ["--no-cache"]);
 const root = process.cwd();
-const result = runCheck(root, { freshness: false });
+const result = runCheck(root, { freshness: false, ...(args.flags.has("--no-cache") ? {} : { cacheDir: PARSE_CACHE_DIR }) });
 report(result.diagnostics, { ...args, texts: result.texts });
 if (!result.ok || !result.generated) {
   process.stderr.write("generate: nothing written\n");

@@ -97,9 +97,10 @@ function emptyRecords(): Records {
   return Object.fromEntries(KINDS.map((k) => [k, []])) as unknown as Records;
 }
 
-export function loadRecords(root: string, dataDir = "data"): LoadResult {
+/** @param cacheDir where parsed files are remembered by content (relative to root); none by default */
+export function loadRecords(root: string, dataDir = "data", cacheDir?: string): LoadResult {
   const found = findDataFiles(root, dataDir);
-  return assemble(found.diagnostics, parseDataFiles(root, found.files));
+  return assemble(found.diagnostics, parseDataFiles(root, found.files, cacheDir));
 }
 
 function assemble(fileDiagnostics: Diagnostic[], parsedFiles: ParsedFile[]): LoadResult {

@@ -36,8 +36,8 @@ export function buildModel(records: Records): Model {
   };
 }
 
-export function loadModel(root: string, dataDir = "data"): ModelResult {
-  const load = loadRecords(root, dataDir);
+export function loadModel(root: string, dataDir = "data", cacheDir?: string): ModelResult {
+  const load = loadRecords(root, dataDir, cacheDir);
   const diagnostics = sortDiagnostics([...load.diagnostics, ...crossCheck(load)]);
   return { model: buildModel(load.records), diagnostics, sources: load.sources };
 }

@@ -6,6 +6,7 @@
 import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { Diagnostic } from "./diagnostics.ts";
+import { openParseCache, type ParseCache } from "./parse-cache.ts";
 import type { Kind } from "./schema/kinds.ts";
 import { MAX_DATA_FILE_BYTES, parseYamlSource, type YamlSource } from "./yaml-source.ts";
 
@@ -19,7 +20,7 @@ export interface ParsedFile extends DataFile {
   diagnostics: Diagnostic[];
 }
 
-export function parseDataFile(root: string, file: DataFile): ParsedFile {
+export function parseDataFile(root: string, file: DataFile, cache?: ParseCache): ParsedFile {
   const fail = (rule: string, message: string, hint?: string): ParsedFile => ({
     ...file,
     diagnostics: [{ file: file.rel, line: 1, col: 1, rule, message, ...(hint ? { hint } : {}) }],
@@ -37,6 +38,14 @@ export function parseDataFile(root: string, file: DataFile): ParsedFile {
     const dir = file.rel.split("/")[0];
     return fail("file-too-large", `${file.rel} is ${size} bytes; data files may hold at most ${MAX_DATA_FILE_BYTES} bytes`, `split it into ${dir}/${file.kind}/*.yaml`);
   }
+  const hit = cache?.get(file.rel, bytes);
+  if (hit) return hit;
+  const parsed = parseBytes(file, bytes);
+  cache?.set(file.rel, bytes, parsed);
+  return parsed;
+}
+
+function parseBytes(file: DataFile, bytes: Buffer): ParsedFile {
   const text = new TextDecoder("utf-8", { fatal: false }).decode(bytes);
   const bad = text.indexOf("\uFFFD");
   if (bad !== -1 && !bytes.includes(Buffer.from("\uFFFD"))) {
@@ -48,6 +57,7 @@ export function parseDataFile(root: string, file: DataFile): ParsedFile {
   return { ...file, source: parsed.source, diagnostics: parsed.diagnostics };
 }
 
-export function parseDataFiles(root: string, files: readonly DataFile[]): ParsedFile[] {
-  return files.map((f) => parseDataFile(root, f));
+export function parseDataFiles(root: string, files: readonly DataFile[], cacheDir?: string): ParsedFile[] {
+  const cache = cacheDir ? openParseCache(join(root, cacheDir)) : undefined;
+  return files.map((f) => parseDataFile(root, f, cache));
 }

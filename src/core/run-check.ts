@@ -12,6 +12,8 @@ export interface CheckOptions {
   contentDir?: string;
   /** Skip the comparison with files on disk (generate computes them itself). */
   freshness?: boolean;
+  /** Remember parsed data files by content here (relative to root). */
+  cacheDir?: string;
 }
 
 export interface CheckResult {
@@ -24,7 +26,7 @@ export interface CheckResult {
 }
 
 export function runCheck(root: string, options: CheckOptions = {}): CheckResult {
-  const { model, diagnostics, sources } = loadModel(root, options.dataDir);
+  const { model, diagnostics, sources } = loadModel(root, options.dataDir, options.cacheDir);
   const texts = new Map<string, string>([...sources].map(([file, src]) => [file, src.text]));
   const all = [...diagnostics];
   let generated: Map<string, string> | undefined;
