@@ -3,7 +3,7 @@
  * mean something other than what a reader sees: anchors, aliases, merge keys, tags, YAML 1.1 semantics,
  * duplicate keys. Returns plain data only when the file is clean.
  */
-import { isAlias, isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, visit } from "yaml";
+import { isAlias, isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, type Node } from "yaml";
 import type { Diagnostic } from "./diagnostics.ts";
 
 /** Larger data files are refused: records are small, and a huge file is a mistake or an attack. */
@@ -80,31 +80,46 @@ export function parseYamlSource(file: string, raw: string): { source: YamlSource
     );
   }
 
-  visit(doc, {
-    Node(_key, node) {
-      const start = node.range?.[0] ?? 0;
-      if (isAlias(node)) {
-        diagnostics.push(at(source, start, "yaml-alias", `alias *${node.source} is not allowed in data files`, "write the value out in full"));
-        return;
+  // One walk over every node: refuse constructs that change what data means, and record where each node stands.
+  const refuse = (node: Node) => {
+    const start = node.range?.[0] ?? 0;
+    if (isAlias(node)) {
+      diagnostics.push(at(source, start, "yaml-alias", `alias *${node.source} is not allowed in data files`, "write the value out in full"));
+      return;
+    }
+    if (node.anchor) {
+      diagnostics.push(at(source, propOffset(text, start, "&"), "yaml-anchor", `anchor &${node.anchor} is not allowed in data files`, "remove the anchor and write values out in full"));
+    }
+    // yaml sets `tag` only for tags written in the source.
+    if (node.tag) {
+      const offset = propOffset(text, start, "!");
+      const written = /^\S+/.exec(text.slice(offset))?.[0] ?? node.tag;
+      diagnostics.push(at(source, offset, "yaml-tag", `tag ${written} is not allowed in data files`, "remove the tag; plain values are enough"));
+    }
+  };
+  const walk = (node: unknown, key: string, keyAt?: number): void => {
+    if (!isNode(node)) return;
+    refuse(node);
+    source.places.set(key, keyAt === undefined ? { value: node.range?.[0] ?? 0 } : { key: keyAt, value: node.range?.[0] ?? keyAt });
+    const prefix = key === "" ? "" : `${key}\u001f`;
+    if (isMap(node)) {
+      for (const pair of node.items) {
+        if (isNode(pair.key)) refuse(pair.key);
+        if (!isScalar(pair.key)) continue;
+        const k = pair.key.range?.[0] ?? 0;
+        if (pair.key.value === "<<") {
+          diagnostics.push(at(source, k, "yaml-merge-key", "merge key << is not allowed in data files", "write the keys out in full"));
+        }
+        const child = prefix + String(pair.key.value);
+        if (isNode(pair.value)) walk(pair.value, child, k);
+        else source.places.set(child, { key: k, value: k });
       }
-      if (node.anchor) {
-        diagnostics.push(at(source, propOffset(text, start, "&"), "yaml-anchor", `anchor &${node.anchor} is not allowed in data files`, "remove the anchor and write values out in full"));
-      }
-      // yaml sets `tag` only for tags written in the source.
-      if (node.tag) {
-        const offset = propOffset(text, start, "!");
-        const written = /^\S+/.exec(text.slice(offset))?.[0] ?? node.tag;
-        diagnostics.push(at(source, offset, "yaml-tag", `tag ${written} is not allowed in data files`, "remove the tag; plain values are enough"));
-      }
-    },
-    Pair(_key, pair) {
-      if (isScalar(pair.key) && pair.key.value === "<<") {
-        diagnostics.push(at(source, pair.key.range?.[0] ?? 0, "yaml-merge-key", "merge key << is not allowed in data files", "write the keys out in full"));
-      }
-    },
-  });
+    } else if (isSeq(node)) {
+      node.items.forEach((item, i) => walk(item, prefix + i));
+    }
+  };
+  walk(doc.contents, "");
 
-  indexPlaces(doc.contents, [], source.places);
   if (diagnostics.length === 0) {
     try {
       source.data = doc.toJS({ maxAliasCount: 0 });
@@ -145,22 +160,6 @@ function syntaxHint(message: string): string | undefined {
   if (/Missing closing .?quote/i.test(message)) return "a quote on this line or above is not closed";
   if (/tab/i.test(message)) return "indent with spaces, not tabs";
   return undefined;
-}
-
-function indexPlaces(node: unknown, path: PathSegment[], places: Map<string, NodePlace>, key?: number): void {
-  if (!isNode(node)) return;
-  places.set(pathKey(path), { ...(key === undefined ? {} : { key }), value: node.range?.[0] ?? key ?? 0 });
-  if (isMap(node)) {
-    for (const pair of node.items) {
-      if (!isScalar(pair.key)) continue;
-      const k = pair.key.range?.[0] ?? 0;
-      const child = [...path, String(pair.key.value)];
-      if (isNode(pair.value)) indexPlaces(pair.value, child, places, k);
-      else places.set(pathKey(child), { key: k, value: k });
-    }
-  } else if (isSeq(node)) {
-    node.items.forEach((item, i) => indexPlaces(item, [...path, i], places));
-  }
 }
 
 /**
