@@ -1,25 +1,24 @@
 /** npm run check: validate records, freshness of generated files, table lint. Exit 1 on any error. */
 import { fingerprint, readCachedCheck, writeCachedCheck } from "../src/core/check-cache.ts";
+import { parseCliArgs, report } from "../src/core/report.ts";
 
 const started = performance.now();
 const argv = process.argv.slice(2);
-const useCache = !argv.includes("--no-cache");
-const args = argv.filter((a) => a !== "--no-cache");
+const options = parseCliArgs(argv, ["--no-cache"]);
+const useCache = !options.flags.has("--no-cache");
 const root = process.cwd();
-const json = args.includes("--json") || args.some((a, i) => a === "--format=json" || (a === "--format" && args[i + 1] === "json"));
 const elapsed = () => `${Math.round(performance.now() - started)} ms`;
-const print = useCache ? fingerprint(root, JSON.stringify(args)) : "";
+const print = useCache ? fingerprint(root, JSON.stringify(argv)) : "";
 
+// The cached path imports nothing heavy: the checker (zod, yaml, remark) loads only on a miss.
 const cached = useCache ? readCachedCheck(root, print) : undefined;
 if (cached) {
-  if (json) process.stdout.write("[]\n");
+  if (options.format === "json") process.stdout.write("[]\n");
   else process.stderr.write(`check: ${cached.records} records, generated files fresh, tables lint clean (${elapsed()}, unchanged since the last clean check)\n`);
   process.exit(0);
 }
 
-const { parseCliArgs, report } = await import("../src/core/report.ts");
 const { runCheck } = await import("../src/core/run-check.ts");
-const options = parseCliArgs(args);
 const { PARSE_CACHE_DIR } = await import("../src/core/parse-cache.ts");
 const result = runCheck(root, useCache ? { cacheDir: PARSE_CACHE_DIR } : {});
 report(result.diagnostics, { ...options, texts: result.texts });

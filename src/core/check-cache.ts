@@ -5,8 +5,9 @@
  * Only clean runs are cached: a failing run always reports afresh. This module imports nothing heavy.
  */
 import { createHash } from "node:crypto";
-import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { writeAtomic } from "./write-atomic.ts";
 
 const CACHE_FILE = "node_modules/.cache/takeoff/check.json";
 /** Inputs of a check, relative to the repository root; directories are read recursively. */
@@ -58,10 +59,7 @@ export function readCachedCheck(root: string, print: string): CachedCheck | unde
 
 export function writeCachedCheck(root: string, entry: CachedCheck): void {
   try {
-    const path = join(root, CACHE_FILE);
-    mkdirSync(join(path, ".."), { recursive: true });
-    writeFileSync(`${path}.${process.pid}.tmp`, JSON.stringify(entry));
-    renameSync(`${path}.${process.pid}.tmp`, path);
+    writeAtomic(join(root, CACHE_FILE), JSON.stringify(entry));
   } catch {
     // A cache that cannot be written only costs time.
   }

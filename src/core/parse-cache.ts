@@ -5,9 +5,10 @@
  * foreign entry is ignored.
  */
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ParsedFile } from "./parse-data-files.ts";
+import { writeAtomic } from "./write-atomic.ts";
 
 /** Where CLIs keep it; npm ci wipes it with node_modules. */
 export const PARSE_CACHE_DIR = "node_modules/.cache/takeoff/parse";
@@ -45,11 +46,7 @@ export function openParseCache(dir: string): ParseCache {
     },
     set(rel, bytes, parsed) {
       try {
-        mkdirSync(dir, { recursive: true });
-        const json = JSON.stringify({ key: keyOf(bytes), parsed }, (_k, v: unknown) => (v instanceof Map ? [...v] : v));
-        const tmp = `${pathOf(rel)}.${process.pid}.tmp`;
-        writeFileSync(tmp, json);
-        renameSync(tmp, pathOf(rel));
+        writeAtomic(pathOf(rel), JSON.stringify({ key: keyOf(bytes), parsed }, (_k, v: unknown) => (v instanceof Map ? [...v] : v)));
       } catch {
         // A cache that cannot be written only costs time.
       }

@@ -5,7 +5,7 @@
 import { isError, sortDiagnostics, type Diagnostic } from "./diagnostics.ts";
 import { generatedFiles, staleFiles } from "./generated-files.ts";
 import { lintContent } from "./lint-tables.ts";
-import { loadModel, type Model } from "./model.ts";
+import { loadModel, type Model, type ModelResult } from "./model.ts";
 
 export interface CheckOptions {
   dataDir?: string;
@@ -26,7 +26,12 @@ export interface CheckResult {
 }
 
 export function runCheck(root: string, options: CheckOptions = {}): CheckResult {
-  const { model, diagnostics, sources } = loadModel(root, options.dataDir, options.cacheDir);
+  return checkLoaded(root, loadModel(root, options.dataDir, options.cacheDir), options);
+}
+
+/** The checks that follow loading, for callers that already hold the loaded model (the site). */
+export function checkLoaded(root: string, loaded: ModelResult, options: Omit<CheckOptions, "dataDir" | "cacheDir"> = {}): CheckResult {
+  const { model, diagnostics, sources } = loaded;
   const texts = new Map<string, string>([...sources].map(([file, src]) => [file, src.text]));
   const all = [...diagnostics];
   let generated: Map<string, string> | undefined;

@@ -8,7 +8,7 @@ import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { formatText, isError } from "../diagnostics.ts";
 import { statusEvidence, type Evidence } from "../evidence.ts";
-import { runCheck } from "../run-check.ts";
+import { checkLoaded } from "../run-check.ts";
 import type { Entry } from "../load-records.ts";
 import { loadModel, recordsHash, type Model } from "../model.ts";
 import { KIND_NOUN, KINDS, type Kind } from "../schema/kinds.ts";
@@ -135,7 +135,8 @@ export function checkRecords(config: SiteConfig): ReturnType<typeof loadModel> {
 }
 
 export function createSite(config: SiteConfig): Site {
-  const { model } = checkRecords(config);
+  const loaded = checkRecords(config);
+  const { model } = loaded;
   const results = readVerifyResults(config.resultsRoot, recordsHash(model));
   const slugs = new Map<Entry, string>();
   for (const kind of KINDS) {
@@ -150,7 +151,7 @@ export function createSite(config: SiteConfig): Site {
   }
   // The repository's own records: the full `npm run check` (freshness, table lint) backs criteria that name it.
   const ownData = config.dataRoot === config.root && config.dataDir === "data";
-  const passedCommands = new Set<string>(ownData && runCheck(config.root).ok ? ["npm run check"] : []);
+  const passedCommands = new Set<string>(ownData && checkLoaded(config.root, loaded).ok ? ["npm run check"] : []);
   const evidence = new Map<Entry, Evidence | undefined>();
   const dates = new Map<string, string>();
   const lastUpdated = (file: string, root = config.root) => {
