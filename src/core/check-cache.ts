@@ -5,8 +5,9 @@
  * Only clean runs are cached: a failing run always reports afresh. This module imports nothing heavy.
  */
 import { createHash } from "node:crypto";
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { listInside, readInside, walkInside } from "./safe-fs.ts";
 import { writeAtomic } from "./write-atomic.ts";
 
 const CACHE_FILE = "node_modules/.cache/takeoff/check.json";
@@ -18,31 +19,22 @@ export interface CachedCheck {
   records: number;
 }
 
-function walk(root: string, rel: string, out: string[]): void {
-  let entries: import("node:fs").Dirent[];
-  try {
-    entries = readdirSync(join(root, rel), { withFileTypes: true });
-  } catch {
-    out.push(rel);
-    return;
-  }
-  for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
-    const child = `${rel}/${e.name}`;
-    if (e.isDirectory()) walk(root, child, out);
-    else out.push(child);
-  }
-}
+/** Inputs are hashed as the loader reads them: the same walker, the same refusals, the same bytes. */
+const MAX_INPUT_BYTES = 64 * 1024 * 1024;
 
 export function fingerprint(root: string, extra: string): string {
   const hash = createHash("sha256").update(extra);
-  const files: string[] = [];
-  for (const input of INPUTS) walk(root, input, files);
-  for (const file of files) {
-    hash.update(`\0${file}\0`);
-    try {
-      hash.update(readFileSync(join(root, file)));
-    } catch {
-      hash.update("\0missing");
+  for (const input of INPUTS) {
+    const listed = listInside(root, input);
+    const entries = listed === undefined || "refusal" in listed ? [{ rel: input, kind: "file" as const }] : walkInside(root, input);
+    for (const e of entries) {
+      hash.update(`\0${e.rel}\0`);
+      if (e.kind === "refused") {
+        hash.update(`\0refused:${e.refusal.rule}`);
+        continue;
+      }
+      const read = readInside(root, e.rel, MAX_INPUT_BYTES);
+      hash.update("refusal" in read ? `\0refused:${read.refusal.rule}:${read.refusal.message}` : read.bytes);
     }
   }
   return hash.digest("hex");
@@ -59,7 +51,7 @@ export function readCachedCheck(root: string, print: string): CachedCheck | unde
 
 export function writeCachedCheck(root: string, entry: CachedCheck): void {
   try {
-    writeAtomic(join(root, CACHE_FILE), JSON.stringify(entry));
+    writeAtomic(join(root, CACHE_FILE), JSON.stringify(entry), root);
   } catch {
     // A cache that cannot be written only costs time.
   }

@@ -4,9 +4,13 @@
  * string-literal emitter we trust; text inside comments has its comment terminator broken.
  */
 import type { Model } from "./model.ts";
+import { CONTROL_CHARACTER } from "./schema/kinds.ts";
 
 const str = JSON.stringify;
-const comment = (s: string) => s.replace(/\*\//g, "*\\/").replace(/\s+/g, " ").trim();
+const comment = (s: string) => s.replace(/\*\//g, "*\\/").replace(CONTROL_CHARACTERS, "?").replace(/\s+/g, " ").trim();
+const CONTROL_CHARACTERS = new RegExp(CONTROL_CHARACTER.source, "g");
+/** Computed keys define own properties even for "__proto__", so no name can reach the prototype. */
+const key = (name: string) => `[${str(name)}]`;
 
 export const REGISTRY_PATH = "src/generated/registry.ts";
 
@@ -58,7 +62,7 @@ export function emitRegistry(model: Model): string {
   for (const f of flags) {
     const r = f.record;
     lines.push(`  /** ${comment(r.description)} */`);
-    lines.push(`  ${r.name}: {`);
+    lines.push(`  ${key(r.name)}: {`);
     lines.push(`    name: ${str(r.name)},`);
     lines.push(`    type: ${str(r.type)},`);
     lines.push(`    category: ${str(r.category)},`);
@@ -79,7 +83,7 @@ export function emitRegistry(model: Model): string {
   lines.push("export const VARIANTS: { readonly [K in VariantName]: VariantMeta } = {");
   for (const v of variants) {
     const r = v.record;
-    lines.push(`  ${str(r.name)}: {`);
+    lines.push(`  ${key(r.name)}: {`);
     lines.push(`    name: ${str(r.name)},`);
     lines.push(`    scope: ${str(r.scope)},`);
     lines.push(`    entry: ${str(r.entry)},`);

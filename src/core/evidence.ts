@@ -5,9 +5,9 @@
  * itself ran their proving command. Planning records (roadmap, team, scopes, controls) carry no
  * machine-checkable claim and are shown as written.
  */
-import { existsSync } from "node:fs";
-import { join } from "node:path";
 import type { Entry } from "./load-records.ts";
+import { existsInside } from "./safe-fs.ts";
+import { isRepoPath } from "./schema/kinds.ts";
 import type { VerifyResults } from "./verify-results.ts";
 
 export interface Evidence {
@@ -77,7 +77,7 @@ function variantEvidence(name: string, results: VerifyResults | undefined): Evid
 function locationEvidence(location: string, root: string): Evidence {
   const path = location.split(/\s+/)[0] ?? "";
   if (path.startsWith("bun:")) return { backed: true, reason: `${path} is a Bun built-in module` };
-  if (path && existsSync(join(root, path))) return { backed: true, reason: `${path} exists in this repository` };
+  if (path && isRepoPath(path, { folder: true }) && existsInside(root, path)) return { backed: true, reason: `${path} exists in this repository` };
   return { backed: false, reason: `${location} is not in this repository` };
 }
 

@@ -46,6 +46,6 @@ export function staleFiles(root: string, files: Map<string, string>): Diagnostic
 
 export function writeGenerated(root: string, files: Map<string, string>): string[] {
   const written: string[] = [];
-  for (const [path, content] of files) if (writeAtomic(join(root, path), content)) written.push(path);
+  for (const [path, content] of files) if (writeAtomic(join(root, path), content, root)) written.push(path);
   return written;
 }

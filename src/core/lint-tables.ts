@@ -3,8 +3,6 @@
  * Markdown parser (remark-parse + remark-gfm, plus remark-mdx for .mdx), so pipes in code spans, escaped
  * pipes and MDX expressions never confuse it; every error points at the offending cell.
  */
-import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import type { Root, Table, TableCell } from "mdast";
 import { toString } from "mdast-util-to-string";
 import remarkGfm from "remark-gfm";
@@ -13,6 +11,7 @@ import remarkParse from "remark-parse";
 import { unified } from "unified";
 import { visit } from "unist-util-visit";
 import type { Diagnostic } from "./diagnostics.ts";
+import { readInside, walkInside, type Refusal } from "./safe-fs.ts";
 import {
   ALL_SCOPES,
   LABEL_ALIASES,
@@ -143,27 +142,28 @@ export function lintMarkdown(file: string, text: string, ctx: TableLintContext):
   return out;
 }
 
-/** All .md and .mdx files under a folder, as repository-relative paths, sorted. */
-export function findContentFiles(root: string, dir = "content"): string[] {
-  let entries: string[];
-  try {
-    entries = readdirSync(join(root, dir), { recursive: true }) as string[];
-  } catch {
-    return [];
-  }
-  return entries
-    .map((e) => `${dir}/${e.split("\\").join("/")}`)
-    .filter((p) => /\.mdx?$/.test(p))
-    .sort();
-}
+/** Hand-written pages are small; a larger one is a mistake or an attack. */
+export const MAX_CONTENT_FILE_BYTES = 4 * 1024 * 1024;
 
 export function lintContent(root: string, ctx: TableLintContext, dir = "content"): { diagnostics: Diagnostic[]; sources: Map<string, string> } {
   const sources = new Map<string, string>();
   const diagnostics: Diagnostic[] = [];
-  for (const file of findContentFiles(root, dir)) {
-    const text = readFileSync(join(root, file), "utf8");
-    sources.set(file, text);
-    diagnostics.push(...lintMarkdown(file, text, ctx));
+  const refuse = (file: string, r: Refusal) => diagnostics.push({ file, line: 1, col: 1, rule: r.rule, message: r.message, ...(r.hint ? { hint: r.hint } : {}) });
+  for (const entry of walkInside(root, dir)) {
+    // The site reads all of content/, so an unsafe entry is reported whatever its name.
+    if (entry.kind === "refused") {
+      refuse(entry.rel, entry.refusal);
+      continue;
+    }
+    if (!/\.mdx?$/.test(entry.rel)) continue;
+    const read = readInside(root, entry.rel, MAX_CONTENT_FILE_BYTES);
+    if ("refusal" in read) {
+      refuse(entry.rel, read.refusal);
+      continue;
+    }
+    const text = read.bytes.toString("utf8");
+    sources.set(entry.rel, text);
+    diagnostics.push(...lintMarkdown(entry.rel, text, ctx));
   }
   return { diagnostics, sources };
 }

@@ -2,9 +2,9 @@
  * data/ → validated records with their source positions. Finds the data files, parses each with
  * positions, validates every record against its kind's schema, and collects every mistake of the run.
  */
-import { existsSync, readdirSync, statSync } from "node:fs";
-import { join, relative } from "node:path";
+import { relative } from "node:path";
 import type { Diagnostic } from "./diagnostics.ts";
+import { listInside, type Refusal } from "./safe-fs.ts";
 import { KINDS, RECORD_SCHEMAS, type Kind, type RecordOf } from "./schema/kinds.ts";
 import { closest } from "./suggest.ts";
 import { issuesToDiagnostics } from "./zod-issues.ts";
@@ -45,13 +45,33 @@ export function schemaComment(kind: Kind, fileRel: string): string {
   return `# yaml-language-server: $schema=${"../".repeat(depth)}${SCHEMA_DIR}/${kind}.schema.json`;
 }
 
+/** A data file found, or a path that cannot be read as one (its kind's references are then not judged). */
+export interface FoundFiles {
+  files: { kind: Kind; rel: string }[];
+  diagnostics: Diagnostic[];
+  /** Kinds whose file or folder was refused: their absence must not cascade into reference errors. */
+  refused: Set<Kind>;
+}
+
+const kindOf = (name: string): Kind | undefined => (KINDS as readonly string[]).includes(name) ? (name as Kind) : undefined;
+
 /** data/<kind>.yaml, plus data/<kind>/*.yaml for kinds split over several files. */
-export function findDataFiles(root: string, dataDir = "data"): { files: { kind: Kind; rel: string }[]; diagnostics: Diagnostic[] } {
-  const dir = join(root, dataDir);
-  const files: { kind: Kind; rel: string }[] = [];
+export function findDataFiles(root: string, dataDir = "data"): FoundFiles {
+  const files: FoundFiles["files"] = [];
   const diagnostics: Diagnostic[] = [];
-  if (!existsSync(dir)) {
-    return { files, diagnostics: [{ file: dataDir, line: 1, col: 1, rule: "missing-data", message: `no ${dataDir}/ folder`, hint: "run from the repository root" }] };
+  const refused = new Set<Kind>();
+  const refuse = (rel: string, refusal: Refusal, kind?: Kind) => {
+    diagnostics.push({ file: rel, line: 1, col: 1, rule: refusal.rule, message: refusal.message, ...(refusal.hint ? { hint: refusal.hint } : {}) });
+    if (kind) refused.add(kind);
+  };
+  const top = listInside(root, dataDir);
+  if (top === undefined) {
+    return { files, refused, diagnostics: [{ file: dataDir, line: 1, col: 1, rule: "missing-data", message: `no ${dataDir}/ folder`, hint: "run from the repository root" }] };
+  }
+  if ("refusal" in top) {
+    refuse(dataDir, top.refusal);
+    for (const k of KINDS) refused.add(k);
+    return { files, refused, diagnostics };
   }
   const unknown = (rel: string, name: string) => {
     const guess = closest(name.replace(/\.ya?ml$/, ""), KINDS);
@@ -61,36 +81,41 @@ export function findDataFiles(root: string, dataDir = "data"): { files: { kind: 
       hint: guess ? `did you mean ${dataDir}/${guess}.yaml?` : `data files are ${KINDS.map((k) => `${k}.yaml`).join(", ")}`,
     });
   };
-  for (const name of readdirSync(dir).sort()) {
-    const rel = `${dataDir}/${name}`;
-    const full = join(dir, name);
-    if (isDirectory(full)) {
-      if (!(KINDS as readonly string[]).includes(name)) { unknown(rel, name); continue; }
-      for (const inner of readdirSync(full).sort()) {
-        if (inner.endsWith(".yaml")) files.push({ kind: name as Kind, rel: `${rel}/${inner}` });
-        else if (!inner.startsWith(".")) unknown(`${rel}/${inner}`, inner);
+  for (const entry of top) {
+    const name = entry.rel.slice(dataDir.length + 1);
+    const fileKind = name.endsWith(".yaml") ? kindOf(name.slice(0, -5)) : undefined;
+    const dirKind = kindOf(name);
+    if (entry.kind === "refused") {
+      if (fileKind ?? dirKind) refuse(entry.rel, entry.refusal, fileKind ?? dirKind);
+      else if (!name.startsWith(".")) refuse(entry.rel, entry.refusal);
+    } else if (entry.kind === "dir") {
+      if (fileKind) {
+        refuse(entry.rel, { rule: "not-a-file", message: `${entry.rel} is a folder, not a file`, hint: `records of kind "${fileKind}" go in ${entry.rel} as a file, or in ${dataDir}/${fileKind}/*.yaml` }, fileKind);
+        continue;
       }
-    } else if (name.endsWith(".yaml") && (KINDS as readonly string[]).includes(name.slice(0, -5))) {
-      files.push({ kind: name.slice(0, -5) as Kind, rel });
+      if (!dirKind) { unknown(entry.rel, name); continue; }
+      const inner = listInside(root, entry.rel);
+      if (inner === undefined) continue;
+      if ("refusal" in inner) { refuse(entry.rel, inner.refusal, dirKind); continue; }
+      for (const e of inner) {
+        const innerName = e.rel.slice(entry.rel.length + 1);
+        if (innerName.endsWith(".yaml")) {
+          if (e.kind === "file") files.push({ kind: dirKind, rel: e.rel });
+          else refuse(e.rel, e.kind === "refused" ? e.refusal : { rule: "not-a-file", message: `${e.rel} is a folder, not a file`, hint: "data folders hold .yaml files only" }, dirKind);
+        } else if (!innerName.startsWith(".")) unknown(e.rel, innerName);
+      }
+    } else if (fileKind) {
+      files.push({ kind: fileKind, rel: entry.rel });
     } else if (!name.startsWith(".") && name !== "README.md") {
-      unknown(rel, name);
+      unknown(entry.rel, name);
     }
   }
   for (const kind of KINDS) {
-    if (!files.some((f) => f.kind === kind)) {
+    if (!files.some((f) => f.kind === kind) && !refused.has(kind)) {
       diagnostics.push({ file: `${dataDir}/${kind}.yaml`, line: 1, col: 1, rule: "missing-data", message: `no records of kind "${kind}"`, hint: `create ${dataDir}/${kind}.yaml` });
     }
   }
-  return { files, diagnostics };
-}
-
-/** A dangling link or unreadable entry is not a directory: it is then reported as an unreadable file. */
-function isDirectory(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
+  return { files, refused, diagnostics };
 }
 
 function emptyRecords(): Records {
@@ -100,15 +125,15 @@ function emptyRecords(): Records {
 /** @param cacheDir where parsed files are remembered by content (relative to root); none by default */
 export function loadRecords(root: string, dataDir = "data", cacheDir?: string): LoadResult {
   const found = findDataFiles(root, dataDir);
-  return assemble(found.diagnostics, parseDataFiles(root, found.files, cacheDir));
+  return assemble(found, parseDataFiles(root, found.files, cacheDir));
 }
 
-function assemble(fileDiagnostics: Diagnostic[], parsedFiles: ParsedFile[]): LoadResult {
-  const diagnostics = [...fileDiagnostics];
+function assemble(found: FoundFiles, parsedFiles: ParsedFile[]): LoadResult {
+  const diagnostics = [...found.diagnostics];
   const records = emptyRecords();
   const names = Object.fromEntries(KINDS.map((k) => [k, new Set<string>()])) as LoadResult["names"];
   const sources = new Map<string, YamlSource>();
-  const unreadable = new Set<Kind>();
+  const unreadable = new Set<Kind>(found.refused);
 
   for (const { kind, rel, source, diagnostics: parseErrors } of parsedFiles) {
     if (source) sources.set(rel, source);

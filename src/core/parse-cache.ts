@@ -8,6 +8,7 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ParsedFile } from "./parse-data-files.ts";
+import type { NodePlace, YamlSource } from "./yaml-source.ts";
 import { writeAtomic } from "./write-atomic.ts";
 
 /** Where CLIs keep it; npm ci wipes it with node_modules. */
@@ -35,11 +36,9 @@ export function openParseCache(dir: string): ParseCache {
   return {
     get(rel, bytes) {
       try {
-        const entry = JSON.parse(readFileSync(pathOf(rel), "utf8")) as { key: string; parsed: ParsedFile & { source?: { places: [string, unknown][] } } };
+        const entry = JSON.parse(readFileSync(pathOf(rel), "utf8")) as { key?: unknown; parsed?: unknown };
         if (entry.key !== keyOf(bytes)) return undefined;
-        const { parsed } = entry;
-        if (parsed.source) (parsed.source as unknown as { places: unknown }).places = new Map(parsed.source.places);
-        return parsed;
+        return revive(entry.parsed, rel, bytes);
       } catch {
         return undefined;
       }
@@ -52,4 +51,24 @@ export function openParseCache(dir: string): ParseCache {
       }
     },
   };
+}
+
+/**
+ * A cache entry is trusted only in the exact shape this module writes, for this file and these bytes: a
+ * hand-made or truncated entry with a valid key (`{parsed: {}}`, `{data: []}`) is a miss, never data.
+ */
+function revive(value: unknown, rel: string, bytes: Uint8Array): ParsedFile | undefined {
+  const parsed = value as { rel?: unknown; kind?: unknown; diagnostics?: unknown; source?: Record<string, unknown> } | null;
+  if (!parsed || typeof parsed !== "object" || parsed.rel !== rel || typeof parsed.kind !== "string" || !Array.isArray(parsed.diagnostics)) return undefined;
+  const src = parsed.source;
+  if (src === undefined) return parsed.diagnostics.length ? (parsed as ParsedFile) : undefined;
+  if (!src || typeof src !== "object" || src.file !== rel || typeof src.text !== "string" || !Array.isArray(src.lineStarts) || !Array.isArray(src.places)) return undefined;
+  // The text must be the file itself: the entry cannot swap in other records under a valid key.
+  const text = new TextDecoder().decode(bytes);
+  if (src.text !== (text.startsWith("\uFEFF") ? text.slice(1) : text)) return undefined;
+  if (!("data" in src) && parsed.diagnostics.length === 0) return undefined;
+  const places = new Map(src.places as [string, NodePlace][]);
+  // Every list item has a place: a data list shorter or longer than the places is not what was parsed.
+  if (Array.isArray(src.data) && (places.has(String(src.data.length)) || (src.data.length > 0 && !places.has(String(src.data.length - 1))))) return undefined;
+  return { ...(parsed as ParsedFile), source: { ...(src as unknown as YamlSource), places } };
 }

@@ -3,10 +3,10 @@
  * 1.7 MB/s here); spreading it over worker threads or processes measured no gain on this 2-core machine,
  * because one Bun process already keeps both cores busy (JIT and GC threads), so it stays in-process.
  */
-import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { Diagnostic } from "./diagnostics.ts";
 import { openParseCache, type ParseCache } from "./parse-cache.ts";
+import { readInside } from "./safe-fs.ts";
 import type { Kind } from "./schema/kinds.ts";
 import { MAX_DATA_FILE_BYTES, parseYamlSource, type YamlSource } from "./yaml-source.ts";
 
@@ -21,23 +21,13 @@ export interface ParsedFile extends DataFile {
 }
 
 export function parseDataFile(root: string, file: DataFile, cache?: ParseCache): ParsedFile {
-  const fail = (rule: string, message: string, hint?: string): ParsedFile => ({
-    ...file,
-    diagnostics: [{ file: file.rel, line: 1, col: 1, rule, message, ...(hint ? { hint } : {}) }],
-  });
-  const full = join(root, file.rel);
-  let size: number;
-  let bytes: Buffer;
-  try {
-    size = statSync(full).size;
-    bytes = size > MAX_DATA_FILE_BYTES ? Buffer.alloc(0) : readFileSync(full);
-  } catch (err) {
-    return fail("unreadable-file", `${file.rel} cannot be read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  const read = readInside(root, file.rel, MAX_DATA_FILE_BYTES);
+  if ("refusal" in read) {
+    const { rule, message, hint } = read.refusal;
+    const split = rule === "file-too-large" ? `split it into ${file.rel.split("/")[0]}/${file.kind}/*.yaml` : undefined;
+    return { ...file, diagnostics: [{ file: file.rel, line: 1, col: 1, rule, message, ...(hint ?? split ? { hint: hint ?? split } : {}) }] };
   }
-  if (size > MAX_DATA_FILE_BYTES) {
-    const dir = file.rel.split("/")[0];
-    return fail("file-too-large", `${file.rel} is ${size} bytes; data files may hold at most ${MAX_DATA_FILE_BYTES} bytes`, `split it into ${dir}/${file.kind}/*.yaml`);
-  }
+  const bytes = read.bytes;
   const hit = cache?.get(file.rel, bytes);
   if (hit) return hit;
   const parsed = parseBytes(file, bytes);

@@ -4,6 +4,7 @@
  */
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
 import { dirname, join, basename } from "node:path";
+import { assertInside } from "./safe-fs.ts";
 
 export function readIfExists(path: string): string | undefined {
   try {
@@ -13,8 +14,12 @@ export function readIfExists(path: string): string | undefined {
   }
 }
 
-/** Writes only when the content differs; returns whether it wrote. */
-export function writeAtomic(path: string, content: string): boolean {
+/**
+ * Writes only when the content differs; returns whether it wrote. With `root`, the path must really lie
+ * inside it: a committed symlink (say `.cache` → somewhere else) cannot send the write outside.
+ */
+export function writeAtomic(path: string, content: string, root?: string): boolean {
+  if (root !== undefined) assertInside(root, path, "file", root);
   if (readIfExists(path) === content) return false;
   mkdirSync(dirname(path), { recursive: true });
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);

@@ -50,9 +50,80 @@ function at(src: YamlSource, offset: number, rule: string, message: string, hint
   return { file: src.file, ...position(src, offset), rule, message, ...(hint ? { hint } : {}) };
 }
 
+/** Records nest a few levels; far deeper nesting only serves to exhaust the parser's stack. */
+export const MAX_NESTING = 64;
+
+const TOO_DEEP_HINT = "data files hold a list of flat records; remove the extra [ { or - levels";
+
+/**
+ * Offset where nesting first goes deeper than MAX_NESTING: indentation levels, "- " items on one line and
+ * open flow brackets, counted before the parser recurses into them. Quoted text is skipped line by line,
+ * which can only under-count; the parser's own stack errors are caught as well.
+ */
+export function nestingOverflow(text: string): number | undefined {
+  const indents: number[] = [];
+  let flow = 0;
+  for (let start = 0; start < text.length; ) {
+    let end = text.indexOf("\n", start);
+    if (end === -1) end = text.length;
+    let k = start;
+    while (k < end && text[k] === " ") k++;
+    const blank = k === end || text[k] === "#" || text[k] === "\r";
+    if (!blank && flow === 0) {
+      while (indents.length && indents[indents.length - 1]! >= k - start) indents.pop();
+      indents.push(k - start);
+    }
+    let depth = indents.length + flow;
+    while (text[k] === "-" && (text[k + 1] === " " || text[k + 1] === "[" || text[k + 1] === "{")) {
+      if (++depth > MAX_NESTING) return k;
+      k++;
+      while (text[k] === " ") k++;
+    }
+    let quote = "";
+    for (; k < end; k++) {
+      const c = text[k]!;
+      if (quote) {
+        if (c === "\\" && quote === '"') k++;
+        else if (c === quote) quote = "";
+        continue;
+      }
+      const prev = text[k - 1];
+      if ((c === '"' || c === "'") && (prev === undefined || " [{,:\t".includes(prev))) quote = c;
+      else if (c === "#" && (prev === " " || prev === "\t")) break;
+      else if (c === "[" || c === "{") {
+        if (indents.length + ++flow > MAX_NESTING) return k;
+      } else if ((c === "]" || c === "}") && flow > 0) flow--;
+    }
+    start = end + 1;
+  }
+  return undefined;
+}
+
 export function parseYamlSource(file: string, raw: string): { source: YamlSource; diagnostics: Diagnostic[] } {
   // yaml 2.9 rejects a BOM before a block sequence; editors do not count it as a column either.
   const text = raw.startsWith("\uFEFF") ? raw.slice(1) : raw;
+  const deep = nestingOverflow(text);
+  if (deep !== undefined) {
+    const source: YamlSource = { file, text, lineStarts: lineStartsOf(text), places: new Map(), data: undefined };
+    return { source, diagnostics: [at(source, deep, "yaml-too-deep", `the data nests more than ${MAX_NESTING} levels deep here`, TOO_DEEP_HINT)] };
+  }
+  try {
+    return parseChecked(file, text);
+  } catch (err) {
+    // The scan above under-counts only in exotic layouts; a stack overflow there is still a writer's error.
+    if (!(err instanceof RangeError)) throw err;
+    const source: YamlSource = { file, text, lineStarts: lineStartsOf(text), places: new Map(), data: undefined };
+    return { source, diagnostics: [at(source, 0, "yaml-too-deep", `the data nests too deeply to read`, TOO_DEEP_HINT)] };
+  }
+}
+
+function lineStartsOf(text: string): number[] {
+  const starts = [0];
+  for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) starts.push(i + 1);
+  return starts;
+}
+
+function parseChecked(file: string, text: string): { source: YamlSource; diagnostics: Diagnostic[] } {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, version: "1.2", merge: false, prettyErrors: false });
   const source: YamlSource = { file, text, lineStarts: lineCounter.lineStarts, places: new Map(), data: undefined };
@@ -61,12 +132,18 @@ export function parseYamlSource(file: string, raw: string): { source: YamlSource
   let syntaxReported = false;
   for (const e of doc.errors) {
     const message = e.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");
-    if (e.code === "DUPLICATE_KEY") {
+    if (/call stack/i.test(message)) {
+      diagnostics.push(at(source, e.pos[0], "yaml-too-deep", "the data nests too deeply to read", TOO_DEEP_HINT));
+      syntaxReported = true;
+    } else if (e.code === "DUPLICATE_KEY") {
       diagnostics.push(at(source, e.pos[0], "duplicate-key", message, "remove one of the two keys; YAML would silently keep the last"));
     } else if (!syntaxReported) {
       // The parser reports every consequence of one broken line; the first error is the one to fix.
       syntaxReported = true;
-      diagnostics.push(at(source, syntaxOffset(text, e.code, message, e.pos[0]), "yaml-syntax", message, syntaxHint(message)));
+      const offset = syntaxOffset(text, e.code, message, e.pos[0]);
+      const tab = leadingTab(text, offset);
+      if (tab !== undefined) diagnostics.push(at(source, tab, "yaml-syntax", "this line is indented with a tab; YAML indents with spaces only", "indent with spaces, not tabs"));
+      else diagnostics.push(at(source, offset, "yaml-syntax", message, syntaxHint(message)));
     }
   }
   for (const w of doc.warnings) {
@@ -128,6 +205,18 @@ export function parseYamlSource(file: string, raw: string): { source: YamlSource
     }
   }
   return { source, diagnostics };
+}
+
+/** Offset of a tab in the indentation of the line holding `offset` (or of the line before it), if any. */
+function leadingTab(text: string, offset: number): number | undefined {
+  const lineStart = text.lastIndexOf("\n", offset - 1) + 1;
+  for (const start of [lineStart, text.lastIndexOf("\n", lineStart - 2) + 1]) {
+    const indent = /^[ \t]*/.exec(text.slice(start, start + 200))![0];
+    const tab = indent.indexOf("\t");
+    if (tab !== -1 && start <= offset) return start + tab;
+    if (start === 0) break;
+  }
+  return undefined;
 }
 
 /** Node ranges start at the value; anchors and tags stand before it on the same line. */

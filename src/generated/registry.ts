@@ -66,7 +66,7 @@ export const FLAG_NAMES: readonly FlagName[] = ["ALERTING", "ANOMALY_DETECTION",
 
 export const FLAGS: { readonly [K in FlagName]: FlagMeta } = {
   /** Real-time alert rules (threshold held for a duration) producing alert events. */
-  ALERTING: {
+  ["ALERTING"]: {
     name: "ALERTING",
     type: "Experiment",
     category: "Observability",
@@ -82,7 +82,7 @@ export const FLAGS: { readonly [K in FlagName]: FlagMeta } = {
     variants: ["enterprise","staging","canary"],
   },
   /** Z-score anomaly detection over the stored time series. */
-  ANOMALY_DETECTION: {
+  ["ANOMALY_DETECTION"]: {
     name: "ANOMALY_DETECTION",
     type: "Experiment",
     category: "Analytics",
@@ -98,7 +98,7 @@ export const FLAGS: { readonly [K in FlagName]: FlagMeta } = {
     variants: ["canary"],
   },
   /** Audit log of every auth event and metric mutation, append-only. */
-  AUDIT_LOG: {
+  ["AUDIT_LOG"]: {
     name: "AUDIT_LOG",
     type: "Release",
     category: "Compliance",
@@ -114,7 +114,7 @@ export const FLAGS: { readonly [K in FlagName]: FlagMeta } = {
     variants: ["enterprise","staging"],
   },
   /** Batch ingestion: buffer samples and flush them in fixed-size batches. */
-  BATCHING: {
+  ["BATCHING"]: {
     name: "BATCHING",
     type: "Ops",
     category: "Performance",
@@ -130,7 +130,7 @@ export const FLAGS: { readonly [K in FlagName]: FlagMeta } = {
     variants: ["prod","lite","enterprise","test","staging","canary"],
   },
   /** CloudWatch Embedded Metric Format lines for audit entries and aggregates. */
-  CLOUDWATCH: {
+  ["CLOUDWATCH"]: {
     name: "CLOUDWATCH",
     type: "Release",
     category: "Integration",
@@ -146,7 +146,7 @@ export const FLAGS: { readonly [K in FlagName]: FlagMeta } = {
     variants: ["enterprise","staging"],
   },
   /** Gzip-compressed export payloads. */
-  COMPRESSION: {
+  ["COMPRESSION"]: {
     name: "COMPRESSION",
     type: "Ops",
     category: "Performance",
@@ -162,7 +162,7 @@ export const FLAGS: { readonly [K in FlagName]: FlagMeta } = {
     variants: ["prod","enterprise","test","staging","canary"],
   },
   /** CSV export of aggregates with RFC 4180 quoting. */
-  CSV_EXPORT: {
+  ["CSV_EXPORT"]: {
     name: "CSV_EXPORT",
     type: "Release",
     category: "Integration",
@@ -178,7 +178,7 @@ export const FLAGS: { readonly [K in FlagName]: FlagMeta } = {
     variants: ["prod","enterprise","dev","test","staging","canary"],
   },
   /** Diagnostics: timing traces of every pipeline stage and an internal state dump on exit. */
-  DEBUG: {
+  ["DEBUG"]: {
     name: "DEBUG",
     type: "Diagnostic",
     category: "Developer Experience",
@@ -194,7 +194,7 @@ export const FLAGS: { readonly [K in FlagName]: FlagMeta } = {
     variants: ["dev","debug","staging"],
   },
   /** Multi-tenant scopes: tenant id in every metric key and per-tenant aggregation. */
-  ENTERPRISE: {
+  ["ENTERPRISE"]: {
     name: "ENTERPRISE",
     type: "Permission",
     category: "Core",
@@ -210,7 +210,7 @@ export const FLAGS: { readonly [K in FlagName]: FlagMeta } = {
     variants: ["enterprise","staging"],
   },
   /** Percentile aggregation (p50, p95, p99) beside count, sum, min, max and mean. */
-  HISTOGRAMS: {
+  ["HISTOGRAMS"]: {
     name: "HISTOGRAMS",
     type: "Release",
     category: "Analytics",
@@ -226,7 +226,7 @@ export const FLAGS: { readonly [K in FlagName]: FlagMeta } = {
     variants: ["prod","enterprise","dev","debug","test","staging","canary"],
   },
   /** sanitizeProperties(): bounded, safe-character property keys and values; prototype keys dropped. */
-  INPUT_SANITIZATION: {
+  ["INPUT_SANITIZATION"]: {
     name: "INPUT_SANITIZATION",
     type: "Release",
     category: "Security",
@@ -242,7 +242,7 @@ export const FLAGS: { readonly [K in FlagName]: FlagMeta } = {
     variants: ["prod","lite","enterprise","dev","debug","test","staging","canary"],
   },
   /** Live aggregates over WebSocket served by Bun.serve. */
-  LIVE_STREAM: {
+  ["LIVE_STREAM"]: {
     name: "LIVE_STREAM",
     type: "Release",
     category: "Core",
@@ -258,7 +258,7 @@ export const FLAGS: { readonly [K in FlagName]: FlagMeta } = {
     variants: ["prod","enterprise","dev","test","staging","canary"],
   },
   /** Mock data source: deterministic synthetic metrics from a seeded generator instead of live input. */
-  MOCK_API: {
+  ["MOCK_API"]: {
     name: "MOCK_API",
     type: "Diagnostic",
     category: "Developer Experience",
@@ -274,7 +274,7 @@ export const FLAGS: { readonly [K in FlagName]: FlagMeta } = {
     variants: ["dev","debug","test"],
   },
   /** OpenTelemetry OTLP/JSON export of aggregates. */
-  OTEL_EXPORT: {
+  ["OTEL_EXPORT"]: {
     name: "OTEL_EXPORT",
     type: "Release",
     category: "Observability",
@@ -290,7 +290,7 @@ export const FLAGS: { readonly [K in FlagName]: FlagMeta } = {
     variants: ["enterprise","dev","staging"],
   },
   /** Redacts e-mail addresses, IP addresses and tokens in property values. */
-  PII_REDACTION: {
+  ["PII_REDACTION"]: {
     name: "PII_REDACTION",
     type: "Release",
     category: "Security",
@@ -306,7 +306,7 @@ export const FLAGS: { readonly [K in FlagName]: FlagMeta } = {
     variants: ["prod","enterprise","test","staging","canary"],
   },
   /** CPU time and memory profiling around each pipeline stage. */
-  PROFILING: {
+  ["PROFILING"]: {
     name: "PROFILING",
     type: "Diagnostic",
     category: "Performance",
@@ -322,7 +322,7 @@ export const FLAGS: { readonly [K in FlagName]: FlagMeta } = {
     variants: ["debug","canary"],
   },
   /** Prometheus text exposition format export. */
-  PROMETHEUS_EXPORT: {
+  ["PROMETHEUS_EXPORT"]: {
     name: "PROMETHEUS_EXPORT",
     type: "Release",
     category: "Observability",
@@ -338,7 +338,7 @@ export const FLAGS: { readonly [K in FlagName]: FlagMeta } = {
     variants: ["prod","enterprise","test","staging","canary"],
   },
   /** At most 10 stream connections per scope and 100 messages a minute per connection. */
-  RATE_LIMIT: {
+  ["RATE_LIMIT"]: {
     name: "RATE_LIMIT",
     type: "Ops",
     category: "Security",
@@ -354,7 +354,7 @@ export const FLAGS: { readonly [K in FlagName]: FlagMeta } = {
     variants: ["prod","enterprise","test","staging","canary"],
   },
   /** Signed token validation (role and scope) for live-stream subscribers. */
-  RBAC: {
+  ["RBAC"]: {
     name: "RBAC",
     type: "Release",
     category: "Security",
@@ -370,7 +370,7 @@ export const FLAGS: { readonly [K in FlagName]: FlagMeta } = {
     variants: ["prod","enterprise","test","staging","canary"],
   },
   /** Cleanup policy that drops samples older than the retention window. */
-  RETENTION_POLICY: {
+  ["RETENTION_POLICY"]: {
     name: "RETENTION_POLICY",
     type: "Ops",
     category: "Compliance",
@@ -386,7 +386,7 @@ export const FLAGS: { readonly [K in FlagName]: FlagMeta } = {
     variants: ["enterprise","staging"],
   },
   /** exportMetricsToS3(): put requests under a scoped partition key with Content-Disposition attachment. */
-  S3_EXPORT: {
+  ["S3_EXPORT"]: {
     name: "S3_EXPORT",
     type: "Release",
     category: "Integration",
@@ -402,7 +402,7 @@ export const FLAGS: { readonly [K in FlagName]: FlagMeta } = {
     variants: ["enterprise","staging"],
   },
   /** Deterministic hash-based sampling of high-volume metrics. */
-  SAMPLING: {
+  ["SAMPLING"]: {
     name: "SAMPLING",
     type: "Ops",
     category: "Performance",
@@ -418,7 +418,7 @@ export const FLAGS: { readonly [K in FlagName]: FlagMeta } = {
     variants: ["prod","enterprise","test","staging","canary"],
   },
   /** validateMetricScope(): a metric is recorded and read only in its own scope. */
-  SCOPE_ISOLATION: {
+  ["SCOPE_ISOLATION"]: {
     name: "SCOPE_ISOLATION",
     type: "Release",
     category: "Security",
@@ -434,7 +434,7 @@ export const FLAGS: { readonly [K in FlagName]: FlagMeta } = {
     variants: ["prod","lite","enterprise","dev","debug","test","staging","canary"],
   },
   /** SLA report: availability and latency objective attainment. */
-  SLA_DASHBOARD: {
+  ["SLA_DASHBOARD"]: {
     name: "SLA_DASHBOARD",
     type: "Experiment",
     category: "Analytics",
@@ -450,7 +450,7 @@ export const FLAGS: { readonly [K in FlagName]: FlagMeta } = {
     variants: ["enterprise","staging"],
   },
   /** Historical time-series storage: per-metric ring buffers with downsampling. */
-  TIME_SERIES_STORAGE: {
+  ["TIME_SERIES_STORAGE"]: {
     name: "TIME_SERIES_STORAGE",
     type: "Experiment",
     category: "Analytics",
@@ -466,7 +466,7 @@ export const FLAGS: { readonly [K in FlagName]: FlagMeta } = {
     variants: ["enterprise","staging","canary"],
   },
   /** W3C traceparent parsing and propagation on metrics. */
-  TRACE_CONTEXT: {
+  ["TRACE_CONTEXT"]: {
     name: "TRACE_CONTEXT",
     type: "Release",
     category: "Observability",
@@ -482,7 +482,7 @@ export const FLAGS: { readonly [K in FlagName]: FlagMeta } = {
     variants: ["prod","enterprise","debug","test","staging","canary"],
   },
   /** Compact v2 serializer; the legacy serializer ships only while this flag is off. */
-  V2_SERIALIZER: {
+  ["V2_SERIALIZER"]: {
     name: "V2_SERIALIZER",
     type: "Release",
     category: "Performance",
@@ -500,7 +500,7 @@ export const FLAGS: { readonly [K in FlagName]: FlagMeta } = {
 };
 
 export const VARIANTS: { readonly [K in VariantName]: VariantMeta } = {
-  "prod": {
+  ["prod"]: {
     name: "prod",
     scope: "Public",
     entry: "src/app/main.ts",
@@ -508,7 +508,7 @@ export const VARIANTS: { readonly [K in VariantName]: VariantMeta } = {
     script: "build:prod",
     features: ["SCOPE_ISOLATION","INPUT_SANITIZATION","RBAC","RATE_LIMIT","LIVE_STREAM","CSV_EXPORT","PROMETHEUS_EXPORT","HISTOGRAMS","SAMPLING","BATCHING","COMPRESSION","PII_REDACTION","TRACE_CONTEXT","V2_SERIALIZER"],
   },
-  "lite": {
+  ["lite"]: {
     name: "lite",
     scope: "Public",
     entry: "src/app/main.ts",
@@ -516,7 +516,7 @@ export const VARIANTS: { readonly [K in VariantName]: VariantMeta } = {
     script: "build:lite",
     features: ["SCOPE_ISOLATION","INPUT_SANITIZATION","BATCHING","V2_SERIALIZER"],
   },
-  "enterprise": {
+  ["enterprise"]: {
     name: "enterprise",
     scope: "Enterprise",
     entry: "src/app/main.ts",
@@ -524,7 +524,7 @@ export const VARIANTS: { readonly [K in VariantName]: VariantMeta } = {
     script: "build:enterprise",
     features: ["SCOPE_ISOLATION","INPUT_SANITIZATION","RBAC","RATE_LIMIT","LIVE_STREAM","CSV_EXPORT","PROMETHEUS_EXPORT","HISTOGRAMS","SAMPLING","BATCHING","COMPRESSION","PII_REDACTION","TRACE_CONTEXT","V2_SERIALIZER","ENTERPRISE","AUDIT_LOG","CLOUDWATCH","S3_EXPORT","RETENTION_POLICY","OTEL_EXPORT","SLA_DASHBOARD","ALERTING","TIME_SERIES_STORAGE"],
   },
-  "dev": {
+  ["dev"]: {
     name: "dev",
     scope: "Development",
     entry: "src/app/main.ts",
@@ -532,7 +532,7 @@ export const VARIANTS: { readonly [K in VariantName]: VariantMeta } = {
     script: "build:dev",
     features: ["DEBUG","MOCK_API","SCOPE_ISOLATION","INPUT_SANITIZATION","LIVE_STREAM","CSV_EXPORT","HISTOGRAMS","OTEL_EXPORT","V2_SERIALIZER"],
   },
-  "debug": {
+  ["debug"]: {
     name: "debug",
     scope: "Development",
     entry: "src/app/main.ts",
@@ -540,7 +540,7 @@ export const VARIANTS: { readonly [K in VariantName]: VariantMeta } = {
     script: "build:debug",
     features: ["DEBUG","PROFILING","MOCK_API","SCOPE_ISOLATION","INPUT_SANITIZATION","HISTOGRAMS","TRACE_CONTEXT"],
   },
-  "test": {
+  ["test"]: {
     name: "test",
     scope: "Development",
     entry: "src/app/main.ts",
@@ -548,7 +548,7 @@ export const VARIANTS: { readonly [K in VariantName]: VariantMeta } = {
     script: "build:test",
     features: ["MOCK_API","SCOPE_ISOLATION","INPUT_SANITIZATION","RBAC","RATE_LIMIT","LIVE_STREAM","CSV_EXPORT","PROMETHEUS_EXPORT","HISTOGRAMS","SAMPLING","BATCHING","COMPRESSION","PII_REDACTION","TRACE_CONTEXT","V2_SERIALIZER"],
   },
-  "staging": {
+  ["staging"]: {
     name: "staging",
     scope: "Internal",
     entry: "src/app/main.ts",
@@ -556,7 +556,7 @@ export const VARIANTS: { readonly [K in VariantName]: VariantMeta } = {
     script: "build:staging",
     features: ["SCOPE_ISOLATION","INPUT_SANITIZATION","RBAC","RATE_LIMIT","LIVE_STREAM","CSV_EXPORT","PROMETHEUS_EXPORT","HISTOGRAMS","SAMPLING","BATCHING","COMPRESSION","PII_REDACTION","TRACE_CONTEXT","V2_SERIALIZER","ENTERPRISE","AUDIT_LOG","CLOUDWATCH","S3_EXPORT","RETENTION_POLICY","OTEL_EXPORT","SLA_DASHBOARD","ALERTING","TIME_SERIES_STORAGE","DEBUG"],
   },
-  "canary": {
+  ["canary"]: {
     name: "canary",
     scope: "Internal",
     entry: "src/app/main.ts",

@@ -56,7 +56,20 @@ export function isRealDate(s: string): boolean {
   return date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d;
 }
 
-const Text = z.string().trim().min(1, "must not be empty");
+/**
+ * Escape codes can rewrite a terminal line or write the clipboard, NUL truncates generated code, bidi
+ * overrides make text read differently than it is: none belongs in a record. Tabs and line breaks may stay.
+ */
+export const CONTROL_CHARACTER = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/;
+/** Names become object keys in emitted code and the site: these would reach an object's prototype. */
+export const RESERVED_NAMES: readonly string[] = ["__proto__", "constructor", "prototype"];
+
+const Text = z
+  .string()
+  .trim()
+  .min(1, "must not be empty")
+  .refine((s) => !CONTROL_CHARACTER.test(s), rule("control-character", "control characters (terminal escape codes, NUL, bidi overrides) are not allowed; write plain text"));
+const Name = Text.refine((s) => !RESERVED_NAMES.includes(s), rule("reserved-name", `${RESERVED_NAMES.join(", ")} cannot be names: they would reach an object's prototype`));
 const IsoDate = z
   .string()
   .refine(isRealDate, rule("invalid-date", "expected a real calendar date written YYYY-MM-DD (quote it if in doubt)"))
@@ -67,6 +80,38 @@ const FlagName = z
     (s) => FLAG_NAME_PATTERN.test(s),
     rule("invalid-flag-name", "a flag name must match ^[A-Z][A-Z0-9_]*$ (upper case letters, digits, underscores)"),
   );
+
+/** A variant name becomes a folder under dist/variants/, a URL segment, a shell word and a workflow value. */
+export const VARIANT_NAME_PATTERN = /^[a-z][a-z0-9-]{0,62}$/;
+const VariantName = Name.refine(
+  (s) => VARIANT_NAME_PATTERN.test(s),
+  rule("invalid-variant-name", "a variant name must match ^[a-z][a-z0-9-]*$ (lower case letters, digits, hyphens; at most 63): it becomes a folder, a URL and a shell word"),
+).meta({ pattern: VARIANT_NAME_PATTERN.source });
+
+/**
+ * A path inside the repository, written relative to its root with forward slashes: no leading slash, no
+ * "." or ".." segments, no characters a shell or a URL would read differently.
+ */
+export function isRepoPath(s: string, options: { ext?: string; folder?: boolean } = {}): boolean {
+  const path = options.folder && s.endsWith("/") ? s.slice(0, -1) : s;
+  if (options.ext && !path.endsWith(options.ext)) return false;
+  return path.split("/").every((seg) => /^[A-Za-z0-9_.][A-Za-z0-9_.-]*$/.test(seg) && seg !== "." && seg !== "..");
+}
+const EntryPath = z
+  .string()
+  .refine(
+    (s) => isRepoPath(s, { ext: ".ts" }),
+    rule("invalid-path", "an entry must be a .ts file inside the repository, written like src/app/main.ts (no leading /, no .., letters, digits, . _ - only)"),
+  )
+  .meta({ pattern: "^(?!.*(^|/)\\.\\.?(/|$))[A-Za-z0-9_.][A-Za-z0-9_./-]*\\.ts$" });
+/** "src/app/", "package.json scripts" (a path and a note) or a Bun built-in module such as "bun:bundle". */
+const LocationText = Text.refine(
+  (s) => {
+    const path = s.split(/\s+/)[0] ?? "";
+    return /^bun:[a-z][a-z0-9-]*$/.test(path) || isRepoPath(path, { folder: true });
+  },
+  rule("invalid-path", "a location must start with a path inside the repository (like src/app/ or package.json, no leading / and no ..) or a Bun module such as bun:bundle"),
+);
 /** One scope name, "all", or a list of scope names. */
 const ScopeValue = z.union([Text, z.array(Text).min(1)]);
 
@@ -82,7 +127,7 @@ const MASTER_SCHEMAS: Record<Exclude<MasterKey, "type" | "name" | "scope">, z.Zo
 function masterShape(kind: Kind, overrides: Partial<Record<MasterKey, z.ZodType>> = {}) {
   const required = new Set(REQUIRED_COLUMNS[kind]);
   const base: Record<MasterKey, z.ZodType> = {
-    name: Text,
+    name: Name,
     type: z.enum(TYPES[kind]),
     scope: ScopeValue,
     ...MASTER_SCHEMAS,
@@ -121,10 +166,10 @@ export const RECORD_SCHEMAS = {
       .meta({ description: "Source globs of the legacy path this flag retires: they must add 0 bytes to every variant with the flag on." }),
   }),
   variants: z.strictObject({
-    ...masterShape("variants", { scope: Text }),
+    ...masterShape("variants", { name: VariantName, scope: Text }),
     description: Text,
     features: z.array(FlagName),
-    entry: Text,
+    entry: EntryPath,
     budget: z.int().positive().meta({ description: "Size budget of the minified bundle, in bytes." }),
     script: z.string().regex(/^build:[a-z0-9-]+$/, "a package.json script name such as build:prod"),
   }),
@@ -151,7 +196,7 @@ export const RECORD_SCHEMAS = {
   components: z.strictObject({
     ...masterShape("components"),
     purpose: Text,
-    location: Text,
+    location: LocationText,
     productionReady: z.enum(["Yes", "Implement", "No"]),
   }),
   criteria: z.strictObject({

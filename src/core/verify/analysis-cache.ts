@@ -76,5 +76,5 @@ export function saveAnalysis(root: string, key: AnalysisKey, facts: SourceFacts,
     files[f.path] = contentHash(text);
   }
   const stored: Stored = { key, files, facts };
-  writeAtomic(join(root, ANALYSIS_CACHE), `${JSON.stringify(stored)}\n`);
+  writeAtomic(join(root, ANALYSIS_CACHE), `${JSON.stringify(stored)}\n`, root);
 }

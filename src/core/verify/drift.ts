@@ -15,19 +15,29 @@ export const PACKAGE_JSON = "package.json";
 export const WORKFLOW_PATH = ".github/workflows/build-variants.yml";
 export const VARIANTS_DIR = "dist/variants";
 
+/**
+ * One shell word: safe characters as they are, anything else single-quoted. The schema already refuses
+ * such values; quoting here means a value that slipped past it still cannot become a second command.
+ */
+export function shellWord(s: string): string {
+  return /^[A-Za-z0-9_./:=@%+,-]+$/.test(s) ? s : `'${s.replace(/'/g, "'\\''")}'`;
+}
+
 /** The CLI twin of verify's Bun.build: byte-identical output, and BUN_OPTIONS cleared so it cannot add flags. */
-export function buildCommand(v: Entry<"variants">["record"]): string {
+export function buildCommand(v: Pick<Entry<"variants">["record"], "name" | "entry" | "features">): string {
   const out = `${VARIANTS_DIR}/${v.name}`;
-  const flags = v.features.map((f) => ` --feature=${f}`).join("");
-  return `BUN_OPTIONS= bun build ${v.entry} --target=bun --minify --outdir=${out} --metafile=${out}/metafile.json${flags}`;
+  const words = [v.entry, "--target=bun", "--minify", `--outdir=${out}`, `--metafile=${out}/metafile.json`, ...v.features.map((f) => `--feature=${f}`)];
+  return `BUN_OPTIONS= bun build ${words.map(shellWord).join(" ")}`;
 }
 
 export function expectedScripts(model: Model): Map<string, string> {
   return new Map(model.records.variants.map((v) => [v.record.script, buildCommand(v.record)]));
 }
 
-export function expectedWorkflow(model: Model): string {
-  const include = model.records.variants.flatMap((v) => [`          - variant: ${v.record.name}`, `            script: ${v.record.script}`]);
+/** Values go in as JSON strings (valid YAML scalars) and reach the shell only through an environment variable. */
+export function expectedWorkflow(model: Pick<Model, "records">): string {
+  const q = JSON.stringify;
+  const include = model.records.variants.flatMap((v) => [`          - variant: ${q(v.record.name)}`, `            script: ${q(v.record.script)}`]);
   return [
     "# Generated from data/variants.yaml: `npm run verify` fails when this matrix drifts, `npm run verify -- --fix` rewrites it.",
     "name: build-variants",
@@ -51,7 +61,9 @@ export function expectedWorkflow(model: Model): string {
     "          node-version: 22",
     "      - run: npm ci --no-audit --no-fund",
     "      - name: Build ${{ matrix.variant }}",
-    "        run: npm run ${{ matrix.script }}",
+    "        env:",
+    "          SCRIPT: ${{ matrix.script }}",
+    '        run: npm run "$SCRIPT"',
     "      - uses: actions/upload-artifact@v4",
     "        with:",
     "          name: variant-${{ matrix.variant }}",
@@ -187,11 +199,11 @@ export function fixDrift(root: string, model: Model): { written: string[]; diagn
       }
       for (const [k, v] of expected) next[k] ??= v;
       pkg.scripts = next;
-      if (writeAtomic(join(root, PACKAGE_JSON), `${JSON.stringify(pkg, null, 2)}\n`)) written.push(PACKAGE_JSON);
+      if (writeAtomic(join(root, PACKAGE_JSON), `${JSON.stringify(pkg, null, 2)}\n`, root)) written.push(PACKAGE_JSON);
     }
   }
   if (checkWorkflow(root, model).diagnostics.length) {
-    if (writeAtomic(join(root, WORKFLOW_PATH), expectedWorkflow(model))) written.push(WORKFLOW_PATH);
+    if (writeAtomic(join(root, WORKFLOW_PATH), expectedWorkflow(model), root)) written.push(WORKFLOW_PATH);
   }
   return { written, diagnostics };
 }

@@ -77,6 +77,6 @@ export class FlagSetCache {
 
   /** Keeps only the entries this run used. */
   save(): void {
-    if (this.enabled) writeAtomic(join(this.root, FLAG_SET_CACHE), `${JSON.stringify({ config: this.config, entries: this.used })}\n`);
+    if (this.enabled) writeAtomic(join(this.root, FLAG_SET_CACHE), `${JSON.stringify({ config: this.config, entries: this.used })}\n`, this.root);
   }
 }

@@ -60,6 +60,6 @@ export function buildResults(args: {
 }
 
 export function writeResults(root: string, results: VerifyResults): string {
-  writeAtomic(join(root, RESULTS_PATH), `${JSON.stringify(results, null, 2)}\n`);
+  writeAtomic(join(root, RESULTS_PATH), `${JSON.stringify(results, null, 2)}\n`, root);
   return RESULTS_PATH;
 }

@@ -11,10 +11,10 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { isError, sortDiagnostics, type Diagnostic } from "../diagnostics.ts";
-import type { Entry } from "../load-records.ts";
+import { relativePath, type Entry } from "../load-records.ts";
 import { loadModel, type Model } from "../model.ts";
 import type { VerifyResults } from "../verify-results.ts";
-import { readIfExists } from "../write-atomic.ts";
+import { readInside } from "../safe-fs.ts";
 import { offsetOf, parseYamlSource, position } from "../yaml-source.ts";
 import { flagSetKey, VariantBuilder, type Built, type BuildProblem } from "./build-variants.ts";
 import { analysisKey, loadAnalysis, saveAnalysis } from "./analysis-cache.ts";
@@ -31,6 +31,10 @@ import { judgeProbe, probeDiagnostics, probePlan } from "./probe-proof.ts";
 import { buildResults, writeResults, type VariantOutcome } from "./results.ts";
 import type { SourceGraph } from "./source-graph.ts";
 import { pruneVariants, writeVariant } from "./write-variants.ts";
+import { VARIANTS_DIR } from "./drift.ts";
+
+/** Sources shown in code frames are small; anything larger is not worth printing. */
+const MAX_FRAME_SOURCE_BYTES = 4 * 1024 * 1024;
 
 export const SIZE_CACHE = ".cache/verify/sizes.json";
 
@@ -78,7 +82,8 @@ const todayUtc = () => new Date().toISOString().slice(0, 10);
 
 /** The Bun version package.json pins; sizes from another runtime are not comparable. */
 function pinnedBun(root: string, texts: Map<string, string>): Diagnostic[] {
-  const text = readIfExists(join(root, PACKAGE_JSON));
+  const read = readInside(root, PACKAGE_JSON, MAX_FRAME_SOURCE_BYTES);
+  const text = "refusal" in read ? undefined : read.bytes.toString("utf8");
   if (text === undefined) return [{ file: PACKAGE_JSON, line: 1, col: 1, rule: "bun-version", message: "package.json is missing; it must pin the Bun version", hint: "run from the repository root" }];
   texts.set(PACKAGE_JSON, text);
   const { source, diagnostics: unreadable } = parseYamlSource(PACKAGE_JSON, text);
@@ -135,7 +140,7 @@ export async function runVerify(root: string, options: VerifyOptions = {}): Prom
   const variantByName = new Map(variants.map((v) => [v.record.name, v]));
 
   // A missing entry makes the source graph partial: rules that need all of it (stale flags, owned globs) would only echo it.
-  const missingEntries = variants.filter((v) => !existsSync(join(root, v.record.entry)));
+  const missingEntries = variants.filter((v) => "refusal" in readInside(root, v.record.entry, MAX_FRAME_SOURCE_BYTES));
   for (const v of missingEntries) {
     diagnostics.push(atRecord(v, ["entry"], "missing-entry", `entry ${v.record.entry} of variant "${v.record.name}" does not exist`, "fix the path; entries are relative to the repository root"));
   }
@@ -297,8 +302,8 @@ export async function runVerify(root: string, options: VerifyOptions = {}): Prom
   // Code frames for every file a diagnostic names, including sources the cached analysis did not read.
   for (const d of diagnostics) {
     if (texts.has(d.file)) continue;
-    const text = readIfExists(join(root, d.file));
-    if (text !== undefined) texts.set(d.file, text);
+    const read = readInside(root, d.file, MAX_FRAME_SOURCE_BYTES);
+    if (!("refusal" in read)) texts.set(d.file, read.bytes.toString("utf8"));
   }
 
   const eliminated = new Map<string, boolean>();
@@ -311,13 +316,22 @@ export async function runVerify(root: string, options: VerifyOptions = {}): Prom
   const ok = !sorted.some(isError);
   const results = buildResults({ model, ok, variants: outcomes, impacts, eliminated });
   if (write) {
-    for (const o of outcomes) {
-      const built = builtByVariant.get(o.name);
-      const v = variantByName.get(o.name)!;
-      if (built && o.sizes) written.push(writeVariant(root, { name: o.name, entry: v.record.entry, features: o.features, bunVersion: Bun.version, sizes: o.sizes as Sizes }, built));
+    // A folder where results.json belongs, a read-only dist/: reported like any other mistake, never a stack trace.
+    try {
+      for (const o of outcomes) {
+        const built = builtByVariant.get(o.name);
+        const v = variantByName.get(o.name)!;
+        if (built && o.sizes) written.push(writeVariant(root, { name: o.name, entry: v.record.entry, features: o.features, bunVersion: Bun.version, sizes: o.sizes as Sizes }, built));
+      }
+      written.push(...pruneVariants(root, new Set(variants.map((v) => v.record.name))));
+      written.push(writeResults(root, results));
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      const file = e.path ? relativePath(root, e.path) : VARIANTS_DIR;
+      diagnostics.push({ file, line: 1, col: 1, rule: "output-not-writable", message: `${file} cannot be written: ${e.code ?? e.message}`, hint: "remove or fix what stands there, then run verify again" });
+      const failed = sortDiagnostics(diagnostics);
+      return { ok: false, diagnostics: failed, texts, model, variants: outcomes, impacts, results, written, builds: builder.count + measurer.helperBuilds, cached: { analysis: cachedAnalysis, flagSets: measurer.cached }, ms: performance.now() - started };
     }
-    written.push(...pruneVariants(root, new Set(variants.map((v) => v.record.name))));
-    written.push(writeResults(root, results));
   }
   if (cache) {
     meter.save();

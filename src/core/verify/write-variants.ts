@@ -5,6 +5,7 @@
  */
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { assertInside } from "../safe-fs.ts";
 import type { Built } from "./build-variants.ts";
 import { VARIANTS_DIR } from "./drift.ts";
 import type { Sizes } from "./measure-sizes.ts";
@@ -20,10 +21,13 @@ export interface VariantInfo {
 }
 
 export function writeVariant(root: string, info: VariantInfo, built: Extract<Built, { ok: true }>): string {
-  const final = join(root, VARIANTS_DIR, info.name);
+  const base = join(root, VARIANTS_DIR);
+  const final = join(base, info.name);
   const stamp = `${process.pid}-${Date.now()}`;
-  const tmp = join(root, VARIANTS_DIR, `.${info.name}.${stamp}.tmp`);
-  const old = join(root, VARIANTS_DIR, `.${info.name}.${stamp}.old`);
+  const tmp = join(base, `.${info.name}.${stamp}.tmp`);
+  const old = join(base, `.${info.name}.${stamp}.old`);
+  // The schema already limits names to [a-z0-9-]; this holds even for a name that slipped past it.
+  for (const path of [final, tmp, old]) assertInside(base, path, "variant folder", root);
   try {
     mkdirSync(tmp, { recursive: true });
     for (const o of built.outputs) {
@@ -55,6 +59,7 @@ export function pruneVariants(root: string, keep: Set<string>): string[] {
   for (const name of names) {
     if (keep.has(name) || name.startsWith(".")) continue;
     if (existsSync(join(dir, name, VARIANT_INFO))) {
+      assertInside(dir, join(dir, name), "variant folder", root);
       rmSync(join(dir, name), { recursive: true, force: true });
       removed.push(`${VARIANTS_DIR}/${name}`);
     }

@@ -1,0 +1,228 @@
+/**
+ * Reading and writing when the repository itself is untrusted input: a pull request can add a symlink to
+ * /proc/self/environ, a FIFO that never answers, a link to /dev/zero, or a folder where a file belongs.
+ * Every read of data, content and public files goes through here, so a file is read only when it is a
+ * regular file whose real path stays inside the root, and never more than its size limit (counted on the
+ * open file, not trusted from a stat of the path). Every write and removal checks its target the same way.
+ * This module imports nothing heavy: the check cache's fingerprint walks with it too, so the fingerprint and
+ * the loader always agree on what was read.
+ */
+import { closeSync, constants, fstatSync, openSync, readdirSync, readSync, realpathSync, lstatSync } from "node:fs";
+import { isAbsolute, join, relative, resolve, sep } from "node:path";
+
+export type RefusalRule = "outside-repository" | "not-a-file" | "file-too-large" | "unreadable-file";
+
+export interface Refusal {
+  rule: RefusalRule;
+  message: string;
+  hint?: string;
+}
+
+const realRoots = new Map<string, string>();
+function realRoot(root: string): string {
+  let real = realRoots.get(root);
+  if (real === undefined) {
+    try {
+      real = realpathSync(root);
+    } catch {
+      real = resolve(root);
+    }
+    realRoots.set(root, real);
+  }
+  return real;
+}
+
+/** Whether `path` is `base` or lies below it, by path text (no symlinks resolved). */
+export function isInside(base: string, path: string): boolean {
+  const rel = relative(resolve(base), resolve(path));
+  return rel === "" || (!rel.startsWith(`..${sep}`) && rel !== ".." && !isAbsolute(rel));
+}
+
+/** Real path of a repository path when it exists and stays inside the root, else a refusal. */
+function realInside(root: string, rel: string): { real: string } | { refusal: Refusal } {
+  const full = resolve(root, rel);
+  if (!isInside(root, full)) return { refusal: outside(rel) };
+  let real: string;
+  try {
+    real = realpathSync(full);
+  } catch (err) {
+    return { refusal: unreadable(rel, err) };
+  }
+  if (!isInside(realRoot(root), real)) return { refusal: outside(rel) };
+  return { real };
+}
+
+/** Whether a repository path names a file or folder whose real path stays inside the root. */
+export function existsInside(root: string, rel: string): boolean {
+  return !("refusal" in realInside(root, rel));
+}
+
+const outside = (rel: string): Refusal => ({
+  rule: "outside-repository",
+  message: `${rel} is a link that leads outside the repository; it is not read`,
+  hint: "commit the file itself instead of a symbolic link to it",
+});
+
+const unreadable = (rel: string, err: unknown): Refusal => ({
+  rule: "unreadable-file",
+  message: `${rel} cannot be read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+});
+
+const notAFile = (rel: string, what: string): Refusal => ({
+  rule: "not-a-file",
+  message: `${rel} is ${what}, not a regular file`,
+  hint: "replace it with a plain file",
+});
+
+function describe(mode: { isDirectory(): boolean; isFIFO(): boolean; isSocket(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean }): string {
+  if (mode.isDirectory()) return "a folder";
+  if (mode.isFIFO()) return "a named pipe";
+  if (mode.isSocket()) return "a socket";
+  if (mode.isCharacterDevice() || mode.isBlockDevice()) return "a device";
+  return "a special file";
+}
+
+/**
+ * Reads a regular file inside `root`. Opens without following a final link and without blocking (a FIFO
+ * would otherwise wait forever), checks the open file, and reads at most `maxBytes` (+1 to detect more).
+ */
+export function readInside(root: string, rel: string, maxBytes: number): { bytes: Buffer } | { refusal: Refusal } {
+  const found = realInside(root, rel);
+  if ("refusal" in found) return found;
+  let fd: number;
+  try {
+    fd = openSync(found.real, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW);
+  } catch (err) {
+    return { refusal: unreadable(rel, err) };
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) return { refusal: notAFile(rel, describe(st)) };
+    if (st.size > maxBytes) return { refusal: tooLarge(rel, st.size, maxBytes) };
+    // Sized from the open file, but a FIFO or /proc file reports 0: the read stops at maxBytes + 1 regardless.
+    const buf = Buffer.allocUnsafe(Math.min(maxBytes, st.size) + 1);
+    let length = 0;
+    let chunk = buf;
+    for (;;) {
+      if (length === chunk.length) {
+        if (length > maxBytes) return { refusal: tooLarge(rel, length, maxBytes) };
+        const bigger = Buffer.allocUnsafe(Math.min(maxBytes + 1, chunk.length * 2));
+        chunk.copy(bigger, 0, 0, length);
+        chunk = bigger;
+      }
+      const n = readSync(fd, chunk, length, chunk.length - length, null);
+      if (n === 0) break;
+      length += n;
+    }
+    if (length > maxBytes) return { refusal: tooLarge(rel, length, maxBytes) };
+    return { bytes: chunk.subarray(0, length) };
+  } catch (err) {
+    return { refusal: unreadable(rel, err) };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function tooLarge(rel: string, size: number, max: number): Refusal {
+  return { rule: "file-too-large", message: `${rel} is ${size > max ? `more than ${max}` : size} bytes; it may hold at most ${max} bytes` };
+}
+
+export type WalkEntry = { rel: string; kind: "file" } | { rel: string; kind: "dir" } | { rel: string; kind: "refused"; refusal: Refusal };
+
+/**
+ * The entries of a folder inside `root`, sorted by name: files, folders (links to files and folders inside
+ * the root count as what they point at) and refusals (links leaving the root, FIFOs, devices, sockets).
+ * Returns a refusal when the folder itself is unsafe, undefined when it does not exist.
+ */
+export function listInside(root: string, rel: string): WalkEntry[] | { refusal: Refusal } | undefined {
+  const found = realInside(root, rel);
+  if ("refusal" in found) {
+    if (found.refusal.rule === "unreadable-file" && /ENOENT/.test(found.refusal.message)) return undefined;
+    return found;
+  }
+  let names: string[];
+  try {
+    const st = lstatSync(found.real);
+    if (!st.isDirectory()) return { refusal: { rule: "not-a-file", message: `${rel} is ${st.isFile() ? "a file" : describe(st)}, not a folder`, hint: `make ${rel} a folder` } };
+    names = readdirSync(found.real).sort();
+  } catch (err) {
+    return { refusal: unreadable(rel, err) };
+  }
+  const out: WalkEntry[] = [];
+  for (const name of names) {
+    const child = `${rel}/${name}`;
+    const real = realInside(root, child);
+    if ("refusal" in real) {
+      out.push({ rel: child, kind: "refused", refusal: real.refusal });
+      continue;
+    }
+    try {
+      const st = lstatSync(real.real);
+      if (st.isDirectory()) out.push({ rel: child, kind: "dir" });
+      else if (st.isFile()) out.push({ rel: child, kind: "file" });
+      else out.push({ rel: child, kind: "refused", refusal: notAFile(child, describe(st)) });
+    } catch (err) {
+      out.push({ rel: child, kind: "refused", refusal: unreadable(child, err) });
+    }
+  }
+  return out;
+}
+
+/** Every file below a folder (depth first, sorted), with refusals in place; links to folders are followed once. */
+export function walkInside(root: string, rel: string): WalkEntry[] {
+  const out: WalkEntry[] = [];
+  const seen = new Set<string>();
+  const visit = (dir: string) => {
+    let real: string;
+    try {
+      real = realpathSync(resolve(root, dir));
+    } catch {
+      real = dir;
+    }
+    if (seen.has(real)) return;
+    seen.add(real);
+    const listed = listInside(root, dir);
+    if (listed === undefined) return;
+    if ("refusal" in listed) {
+      out.push({ rel: dir, kind: "refused", refusal: listed.refusal });
+      return;
+    }
+    for (const e of listed) {
+      if (e.kind === "dir") visit(e.rel);
+      else out.push(e);
+    }
+  };
+  visit(rel);
+  return out;
+}
+
+/** The real path of `p`: its deepest existing ancestor with links resolved, the rest appended as written. */
+function realish(p: string): string {
+  const abs = resolve(p);
+  let probe = abs;
+  for (;;) {
+    try {
+      return join(realpathSync(probe), relative(probe, abs));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "ENOENT" && (err as NodeJS.ErrnoException).code !== "ENOTDIR") throw err;
+      const parent = join(probe, "..");
+      if (parent === probe) return abs;
+      probe = parent;
+    }
+  }
+}
+
+/**
+ * Throws unless `target` lies strictly inside `base`, by the paths as written AND after resolving links.
+ * With `root`, `base` must also really be where it is written below `root`: a committed `dist` symlink to
+ * content/ cannot turn a write into dist/variants/ into a write into content/. Every write and removal of
+ * an output folder calls this first, so no record, option or link can aim one anywhere else.
+ */
+export function assertInside(base: string, target: string, what = "output", root?: string): void {
+  const b = resolve(base);
+  const t = resolve(target);
+  if (t === b || !isInside(b, t)) throw new Error(`refusing to write ${what} ${t}: it is not inside ${b}`);
+  const expected = root !== undefined && isInside(root, b) ? join(realish(root), relative(resolve(root), b)) : realish(b);
+  const real = realish(t);
+  if (real === expected || !isInside(expected, real)) throw new Error(`refusing to write ${what} ${t}: a link makes it ${real}, outside ${expected}`);
+}
