@@ -14,6 +14,9 @@ import StatusSummary from "./StatusSummary.astro";
 import VariantMatrix from "./VariantMatrix.astro";
 import VerifyStatus from "./VerifyStatus.astro";
 
+import type { MdxComponentName } from "../core/mdx-policy.ts";
+
+/** Exactly the names the content lint allows (src/core/mdx-policy.ts): a missing or extra one is a type error. */
 export const mdxComponents = {
   ControlRequirements,
   Count,
@@ -29,4 +32,4 @@ export const mdxComponents = {
   StatusSummary,
   VariantMatrix,
   VerifyStatus,
-};
+} satisfies Record<MdxComponentName, unknown>;

@@ -10,7 +10,9 @@ import remarkMdx from "remark-mdx";
 import remarkParse from "remark-parse";
 import { unified } from "unified";
 import { visit } from "unist-util-visit";
+import type { Program } from "estree";
 import type { Diagnostic } from "./diagnostics.ts";
+import { isLiteralData, MDX_COMPONENTS, REFUSED_ELEMENTS } from "./mdx-policy.ts";
 import { readInside, walkInside, type Refusal } from "./safe-fs.ts";
 import {
   ALL_SCOPES,
@@ -138,6 +140,71 @@ export function lintMarkdown(file: string, text: string, ctx: TableLintContext):
   const out: Diagnostic[] = [];
   visit(tree, "table", (table: Table) => {
     out.push(...lintTable(file, table, ctx));
+  });
+  out.push(...codeInContent(file, tree));
+  return out;
+}
+
+type MdxNode = {
+  type: string;
+  name?: string | null;
+  value?: unknown;
+  attributes?: MdxNode[];
+  data?: { estree?: Program };
+  position?: { start: { line: number; column: number } };
+};
+
+const HTML_CODE = /<\s*\/?\s*([a-z][a-z0-9-]*)|\bon[a-z]+\s*=|javascript:/gi;
+
+/** Everything in a page that would run code at build time or in the reader's browser: rule mdx-code. */
+function codeInContent(file: string, tree: Root): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const push = (node: MdxNode, message: string, hint: string) =>
+    out.push({ file, line: node.position?.start.line ?? 1, col: node.position?.start.column ?? 1, rule: "mdx-code", message, hint });
+  const allowed = new Set<string>(MDX_COMPONENTS);
+  visit(tree, (n) => {
+    const node = n as MdxNode;
+    switch (node.type) {
+      case "mdxjsEsm":
+        push(node, "import and export statements run code when the site builds", `use the site's components directly, without importing them: ${MDX_COMPONENTS.join(", ")}`);
+        break;
+      case "mdxFlowExpression":
+      case "mdxTextExpression":
+        // {/* comments */} are the one expression with no code in it.
+        if (node.data?.estree?.body.length !== 0) push(node, "a {…} expression runs code when the site builds", "write the text out, or use a component; inside a code span write it as `{…}`");
+        break;
+      case "mdxJsxFlowElement":
+      case "mdxJsxTextElement": {
+        const name = node.name ?? "";
+        if (/^[A-Z]/.test(name) || name.includes(".")) {
+          if (!allowed.has(name)) push(node, `<${name}> is not one of the site's components`, `use one of ${MDX_COMPONENTS.join(", ")}`);
+        } else if (REFUSED_ELEMENTS.has(name.toLowerCase())) {
+          push(node, `<${name}> can load or run code in the reader's browser`, "describe it in prose or link to it instead");
+        }
+        for (const attr of node.attributes ?? []) {
+          if (attr.type === "mdxJsxExpressionAttribute") {
+            push(attr.position ? attr : node, "a {...spread} attribute runs code when the site builds", "write each attribute out with a literal value");
+          } else if (/^on/i.test(attr.name ?? "")) {
+            push(attr.position ? attr : node, `the event handler ${attr.name} runs code in the reader's browser`, "remove it");
+          } else if (typeof attr.value === "string" && /^\s*(javascript|vbscript|data):/i.test(attr.value)) {
+            push(attr.position ? attr : node, `a ${attr.value.split(":")[0]}: URL runs code in the reader's browser`, "link to an http(s) address or a page of this site");
+          } else if (attr.value && typeof attr.value === "object" && !isLiteralData((attr.value as MdxNode).data?.estree)) {
+            push(attr.position ? attr : node, `the value of ${attr.name} is code, not data`, 'attribute values may be text, numbers, true/false, or lists and objects of them, such as columns={["name", "type"]}');
+          }
+        }
+        break;
+      }
+      case "html": {
+        // Raw HTML in .md pages reaches the page as it is written.
+        for (const m of String(node.value).matchAll(HTML_CODE)) {
+          const tag = m[1]?.toLowerCase();
+          if (tag !== undefined && !REFUSED_ELEMENTS.has(tag)) continue;
+          push(node, tag ? `<${tag}> can load or run code in the reader's browser` : `${m[0].trim()} runs code in the reader's browser`, "remove it; describe it in prose or link to it instead");
+          break;
+        }
+        break;
+      }
+    }
   });
   return out;
 }

@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { parse } from "yaml";
 import { statusEvidence } from "../../src/core/evidence.ts";
 import { emitRegistry } from "../../src/core/emit-registry.ts";
+import type { Entry } from "../../src/core/load-records.ts";
 import { loadModel } from "../../src/core/model.ts";
 import { runCheck } from "../../src/core/run-check.ts";
 import { buildCommand, expectedWorkflow } from "../../src/core/verify/drift.ts";
@@ -179,12 +180,13 @@ describe("records that would become paths, shell words and keys", () => {
       const { model } = loadModel(join(REPO, "test/fixtures/base"));
       const c = model.records.components[0]!;
       const ctx = { root: dir, results: undefined, passedCommands: new Set<string>() };
-      expect(statusEvidence({ ...c, record: { ...c.record, status: "Done", location: "../../../etc/passwd" } }, ctx)?.backed).toBe(false);
+      const at = (location: string): Entry => ({ ...c, record: { ...c.record, status: "Done", location } }) as Entry<"components"> as Entry;
+      expect(statusEvidence(at("../../../etc/passwd"), ctx)?.backed).toBe(false);
       // A link inside the repository that leads out proves nothing either.
       Bun.spawnSync(["ln", "-s", "/etc", join(dir, "etc-link")]);
-      expect(statusEvidence({ ...c, record: { ...c.record, status: "Done", location: "etc-link/passwd" } }, ctx)?.backed).toBe(false);
+      expect(statusEvidence(at("etc-link/passwd"), ctx)?.backed).toBe(false);
       writeFileSync(join(dir, "real.txt"), "x");
-      expect(statusEvidence({ ...c, record: { ...c.record, status: "Done", location: "real.txt" } }, ctx)?.backed).toBe(true);
+      expect(statusEvidence(at("real.txt"), ctx)?.backed).toBe(true);
     }));
 
   test("row 15: control characters in record text are refused at check and never reach generated code", () =>
