@@ -34,6 +34,9 @@ export function writeAtomic(path: string, content: string, root?: string): boole
     renameSync(tmp, path);
   } catch (err) {
     rmSync(tmp, { force: true });
+    // Name the file the caller asked for, never the temp file (a folder standing at `path` fails the rename).
+    const e = err as NodeJS.ErrnoException;
+    if (e.path === tmp) e.path = path;
     throw err;
   }
   return true;

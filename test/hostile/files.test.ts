@@ -4,13 +4,13 @@
  * diagnostic at its path; nothing hangs, crashes, or prints what lies outside the repository.
  */
 import { describe, expect, test } from "bun:test";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openParseCache } from "../../src/core/parse-cache.ts";
 import { loadModel } from "../../src/core/model.ts";
 import { runCheck } from "../../src/core/run-check.ts";
-import { makeProject, removeProject, runScript } from "../helpers/project.ts";
+import { makeProject, removeProject, REPO, runScript } from "../helpers/project.ts";
 
 function withProject(fn: (dir: string) => void): void {
   const dir = makeProject();
@@ -156,3 +156,17 @@ describe("files that are not what they seem", () => {
       expect(found).toContain("content/etc outside-repository");
     }));
 });
+
+test("row 16: verify with .cache/verify/results.json as a folder reports output-not-writable, no stack trace", () => {
+  const dir = mkdtempSync(join(tmpdir(), "takeoff-hostile-"));
+  try {
+    cpSync(join(REPO, "test/fixtures/verify/base"), dir, { recursive: true });
+    mkdirSync(join(dir, ".cache/verify/results.json"), { recursive: true });
+    const run = runScript("verify.ts", dir);
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr).toContain(".cache/verify/results.json:1:1: error output-not-writable");
+    expect(run.stderr).not.toMatch(/EISDIR:|at \w+ \(/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}, 60_000);

@@ -330,7 +330,7 @@ export async function runVerify(root: string, options: VerifyOptions = {}): Prom
       const file = e.path ? relativePath(root, e.path) : VARIANTS_DIR;
       diagnostics.push({ file, line: 1, col: 1, rule: "output-not-writable", message: `${file} cannot be written: ${e.code ?? e.message}`, hint: "remove or fix what stands there, then run verify again" });
       const failed = sortDiagnostics(diagnostics);
-      return { ok: false, diagnostics: failed, texts, model, variants: outcomes, impacts, results, written, builds: builder.count + measurer.helperBuilds, cached: { analysis: cachedAnalysis, flagSets: measurer.cached }, ms: performance.now() - started };
+      return { ok: false, diagnostics: failed, texts, model, variants: outcomes, impacts, results: undefined, written, builds: builder.count + measurer.helperBuilds, cached: { analysis: cachedAnalysis, flagSets: measurer.cached }, ms: performance.now() - started };
     }
   }
   if (cache) {
