@@ -8,11 +8,13 @@ const args = parseCliArgs(process.argv.slice(2), ["--no-cache"]);
 const root = process.cwd();
 const result = runCheck(root, { freshness: false, ...(args.flags.has("--no-cache") ? {} : { cacheDir: PARSE_CACHE_DIR }) });
 report(result.diagnostics, { ...args, texts: result.texts });
+// No process.exit: the process ends once stdout and stderr have drained, so every diagnostic reaches a pipe.
 if (!result.ok || !result.generated) {
   process.stderr.write("generate: nothing written\n");
-  process.exit(1);
-}
-const written = writeGenerated(root, result.generated);
-if (args.format === "text") {
-  process.stderr.write(written.length ? `generate: wrote ${written.join(", ")}\n` : `generate: ${result.generated.size} files already up to date\n`);
+  process.exitCode = 1;
+} else {
+  const written = writeGenerated(root, result.generated);
+  if (args.format === "text") {
+    process.stderr.write(written.length ? `generate: wrote ${written.join(", ")}\n` : `generate: ${result.generated.size} files already up to date\n`);
+  }
 }

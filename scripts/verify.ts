@@ -9,7 +9,7 @@
 import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { isRealDate } from "../src/core/schema/kinds.ts";
-import { parseCliArgs, report } from "../src/core/report.ts";
+import { fail, parseCliArgs, report } from "../src/core/report.ts";
 import { markdownSummary } from "../src/core/verify/markdown-summary.ts";
 import { runVerify, type ProgressEvent } from "../src/core/verify/run-verify.ts";
 
@@ -22,20 +22,14 @@ function takeValue(argv: string[], name: string): string | undefined {
   const a = argv[i]!;
   const value = a.includes("=") ? a.slice(name.length + 1) : argv[i + 1];
   argv.splice(i, a.includes("=") ? 1 : 2);
-  if (!value || value.startsWith("--")) {
-    process.stderr.write(`${name} needs a value\n`);
-    process.exit(2);
-  }
+  if (!value || value.startsWith("--")) fail(`${name} needs a value`, 2);
   return value;
 }
 
 const argv = process.argv.slice(2);
 const summaryFile = takeValue(argv, "--summary");
 const today = takeValue(argv, "--today");
-if (today !== undefined && !isRealDate(today)) {
-  process.stderr.write(`--today takes a date written YYYY-MM-DD, not ${JSON.stringify(today)}\n`);
-  process.exit(2);
-}
+if (today !== undefined && !isRealDate(today)) fail(`--today takes a date written YYYY-MM-DD, not ${JSON.stringify(today)}`, 2);
 const args = parseCliArgs(argv, ["--fix"]);
 const text = args.format === "text";
 const n = (x: number) => x.toLocaleString("en-US");
@@ -74,4 +68,5 @@ if (text) {
     );
   }
 }
-process.exit(run.ok ? 0 : 1);
+// No process.exit: the process ends once stdout and stderr have drained, so every diagnostic reaches a pipe.
+process.exitCode = run.ok ? 0 : 1;

@@ -38,51 +38,133 @@ export function sortDiagnostics(list: Diagnostic[]): Diagnostic[] {
   );
 }
 
-/** `path:line:col: error rule-id: message`, the first line of every report. */
-export function formatHeadline(d: Diagnostic): string {
-  return `${d.file}:${d.line}:${d.col}: ${d.severity ?? "error"} ${d.rule}: ${d.message}`;
+/**
+ * Characters that must never reach a terminal raw, wherever they come from (a record, a file name, a
+ * message quoting a value): C0 controls (ESC starts colour, cursor and OSC 52 clipboard sequences, CR
+ * rewrites a line), DEL, C1 controls (U+009B is a one-byte CSI on some terminals) and the bidi embedding,
+ * override and isolate characters that make a line display in an order other than it reads.
+ */
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+const UNSAFE_ALL = new RegExp(UNSAFE.source, "g");
+const NAMED: Record<string, string> = { "\t": "\\t", "\n": "\\n", "\r": "\\r" };
+
+function escapeChar(c: string): string {
+  const named = NAMED[c];
+  if (named) return named;
+  const code = c.charCodeAt(0);
+  return code < 0x100 ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16).padStart(4, "0")}`;
 }
 
-/** Two lines of context before the offending line, a caret under the column. */
-export function codeFrame(text: string, line: number, col: number): string {
-  const lines = text.split(/\r?\n/);
+/** `s` safe to print: every unsafe character above shown as a visible escape (`\x1b`, `\r`, `\u202e`). */
+export function escapeControl(s: string): string {
+  return UNSAFE.test(s) ? s.replace(UNSAFE_ALL, escapeChar) : s;
+}
+
+/** A source line for a code frame: a tab shows as one "→" (so the caret stays aligned), the rest escaped. */
+function visibleLine(s: string): string {
+  return escapeControl(s.replace(/\t/g, "→"));
+}
+
+/** `path:line:col: error rule-id: message`, the first line of every report; nothing in it is printed raw. */
+export function formatHeadline(d: Diagnostic): string {
+  return escapeControl(`${d.file}:${d.line}:${d.col}: ${d.severity ?? "error"} ${d.rule}: ${d.message}`);
+}
+
+/** Where each line of a text starts, computed once per file, so frames cost the lines they show. */
+export interface LineIndex {
+  text: string;
+  /** Offset of the first character of each line (lines end at "\n"; a "\r" before it is not part of the line). */
+  starts: number[];
+}
+
+export function lineIndex(text: string): LineIndex {
+  const starts = [0];
+  for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) starts.push(i + 1);
+  return { text, starts };
+}
+
+/** Line `n` (1-based) as `text.split(/\r?\n/)[n - 1]` would give it. */
+function lineOf(index: LineIndex, n: number): string {
+  const { text, starts } = index;
+  if (n < 1 || n > starts.length) return "";
+  const start = starts[n - 1]!;
+  let end = n < starts.length ? starts[n]! - 1 : text.length;
+  if (n < starts.length && end > start && text.charCodeAt(end - 1) === 13) end--;
+  return text.slice(start, end);
+}
+
+/** Two lines of context before the offending line, a caret under the column; from a prebuilt line index. */
+export function codeFrameAt(index: LineIndex, line: number, col: number): string {
   const first = Math.max(1, line - 2);
-  const last = Math.min(lines.length, line);
+  const last = Math.min(index.starts.length, line);
   const width = String(last).length;
   const out: string[] = [];
   for (let n = first; n <= last; n++) {
-    const src = (lines[n - 1] ?? "").replace(/\t/g, " ");
-    out.push(`${n === line ? ">" : " "} ${String(n).padStart(width)} | ${src}`);
-    if (n === line) out.push(`  ${" ".repeat(width)} | ${" ".repeat(Math.max(0, col - 1))}^`);
+    const raw = lineOf(index, n);
+    out.push(`${n === line ? ">" : " "} ${String(n).padStart(width)} | ${visibleLine(raw)}`);
+    if (n === line) {
+      // The caret sits under the same character however wide the escapes before it print.
+      const before = Math.max(0, col - 1);
+      const pad = visibleLine(raw.slice(0, before)).length + Math.max(0, before - raw.length);
+      out.push(`  ${" ".repeat(width)} | ${" ".repeat(pad)}^`);
+    }
   }
   return out.join("\n");
 }
 
+/** Two lines of context before the offending line, a caret under the column. */
+export function codeFrame(text: string, line: number, col: number): string {
+  return codeFrameAt(lineIndex(text), line, col);
+}
+
 export type SourceLookup = (file: string) => string | undefined;
 
+/**
+ * Every diagnostic with its code frame and hint. Each file's text is looked up and indexed once, however
+ * many diagnostics point into it: the output costs time linear in its size.
+ */
 export function formatText(list: Diagnostic[], source: SourceLookup): string {
+  const indexes = new Map<string, LineIndex | null>();
+  const indexFor = (file: string): LineIndex | null => {
+    let index = indexes.get(file);
+    if (index === undefined) {
+      const text = source(file);
+      index = text === undefined ? null : lineIndex(text);
+      indexes.set(file, index);
+    }
+    return index;
+  };
   return list
     .map((d) => {
       const parts = [formatHeadline(d)];
-      const text = source(d.file);
-      if (text !== undefined && d.line > 0) parts.push(codeFrame(text, d.line, d.col));
-      if (d.hint) parts.push(`  hint: ${d.hint}`);
+      if (d.line > 0) {
+        const index = indexFor(d.file);
+        if (index) parts.push(codeFrameAt(index, d.line, d.col));
+      }
+      if (d.hint) parts.push(`  hint: ${escapeControl(d.hint)}`);
       return parts.join("\n");
     })
     .join("\n\n");
 }
 
+/**
+ * JSON for tools. JSON.stringify escapes C0 controls; DEL, C1 controls and bidi characters it leaves raw,
+ * so they are written as \u escapes too (the same strings once parsed, and safe if the JSON hits a terminal).
+ */
 export function formatJson(list: Diagnostic[]): string {
   return JSON.stringify(
     list.map((d) => ({ severity: "error", ...d })),
     null,
     2,
-  );
+  ).replace(/[\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
-/** GitHub Actions workflow commands; data and properties escaped as the runner expects. */
+/**
+ * GitHub Actions workflow commands; data and properties escaped as the runner expects (%, CR, LF), and
+ * every other control character shown as a visible escape.
+ */
 export function formatGithub(list: Diagnostic[]): string {
-  const data = (s: string) => s.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
+  const data = (s: string) => escapeControl(s.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A"));
   const prop = (s: string) => data(s).replace(/:/g, "%3A").replace(/,/g, "%2C");
   return list
     .map((d) => {
