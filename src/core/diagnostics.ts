@@ -94,17 +94,24 @@ function lineOf(index: LineIndex, n: number): string {
 }
 
 /** Two lines of context before the offending line, a caret under the column; from a prebuilt line index. */
+/** Characters of a code line shown on each side of the column. */
+const FRAME_CONTEXT = 100;
+
 export function codeFrameAt(index: LineIndex, line: number, col: number): string {
   const first = Math.max(1, line - 2);
   const last = Math.min(index.starts.length, line);
   const width = String(last).length;
   const out: string[] = [];
+  // A minified or hostile line can be a megabyte long: show a window around the column, not the whole line.
+  const from = Math.max(0, col - 1 - FRAME_CONTEXT);
   for (let n = first; n <= last; n++) {
-    const raw = lineOf(index, n);
+    const full = lineOf(index, n);
+    const cut = full.slice(from, from + 2 * FRAME_CONTEXT);
+    const raw = (from > 0 ? "…" : "") + cut + (from + 2 * FRAME_CONTEXT < full.length ? "…" : "");
     out.push(`${n === line ? ">" : " "} ${String(n).padStart(width)} | ${visibleLine(raw)}`);
     if (n === line) {
       // The caret sits under the same character however wide the escapes before it print.
-      const before = Math.max(0, col - 1);
+      const before = Math.max(0, col - 1 - from) + (from > 0 ? 1 : 0);
       const pad = visibleLine(raw.slice(0, before)).length + Math.max(0, before - raw.length);
       out.push(`  ${" ".repeat(width)} | ${" ".repeat(pad)}^`);
     }

@@ -120,3 +120,12 @@ describe("suggestions", () => {
     expect(listOf(["a"])).toBe('"a"');
   });
 });
+
+test("a very long line is shown as a window around the column, caret still under its character", () => {
+  const line = `${"a".repeat(50_000)}X${"b".repeat(50_000)}`;
+  const frame = codeFrame(`first\n${line}\n`, 2, 50_001);
+  expect(frame.length).toBeLessThan(600);
+  const [shown, caret] = frame.split("\n").slice(-2) as [string, string];
+  expect(shown[caret.indexOf("^")]).toBe("X");
+  expect(shown).toContain("…");
+});
