@@ -133,6 +133,19 @@ describe("verify fixtures", () => {
     expect(missing.diagnostics.filter((d) => d.rule !== "script-drift").map((d) => `${d.file}:${d.line} ${d.rule}`)).toEqual(["data/variants.yaml:11 missing-entry"]);
   });
 
+  test("comparisons with true/false and a parenthesised feature fold like plain calls: no finding", async () => {
+    const dir = fixtureProject();
+    made.push(dir);
+    const main = `${dir}/src/app/main.ts`;
+    const text = await Bun.file(main).text();
+    const edited = text.replace('if (feature("DEBUG"))', 'if (feature("DEBUG") === true)').replace('if (!feature("V2_SERIALIZER"))', 'if ((feature)("V2_SERIALIZER") === false)');
+    expect(edited).not.toBe(text);
+    await Bun.write(main, edited);
+    const run = await runVerify(dir, { today: TODAY, write: false });
+    expect(run.diagnostics.map((d) => `${d.file}:${d.line}:${d.col} ${d.rule}: ${d.message}`)).toEqual([]);
+    expect(run.variants.map((v) => v.proofs.markers)).toEqual(["pass", "pass", "pass"]);
+  });
+
   test("a flag whose branches do nothing is dead", async () => {
     const dir = fixtureProject();
     made.push(dir);

@@ -96,9 +96,15 @@ export function literalFlagName(arg: ts.Expression | undefined): string | undefi
   return ts.isStringLiteral(e) || ts.isNoSubstitutionTemplateLiteral(e) ? e.text : undefined;
 }
 
+/** `(feature)` and `((ns.feature))` call the same function: Bun folds them like the bare name. */
+export function unparenthesized(e: ts.Expression): ts.Expression {
+  while (ts.isParenthesizedExpression(e)) e = e.expression;
+  return e;
+}
+
 export function flagTestOf(node: ts.Node, b: FeatureBindings): FlagTest | undefined {
   if (!ts.isCallExpression(node)) return undefined;
-  const callee = node.expression;
+  const callee = unparenthesized(node.expression);
   let via: FlagTest["via"] | undefined;
   if (ts.isIdentifier(callee)) {
     if (b.direct.has(callee.text)) via = "direct";
@@ -180,8 +186,17 @@ export function condOf(expr: ts.Expression, b: FeatureBindings): Cond {
   if (expr.kind === ts.SyntaxKind.FalseKeyword) return { value: false };
   if (ts.isPrefixUnaryExpression(expr) && expr.operator === ts.SyntaxKind.ExclamationToken) return { not: condOf(expr.operand, b) };
   if (ts.isBinaryExpression(expr)) {
-    if (expr.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken) return { and: [condOf(expr.left, b), condOf(expr.right, b)] };
-    if (expr.operatorToken.kind === ts.SyntaxKind.BarBarToken) return { or: [condOf(expr.left, b), condOf(expr.right, b)] };
+    const op = expr.operatorToken.kind;
+    if (op === ts.SyntaxKind.AmpersandAmpersandToken) return { and: [condOf(expr.left, b), condOf(expr.right, b)] };
+    if (op === ts.SyntaxKind.BarBarToken) return { or: [condOf(expr.left, b), condOf(expr.right, b)] };
+    // feature("A") === true, false !== feature("A"): the bundler folds the comparison with a boolean literal.
+    const equal = op === ts.SyntaxKind.EqualsEqualsEqualsToken || op === ts.SyntaxKind.EqualsEqualsToken;
+    if (equal || op === ts.SyntaxKind.ExclamationEqualsEqualsToken || op === ts.SyntaxKind.ExclamationEqualsToken) {
+      const left = condOf(expr.left, b);
+      const right = condOf(expr.right, b);
+      const [literal, other] = "value" in right ? [right, left] : [left, right];
+      if ("value" in literal) return literal.value === equal ? other : { not: other };
+    }
   }
   return { unknown: true };
 }

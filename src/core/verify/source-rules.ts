@@ -158,8 +158,10 @@ function bareReferences(file: SourceFile): Diagnostic[] {
   const visit = (node: ts.Node): void => {
     if (ts.isImportDeclaration(node) || ts.isExportDeclaration(node) || ts.isExportAssignment(node)) return;
     if (ts.isIdentifier(node) && bindings.direct.has(node.text)) {
+      let callee: ts.Node = node;
+      while (ts.isParenthesizedExpression(callee.parent)) callee = callee.parent;
       const p = node.parent;
-      const called = ts.isCallExpression(p) && p.expression === node && flagTestOf(p, bindings);
+      const called = ts.isCallExpression(callee.parent) && callee.parent.expression === callee && flagTestOf(callee.parent, bindings);
       const declaration = (ts.isVariableDeclaration(p) || ts.isParameter(p) || ts.isPropertyAccessExpression(p) || ts.isPropertyAssignment(p)) && (p as { name?: ts.Node }).name === node;
       if (!called && !declaration) {
         out.push(atNode(file.path, sf, node, "feature-position", "feature is used as a value; the bundler folds only direct calls in an if or ternary condition", "call it directly: if (feature(\"NAME\"))"));
