@@ -135,6 +135,8 @@ function parseChecked(file: string, text: string): { source: YamlSource; diagnos
     if (/call stack/i.test(message)) {
       diagnostics.push(at(source, e.pos[0], "yaml-too-deep", "the data nests too deeply to read", TOO_DEEP_HINT));
       syntaxReported = true;
+    } else if (e.code === "MULTIPLE_DOCS") {
+      diagnostics.push(at(source, e.pos[0], "yaml-multiple-documents", "a --- line starts a second YAML document; a data file holds one list of records", "remove the --- line and keep all records in one list (or split them into files under a folder of their kind)"));
     } else if (e.code === "DUPLICATE_KEY") {
       diagnostics.push(at(source, e.pos[0], "duplicate-key", message, "remove one of the two keys; YAML would silently keep the last"));
     } else if (!syntaxReported) {
