@@ -12,6 +12,16 @@ export function formatSignedBytes(n: number): string {
   return n > 0 ? `+${formatBytes(n)}` : n < 0 ? `−${formatBytes(-n)}` : "0 B";
 }
 
+/**
+ * The byte change with the largest magnitude, sign kept: a flag that retires code (MOCK_API replacing a real
+ * client, V2 replacing a legacy serializer) shows what it saves, not 0.
+ */
+export function largestDelta(deltas: readonly { gzip: number }[]): number | undefined {
+  let best: number | undefined;
+  for (const d of deltas) if (best === undefined || Math.abs(d.gzip) > Math.abs(best)) best = d.gzip;
+  return best;
+}
+
 export function formatDays(n: number): string {
   return `${n} day${n === 1 ? "" : "s"}`;
 }

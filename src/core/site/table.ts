@@ -19,7 +19,7 @@ import {
 import { REQUIRED_COLUMNS, type Kind } from "../schema/kinds.ts";
 import type { Site } from "./data.ts";
 import { plural } from "./data.ts";
-import { formatBytes, formatDays, formatSignedBytes, isOverdue } from "./format.ts";
+import { formatBytes, formatDays, largestDelta, formatSignedBytes, isOverdue } from "./format.ts";
 
 export const FILTER_KEYS = ["scope", "tier", "status", "domain"] as const;
 export type FilterKey = (typeof FILTER_KEYS)[number];
@@ -95,10 +95,8 @@ function impactCell(site: Site, e: Entry): Cell {
   }
   if (e.kind === "features" && site.results) {
     const r = flagResult(site, e.record.name);
-    if (r) {
-      const max = Math.max(0, ...r.leaveOneOut.map((d) => d.gzip), ...r.addOne.map((d) => d.gzip));
-      return { text: `${impact ?? DASH} (${formatSignedBytes(max)})`, sort: max };
-    }
+    const delta = r && largestDelta([...r.leaveOneOut, ...r.addOne]);
+    if (delta !== undefined) return { text: `${impact ?? DASH} (${formatSignedBytes(delta)})`, sort: delta };
   }
   return { text: impact ?? DASH, sort: rank(IMPACTS, impact) };
 }

@@ -1,0 +1,47 @@
+/** Size/Impact of a flag shows its largest measured change, negative when the flag retires code. */
+import { afterAll, expect, test } from "bun:test";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { recordsHash } from "../../src/core/model.ts";
+import { siteConfig } from "../../src/core/site/config.ts";
+import { createSite } from "../../src/core/site/data.ts";
+import { largestDelta } from "../../src/core/site/format.ts";
+import { buildTable } from "../../src/core/site/table.ts";
+import { RESULTS_PATH } from "../../src/core/verify-results.ts";
+
+const REPO = join(import.meta.dir, "../..");
+const TMP = mkdtempSync(join(tmpdir(), "takeoff-impact-"));
+afterAll(() => rmSync(TMP, { recursive: true, force: true }));
+
+test("largestDelta keeps the sign of the largest change", () => {
+  expect(largestDelta([])).toBeUndefined();
+  expect(largestDelta([{ gzip: -120 }, { gzip: -30 }])).toBe(-120);
+  expect(largestDelta([{ gzip: 40 }, { gzip: -30 }])).toBe(40);
+});
+
+test("a flag that only makes bundles smaller shows its negative delta, not 0 B", () => {
+  const plain = createSite(siteConfig({ SITE_ROOT: REPO, SITE_RESULTS_ROOT: join(TMP, "none") }));
+  const flags = plain.model.records.features.map((f) => f.record.name);
+  const results = {
+    generatedAt: "2026-12-01T00:00:00Z",
+    bunVersion: Bun.version,
+    recordsHash: recordsHash(plain.model),
+    ok: true,
+    variants: [],
+    flags: flags.map((name) => ({
+      name,
+      addOne: [],
+      leaveOneOut: name === "MOCK_API" ? [{ variant: "dev", raw: -2400, gzip: -812 }, { variant: "test", raw: -2000, gzip: -640 }] : [{ variant: "prod", raw: 100, gzip: 50 }],
+      dead: false,
+      eliminated: true,
+    })),
+  };
+  mkdirSync(join(TMP, ".cache/verify"), { recursive: true });
+  writeFileSync(join(TMP, RESULTS_PATH), JSON.stringify(results));
+  const site = createSite(siteConfig({ SITE_ROOT: REPO, SITE_RESULTS_ROOT: TMP }));
+  const table = buildTable(site, "features");
+  const impact = table.columns.findIndex((c) => c.id === "impact");
+  const row = table.rows.find((r) => r.cells[0]!.text === "MOCK_API")!;
+  expect(row.cells[impact]!.text).toContain("−812 B");
+});
