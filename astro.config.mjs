@@ -11,6 +11,8 @@ import mdx from "@astrojs/mdx";
 import { defineConfig } from "astro/config";
 import { siteConfig } from "./src/core/site/config.ts";
 import { checkRecords } from "./src/core/site/data.ts";
+import { checkPublicFiles } from "./src/core/site/safe.ts";
+import { formatHeadline } from "./src/core/diagnostics.ts";
 
 process.env.ASTRO_TELEMETRY_DISABLED ??= "1";
 const root = fileURLToPath(new URL(".", import.meta.url));
@@ -22,7 +24,13 @@ function records() {
     name: "takeoff-records",
     hooks: {
       "astro:config:setup": ({ command, updateConfig, logger }) => {
+        // Build and dev alike: SITE_REPO_URL and the other settings are validated here (siteConfig throws),
+        // and public/ must hold only regular files inside the repository (no links out, FIFOs, devices).
         const config = siteConfig();
+        const refused = checkPublicFiles(config.root, config.publicDir);
+        if (refused.length) {
+          throw new Error(`${config.publicDir}/ holds files that must not be published:\n${refused.map(formatHeadline).join("\n")}`);
+        }
         if (command === "build") {
           // Fail before rendering anything; the message is check's own diagnostics.
           checkRecords(config);
@@ -57,9 +65,12 @@ function records() {
 }
 
 const contentDir = process.env.SITE_CONTENT_DIR ? resolve(process.env.SITE_CONTENT_DIR) : resolve(root, "content");
+// The same folder checkPublicFiles inspects (SITE_PUBLIC_DIR, default public; siteConfig keeps it inside the root).
+const publicDir = resolve(root, siteConfig().publicDir);
 
 export default defineConfig({
   site: process.env.SITE_URL ?? "http://localhost:4321",
+  publicDir,
   trailingSlash: "always",
   build: { format: "directory", inlineStylesheets: "always" },
   integrations: [mdx(), records()],
@@ -67,5 +78,7 @@ export default defineConfig({
   markdown: { shikiConfig: { themes: { light: "github-light-high-contrast", dark: "github-dark-high-contrast" } } },
   devToolbar: { enabled: false },
   server: { port: 4321 },
-  vite: { resolve: { alias: { "@content": contentDir } } },
+  // assetsInlineLimit 0: every script stays a file under /_astro/ (never an inline <script>), so the
+  // server's Content-Security-Policy needs no 'unsafe-inline' and no per-build hashes for scripts.
+  vite: { resolve: { alias: { "@content": contentDir } }, build: { assetsInlineLimit: 0 } },
 });

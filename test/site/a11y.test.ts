@@ -39,53 +39,62 @@ const PAGES = [
 
 const report = (v: Awaited<ReturnType<typeof axe>>) => v.map((x) => `${x.id} (${x.impact}): ${x.help}\n    ${x.nodes.map((n) => n.html).join("\n    ")}`).join("\n");
 
+/** Each check opens one page in its own context: a slow page on a loaded machine fails alone, with its own timeout. */
+async function violations(site: SiteSession, path: string, options: Parameters<SiteSession["page"]>[0] = {}): Promise<string> {
+  const page = await site.page(options);
+  try {
+    await page.goto(`${site.base}${path}`);
+    return report(await axe(page));
+  } finally {
+    await page.context().close();
+  }
+}
+
+const DARK = ["/", "/flag-guide/", "/bun-patterns/", "/checklist/", "/features/DEBUG/", "/build-optimization/"];
+
 describe.skipIf(!BROWSER_SUITES)("axe-core finds no violations", () => {
   let site: SiteSession;
   beforeAll(async () => {
     site = await openSite();
-  }, 120_000);
+  }, 180_000);
   afterAll(async () => {
     await site?.close();
   });
 
-  test("every page type, light theme, 1280 px", async () => {
-    const page = await site.page();
-    const failures: string[] = [];
-    for (const path of PAGES) {
-      await page.goto(`${site.base}${path}`);
-      const v = await axe(page);
-      if (v.length) failures.push(`${path}\n  ${report(v)}`);
-    }
-    expect(failures.join("\n")).toBe("");
-    await page.context().close();
-  });
+  for (const path of PAGES) {
+    test(`light theme, 1280 px: ${path}`, async () => {
+      expect(await violations(site, path)).toBe("");
+    });
+  }
 
-  test("dark theme", async () => {
-    const page = await site.page({ colorScheme: "dark" });
-    const failures: string[] = [];
-    for (const path of ["/", "/flag-guide/", "/bun-patterns/", "/checklist/", "/features/DEBUG/", "/build-optimization/"]) {
-      await page.goto(`${site.base}${path}`);
-      const v = await axe(page);
-      if (v.length) failures.push(`${path}\n  ${report(v)}`);
-    }
-    expect(failures.join("\n")).toBe("");
-    await page.context().close();
-  });
+  for (const path of DARK) {
+    test(`dark theme: ${path}`, async () => {
+      expect(await violations(site, path, { colorScheme: "dark" })).toBe("");
+    });
+  }
 
-  test("phone viewport with the menu open, and the search dialog with results", async () => {
+  test("phone viewport with the menu open", async () => {
     const phone = await site.page({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
-    await phone.goto(`${site.base}/flag-guide/`);
-    expect(report(await axe(phone))).toBe("");
-    await phone.click("[data-menu]");
-    expect(report(await axe(phone))).toBe("");
-    await phone.context().close();
+    try {
+      await phone.goto(`${site.base}/flag-guide/`);
+      expect(report(await axe(phone))).toBe("");
+      await phone.click("[data-menu]");
+      expect(report(await axe(phone))).toBe("");
+    } finally {
+      await phone.context().close();
+    }
+  });
 
+  test("the search dialog with results", async () => {
     const page = await site.page();
-    await page.goto(`${site.base}/flag-guide/?scope=Enterprise&sort=-tier`);
-    await page.click("[data-search-open]");
-    await page.fill("dialog.search input", "export");
-    await page.waitForSelector("dialog.search .search-results li");
-    expect(report(await axe(page))).toBe("");
-    await page.context().close();
+    try {
+      await page.goto(`${site.base}/flag-guide/?scope=Enterprise&sort=-tier`);
+      await page.click("[data-search-open]");
+      await page.fill("dialog.search input", "export");
+      await page.waitForSelector("dialog.search .search-results li");
+      expect(report(await axe(page))).toBe("");
+    } finally {
+      await page.context().close();
+    }
   });
 });

@@ -21,7 +21,8 @@ export const HOSTILE = {
     `and a [good link](https://example.com/docs) and \`<code>\`.`,
   module: `<svg onload="window.__xss='svg'">`,
   purpose: `Purpose [click](JaVaScRiPt:window.__xss='case') [tab](java\tscript:window.__xss='tab') [data](data:text/html,<script>alert(1)</script>) "quoted" </textarea></script>`,
-  location: `javascript:window.__xss='location'`,
+  // A valid path followed by a hostile note: the note must still render inert.
+  location: `src/app/ javascript:window.__xss='location'`,
 };
 
 export const FIXTURE_FLAG = "XSS_FIXTURE";

@@ -4,7 +4,7 @@
  *
  * Without /usr/bin/chromium the browser suites skip with a message, unless CI is set: then they fail.
  */
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { chromium, type Browser, type BrowserContextOptions, type Page } from "playwright-core";
 import { serveSite } from "../../scripts/serve.ts";
@@ -69,6 +69,8 @@ export function buildFixtureSite(): Promise<void> {
     const hash = inputsHash();
     const stamp = join(WORK, "stamp");
     if (existsSync(join(DIST, "index.html")) && existsSync(stamp) && readFileSync(stamp, "utf8") === hash) return;
+    // build-site replaces only a folder it marked as its own: a fixture site from before markers is thrown away.
+    if (existsSync(DIST) && !existsSync(join(DIST, ".takeoff-site"))) rmSync(DIST, { recursive: true, force: true });
     const dataDir = writeFixtureData(WORK);
     writeFixtureResults(WORK, dataDir);
     const proc = Bun.spawn([process.execPath, "scripts/build-site.ts", "--out", DIST, "--quiet"], {
@@ -126,7 +128,9 @@ export interface AxeViolation {
 }
 
 export async function axe(page: Page): Promise<AxeViolation[]> {
-  await page.addScriptTag({ content: AXE_SOURCE });
+  // Evaluated through the DevTools protocol: an injected <script> element would be (rightly) blocked by the
+  // server's Content-Security-Policy.
+  await page.evaluate(AXE_SOURCE);
   return page.evaluate(async () => {
     const w = window as unknown as { axe: { run(ctx: Document, o: object): Promise<{ violations: AxeViolation[] }> } };
     const r = await w.axe.run(document, { resultTypes: ["violations"] });

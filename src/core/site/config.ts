@@ -2,14 +2,16 @@
  * Site settings, all in one place. Each can be overridden by an environment variable so CI, the bench and
  * the browser tests can point the same build at other data without editing files.
  *
- *   SITE_REPO_URL     repository web URL used by "edit this record/page" links
+ *   SITE_REPO_URL     repository web URL used by "edit this record/page" links: an absolute http(s) URL
+ *                     (checked by repoUrl() for `npm run build` and `npm run dev` alike)
  *   SITE_REPO_BRANCH  branch those links point at (default main)
  *   SITE_DATA_DIR     records folder (absolute or relative to the repository root; default data)
  *   SITE_RESULTS_ROOT folder holding .cache/verify/results.json (default the repository root)
  *   SITE_BUILD_DATE   YYYY-MM-DD used for Overdue badges and dates of files without git history (default today, UTC)
+ *   SITE_PUBLIC_DIR   static files copied verbatim into the site (relative to the root, inside it; default public)
  */
 import { existsSync, readFileSync } from "node:fs";
-import { basename, dirname, isAbsolute, resolve } from "node:path";
+import { basename, dirname, isAbsolute, relative, resolve, sep } from "node:path";
 
 export const DEFAULT_REPO_URL = "https://github.com/takeoff-docs/takeoff-docs";
 
@@ -23,6 +25,32 @@ export interface SiteConfig {
   repoUrl: string;
   repoBranch: string;
   buildDate: string;
+  /** Folder of static files, relative to the root (checked with checkPublicFiles before Astro copies it). */
+  publicDir: string;
+}
+
+/**
+ * The repository URL every "edit"/"source" link starts with, or an error. The one check for
+ * SITE_REPO_URL, used by siteConfig and therefore by `npm run build`, `astro build` and `npm run dev`
+ * alike: an absolute http(s) URL with a host and nothing that could end the attribute or the URL early.
+ * (The built site's link checker, src/core/site/check-links.ts, also refuses javascript:, vbscript: and
+ * data: links, but dev never runs it.)
+ */
+export function repoUrl(raw: string, name = "SITE_REPO_URL"): string {
+  const bad = (why: string) => new Error(`${name}=${JSON.stringify(raw)}: ${why}; expected an https:// URL such as ${DEFAULT_REPO_URL}`);
+  // Browsers strip surrounding spaces/controls and drop tabs and newlines inside a URL: refuse them all.
+  if (/[\u0000-\u0020\u007f"'<>`\\]/.test(raw)) throw bad("it holds spaces, control characters, quotes, angle brackets or backslashes");
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw bad("not an absolute URL");
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") throw bad(`the scheme ${url.protocol} is not allowed`);
+  if (!/^[a-z][a-z0-9+.-]*:\/\/[^/]/i.test(raw) || !url.hostname) throw bad("no host");
+  if (url.username || url.password) throw bad("credentials in the URL");
+  if (url.search || url.hash) throw bad("a query or #fragment cannot prefix file paths");
+  return raw.replace(/\/+$/, "");
 }
 
 function repoFromPackage(root: string): string | undefined {
@@ -58,11 +86,26 @@ export function siteConfig(env: Record<string, string | undefined> = process.env
     dataRoot,
     dataDir,
     resultsRoot: env.SITE_RESULTS_ROOT ? resolve(root, env.SITE_RESULTS_ROOT) : root,
-    repoUrl: (env.SITE_REPO_URL ?? repoFromPackage(root) ?? DEFAULT_REPO_URL).replace(/\/+$/, ""),
+    repoUrl: repoUrl(env.SITE_REPO_URL ?? repoFromPackage(root) ?? DEFAULT_REPO_URL),
     repoBranch: env.SITE_REPO_BRANCH ?? "main",
     buildDate,
+    publicDir: publicDir(root, env.SITE_PUBLIC_DIR),
   };
 }
+
+function publicDir(root: string, raw: string | undefined): string {
+  if (!raw) return "public";
+  const rel = relative(resolve(root), resolve(root, raw)).split(sep).join("/");
+  if (!rel || rel === ".." || rel.startsWith("../") || isAbsolute(rel)) throw new Error(`SITE_PUBLIC_DIR=${raw}: must be a folder inside ${root}`);
+  return rel;
+}
+
+/**
+ * The inline script in every page's <head> (src/layouts/Layout.astro renders exactly this text): sets the
+ * stored theme before first paint. The server's Content-Security-Policy allows it by its hash and allows no
+ * other inline script.
+ */
+export const THEME_SCRIPT = `document.documentElement.classList.add("js");try{var t=localStorage.getItem("theme");if(t==="light"||t==="dark")document.documentElement.dataset.theme=t}catch(e){}`;
 
 /** Link to a line of a file in the repository. */
 export function sourceUrl(config: Pick<SiteConfig, "repoUrl" | "repoBranch">, file: string, line?: number): string {

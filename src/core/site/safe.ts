@@ -3,7 +3,11 @@
  * which escapes. Markdown in record fields is inline only, raw HTML off, images off, and links limited to
  * http(s), mailto and relative URLs.
  */
+import { realpathSync } from "node:fs";
+import { join, relative, resolve, sep } from "node:path";
 import MarkdownIt from "markdown-it";
+import type { Diagnostic } from "../diagnostics.ts";
+import { walkInside } from "../safe-fs.ts";
 
 const SCHEME = /^([a-z][a-z0-9+.-]*):/i;
 
@@ -63,4 +67,53 @@ export function unescapeHtml(html: string): string {
     const code = lower.startsWith("#x") ? parseInt(lower.slice(2), 16) : parseInt(lower.slice(1), 10);
     return Number.isFinite(code) ? String.fromCodePoint(code) : "";
   });
+}
+
+/**
+ * The static folder (public/) is copied into the site byte for byte and served, so every entry must be a
+ * regular file or folder whose real path stays inside the repository: a link to /etc/passwd would publish
+ * it, a FIFO would hang the copy. One diagnostic per refused entry (`public/leak.txt:1:1: error
+ * outside-repository: …`); empty when all is well or the folder does not exist.
+ */
+export function checkPublicFiles(root: string, rel = "public"): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  let realRoot: string;
+  let realPublic: string;
+  try {
+    realRoot = realpathSync(root);
+    realPublic = realpathSync(resolve(root, rel));
+  } catch {
+    realRoot = resolve(root);
+    realPublic = resolve(root, rel);
+  }
+  const lexical = (p: string) => join(realRoot, relative(resolve(root), p));
+  const hidden = (real: string) => relative(realRoot, real).split(sep).some((seg) => seg.startsWith("."));
+  const intoHidden = (file: string, real: string): Diagnostic => ({
+    file,
+    line: 1,
+    col: 1,
+    rule: "outside-repository",
+    message: `${file} is a link to ${relative(realRoot, real).split(sep).join("/")}, a hidden path of the repository that is never published`,
+    hint: "commit the file itself instead of a symbolic link to it",
+  });
+  // public/ itself a link to .git/ (say) would make everything below look like plain files.
+  if (realPublic !== lexical(resolve(root, rel)) && hidden(realPublic)) return [intoHidden(rel, realPublic)];
+  for (const e of walkInside(root, rel)) {
+    if (e.kind === "refused") {
+      out.push({ file: e.rel, line: 1, col: 1, rule: e.refusal.rule, message: e.refusal.message, ...(e.refusal.hint ? { hint: e.refusal.hint } : {}) });
+      continue;
+    }
+    // A link may stay inside the repository and still reach what was never committed: .git/config holds CI's
+    // checkout token, .env files hold secrets. A file reached through a link into a hidden path is refused.
+    const full = resolve(root, e.rel);
+    let real: string;
+    try {
+      real = realpathSync(full);
+    } catch {
+      continue;
+    }
+    if (real === lexical(full) || real.startsWith(realPublic + sep)) continue;
+    if (hidden(real)) out.push(intoHidden(e.rel, real));
+  }
+  return out;
 }
