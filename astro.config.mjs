@@ -10,7 +10,7 @@ import { fileURLToPath } from "node:url";
 import mdx from "@astrojs/mdx";
 import { defineConfig } from "astro/config";
 import { siteConfig } from "./src/core/site/config.ts";
-import { checkRecords } from "./src/core/site/data.ts";
+import { checkContent, checkRecords } from "./src/core/site/data.ts";
 import { checkPublicFiles } from "./src/core/site/safe.ts";
 import { formatHeadline } from "./src/core/diagnostics.ts";
 
@@ -31,6 +31,8 @@ function records() {
         if (refused.length) {
           throw new Error(`${config.publicDir}/ holds files that must not be published:\n${refused.map(formatHeadline).join("\n")}`);
         }
+        // MDX compiles to code: a page that would run any is refused before Astro reads it, in dev too.
+        checkContent(config);
         if (command === "build") {
           // Fail before rendering anything; the message is check's own diagnostics.
           checkRecords(config);
@@ -64,7 +66,8 @@ function records() {
   };
 }
 
-const contentDir = process.env.SITE_CONTENT_DIR ? resolve(process.env.SITE_CONTENT_DIR) : resolve(root, "content");
+const { contentRoot, contentDir: contentName } = siteConfig();
+const contentDir = resolve(contentRoot, contentName);
 // The same folder checkPublicFiles inspects (SITE_PUBLIC_DIR, default public; siteConfig keeps it inside the root).
 const publicDir = resolve(root, siteConfig().publicDir);
 

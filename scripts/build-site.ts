@@ -319,7 +319,7 @@ async function main(): Promise<void> {
 
   // Settings (SITE_REPO_URL and the rest are validated by siteConfig).
   const { siteConfig } = await import("../src/core/site/config.ts");
-  const { checkRecords, RecordErrors } = await import("../src/core/site/data.ts");
+  const { checkContent, checkRecords, RecordErrors } = await import("../src/core/site/data.ts");
   let config: ReturnType<typeof siteConfig>;
   try {
     config = siteConfig({ ...process.env, SITE_ROOT: root });
@@ -347,6 +347,17 @@ async function main(): Promise<void> {
     throw err;
   }
   step("records");
+
+  // Content pages compile to code: one that would run any never reaches Astro.
+  try {
+    checkContent(config);
+  } catch (err) {
+    if (err instanceof RecordErrors) {
+      log(err.text);
+      fail(`${err.count} content error${err.count === 1 ? "" : "s"}: a page must not run code when the site builds (run npm run check)`);
+    }
+    throw err;
+  }
 
   const { stage, stageBase } = plan;
   mkdirSync(stageBase, { recursive: true });

@@ -3,6 +3,9 @@
  * a script in front of readers. Each construct that would is refused as mdx-code at its place.
  */
 import { describe, expect, test } from "bun:test";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { lintMarkdown } from "../../src/core/lint-tables.ts";
 
 const ctx = { scopeNames: ["Public"] };
@@ -49,3 +52,24 @@ describe("code in content pages", () => {
     expect(found("content/page.mdx", page)).toEqual([]);
   });
 });
+
+test("the site build refuses a page that would run code, before Astro ever compiles it", () => {
+  const dir = mkdtempSync(join(tmpdir(), "takeoff-mdx-"));
+  try {
+    mkdirSync(join(dir, "content"));
+    const pwned = join(dir, "PWNED");
+    writeFileSync(join(dir, "content/index.mdx"), `---\ntitle: x\ndescription: x\norder: 1\n---\n\nexport const x = require("node:fs").writeFileSync(${JSON.stringify(pwned)}, "x");\n\n# Page\n`);
+    const repo = join(import.meta.dir, "../..");
+    const run = Bun.spawnSync([process.execPath, join(repo, "scripts/build-site.ts"), "--out", join(dir, "out"), "--quiet"], {
+      cwd: repo,
+      env: { ...process.env, BUN_OPTIONS: "", SITE_CONTENT_DIR: join(dir, "content") },
+      stderr: "pipe",
+    });
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr.toString()).toContain("index.mdx:7:1: error mdx-code");
+    expect(existsSync(pwned)).toBe(false);
+    expect(readdirSync(dir).sort()).toEqual(["content"]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}, 60_000);

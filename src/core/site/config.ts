@@ -27,6 +27,9 @@ export interface SiteConfig {
   buildDate: string;
   /** Folder of static files, relative to the root (checked with checkPublicFiles before Astro copies it). */
   publicDir: string;
+  /** Root and folder name of the prose pages: `${contentRoot}/${contentDir}` (SITE_CONTENT_DIR, default content). */
+  contentRoot: string;
+  contentDir: string;
 }
 
 /**
@@ -90,7 +93,15 @@ export function siteConfig(env: Record<string, string | undefined> = process.env
     repoBranch: env.SITE_REPO_BRANCH ?? "main",
     buildDate,
     publicDir: publicDir(root, env.SITE_PUBLIC_DIR),
+    ...contentFolder(root, env.SITE_CONTENT_DIR),
   };
+}
+
+function contentFolder(root: string, raw: string | undefined): { contentRoot: string; contentDir: string } {
+  if (!raw) return { contentRoot: root, contentDir: "content" };
+  const abs = resolve(root, raw);
+  if (!existsSync(abs)) throw new Error(`SITE_CONTENT_DIR=${raw}: no such folder`);
+  return { contentRoot: dirname(abs), contentDir: basename(abs) };
 }
 
 function publicDir(root: string, raw: string | undefined): string {

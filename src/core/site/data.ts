@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { formatText, isError } from "../diagnostics.ts";
 import { statusEvidence, type Evidence } from "../evidence.ts";
 import { checkLoaded } from "../run-check.ts";
+import { lintContent } from "../lint-tables.ts";
 import type { Entry } from "../load-records.ts";
 import { loadModel, recordsHash, type Model } from "../model.ts";
 import { KIND_NOUN, KINDS, type Kind } from "../schema/kinds.ts";
@@ -132,6 +133,19 @@ export function checkRecords(config: SiteConfig): ReturnType<typeof loadModel> {
     throw new RecordErrors(text, errors.length);
   }
   return loaded;
+}
+
+/** Content rules that keep the build from running code (mdx-code) or reading outside the repository. */
+const UNSAFE_CONTENT = new Set(["mdx-code", "mdx-syntax", "outside-repository", "not-a-file", "file-too-large", "unreadable-file"]);
+
+/**
+ * Throws RecordErrors when a content page would run code or read outside the repository: Astro compiles
+ * MDX into code, so this runs before it. Table style is check's business, not the build's.
+ */
+export function checkContent(config: SiteConfig, scopeNames: readonly string[] = []): void {
+  const lint = lintContent(config.contentRoot, { scopeNames }, config.contentDir);
+  const errors = lint.diagnostics.filter((d) => isError(d) && UNSAFE_CONTENT.has(d.rule));
+  if (errors.length) throw new RecordErrors(formatText(errors, (file) => lint.sources.get(file)), errors.length);
 }
 
 export function createSite(config: SiteConfig): Site {
