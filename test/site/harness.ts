@@ -4,7 +4,7 @@
  *
  * Without /usr/bin/chromium the browser suites skip with a message, unless CI is set: then they fail.
  */
-import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { chromium, type Browser, type BrowserContextOptions, type Page } from "playwright-core";
 import { serveSite } from "../../scripts/serve.ts";
@@ -68,7 +68,38 @@ export function buildFixtureSite(): Promise<void> {
   built ??= (async () => {
     const hash = inputsHash();
     const stamp = join(WORK, "stamp");
-    if (existsSync(join(DIST, "index.html")) && existsSync(stamp) && readFileSync(stamp, "utf8") === hash) return;
+    const fresh = () => existsSync(join(DIST, "index.html")) && existsSync(stamp) && readFileSync(stamp, "utf8") === hash;
+    if (fresh()) return;
+    // Test files run in parallel worker processes: one builds, the others wait for its stamp.
+    const release = await lock(join(REPO, "test", ".work", "site.lock"));
+    try {
+      if (!fresh()) await buildNow(hash, stamp);
+    } finally {
+      release();
+    }
+  })();
+  return built;
+}
+
+/** A lock across processes: mkdir is atomic. A lock left by a dead process (older than 5 minutes) is taken over. */
+async function lock(path: string): Promise<() => void> {
+  mkdirSync(join(path, ".."), { recursive: true });
+  for (;;) {
+    try {
+      mkdirSync(path);
+      return () => rmSync(path, { recursive: true, force: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+      try {
+        if (Date.now() - statSync(path).mtimeMs > 300_000) rmSync(path, { recursive: true, force: true });
+      } catch {}
+      await Bun.sleep(200);
+    }
+  }
+}
+
+async function buildNow(hash: string, stamp: string): Promise<void> {
+  {
     // build-site replaces only a folder it marked as its own: a fixture site from before markers is thrown away.
     if (existsSync(DIST) && !existsSync(join(DIST, ".takeoff-site"))) rmSync(DIST, { recursive: true, force: true });
     const dataDir = writeFixtureData(WORK);
@@ -82,8 +113,7 @@ export function buildFixtureSite(): Promise<void> {
     const [code, err] = await Promise.all([proc.exited, new Response(proc.stderr).text()]);
     if (code !== 0) throw new Error(`fixture site build failed (${code}):\n${err}`);
     writeFileSync(stamp, hash);
-  })();
-  return built;
+  }
 }
 
 export interface SiteSession {
