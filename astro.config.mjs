@@ -1,7 +1,7 @@
 // @ts-check
 /**
  * The docs site. Prose comes from content/*.mdx; records ALWAYS come from our validated loader
- * (src/core/site/data.ts → loadModel), never from Astro's file()/glob() loaders. A record error fails the
+ * (src/site/data.ts → loadModel), never from Astro's file()/glob() loaders. A record error fails the
  * build with the same text `npm run check` prints. In `npm run dev`, edits to data/ and the example
  * sources trigger a full reload.
  */
@@ -9,10 +9,10 @@ import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import mdx from "@astrojs/mdx";
 import { defineConfig } from "astro/config";
-import { siteConfig } from "./src/core/site/config.ts";
-import { checkContent, checkRecords } from "./src/core/site/data.ts";
-import { checkPublicFiles } from "./src/core/site/safe.ts";
-import { formatHeadline } from "./src/core/diagnostics.ts";
+import { siteConfig } from "./src/site/config.ts";
+import { checkContent, checkRecords } from "./src/site/data.ts";
+import { checkPublicFiles } from "./src/site/safe.ts";
+import { formatHeadline } from "./src/core/report/diagnostics.ts";
 
 process.env.ASTRO_TELEMETRY_DISABLED ??= "1";
 const root = fileURLToPath(new URL(".", import.meta.url));

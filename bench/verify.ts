@@ -18,7 +18,7 @@
  */
 import { cpSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { readVerifyResults } from "../src/core/verify-results.ts";
+import { readVerifyResults } from "../src/verify/results-file.ts";
 
 const REPO = join(import.meta.dir, "..");
 const WORK = join(REPO, "bench/.work/verify");

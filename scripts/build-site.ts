@@ -29,8 +29,8 @@
 import { copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { dlopen, FFIType } from "bun:ffi";
-import { formatHeadline } from "../src/core/diagnostics.ts";
-import { assertInside, isInside } from "../src/core/safe-fs.ts";
+import { formatHeadline } from "../src/core/report/diagnostics.ts";
+import { assertInside, isInside } from "../src/core/fs/safe-fs.ts";
 
 /** Folders of dist/ that belong to other tools and survive a site build. */
 export const PRESERVED = ["variants"];
@@ -318,8 +318,8 @@ async function main(): Promise<void> {
   if (refusal) fail(refusal);
 
   // Settings (SITE_REPO_URL and the rest are validated by siteConfig).
-  const { siteConfig } = await import("../src/core/site/config.ts");
-  const { checkContent, checkRecords, RecordErrors } = await import("../src/core/site/data.ts");
+  const { siteConfig } = await import("../src/site/config.ts");
+  const { checkContent, checkRecords, RecordErrors } = await import("../src/site/data.ts");
   let config: ReturnType<typeof siteConfig>;
   try {
     config = siteConfig({ ...process.env, SITE_ROOT: root });
@@ -328,7 +328,7 @@ async function main(): Promise<void> {
   }
 
   // 1. public/ is copied verbatim and served: only regular files and folders inside the repository.
-  const { checkPublicFiles } = await import("../src/core/site/safe.ts");
+  const { checkPublicFiles } = await import("../src/site/safe.ts");
   const refused = checkPublicFiles(root, config.publicDir);
   if (refused.length) {
     log(refused.map((d) => formatHeadline(d) + (d.hint ? `\n  hint: ${d.hint}` : "")).join("\n"));
@@ -396,7 +396,7 @@ async function main(): Promise<void> {
   step("pagefind");
 
   // 5. Links and anchors.
-  const { checkLinks, formatLinkProblems } = await import("../src/core/site/check-links.ts");
+  const { checkLinks, formatLinkProblems } = await import("../src/site/check-links.ts");
   const tLinks = performance.now();
   const links = await checkLinks(stage, { skip: ["pagefind", ...PRESERVED] });
   if (links.problems.length) {

@@ -4,7 +4,7 @@
  *   bun scripts/check-links.ts [dist]
  */
 import { resolve } from "node:path";
-import { checkLinks, formatLinkProblems } from "../src/core/site/check-links.ts";
+import { checkLinks, formatLinkProblems } from "../src/site/check-links.ts";
 
 const dir = resolve(process.argv[2] ?? "dist");
 const r = await checkLinks(dir, { skip: ["pagefind", "variants"] });

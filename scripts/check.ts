@@ -1,6 +1,6 @@
 /** npm run check: validate records, freshness of generated files, table lint. Exit 1 on any error. */
-import { fingerprint, readCachedCheck, writeCachedCheck } from "../src/core/check-cache.ts";
-import { parseCliArgs, report } from "../src/core/report.ts";
+import { fingerprint, readCachedCheck, writeCachedCheck } from "../src/core/cache/check-cache.ts";
+import { parseCliArgs, report } from "../src/core/report/report.ts";
 
 const started = performance.now();
 const argv = process.argv.slice(2);
@@ -18,8 +18,8 @@ if (cached) {
   else process.stderr.write(`check: ${cached.records} records, generated files fresh, tables lint clean (${elapsed()}, unchanged since the last clean check)\n`);
   process.exitCode = 0;
 } else {
-  const { runCheck } = await import("../src/core/run-check.ts");
-  const { PARSE_CACHE_DIR } = await import("../src/core/parse-cache.ts");
+  const { runCheck } = await import("../src/core/check.ts");
+  const { PARSE_CACHE_DIR } = await import("../src/core/cache/parse-cache.ts");
   const result = runCheck(root, useCache ? { cacheDir: PARSE_CACHE_DIR } : {});
   report(result.diagnostics, { ...options, texts: result.texts });
   if (result.ok) {

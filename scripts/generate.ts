@@ -1,8 +1,8 @@
 /** npm run generate: write the registry and JSON Schemas, atomically and only when changed. Writes nothing on error. */
-import { parseCliArgs, report } from "../src/core/report.ts";
-import { writeGenerated } from "../src/core/generated-files.ts";
-import { PARSE_CACHE_DIR } from "../src/core/parse-cache.ts";
-import { runCheck } from "../src/core/run-check.ts";
+import { parseCliArgs, report } from "../src/core/report/report.ts";
+import { writeGenerated } from "../src/core/emit/generated-files.ts";
+import { PARSE_CACHE_DIR } from "../src/core/cache/parse-cache.ts";
+import { runCheck } from "../src/core/check.ts";
 
 const args = parseCliArgs(process.argv.slice(2), ["--no-cache"]);
 const root = process.cwd();

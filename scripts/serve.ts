@@ -23,7 +23,7 @@
  */
 import { lstatSync, realpathSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { THEME_SCRIPT } from "../src/core/site/config.ts";
+import { THEME_SCRIPT } from "../src/site/config.ts";
 
 const TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8",

@@ -4,8 +4,8 @@
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { summarize } from "../src/core/summary.ts";
-import { loadModel } from "../src/core/model.ts";
+import { summarize } from "../src/core/report/summary.ts";
+import { loadModel } from "../src/core/model/model.ts";
 
 const root = process.cwd();
 const steps: [string, string[]][] = [

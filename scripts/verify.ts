@@ -9,9 +9,9 @@
 import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { isRealDate } from "../src/core/schema/kinds.ts";
-import { fail, parseCliArgs, report } from "../src/core/report.ts";
-import { markdownSummary } from "../src/core/verify/markdown-summary.ts";
-import { runVerify, type ProgressEvent } from "../src/core/verify/run-verify.ts";
+import { fail, parseCliArgs, report } from "../src/core/report/report.ts";
+import { markdownSummary } from "../src/verify/markdown-summary.ts";
+import { runVerify, type ProgressEvent } from "../src/verify/run-verify.ts";
 
 // A --feature in BUN_OPTIONS would reach any bun child process; builds here set `features` explicitly.
 delete process.env.BUN_OPTIONS;

@@ -14,9 +14,9 @@ import StatusSummary from "./StatusSummary.astro";
 import VariantMatrix from "./VariantMatrix.astro";
 import VerifyStatus from "./VerifyStatus.astro";
 
-import type { MdxComponentName } from "../core/mdx-policy.ts";
+import type { MdxComponentName } from "../core/lint/mdx-policy.ts";
 
-/** Exactly the names the content lint allows (src/core/mdx-policy.ts): a missing or extra one is a type error. */
+/** Exactly the names the content lint allows (src/core/lint/mdx-policy.ts): a missing or extra one is a type error. */
 export const mdxComponents = {
   ControlRequirements,
   Count,

@@ -5,7 +5,7 @@
 import type { MarkdownHeading } from "astro";
 import { z } from "zod";
 import { KINDS, type Kind } from "../core/schema/kinds.ts";
-import { getSite, KIND_PATH, KIND_TITLE } from "../core/site/data.ts";
+import { getSite, KIND_PATH, KIND_TITLE } from "../site/data.ts";
 
 export const Frontmatter = z.strictObject({
   title: z.string().min(1),

@@ -6,13 +6,13 @@
  */
 import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
-import { loadModel } from "../../src/core/model.ts";
-import { moduleBytes, VariantBuilder, type Built } from "../../src/core/verify/build-variants.ts";
-import { findLeftovers } from "../../src/core/verify/leftovers.ts";
-import { findLeaks, matchesAny } from "../../src/core/verify/owned-modules.ts";
-import { probeFacts } from "../../src/core/verify/probe-markers.ts";
-import { judgeProbe, probePlan } from "../../src/core/verify/probe-proof.ts";
-import { loadSourceGraph } from "../../src/core/verify/source-graph.ts";
+import { loadModel } from "../../src/core/model/model.ts";
+import { moduleBytes, VariantBuilder, type Built } from "../../src/verify/build-variants.ts";
+import { findLeftovers } from "../../src/verify/leftovers.ts";
+import { findLeaks, matchesAny } from "../../src/verify/owned-modules.ts";
+import { probeFacts } from "../../src/verify/probe-markers.ts";
+import { judgeProbe, probePlan } from "../../src/verify/probe-proof.ts";
+import { loadSourceGraph } from "../../src/verify/source-graph.ts";
 
 const ROOT = join(import.meta.dir, "../..");
 const ENTRY = "src/app/main.ts";

@@ -6,10 +6,10 @@
 import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import ts from "typescript";
-import { loadModel } from "../../src/core/model.ts";
-import { checkSourceRules, topLevelSideEffects } from "../../src/core/verify/source-rules.ts";
-import { globFiles } from "../../src/core/verify/places.ts";
-import { loadSourceGraph, sourceGraphOf } from "../../src/core/verify/source-graph.ts";
+import { loadModel } from "../../src/core/model/model.ts";
+import { checkSourceRules, topLevelSideEffects } from "../../src/verify/source-rules.ts";
+import { globFiles } from "../../src/verify/places.ts";
+import { loadSourceGraph, sourceGraphOf } from "../../src/verify/source-graph.ts";
 
 const ROOT = join(import.meta.dir, "../..");
 const { model } = loadModel(ROOT);

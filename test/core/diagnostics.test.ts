@@ -10,8 +10,8 @@ import {
   sortDiagnostics,
   summaryLine,
   type Diagnostic,
-} from "../../src/core/diagnostics.ts";
-import { closest, didYouMean, listOf } from "../../src/core/suggest.ts";
+} from "../../src/core/report/diagnostics.ts";
+import { closest, didYouMean, listOf } from "../../src/core/report/suggest.ts";
 
 describe("diagnostics", () => {
   const d = { file: "data/a.yaml", line: 3, col: 5, rule: "invalid-enum", message: "bad, really: 100%\nsecond" };

@@ -1,9 +1,9 @@
 import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
-import { statusEvidence, type EvidenceContext } from "../../src/core/evidence.ts";
-import type { Entry } from "../../src/core/load-records.ts";
-import { loadModel } from "../../src/core/model.ts";
-import type { VerifyResults } from "../../src/core/verify-results.ts";
+import { statusEvidence, type EvidenceContext } from "../../src/core/model/evidence.ts";
+import type { Entry } from "../../src/core/load/load-records.ts";
+import { loadModel } from "../../src/core/model/model.ts";
+import type { VerifyResults } from "../../src/verify/results-file.ts";
 import { REPO } from "../helpers/project.ts";
 
 const { model } = loadModel(join(REPO, "test/fixtures/base"));

@@ -1,9 +1,9 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { emitJsonSchema } from "../../src/core/emit-json-schema.ts";
-import { loadModel } from "../../src/core/model.ts";
-import { writeAtomic } from "../../src/core/write-atomic.ts";
+import { emitJsonSchema } from "../../src/core/emit/emit-json-schema.ts";
+import { loadModel } from "../../src/core/model/model.ts";
+import { writeAtomic } from "../../src/core/fs/write-atomic.ts";
 import { makeProject, removeProject, REPO, runScript } from "../helpers/project.ts";
 
 const projects: string[] = [];

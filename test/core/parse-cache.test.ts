@@ -2,7 +2,7 @@ import { afterAll, expect, test } from "bun:test";
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { loadModel } from "../../src/core/model.ts";
+import { loadModel } from "../../src/core/model/model.ts";
 import { REPO } from "../helpers/project.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "parse-cache-"));

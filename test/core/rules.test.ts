@@ -6,8 +6,8 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { runCheck } from "../../src/core/run-check.ts";
-import { MAX_DATA_FILE_BYTES } from "../../src/core/yaml-source.ts";
+import { runCheck } from "../../src/core/check.ts";
+import { MAX_DATA_FILE_BYTES } from "../../src/core/load/yaml-source.ts";
 import { REPO } from "../helpers/project.ts";
 
 const dirs: string[] = [];

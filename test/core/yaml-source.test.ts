@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { keyOffset, offsetOf, parseYamlSource, position } from "../../src/core/yaml-source.ts";
+import { keyOffset, offsetOf, parseYamlSource, position } from "../../src/core/load/yaml-source.ts";
 
 const place = (text: string, path: (string | number)[], onKey = false) => {
   const { source } = parseYamlSource("f.yaml", text);

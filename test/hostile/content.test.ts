@@ -6,7 +6,7 @@ import { describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { lintMarkdown } from "../../src/core/lint-tables.ts";
+import { lintMarkdown } from "../../src/core/lint/lint-tables.ts";
 
 const ctx = { scopeNames: ["Public"] };
 const found = (file: string, text: string) => lintMarkdown(file, text, ctx).map((d) => `${d.line}:${d.col} ${d.rule}`);

@@ -7,9 +7,9 @@ import { describe, expect, test } from "bun:test";
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { openParseCache } from "../../src/core/parse-cache.ts";
-import { loadModel } from "../../src/core/model.ts";
-import { runCheck } from "../../src/core/run-check.ts";
+import { openParseCache } from "../../src/core/cache/parse-cache.ts";
+import { loadModel } from "../../src/core/model/model.ts";
+import { runCheck } from "../../src/core/check.ts";
 import { makeProject, removeProject, REPO, runScript } from "../helpers/project.ts";
 
 function withProject(fn: (dir: string) => void): void {

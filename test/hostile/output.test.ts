@@ -122,7 +122,7 @@ describe("output time is linear in the number of diagnostics", () => {
       const script = join(tmp, "format.ts");
       writeFileSync(
         script,
-        `import { formatJson, formatText } from ${JSON.stringify(join(REPO, "src/core/diagnostics.ts"))};
+        `import { formatJson, formatText } from ${JSON.stringify(join(REPO, "src/core/report/diagnostics.ts"))};
 const N = 32_000;
 const lines: string[] = [];
 for (let i = 0; i < N; i++) lines.push(\`- name: FLAG_\${i}\`, \`  owner: Nobody \${i}\`);

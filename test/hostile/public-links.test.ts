@@ -8,8 +8,8 @@ import { afterAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
-import { formatHeadline } from "../../src/core/diagnostics.ts";
-import { checkPublicFiles } from "../../src/core/site/safe.ts";
+import { formatHeadline } from "../../src/core/report/diagnostics.ts";
+import { checkPublicFiles } from "../../src/site/safe.ts";
 
 setDefaultTimeout(60_000);
 

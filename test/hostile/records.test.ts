@@ -8,13 +8,13 @@ import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "yaml";
-import { statusEvidence } from "../../src/core/evidence.ts";
-import { emitRegistry } from "../../src/core/emit-registry.ts";
-import type { Entry } from "../../src/core/load-records.ts";
-import { loadModel } from "../../src/core/model.ts";
-import { runCheck } from "../../src/core/run-check.ts";
-import { buildCommand, expectedWorkflow } from "../../src/core/verify/drift.ts";
-import { writeVariant } from "../../src/core/verify/write-variants.ts";
+import { statusEvidence } from "../../src/core/model/evidence.ts";
+import { emitRegistry } from "../../src/core/emit/emit-registry.ts";
+import type { Entry } from "../../src/core/load/load-records.ts";
+import { loadModel } from "../../src/core/model/model.ts";
+import { runCheck } from "../../src/core/check.ts";
+import { buildCommand, expectedWorkflow } from "../../src/verify/drift.ts";
+import { writeVariant } from "../../src/verify/write-variants.ts";
 import { makeProject, removeProject, REPO, runScript } from "../helpers/project.ts";
 
 const variant = (fields: Record<string, string>) => {

@@ -15,7 +15,7 @@ import { afterAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { repoUrl, siteConfig } from "../../src/core/site/config.ts";
+import { repoUrl, siteConfig } from "../../src/site/config.ts";
 
 setDefaultTimeout(60_000);
 

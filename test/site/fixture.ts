@@ -5,10 +5,10 @@
  */
 import { cpSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { loadModel, recordsHash } from "../../src/core/model.ts";
-import { schemaComment } from "../../src/core/load-records.ts";
+import { loadModel, recordsHash } from "../../src/core/model/model.ts";
+import { schemaComment } from "../../src/core/load/load-records.ts";
 import type { Kind } from "../../src/core/schema/kinds.ts";
-import type { VerifyResults } from "../../src/core/verify-results.ts";
+import type { VerifyResults } from "../../src/verify/results-file.ts";
 
 export const REPO = join(import.meta.dir, "..", "..");
 

@@ -3,12 +3,12 @@ import { afterAll, expect, test } from "bun:test";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { recordsHash } from "../../src/core/model.ts";
-import { siteConfig } from "../../src/core/site/config.ts";
-import { createSite } from "../../src/core/site/data.ts";
-import { largestDelta } from "../../src/core/site/format.ts";
-import { buildTable } from "../../src/core/site/table.ts";
-import { RESULTS_PATH } from "../../src/core/verify-results.ts";
+import { recordsHash } from "../../src/core/model/model.ts";
+import { siteConfig } from "../../src/site/config.ts";
+import { createSite } from "../../src/site/data.ts";
+import { largestDelta } from "../../src/site/format.ts";
+import { buildTable } from "../../src/site/table.ts";
+import { RESULTS_PATH } from "../../src/verify/results-file.ts";
 
 const REPO = join(import.meta.dir, "../..");
 const TMP = mkdtempSync(join(tmpdir(), "takeoff-impact-"));

@@ -4,7 +4,7 @@
  * enforce it, tested directly.
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { inlineMarkdown, isSafeUrl, jsonForScript } from "../../src/core/site/safe.ts";
+import { inlineMarkdown, isSafeUrl, jsonForScript } from "../../src/site/safe.ts";
 import { BROWSER_SUITES, errorsOf, openSite, type SiteSession } from "./harness.ts";
 import { FIXTURE_FLAG, HOSTILE } from "./fixture.ts";
 

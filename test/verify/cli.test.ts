@@ -5,8 +5,8 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { loadModel, recordsHash } from "../../src/core/model.ts";
-import { readVerifyResults, RESULTS_PATH } from "../../src/core/verify-results.ts";
+import { loadModel, recordsHash } from "../../src/core/model/model.ts";
+import { readVerifyResults, RESULTS_PATH } from "../../src/verify/results-file.ts";
 import { BUN, cleanEnv } from "../helpers/project.ts";
 import { fixtureProject, REPO, removeProject } from "./fixture-project.ts";
 

@@ -3,8 +3,8 @@
  * fail with the right rule at the right file and line, and the clean base must pass.
  */
 import { afterAll, describe, expect, test } from "bun:test";
-import type { Diagnostic } from "../../src/core/diagnostics.ts";
-import { runVerify } from "../../src/core/verify/run-verify.ts";
+import type { Diagnostic } from "../../src/core/report/diagnostics.ts";
+import { runVerify } from "../../src/verify/run-verify.ts";
 import { fixtureProject, removeProject } from "./fixture-project.ts";
 
 const TODAY = "2026-06-01";

@@ -1,6 +1,6 @@
 /** The repository itself verifies clean: every variant builds, every proof passes, every flag pays its way. */
 import { describe, expect, test } from "bun:test";
-import { runVerify } from "../../src/core/verify/run-verify.ts";
+import { runVerify } from "../../src/verify/run-verify.ts";
 import { REPO } from "./fixture-project.ts";
 
 describe("repository", () => {

@@ -1,0 +1,48 @@
+/**
+ * `npm run check` as a function: records, generated files, hand-written tables. No bundling. The CLI,
+ * the site build and the tests all call this, so they agree on what is wrong.
+ */
+import { isError, sortDiagnostics, type Diagnostic } from "./report/diagnostics.ts";
+import { generatedFiles, staleFiles } from "./emit/generated-files.ts";
+import { lintContent } from "./lint/lint-tables.ts";
+import { loadModel, type Model, type ModelResult } from "./model/model.ts";
+
+export interface CheckOptions {
+  dataDir?: string;
+  contentDir?: string;
+  /** Skip the comparison with files on disk (generate computes them itself). */
+  freshness?: boolean;
+  /** Remember parsed data files by content here (relative to root). */
+  cacheDir?: string;
+}
+
+export interface CheckResult {
+  model: Model;
+  diagnostics: Diagnostic[];
+  /** File text by repository-relative path, for code frames. */
+  texts: Map<string, string>;
+  ok: boolean;
+  generated: Map<string, string> | undefined;
+}
+
+export function runCheck(root: string, options: CheckOptions = {}): CheckResult {
+  return checkLoaded(root, loadModel(root, options.dataDir, options.cacheDir), options);
+}
+
+/** The checks that follow loading, for callers that already hold the loaded model (the site). */
+export function checkLoaded(root: string, loaded: ModelResult, options: Omit<CheckOptions, "dataDir" | "cacheDir"> = {}): CheckResult {
+  const { model, diagnostics, sources } = loaded;
+  const texts = new Map<string, string>([...sources].map(([file, src]) => [file, src.text]));
+  const all = [...diagnostics];
+  let generated: Map<string, string> | undefined;
+  // Generated files are only meaningful from valid records; comparing them otherwise buries the real error.
+  if (!diagnostics.some(isError)) {
+    generated = generatedFiles(model);
+    if (options.freshness !== false) all.push(...staleFiles(root, generated));
+  }
+  const lint = lintContent(root, { scopeNames: model.scopeNames }, options.contentDir);
+  for (const [file, text] of lint.sources) texts.set(file, text);
+  all.push(...lint.diagnostics);
+  const sorted = sortDiagnostics(all);
+  return { model, diagnostics: sorted, texts, ok: !sorted.some(isError), generated };
+}

@@ -1,0 +1,126 @@
+/**
+ * Rules that span records: unique names, references that resolve, flags allowed in a variant's scope,
+ * dates in order, no dependency cycles. Runs on records that passed their schema.
+ */
+import type { Diagnostic } from "../report/diagnostics.ts";
+import type { Entry, LoadResult, Records } from "../load/load-records.ts";
+import { ALL_SCOPES } from "../schema/columns.ts";
+import { KIND_NOUN, KINDS, REFERENCES, type Kind } from "../schema/kinds.ts";
+import { didYouMean } from "../report/suggest.ts";
+import { offsetOf, position, type PathSegment } from "../load/yaml-source.ts";
+
+function diag(entry: Entry, path: PathSegment[], rule: string, message: string, hint?: string): Diagnostic {
+  const at = position(entry.src, offsetOf(entry.src, [entry.index, ...path]));
+  return { file: entry.src.file, ...at, rule, message, ...(hint ? { hint } : {}) };
+}
+
+const where = (e: Entry) => `${e.at.file}:${e.at.line}:${e.at.col}`;
+
+/** The scope names a scope value stands for, "all" expanded. */
+export function expandScope(value: string | readonly string[] | undefined, allScopes: readonly string[]): string[] {
+  if (value === undefined) return [];
+  const list = typeof value === "string" ? [value] : [...value];
+  return list.includes(ALL_SCOPES) ? [...allScopes] : list;
+}
+
+export function crossCheck(load: LoadResult): Diagnostic[] {
+  const { records, names, unreadable } = load;
+  return [...duplicateNames(records), ...references(records, names, unreadable), ...scopeLeaks(records), ...dateOrder(records), ...cycles(records)];
+}
+
+function duplicateNames(records: Records): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const kind of KINDS) {
+    const seen = new Map<string, Entry>();
+    for (const e of records[kind] as Entry[]) {
+      const first = seen.get(e.record.name);
+      if (first) {
+        out.push(diag(e, ["name"], "duplicate-name", `${KIND_NOUN[kind]} "${e.record.name}" is already defined at ${where(first)}`, "rename one of them or merge the two records"));
+      } else seen.set(e.record.name, e);
+    }
+  }
+  return out;
+}
+
+function references(records: Records, names: LoadResult["names"], unreadable: Set<Kind>): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const ref of REFERENCES) {
+    if (unreadable.has(ref.target)) continue;
+    const known = [...names[ref.target]];
+    for (const e of records[ref.kind] as Entry[]) {
+      const value = (e.record as unknown as Record<string, unknown>)[ref.field];
+      if (value === undefined) continue;
+      const items: [string, PathSegment[]][] = Array.isArray(value)
+        ? value.map((v, i) => [String(v), [ref.field, i]])
+        : [[String(value), [ref.field]]];
+      const seen = new Set<string>();
+      for (const [name, path] of items) {
+        if (seen.has(name)) {
+          out.push(diag(e, path, "duplicate-entry", `"${name}" is listed twice in ${ref.field}`, "remove the second entry"));
+          continue;
+        }
+        seen.add(name);
+        if (ref.allowAll && name === ALL_SCOPES) {
+          if (items.length > 1) out.push(diag(e, path, "invalid-value", `"${ALL_SCOPES}" cannot be combined with other scopes`, `write scope: ${ALL_SCOPES}`));
+          continue;
+        }
+        if (names[ref.target].has(name)) continue;
+        const candidates = ref.allowAll ? [...known, ALL_SCOPES] : known;
+        out.push(
+          diag(e, path, "unknown-reference", `${ref.field} names ${KIND_NOUN[ref.target]} "${name}", which is not defined in data/${ref.target}`,
+            didYouMean(name, candidates) ?? `define it in data/${ref.target}.yaml or use one of the existing names`),
+        );
+      }
+    }
+  }
+  return out;
+}
+
+function scopeLeaks(records: Records): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const allScopes = records.scopes.map((s) => s.record.name);
+  const flags = new Map(records.features.map((f) => [f.record.name, f]));
+  for (const v of records.variants) {
+    v.record.features.forEach((name, i) => {
+      const flag = flags.get(name);
+      if (!flag) return;
+      const allowed = expandScope(flag.record.scope, allScopes);
+      if (!allowed.includes(v.record.scope as string)) {
+        out.push(
+          diag(v, ["features", i], "scope-leak",
+            `variant "${v.record.name}" (scope ${v.record.scope}) enables ${name}, which is allowed only in ${allowed.join(", ")}`,
+            `remove ${name} from this variant, or add ${v.record.scope} to its scope at ${where(flag)}`),
+        );
+      }
+    });
+  }
+  return out;
+}
+
+function dateOrder(records: Records): Diagnostic[] {
+  return records.features
+    .filter((f) => f.record.expires !== undefined && f.record.expires <= f.record.introduced)
+    .map((f) => diag(f, ["expires"], "invalid-date", `flag ${f.record.name} expires (${f.record.expires}) on or before it was introduced (${f.record.introduced})`));
+}
+
+function cycles(records: Records): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const byName = new Map(records.roadmap.map((r) => [r.record.name, r]));
+  const state = new Map<string, "visiting" | "done">();
+  const visit = (name: string, trail: string[]) => {
+    if (state.get(name) === "done") return;
+    if (state.get(name) === "visiting") {
+      const entry = byName.get(name)!;
+      const loop = [...trail.slice(trail.indexOf(name)), name].join(" → ");
+      out.push(diag(entry, ["dependsOn"], "dependency-cycle", `roadmap items depend on each other in a loop: ${loop}`, "remove one dependsOn entry of the loop"));
+      return;
+    }
+    state.set(name, "visiting");
+    for (const dep of byName.get(name)?.record.dependsOn ?? []) if (byName.has(dep)) visit(dep, [...trail, name]);
+    state.set(name, "done");
+  };
+  for (const name of byName.keys()) visit(name, []);
+  return out;
+}
+
+export type { Kind };

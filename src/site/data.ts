@@ -1,0 +1,196 @@
+/**
+ * What every page reads: the validated model (from loadModel, never from Astro's YAML loaders), bundle
+ * results when fresh, record URLs and file dates. Any record error throws with the same text as
+ * `npm run check`, so neither the build nor the dev server can show bad data.
+ */
+import { spawnSync } from "node:child_process";
+import { readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { formatText, isError } from "../core/report/diagnostics.ts";
+import { statusEvidence, type Evidence } from "../core/model/evidence.ts";
+import { checkLoaded } from "../core/check.ts";
+import { lintContent } from "../core/lint/lint-tables.ts";
+import type { Entry } from "../core/load/load-records.ts";
+import { loadModel, recordsHash, type Model } from "../core/model/model.ts";
+import { KIND_NOUN, KINDS, type Kind } from "../core/schema/kinds.ts";
+import { readVerifyResults, type VerifyResults } from "../verify/results-file.ts";
+import { siteConfig, sourceUrl, type SiteConfig } from "./config.ts";
+
+/** URL folder of each kind. Not "variants": dist/variants/ holds the bundles `npm run verify` builds. */
+export const KIND_PATH: Record<Kind, string> = {
+  scopes: "scopes",
+  features: "features",
+  variants: "build-variants",
+  security: "controls",
+  roadmap: "roadmap",
+  components: "components",
+  criteria: "criteria",
+  team: "team",
+};
+
+export const KIND_TITLE: Record<Kind, string> = {
+  scopes: "Scopes",
+  features: "Feature flags",
+  variants: "Build variants",
+  security: "Security controls",
+  roadmap: "Roadmap items",
+  components: "Components",
+  criteria: "Success criteria",
+  team: "Team roles",
+};
+
+export function plural(kind: Kind, n: number): string {
+  const noun = KIND_NOUN[kind];
+  if (n === 1) return noun;
+  if (noun.endsWith("criterion")) return noun.replace(/criterion$/, "criteria");
+  return `${noun}s`;
+}
+
+export class RecordErrors extends Error {
+  constructor(readonly text: string, readonly count: number) {
+    super(`${count} record error${count === 1 ? "" : "s"}; the site is not built from invalid records:\n\n${text}`);
+    this.name = "RecordErrors";
+  }
+}
+
+export interface Site {
+  config: SiteConfig;
+  model: Model;
+  results: VerifyResults | undefined;
+  /** Site path of a record page, e.g. /features/DEBUG/. */
+  urlOf(entry: Entry): string;
+  slugOf(entry: Entry): string;
+  entries(kind: Kind): Entry[];
+  /** What backs a record's "Done", or why nothing does; undefined for claims nothing can check. */
+  evidence(entry: Entry): Evidence | undefined;
+  /** "Edit this record": the YAML file at the record's first line. */
+  editUrlOf(entry: Entry): string;
+  /** YYYY-MM-DD of the last commit touching a file (repository-relative or absolute), else the build date. */
+  lastUpdated(file: string, root?: string): string;
+}
+
+/** Lower-case URL slug of a name; flag names (already URL-safe identifiers) stay as written: /features/DEBUG/. */
+export function slugify(name: string, keepCase = false): string {
+  if (keepCase && /^[A-Za-z0-9][A-Za-z0-9_-]*$/.test(name)) return name;
+  const slug = name
+    .normalize("NFKD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "");
+  return slug || "record";
+}
+
+function signature(config: SiteConfig): string {
+  const dir = join(config.dataRoot, config.dataDir);
+  const parts: string[] = [JSON.stringify(config)];
+  const walk = (d: string) => {
+    let names: string[];
+    try {
+      names = readdirSync(d).sort();
+    } catch {
+      return;
+    }
+    for (const n of names) {
+      const full = join(d, n);
+      const st = statSync(full);
+      if (st.isDirectory()) walk(full);
+      else parts.push(`${full}:${st.size}:${st.mtimeMs}`);
+    }
+  };
+  walk(dir);
+  try {
+    const st = statSync(join(config.resultsRoot, ".cache/verify/results.json"));
+    parts.push(`results:${st.size}:${st.mtimeMs}`);
+  } catch {
+    /* no results */
+  }
+  return parts.join("\n");
+}
+
+let cached: { key: string; site: Site } | undefined;
+
+/** Astro's dev server: data may change between requests. Everywhere else (build, scripts) it cannot. */
+const LIVE = (import.meta as { env?: { DEV?: boolean } }).env?.DEV === true;
+
+/** The site's data; in dev re-read when a data file (or the results file) changed, otherwise read once. */
+export function getSite(env: Record<string, string | undefined> = process.env): Site {
+  if (cached && !LIVE && env === process.env) return cached.site;
+  const config = siteConfig(env);
+  const key = signature(config);
+  if (cached?.key === key) return cached.site;
+  const site = createSite(config);
+  cached = { key, site };
+  return site;
+}
+
+/** Throws RecordErrors when the records have any error. */
+export function checkRecords(config: SiteConfig): ReturnType<typeof loadModel> {
+  const loaded = loadModel(config.dataRoot, config.dataDir);
+  const errors = loaded.diagnostics.filter(isError);
+  if (errors.length) {
+    const text = formatText(errors, (file) => loaded.sources.get(file)?.text);
+    throw new RecordErrors(text, errors.length);
+  }
+  return loaded;
+}
+
+/** Content rules that keep the build from running code (mdx-code) or reading outside the repository. */
+const UNSAFE_CONTENT = new Set(["mdx-code", "mdx-syntax", "outside-repository", "not-a-file", "file-too-large", "unreadable-file"]);
+
+/**
+ * Throws RecordErrors when a content page would run code or read outside the repository: Astro compiles
+ * MDX into code, so this runs before it. Table style is check's business, not the build's.
+ */
+export function checkContent(config: SiteConfig, scopeNames: readonly string[] = []): void {
+  const lint = lintContent(config.contentRoot, { scopeNames }, config.contentDir);
+  const errors = lint.diagnostics.filter((d) => isError(d) && UNSAFE_CONTENT.has(d.rule));
+  if (errors.length) throw new RecordErrors(formatText(errors, (file) => lint.sources.get(file)), errors.length);
+}
+
+export function createSite(config: SiteConfig): Site {
+  const loaded = checkRecords(config);
+  const { model } = loaded;
+  const results = readVerifyResults(config.resultsRoot, recordsHash(model));
+  const slugs = new Map<Entry, string>();
+  for (const kind of KINDS) {
+    const used = new Set<string>();
+    for (const e of model.records[kind] as Entry[]) {
+      const base = slugify(e.record.name, kind === "features");
+      let slug = base;
+      for (let i = 2; used.has(slug.toLowerCase()); i++) slug = `${base}-${i}`;
+      used.add(slug.toLowerCase());
+      slugs.set(e, slug);
+    }
+  }
+  // The repository's own records: the full `npm run check` (freshness, table lint) backs criteria that name it.
+  const ownData = config.dataRoot === config.root && config.dataDir === "data";
+  const passedCommands = new Set<string>(ownData && checkLoaded(config.root, loaded).ok ? ["npm run check"] : []);
+  const evidence = new Map<Entry, Evidence | undefined>();
+  const dates = new Map<string, string>();
+  const lastUpdated = (file: string, root = config.root) => {
+    const key = `${root}\0${file}`;
+    let date = dates.get(key);
+    if (date === undefined) {
+      const r = spawnSync("git", ["log", "-1", "--format=%cs", "--", file], { cwd: root, encoding: "utf8" });
+      const out = r.status === 0 ? r.stdout.trim() : "";
+      date = /^\d{4}-\d{2}-\d{2}$/.test(out) ? out : config.buildDate;
+      dates.set(key, date);
+    }
+    return date;
+  };
+  return {
+    config,
+    model,
+    results,
+    slugOf: (e) => slugs.get(e) ?? slugify(e.record.name, e.kind === "features"),
+    urlOf: (e) => `/${KIND_PATH[e.kind]}/${encodeURIComponent(slugs.get(e) ?? slugify(e.record.name, e.kind === "features"))}/`,
+    entries: (kind) => model.records[kind] as Entry[],
+    evidence: (e) => {
+      if (!evidence.has(e)) evidence.set(e, statusEvidence(e, { root: config.root, results, passedCommands }));
+      return evidence.get(e);
+    },
+    editUrlOf: (e) => sourceUrl(config, e.at.file, e.at.line),
+    lastUpdated: (file, root) => lastUpdated(file, root ?? (file.startsWith(`${config.dataDir}/`) ? config.dataRoot : config.root)),
+  };
+}

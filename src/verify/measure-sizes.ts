@@ -1,0 +1,111 @@
+/**
+ * Raw, gzip and brotli sizes of build outputs, and the budget check. Compression dominates the cost of
+ * measuring (brotli quality 11 is tens of milliseconds per bundle), so sizes are cached by content hash,
+ * in memory for the run and on disk between runs; brotli runs on the libuv pool so builds go on meanwhile.
+ * gzip is level 9 via Bun.gzipSync, the same runtime that records and checks the sizes (Bun's and Node's
+ * gzip differ by up to ~1%).
+ */
+import { readFileSync } from "node:fs";
+import { promisify } from "node:util";
+import { brotliCompress, constants } from "node:zlib";
+import type { Diagnostic } from "../core/report/diagnostics.ts";
+import type { Entry } from "../core/load/load-records.ts";
+import { writeAtomic } from "../core/fs/write-atomic.ts";
+import type { BuildOutput } from "./build-variants.ts";
+import { atRecord, bytes } from "./places.ts";
+
+const brotli = promisify(brotliCompress);
+
+export interface Sizes {
+  raw: number;
+  gzip: number;
+  brotli: number;
+}
+
+interface Cached {
+  gzip?: number;
+  brotli?: number;
+}
+
+export class SizeMeter {
+  private cache = new Map<string, Cached>();
+  private used = new Set<string>();
+  private pending = new Map<string, Promise<number>>();
+
+  /** `cacheFile`: absolute path of the on-disk cache, or undefined for a cold, memory-only meter. */
+  constructor(private readonly cacheFile?: string) {
+    if (!cacheFile) return;
+    try {
+      const data = JSON.parse(readFileSync(cacheFile, "utf8")) as { runtime?: string; sizes?: Record<string, Cached> };
+      if (data.runtime === Bun.version && data.sizes) for (const [k, v] of Object.entries(data.sizes)) this.cache.set(k, v);
+    } catch {
+      // No cache or an unreadable one: measure everything.
+    }
+  }
+
+  private key(b: Uint8Array): string {
+    const k = `${b.byteLength}-${Bun.hash(b).toString(36)}`;
+    this.used.add(k);
+    return k;
+  }
+
+  private entry(k: string): Cached {
+    let e = this.cache.get(k);
+    if (!e) this.cache.set(k, (e = {}));
+    return e;
+  }
+
+  gzip(b: Uint8Array<ArrayBuffer>): number {
+    const e = this.entry(this.key(b));
+    return (e.gzip ??= Bun.gzipSync(b, { level: 9 }).byteLength);
+  }
+
+  brotli(b: Uint8Array<ArrayBuffer>): Promise<number> {
+    const k = this.key(b);
+    const e = this.entry(k);
+    if (e.brotli !== undefined) return Promise.resolve(e.brotli);
+    let p = this.pending.get(k);
+    if (!p) {
+      p = brotli(b, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).then((out) => (e.brotli = out.byteLength));
+      this.pending.set(k, p);
+    }
+    return p;
+  }
+
+  /** Sum over the code outputs (source maps excluded), as the files a user downloads. */
+  async measure(outputs: BuildOutput[]): Promise<Sizes> {
+    const code = outputs.filter((o) => o.kind !== "sourcemap");
+    const br = await Promise.all(code.map((o) => this.brotli(o.bytes)));
+    return {
+      raw: code.reduce((s, o) => s + o.bytes.byteLength, 0),
+      gzip: code.reduce((s, o) => s + this.gzip(o.bytes), 0),
+      brotli: br.reduce((s, n) => s + n, 0),
+    };
+  }
+
+  rawAndGzip(outputs: BuildOutput[]): { raw: number; gzip: number } {
+    const code = outputs.filter((o) => o.kind !== "sourcemap");
+    return { raw: code.reduce((s, o) => s + o.bytes.byteLength, 0), gzip: code.reduce((s, o) => s + this.gzip(o.bytes), 0) };
+  }
+
+  /** Keeps only the entries this run used, so the file does not grow forever. */
+  save(): void {
+    if (!this.cacheFile) return;
+    const sizes: Record<string, Cached> = {};
+    for (const k of [...this.used].sort()) {
+      const v = this.cache.get(k);
+      if (v) sizes[k] = v;
+    }
+    writeAtomic(this.cacheFile, `${JSON.stringify({ runtime: Bun.version, sizes })}\n`);
+  }
+}
+
+export function budgetDiagnostic(variant: Entry<"variants">, sizes: Sizes): Diagnostic | undefined {
+  const budget = variant.record.budget;
+  if (sizes.raw <= budget) return undefined;
+  return atRecord(
+    variant, ["budget"], "over-budget",
+    `variant "${variant.record.name}" is ${bytes(sizes.raw)} minified (gzip ${bytes(sizes.gzip)}, brotli ${bytes(sizes.brotli)}), ${bytes(sizes.raw - budget)} over its budget of ${bytes(budget)}`,
+    "make the bundle smaller (the flag impact table shows where the bytes are), or raise the budget in review",
+  );
+}

@@ -1,0 +1,65 @@
+/**
+ * The verify outcome in the shape the docs site reads (src/verify/results-file.ts), validated against that
+ * schema before it is written, so a contract break fails here and not on the site.
+ */
+import { join } from "node:path";
+import type { Model } from "../core/model/model.ts";
+import { recordsHash } from "../core/model/model.ts";
+import { RESULTS_PATH, VerifyResultsSchema, type VerifyResults } from "./results-file.ts";
+import { writeAtomic } from "../core/fs/write-atomic.ts";
+import type { FlagImpact } from "./flag-impact.ts";
+import type { Sizes } from "./measure-sizes.ts";
+
+export type Proof = "pass" | "fail" | "skipped";
+
+export interface VariantOutcome {
+  name: string;
+  features: string[];
+  budget: number;
+  /** Undefined when the build failed. */
+  sizes: Sizes | undefined;
+  proofs: { markers: Proof; ownedModules: Proof; leftovers: Proof };
+  /** One line per problem of this variant, as printed. */
+  problems: string[];
+}
+
+export function buildResults(args: {
+  model: Model;
+  ok: boolean;
+  variants: VariantOutcome[];
+  impacts: FlagImpact[];
+  eliminated: Map<string, boolean>;
+  generatedAt?: Date;
+}): VerifyResults {
+  const results: VerifyResults = {
+    generatedAt: (args.generatedAt ?? new Date()).toISOString(),
+    bunVersion: Bun.version,
+    recordsHash: recordsHash(args.model),
+    ok: args.ok,
+    variants: args.variants.map((v) => {
+      const bytes = v.sizes ?? { raw: 0, gzip: 0, brotli: 0 };
+      return {
+        name: v.name,
+        features: v.features,
+        bytes: { raw: bytes.raw, gzip: bytes.gzip, brotli: bytes.brotli },
+        budget: v.budget,
+        withinBudget: v.sizes !== undefined && v.sizes.raw <= v.budget,
+        proofs: v.proofs,
+        problems: v.problems,
+      };
+    }),
+    flags: args.impacts.map((i) => ({
+      name: i.name,
+      addOne: i.addOne,
+      leaveOneOut: i.leaveOneOut,
+      dead: i.dead,
+      eliminated: args.eliminated.get(i.name) ?? false,
+    })),
+  };
+  return VerifyResultsSchema.parse(results);
+}
+
+export function writeResults(root: string, results: VerifyResults): string {
+  writeAtomic(join(root, RESULTS_PATH), `${JSON.stringify(results, null, 2)}\n`, root);
+  return RESULTS_PATH;
+}
