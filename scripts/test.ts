@@ -1,12 +1,18 @@
 /**
  * npm test: runs `bun test` and ends with one plain line `N passed, N failed` that CI readers understand.
  * Output streams through untouched; the exit code is bun's.
+ *
+ * Test files run in two worker processes (one per core), slowest first by test/timings.json, so the
+ * browser suites overlap the CLI and app suites instead of following them. `npm test -- --update-timings`
+ * refreshes the timings after a run. Arguments that name files or options pass through to `bun test`.
  */
 export {};
 
+const TIMINGS = "test/timings.json";
 const args = process.argv.slice(2);
+const parallel = args.some((a) => a.startsWith("--parallel")) ? [] : ["--parallel=2", `--timings=${TIMINGS}`];
 const env = { ...process.env, BUN_OPTIONS: "" };
-const proc = Bun.spawn([process.execPath, "test", ...args], { env, stdout: "inherit", stderr: "pipe" });
+const proc = Bun.spawn([process.execPath, "test", ...parallel, ...args], { env, stdout: "inherit", stderr: "pipe" });
 let tail = "";
 const decoder = new TextDecoder();
 for await (const chunk of proc.stderr) {
@@ -17,4 +23,4 @@ const code = await proc.exited;
 const passed = Number(/^\s*(\d+) pass$/m.exec(tail)?.[1] ?? 0);
 const failed = Number(/^\s*(\d+) fail$/m.exec(tail)?.[1] ?? (code === 0 ? 0 : 1));
 process.stdout.write(`\n${passed} passed, ${failed} failed\n`);
-process.exit(code === 0 && passed === 0 ? 1 : code);
+process.exitCode = code === 0 && passed === 0 ? 1 : code;
