@@ -13,7 +13,7 @@
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
-import { serveSite } from "../scripts/serve.ts";
+import { serveSite } from "../src/site/serve.ts";
 import { addSyntheticFlags, writeFixtureData } from "../test/site/fixture.ts";
 import { CHROME_ARGS, CHROMIUM } from "../test/site/harness.ts";
 

@@ -2,6 +2,16 @@
  * Application composition: the only place (with main.ts) where compile-time flags are read.
  * Each flag's module is used only inside its `feature("NAME")` branch, so a build without
  * the flag contains none of its code. Core modules (src/app/core) are flag-free.
+ *
+ * Security rules of the server (`--serve`, LIVE_STREAM builds):
+ * - RBAC builds need a signing secret (--secret or PERF_TOKEN_SECRET) to serve or handle tokens and refuse to
+ *   start without one; none is compiled in. Development builds (DEBUG or MOCK_API) fall back to a random
+ *   per-process secret, printed once on stderr.
+ * - RBAC builds authenticate subscriptions and POST /ingest with the same tokens and scope rules (writes need
+ *   operator or admin); the token's tenant confines every read and write. Builds without RBAC accept ingest
+ *   from loopback clients only, and say so on stderr at start (see features/live-stream.ts).
+ * - RATE_LIMIT counts with the server's clock: stream messages per connection, ingested metrics per tenant
+ *   and scope (a request that does not fit is refused whole with 429), connections per tenant and scope.
  */
 import { feature } from "bun:bundle";
 import { groupSeries, scopeGrouping } from "./core/aggregate.ts";
@@ -14,13 +24,13 @@ import { errorMessage, MasterPerfTracker } from "./core/tracker.ts";
 import type { AggregateRow, Metric, Point, RecordContext, Serializer } from "./core/types.ts";
 import { AlertEngine, defaultAlertRules, parseAlertRule } from "./features/alerting.ts";
 import { detectAll } from "./features/anomaly-detection.ts";
-import { AuditLog, auditTrackerEvent, formatAuditEntry } from "./features/audit-log.ts";
+import { AuditLog, auditTrackerEvent, formatAuditEntry, openAuditFile, type AuditSink } from "./features/audit-log.ts";
 import { batchCommitter, type BatchBuffer } from "./features/batching.ts";
 import { aggregatesToEmf, auditCountsToEmf } from "./features/cloudwatch.ts";
 import { gzipPayload } from "./features/compression.ts";
 import { aggregatesToCsv } from "./features/csv-export.ts";
 import { createDebugProbe, installExitDump } from "./features/debug.ts";
-import { aggregateByTenant, tenantGrouping } from "./features/enterprise.ts";
+import { aggregateByTenant, tenantGrouping, tenantOf } from "./features/enterprise.ts";
 import { histogramExtender } from "./features/histograms.ts";
 import { SanitizationStage } from "./features/input-sanitization.ts";
 import { createLegacySerializer } from "./features/legacy-serializer.ts";
@@ -29,8 +39,9 @@ import { toOtlpJson } from "./features/otel-export.ts";
 import { PiiRedactionStage } from "./features/pii-redaction.ts";
 import { formatProfileCalls, formatProfileTimings, Profiler } from "./features/profiling.ts";
 import { toPrometheus } from "./features/prometheus-export.ts";
-import { ConnectionLimiter, MessageRateLimiter, RateLimitStage } from "./features/rate-limit.ts";
-import { canSubscribe, claimsFromSpec, signToken, verifyToken } from "./features/rbac.ts";
+import type { IngestOutcome, LiveStreamOptions, Target } from "./features/live-stream.ts";
+import { ConnectionLimiter, MessageRateLimiter, RateLimitStage, rateKey } from "./features/rate-limit.ts";
+import { canIngest, canSubscribe, claimsFromSpec, DEFAULT_TOKEN_TENANT, ingestDenial, randomSecret, signToken, verifyToken, type TokenClaims } from "./features/rbac.ts";
 import { applyRetention } from "./features/retention-policy.ts";
 import { SamplingStage } from "./features/sampling.ts";
 import { validateMetricScope } from "./features/scope-isolation.ts";
@@ -94,7 +105,7 @@ async function loadInput(opts: CliOptions, io: AppIo): Promise<Loaded> {
   if (feature("MOCK_API")) {
     const note = opts.file !== undefined ? ` (ignored input ${opts.file})` : "";
     return {
-      metrics: generateMockMetrics({ seed: opts.seed, count: opts.count }),
+      metrics: generateMockMetrics({ seed: opts.seed, count: opts.count, hostile: opts.mockHostile }),
       source: `mock api (seed=${opts.seed}, count=${opts.count})${note}`,
       errors: [],
     };
@@ -130,6 +141,34 @@ function byteLength(payload: string | Uint8Array): number {
 
 export async function runApp(opts: CliOptions, io: AppIo): Promise<AppResult> {
   const out = io.out;
+
+  // ---- signing secret: never built in ---------------------------------------------------------
+  let secret = opts.secret;
+  if (feature("RBAC")) {
+    if (secret === undefined && (opts.serve || opts.issueToken !== undefined || opts.token !== undefined)) {
+      if (feature("DEBUG") || feature("MOCK_API")) {
+        secret = randomSecret();
+        io.err(`rbac: no PERF_TOKEN_SECRET; development build, random per-process secret: ${secret}`);
+      } else {
+        io.err("error: refusing to start: RBAC needs a signing secret (PERF_TOKEN_SECRET or --secret)");
+        return { exitCode: 2, tracker: new MasterPerfTracker() };
+      }
+    }
+  }
+  let auditSink: AuditSink | undefined;
+  if (feature("AUDIT_LOG")) {
+    if (opts.auditFile !== undefined) {
+      try {
+        auditSink = openAuditFile(opts.auditFile);
+      } catch (error) {
+        io.err(`error: ${errorMessage(error)}`);
+        return { exitCode: 2, tracker: new MasterPerfTracker() };
+      }
+    }
+  } else {
+    if (opts.auditFile !== undefined) io.err("--audit-file ignored: this build has no AUDIT_LOG");
+  }
+
   const inst = new Instrumentation();
   let profiler: Profiler | undefined;
   if (feature("DEBUG")) {
@@ -158,12 +197,14 @@ export async function runApp(opts: CliOptions, io: AppIo): Promise<AppResult> {
   let sampler: SamplingStage | undefined;
   let batches: BatchBuffer<Metric> | undefined;
   let store: TimeSeriesStore | undefined;
+  // Audit time: the report clock, then the server's clock once serving.
+  let auditClock = (): number => now;
 
   inst.run("setup", () => {
     if (feature("AUDIT_LOG")) {
-      const log = new AuditLog();
+      const log = new AuditLog(auditSink);
       audit = log;
-      tracker.observe((event) => auditTrackerEvent(log, event, () => now));
+      tracker.observe((event) => auditTrackerEvent(log, event, () => auditClock()));
     }
     if (feature("SCOPE_ISOLATION")) {
       tracker.setScopeGuard(validateMetricScope);
@@ -182,8 +223,8 @@ export async function runApp(opts: CliOptions, io: AppIo): Promise<AppResult> {
       tracker.use(tracer);
     }
     if (feature("RATE_LIMIT")) {
-      rateStage = new RateLimitStage(new MessageRateLimiter(opts.rateLimit));
-      tracker.use(rateStage);
+      // Installed in the pipeline when serving: it limits network ingest, by the server's clock.
+      rateStage = new RateLimitStage(new MessageRateLimiter(opts.rateLimit), Date.now);
     }
     if (feature("SAMPLING")) {
       sampler = new SamplingStage({ rate: opts.sampleRate, after: opts.sampleAfter });
@@ -298,8 +339,7 @@ export async function runApp(opts: CliOptions, io: AppIo): Promise<AppResult> {
 
   if (feature("RATE_LIMIT") && rateStage) {
     out(section("rate limit"));
-    out(`limits: ${opts.rateLimit} messages/min per scope, ${opts.maxConnections} stream connections per scope`);
-    out(`ingest messages limited: ${rateStage.limited}`);
+    out(`limits (--serve, server clock): ${opts.rateLimit} messages/min per connection, ${opts.rateLimit} ingested metrics/min and ${opts.maxConnections} connections per tenant and scope`);
   }
 
   if (feature("SAMPLING") && sampler) {
@@ -362,6 +402,7 @@ export async function runApp(opts: CliOptions, io: AppIo): Promise<AppResult> {
   const serializer = selectSerializer();
   const compress = feature("COMPRESSION") ? (text: string) => gzipPayload(text) : undefined;
   const files: { name: string; body: string }[] = [];
+  let uploadFailed = false;
   await inst.run("export", async () => {
     if (feature("CSV_EXPORT")) {
       const csv = aggregatesToCsv(rows);
@@ -410,7 +451,7 @@ export async function runApp(opts: CliOptions, io: AppIo): Promise<AppResult> {
     }
 
     if (feature("S3_EXPORT")) {
-      const { exportMetricsToS3 } = await import("./features/s3-export.ts");
+      const { exportMetricsToS3, uploadToS3 } = await import("./features/s3-export.ts");
       let traceparent: string | undefined;
       if (feature("TRACE_CONTEXT") && runContext) {
         traceparent = formatTraceparent(childContext(runContext, "s3-export"));
@@ -422,6 +463,7 @@ export async function runApp(opts: CliOptions, io: AppIo): Promise<AppResult> {
         compress,
         traceparent,
         outDir: opts.s3Out,
+        tenantOf: feature("ENTERPRISE") ? tenantOf : undefined,
       });
       out(section("s3 export"));
       for (const r of result.requests) {
@@ -429,24 +471,34 @@ export async function runApp(opts: CliOptions, io: AppIo): Promise<AppResult> {
         out(`  Content-Disposition: ${r.headers["Content-Disposition"]}`);
       }
       for (const w of result.written) out(`wrote ${w}`);
+      if (opts.s3Endpoint !== undefined) {
+        try {
+          for (const key of await uploadToS3(result.requests, opts.s3Endpoint)) out(`uploaded s3://${opts.s3Bucket}/${key}`);
+        } catch (error) {
+          io.err(`error: s3 upload to ${opts.s3Endpoint} failed: ${errorMessage(error)}`);
+          uploadFailed = true;
+        }
+      }
+    } else {
+      if (opts.s3Endpoint !== undefined) io.err("--s3-endpoint ignored: this build has no S3_EXPORT");
     }
   });
 
   // ---- security / audit ---------------------------------------------------------------------
   if (feature("RBAC")) {
     out(section("rbac"));
-    if (opts.issueToken !== undefined) {
-      const token = await signToken(claimsFromSpec(opts.issueToken, now), opts.secret);
+    if (opts.issueToken !== undefined && secret !== undefined) {
+      const token = await signToken(claimsFromSpec(opts.issueToken, now), secret);
       out(`token: ${token}`);
     }
-    if (opts.token !== undefined) {
-      const result = await verifyToken(opts.token, opts.secret, now);
+    if (opts.token !== undefined && secret !== undefined) {
+      const result = await verifyToken(opts.token, secret, now);
       if (feature("AUDIT_LOG") && audit) {
         audit.append({ ts: now, actor: result.ok ? result.claims.sub : "anonymous", action: "auth.verify", target: "cli", outcome: result.ok ? "ok" : "denied", detail: result.ok ? undefined : result.reason });
       }
-      out(result.ok ? `token ok: sub=${result.claims.sub} role=${result.claims.role} scope=${result.claims.scope} exp=${isoDate(result.claims.exp * 1000)}` : `token rejected: ${result.reason}`);
+      out(result.ok ? `token ok: sub=${result.claims.sub} role=${result.claims.role} scope=${result.claims.scope} tenant=${result.claims.tenant} exp=${isoDate(result.claims.exp * 1000)}` : `token rejected: ${result.reason}`);
     }
-    out("stream subscribers must present an HMAC-SHA256 token (role + scope)");
+    out("stream subscribers and POST /ingest must present an HMAC-SHA256 token (role + scope + tenant); ingest needs operator or admin");
   } else {
     if (opts.token !== undefined || opts.issueToken !== undefined) io.err("token options ignored: this build has no RBAC");
   }
@@ -482,11 +534,12 @@ export async function runApp(opts: CliOptions, io: AppIo): Promise<AppResult> {
   }
 
   // ---- live stream ---------------------------------------------------------------------------
-  const result: AppResult = { exitCode: 0, tracker };
+  const result: AppResult = { exitCode: uploadFailed ? 1 : 0, tracker };
   if (feature("LIVE_STREAM")) {
     out(section("live stream"));
     if (opts.serve) {
-      result.stream = await serveLive(opts, tracker, ingestOne, () => now, audit);
+      auditClock = () => Date.now();
+      result.stream = await serveLive({ opts, io, tracker, secret, audit, rateStage });
       out(`serving ${result.stream.url}?scope=SCOPE${feature("RBAC") ? "&token=TOKEN" : ""}`);
     } else {
       out("available: start with --serve");
@@ -500,53 +553,125 @@ export async function runApp(opts: CliOptions, io: AppIo): Promise<AppResult> {
   return result;
 }
 
-async function serveLive(
-  opts: CliOptions,
-  tracker: MasterPerfTracker,
-  ingestOne: (m: Metric) => void,
-  clock: () => number,
-  audit: AuditLog | undefined,
-): Promise<{ url: string; port: number; stop(): Promise<void> }> {
-  const { startLiveStream } = await import("./features/live-stream.ts");
-  const hooks: Parameters<typeof startLiveStream>[0] = {
+interface ServeContext {
+  opts: CliOptions;
+  io: AppIo;
+  tracker: MasterPerfTracker;
+  secret: string | undefined;
+  audit: AuditLog | undefined;
+  rateStage: RateLimitStage | undefined;
+}
+
+async function serveLive(c: ServeContext): Promise<{ url: string; port: number; stop(): Promise<void> }> {
+  const { opts, tracker } = c;
+  const { startLiveStream, isLoopback } = await import("./features/live-stream.ts");
+  // Which tenant a stored metric belongs to, for callers that carry one (RBAC).
+  let tenantMatches = (_m: Metric, _tenant: string): boolean => true;
+  if (feature("RBAC")) {
+    tenantMatches = feature("ENTERPRISE") ? (m, tenant) => tenantOf(m) === tenant : (m, tenant) => (m.tenant ?? DEFAULT_TOKEN_TENANT) === tenant;
+  }
+  const snapshot = (t: Target) => tracker.aggregate((m) => m.scope === t.scope && (t.tenant === undefined || tenantMatches(m, t.tenant)));
+
+  /** Records a parsed batch on behalf of `grant` (RBAC) or a loopback client; all or nothing for scope, tenant and rate. */
+  const ingest = (text: string, grant: TokenClaims | undefined, subject: string): IngestOutcome => {
+    const parsed = parseMetricLines(text);
+    const contexts: RecordContext[] = [];
+    for (const m of parsed.metrics) {
+      let ctx: RecordContext = { scope: m.via ?? m.scope, actor: subject };
+      if (feature("RBAC")) {
+        if (!grant) return { ok: false, status: 403, reason: "token required" };
+        const denial = ingestDenial(grant, m);
+        if (denial !== undefined) return { ok: false, status: 403, reason: `${m.scope}/${m.name}: ${denial}` };
+        // The server decides who wrote it: the token's tenant and scope, never fields the client sent.
+        m.tenant = grant.tenant;
+        m.via = undefined;
+        ctx = { scope: m.scope, actor: grant.sub };
+      }
+      contexts.push(ctx);
+    }
+    if (feature("RATE_LIMIT") && c.rateStage) {
+      const counts = new Map<string, number>();
+      for (const m of parsed.metrics) counts.set(rateKey(m), (counts.get(rateKey(m)) ?? 0) + 1);
+      if (!c.rateStage.fits(counts)) {
+        return { ok: false, status: 429, reason: `rate limit: ${opts.rateLimit} metrics/min per tenant and scope` };
+      }
+    }
+    let accepted = 0;
+    let dropped = 0;
+    let rejected = parsed.errors.length;
+    const targets = new Map<string, Target>();
+    parsed.metrics.forEach((m, i) => {
+      try {
+        if (tracker.record(m, contexts[i]).status === "dropped") dropped++;
+        else {
+          accepted++;
+          const t: Target = { scope: m.scope, tenant: grant?.tenant };
+          targets.set(`${t.tenant ?? ""}/${t.scope}`, t);
+        }
+      } catch {
+        rejected++;
+      }
+    });
+    tracker.flush();
+    return { ok: true, accepted, dropped, rejected, targets: [...targets.values()] };
+  };
+
+  const hooks: LiveStreamOptions<TokenClaims> = {
     port: opts.port,
     hostname: opts.host,
-    snapshot: (scope) => tracker.aggregate((m) => m.scope === scope),
-    ingest: (text) => {
-      const parsed = parseMetricLines(text);
-      const before = tracker.samples().length;
-      for (const m of parsed.metrics) ingestOne(m);
-      tracker.flush();
-      return {
-        accepted: tracker.samples().length - before,
-        rejected: parsed.errors.length,
-        scopes: [...new Set(parsed.metrics.map((m) => m.scope))].sort(),
-      };
-    },
-    authorize: feature("RBAC")
-      ? async (token, scope) => {
-          if (!token) return { ok: false, status: 401, reason: "token required" };
-          const v = await verifyToken(token, opts.secret, opts.now ?? Date.now());
-          if (!v.ok) return { ok: false, status: 401, reason: v.reason };
-          if (!canSubscribe(v.claims, scope)) return { ok: false, status: 403, reason: `token not valid for scope ${scope}` };
-          return { ok: true, subject: v.claims.sub };
-        }
-      : undefined,
+    maxBodyBytes: opts.maxBodyBytes,
+    snapshot,
+    ingest: (text, caller) => ingest(text, caller.grant, caller.subject),
   };
+  if (feature("RBAC")) {
+    const secret = c.secret;
+    if (secret === undefined) throw new Error("RBAC needs a signing secret");
+    const check = async (token: string | null) => {
+      if (!token) return { ok: false as const, status: 401 as const, reason: "token required" };
+      const v = await verifyToken(token, secret, opts.now ?? Date.now());
+      return v.ok ? v : { ok: false as const, status: 401 as const, reason: v.reason };
+    };
+    hooks.authorize = async (token, scope) => {
+      const v = await check(token);
+      if (!v.ok) return v;
+      if (!canSubscribe(v.claims, scope)) return { ok: false, status: 403, reason: `token not valid for scope ${scope}`, subject: v.claims.sub };
+      return { ok: true, subject: v.claims.sub, tenant: v.claims.tenant };
+    };
+    hooks.authorizeIngest = async (token) => {
+      const v = await check(token);
+      if (!v.ok) return v;
+      if (!canIngest(v.claims, v.claims.scope)) return { ok: false, status: 403, reason: `role ${v.claims.role} may not ingest`, subject: v.claims.sub };
+      return { ok: true, subject: v.claims.sub, grant: v.claims };
+    };
+  } else {
+    c.io.err("no RBAC: POST /ingest accepts loopback clients only");
+    if (!isLoopback(opts.host)) c.io.err(`no RBAC: anonymous subscriptions on ${opts.host}`);
+  }
   if (feature("RATE_LIMIT")) {
     const connections = new ConnectionLimiter(opts.maxConnections);
     const messages = new MessageRateLimiter(opts.rateLimit);
-    hooks.acquireConnection = (scope) => connections.tryAcquire(scope);
-    hooks.releaseConnection = (scope) => connections.release(scope);
+    hooks.acquireConnection = (key) => connections.tryAcquire(key);
+    hooks.releaseConnection = (key) => connections.release(key);
     hooks.allowMessage = (id, t) => messages.allow(id, t);
+    hooks.releaseMessages = (id) => messages.forget(id);
+    if (c.rateStage) tracker.use(c.rateStage);
   }
-  if (feature("AUDIT_LOG") && audit) {
-    const log = audit;
+  if (feature("AUDIT_LOG") && c.audit) {
+    const log = c.audit;
     hooks.onEvent = (e) => {
-      log.append({ ts: clock(), actor: e.subject, action: `stream.${e.type}`, target: e.scope, outcome: e.type === "limited" || (e.type === "auth" && e.detail !== "granted") ? "denied" : "ok", detail: e.detail });
+      log.append({ ts: Date.now(), actor: e.subject, action: `stream.${e.type}`, target: e.scope, outcome: e.type === "limited" || (e.type === "auth" && e.detail !== "granted") ? "denied" : "ok", detail: e.detail });
     };
   }
+  let retention: ReturnType<typeof setInterval> | undefined;
+  if (feature("RETENTION_POLICY")) {
+    retention = setInterval(() => applyRetention(tracker, { maxAgeDays: opts.retentionDays }, Date.now()), 3_600_000);
+    retention.unref();
+  }
   const stream = startLiveStream(hooks);
-  if (opts.serveMs !== undefined) setTimeout(() => void stream.stop(), opts.serveMs);
-  return stream;
+  const stop = async () => {
+    if (retention !== undefined) clearInterval(retention);
+    await stream.stop();
+  };
+  if (opts.serveMs !== undefined) setTimeout(() => void stop(), opts.serveMs);
+  return { url: stream.url, port: stream.port, stop };
 }

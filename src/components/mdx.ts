@@ -6,6 +6,7 @@ import MasterTable from "./MasterTable.astro";
 import PageCards from "./PageCards.astro";
 import RequiredColumns from "./RequiredColumns.astro";
 import RoadmapPhases from "./RoadmapPhases.astro";
+import RuleTable from "./RuleTable.astro";
 import SchemaColumns from "./SchemaColumns.astro";
 import SecurityMatrix from "./SecurityMatrix.astro";
 import SizeCharts from "./SizeCharts.astro";
@@ -25,6 +26,7 @@ export const mdxComponents = {
   PageCards,
   RequiredColumns,
   RoadmapPhases,
+  RuleTable,
   SchemaColumns,
   SecurityMatrix,
   SizeCharts,

@@ -4,8 +4,8 @@
  */
 import type { MarkdownHeading } from "astro";
 import { z } from "zod";
-import { KINDS, type Kind } from "../core/schema/kinds.ts";
-import { getSite, KIND_PATH, KIND_TITLE } from "../site/data.ts";
+import { KIND_INFO, KINDS, type Kind } from "../core/schema/kinds.ts";
+import { getSite } from "../site/data.ts";
 
 export const Frontmatter = z.strictObject({
   title: z.string().min(1),
@@ -66,6 +66,6 @@ export function sidebar(): { guides: NavLink[]; records: NavLink[] } {
   const site = getSite();
   return {
     guides: contentPages().map((p) => ({ href: p.href, label: p.data.nav ?? p.data.title })),
-    records: KINDS.map((k: Kind) => ({ href: `/${KIND_PATH[k]}/`, label: KIND_TITLE[k], count: site.entries(k).length })),
+    records: KINDS.map((k: Kind) => ({ href: `/${KIND_INFO[k].path}/`, label: KIND_INFO[k].title, count: site.entries(k).length })),
   };
 }

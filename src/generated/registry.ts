@@ -35,27 +35,46 @@ declare module "bun:bundle" {
 }
 
 export interface FlagMeta {
-  readonly name: string;
-  readonly type: string;
-  readonly category: string;
-  readonly domain: string;
+  /** Unique name of the record within its kind. */
+  readonly name: FlagName;
+  /** What sort of record this is; allowed values depend on the kind. */
+  readonly type: "Release" | "Experiment" | "Ops" | "Permission" | "Diagnostic";
+  /** The functional family it belongs to. */
+  readonly category: "Core" | "Security" | "Observability" | "Performance" | "Integration" | "Analytics" | "Developer Experience" | "Compliance" | "Delivery" | "Documentation" | "Governance";
+  /** The part of the system it touches. */
+  readonly domain: "Platform" | "Ingestion" | "Aggregation" | "Streaming" | "Export" | "Storage" | "Access Control" | "Build" | "Documentation" | "Operations";
+  /** Scope names it is allowed in, "all" expanded. */
   readonly scopes: readonly string[];
-  readonly tier: string;
-  readonly status: string;
+  /** The product tier needed to get it. */
+  readonly tier: "Free" | "Pro" | "Enterprise" | "Internal";
+  /** Where it stands, shown with its icon. */
+  readonly status: "Planned" | "In Progress" | "Beta" | "Done" | "Blocked" | "Deprecated";
+  /** The team role (from data/team.yaml) that owns the flag. */
   readonly owner: string;
+  /** When the flag was added, YYYY-MM-DD (quote it). */
   readonly introduced: string;
+  /** When the flag must be gone, YYYY-MM-DD (quote it); after it was introduced. */
   readonly expires: string | null;
+  /** Source globs the flag owns: they must add 0 bytes to every variant with the flag off. */
   readonly modules: readonly string[];
+  /** Source globs of the legacy path this flag retires: they must add 0 bytes to every variant with the flag on. */
   readonly replaces: readonly string[];
+  /** Build variants that switch it on. */
   readonly variants: readonly VariantName[];
 }
 
 export interface VariantMeta {
-  readonly name: string;
+  /** Unique name of the record within its kind. */
+  readonly name: VariantName;
+  /** The scope (from data/scopes.yaml) this build is for. */
   readonly scope: string;
+  /** The .ts file the build starts from, such as src/app/main.ts. */
   readonly entry: string;
+  /** Size budget of the minified bundle, in bytes. */
   readonly budget: number;
+  /** The package.json script that runs this build with plain `bun build`, such as build:prod. */
   readonly script: string;
+  /** Flags (from data/features.yaml) this build switches on; the code of every other flag is eliminated. */
   readonly features: readonly FlagName[];
 }
 

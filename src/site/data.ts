@@ -10,41 +10,10 @@ import { formatText, isError } from "../core/report/diagnostics.ts";
 import { statusEvidence, type Evidence } from "../core/model/evidence.ts";
 import { checkLoaded } from "../core/check.ts";
 import { lintContent } from "../core/lint/lint-tables.ts";
-import type { Entry } from "../core/load/load-records.ts";
-import { loadModel, recordsHash, type Model } from "../core/model/model.ts";
-import { KIND_NOUN, KINDS, type Kind } from "../core/schema/kinds.ts";
+import { loadModel, recordsHash, type Entry, type Model } from "../core/model/model.ts";
+import { KIND_INFO, KINDS, type Kind } from "../core/schema/kinds.ts";
 import { readVerifyResults, type VerifyResults } from "../verify/results-file.ts";
 import { siteConfig, sourceUrl, type SiteConfig } from "./config.ts";
-
-/** URL folder of each kind. Not "variants": dist/variants/ holds the bundles `npm run verify` builds. */
-export const KIND_PATH: Record<Kind, string> = {
-  scopes: "scopes",
-  features: "features",
-  variants: "build-variants",
-  security: "controls",
-  roadmap: "roadmap",
-  components: "components",
-  criteria: "criteria",
-  team: "team",
-};
-
-export const KIND_TITLE: Record<Kind, string> = {
-  scopes: "Scopes",
-  features: "Feature flags",
-  variants: "Build variants",
-  security: "Security controls",
-  roadmap: "Roadmap items",
-  components: "Components",
-  criteria: "Success criteria",
-  team: "Team roles",
-};
-
-export function plural(kind: Kind, n: number): string {
-  const noun = KIND_NOUN[kind];
-  if (n === 1) return noun;
-  if (noun.endsWith("criterion")) return noun.replace(/criterion$/, "criteria");
-  return `${noun}s`;
-}
 
 export class RecordErrors extends Error {
   constructor(readonly text: string, readonly count: number) {
@@ -60,7 +29,8 @@ export interface Site {
   /** Site path of a record page, e.g. /features/DEBUG/. */
   urlOf(entry: Entry): string;
   slugOf(entry: Entry): string;
-  entries(kind: Kind): Entry[];
+  /** The records of one kind, typed by it: `entries("roadmap")` gives roadmap records with their fields. */
+  entries<K extends Kind>(kind: K): Entry<K>[];
   /** What backs a record's "Done", or why nothing does; undefined for claims nothing can check. */
   evidence(entry: Entry): Evidence | undefined;
   /** "Edit this record": the YAML file at the record's first line. */
@@ -155,7 +125,7 @@ export function createSite(config: SiteConfig): Site {
   const slugs = new Map<Entry, string>();
   for (const kind of KINDS) {
     const used = new Set<string>();
-    for (const e of model.records[kind] as Entry[]) {
+    for (const e of model.records[kind]) {
       const base = slugify(e.record.name, kind === "features");
       let slug = base;
       for (let i = 2; used.has(slug.toLowerCase()); i++) slug = `${base}-${i}`;
@@ -184,8 +154,8 @@ export function createSite(config: SiteConfig): Site {
     model,
     results,
     slugOf: (e) => slugs.get(e) ?? slugify(e.record.name, e.kind === "features"),
-    urlOf: (e) => `/${KIND_PATH[e.kind]}/${encodeURIComponent(slugs.get(e) ?? slugify(e.record.name, e.kind === "features"))}/`,
-    entries: (kind) => model.records[kind] as Entry[],
+    urlOf: (e) => `/${KIND_INFO[e.kind].path}/${encodeURIComponent(slugs.get(e) ?? slugify(e.record.name, e.kind === "features"))}/`,
+    entries: (kind) => model.records[kind],
     evidence: (e) => {
       if (!evidence.has(e)) evidence.set(e, statusEvidence(e, { root: config.root, results, passedCommands }));
       return evidence.get(e);

@@ -1,6 +1,7 @@
 /** Small text formatters shared by pages, tables and charts. */
-import type { Entry } from "../core/load/load-records.ts";
+import { fieldValue, type Entry } from "../core/model/records.ts";
 import type { Status } from "../core/schema/columns.ts";
+import { fieldsWithRole } from "../core/schema/kinds.ts";
 
 export function formatBytes(n: number): string {
   if (n < 1000) return `${n} B`;
@@ -28,16 +29,18 @@ export function formatDays(n: number): string {
 
 const OPEN: readonly Status[] = ["Planned", "In Progress", "Beta", "Blocked"];
 
-/** A record with a target date that is not done by the build date. */
+/** A record still open after the date it was due (its field with the "due" role, such as target) at the build date. */
 export function isOverdue(entry: Entry, buildDate: string): boolean {
-  const r = entry.record as { target?: string; status?: Status };
-  return typeof r.target === "string" && r.status !== undefined && OPEN.includes(r.status) && r.target < buildDate;
+  const status = entry.record.status;
+  if (status === undefined || !OPEN.includes(status)) return false;
+  return fieldsWithRole(entry.kind, "due").some((key) => {
+    const due = fieldValue(entry, key);
+    return typeof due === "string" && due < buildDate;
+  });
 }
 
-/** Field names as readers see them: camelCase split into words. */
-export function fieldLabel(key: string): string {
-  const special: Record<string, string> = { dependsOn: "Depends on", productionReady: "Production ready" };
-  if (special[key]) return special[key];
-  const words = key.replace(/([a-z])([A-Z])/g, "$1 $2").toLowerCase();
-  return words.charAt(0).toUpperCase() + words.slice(1);
-}
+/** The text of the warning badges, wherever a table, a list or a record page shows one. */
+export const BADGE = {
+  overdue: "Overdue",
+  unverified: "unverified",
+} as const;

@@ -6,7 +6,7 @@
 import { realpathSync } from "node:fs";
 import { join, relative, resolve, sep } from "node:path";
 import MarkdownIt from "markdown-it";
-import type { Diagnostic } from "../core/report/diagnostics.ts";
+import { diagnostic, fileStart, type Diagnostic } from "../core/report/diagnostics.ts";
 import { walkInside } from "../core/fs/safe-fs.ts";
 
 const SCHEME = /^([a-z][a-z0-9+.-]*):/i;
@@ -26,6 +26,17 @@ export function isSafeUrl(raw: string): boolean {
 const md = new MarkdownIt({ html: false, linkify: false, typographer: false, breaks: false });
 md.disable(["image", "html_inline", "html_block"]);
 md.validateLink = (url: string) => isSafeUrl(url);
+// Record text names identifiers (__proto__, snake_case_name, FLAG_NAME): a run of underscores is always
+// literal text, never emphasis, so only asterisks make **strong** and *em*. Runs before the emphasis rule;
+// code spans, links and escapes are parsed by their own rules first.
+md.inline.ruler.before("emphasis", "literal_underscores", (state, silent) => {
+  if (state.src.charCodeAt(state.pos) !== 0x5f /* _ */) return false;
+  let end = state.pos;
+  while (end < state.posMax && state.src.charCodeAt(end) === 0x5f) end++;
+  if (!silent) state.pending += state.src.slice(state.pos, end);
+  state.pos = end;
+  return true;
+});
 md.renderer.rules.link_open = (tokens, idx, options, _env, self) => {
   const token = tokens[idx]!;
   const href = String(token.attrGet("href") ?? "");
@@ -88,19 +99,14 @@ export function checkPublicFiles(root: string, rel = "public"): Diagnostic[] {
   }
   const lexical = (p: string) => join(realRoot, relative(resolve(root), p));
   const hidden = (real: string) => relative(realRoot, real).split(sep).some((seg) => seg.startsWith("."));
-  const intoHidden = (file: string, real: string): Diagnostic => ({
-    file,
-    line: 1,
-    col: 1,
-    rule: "outside-repository",
-    message: `${file} is a link to ${relative(realRoot, real).split(sep).join("/")}, a hidden path of the repository that is never published`,
-    hint: "commit the file itself instead of a symbolic link to it",
-  });
+  const intoHidden = (file: string, real: string): Diagnostic =>
+    diagnostic("outside-repository", fileStart(file), `${file} is a link to ${relative(realRoot, real).split(sep).join("/")}, a hidden path of the repository that is never published`,
+      "commit the file itself instead of a symbolic link to it");
   // public/ itself a link to .git/ (say) would make everything below look like plain files.
   if (realPublic !== lexical(resolve(root, rel)) && hidden(realPublic)) return [intoHidden(rel, realPublic)];
   for (const e of walkInside(root, rel)) {
     if (e.kind === "refused") {
-      out.push({ file: e.rel, line: 1, col: 1, rule: e.refusal.rule, message: e.refusal.message, ...(e.refusal.hint ? { hint: e.refusal.hint } : {}) });
+      out.push(diagnostic(e.refusal.rule, fileStart(e.rel), e.refusal.message, e.refusal.hint));
       continue;
     }
     // A link may stay inside the repository and still reach what was never committed: .git/config holds CI's

@@ -3,7 +3,7 @@
  * after them), one row per record with its cells, sort keys and filter values. Pure data: the component
  * renders it, the tests and the bench can inspect it.
  */
-import type { Entry } from "../core/load/load-records.ts";
+import { fieldValue, type Entry } from "../core/model/records.ts";
 import {
   APPROVALS,
   DOMAINS,
@@ -16,14 +16,16 @@ import {
   type MasterKey,
   type Status,
 } from "../core/schema/columns.ts";
-import { REQUIRED_COLUMNS, type Kind } from "../core/schema/kinds.ts";
+import { fieldKeys, fieldLabel, fieldMeta, kindNoun, KINDS, REQUIRED_COLUMNS, type Kind } from "../core/schema/kinds.ts";
 import type { Site } from "./data.ts";
-import { plural } from "./data.ts";
-import { formatBytes, formatDays, largestDelta, formatSignedBytes, isOverdue } from "./format.ts";
+import { BADGE, formatBytes, formatDays, largestDelta, formatSignedBytes, isOverdue } from "./format.ts";
 
 export const FILTER_KEYS = ["scope", "tier", "status", "domain"] as const;
 export type FilterKey = (typeof FILTER_KEYS)[number];
-export const FILTER_LABELS: Record<FilterKey, string> = { scope: "Scope", tier: "Tier", status: "Status", domain: "Domain" };
+/** Filter control labels: the master columns' short labels ("Status" for Release/Status). */
+export const FILTER_LABELS = Object.fromEntries(
+  FILTER_KEYS.map((k) => [k, MASTER_COLUMNS.find((c) => c.key === k)?.short ?? k]),
+) as Record<FilterKey, string>;
 
 export interface Cell {
   text: string;
@@ -67,7 +69,7 @@ export type TableFilter = Partial<Record<FilterKey | "type" | "category" | "name
 
 export interface TableOptions {
   filter?: TableFilter;
-  /** Extra columns after the master ones (ids of EXTRAS). */
+  /** Extra columns after the master ones: ids of EXTRAS, or any other field of the kind. */
   extra?: string[];
   /** Master columns to show; default: the six every table needs, plus those the kind requires or any row fills. */
   columns?: MasterKey[];
@@ -76,8 +78,6 @@ export interface TableOptions {
 const DASH = "—";
 const rank = (list: readonly string[], v: string | undefined) => (v === undefined ? -1 : list.indexOf(v));
 
-type R = Record<string, unknown>;
-const field = (e: Entry, k: string) => (e.record as unknown as R)[k];
 
 function flagResult(site: Site, name: string) {
   return site.results?.flags.find((f) => f.name === name);
@@ -87,7 +87,7 @@ function variantResult(site: Site, name: string) {
 }
 
 function impactCell(site: Site, e: Entry): Cell {
-  const impact = field(e, "impact") as string | undefined;
+  const impact = e.record.impact;
   if (e.kind === "variants") {
     const r = variantResult(site, e.record.name);
     if (r) return { text: `${formatBytes(r.bytes.gzip)} gzip`, sort: r.bytes.gzip };
@@ -102,27 +102,29 @@ function impactCell(site: Site, e: Entry): Cell {
 }
 
 function masterCell(site: Site, e: Entry, key: MasterKey): Cell {
-  const v = field(e, key);
+  const r = e.record;
   switch (key) {
     case "name":
-      return { text: e.record.name, href: site.urlOf(e) };
+      return { text: r.name, href: site.urlOf(e) };
+    case "type":
+      return { text: r.type };
+    case "category":
+      return { text: r.category ?? DASH };
+    case "domain":
+      return { text: r.domain ?? DASH };
     case "scope":
-      return { text: v === undefined ? DASH : formatScope(v as string | string[]) };
+      return { text: r.scope === undefined ? DASH : formatScope(r.scope) };
     case "tier":
-      return { text: (v as string) ?? DASH, sort: rank(TIERS, v as string) };
+      return { text: r.tier ?? DASH, sort: rank(TIERS, r.tier) };
     case "impact":
       return impactCell(site, e);
     case "status": {
-      if (v === undefined) return { text: DASH, sort: -1 };
+      if (r.status === undefined) return { text: DASH, sort: -1 };
       const evidence = site.evidence(e);
-      return { text: v as string, status: v as Status, sort: rank(STATUSES, v as string), ...(evidence && !evidence.backed ? { badge: "unverified", title: evidence.reason } : {}) };
+      return { text: r.status, status: r.status, sort: rank(STATUSES, r.status), ...(evidence && !evidence.backed ? { badge: BADGE.unverified, title: evidence.reason } : {}) };
     }
     case "approval":
-      return { text: (v as string) ?? DASH, sort: rank(APPROVALS, v as string) };
-    case "domain":
-      return { text: (v as string) ?? DASH };
-    default:
-      return { text: (v as string) ?? DASH };
+      return { text: r.approval ?? DASH, sort: rank(APPROVALS, r.approval) };
   }
 }
 
@@ -132,28 +134,10 @@ interface Extra {
   cell(site: Site, e: Entry): Cell;
 }
 
-const text = (v: unknown): Cell => ({ text: v === undefined || v === null || v === "" ? DASH : String(v) });
+const text = (v: unknown): Cell => ({ text: v === undefined || v === null || v === "" ? DASH : Array.isArray(v) ? v.join(", ") : String(v) });
 
+/** Columns computed from more than the record's own field. */
 export const EXTRAS: Record<string, Extra> = {
-  description: { label: "Description", cell: (_s, e) => text(field(e, "description")) },
-  owner: { label: "Owner", cell: (_s, e) => text(field(e, "owner")) },
-  phase: { label: "Phase", numeric: true, cell: (_s, e) => ({ text: String(field(e, "phase")), sort: field(e, "phase") as number }) },
-  estimate: {
-    label: "Estimate",
-    numeric: true,
-    cell: (_s, e) => {
-      const d = field(e, "estimate") as number | undefined;
-      return d === undefined ? { text: DASH, sort: -1 } : { text: formatDays(d), sort: d };
-    },
-  },
-  target: {
-    label: "Target",
-    cell: (s, e) => {
-      const t = field(e, "target") as string | undefined;
-      if (!t) return { text: DASH, sort: "" };
-      return { text: t, sort: t, ...(isOverdue(e, s.config.buildDate) ? { badge: "Overdue" } : {}) };
-    },
-  },
   variants: {
     label: "Variants",
     numeric: true,
@@ -166,16 +150,8 @@ export const EXTRAS: Record<string, Extra> = {
     label: "Flags",
     numeric: true,
     cell: (_s, e) => {
-      const n = ((field(e, "features") as string[] | undefined) ?? []).length;
+      const n = e.kind === "variants" ? e.record.features.length : 0;
       return { text: String(n), sort: n };
-    },
-  },
-  budget: {
-    label: "Budget",
-    numeric: true,
-    cell: (_s, e) => {
-      const b = field(e, "budget") as number;
-      return { text: formatBytes(b), sort: b };
     },
   },
   withinBudget: {
@@ -185,15 +161,48 @@ export const EXTRAS: Record<string, Extra> = {
       return r ? { text: r.withinBudget ? "yes" : "no, over budget" } : { text: "not measured" };
     },
   },
-  location: { label: "Location", cell: (_s, e) => ({ ...text(field(e, "location")), code: true }) },
-  productionReady: { label: "Production ready", cell: (_s, e) => text(field(e, "productionReady")) },
-  command: { label: "Command", cell: (_s, e) => ({ ...text(field(e, "command")), code: true }) },
-  responsibility: { label: "Responsibility", cell: (_s, e) => text(field(e, "responsibility")) },
-  timeline: { label: "Timeline", cell: (_s, e) => text(field(e, "timeline")) },
-  contact: { label: "Contact", cell: (_s, e) => text(field(e, "contact")) },
 };
 
-const PROSE_FIELDS = ["description", "purpose", "threat", "requirement", "responsibility", "evidence", "owner", "command", "location", "contact", "isolation"];
+/** A column showing one field of the records, labelled and formatted by the field's metadata (role). */
+function fieldColumn(kind: Kind, key: string): Extra | undefined {
+  const meta = fieldMeta(kind, key) ?? KINDS.map((k) => fieldMeta(k, key)).find((m) => m !== undefined);
+  if (!meta) return undefined;
+  const label = fieldLabel(key, kind);
+  const value = (e: Entry) => fieldValue(e, key);
+  const num = (e: Entry) => {
+    const v = value(e);
+    return typeof v === "number" ? v : undefined;
+  };
+  switch (meta.role) {
+    case "number":
+      return { label, numeric: true, cell: (_s, e) => ({ ...text(num(e)), sort: num(e) ?? -1 }) };
+    case "days":
+      return { label, numeric: true, cell: (_s, e) => (num(e) === undefined ? { text: DASH, sort: -1 } : { text: formatDays(num(e)!), sort: num(e)! }) };
+    case "bytes":
+      return { label, numeric: true, cell: (_s, e) => (num(e) === undefined ? { text: DASH, sort: -1 } : { text: formatBytes(num(e)!), sort: num(e)! }) };
+    case "due":
+      return {
+        label,
+        cell: (s, e) => {
+          const t = value(e);
+          if (typeof t !== "string") return { text: DASH, sort: "" };
+          return { text: t, sort: t, ...(isOverdue(e, s.config.buildDate) ? { badge: BADGE.overdue } : {}) };
+        },
+      };
+    case "code":
+      return { label, cell: (_s, e) => ({ ...text(value(e)), code: true }) };
+    default:
+      return { label, cell: (_s, e) => text(value(e)) };
+  }
+}
+
+/** Text fields the filter box searches besides the cells: prose, code and the names a record points at. */
+function searchedFields(kind: Kind): string[] {
+  return fieldKeys(kind).filter((k) => {
+    const meta = fieldMeta(kind, k);
+    return meta?.role === "prose" || meta?.role === "code" || meta?.ref !== undefined;
+  });
+}
 
 function matches(site: Site, e: Entry, filter: TableFilter | undefined): boolean {
   if (!filter) return true;
@@ -203,7 +212,7 @@ function matches(site: Site, e: Entry, filter: TableFilter | undefined): boolean
     let have: string[];
     if (k === "scope") have = site.model.scopesOf(e);
     else {
-      const v = field(e, k);
+      const v = fieldValue(e, k);
       have = v === undefined ? [] : Array.isArray(v) ? v.map(String) : [String(v)];
     }
     if (!wanted.some((w) => have.includes(w))) return false;
@@ -215,7 +224,7 @@ export function defaultMasterColumns(kind: Kind, entries: Entry[]): MasterKey[] 
   const keep = new Set<MasterKey>([...TABLE_REQUIRED_KEYS, ...REQUIRED_COLUMNS[kind]]);
   // Flags and variants show measured bytes in Size/Impact (or "not measured").
   if (kind === "features" || kind === "variants") keep.add("impact");
-  for (const c of MASTER_COLUMNS) if (entries.some((e) => field(e, c.key) !== undefined)) keep.add(c.key);
+  for (const c of MASTER_COLUMNS) if (entries.some((e) => fieldValue(e, c.key) !== undefined)) keep.add(c.key);
   return MASTER_COLUMNS.filter((c) => keep.has(c.key)).map((c) => c.key);
 }
 
@@ -227,27 +236,25 @@ export function buildTable(site: Site, kind: Kind, options: TableOptions = {}): 
   const keys = options.columns ?? defaultMasterColumns(kind, all);
   const masters = MASTER_COLUMNS.filter((c) => keys.includes(c.key));
   const extras = (options.extra ?? []).map((id) => {
-    const x = EXTRAS[id];
-    if (!x) throw new Error(`MasterTable: unknown extra column "${id}" (known: ${Object.keys(EXTRAS).join(", ")})`);
+    const x = (Object.hasOwn(EXTRAS, id) ? EXTRAS[id] : undefined) ?? fieldColumn(kind, id);
+    if (!x) throw new Error(`MasterTable: unknown extra column "${id}" (known: ${[...Object.keys(EXTRAS), ...fieldKeys(kind)].join(", ")})`);
     return { id, ...x };
   });
+  const searched = searchedFields(kind);
   const columns: Column[] = [
     ...masters.map((c) => ({ id: c.key, label: c.label })),
     ...extras.map((x) => ({ id: x.id, label: x.label, ...(x.numeric ? { numeric: true } : {}) })),
   ];
   const rows: Row[] = entries.map((e) => {
     const cells = [...masters.map((c) => masterCell(site, e, c.key)), ...extras.map((x) => x.cell(site, e))];
-    const one = (k: string) => {
-      const v = field(e, k);
-      return v === undefined ? [] : [String(v)];
-    };
-    const prose = PROSE_FIELDS.map((k) => field(e, k)).filter((v) => typeof v === "string");
+    const one = (v: string | undefined) => (v === undefined ? [] : [v]);
+    const prose = searched.map((k) => fieldValue(e, k)).filter((v) => typeof v === "string");
     const search = [...cells.map((c) => c.text + (c.badge ? ` ${c.badge}` : "")), ...prose].join(" ").toLowerCase().replace(/\s+/g, " ");
     return {
       key: site.slugOf(e),
       href: site.urlOf(e),
       cells,
-      filters: { scope: site.model.scopesOf(e), tier: one("tier"), status: one("status"), domain: one("domain") },
+      filters: { scope: site.model.scopesOf(e), tier: one(e.record.tier), status: one(e.record.status), domain: one(e.record.domain) },
       search,
     };
   });
@@ -257,7 +264,7 @@ export function buildTable(site: Site, kind: Kind, options: TableOptions = {}): 
     const order = k === "scope" ? site.model.scopeNames : ORDERS[k]!;
     filterOptions[k] = order.filter((v) => present.has(v));
   }
-  return { kind, noun: plural(kind, 2), nounOne: plural(kind, 1), columns, rows, filterOptions };
+  return { kind, noun: kindNoun(kind, 2), nounOne: kindNoun(kind, 1), columns, rows, filterOptions };
 }
 
 /** Extra columns each kind's own index page shows after the master columns. */

@@ -36,6 +36,8 @@ function implementation(): string {
   if (implHash) return implHash;
   const parts: string[] = [];
   for (const f of [...new Bun.Glob("*.ts").scanSync({ cwd: import.meta.dir })].sort()) parts.push(f, readFileSync(join(import.meta.dir, f), "utf8"));
+  // The cached diagnostics carry the rule registry's hints and severities.
+  parts.push("rules.ts", readFileSync(join(import.meta.dir, "../core/report/rules.ts"), "utf8"));
   try {
     parts.push(readFileSync(Bun.resolveSync("typescript/package.json", import.meta.dir), "utf8"));
   } catch {

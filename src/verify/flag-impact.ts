@@ -4,9 +4,9 @@
  * (modules shared between flags, helpers pulled in once) and can be negative (a flag that retires a legacy
  * path). A flag whose toggle changes no byte in any variant is dead: its branches do nothing.
  */
-import type { Diagnostic } from "../core/report/diagnostics.ts";
+import { diagnostic, type Diagnostic } from "../core/report/diagnostics.ts";
 import type { Entry } from "../core/load/load-records.ts";
-import { atRecord } from "./places.ts";
+import { recordPlace } from "../core/load/yaml-source.ts";
 
 export interface Delta {
   variant: string;
@@ -76,7 +76,7 @@ export function deadFlagDiagnostics(impacts: FlagImpact[], flags: Map<string, En
   return impacts
     .filter((i) => i.dead)
     .map((i) =>
-      atRecord(flags.get(i.name)!, ["name"], "dead-flag", `toggling ${i.name} changes no byte in any of the ${i.addOne.length + i.leaveOneOut.length} builds measured: its branches do nothing`,
+      diagnostic("dead-flag", recordPlace(flags.get(i.name)!, ["name"]), `toggling ${i.name} changes no byte in any of the ${i.addOne.length + i.leaveOneOut.length} builds measured: its branches do nothing`,
         "guard real behaviour with it, or delete the flag"),
     );
 }

@@ -32,7 +32,7 @@ export class FlagSetCache {
     const parts = [Bun.version, BUILD_OPTIONS_ID];
     for (const f of BUILD_CONFIG) {
       let text = readIfExists(join(root, f)) ?? "";
-      // Scripts do not reach the bundler; leaving them out keeps `verify --fix` from emptying the cache.
+      // Scripts do not reach the bundler; leaving them out keeps `npm run generate` from emptying the cache.
       if (f === "package.json") {
         try {
           const { scripts: _scripts, ...rest } = JSON.parse(text) as Record<string, unknown>;

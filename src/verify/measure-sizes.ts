@@ -8,11 +8,12 @@
 import { readFileSync } from "node:fs";
 import { promisify } from "node:util";
 import { brotliCompress, constants } from "node:zlib";
-import type { Diagnostic } from "../core/report/diagnostics.ts";
+import { diagnostic, type Diagnostic } from "../core/report/diagnostics.ts";
 import type { Entry } from "../core/load/load-records.ts";
 import { writeAtomic } from "../core/fs/write-atomic.ts";
 import type { BuildOutput } from "./build-variants.ts";
-import { atRecord, bytes } from "./places.ts";
+import { bytes } from "./places.ts";
+import { recordPlace } from "../core/load/yaml-source.ts";
 
 const brotli = promisify(brotliCompress);
 
@@ -103,8 +104,8 @@ export class SizeMeter {
 export function budgetDiagnostic(variant: Entry<"variants">, sizes: Sizes): Diagnostic | undefined {
   const budget = variant.record.budget;
   if (sizes.raw <= budget) return undefined;
-  return atRecord(
-    variant, ["budget"], "over-budget",
+  return diagnostic(
+    "over-budget", recordPlace(variant, ["budget"]),
     `variant "${variant.record.name}" is ${bytes(sizes.raw)} minified (gzip ${bytes(sizes.gzip)}, brotli ${bytes(sizes.brotli)}), ${bytes(sizes.raw - budget)} over its budget of ${bytes(budget)}`,
     "make the bundle smaller (the flag impact table shows where the bytes are), or raise the budget in review",
   );

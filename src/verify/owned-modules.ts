@@ -4,10 +4,11 @@
  * with it on. A leak names the variant, the flag, the module, the import chain that pulled it in, and the
  * first reference that can ship in the importing file (leak-site.ts), which is usually the line to fix.
  */
-import type { Diagnostic } from "../core/report/diagnostics.ts";
+import { diagnostic, type Diagnostic, type Place } from "../core/report/diagnostics.ts";
+import { recordPlace } from "../core/load/yaml-source.ts";
 import type { Entry } from "../core/load/load-records.ts";
 import { moduleBytes, type Metafile } from "./build-variants.ts";
-import { atRecord, bytes } from "./places.ts";
+import { bytes } from "./places.ts";
 
 export type Ownership = "owned" | "replaced";
 
@@ -48,7 +49,7 @@ export function unmatchedGlobs(bundled: string[], flags: Entry<"features">[]): D
       (flag.record[field] ?? []).forEach((pattern, i) => {
         if (bundled.some((f) => matchesAny(f, [pattern]))) return;
         out.push(
-          atRecord(flag, [field, i], "owned-glob-unmatched", `${field} glob "${pattern}" of flag ${flag.record.name} matches no file bundled from any variant entry`,
+          diagnostic("owned-glob-unmatched", recordPlace(flag, [field, i]), `${field} glob "${pattern}" of flag ${flag.record.name} matches no file bundled from any variant entry`,
             "fix the path (globs are relative to the repository root), or remove it"),
         );
       });
@@ -107,11 +108,11 @@ export type LeakLocator = (leak: Leak) => { file: string; line: number; col: num
 
 /** `locate` finds the line that pulls the module in (leak-site.ts); without one, the flag's record is blamed. */
 export function leakDiagnostics(leaks: Leak[], flags: Map<string, Entry<"features">>, locate: LeakLocator): Diagnostic[] {
-  const grouped = new Map<string, { leak: Leak; where: Diagnostic | undefined; variants: string[] }>();
+  const grouped = new Map<string, { leak: Leak; where: Place | undefined; variants: string[] }>();
   for (const leak of leaks) {
     const site = locate(leak);
     const key = `${leak.flag}|${leak.module}|${leak.ownership}|${site ? `${site.file}:${site.line}:${site.col}` : ""}`;
-    const g = grouped.get(key) ?? { leak, where: site ? ({ ...site } as Diagnostic) : undefined, variants: [] };
+    const g = grouped.get(key) ?? { leak, where: site ? { ...site } : undefined, variants: [] };
     g.variants.push(`"${leak.variant}" (${bytes(leak.bytes)})`);
     grouped.set(key, g);
   }
@@ -123,8 +124,7 @@ export function leakDiagnostics(leaks: Leak[], flags: Map<string, Entry<"feature
     const hint = leak.ownership === "owned"
       ? `use it only inside if (feature("${leak.flag}")) { … } or a ternary on the flag`
       : `use it only inside if (!feature("${leak.flag}")) { … }`;
-    if (where) out.push({ file: where.file, line: where.line, col: where.col, rule, message, hint });
-    else out.push(atRecord(flags.get(leak.flag)!, [leak.ownership === "owned" ? "modules" : "replaces"], rule, message, hint));
+    out.push(diagnostic(rule, where ?? recordPlace(flags.get(leak.flag)!, [leak.ownership === "owned" ? "modules" : "replaces"]), message, hint));
   }
   return out;
 }

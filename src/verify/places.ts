@@ -1,28 +1,22 @@
 /**
- * Diagnostics placed on things a reader can open: a field of a record in data/, or a node in a source file.
- * Every verify step reports through these so a problem always points at the line to edit. Also the
- * path helpers the steps share.
+ * Places a reader can open: a node in a source file (`nodePlace`; a field of a record is `recordPlace` in
+ * yaml-source.ts). Every verify step builds its diagnostics with `diagnostic(rule, place, …)` on these, so a
+ * problem always points at the line to edit. Also the path helpers the steps share.
  */
 import { existsSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import type ts from "typescript";
-import type { Diagnostic } from "../core/report/diagnostics.ts";
-import type { Entry } from "../core/load/load-records.ts";
-import { offsetOf, position, type PathSegment } from "../core/load/yaml-source.ts";
+import type { Place } from "../core/report/diagnostics.ts";
 
-export function atRecord(entry: Entry, path: PathSegment[], rule: string, message: string, hint?: string): Diagnostic {
-  const at = position(entry.src, offsetOf(entry.src, [entry.index, ...path]));
-  return { file: entry.src.file, ...at, rule, message, ...(hint ? { hint } : {}) };
+/** Where a node of a source file starts: the place of a diagnostic about it. */
+export function nodePlace(file: string, sf: ts.SourceFile, node: ts.Node): Place {
+  return { file, ...nodePosition(sf, node) };
 }
 
 /** 1-based line and column of a node's first token. */
 export function nodePosition(sf: ts.SourceFile, node: ts.Node): { line: number; col: number } {
   const p = sf.getLineAndCharacterOfPosition(node.getStart(sf));
   return { line: p.line + 1, col: p.character + 1 };
-}
-
-export function atNode(file: string, sf: ts.SourceFile, node: ts.Node, rule: string, message: string, hint?: string): Diagnostic {
-  return { file, ...nodePosition(sf, node), rule, message, ...(hint ? { hint } : {}) };
 }
 
 export const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;

@@ -7,7 +7,7 @@
  */
 import { resolve } from "node:path";
 import type { BunPlugin } from "bun";
-import type { Diagnostic } from "../core/report/diagnostics.ts";
+import { diagnostic, type Diagnostic } from "../core/report/diagnostics.ts";
 import { outputText, type Built } from "./build-variants.ts";
 import { armShips, type ArmFact, type SourceFacts } from "./source-facts.ts";
 
@@ -88,18 +88,16 @@ export function probeDiagnostics(verdicts: { variant: string; on: ReadonlySet<st
   for (const { arm, shipped, variants, states } of byArm.values()) {
     const where = `the ${arm.kind} arm of ${arm.site}`;
     const list = variants.map((v) => `"${v}"`).join(", ");
-    out.push({
-      file: arm.file,
-      line: arm.line,
-      col: arm.col,
-      rule: "probe-mismatch",
-      message: shipped
+    out.push(diagnostic(
+      "probe-mismatch",
+      arm,
+      shipped
         ? `${where} ships in variant ${list} although its flags rule it out (${states})`
         : `${where} is missing from variant ${list} although its flags keep it (${states})`,
-      hint: shipped
+      shipped
         ? 'the bundler did not fold this condition: test the flag with `import { feature } from "bun:bundle"` directly in the condition'
         : "the bundler folded this condition to the other arm: check the flag name and the variant's features",
-    });
+    ));
   }
   return out;
 }

@@ -6,10 +6,10 @@
  * when the flag is off). The rules on the flags themselves (stale, expired) are in flag-rules.ts.
  */
 import ts from "typescript";
-import { sortDiagnostics, type Diagnostic } from "../core/report/diagnostics.ts";
+import { diagnostic, sortDiagnostics, type Diagnostic } from "../core/report/diagnostics.ts";
 import { didYouMean } from "../core/report/suggest.ts";
 import { BUN_BUNDLE, flagTestOf, isBunBundle, type FlagTest } from "./flag-sites.ts";
-import { atNode, plural } from "./places.ts";
+import { nodePlace, plural } from "./places.ts";
 import type { SourceFile, SourceGraph } from "./source-graph.ts";
 
 const NAMED_IMPORT = `import { feature } from "${BUN_BUNDLE}"`;
@@ -51,20 +51,20 @@ export function checkSourceRules(input: SourceRulesInput): SourceRulesResult {
 function importRules(file: SourceFile): Diagnostic[] {
   const { sf } = file.flags;
   const out: Diagnostic[] = [];
-  const d = (node: ts.Node, rule: string, message: string, hint?: string) => out.push(atNode(file.path, sf, node, rule, message, hint));
+  const at = (node: ts.Node) => nodePlace(file.path, sf, node);
   const visit = (node: ts.Node): void => {
     if (ts.isImportDeclaration(node) && isBunBundle(node.moduleSpecifier)) {
       const c = node.importClause;
       if (!c) {
-        d(node, "bun-bundle-import", `a side-effect import of "${BUN_BUNDLE}" does nothing at build time and fails at run time`, `write ${NAMED_IMPORT}`);
+        out.push(diagnostic("bun-bundle-import", at(node), `a side-effect import of "${BUN_BUNDLE}" does nothing at build time and fails at run time`, `write ${NAMED_IMPORT}`));
       } else if (!c.isTypeOnly) {
-        if (c.name) d(c.name, "bun-bundle-import", `default import of "${BUN_BUNDLE}": the bundler does not fold calls through it, so both branches ship`, `write ${NAMED_IMPORT}`);
+        if (c.name) out.push(diagnostic("bun-bundle-import", at(c.name), `default import of "${BUN_BUNDLE}": the bundler does not fold calls through it, so both branches ship`, `write ${NAMED_IMPORT}`));
         const b = c.namedBindings;
-        if (b && ts.isNamespaceImport(b)) d(b, "bun-bundle-import", `namespace import of "${BUN_BUNDLE}": the bundler does not fold calls through it, so both branches ship`, `write ${NAMED_IMPORT}`);
+        if (b && ts.isNamespaceImport(b)) out.push(diagnostic("bun-bundle-import", at(b), `namespace import of "${BUN_BUNDLE}": the bundler does not fold calls through it, so both branches ship`, `write ${NAMED_IMPORT}`));
         if (b && ts.isNamedImports(b)) {
           for (const e of b.elements) {
             const imported = (e.propertyName ?? e.name).text;
-            if (!e.isTypeOnly && imported !== "feature") d(e, "bun-bundle-import", `"${BUN_BUNDLE}" has no export "${imported}" usable at run time`, `write ${NAMED_IMPORT}`);
+            if (!e.isTypeOnly && imported !== "feature") out.push(diagnostic("bun-bundle-import", at(e), `"${BUN_BUNDLE}" has no export "${imported}" usable at run time`, `write ${NAMED_IMPORT}`));
           }
         }
       }
@@ -74,29 +74,29 @@ function importRules(file: SourceFile): Diagnostic[] {
       if (b && ts.isNamedImports(b)) {
         for (const e of b.elements) {
           if (!e.isTypeOnly && (e.propertyName ?? e.name).text === "feature") {
-            d(e, "feature-wrapper", `feature is imported from "${spec}", not from "${BUN_BUNDLE}": the bundler folds only direct imports, so both branches ship`, `write ${NAMED_IMPORT} in this file`);
+            out.push(diagnostic("feature-wrapper", at(e), `feature is imported from "${spec}", not from "${BUN_BUNDLE}": the bundler folds only direct imports, so both branches ship`, `write ${NAMED_IMPORT} in this file`));
           }
         }
       }
     } else if (ts.isImportEqualsDeclaration(node) && ts.isExternalModuleReference(node.moduleReference) && isBunBundle(node.moduleReference.expression)) {
-      d(node, "bun-bundle-require", `require of "${BUN_BUNDLE}": it does not exist at run time and nothing is folded`, `write ${NAMED_IMPORT}`);
+      out.push(diagnostic("bun-bundle-require", at(node), `require of "${BUN_BUNDLE}": it does not exist at run time and nothing is folded`, `write ${NAMED_IMPORT}`));
     } else if (ts.isExportDeclaration(node) && !node.isTypeOnly) {
       if (isBunBundle(node.moduleSpecifier)) {
-        d(node, "bun-bundle-reexport", `re-export of "${BUN_BUNDLE}": calls through a wrapper are not folded, so both branches ship`, `import it with ${NAMED_IMPORT} in each file that tests a flag`);
+        out.push(diagnostic("bun-bundle-reexport", at(node), `re-export of "${BUN_BUNDLE}": calls through a wrapper are not folded, so both branches ship`, `import it with ${NAMED_IMPORT} in each file that tests a flag`));
       } else if (!node.moduleSpecifier && node.exportClause && ts.isNamedExports(node.exportClause)) {
         const b = file.flags.bindings;
         for (const e of node.exportClause.elements) {
           const local = (e.propertyName ?? e.name).text;
-          if (b.direct.has(local) || b.namespaces.has(local)) d(e, "bun-bundle-reexport", `re-export of feature from "${BUN_BUNDLE}": calls through a wrapper are not folded, so both branches ship`, `import it with ${NAMED_IMPORT} in each file that tests a flag`);
+          if (b.direct.has(local) || b.namespaces.has(local)) out.push(diagnostic("bun-bundle-reexport", at(e), `re-export of feature from "${BUN_BUNDLE}": calls through a wrapper are not folded, so both branches ship`, `import it with ${NAMED_IMPORT} in each file that tests a flag`));
         }
       }
     } else if (ts.isExportAssignment(node) && ts.isIdentifier(node.expression) && (file.flags.bindings.direct.has(node.expression.text) || file.flags.bindings.namespaces.has(node.expression.text))) {
-      d(node, "bun-bundle-reexport", `re-export of "${BUN_BUNDLE}": calls through a wrapper are not folded, so both branches ship`, `import it with ${NAMED_IMPORT} in each file that tests a flag`);
+      out.push(diagnostic("bun-bundle-reexport", at(node), `re-export of "${BUN_BUNDLE}": calls through a wrapper are not folded, so both branches ship`, `import it with ${NAMED_IMPORT} in each file that tests a flag`));
     } else if (ts.isCallExpression(node) && node.arguments.length >= 1 && isBunBundle(node.arguments[0])) {
       if (node.expression.kind === ts.SyntaxKind.ImportKeyword) {
-        d(node, "bun-bundle-dynamic-import", `import("${BUN_BUNDLE}") is not folded and fails at run time`, `write ${NAMED_IMPORT}`);
+        out.push(diagnostic("bun-bundle-dynamic-import", at(node), `import("${BUN_BUNDLE}") is not folded and fails at run time`, `write ${NAMED_IMPORT}`));
       } else if (ts.isIdentifier(node.expression) && node.expression.text === "require") {
-        d(node, "bun-bundle-require", `require("${BUN_BUNDLE}") is not folded and fails at run time`, `write ${NAMED_IMPORT}`);
+        out.push(diagnostic("bun-bundle-require", at(node), `require("${BUN_BUNDLE}") is not folded and fails at run time`, `write ${NAMED_IMPORT}`));
       }
     }
     ts.forEachChild(node, visit);
@@ -111,7 +111,7 @@ function callRules(file: SourceFile, test: FlagTest, declared: Set<string>, name
   const arg = test.call.arguments[0];
   if (test.call.arguments.length !== 1 || test.flag === undefined) {
     out.push(
-      atNode(file.path, sf, arg ?? test.call, "flag-name-literal",
+      diagnostic("flag-name-literal", nodePlace(file.path, sf, arg ?? test.call),
         test.call.arguments.length !== 1 ? `feature() takes exactly one flag name, got ${plural(test.call.arguments.length, "argument")}` : `feature() needs a plain string literal, not \`${arg!.getText(sf)}\``,
         'write the name itself, e.g. feature("DEBUG"); a variable or expression is folded only by some build modes'),
     );
@@ -119,13 +119,13 @@ function callRules(file: SourceFile, test: FlagTest, declared: Set<string>, name
     const written = arg!.getText(sf);
     const escaped = /\\/.test(written) ? ` (written ${written})` : "";
     out.push(
-      atNode(file.path, sf, arg!, "undeclared-flag", `flag "${test.flag}"${escaped} is not declared in data/features.yaml; the bundler would fold it to false silently`,
+      diagnostic("undeclared-flag", nodePlace(file.path, sf, arg!), `flag "${test.flag}"${escaped} is not declared in data/features.yaml; the bundler would fold it to false silently`,
         didYouMean(test.flag, names) ?? "declare it in data/features.yaml, then run `npm run generate`"),
     );
   }
   if (test.via === "direct" && !inCondition(test.call)) {
     out.push(
-      atNode(file.path, sf, test.call, "feature-position", "feature() may only stand in an if or ternary condition (optionally under !, &&, ||, ===, parentheses)",
+      diagnostic("feature-position", nodePlace(file.path, sf, test.call), "feature() may only stand in an if or ternary condition (optionally under !, &&, ||, ===, parentheses)",
         "move the call into `if (feature(...))` or `feature(...) ? a : b`"),
     );
   }
@@ -164,7 +164,7 @@ function bareReferences(file: SourceFile): Diagnostic[] {
       const called = ts.isCallExpression(callee.parent) && callee.parent.expression === callee && flagTestOf(callee.parent, bindings);
       const declaration = (ts.isVariableDeclaration(p) || ts.isParameter(p) || ts.isPropertyAccessExpression(p) || ts.isPropertyAssignment(p)) && (p as { name?: ts.Node }).name === node;
       if (!called && !declaration) {
-        out.push(atNode(file.path, sf, node, "feature-position", "feature is used as a value; the bundler folds only direct calls in an if or ternary condition", "call it directly: if (feature(\"NAME\"))"));
+        out.push(diagnostic("feature-position", nodePlace(file.path, sf, node), "feature is used as a value; the bundler folds only direct calls in an if or ternary condition", "call it directly: if (feature(\"NAME\"))"));
       }
     }
     ts.forEachChild(node, visit);
@@ -184,7 +184,7 @@ export function topLevelSideEffects(file: SourceFile): Diagnostic[] {
     ) continue;
     if (ts.isVariableStatement(s) && s.declarationList.declarations.every((d) => isPure(d.initializer))) continue;
     out.push(
-      atNode(file.path, sf, s, "owned-module-side-effect", "top-level code in a flag-owned module runs on import and ships even when its flag is off",
+      diagnostic("owned-module-side-effect", nodePlace(file.path, sf, s), "top-level code in a flag-owned module runs on import and ships even when its flag is off",
         "move it into a function the flag's branch calls"),
     );
   }

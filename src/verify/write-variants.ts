@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync }
 import { dirname, join } from "node:path";
 import { assertInside } from "../core/fs/safe-fs.ts";
 import type { Built } from "./build-variants.ts";
-import { VARIANTS_DIR } from "./drift.ts";
+import { VARIANTS_DIR } from "../core/emit/emit-build-scripts.ts";
 import type { Sizes } from "./measure-sizes.ts";
 
 export const VARIANT_INFO = "variant.json";

@@ -91,12 +91,13 @@ describe("CLI end to end", () => {
 
   test("file input with RETENTION_POLICY, SAMPLING and BATCHING", async () => {
     const path = join(tmp, "in.jsonl");
-    const lines = Array.from({ length: 40 }, (_, i) => JSON.stringify({ name: "m", value: i, scope: "api", ts: Date.UTC(2026, 0, 15) - (i < 5 ? 40 : 0) * 86_400_000 + i }));
+    const lines = Array.from({ length: 40 }, (_, i) => JSON.stringify({ name: "m", value: i, scope: "api", ts: Date.UTC(2026, 0, 15) - (i < 5 ? 100 : 0) * 86_400_000 + i }));
     await Bun.write(path, `${lines.join("\n")}\nnot json\n`);
     const r = run(["RETENTION_POLICY", "SAMPLING", "BATCHING"], [path, "--batch-size=8", "--sample-rate=2", "--sample-after=10"]);
     expect(r.out).toContain(`source: ${path} (40 metrics)`);
     expect(r.out).toContain("input error: line 41: JSON Parse error");
-    expect(r.out).toContain("dropped 5 samples older than 30d");
+    // The default window is the record's (data/security.yaml "Retention Cleanup": 90 days).
+    expect(r.out).toContain("dropped 5 samples older than 90d");
     const batching = sectionOf(r.out, "batching")[0]!;
     const sampling = sectionOf(r.out, "sampling")[0]!;
     const kept = Number(/kept (\d+)/.exec(sampling)![1]);
@@ -109,12 +110,20 @@ describe("CLI end to end", () => {
     const issued = run(["RBAC"], [NOW, "--issue-token=viewer:api", "--secret=s1"]);
     const token = /^token: (\S+)$/m.exec(issued.out)![1]!;
     const ok = run(["RBAC", "AUDIT_LOG"], [NOW, `--token=${token}`, "--secret=s1"]);
-    expect(ok.out).toContain("token ok: sub=viewer@api role=viewer scope=api exp=2026-01-15T13:00:00.000Z");
+    expect(ok.out).toContain("token ok: sub=viewer@api role=viewer scope=api tenant=default exp=2026-01-15T13:00:00.000Z");
     expect(ok.out).toMatch(/#\d+ 2026-01-15T12:00:00.000Z viewer@api auth.verify cli ok/);
     expect(ok.out).toMatch(/entries: \d+, chain verified/);
     expect(run(["RBAC"], [NOW, `--token=${token}`, "--secret=other"]).out).toContain("token rejected: bad signature");
     const noRbac = run([], [`--token=${token}`]);
     expect(noRbac.err).toContain("token options ignored: this build has no RBAC");
+    // No secret is built in: token operations and --serve refuse to run without one (exit 2).
+    const noSecret = run(["RBAC"], [NOW, "--issue-token=viewer:api"]);
+    expect(noSecret.code).toBe(2);
+    expect(noSecret.err).toContain("refusing to start: RBAC needs a signing secret");
+    expect(noSecret.out).toBe("");
+    const tenant = run(["RBAC"], [NOW, "--issue-token=operator:api:acme", "--secret=s1"]);
+    const acme = /^token: (\S+)$/m.exec(tenant.out)![1]!;
+    expect(run(["RBAC"], [NOW, `--token=${acme}`, "--secret=s1"]).out).toContain("token ok: sub=operator@api role=operator scope=api tenant=acme");
   });
 
   test("exports: CSV, Prometheus, OTLP, CloudWatch, V2 snapshot", () => {

@@ -3,7 +3,7 @@ import { MasterPerfTracker } from "../../src/app/core/tracker.ts";
 import { isForbiddenKey, SanitizationStage, sanitizeProperties } from "../../src/app/features/input-sanitization.ts";
 import { PiiRedactionStage, redactProperties, redactValue } from "../../src/app/features/pii-redaction.ts";
 import { ConnectionLimiter, MessageRateLimiter, RateLimitStage } from "../../src/app/features/rate-limit.ts";
-import { canSubscribe, claimsFromSpec, signToken, verifyToken } from "../../src/app/features/rbac.ts";
+import { canIngest, canSubscribe, claimsFromSpec, ingestDenial, randomSecret, signToken, verifyToken } from "../../src/app/features/rbac.ts";
 import { ScopeViolationError, validateMetricScope } from "../../src/app/features/scope-isolation.ts";
 import { metric } from "./helpers.ts";
 
@@ -86,7 +86,9 @@ describe("RBAC tokens", () => {
   const now = Date.UTC(2026, 0, 15, 12);
   test("sign / verify round trip, tamper, wrong secret, expiry", async () => {
     const claims = claimsFromSpec("viewer:api", now);
-    expect(claims).toEqual({ sub: "viewer@api", role: "viewer", scope: "api", exp: now / 1000 + 3600 });
+    expect(claims).toEqual({ sub: "viewer@api", role: "viewer", scope: "api", tenant: "default", exp: now / 1000 + 3600 });
+    expect(claimsFromSpec("operator:api:acme:bot", now)).toMatchObject({ sub: "bot", role: "operator", scope: "api", tenant: "acme" });
+    expect(() => claimsFromSpec("viewer:api:Not A Tenant", now)).toThrow("tenant");
     const token = await signToken(claims, "s3cret");
     expect(await verifyToken(token, "s3cret", now)).toEqual({ ok: true, claims });
     expect(await verifyToken(token, "other", now)).toEqual({ ok: false, reason: "bad signature" });
@@ -98,12 +100,31 @@ describe("RBAC tokens", () => {
   });
 
   test("claims validation and subscription rules", async () => {
-    const bad = await signToken({ sub: "x", role: "viewer", scope: "*", exp: 9e9 }, "k");
+    const bad = await signToken({ sub: "x", role: "viewer", scope: "*", tenant: "default", exp: 9e9 }, "k");
     expect(await verifyToken(bad, "k", 0)).toEqual({ ok: false, reason: "wildcard scope requires admin" });
+    // A token without a tenant (the old format) is refused.
+    const noTenant = await signToken({ sub: "x", role: "viewer", scope: "api", exp: 9e9 } as never, "k");
+    expect(await verifyToken(noTenant, "k", 0)).toEqual({ ok: false, reason: "token carries no valid tenant" });
     expect(() => claimsFromSpec("root:api", 0)).toThrow("ROLE:SCOPE");
-    expect(canSubscribe({ sub: "a", role: "viewer", scope: "api", exp: 1 }, "api")).toBe(true);
-    expect(canSubscribe({ sub: "a", role: "viewer", scope: "api", exp: 1 }, "web")).toBe(false);
-    expect(canSubscribe({ sub: "a", role: "admin", scope: "*", exp: 1 }, "web")).toBe(true);
+    const viewer = { sub: "a", role: "viewer", scope: "api", tenant: "acme", exp: 1 } as const;
+    expect(canSubscribe(viewer, "api")).toBe(true);
+    expect(canSubscribe(viewer, "web")).toBe(false);
+    expect(canSubscribe({ ...viewer, role: "admin", scope: "*" }, "web")).toBe(true);
+    expect(canIngest(viewer, "api")).toBe(false);
+    expect(canIngest({ ...viewer, role: "operator" }, "api")).toBe(true);
+    expect(canIngest({ ...viewer, role: "operator" }, "web")).toBe(false);
+  });
+
+  test("ingest rules: writer role, scope and tenant of every metric", () => {
+    const op = { sub: "a", role: "operator", scope: "api", tenant: "acme", exp: 1 } as const;
+    expect(ingestDenial(op, { scope: "api" })).toBeUndefined();
+    expect(ingestDenial(op, { scope: "api", tenant: "acme" })).toBeUndefined();
+    expect(ingestDenial(op, { scope: "api", tenant: "globex" })).toBe("token not valid for tenant globex");
+    expect(ingestDenial(op, { scope: "web" })).toBe("token not valid for scope web");
+    expect(ingestDenial({ ...op, role: "viewer" }, { scope: "api" })).toBe("role viewer may not ingest");
+    const a = randomSecret();
+    expect(a).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(randomSecret()).not.toBe(a);
   });
 });
 
@@ -118,20 +139,35 @@ describe("RATE_LIMIT", () => {
     expect(c.tryAcquire("api")).toBe(true);
   });
 
-  test("message limiter: 100 per sliding minute", () => {
+  test("message limiter: 100 per sliding minute; forget() releases a key", () => {
     const m = new MessageRateLimiter();
     for (let i = 0; i < 100; i++) expect(m.allow("c1", 1000 + i)).toBe(true);
     expect(m.allow("c1", 30_000)).toBe(false);
     expect(m.allow("c2", 30_000)).toBe(true);
     expect(m.used("c1", 30_000)).toBe(100);
+    expect(m.remaining("c1", 30_000)).toBe(0);
     expect(m.allow("c1", 61_000)).toBe(true); // the first message (t=1000) left the window
+    expect(m.keys).toBe(2);
+    m.forget("c1");
+    m.forget("c2");
+    expect(m.keys).toBe(0);
+    expect(m.used("c3", 0)).toBe(0);
+    expect(m.keys).toBe(0); // reading does not create state
   });
 
-  test("ingest stage limits per scope using metric time", () => {
-    const s = new RateLimitStage(new MessageRateLimiter(2));
-    const out = [0, 1, 2].map((i) => s.process(metric({ ts: i })));
+  test("ingest stage limits per tenant and scope by the server clock, not metric time", () => {
+    let clock = 1_000_000;
+    const s = new RateLimitStage(new MessageRateLimiter(2), () => clock);
+    // Metric timestamps 61 s apart do not open new windows.
+    const out = [0, 1, 2].map((i) => s.process(metric({ ts: i * 61_000 })));
     expect(out[2]).toEqual({ drop: "rate limited" });
-    expect(s.process(metric({ scope: "web", ts: 3 }))).toMatchObject({ scope: "web" });
+    expect(s.process(metric({ scope: "web" }))).toMatchObject({ scope: "web" });
+    expect(s.process(metric({ tenant: "globex" }))).toMatchObject({ tenant: "globex" });
     expect(s.limited).toBe(1);
+    expect(s.fits(new Map([["scope:/api", 1]]))).toBe(false);
+    expect(s.fits(new Map([["scope:globex/api", 1]]))).toBe(true);
+    expect(s.fits(new Map([["scope:globex/api", 2]]))).toBe(false);
+    clock += 60_001; // the server's minute passed
+    expect(s.process(metric())).toMatchObject({ scope: "api" });
   });
 });

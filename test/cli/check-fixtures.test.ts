@@ -31,7 +31,7 @@ describe("check CLI fixtures", () => {
       } finally {
         removeProject(project);
       }
-    });
+    }, 30_000); // two child processes (generate, check) per case: room for a loaded machine
   }
 
   test("the base fixture itself is clean", () => {

@@ -14,7 +14,7 @@ import {
 import { closest, didYouMean, listOf } from "../../src/core/report/suggest.ts";
 
 describe("diagnostics", () => {
-  const d = { file: "data/a.yaml", line: 3, col: 5, rule: "invalid-enum", message: "bad, really: 100%\nsecond" };
+  const d: Diagnostic = { file: "data/a.yaml", line: 3, col: 5, rule: "invalid-enum", message: "bad, really: 100%\nsecond" };
 
   test("headline is path:line:col: error rule: message, a line break in it shown escaped", () => {
     expect(formatHeadline(d)).toBe("data/a.yaml:3:5: error invalid-enum: bad, really: 100%\\nsecond");

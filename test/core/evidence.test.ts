@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { statusEvidence, type EvidenceContext } from "../../src/core/model/evidence.ts";
-import type { Entry } from "../../src/core/load/load-records.ts";
+import type { Entry } from "../../src/core/model/records.ts";
 import { loadModel } from "../../src/core/model/model.ts";
 import type { VerifyResults } from "../../src/verify/results-file.ts";
 import { REPO } from "../helpers/project.ts";
@@ -52,7 +52,7 @@ describe("status evidence", () => {
 
   test("a Done component must exist where it says", () => {
     expect(statusEvidence(component, ctx())).toEqual({ backed: true, reason: "tsconfig.json exists in this repository" });
-    const moved = { ...component, record: { ...component.record, location: "docs/GONE.md" } } as Entry;
+    const moved: Entry<"components"> = { ...component, record: { ...component.record, location: "docs/GONE.md" } };
     expect(statusEvidence(moved, ctx())).toEqual({ backed: false, reason: "docs/GONE.md is not in this repository" });
   });
 
@@ -62,7 +62,7 @@ describe("status evidence", () => {
   });
 
   test("statuses other than Done and planning records claim nothing checkable", () => {
-    const planned = { ...flag, record: { ...flag.record, status: "Planned" } } as Entry;
+    const planned: Entry<"features"> = { ...flag, record: { ...flag.record, status: "Planned" } };
     expect(statusEvidence(planned, ctx())).toBeUndefined();
     expect(statusEvidence(model.records.roadmap[0]!, ctx())).toBeUndefined();
   });

@@ -1,7 +1,10 @@
 import { afterAll, describe, expect, test } from "bun:test";
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { emitJsonSchema } from "../../src/core/emit/emit-json-schema.ts";
+import { emitRegistry } from "../../src/core/emit/emit-registry.ts";
+import { STATUSES } from "../../src/core/schema/columns.ts";
+import { TYPES } from "../../src/core/schema/kinds.ts";
 import { loadModel } from "../../src/core/model/model.ts";
 import { writeAtomic } from "../../src/core/fs/write-atomic.ts";
 import { makeProject, removeProject, REPO, runScript } from "../helpers/project.ts";
@@ -119,6 +122,18 @@ describe("emitted files", () => {
     expect(schema.items.properties.features.items.enum).toEqual(["DEBUG", "ENTERPRISE"]);
     expect(schema.items.properties.scope.enum).toEqual(["Public", "Enterprise", "Development"]);
     expect(schema.items.properties.tier.enum).toEqual(["Free", "Pro", "Enterprise", "Internal"]);
+  });
+
+  test("FlagMeta and VariantMeta are typed from the schema: enums as unions, names as FlagName/VariantName", () => {
+    const registry = emitRegistry(model);
+    const union = (values: readonly string[]) => values.map((v) => JSON.stringify(v)).join(" | ");
+    expect(registry).toContain(`  readonly type: ${union(TYPES.features)};\n`);
+    expect(registry).toContain(`  readonly status: ${union(STATUSES)};\n`);
+    expect(registry).toContain("  readonly name: FlagName;\n");
+    expect(registry).toContain("  readonly expires: string | null;\n");
+    expect(registry).toContain("  readonly variants: readonly VariantName[];\n");
+    expect(registry).toContain("  readonly features: readonly FlagName[];\n");
+    expect(registry).toContain("  /** Size budget of the minified bundle, in bytes. */\n  readonly budget: number;\n");
   });
 
   test("the registry makes an undeclared flag a type error", () => {

@@ -76,6 +76,10 @@ describe("record rules", () => {
   test("dependency-cycle", async () => expect(await check({ "data/roadmap.yaml": (s) => s.replace("  owner: Platform Lead\n\n", "  owner: Platform Lead\n  dependsOn: [Scope Isolation Enforcement]\n\n") })).toEqual(["data/roadmap.yaml:11:14 dependency-cycle"]));
   test("schema-comment", async () => expect(await check({ [F]: (s) => s.split("\n").slice(1).join("\n") })).toEqual([`${F}:1:1 schema-comment`]));
   test("unknown-data-file", async () => expect(await check({ "data/features.yml": "- name: X\n" })).toEqual(["data/features.yml:1:1 unknown-data-file"]));
+  test("missing-data (no records of a kind)", async () => expect(await check({}, (dir) => rmSync(join(dir, "data/team.yaml")))).toContain("data/team.yaml:1:1 missing-data"));
+  test("missing-data (no data folder)", async () => expect(await check({}, (dir) => rmSync(join(dir, "data"), { recursive: true }))).toContain("data:1:1 missing-data"));
+  test("invalid-value (empty text)", async () => expect(await check({ [F]: (s) => s.replace("description: Diagnostics.", 'description: ""') })).toEqual([`${F}:11:16 invalid-value`]));
+  test("invalid-value (all with other scopes)", async () => expect(await check({ [F]: (s) => s.replace("scope: [Enterprise]", "scope: [all, Enterprise]") })).toEqual([`${F}:19:11 invalid-value`]));
   test("all kinds of error are reported in one run, sorted", async () => {
     const out = await check({ [F]: (s) => s.replace("tier: Enterprise", "tier: Gold"), [V]: (s) => s.replace("features: []", "features: [DEBUG]") });
     expect(out).toEqual([`${F}:20:9 invalid-enum`, `${V}:14:14 scope-leak`]);

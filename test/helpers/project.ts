@@ -33,7 +33,8 @@ export function makeProject(overlay?: string): string {
   if (gen.exitCode !== 0) throw new Error(`base fixture does not generate:\n${gen.stderr}`);
   if (overlay && existsSync(overlay)) {
     for (const name of readdirSync(overlay)) {
-      if (name === "data" || name === "content" || name === "src") cpSync(join(overlay, name), join(dir, name), { recursive: true, force: true });
+      // package.json and .github/ hold generated parts too: a case may overlay a hand-edited copy.
+      if (["data", "content", "src", "package.json", ".github"].includes(name)) cpSync(join(overlay, name), join(dir, name), { recursive: true, force: true });
     }
   }
   return dir;

@@ -13,7 +13,8 @@ import { emitRegistry } from "../../src/core/emit/emit-registry.ts";
 import type { Entry } from "../../src/core/load/load-records.ts";
 import { loadModel } from "../../src/core/model/model.ts";
 import { runCheck } from "../../src/core/check.ts";
-import { buildCommand, expectedWorkflow } from "../../src/verify/drift.ts";
+import { buildCommand } from "../../src/core/emit/emit-build-scripts.ts";
+import { emitWorkflow } from "../../src/core/emit/emit-workflow.ts";
 import { writeVariant } from "../../src/verify/write-variants.ts";
 import { makeProject, removeProject, REPO, runScript } from "../helpers/project.ts";
 
@@ -138,7 +139,7 @@ describe("records that would become paths, shell words and keys", () => {
 
   test("row 2: the workflow matrix carries hostile values as data and hands the script to the shell through the environment", () => {
     const records = { variants: [{ record: { name: "a\n        run: touch PWNED", script: "build:x; touch PWNED #" } }] } as never;
-    const text = expectedWorkflow({ records });
+    const text = emitWorkflow({ records });
     const doc = parse(text) as { jobs: { build: { strategy: { matrix: { include: unknown[] } }; steps: { run?: string; env?: Record<string, string> }[] } } };
     expect(doc.jobs.build.strategy.matrix.include).toEqual([{ variant: "a\n        run: touch PWNED", script: "build:x; touch PWNED #" }]);
     const step = doc.jobs.build.steps.find((s) => s.env?.SCRIPT);

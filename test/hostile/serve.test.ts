@@ -12,7 +12,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, sy
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CONTENT_SECURITY_POLICY, serveSite } from "../../scripts/serve.ts";
+import { CONTENT_SECURITY_POLICY, serveSite } from "../../src/site/serve.ts";
 import { BROWSER_SUITES, buildFixtureSite, DIST, errorsOf, openSite, type SiteSession } from "../site/harness.ts";
 
 setDefaultTimeout(30_000);

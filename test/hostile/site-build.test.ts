@@ -1,5 +1,5 @@
 /**
- * scripts/build-site.ts when killed, when pointed at someone else's folder, and with a hostile
+ * scripts/build-site.ts (src/site/build.ts) when killed, when pointed at someone else's folder, and with a hostile
  * SITE_REPO_URL (issue 7, rows 11, 12 and 18).
  *
  * - Killed after every step of the swap (SIGKILL through the BUILD_SITE_KILL_AFTER test hook), in both
@@ -21,6 +21,8 @@ setDefaultTimeout(60_000);
 
 const REPO = join(import.meta.dir, "..", "..");
 const BUILD_SITE = join(REPO, "scripts", "build-site.ts");
+/** The build's steps (planOutput, publishSite, …): the module behind the script. */
+const SITE_BUILD = join(REPO, "src", "site", "build.ts");
 const TMP = mkdtempSync(join(tmpdir(), "takeoff-site-build-"));
 afterAll(() => rmSync(TMP, { recursive: true, force: true }));
 
@@ -86,7 +88,7 @@ function swapScript(dir: string): string {
     file,
     `import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { planOutput, publishSite, recoverOutput, writeMarker } from ${JSON.stringify(BUILD_SITE)};
+import { planOutput, publishSite, recoverOutput, writeMarker } from ${JSON.stringify(SITE_BUILD)};
 const [root, out] = process.argv.slice(2);
 const plan = planOutput(root, out);
 recoverOutput(plan);

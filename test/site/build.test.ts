@@ -14,7 +14,7 @@ import { createSite, slugify } from "../../src/site/data.ts";
 import { splitExamples } from "../../src/site/examples.ts";
 import { buildTable } from "../../src/site/table.ts";
 import { MASTER_LABELS } from "../../src/core/schema/columns.ts";
-import { serveSite } from "../../scripts/serve.ts";
+import { serveSite } from "../../src/site/serve.ts";
 import { REPO, writeFixtureData } from "./fixture.ts";
 
 setDefaultTimeout(30_000);

@@ -7,7 +7,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { chromium, type Browser, type BrowserContextOptions, type Page } from "playwright-core";
-import { serveSite } from "../../scripts/serve.ts";
+import { serveSite } from "../../src/site/serve.ts";
 import { REPO, writeFixtureData, writeFixtureResults } from "./fixture.ts";
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";

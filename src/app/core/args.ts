@@ -1,4 +1,12 @@
-/** CLI argument parsing (flag-free: every option parses in every build; features decide what they do). */
+/**
+ * CLI argument parsing (flag-free: every option parses in every build; features decide what they do).
+ * Defaults of the security limits come from the records (src/generated/limits.ts, data/security.yaml).
+ * No signing secret is compiled in: it comes from --secret or PERF_TOKEN_SECRET, or is absent.
+ */
+import { MESSAGE_RATE_LIMIT_MESSAGES, PER_SCOPE_CONNECTION_LIMIT_CONNECTIONS, RETENTION_CLEANUP_RETENTION_WINDOW } from "../../generated/limits.ts";
+
+/** Largest POST /ingest body, in bytes (413 above it). */
+export const DEFAULT_MAX_BODY_BYTES = 1_048_576;
 
 export interface CliOptions {
   help: boolean;
@@ -6,6 +14,8 @@ export interface CliOptions {
   now?: number | undefined;
   seed: number;
   count: number;
+  /** MOCK_API: hostile metrics appended to the generated ones. */
+  mockHostile: number;
   scope?: string | undefined;
   out?: string | undefined;
   s3Bucket: string;
@@ -21,7 +31,14 @@ export interface CliOptions {
   port: number;
   host: string;
   serveMs?: number | undefined;
-  secret: string;
+  /** RBAC signing secret; undefined when neither --secret nor PERF_TOKEN_SECRET is set. */
+  secret?: string | undefined;
+  /** Largest POST /ingest body in bytes. */
+  maxBodyBytes: number;
+  /** AUDIT_LOG: append every entry to this file (fsync per entry), continuing its hash chain. */
+  auditFile?: string | undefined;
+  /** S3_EXPORT: upload the export to this S3-compatible endpoint (credentials from S3_ACCESS_KEY_ID / S3_SECRET_ACCESS_KEY). */
+  s3Endpoint?: string | undefined;
   issueToken?: string | undefined;
   token?: string | undefined;
   traceparent?: string | undefined;
@@ -40,26 +57,30 @@ or the built-in sample when no file is given (MOCK_API builds generate data inst
 options:
   --now=ISO|ms          fixed clock (default: latest sample timestamp)
   --seed=N --count=N    MOCK_API generator seed (42) and sample count (200)
+  --mock-hostile=N      MOCK_API: add N hostile metrics (0)
   --scope=S             caller scope for records and reads (enforced by SCOPE_ISOLATION)
   --out=DIR             write export files (csv, prom, otlp, snapshot) to DIR
   --s3-bucket=B --s3-prefix=P --s3-out=DIR   S3_EXPORT target (requests written under DIR)
-  --retention-days=N    RETENTION_POLICY max sample age (30)
+  --retention-days=N    RETENTION_POLICY max sample age (${RETENTION_CLEANUP_RETENTION_WINDOW})
   --sample-rate=N --sample-after=N           SAMPLING: keep 1 in N after N samples per series (4, 8)
   --batch-size=N        BATCHING batch size (16)
-  --rate-limit=N        RATE_LIMIT messages per minute per scope (100)
-  --max-connections=N   RATE_LIMIT stream connections per scope (10)
+  --rate-limit=N        RATE_LIMIT messages/min per connection, metrics/min per scope (${MESSAGE_RATE_LIMIT_MESSAGES})
+  --max-connections=N   RATE_LIMIT stream connections per scope (${PER_SCOPE_CONNECTION_LIMIT_CONNECTIONS})
   --serve [--port=N] [--host=H] [--serve-ms=N]   LIVE_STREAM WebSocket server (/stream?scope=S&token=T)
-  --secret=S            RBAC signing secret (env PERF_TOKEN_SECRET, default "dev-secret")
-  --issue-token=ROLE:SCOPE   RBAC: print a signed token valid for 1h from --now
+  --max-body-bytes=N    largest POST /ingest body (${DEFAULT_MAX_BODY_BYTES})
+  --secret=S            RBAC signing secret (env PERF_TOKEN_SECRET; no default)
+  --issue-token=ROLE:SCOPE[:TENANT]   RBAC: print a signed token valid for 1h from --now
   --token=T             RBAC: verify a token and report its claims
+  --audit-file=PATH     AUDIT_LOG: append entries to PATH
+  --s3-endpoint=URL     S3_EXPORT: upload there (env S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY)
   --traceparent=H       TRACE_CONTEXT: run-level W3C trace context
   --alert=NAME:METRIC>VALUE[:FOR]   ALERTING rule (repeatable; FOR like 30s, 5m)
   --help`;
 
 const VALUE_OPTIONS = new Set([
-  "now", "seed", "count", "scope", "out", "s3-bucket", "s3-prefix", "s3-out", "retention-days", "sample-rate",
+  "now", "seed", "count", "mock-hostile", "scope", "out", "s3-bucket", "s3-prefix", "s3-out", "retention-days", "sample-rate",
   "sample-after", "batch-size", "rate-limit", "max-connections", "port", "host", "serve-ms", "secret",
-  "issue-token", "token", "traceparent", "alert",
+  "issue-token", "token", "traceparent", "alert", "max-body-bytes", "audit-file", "s3-endpoint",
 ]);
 
 function int(name: string, raw: string, min: number): number {
@@ -79,18 +100,20 @@ export function parseArgs(argv: readonly string[], env: Record<string, string | 
     help: false,
     seed: 42,
     count: 200,
+    mockHostile: 0,
     s3Bucket: "perf-metrics",
     s3Prefix: "metrics",
-    retentionDays: 30,
+    retentionDays: RETENTION_CLEANUP_RETENTION_WINDOW,
     sampleRate: 4,
     sampleAfter: 8,
     batchSize: 16,
-    rateLimit: 100,
-    maxConnections: 10,
+    rateLimit: MESSAGE_RATE_LIMIT_MESSAGES,
+    maxConnections: PER_SCOPE_CONNECTION_LIMIT_CONNECTIONS,
     serve: false,
     port: 8787,
     host: "127.0.0.1",
-    secret: env.PERF_TOKEN_SECRET ?? "dev-secret",
+    secret: env.PERF_TOKEN_SECRET || undefined,
+    maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
     alerts: [],
   };
   for (let i = 0; i < argv.length; i++) {
@@ -123,6 +146,7 @@ export function parseArgs(argv: readonly string[], env: Record<string, string | 
       case "now": o.now = parseClock(value); break;
       case "seed": o.seed = int(name, value, 0); break;
       case "count": o.count = int(name, value, 0); break;
+      case "mock-hostile": o.mockHostile = int(name, value, 0); break;
       case "scope": o.scope = value; break;
       case "out": o.out = value; break;
       case "s3-bucket": o.s3Bucket = value; break;
@@ -137,7 +161,10 @@ export function parseArgs(argv: readonly string[], env: Record<string, string | 
       case "port": o.port = int(name, value, 0); break;
       case "host": o.host = value; break;
       case "serve-ms": o.serveMs = int(name, value, 1); break;
-      case "secret": o.secret = value; break;
+      case "secret": o.secret = value || undefined; break;
+      case "max-body-bytes": o.maxBodyBytes = int(name, value, 1); break;
+      case "audit-file": o.auditFile = value; break;
+      case "s3-endpoint": o.s3Endpoint = value; break;
       case "issue-token": o.issueToken = value; break;
       case "token": o.token = value; break;
       case "traceparent": o.traceparent = value; break;

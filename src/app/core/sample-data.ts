@@ -33,9 +33,9 @@ function rows(): Row[] {
   [820, 790, 845, 2100, 810, 805, 830, 798].forEach((v, i) => out.push(["page.load", "web", "globex", i * 45 + 10, v, "ms"]));
   [150, 162, 149, 171, 158, 166].forEach((v, i) => out.push(["http.latency", "web", "globex", i * 60 + 20, v, "ms"]));
   [3, 5, 4, 12, 6, 2].forEach((v, i) => out.push(["queue.depth", "worker", null, i * 70 + 15, v, null]));
-  // Old samples (45 days back): removed by RETENTION_POLICY.
-  out.push(["http.latency", "api", "acme", -45 * DAY / 1000, 300, "ms"]);
-  out.push(["http.latency", "api", "acme", -45 * DAY / 1000 + 30, 310, "ms"]);
+  // Old samples (100 days back, beyond the 90-day retention window of data/security.yaml): removed by RETENTION_POLICY.
+  out.push(["http.latency", "api", "acme", -100 * DAY / 1000, 300, "ms"]);
+  out.push(["http.latency", "api", "acme", -100 * DAY / 1000 + 30, 310, "ms"]);
   // A metric whose name fails INPUT_SANITIZATION.
   out.push(["bad name!", "api", "acme", 400, 1, null]);
   // Submitted through the "web" scope for the "api" scope: rejected under SCOPE_ISOLATION.

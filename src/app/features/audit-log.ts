@@ -1,6 +1,10 @@
 /**
  * AUDIT_LOG: append-only, hash-chained audit log of auth events and metric mutations.
+ * With a file (`openAuditFile`), every entry is appended as one JSON line and fsynced before `append`
+ * returns, so an entry the server acted on survives `kill -9`; a restart continues the file's chain
+ * (each entry carries the previous entry's hash) after verifying it.
  */
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, truncateSync, writeSync } from "node:fs";
 import type { TrackerEvent } from "../core/types.ts";
 
 export type AuditOutcome = "ok" | "denied" | "dropped" | "error";
@@ -29,15 +33,32 @@ function chainHash(prev: string, body: AuditInput & { seq: number }): string {
   return h.digest("hex").slice(0, 16);
 }
 
+/** Where entries are persisted; `last` is the entry the chain continues from. */
+export interface AuditSink {
+  readonly last: AuditEntry | undefined;
+  write(entry: AuditEntry): void;
+  close(): void;
+}
+
 export class AuditLog {
   readonly #entries: AuditEntry[] = [];
+  readonly #sink: AuditSink | undefined;
+  readonly #baseSeq: number;
+  readonly #baseHash: string;
 
-  /** Appends a frozen entry chained to the previous one. */
+  constructor(sink?: AuditSink) {
+    this.#sink = sink;
+    this.#baseSeq = sink?.last?.seq ?? 0;
+    this.#baseHash = sink?.last?.hash ?? AUDIT_GENESIS;
+  }
+
+  /** Appends a frozen entry chained to the previous one (persisted by the sink before it returns). */
   append(input: AuditInput): AuditEntry {
-    const seq = this.#entries.length + 1;
-    const prev = this.#entries.at(-1)?.hash ?? AUDIT_GENESIS;
+    const seq = this.#baseSeq + this.#entries.length + 1;
+    const prev = this.#entries.at(-1)?.hash ?? this.#baseHash;
     const body = { ...input, seq };
     const entry: AuditEntry = Object.freeze({ ...body, prev, hash: chainHash(prev, body) });
+    this.#sink?.write(entry);
     this.#entries.push(entry);
     return entry;
   }
@@ -51,17 +72,9 @@ export class AuditLog {
     return this.#entries.length;
   }
 
-  /** True when every entry's hash and back-link are intact. */
+  /** True when every entry's hash and back-link are intact (this process's entries continue the sink's chain). */
   verify(entries: readonly AuditEntry[] = this.#entries): boolean {
-    let prev = AUDIT_GENESIS;
-    for (let i = 0; i < entries.length; i++) {
-      const e = entries[i]!;
-      if (e.seq !== i + 1 || e.prev !== prev) return false;
-      const { hash, prev: _p, ...body } = e;
-      if (chainHash(prev, body) !== hash) return false;
-      prev = hash;
-    }
-    return true;
+    return entries === this.#entries ? verifyAuditChain(entries, this.#baseSeq, this.#baseHash) : verifyAuditChain(entries);
   }
 
   countsByAction(): Record<string, number> {
@@ -69,6 +82,62 @@ export class AuditLog {
     for (const e of this.#entries) counts[e.action] = (counts[e.action] ?? 0) + 1;
     return Object.fromEntries(Object.entries(counts).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   }
+}
+
+/** True when `entries` form an intact chain starting after (`seq`, `hash`). */
+export function verifyAuditChain(entries: readonly AuditEntry[], seq = 0, hash = AUDIT_GENESIS): boolean {
+  let prev = hash;
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i]!;
+    if (e.seq !== seq + i + 1 || e.prev !== prev) return false;
+    const { hash: h, prev: _p, ...body } = e;
+    if (chainHash(prev, body) !== h) return false;
+    prev = h;
+  }
+  return true;
+}
+
+/** Parses an audit file (one JSON entry per line). */
+export function parseAuditLines(text: string): AuditEntry[] {
+  return text
+    .split("\n")
+    .filter((l) => l.trim() !== "")
+    .map((l) => JSON.parse(l) as AuditEntry);
+}
+
+/**
+ * Opens `path` for appending (created with mode 0600). An existing file must hold an intact chain, which the
+ * log continues; a torn last line (no newline: the process died mid-write) is cut off first. Throws otherwise.
+ */
+export function openAuditFile(path: string): AuditSink {
+  let last: AuditEntry | undefined;
+  if (existsSync(path)) {
+    let text = readFileSync(path, "utf8");
+    const cut = text.lastIndexOf("\n") + 1;
+    if (cut < text.length) {
+      truncateSync(path, Buffer.byteLength(text.slice(0, cut)));
+      text = text.slice(0, cut);
+    }
+    let entries: AuditEntry[];
+    try {
+      entries = parseAuditLines(text);
+    } catch {
+      throw new Error(`audit file ${path} is not a list of JSON entries`);
+    }
+    if (!verifyAuditChain(entries)) throw new Error(`audit file ${path}: hash chain broken; refusing to append`);
+    last = entries.at(-1);
+  }
+  const fd = openSync(path, "a", 0o600);
+  return {
+    last,
+    write(entry) {
+      writeSync(fd, `${JSON.stringify(entry)}\n`);
+      fsyncSync(fd);
+    },
+    close() {
+      closeSync(fd);
+    },
+  };
 }
 
 /** Maps tracker events to audit entries; `now` stamps events that carry no metric time. */

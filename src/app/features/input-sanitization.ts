@@ -1,7 +1,13 @@
 /**
  * INPUT_SANITIZATION: sanitizeProperties() validates property keys and values
  * (length limits, allowed characters, no prototype-pollution keys, control characters stripped).
+ * The limits are the records' (data/security.yaml, via src/generated/limits.ts).
  */
+import {
+  INPUT_SANITIZATION_PROPERTIES_PER_METRIC,
+  INPUT_SANITIZATION_PROPERTY_KEY_LENGTH,
+  INPUT_SANITIZATION_PROPERTY_VALUE_LENGTH,
+} from "../../generated/limits.ts";
 import type { Metric, Props, Stage, StageOutcome } from "../core/types.ts";
 
 export interface SanitizeLimits {
@@ -24,7 +30,11 @@ const METRIC_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_.:-]{0,127}$/;
 const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g;
 
 export function defaultLimits(): SanitizeLimits {
-  return { maxKeys: 32, maxKeyLength: 64, maxValueLength: 256 };
+  return {
+    maxKeys: INPUT_SANITIZATION_PROPERTIES_PER_METRIC,
+    maxKeyLength: INPUT_SANITIZATION_PROPERTY_KEY_LENGTH,
+    maxValueLength: INPUT_SANITIZATION_PROPERTY_VALUE_LENGTH,
+  };
 }
 
 export function isForbiddenKey(key: string): boolean {

@@ -22,6 +22,25 @@ export interface MockOptions {
   /** First timestamp (default 2026-01-15T12:00:00Z). */
   start?: number;
   stepMs?: number;
+  /** Appends this many metrics with hostile names and properties (they exercise INPUT_SANITIZATION). */
+  hostile?: number;
+}
+
+/** Hostile metric `i` (five shapes in turn): too many keys, over-long keys, over-long values, forbidden keys and control characters, a bad name. */
+export function hostileMetric(i: number, ts: number): Metric {
+  const kind = i % 5;
+  const k = "k".repeat(64);
+  // Parsed, so "__proto__" is an own key as it would be on the wire.
+  const props = JSON.parse(
+    [
+      JSON.stringify(Object.fromEntries(Array.from({ length: 40 }, (_, n) => [`k${n}`, "x"]))),
+      `{"${k}k":"too long","${k}":"longest","bad key":"space"}`,
+      `{"long":"${"v".repeat(300)}","longest":"${"w".repeat(256)}"}`,
+      '{"__proto__":"p","constructor":"c","prototype":"q","note":"a\\u0000b\\u202ec\\u0007"}',
+      "{}",
+    ][kind]!,
+  ) as Record<string, string>;
+  return { name: kind > 3 ? "bad name!" : `hostile.shape${kind}`, value: i, scope: "api", tenant: "acme", ts, props };
 }
 
 const MOCK_SCOPES = ["api", "web", "worker"];
@@ -59,5 +78,6 @@ export function generateMockMetrics(options: MockOptions = {}): Metric[] {
     if (rand() < 0.2) m.traceparent = `00-${hexDigest(`trace:${seed}:${i}`, 16)}-${hexDigest(`span:${seed}:${i}`, 8)}-01`;
     out.push(m);
   }
+  for (let i = 0; i < (options.hostile ?? 0); i++) out.push(hostileMetric(i, start + (count + i) * step));
   return out;
 }

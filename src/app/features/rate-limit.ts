@@ -1,11 +1,14 @@
 /**
- * RATE_LIMIT: per-scope connection limit (default 10) and sliding-window message
- * rate limit (default 100 messages per minute), with an injectable clock.
+ * RATE_LIMIT: per-scope connection limit and sliding-window message rate limit, with the numbers of
+ * data/security.yaml (src/generated/limits.ts) as defaults. Every decision uses the server's clock
+ * (injected, `Date.now` by default), never a timestamp a client sent. State is released when a
+ * connection closes (`release`, `forget`), so a freed slot is reusable and no per-connection log is kept.
  */
+import { MESSAGE_RATE_LIMIT_MESSAGES, PER_SCOPE_CONNECTION_LIMIT_CONNECTIONS } from "../../generated/limits.ts";
 import type { Metric, Stage, StageOutcome } from "../core/types.ts";
 
-export const DEFAULT_MAX_CONNECTIONS = 10;
-export const DEFAULT_MESSAGES_PER_MINUTE = 100;
+export const DEFAULT_MAX_CONNECTIONS = PER_SCOPE_CONNECTION_LIMIT_CONNECTIONS;
+export const DEFAULT_MESSAGES_PER_MINUTE = MESSAGE_RATE_LIMIT_MESSAGES;
 
 export class ConnectionLimiter {
   readonly #open = new Map<string, number>();
@@ -27,6 +30,11 @@ export class ConnectionLimiter {
   count(scope: string): number {
     return this.#open.get(scope) ?? 0;
   }
+
+  /** Keys with open connections (empty once every connection closed). */
+  get keys(): number {
+    return this.#open.size;
+  }
 }
 
 /** Sliding-window log: at most `limit` messages per key within `windowMs`. */
@@ -37,12 +45,16 @@ export class MessageRateLimiter {
     readonly windowMs: number = 60_000,
   ) {}
 
-  allow(key: string, now: number): boolean {
+  #window(key: string, now: number): number[] {
     const log = (this.#log.get(key) ?? []).filter((t) => t > now - this.windowMs);
-    if (log.length >= this.limit) {
-      this.#log.set(key, log);
-      return false;
-    }
+    if (log.length) this.#log.set(key, log);
+    else this.#log.delete(key);
+    return log;
+  }
+
+  allow(key: string, now: number): boolean {
+    const log = this.#window(key, now);
+    if (log.length >= this.limit) return false;
     log.push(now);
     this.#log.set(key, log);
     return true;
@@ -50,18 +62,48 @@ export class MessageRateLimiter {
 
   /** Messages counted for `key` in the window ending at `now`. */
   used(key: string, now: number): number {
-    return (this.#log.get(key) ?? []).filter((t) => t > now - this.windowMs).length;
+    return this.#window(key, now).length;
+  }
+
+  /** Messages `key` may still send in the window ending at `now`. */
+  remaining(key: string, now: number): number {
+    return Math.max(0, this.limit - this.used(key, now));
+  }
+
+  /** Drops the log of `key` (a closed connection). */
+  forget(key: string): void {
+    this.#log.delete(key);
+  }
+
+  /** Keys with a log (for leak checks). */
+  get keys(): number {
+    return this.#log.size;
   }
 }
 
-/** Ingestion stage: limits metrics per scope per minute, using the metric timestamps as clock. */
+/** The limiter key of a metric: its tenant (when known) and scope. */
+export function rateKey(metric: Pick<Metric, "scope" | "tenant">): string {
+  return `scope:${metric.tenant ?? ""}/${metric.scope}`;
+}
+
+/** Ingestion stage: limits metrics per tenant and scope per minute of the server clock. */
 export class RateLimitStage implements Stage {
   readonly name = "rate-limit";
   limited = 0;
-  constructor(readonly limiter: MessageRateLimiter) {}
+  constructor(
+    readonly limiter: MessageRateLimiter,
+    readonly clock: () => number = Date.now,
+  ) {}
+
+  /** True when `counts` (metrics per rateKey) all fit in the current window: used before a batch is recorded. */
+  fits(counts: ReadonlyMap<string, number>): boolean {
+    const now = this.clock();
+    for (const [key, n] of counts) if (this.limiter.remaining(key, now) < n) return false;
+    return true;
+  }
 
   process(metric: Metric): StageOutcome {
-    if (this.limiter.allow(`scope:${metric.scope}`, metric.ts)) return metric;
+    if (this.limiter.allow(rateKey(metric), this.clock())) return metric;
     this.limited++;
     return { drop: "rate limited" };
   }

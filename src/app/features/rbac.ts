@@ -1,6 +1,8 @@
 /**
- * RBAC: HMAC-SHA256 signed tokens (WebCrypto) carrying a role and a scope,
- * validated for live-stream subscribers.
+ * RBAC: HMAC-SHA256 signed tokens (WebCrypto) carrying a role, a scope and a tenant, validated for
+ * live-stream subscribers and for POST /ingest. Reads need any role; writes need operator or admin.
+ * Every read and write is confined to the token's tenant. No secret is built in: the application
+ * refuses to serve without one, except development builds, which use `randomSecret()`.
  */
 export type Role = "viewer" | "operator" | "admin";
 
@@ -9,6 +11,8 @@ export interface TokenClaims {
   role: Role;
   /** Scope the token grants, or "*" (admin only). */
   scope: string;
+  /** Tenant the token is confined to (lowercase id; "default" for single-tenant deployments). */
+  tenant: string;
   /** Expiry, epoch seconds. */
   exp: number;
 }
@@ -16,6 +20,9 @@ export interface TokenClaims {
 export type VerifyResult = { ok: true; claims: TokenClaims } | { ok: false; reason: string };
 
 const ROLES: readonly string[] = ["viewer", "operator", "admin"];
+const WRITERS: readonly string[] = ["operator", "admin"];
+export const TENANT_PATTERN = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+export const DEFAULT_TOKEN_TENANT = "default";
 
 function b64url(bytes: Uint8Array): string {
   return Buffer.from(bytes).toString("base64url");
@@ -58,6 +65,7 @@ export async function verifyToken(token: string, secret: string, nowMs: number):
   if (typeof c !== "object" || c === null || typeof c.sub !== "string" || !isRole(c.role) || typeof c.scope !== "string" || typeof c.exp !== "number") {
     return { ok: false, reason: "invalid claims" };
   }
+  if (typeof c.tenant !== "string" || !TENANT_PATTERN.test(c.tenant)) return { ok: false, reason: "token carries no valid tenant" };
   if (c.scope === "*" && c.role !== "admin") return { ok: false, reason: "wildcard scope requires admin" };
   if (c.exp * 1000 <= nowMs) return { ok: false, reason: "token expired" };
   return { ok: true, claims: c as TokenClaims };
@@ -68,9 +76,29 @@ export function canSubscribe(claims: TokenClaims, scope: string): boolean {
   return claims.scope === scope || (claims.role === "admin" && claims.scope === "*");
 }
 
-/** Parses "role:scope" (CLI --issue-token) into claims valid for `ttlSeconds` from `nowMs`. */
+/** Writes (POST /ingest) follow the subscription scope rule and need the operator or admin role. */
+export function canIngest(claims: TokenClaims, scope: string): boolean {
+  return WRITERS.includes(claims.role) && canSubscribe(claims, scope);
+}
+
+/** Why the token may not write `metric` (its scope or tenant), or undefined when it may. */
+export function ingestDenial(claims: TokenClaims, metric: { scope: string; tenant?: string | undefined }): string | undefined {
+  if (!WRITERS.includes(claims.role)) return `role ${claims.role} may not ingest`;
+  if (!canSubscribe(claims, metric.scope)) return `token not valid for scope ${metric.scope}`;
+  if (metric.tenant !== undefined && metric.tenant !== claims.tenant) return `token not valid for tenant ${metric.tenant}`;
+  return undefined;
+}
+
+/** Parses "role:scope[:tenant[:sub]]" (CLI --issue-token) into claims valid for `ttlSeconds` from `nowMs`. */
 export function claimsFromSpec(spec: string, nowMs: number, ttlSeconds = 3600): TokenClaims {
-  const [role, scope, sub] = spec.split(":");
-  if (!isRole(role) || !scope) throw new Error(`token spec must be ROLE:SCOPE with ROLE in ${ROLES.join("|")}`);
-  return { sub: sub ?? `${role}@${scope}`, role, scope, exp: Math.floor(nowMs / 1000) + ttlSeconds };
+  const [role, scope, tenant, sub] = spec.split(":");
+  if (!isRole(role) || !scope) throw new Error(`token spec must be ROLE:SCOPE[:TENANT[:SUB]] with ROLE in ${ROLES.join("|")}`);
+  const t = tenant || DEFAULT_TOKEN_TENANT;
+  if (!TENANT_PATTERN.test(t)) throw new Error(`token tenant must match ${TENANT_PATTERN.source}`);
+  return { sub: sub || `${role}@${scope}`, role, scope, tenant: t, exp: Math.floor(nowMs / 1000) + ttlSeconds };
+}
+
+/** A random per-process signing secret (development builds only; never persisted). */
+export function randomSecret(): string {
+  return Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64url");
 }

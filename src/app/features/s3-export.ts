@@ -1,7 +1,8 @@
 /**
- * S3_EXPORT: exportMetricsToS3() builds S3 PUT requests (no network): one object per scope and UTC day,
- * keyed `prefix/scope=X/date=YYYY-MM-DD/...`, with Content-Disposition and integrity headers.
- * With `outDir` the request bodies are also written under that local directory.
+ * S3_EXPORT: exportMetricsToS3() builds S3 PUT requests: one object per scope and UTC day (and tenant, when
+ * `tenantOf` is given), keyed `prefix/[tenant=T/]scope=X/date=YYYY-MM-DD/...`, with Content-Disposition
+ * and integrity headers. With `outDir` the request bodies are also written under that local directory;
+ * `uploadToS3()` sends them to an S3-compatible endpoint with Bun's S3 client.
  */
 import { mkdir } from "node:fs/promises";
 import { dirname, join } from "node:path";
@@ -28,6 +29,8 @@ export interface S3ExportOptions {
   traceparent?: string | undefined;
   /** Write each body to `outDir/<key>` as well. */
   outDir?: string | undefined;
+  /** Partition by tenant as well (ENTERPRISE): `tenant=T/` leads the key. */
+  tenantOf?: ((m: Metric) => string) | undefined;
 }
 
 export interface S3ExportResult {
@@ -43,29 +46,32 @@ function partitionValue(value: string): string {
   return encodeURIComponent(value).replace(/%/g, "_");
 }
 
-export function s3ObjectKey(prefix: string, scope: string, date: string, file: string): string {
+export function s3ObjectKey(prefix: string, scope: string, date: string, file: string, tenant?: string): string {
   const head = prefix.replace(/^\/+|\/+$/g, "");
-  return `${head ? `${head}/` : ""}scope=${partitionValue(scope)}/date=${date}/${file}`;
+  return `${head ? `${head}/` : ""}${tenant !== undefined ? `tenant=${partitionValue(tenant)}/` : ""}scope=${partitionValue(scope)}/date=${date}/${file}`;
 }
 
 export async function exportMetricsToS3(samples: readonly Metric[], options: S3ExportOptions): Promise<S3ExportResult> {
   const region = options.region ?? "us-east-1";
-  const groups = new Map<string, { scope: string; date: string; metrics: Metric[] }>();
+  const groups = new Map<string, { tenant: string | undefined; scope: string; date: string; metrics: Metric[] }>();
   for (const m of samples) {
     const date = utcDate(m.ts);
-    const id = `${m.scope}\u0000${date}`;
-    const g = groups.get(id) ?? { scope: m.scope, date, metrics: [] };
+    const tenant = options.tenantOf?.(m);
+    const id = `${tenant ?? ""}\u0000${m.scope}\u0000${date}`;
+    const g = groups.get(id) ?? { tenant, scope: m.scope, date, metrics: [] };
     g.metrics.push(m);
     groups.set(id, g);
   }
   const requests: S3PutRequest[] = [];
   const written: string[] = [];
-  const ordered = [...groups.values()].sort((a, b) => (a.scope === b.scope ? (a.date < b.date ? -1 : 1) : a.scope < b.scope ? -1 : 1));
+  const order = (g: { tenant: string | undefined; scope: string; date: string }) => `${g.tenant ?? ""}\u0000${g.scope}\u0000${g.date}`;
+  const ordered = [...groups.values()].sort((a, b) => (order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0));
   for (const g of ordered) {
     const text = options.serializer.serialize(g.metrics);
     const packed = options.compress?.(text);
-    const fileName = `metrics-${partitionValue(g.scope)}-${g.date}.${options.serializer.extension}${packed ? ".gz" : ""}`;
-    const key = s3ObjectKey(options.prefix ?? "metrics", g.scope, g.date, fileName);
+    const who = g.tenant !== undefined ? `${partitionValue(g.tenant)}-` : "";
+    const fileName = `metrics-${who}${partitionValue(g.scope)}-${g.date}.${options.serializer.extension}${packed ? ".gz" : ""}`;
+    const key = s3ObjectKey(options.prefix ?? "metrics", g.scope, g.date, fileName, g.tenant);
     const body = packed ? packed.body : text;
     const bytes = typeof body === "string" ? new TextEncoder().encode(body) : body;
     const headers: Record<string, string> = {
@@ -88,4 +94,25 @@ export async function exportMetricsToS3(samples: readonly Metric[], options: S3E
     }
   }
   return { requests, written };
+}
+
+/** Sends the requests to an S3-compatible endpoint (credentials from S3_ACCESS_KEY_ID / S3_SECRET_ACCESS_KEY); returns the keys written. */
+export async function uploadToS3(requests: readonly S3PutRequest[], endpoint: string, env: Record<string, string | undefined> = process.env): Promise<string[]> {
+  const keys: string[] = [];
+  for (const r of requests) {
+    const client = new Bun.S3Client({
+      endpoint,
+      bucket: r.bucket,
+      accessKeyId: env.S3_ACCESS_KEY_ID ?? env.AWS_ACCESS_KEY_ID,
+      secretAccessKey: env.S3_SECRET_ACCESS_KEY ?? env.AWS_SECRET_ACCESS_KEY,
+      region: env.S3_REGION ?? env.AWS_REGION ?? "us-east-1",
+    });
+    await client.write(r.key, r.body, {
+      type: r.headers["Content-Type"],
+      contentDisposition: r.headers["Content-Disposition"],
+      ...(r.headers["Content-Encoding"] ? { contentEncoding: r.headers["Content-Encoding"] } : {}),
+    });
+    keys.push(r.key);
+  }
+  return keys;
 }

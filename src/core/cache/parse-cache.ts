@@ -1,67 +1,56 @@
 /**
  * Parsed data files remembered by content: with thousands of records split over many files, a writer who
- * edits one file should wait for that file only. The key is the file's bytes plus the parser's own code
- * and the yaml version, so a parser change re-parses everything. Entries are plain JSON; a broken or
- * foreign entry is ignored.
+ * edits one file should wait for that file only. One slot per data file; the key is the file's bytes plus
+ * the parser's code (this module, the loader's parse step, the YAML reader and what they import, the yaml
+ * version), so a parser change re-parses everything. A hand-made or truncated entry is a miss, never data.
+ *
+ * Types only from the loader's side: the parse step imports this module, never the other way round.
  */
-import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import type { ParsedFile } from "../load/parse-data-files.ts";
+import type { Diagnostic } from "../report/diagnostics.ts";
 import type { NodePlace, YamlSource } from "../load/yaml-source.ts";
-import { writeAtomic } from "../fs/write-atomic.ts";
+import type { Kind } from "../schema/kinds.ts";
+import { CACHE_ROOT, openCache } from "./content-cache.ts";
 
-/** Where CLIs keep it; npm ci wipes it with node_modules. */
-export const PARSE_CACHE_DIR = "node_modules/.cache/takeoff/parse";
+/** Where CLIs keep it, relative to the project root. */
+export const PARSE_CACHE_DIR = `${CACHE_ROOT}/parse`;
 
-let parserVersion: string | undefined;
-function version(): string {
-  if (parserVersion === undefined) {
-    const hash = createHash("sha256");
-    for (const file of ["../load/yaml-source.ts", "../load/parse-data-files.ts", "parse-cache.ts"]) hash.update(readFileSync(join(import.meta.dirname, file)));
-    hash.update(readFileSync(Bun.resolveSync("yaml/package.json", import.meta.dirname)));
-    parserVersion = hash.digest("hex");
-  }
-  return parserVersion;
+/** One data file as the parse step returns it (src/core/load/parse-data-files.ts ParsedFile). */
+export interface CachedParse {
+  kind: Kind;
+  rel: string;
+  source?: YamlSource;
+  diagnostics: Diagnostic[];
 }
 
 export interface ParseCache {
-  get(rel: string, bytes: Uint8Array): ParsedFile | undefined;
-  set(rel: string, bytes: Uint8Array, parsed: ParsedFile): void;
+  get(rel: string, bytes: Uint8Array): CachedParse | undefined;
+  set(rel: string, bytes: Uint8Array, parsed: CachedParse): void;
 }
 
-export function openParseCache(dir: string): ParseCache {
-  const keyOf = (bytes: Uint8Array) => createHash("sha256").update(version()).update(bytes).digest("hex");
-  const pathOf = (rel: string) => join(dir, `${createHash("sha256").update(rel).digest("hex").slice(0, 24)}.json`);
+const CODE = [import.meta.url, new URL("../load/parse-data-files.ts", import.meta.url), new URL("../load/yaml-source.ts", import.meta.url)];
+
+/** The parse cache in folder `dir` (absolute); writes stay inside `root` (default: the folder itself). */
+export function openParseCache(dir: string, root = dir): ParseCache {
+  const cache = openCache<CachedParse, Uint8Array>(root, { name: "parse", code: CODE, validate: revive, store: toJson }, dir);
   return {
-    get(rel, bytes) {
-      try {
-        const entry = JSON.parse(readFileSync(pathOf(rel), "utf8")) as { key?: unknown; parsed?: unknown };
-        if (entry.key !== keyOf(bytes)) return undefined;
-        return revive(entry.parsed, rel, bytes);
-      } catch {
-        return undefined;
-      }
-    },
-    set(rel, bytes, parsed) {
-      try {
-        writeAtomic(pathOf(rel), JSON.stringify({ key: keyOf(bytes), parsed }, (_k, v: unknown) => (v instanceof Map ? [...v] : v)));
-      } catch {
-        // A cache that cannot be written only costs time.
-      }
-    },
+    get: (rel, bytes) => cache.get(rel, cache.key(rel, bytes), bytes),
+    set: (rel, bytes, parsed) => cache.set(rel, cache.key(rel, bytes), parsed),
   };
 }
 
+function toJson(parsed: CachedParse): unknown {
+  return parsed.source ? { ...parsed, source: { ...parsed.source, places: [...parsed.source.places] } } : parsed;
+}
+
 /**
- * A cache entry is trusted only in the exact shape this module writes, for this file and these bytes: a
- * hand-made or truncated entry with a valid key (`{parsed: {}}`, `{data: []}`) is a miss, never data.
+ * An entry is trusted only in the exact shape this module writes, for this file and these bytes: a
+ * hand-made or truncated entry with a valid key (`{value: {}}`, `{data: []}`) is a miss, never data.
  */
-function revive(value: unknown, rel: string, bytes: Uint8Array): ParsedFile | undefined {
+function revive(value: unknown, rel: string, bytes: Uint8Array): CachedParse | undefined {
   const parsed = value as { rel?: unknown; kind?: unknown; diagnostics?: unknown; source?: Record<string, unknown> } | null;
   if (!parsed || typeof parsed !== "object" || parsed.rel !== rel || typeof parsed.kind !== "string" || !Array.isArray(parsed.diagnostics)) return undefined;
   const src = parsed.source;
-  if (src === undefined) return parsed.diagnostics.length ? (parsed as ParsedFile) : undefined;
+  if (src === undefined) return parsed.diagnostics.length ? (parsed as CachedParse) : undefined;
   if (!src || typeof src !== "object" || src.file !== rel || typeof src.text !== "string" || !Array.isArray(src.lineStarts) || !Array.isArray(src.places)) return undefined;
   // The text must be the file itself: the entry cannot swap in other records under a valid key.
   const text = new TextDecoder().decode(bytes);
@@ -70,5 +59,5 @@ function revive(value: unknown, rel: string, bytes: Uint8Array): ParsedFile | un
   const places = new Map(src.places as [string, NodePlace][]);
   // Every list item has a place: a data list shorter or longer than the places is not what was parsed.
   if (Array.isArray(src.data) && (places.has(String(src.data.length)) || (src.data.length > 0 && !places.has(String(src.data.length - 1))))) return undefined;
-  return { ...(parsed as ParsedFile), source: { ...(src as unknown as YamlSource), places } };
+  return { ...(parsed as CachedParse), source: { ...(src as unknown as YamlSource), places } };
 }

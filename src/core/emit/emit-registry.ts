@@ -3,8 +3,10 @@
  * error) plus typed metadata for every flag and variant. Strings go through JSON.stringify, the only
  * string-literal emitter we trust; text inside comments has its comment terminator broken.
  */
-import type { Model } from "../model/model.ts";
-import { CONTROL_CHARACTER } from "../schema/kinds.ts";
+import { z } from "zod";
+import type { Entry, Model } from "../model/model.ts";
+import { fieldValue } from "../model/records.ts";
+import { CONTROL_CHARACTER, fieldMeta, fieldSchema, type Kind, type RecordOf } from "../schema/kinds.ts";
 
 const str = JSON.stringify;
 const comment = (s: string) => s.replace(/\*\//g, "*\\/").replace(CONTROL_CHARACTERS, "?").replace(/\s+/g, " ").trim();
@@ -13,6 +15,86 @@ const CONTROL_CHARACTERS = new RegExp(CONTROL_CHARACTER.source, "g");
 const key = (name: string) => `[${str(name)}]`;
 
 export const REGISTRY_PATH = "src/generated/registry.ts";
+
+/** Kinds whose names the registry declares as a union type. */
+const NAME_TYPES: Partial<Record<Kind, string>> = { features: "FlagName", variants: "VariantName" };
+
+/** A property of FlagMeta or VariantMeta: its TypeScript type, its doc comment and its value for one record. */
+interface Property {
+  key: string;
+  type: string;
+  doc?: string;
+  value(entry: Entry, model: Model): unknown;
+}
+
+/** The TypeScript type of a field schema; strings that name flags or variants get their name type. */
+function tsType(schema: z.core.$ZodType, names: string | undefined): string {
+  if (schema instanceof z.ZodOptional) return tsType(schema.unwrap(), names);
+  if (schema instanceof z.ZodArray) {
+    const item = tsType(schema.element, names);
+    return `readonly ${item.includes(" ") ? `(${item})` : item}[]`;
+  }
+  if (schema instanceof z.ZodEnum) return schema.options.map((o) => str(o)).join(" | ");
+  if (schema instanceof z.ZodUnion) return schema.options.map((o) => tsType(o, names)).join(" | ");
+  if (schema instanceof z.ZodString) return names ?? "string";
+  if (schema instanceof z.ZodNumber) return "number";
+  if (schema instanceof z.ZodBoolean) return "boolean";
+  throw new Error(`emit-registry: no TypeScript type for a ${schema._zod.def.type} field`);
+}
+
+/**
+ * A record field carried as it is validated: type and doc comment from the kind's schema. A missing
+ * optional value is null, a missing optional list is empty.
+ */
+function fromSchema<K extends Kind>(kind: K, key: keyof RecordOf<K> & string): Property {
+  const schema = fieldSchema(kind, key);
+  if (!schema) throw new Error(`emit-registry: ${kind} has no field ${key}`);
+  const meta = fieldMeta(kind, key);
+  const target = key === "name" ? kind : meta?.ref?.target;
+  const optional = schema instanceof z.ZodOptional;
+  const isList = (optional ? schema.unwrap() : schema) instanceof z.ZodArray;
+  const type = tsType(schema, target && NAME_TYPES[target]);
+  return {
+    key,
+    type: optional && !isList ? `${type} | null` : type,
+    ...(meta?.description ? { doc: meta.description } : {}),
+    value: (e) => fieldValue(e, key) ?? (isList ? [] : null),
+  };
+}
+
+/** FlagMeta, in this order: the flag's own fields plus what the model knows about it. */
+const FLAG_PROPERTIES: readonly Property[] = [
+  fromSchema("features", "name"),
+  fromSchema("features", "type"),
+  fromSchema("features", "category"),
+  fromSchema("features", "domain"),
+  { key: "scopes", type: "readonly string[]", doc: 'Scope names it is allowed in, "all" expanded.', value: (f, model) => model.scopesOf(f) },
+  fromSchema("features", "tier"),
+  fromSchema("features", "status"),
+  fromSchema("features", "owner"),
+  fromSchema("features", "introduced"),
+  fromSchema("features", "expires"),
+  fromSchema("features", "modules"),
+  fromSchema("features", "replaces"),
+  { key: "variants", type: "readonly VariantName[]", doc: "Build variants that switch it on.", value: (f, model) => model.variantsWith(f.record.name).map((v) => v.record.name) },
+];
+
+const VARIANT_PROPERTIES: readonly Property[] = [
+  fromSchema("variants", "name"),
+  fromSchema("variants", "scope"),
+  fromSchema("variants", "entry"),
+  fromSchema("variants", "budget"),
+  fromSchema("variants", "script"),
+  fromSchema("variants", "features"),
+];
+
+function metaInterface(name: string, properties: readonly Property[]): string[] {
+  return [
+    `export interface ${name} {`,
+    ...properties.flatMap((p) => [...(p.doc ? [`  /** ${comment(p.doc)} */`] : []), `  readonly ${p.key}: ${p.type};`]),
+    "}",
+  ];
+}
 
 export function emitRegistry(model: Model): string {
   const flags = [...model.records.features].sort((a, b) => a.record.name.localeCompare(b.record.name));
@@ -28,30 +110,9 @@ export function emitRegistry(model: Model): string {
   lines.push("  }");
   lines.push("}");
   lines.push("");
-  lines.push("export interface FlagMeta {");
-  lines.push("  readonly name: string;");
-  lines.push("  readonly type: string;");
-  lines.push("  readonly category: string;");
-  lines.push("  readonly domain: string;");
-  lines.push("  readonly scopes: readonly string[];");
-  lines.push("  readonly tier: string;");
-  lines.push("  readonly status: string;");
-  lines.push("  readonly owner: string;");
-  lines.push("  readonly introduced: string;");
-  lines.push("  readonly expires: string | null;");
-  lines.push("  readonly modules: readonly string[];");
-  lines.push("  readonly replaces: readonly string[];");
-  lines.push("  readonly variants: readonly VariantName[];");
-  lines.push("}");
+  lines.push(...metaInterface("FlagMeta", FLAG_PROPERTIES));
   lines.push("");
-  lines.push("export interface VariantMeta {");
-  lines.push("  readonly name: string;");
-  lines.push("  readonly scope: string;");
-  lines.push("  readonly entry: string;");
-  lines.push("  readonly budget: number;");
-  lines.push("  readonly script: string;");
-  lines.push("  readonly features: readonly FlagName[];");
-  lines.push("}");
+  lines.push(...metaInterface("VariantMeta", VARIANT_PROPERTIES));
   lines.push("");
   lines.push(`export type FlagName = ${flags.map((f) => str(f.record.name)).join(" | ") || "never"};`);
   lines.push(`export type VariantName = ${variants.map((v) => str(v.record.name)).join(" | ") || "never"};`);
@@ -63,19 +124,7 @@ export function emitRegistry(model: Model): string {
     const r = f.record;
     lines.push(`  /** ${comment(r.description)} */`);
     lines.push(`  ${key(r.name)}: {`);
-    lines.push(`    name: ${str(r.name)},`);
-    lines.push(`    type: ${str(r.type)},`);
-    lines.push(`    category: ${str(r.category)},`);
-    lines.push(`    domain: ${str(r.domain)},`);
-    lines.push(`    scopes: ${str(model.scopesOf(f))},`);
-    lines.push(`    tier: ${str(r.tier)},`);
-    lines.push(`    status: ${str(r.status)},`);
-    lines.push(`    owner: ${str(r.owner)},`);
-    lines.push(`    introduced: ${str(r.introduced)},`);
-    lines.push(`    expires: ${r.expires === undefined ? "null" : str(r.expires)},`);
-    lines.push(`    modules: ${str(r.modules ?? [])},`);
-    lines.push(`    replaces: ${str(r.replaces ?? [])},`);
-    lines.push(`    variants: ${str(model.variantsWith(r.name).map((v) => v.record.name))},`);
+    for (const p of FLAG_PROPERTIES) lines.push(`    ${p.key}: ${str(p.value(f, model))},`);
     lines.push("  },");
   }
   lines.push("};");
@@ -84,12 +133,7 @@ export function emitRegistry(model: Model): string {
   for (const v of variants) {
     const r = v.record;
     lines.push(`  ${key(r.name)}: {`);
-    lines.push(`    name: ${str(r.name)},`);
-    lines.push(`    scope: ${str(r.scope)},`);
-    lines.push(`    entry: ${str(r.entry)},`);
-    lines.push(`    budget: ${r.budget},`);
-    lines.push(`    script: ${str(r.script)},`);
-    lines.push(`    features: ${str(r.features)},`);
+    for (const p of VARIANT_PROPERTIES) lines.push(`    ${p.key}: ${str(p.value(v, model))},`);
     lines.push("  },");
   }
   lines.push("};");

@@ -17,8 +17,10 @@ export function readIfExists(path: string): string | undefined {
 /**
  * Writes only when the content differs; returns whether it wrote. With `root`, the path must really lie
  * inside it: a committed symlink (say `.cache` → somewhere else) cannot send the write outside.
+ * `durable: false` skips the fsync: still whole or absent after a crash of the process, but after a power
+ * loss possibly empty; for caches, whose readers treat a broken entry as a miss.
  */
-export function writeAtomic(path: string, content: string, root?: string): boolean {
+export function writeAtomic(path: string, content: string, root?: string, options: { durable?: boolean } = {}): boolean {
   if (root !== undefined) assertInside(root, path, "file", root);
   if (readIfExists(path) === content) return false;
   mkdirSync(dirname(path), { recursive: true });
@@ -27,7 +29,7 @@ export function writeAtomic(path: string, content: string, root?: string): boole
     const fd = openSync(tmp, "w");
     try {
       writeSync(fd, content);
-      fsyncSync(fd);
+      if (options.durable !== false) fsyncSync(fd);
     } finally {
       closeSync(fd);
     }

@@ -5,13 +5,10 @@
  */
 import type { Root, Table, TableCell } from "mdast";
 import { toString } from "mdast-util-to-string";
-import remarkGfm from "remark-gfm";
-import remarkMdx from "remark-mdx";
-import remarkParse from "remark-parse";
-import { unified } from "unified";
+import type { Processor } from "unified";
 import { visit } from "unist-util-visit";
 import type { Program } from "estree";
-import type { Diagnostic } from "../report/diagnostics.ts";
+import { diagnostic, fileStart, type Diagnostic, type Place } from "../report/diagnostics.ts";
 import { isLiteralData, MDX_COMPONENTS, REFUSED_ELEMENTS } from "./mdx-policy.ts";
 import { readInside, walkInside, type Refusal } from "../fs/safe-fs.ts";
 import {
@@ -26,19 +23,28 @@ import {
 } from "../schema/columns.ts";
 import { ALL_TYPES } from "../schema/kinds.ts";
 import { didYouMean, listOf } from "../report/suggest.ts";
+import type { LintCache } from "../cache/lint-cache.ts";
 
 export interface TableLintContext {
   scopeNames: readonly string[];
 }
 
-const mdParser = unified().use(remarkParse).use(remarkGfm);
-const mdxParser = unified().use(remarkParse).use(remarkGfm).use(remarkMdx);
+let parsers: { md: Processor; mdx: Processor } | undefined;
+/** remark loads with the first page to lint: a check whose pages all come from the lint cache never loads it. */
+function parserFor(file: string): Processor {
+  if (!parsers) {
+    const { unified } = require("unified") as typeof import("unified");
+    const remarkParse = (require("remark-parse") as typeof import("remark-parse")).default;
+    const remarkGfm = (require("remark-gfm") as typeof import("remark-gfm")).default;
+    const remarkMdx = (require("remark-mdx") as typeof import("remark-mdx")).default;
+    parsers = { md: unified().use(remarkParse).use(remarkGfm) as unknown as Processor, mdx: unified().use(remarkParse).use(remarkGfm).use(remarkMdx) as unknown as Processor };
+  }
+  return file.endsWith(".mdx") ? parsers.mdx : parsers.md;
+}
 
-type Place = { line: number; col: number };
-
-function cellPlace(cell: TableCell): Place {
+function cellPlace(file: string, cell: TableCell): Place {
   const start = cell.children[0]?.position?.start ?? cell.position?.start;
-  return { line: start?.line ?? 1, col: start?.column ?? 1 };
+  return { file, line: start?.line ?? 1, col: start?.column ?? 1 };
 }
 
 /** Which master column a header names, exactly or by a near miss. */
@@ -81,8 +87,7 @@ function checkCell(column: MasterColumn, text: string, ctx: TableLintContext): {
 
 function lintTable(file: string, table: Table, ctx: TableLintContext): Diagnostic[] {
   const out: Diagnostic[] = [];
-  const push = (place: Place, rule: string, message: string, hint?: string) =>
-    out.push({ file, ...place, rule, message, ...(hint ? { hint } : {}) });
+  const at = (cell: TableCell) => cellPlace(file, cell);
   const [header, ...rows] = table.children;
   if (!header) return out;
   const headers = header.children.map((cell) => ({ cell, text: toString(cell).trim(), match: classifyHeader(toString(cell).trim()) }));
@@ -94,15 +99,15 @@ function lintTable(file: string, table: Table, ctx: TableLintContext): Diagnosti
     if (!h.match) continue;
     const { column, exact } = h.match;
     if (!exact) {
-      push(cellPlace(h.cell), "table-label", `"${h.text}" is not a master column label`, `write it exactly as "${column.label}"`);
+      out.push(diagnostic("table-label", at(h.cell), `"${h.text}" is not a master column label`, `write it exactly as "${column.label}"`));
     }
     const order = MASTER_COLUMNS.indexOf(column);
     if ([...columns.values()].includes(column)) {
-      push(cellPlace(h.cell), "table-duplicate-column", `the ${column.label} column appears twice`);
+      out.push(diagnostic("table-duplicate-column", at(h.cell), `the ${column.label} column appears twice`));
       continue;
     }
     if (order < lastOrder) {
-      push(cellPlace(h.cell), "table-order", `"${column.label}" is out of order; master columns go ${MASTER_COLUMNS.map((c) => c.label).join(" · ")}`);
+      out.push(diagnostic("table-order", at(h.cell), `"${column.label}" is out of order; master columns go ${MASTER_COLUMNS.map((c) => c.label).join(" · ")}`));
     }
     lastOrder = Math.max(lastOrder, order);
     columns.set(i, column);
@@ -110,32 +115,32 @@ function lintTable(file: string, table: Table, ctx: TableLintContext): Diagnosti
   const present = new Set([...columns.values()].map((c) => c.key));
   const missing = TABLE_REQUIRED_KEYS.filter((k) => !present.has(k)).map((k) => MASTER_COLUMNS.find((c) => c.key === k)!.label);
   if (missing.length) {
-    push(cellPlace(header.children[0]!), "table-missing-column", `a master table must include ${listOf(missing, 8, "and")}`, `add the column${missing.length > 1 ? "s" : ""} in master order`);
+    out.push(diagnostic("table-missing-column", at(header.children[0]!), `a master table must include ${listOf(missing, 8, "and")}`, `add the column${missing.length > 1 ? "s" : ""} in master order`));
   }
 
   for (const row of rows) {
     if (row.children.length !== header.children.length) {
-      const place = row.children.length > header.children.length ? cellPlace(row.children[header.children.length]!) : cellPlace(row.children[row.children.length - 1] ?? row.children[0]!);
-      push(place, "table-cell-count", `this row has ${row.children.length} cells; the header has ${header.children.length}`);
+      const place = row.children.length > header.children.length ? at(row.children[header.children.length]!) : at(row.children[row.children.length - 1] ?? row.children[0]!);
+      out.push(diagnostic("table-cell-count", place, `this row has ${row.children.length} cells; the header has ${header.children.length}`));
     }
     for (const [i, column] of columns) {
       const cell = row.children[i];
       if (!cell) continue;
       const problem = checkCell(column, toString(cell).trim(), ctx);
-      if (problem) push(cellPlace(cell), "table-value", problem.message, problem.hint);
+      if (problem) out.push(diagnostic("table-value", at(cell), problem.message, problem.hint));
     }
   }
   return out;
 }
 
 export function lintMarkdown(file: string, text: string, ctx: TableLintContext): Diagnostic[] {
-  const parser = file.endsWith(".mdx") ? mdxParser : mdParser;
+  const parser = parserFor(file);
   let tree: Root;
   try {
     tree = parser.parse(text) as Root;
   } catch (err) {
     const e = err as { line?: number; column?: number; reason?: string; message: string };
-    return [{ file, line: e.line ?? 1, col: e.column ?? 1, rule: "mdx-syntax", message: e.reason ?? e.message }];
+    return [diagnostic("mdx-syntax", { file, line: e.line ?? 1, col: e.column ?? 1 }, e.reason ?? e.message)];
   }
   const out: Diagnostic[] = [];
   visit(tree, "table", (table: Table) => {
@@ -160,7 +165,7 @@ const HTML_CODE = /<\s*\/?\s*([a-z][a-z0-9-]*)|\bon[a-z]+\s*=|javascript:/gi;
 function codeInContent(file: string, tree: Root): Diagnostic[] {
   const out: Diagnostic[] = [];
   const push = (node: MdxNode, message: string, hint: string) =>
-    out.push({ file, line: node.position?.start.line ?? 1, col: node.position?.start.column ?? 1, rule: "mdx-code", message, hint });
+    out.push(diagnostic("mdx-code", { file, line: node.position?.start.line ?? 1, col: node.position?.start.column ?? 1 }, message, hint));
   const allowed = new Set<string>(MDX_COMPONENTS);
   visit(tree, (n) => {
     const node = n as MdxNode;
@@ -212,10 +217,11 @@ function codeInContent(file: string, tree: Root): Diagnostic[] {
 /** Hand-written pages are small; a larger one is a mistake or an attack. */
 export const MAX_CONTENT_FILE_BYTES = 4 * 1024 * 1024;
 
-export function lintContent(root: string, ctx: TableLintContext, dir = "content"): { diagnostics: Diagnostic[]; sources: Map<string, string> } {
+/** @param cache per-page results remembered by content (src/core/cache/lint-cache.ts); none by default */
+export function lintContent(root: string, ctx: TableLintContext, dir = "content", cache?: LintCache): { diagnostics: Diagnostic[]; sources: Map<string, string> } {
   const sources = new Map<string, string>();
   const diagnostics: Diagnostic[] = [];
-  const refuse = (file: string, r: Refusal) => diagnostics.push({ file, line: 1, col: 1, rule: r.rule, message: r.message, ...(r.hint ? { hint: r.hint } : {}) });
+  const refuse = (file: string, r: Refusal) => diagnostics.push(diagnostic(r.rule, fileStart(file), r.message, r.hint));
   for (const entry of walkInside(root, dir)) {
     // The site reads all of content/, so an unsafe entry is reported whatever its name.
     if (entry.kind === "refused") {
@@ -230,7 +236,10 @@ export function lintContent(root: string, ctx: TableLintContext, dir = "content"
     }
     const text = read.bytes.toString("utf8");
     sources.set(entry.rel, text);
-    diagnostics.push(...lintMarkdown(entry.rel, text, ctx));
+    const cached = cache?.get(entry.rel, read.bytes, ctx);
+    const found = cached ?? lintMarkdown(entry.rel, text, ctx);
+    if (!cached) cache?.set(entry.rel, read.bytes, ctx, found);
+    diagnostics.push(...found);
   }
   return { diagnostics, sources };
 }

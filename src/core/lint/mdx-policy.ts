@@ -14,6 +14,7 @@ export const MDX_COMPONENTS = [
   "PageCards",
   "RequiredColumns",
   "RoadmapPhases",
+  "RuleTable",
   "SchemaColumns",
   "SecurityMatrix",
   "SizeCharts",

@@ -3,30 +3,17 @@
  * positions, validates every record against its kind's schema, and collects every mistake of the run.
  */
 import { relative } from "node:path";
-import type { Diagnostic } from "../report/diagnostics.ts";
+import { diagnostic, fileStart, type Diagnostic } from "../report/diagnostics.ts";
 import { listInside, type Refusal } from "../fs/safe-fs.ts";
-import { KINDS, RECORD_SCHEMAS, type Kind, type RecordOf } from "../schema/kinds.ts";
+import { KINDS, parseRecord, RECORD_SCHEMAS, type Kind } from "../schema/kinds.ts";
+import { emptyRecords, type Located, type Records } from "../model/records.ts";
 import { closest } from "../report/suggest.ts";
 import { issuesToDiagnostics } from "./zod-issues.ts";
 import { parseDataFiles, type ParsedFile } from "./parse-data-files.ts";
-import { offsetOf, position, type YamlSource } from "./yaml-source.ts";
+import { placeOf, type YamlSource } from "./yaml-source.ts";
 
-export interface Located {
-  file: string;
-  line: number;
-  col: number;
-}
-
-export interface Entry<K extends Kind = Kind> {
-  kind: K;
-  record: RecordOf<K>;
-  /** Where the record starts (its first key), for edit links and cross-record diagnostics. */
-  at: Located;
-  src: YamlSource;
-  index: number;
-}
-
-export type Records = { [K in Kind]: Entry<K>[] };
+/** Records and entries belong to the model; re-exported for the loaders' callers. */
+export type { Entry, Located, Records } from "../model/records.ts";
 
 export interface LoadResult {
   records: Records;
@@ -61,12 +48,12 @@ export function findDataFiles(root: string, dataDir = "data"): FoundFiles {
   const diagnostics: Diagnostic[] = [];
   const refused = new Set<Kind>();
   const refuse = (rel: string, refusal: Refusal, kind?: Kind) => {
-    diagnostics.push({ file: rel, line: 1, col: 1, rule: refusal.rule, message: refusal.message, ...(refusal.hint ? { hint: refusal.hint } : {}) });
+    diagnostics.push(diagnostic(refusal.rule, fileStart(rel), refusal.message, refusal.hint));
     if (kind) refused.add(kind);
   };
   const top = listInside(root, dataDir);
   if (top === undefined) {
-    return { files, refused, diagnostics: [{ file: dataDir, line: 1, col: 1, rule: "missing-data", message: `no ${dataDir}/ folder`, hint: "run from the repository root" }] };
+    return { files, refused, diagnostics: [diagnostic("missing-data", fileStart(dataDir), `no ${dataDir}/ folder`, "run from the repository root")] };
   }
   if ("refusal" in top) {
     refuse(dataDir, top.refusal);
@@ -75,11 +62,8 @@ export function findDataFiles(root: string, dataDir = "data"): FoundFiles {
   }
   const unknown = (rel: string, name: string) => {
     const guess = closest(name.replace(/\.ya?ml$/, ""), KINDS);
-    diagnostics.push({
-      file: rel, line: 1, col: 1, rule: "unknown-data-file",
-      message: `${rel} is not a data file this project reads`,
-      hint: guess ? `did you mean ${dataDir}/${guess}.yaml?` : `data files are ${KINDS.map((k) => `${k}.yaml`).join(", ")}`,
-    });
+    diagnostics.push(diagnostic("unknown-data-file", fileStart(rel), `${rel} is not a data file this project reads`,
+      guess ? `did you mean ${dataDir}/${guess}.yaml?` : `data files are ${KINDS.map((k) => `${k}.yaml`).join(", ")}`));
   };
   for (const entry of top) {
     const name = entry.rel.slice(dataDir.length + 1);
@@ -112,14 +96,10 @@ export function findDataFiles(root: string, dataDir = "data"): FoundFiles {
   }
   for (const kind of KINDS) {
     if (!files.some((f) => f.kind === kind) && !refused.has(kind)) {
-      diagnostics.push({ file: `${dataDir}/${kind}.yaml`, line: 1, col: 1, rule: "missing-data", message: `no records of kind "${kind}"`, hint: `create ${dataDir}/${kind}.yaml` });
+      diagnostics.push(diagnostic("missing-data", fileStart(`${dataDir}/${kind}.yaml`), `no records of kind "${kind}"`, `create ${dataDir}/${kind}.yaml`));
     }
   }
   return { files, refused, diagnostics };
-}
-
-function emptyRecords(): Records {
-  return Object.fromEntries(KINDS.map((k) => [k, []])) as unknown as Records;
 }
 
 /** @param cacheDir where parsed files are remembered by content (relative to root); none by default */
@@ -154,41 +134,34 @@ function checkSchemaComment(kind: Kind, rel: string, text: string): Diagnostic[]
   const expected = schemaComment(kind, rel);
   const first = text.split(/\r?\n/, 1)[0] ?? "";
   if (first === expected) return [];
-  return [{
-    file: rel, line: 1, col: 1, rule: "schema-comment",
-    message: "the first line must point editors at this kind's JSON Schema",
-    hint: `make line 1 exactly: ${expected}`,
-  }];
+  return [diagnostic("schema-comment", fileStart(rel), "the first line must point editors at this kind's JSON Schema", `make line 1 exactly: ${expected}`)];
 }
 
-function validateFile(kind: Kind, src: YamlSource, records: Records, names: LoadResult["names"]): Diagnostic[] {
+function validateFile<K extends Kind>(kind: K, src: YamlSource, records: Records, names: LoadResult["names"]): Diagnostic[] {
   const out: Diagnostic[] = [];
   const data = src.data;
   if (!Array.isArray(data)) {
-    const at = position(src, offsetOf(src, []));
-    out.push({
-      file: src.file, ...at, rule: "not-a-list",
-      message: `${src.file} must be a YAML list of records, not ${data === null || data === undefined ? "empty" : typeof data === "object" ? "a mapping" : typeof data}`,
-      hint: 'start each record with "- name: …"',
-    });
+    out.push(diagnostic("not-a-list", placeOf(src, []),
+      `${src.file} must be a YAML list of records, not ${data === null || data === undefined ? "empty" : typeof data === "object" ? "a mapping" : typeof data}`,
+      'start each record with "- name: …"'));
     return out;
   }
   const schema = RECORD_SCHEMAS[kind];
   const keys = Object.keys(schema.shape);
   data.forEach((item, index) => {
-    const at: Located = { file: src.file, ...position(src, offsetOf(src, [index])) };
+    const at: Located = placeOf(src, [index]);
     if (item === null || typeof item !== "object" || Array.isArray(item)) {
-      out.push({ ...at, rule: "invalid-type", message: `each record must be a mapping of keys to values, not ${Array.isArray(item) ? "a list" : String(item)}` });
+      out.push(diagnostic("invalid-type", at, `each record must be a mapping of keys to values, not ${Array.isArray(item) ? "a list" : String(item)}`));
       return;
     }
     const name = (item as { name?: unknown }).name;
     if (typeof name === "string") names[kind].add(name);
-    const result = schema.safeParse(item, { reportInput: true });
+    const result = parseRecord(kind, item);
     if (!result.success) {
       out.push(...issuesToDiagnostics(result.error.issues, src, kind, [index], item, keys));
       return;
     }
-    (records[kind] as Entry[]).push({ kind, record: result.data as unknown as RecordOf<typeof kind>, at, src, index });
+    records[kind].push({ kind, record: result.data, at, src, index });
   });
   return out;
 }

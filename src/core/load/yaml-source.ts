@@ -2,9 +2,14 @@
  * Parses one YAML data file with source positions and refuses every construct that could make the data
  * mean something other than what a reader sees: anchors, aliases, merge keys, tags, YAML 1.1 semantics,
  * duplicate keys. Returns plain data only when the file is clean.
+ *
+ * Two paths, one result. A file written as records are (block lists and maps, one-line scalars and flow
+ * lists) is read by readSimpleYaml at the end of this file: one pass over its lines for the places, the
+ * data from Bun.YAML.parse, checked value by value against the YAML 1.2 core schema. Every other file,
+ * and every file with anything to report, is parsed by yaml's parseDocument, as before.
  */
 import { isAlias, isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, type Node } from "yaml";
-import type { Diagnostic } from "../report/diagnostics.ts";
+import { diagnostic, type Diagnostic, type Place } from "../report/diagnostics.ts";
 
 /** Larger data files are refused: records are small, and a huge file is a mistake or an attack. */
 export const MAX_DATA_FILE_BYTES = 1024 * 1024;
@@ -46,8 +51,9 @@ export function position(src: Pick<YamlSource, "lineStarts">, offset: number): {
   return { line: lo + 1, col: offset - (starts[lo] ?? 0) + 1 };
 }
 
-function at(src: YamlSource, offset: number, rule: string, message: string, hint?: string): Diagnostic {
-  return { file: src.file, ...position(src, offset), rule, message, ...(hint ? { hint } : {}) };
+/** The place of an offset in a parsed file. */
+export function placeAt(src: Pick<YamlSource, "file" | "lineStarts">, offset: number): Place {
+  return { file: src.file, ...position(src, offset) };
 }
 
 /** Records nest a few levels; far deeper nesting only serves to exhaust the parser's stack. */
@@ -61,59 +67,68 @@ const TOO_DEEP_HINT = "data files hold a list of flat records; remove the extra 
  * which can only under-count; the parser's own stack errors are caught as well.
  */
 export function nestingOverflow(text: string): number | undefined {
+  // Character codes rather than one-character strings: this runs over every data file before parsing.
   const indents: number[] = [];
   let flow = 0;
   for (let start = 0; start < text.length; ) {
     let end = text.indexOf("\n", start);
     if (end === -1) end = text.length;
     let k = start;
-    while (k < end && text[k] === " ") k++;
-    const blank = k === end || text[k] === "#" || text[k] === "\r";
+    while (k < end && text.charCodeAt(k) === 32) k++;
+    const first = text.charCodeAt(k);
+    const blank = k === end || first === 35 /* # */ || first === 13; /* \r */
     if (!blank && flow === 0) {
       while (indents.length && indents[indents.length - 1]! >= k - start) indents.pop();
       indents.push(k - start);
     }
     let depth = indents.length + flow;
-    while (text[k] === "-" && (text[k + 1] === " " || text[k + 1] === "[" || text[k + 1] === "{")) {
+    for (let c1 = text.charCodeAt(k + 1); text.charCodeAt(k) === 45 && (c1 === 32 || c1 === 91 || c1 === 123); c1 = text.charCodeAt(k + 1)) {
+      // "- ", "-[" and "-{" (the dash opens an item)
       if (++depth > MAX_NESTING) return k;
       k++;
-      while (text[k] === " ") k++;
+      while (text.charCodeAt(k) === 32) k++;
     }
-    let quote = "";
+    let quote = 0;
     for (; k < end; k++) {
-      const c = text[k]!;
+      const c = text.charCodeAt(k);
       if (quote) {
-        if (c === "\\" && quote === '"') k++;
-        else if (c === quote) quote = "";
+        if (c === 92 && quote === 34) k++; // a backslash escape in double quotes
+        else if (c === quote) quote = 0;
         continue;
       }
-      const prev = text[k - 1];
-      if ((c === '"' || c === "'") && (prev === undefined || " [{,:\t".includes(prev))) quote = c;
-      else if (c === "#" && (prev === " " || prev === "\t")) break;
-      else if (c === "[" || c === "{") {
+      // The character before (none at the start of the text): a quote opens after space [ { , : or tab.
+      const prev = k === 0 ? -1 : text.charCodeAt(k - 1);
+      if ((c === 34 || c === 39) && (prev === -1 || prev === 32 || prev === 91 || prev === 123 || prev === 44 || prev === 58 || prev === 9)) quote = c;
+      else if (c === 35 && (prev === 32 || prev === 9)) break;
+      else if (c === 91 || c === 123) {
         if (indents.length + ++flow > MAX_NESTING) return k;
-      } else if ((c === "]" || c === "}") && flow > 0) flow--;
+      } else if ((c === 93 || c === 125) && flow > 0) flow--;
     }
     start = end + 1;
   }
   return undefined;
 }
 
-export function parseYamlSource(file: string, raw: string): { source: YamlSource; diagnostics: Diagnostic[] } {
+/**
+ * `fast: false` skips the fast path (see readSimpleYaml) and always parses with yaml, as the tests compare.
+ */
+export function parseYamlSource(file: string, raw: string, { fast = true } = {}): { source: YamlSource; diagnostics: Diagnostic[] } {
   // yaml 2.9 rejects a BOM before a block sequence; editors do not count it as a column either.
   const text = raw.startsWith("\uFEFF") ? raw.slice(1) : raw;
   const deep = nestingOverflow(text);
   if (deep !== undefined) {
     const source: YamlSource = { file, text, lineStarts: lineStartsOf(text), places: new Map(), data: undefined };
-    return { source, diagnostics: [at(source, deep, "yaml-too-deep", `the data nests more than ${MAX_NESTING} levels deep here`, TOO_DEEP_HINT)] };
+    return { source, diagnostics: [diagnostic("yaml-too-deep", placeAt(source, deep), `the data nests more than ${MAX_NESTING} levels deep here`, TOO_DEEP_HINT)] };
   }
   try {
+    const simple = fast ? readSimpleYaml(text) : undefined;
+    if (simple) return { source: { file, text, lineStarts: lineStartsOf(text), places: simple.places, data: simple.data }, diagnostics: [] };
     return parseChecked(file, text);
   } catch (err) {
     // The scan above under-counts only in exotic layouts; a stack overflow there is still a writer's error.
     if (!(err instanceof RangeError)) throw err;
     const source: YamlSource = { file, text, lineStarts: lineStartsOf(text), places: new Map(), data: undefined };
-    return { source, diagnostics: [at(source, 0, "yaml-too-deep", `the data nests too deeply to read`, TOO_DEEP_HINT)] };
+    return { source, diagnostics: [diagnostic("yaml-too-deep", placeAt(source, 0), `the data nests too deeply to read`, TOO_DEEP_HINT)] };
   }
 }
 
@@ -133,29 +148,29 @@ function parseChecked(file: string, text: string): { source: YamlSource; diagnos
   for (const e of doc.errors) {
     const message = e.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");
     if (/call stack/i.test(message)) {
-      diagnostics.push(at(source, e.pos[0], "yaml-too-deep", "the data nests too deeply to read", TOO_DEEP_HINT));
+      diagnostics.push(diagnostic("yaml-too-deep", placeAt(source, e.pos[0]), "the data nests too deeply to read", TOO_DEEP_HINT));
       syntaxReported = true;
     } else if (e.code === "MULTIPLE_DOCS") {
-      diagnostics.push(at(source, e.pos[0], "yaml-multiple-documents", "a --- line starts a second YAML document; a data file holds one list of records", "remove the --- line and keep all records in one list (or split them into files under a folder of their kind)"));
+      diagnostics.push(diagnostic("yaml-multiple-documents", placeAt(source, e.pos[0]), "a --- line starts a second YAML document; a data file holds one list of records", "remove the --- line and keep all records in one list (or split them into files under a folder of their kind)"));
     } else if (e.code === "DUPLICATE_KEY") {
-      diagnostics.push(at(source, e.pos[0], "duplicate-key", message, "remove one of the two keys; YAML would silently keep the last"));
+      diagnostics.push(diagnostic("duplicate-key", placeAt(source, e.pos[0]), message, "remove one of the two keys; YAML would silently keep the last"));
     } else if (!syntaxReported) {
       // The parser reports every consequence of one broken line; the first error is the one to fix.
       syntaxReported = true;
       const offset = syntaxOffset(text, e.code, message, e.pos[0]);
       const tab = leadingTab(text, offset);
-      if (tab !== undefined) diagnostics.push(at(source, tab, "yaml-syntax", "this line is indented with a tab; YAML indents with spaces only", "indent with spaces, not tabs"));
-      else diagnostics.push(at(source, offset, "yaml-syntax", message, syntaxHint(message)));
+      if (tab !== undefined) diagnostics.push(diagnostic("yaml-syntax", placeAt(source, tab), "this line is indented with a tab; YAML indents with spaces only", "indent with spaces, not tabs"));
+      else diagnostics.push(diagnostic("yaml-syntax", placeAt(source, offset), message, syntaxHint(message)));
     }
   }
   for (const w of doc.warnings) {
     if (w.code === "TAG_RESOLVE_FAILED") continue; // reported below with the other tags
-    diagnostics.push(at(source, w.pos[0], "yaml-syntax", w.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "")));
+    diagnostics.push(diagnostic("yaml-syntax", placeAt(source, w.pos[0]), w.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "")));
   }
   if (doc.directives?.yaml.explicit) {
     const offset = Math.max(0, text.indexOf("%YAML"));
     diagnostics.push(
-      at(source, offset, "yaml-version", `a %YAML ${doc.directives.yaml.version} directive changes how values are read`, "remove the %YAML line; data files are YAML 1.2"),
+      diagnostic("yaml-version", placeAt(source, offset), `a %YAML ${doc.directives.yaml.version} directive changes how values are read`, "remove the %YAML line; data files are YAML 1.2"),
     );
   }
 
@@ -163,17 +178,17 @@ function parseChecked(file: string, text: string): { source: YamlSource; diagnos
   const refuse = (node: Node) => {
     const start = node.range?.[0] ?? 0;
     if (isAlias(node)) {
-      diagnostics.push(at(source, start, "yaml-alias", `alias *${node.source} is not allowed in data files`, "write the value out in full"));
+      diagnostics.push(diagnostic("yaml-alias", placeAt(source, start), `alias *${node.source} is not allowed in data files`, "write the value out in full"));
       return;
     }
     if (node.anchor) {
-      diagnostics.push(at(source, propOffset(text, start, "&"), "yaml-anchor", `anchor &${node.anchor} is not allowed in data files`, "remove the anchor and write values out in full"));
+      diagnostics.push(diagnostic("yaml-anchor", placeAt(source, propOffset(text, start, "&")), `anchor &${node.anchor} is not allowed in data files`, "remove the anchor and write values out in full"));
     }
     // yaml sets `tag` only for tags written in the source.
     if (node.tag) {
       const offset = propOffset(text, start, "!");
       const written = /^\S+/.exec(text.slice(offset))?.[0] ?? node.tag;
-      diagnostics.push(at(source, offset, "yaml-tag", `tag ${written} is not allowed in data files`, "remove the tag; plain values are enough"));
+      diagnostics.push(diagnostic("yaml-tag", placeAt(source, offset), `tag ${written} is not allowed in data files`, "remove the tag; plain values are enough"));
     }
   };
   const walk = (node: unknown, key: string, keyAt?: number): void => {
@@ -187,7 +202,7 @@ function parseChecked(file: string, text: string): { source: YamlSource; diagnos
         if (!isScalar(pair.key)) continue;
         const k = pair.key.range?.[0] ?? 0;
         if (pair.key.value === "<<") {
-          diagnostics.push(at(source, k, "yaml-merge-key", "merge key << is not allowed in data files", "write the keys out in full"));
+          diagnostics.push(diagnostic("yaml-merge-key", placeAt(source, k), "merge key << is not allowed in data files", "write the keys out in full"));
         }
         const child = prefix + String(pair.key.value);
         if (isNode(pair.value)) walk(pair.value, child, k);
@@ -203,7 +218,7 @@ function parseChecked(file: string, text: string): { source: YamlSource; diagnos
     try {
       source.data = doc.toJS({ maxAliasCount: 0 });
     } catch (err) {
-      diagnostics.push(at(source, 0, "yaml-syntax", (err as Error).message));
+      diagnostics.push(diagnostic("yaml-syntax", placeAt(source, 0), (err as Error).message));
     }
   }
   return { source, diagnostics };
@@ -265,7 +280,393 @@ export function offsetOf(src: YamlSource, path: readonly PathSegment[], onKey = 
   return 0;
 }
 
+/** The place of a path in a parsed file: its value, or with `onKey` its key (see offsetOf). */
+export function placeOf(src: YamlSource, path: readonly PathSegment[], onKey = false): Place {
+  return placeAt(src, offsetOf(src, path, onKey));
+}
+
+/** The place of a field of a record: `path` inside the record at `index` of its file's list. */
+export function recordPlace(entry: { src: YamlSource; index: number }, path: readonly PathSegment[] = []): Place {
+  return placeOf(entry.src, [entry.index, ...path]);
+}
+
 /** Offset of a key inside the map at `path` (for unknown keys). */
 export function keyOffset(src: YamlSource, path: readonly PathSegment[], key: string): number {
   return src.places.get(pathKey([...path, key]))?.key ?? offsetOf(src, path);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The fast path (issue 8, item 9). Data files are block lists of flat records: `- key: value` lines,
+// one-line flow lists, quoted and plain one-line scalars, comments. For exactly that subset one pass over
+// the lines finds every node and the offsets parseDocument would give it, and reads every scalar by the
+// YAML 1.2 core schema (as yaml does); Bun.YAML.parse, a native parser about ten times faster than yaml,
+// supplies the data, and the file takes the fast path only when both readings agree on every node, key and
+// value. Anything else, however harmless (anchors, aliases, tags, directives, ---, multi-line or block
+// scalars, flow maps, tabs, control characters, duplicate keys, keys that are not text, errors of any
+// kind), goes to parseDocument above, so every diagnostic comes from the same code as before.
+// ---------------------------------------------------------------------------------------------------------
+
+/** Characters left to yaml: C0 controls and tabs, DEL and C1, line separators, BOM, non-characters, a lone CR. */
+const SLOW_CHARS = /[\u0000-\u0009\u000b\u000c\u000e-\u001f\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff]|\r(?!\n)/;
+/** Thrown inside the scan to hand the file to yaml. */
+const SLOW: unique symbol = Symbol("slow");
+
+// yaml's core schema tests, in yaml's order: null, bool, int (octal, decimal, hex), float (nan/inf, exp, plain).
+const NULL_RE = /^(?:~|[Nn]ull|NULL)$/;
+const BOOL_RE = /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/;
+const INT_OCT_RE = /^0o[0-7]+$/;
+const INT_RE = /^[-+]?[0-9]+$/;
+const INT_HEX_RE = /^0x[0-9a-fA-F]+$/;
+const FLOAT_NAN_RE = /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/;
+const FLOAT_EXP_RE = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/;
+const FLOAT_RE = /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/;
+
+/** A plain scalar's value by the YAML 1.2 core schema, as yaml resolves it (so `yes`, `1:20`, `2024-01-01` stay text). */
+function coreValue(s: string): unknown {
+  const c = s.charCodeAt(0);
+  // A letter other than n, t, f (either case) starts text: the common case, decided without a RegExp.
+  if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122)) {
+    const l = c | 32;
+    if (l !== 110 && l !== 116 && l !== 102) return s;
+  } else if (!((c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46 || c === 126)) return s;
+  if (NULL_RE.test(s)) return null;
+  if (BOOL_RE.test(s)) return c === 116 || c === 84;
+  if (INT_OCT_RE.test(s)) return parseInt(s.slice(2), 8);
+  if (INT_RE.test(s)) return parseInt(s, 10);
+  if (INT_HEX_RE.test(s)) return parseInt(s.slice(2), 16);
+  if (FLOAT_NAN_RE.test(s)) return /nan$/i.test(s) ? NaN : c === 45 ? -Infinity : Infinity;
+  if (FLOAT_EXP_RE.test(s) || FLOAT_RE.test(s)) return parseFloat(s);
+  return s;
+}
+
+/** yaml's one-character escapes in double quotes (a tab never reaches here). */
+const ESCAPES: Record<string, string> = {
+  "0": "\0", a: "\x07", b: "\b", e: "\x1b", f: "\f", n: "\n", r: "\r", t: "\t", v: "\v",
+  N: "\u0085", _: "\u00a0", L: "\u2028", P: "\u2029", " ": " ", '"': '"', "/": "/", "\\": "\\",
+};
+const HEX_RE = /^[0-9a-fA-F]+$/;
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  v !== null && typeof v === "object" && !Array.isArray(v) && Object.getPrototypeOf(v) === Object.prototype;
+
+/**
+ * Reads `text` when it lies inside the subset described above; undefined hands it to yaml. The places are
+ * those parseDocument gives (the same paths, offsets and order); the data is Bun.YAML.parse's.
+ */
+export function readSimpleYaml(text: string): { data: unknown; places: Map<string, NodePlace> } | undefined {
+  if (typeof Bun === "undefined" || SLOW_CHARS.test(text) || !text.isWellFormed()) return undefined;
+  // Bun reads first (it refuses excessive aliasing and the nesting was bounded by the caller); the scan below
+  // accepts its data only where it read the same.
+  let data: unknown;
+  try {
+    data = Bun.YAML.parse(text);
+  } catch {
+    return undefined;
+  }
+  const places = new Map<string, NodePlace>();
+  const n = text.length;
+  // The current content line: [ls, le) without its line break, `ind` spaces of indentation, `next` the start
+  // of the following line; `ind` is -1 past the last line.
+  let ls = 0;
+  let le = 0;
+  let ind = -1;
+  let next = 0;
+  /** Where the scalar, flow list or key just read ends. */
+  let end = 0;
+  /** Block collections open around the current line; deeper files are yaml's (records are flat). */
+  let depth = 0;
+
+  /** Moves to the first line at or after `from` that holds more than spaces and a comment. */
+  const seek = (from: number): void => {
+    for (let s = from; s < n; ) {
+      let e = text.indexOf("\n", s);
+      const nx = e === -1 ? n : e + 1;
+      if (e === -1) e = n;
+      if (e > s && text.charCodeAt(e - 1) === 13) e--;
+      let k = s;
+      while (k < e && text.charCodeAt(k) === 32) k++;
+      if (k < e && text.charCodeAt(k) !== 35) {
+        if (k === s) {
+          // "---" and "..." (document markers) and "%" (directives) at the start of a line are yaml's.
+          const c = text.charCodeAt(s);
+          if (c === 37 || ((c === 45 || c === 46) && text.charCodeAt(s + 1) === c && text.charCodeAt(s + 2) === c)) throw SLOW;
+        }
+        ls = s;
+        le = e;
+        ind = k - s;
+        next = nx;
+        return;
+      }
+      s = nx;
+    }
+    ls = le = next = n;
+    ind = -1;
+  };
+  const atEnd = (): boolean => ind === -1;
+  const skip = (p: number): number => {
+    while (p < le && text.charCodeAt(p) === 32) p++;
+    return p;
+  };
+  /** A "-" followed by a space or the line end: a block list item. */
+  const isDash = (p: number): boolean => text.charCodeAt(p) === 45 && (p + 1 === le || text.charCodeAt(p + 1) === 32);
+  /** Nothing but spaces and a comment may follow a value on its line. */
+  const rest = (e: number): void => {
+    const r = skip(e);
+    if (r < le && !(text.charCodeAt(r) === 35 && r > e)) throw SLOW;
+  };
+  /** The scalar read here must be the one Bun read. */
+  const same = (mine: unknown, theirs: unknown): void => {
+    if (!Object.is(mine, theirs)) throw SLOW;
+  };
+
+  const doubleQuoted = (p: number): string => {
+    let out = "";
+    let run = p + 1;
+    for (let i = p + 1; i < le; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 34) {
+        end = i + 1;
+        return out + text.slice(run, i);
+      }
+      if (c !== 92) continue;
+      out += text.slice(run, i);
+      const e = text[++i];
+      if (e === undefined || i >= le) throw SLOW; // an escaped line break
+      const simple = ESCAPES[e];
+      if (simple !== undefined) out += simple;
+      else {
+        const len = e === "x" ? 2 : e === "u" ? 4 : e === "U" ? 8 : 0;
+        const hex = text.slice(i + 1, i + 1 + len);
+        if (len === 0 || i + len >= le || !HEX_RE.test(hex)) throw SLOW; // an invalid escape is yaml's to report
+        const code = parseInt(hex, 16);
+        if (code > 0x10ffff) throw SLOW;
+        out += String.fromCodePoint(code);
+        i += len;
+      }
+      run = i + 1;
+    }
+    throw SLOW; // the quote closes on a later line, or never
+  };
+  const singleQuoted = (p: number): string => {
+    for (let i = p + 1; i < le; i++) {
+      if (text.charCodeAt(i) !== 39) continue;
+      if (i + 1 < le && text.charCodeAt(i + 1) === 39) {
+        i++;
+        continue;
+      }
+      end = i + 1;
+      return text.slice(p + 1, i).replaceAll("''", "'");
+    }
+    throw SLOW;
+  };
+  /** Whether a plain scalar may start at `p`: not an indicator (`-` only before a space), not a space or the line end. */
+  const plainStart = (p: number): boolean => {
+    switch (text.charCodeAt(p)) {
+      case 45:
+        return !isDash(p);
+      case 63: case 58: case 44: case 91: case 93: case 123: case 125: case 35: case 38: case 42: case 33:
+      case 124: case 62: case 39: case 34: case 37: case 64: case 96: case 32:
+        return false;
+      default:
+        return p < le;
+    }
+  };
+
+  /**
+   * The key of a map entry at `p`, with `end` at its ":"; undefined when the line holds no key (a scalar);
+   * SLOW for a key outside the subset.
+   */
+  const keyAt = (p: number): string | undefined => {
+    const q = text.charCodeAt(p);
+    let key: string;
+    let colon: number;
+    if (q === 34 || q === 39) {
+      key = q === 34 ? doubleQuoted(p) : singleQuoted(p);
+      colon = end;
+      if (text.charCodeAt(colon) !== 58) return undefined;
+      if (colon + 1 < le && text.charCodeAt(colon + 1) !== 32) throw SLOW;
+    } else {
+      colon = -1;
+      for (let i = p; i < le; i++) {
+        const c = text.charCodeAt(i);
+        if (c === 58 && (i + 1 === le || text.charCodeAt(i + 1) === 32)) {
+          colon = i;
+          break;
+        }
+        if (c === 35 && text.charCodeAt(i - 1) === 32) break;
+      }
+      if (colon === -1) return undefined;
+      if (!plainStart(p) || colon - p > 1000 || text.charCodeAt(colon - 1) === 32) throw SLOW;
+      for (let i = p; i < colon; i++) {
+        const c = text.charCodeAt(i);
+        // Legal in a key, but left to yaml: ":" "#", flow indicators and quotes.
+        if (c === 58 || c === 35 || c === 44 || c === 91 || c === 93 || c === 123 || c === 125 || c === 34 || c === 39) throw SLOW;
+      }
+      key = text.slice(p, colon);
+      if (typeof coreValue(key) !== "string") throw SLOW; // 1:, true:, null: become text only in JS
+    }
+    if (key === "<<" || key === "__proto__") throw SLOW; // merge keys are yaml's to report
+    end = colon;
+    return key;
+  };
+
+  const place = (path: string, keyOff: number | undefined, value: number): void => {
+    const size = places.size;
+    places.set(path, keyOff === undefined ? { value } : { key: keyOff, value });
+    if (places.size === size) throw SLOW; // a path seen before: a key written twice
+  };
+
+  /** A one-line scalar or flow list at `p`, its first character; `end` is set past it. */
+  const inline = (p: number, path: string, keyOff: number | undefined, theirs: unknown): void => {
+    place(path, keyOff, p);
+    const c = text.charCodeAt(p);
+    if (c === 34) same(doubleQuoted(p), theirs);
+    else if (c === 39) same(singleQuoted(p), theirs);
+    else if (c === 91) flowList(p, path, theirs);
+    else if (c === 123) {
+      const q = skip(p + 1);
+      if (text.charCodeAt(q) !== 125 || !isPlainObject(theirs) || Object.keys(theirs).length !== 0) throw SLOW; // only {}
+      end = q + 1;
+    } else {
+      if (!plainStart(p)) throw SLOW;
+      let e = le;
+      for (let i = p + 1; i < le; i++) {
+        const ch = text.charCodeAt(i);
+        if (ch === 58 && (i + 1 === le || text.charCodeAt(i + 1) === 32)) throw SLOW; // a key inside a value
+        if (ch === 35 && text.charCodeAt(i - 1) === 32) {
+          e = i;
+          break;
+        }
+      }
+      while (text.charCodeAt(e - 1) === 32) e--;
+      end = e;
+      same(coreValue(text.slice(p, e)), theirs);
+    }
+  };
+
+  const flowList = (p: number, path: string, theirs: unknown): void => {
+    if (!Array.isArray(theirs)) throw SLOW;
+    const prefix = path === "" ? "" : `${path}\u001f`;
+    let count = 0;
+    let q = skip(p + 1);
+    if (text.charCodeAt(q) !== 93) {
+      for (;;) {
+        places.set(prefix + count, { value: q });
+        const c = text.charCodeAt(q);
+        if (c === 34) same(doubleQuoted(q), theirs[count]);
+        else if (c === 39) same(singleQuoted(q), theirs[count]);
+        else {
+          if (!plainStart(q)) throw SLOW;
+          let e = q + 1;
+          for (; ; e++) {
+            if (e >= le) throw SLOW; // the list goes on on the next line
+            const ch = text.charCodeAt(e);
+            if (ch === 44 || ch === 93) break;
+            if (ch === 91 || ch === 123 || ch === 125 || ch === 35) throw SLOW;
+            if (ch === 58) {
+              const after = text.charCodeAt(e + 1);
+              if (e + 1 >= le || after === 32 || after === 44 || after === 91 || after === 93 || after === 123 || after === 125) throw SLOW; // a pair
+            }
+          }
+          while (text.charCodeAt(e - 1) === 32) e--;
+          end = e;
+          same(coreValue(text.slice(q, e)), theirs[count]);
+        }
+        count++;
+        q = skip(end);
+        const sep = text.charCodeAt(q);
+        if (sep === 93) break;
+        if (sep !== 44) throw SLOW;
+        q = skip(q + 1);
+        if (q >= le || text.charCodeAt(q) === 93 || text.charCodeAt(q) === 44) throw SLOW; // [a,] and [a,,b] are yaml's
+      }
+    }
+    if (theirs.length !== count) throw SLOW;
+    end = q + 1;
+  };
+
+  /**
+   * The value after an indicator ("- " or "key:") on the current line, `p` its first non-space offset.
+   * `col` is the column of the collection holding it: later lines belong to the value only when indented
+   * more (or, for a key, when they are "- " items at the key's own column).
+   */
+  const value = (p: number, col: number, path: string, keyOff: number | undefined, theirs: unknown): void => {
+    if (p === le || text.charCodeAt(p) === 35) {
+      seek(next);
+      if (ind > col || (keyOff !== undefined && ind === col && isDash(ls + ind))) {
+        place(path, keyOff, ls + ind);
+        block(ind, path, theirs);
+      } else {
+        place(path, keyOff, p);
+        same(null, theirs);
+      }
+      return;
+    }
+    const key = keyOff === undefined ? keyAt(p) : undefined;
+    if (key !== undefined) {
+      // A list item "- key: value" holds a map at the key's column.
+      place(path, keyOff, p);
+      map(p - ls, p, key, path, theirs);
+      return;
+    }
+    inline(p, path, keyOff, theirs);
+    rest(end);
+    seek(next);
+    if (ind > col) throw SLOW; // a scalar continued on the next line, or stray content
+  };
+
+  /** A block list or map whose first line is the current one, at column `col`. */
+  const block = (col: number, path: string, theirs: unknown): void => {
+    const p = ls + col;
+    if (isDash(p)) return list(col, path, theirs);
+    const key = keyAt(p);
+    if (key === undefined) throw SLOW; // a scalar on a line of its own
+    map(col, p, key, path, theirs);
+  };
+
+  const list = (col: number, path: string, theirs: unknown): void => {
+    if (!Array.isArray(theirs) || ++depth > MAX_NESTING) throw SLOW;
+    const prefix = path === "" ? "" : `${path}\u001f`;
+    let count = 0;
+    for (;;) {
+      value(skip(ls + col + 1), col, prefix + count, undefined, theirs[count]);
+      count++;
+      if (ind > col) throw SLOW;
+      // A line less indented, or a key of the map that holds this list at its own column, ends it.
+      if (ind < col || !isDash(ls + col)) break;
+    }
+    if (theirs.length !== count) throw SLOW;
+    depth--;
+  };
+
+  /** A block map at column `col`; its first key, `first` at offset `k`, was just read (`end` is at its ":"). */
+  const map = (col: number, k: number, first: string, path: string, theirs: unknown): void => {
+    if (!isPlainObject(theirs) || ++depth > MAX_NESTING) throw SLOW;
+    const prefix = path === "" ? "" : `${path}\u001f`;
+    let count = 0;
+    for (let key: string | undefined = first; ; k = ls + col, key = keyAt(k)) {
+      if (key === undefined || !Object.hasOwn(theirs, key)) throw SLOW; // not a key line; a key Bun did not read
+      count++;
+      value(skip(end + 1), col, prefix + key, k, theirs[key]);
+      if (ind > col) throw SLOW;
+      if (ind < col) break;
+    }
+    // Every key read here is Bun's, once each; Bun read no other.
+    if (Object.keys(theirs).length !== count) throw SLOW;
+    depth--;
+  };
+
+  try {
+    seek(0);
+    if (ind > 0) throw SLOW; // an indented first line
+    if (ind === 0) {
+      places.set("", { value: ls });
+      block(0, "", data);
+      if (!atEnd()) throw SLOW; // content after the root collection ended
+    } else if (data !== null) throw SLOW;
+  } catch (err) {
+    if (err === SLOW) return undefined;
+    throw err;
+  }
+  return { data, places };
 }

@@ -3,10 +3,11 @@
  * offending value (or on the key, when the key itself is wrong).
  */
 import type { z } from "zod";
-import type { Diagnostic } from "../report/diagnostics.ts";
+import { diagnostic, type Diagnostic } from "../report/diagnostics.ts";
+import { isRuleId } from "../report/rules.ts";
 import { KIND_NOUN, type Kind } from "../schema/kinds.ts";
 import { closest, didYouMean, listOf } from "../report/suggest.ts";
-import { keyOffset, offsetOf, position, type PathSegment, type YamlSource } from "./yaml-source.ts";
+import { keyOffset, placeAt, placeOf, type PathSegment, type YamlSource } from "./yaml-source.ts";
 
 function describe(value: unknown): string {
   if (value === null) return "null";
@@ -48,9 +49,7 @@ export function issuesToDiagnostics(
 ): Diagnostic[] {
   const out: Diagnostic[] = [];
   const noun = KIND_NOUN[kind];
-  const place = (path: readonly PathSegment[], onKey = false) => position(src, offsetOf(src, [...base, ...path], onKey));
-  const push = (path: readonly PathSegment[], rule: string, message: string, hint?: string, onKey = false) =>
-    out.push({ file: src.file, ...place(path, onKey), rule, message, ...(hint ? { hint } : {}) });
+  const at = (path: readonly PathSegment[], onKey = false) => placeOf(src, [...base, ...path], onKey);
 
   // A misspelt key also shows up as its correct twin missing: report the misspelling only.
   const misspelt = new Set<string>();
@@ -71,8 +70,7 @@ export function issuesToDiagnostics(
       const objectKeys = path.length === 0 ? keys : [];
       for (const key of issue.keys) {
         const hint = didYouMean(key, objectKeys) ?? (objectKeys.length ? `allowed keys: ${listOf(objectKeys, 20)}` : undefined);
-        const offset = keyOffset(src, [...base, ...path], key);
-        out.push({ file: src.file, ...position(src, offset), rule: "unknown-key", message: `unknown key "${key}" in a ${noun}`, ...(hint ? { hint } : {}) });
+        out.push(diagnostic("unknown-key", placeAt(src, keyOffset(src, [...base, ...path], key)), `unknown key "${key}" in a ${noun}`, hint));
       }
       continue;
     }
@@ -81,34 +79,34 @@ export function issuesToDiagnostics(
       if (path.length === 1 && misspelt.has(key)) continue;
       const name = (record as { name?: unknown })?.name;
       const who = typeof name === "string" ? ` "${name}"` : "";
-      push(path.slice(0, -1), "missing-key", `${noun}${who} is missing the required key "${key}"`, `add a line "${key}: …" to this record`, true);
+      out.push(diagnostic("missing-key", at(path.slice(0, -1), true), `${noun}${who} is missing the required key "${key}"`, `add a line "${key}: …" to this record`));
       continue;
     }
     switch (issue.code) {
       case "invalid_value": {
         const allowed = issue.values.map(String);
-        push(path, "invalid-enum", `${describe(value)} is not an allowed ${field} for a ${noun}; expected ${listOf(allowed)}`, didYouMean(value, allowed));
+        out.push(diagnostic("invalid-enum", at(path), `${describe(value)} is not an allowed ${field} for a ${noun}; expected ${listOf(allowed)}`, didYouMean(value, allowed)));
         break;
       }
       case "invalid_type":
-        push(path, "invalid-type", `${field} must be ${EXPECTED[issue.expected] ?? issue.expected}, not ${describe(value)}`);
+        out.push(diagnostic("invalid-type", at(path), `${field} must be ${EXPECTED[issue.expected] ?? issue.expected}, not ${describe(value)}`));
         break;
       case "invalid_union":
-        push(path, "invalid-type", `${field} must be ${field === "scope" ? 'a scope name, "all", or a list of scope names' : "one of the allowed forms"}, not ${describe(value)}`);
+        out.push(diagnostic("invalid-type", at(path), `${field} must be ${field === "scope" ? 'a scope name, "all", or a list of scope names' : "one of the allowed forms"}, not ${describe(value)}`));
         break;
       case "custom": {
-        const rule = (issue.params as { rule?: string } | undefined)?.rule ?? "invalid-value";
-        push(path, rule, `${field}: ${describe(value)} is invalid: ${issue.message}`);
+        const id = (issue.params as { rule?: string } | undefined)?.rule;
+        out.push(diagnostic(id !== undefined && isRuleId(id) ? id : "invalid-value", at(path), `${field}: ${describe(value)} is invalid: ${issue.message}`));
         break;
       }
       case "too_small":
       case "too_big":
       case "invalid_format":
       case "not_multiple_of":
-        push(path, "invalid-value", `${field}: ${issue.message}`);
+        out.push(diagnostic("invalid-value", at(path), `${field}: ${issue.message}`));
         break;
       default:
-        push(path, "invalid-value", `${field}: ${issue.message}`);
+        out.push(diagnostic("invalid-value", at(path), `${field}: ${issue.message}`));
     }
   }
   return out;

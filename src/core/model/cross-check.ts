@@ -2,17 +2,13 @@
  * Rules that span records: unique names, references that resolve, flags allowed in a variant's scope,
  * dates in order, no dependency cycles. Runs on records that passed their schema.
  */
-import type { Diagnostic } from "../report/diagnostics.ts";
-import type { Entry, LoadResult, Records } from "../load/load-records.ts";
+import { diagnostic, type Diagnostic } from "../report/diagnostics.ts";
+import type { LoadResult } from "../load/load-records.ts";
+import { fieldValue, type Entry, type Records } from "./records.ts";
 import { ALL_SCOPES } from "../schema/columns.ts";
 import { KIND_NOUN, KINDS, REFERENCES, type Kind } from "../schema/kinds.ts";
 import { didYouMean } from "../report/suggest.ts";
-import { offsetOf, position, type PathSegment } from "../load/yaml-source.ts";
-
-function diag(entry: Entry, path: PathSegment[], rule: string, message: string, hint?: string): Diagnostic {
-  const at = position(entry.src, offsetOf(entry.src, [entry.index, ...path]));
-  return { file: entry.src.file, ...at, rule, message, ...(hint ? { hint } : {}) };
-}
+import { recordPlace, type PathSegment } from "../load/yaml-source.ts";
 
 const where = (e: Entry) => `${e.at.file}:${e.at.line}:${e.at.col}`;
 
@@ -32,10 +28,10 @@ function duplicateNames(records: Records): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const kind of KINDS) {
     const seen = new Map<string, Entry>();
-    for (const e of records[kind] as Entry[]) {
+    for (const e of records[kind]) {
       const first = seen.get(e.record.name);
       if (first) {
-        out.push(diag(e, ["name"], "duplicate-name", `${KIND_NOUN[kind]} "${e.record.name}" is already defined at ${where(first)}`, "rename one of them or merge the two records"));
+        out.push(diagnostic("duplicate-name", recordPlace(e, ["name"]), `${KIND_NOUN[kind]} "${e.record.name}" is already defined at ${where(first)}`, "rename one of them or merge the two records"));
       } else seen.set(e.record.name, e);
     }
   }
@@ -47,8 +43,8 @@ function references(records: Records, names: LoadResult["names"], unreadable: Se
   for (const ref of REFERENCES) {
     if (unreadable.has(ref.target)) continue;
     const known = [...names[ref.target]];
-    for (const e of records[ref.kind] as Entry[]) {
-      const value = (e.record as unknown as Record<string, unknown>)[ref.field];
+    for (const e of records[ref.kind]) {
+      const value = fieldValue(e, ref.field);
       if (value === undefined) continue;
       const items: [string, PathSegment[]][] = Array.isArray(value)
         ? value.map((v, i) => [String(v), [ref.field, i]])
@@ -56,18 +52,18 @@ function references(records: Records, names: LoadResult["names"], unreadable: Se
       const seen = new Set<string>();
       for (const [name, path] of items) {
         if (seen.has(name)) {
-          out.push(diag(e, path, "duplicate-entry", `"${name}" is listed twice in ${ref.field}`, "remove the second entry"));
+          out.push(diagnostic("duplicate-entry", recordPlace(e, path), `"${name}" is listed twice in ${ref.field}`, "remove the second entry"));
           continue;
         }
         seen.add(name);
         if (ref.allowAll && name === ALL_SCOPES) {
-          if (items.length > 1) out.push(diag(e, path, "invalid-value", `"${ALL_SCOPES}" cannot be combined with other scopes`, `write scope: ${ALL_SCOPES}`));
+          if (items.length > 1) out.push(diagnostic("invalid-value", recordPlace(e, path), `"${ALL_SCOPES}" cannot be combined with other scopes`, `write scope: ${ALL_SCOPES}`));
           continue;
         }
         if (names[ref.target].has(name)) continue;
         const candidates = ref.allowAll ? [...known, ALL_SCOPES] : known;
         out.push(
-          diag(e, path, "unknown-reference", `${ref.field} names ${KIND_NOUN[ref.target]} "${name}", which is not defined in data/${ref.target}`,
+          diagnostic("unknown-reference", recordPlace(e, path), `${ref.field} names ${KIND_NOUN[ref.target]} "${name}", which is not defined in data/${ref.target}`,
             didYouMean(name, candidates) ?? `define it in data/${ref.target}.yaml or use one of the existing names`),
         );
       }
@@ -85,9 +81,9 @@ function scopeLeaks(records: Records): Diagnostic[] {
       const flag = flags.get(name);
       if (!flag) return;
       const allowed = expandScope(flag.record.scope, allScopes);
-      if (!allowed.includes(v.record.scope as string)) {
+      if (!allowed.includes(v.record.scope)) {
         out.push(
-          diag(v, ["features", i], "scope-leak",
+          diagnostic("scope-leak", recordPlace(v, ["features", i]),
             `variant "${v.record.name}" (scope ${v.record.scope}) enables ${name}, which is allowed only in ${allowed.join(", ")}`,
             `remove ${name} from this variant, or add ${v.record.scope} to its scope at ${where(flag)}`),
         );
@@ -100,7 +96,7 @@ function scopeLeaks(records: Records): Diagnostic[] {
 function dateOrder(records: Records): Diagnostic[] {
   return records.features
     .filter((f) => f.record.expires !== undefined && f.record.expires <= f.record.introduced)
-    .map((f) => diag(f, ["expires"], "invalid-date", `flag ${f.record.name} expires (${f.record.expires}) on or before it was introduced (${f.record.introduced})`));
+    .map((f) => diagnostic("invalid-date", recordPlace(f, ["expires"]), `flag ${f.record.name} expires (${f.record.expires}) on or before it was introduced (${f.record.introduced})`));
 }
 
 function cycles(records: Records): Diagnostic[] {
@@ -112,7 +108,7 @@ function cycles(records: Records): Diagnostic[] {
     if (state.get(name) === "visiting") {
       const entry = byName.get(name)!;
       const loop = [...trail.slice(trail.indexOf(name)), name].join(" → ");
-      out.push(diag(entry, ["dependsOn"], "dependency-cycle", `roadmap items depend on each other in a loop: ${loop}`, "remove one dependsOn entry of the loop"));
+      out.push(diagnostic("dependency-cycle", recordPlace(entry, ["dependsOn"]), `roadmap items depend on each other in a loop: ${loop}`, "remove one dependsOn entry of the loop"));
       return;
     }
     state.set(name, "visiting");

@@ -5,7 +5,7 @@
  * itself ran their proving command. Planning records (roadmap, team, scopes, controls) carry no
  * machine-checkable claim and are shown as written.
  */
-import type { Entry } from "../load/load-records.ts";
+import type { Entry } from "./records.ts";
 import { existsInside } from "../fs/safe-fs.ts";
 import { isRepoPath } from "../schema/kinds.ts";
 import type { VerifyResults } from "../../verify/results-file.ts";
@@ -36,9 +36,9 @@ export function statusEvidence(entry: Entry, ctx: EvidenceContext): Evidence | u
     case "variants":
       return variantEvidence(entry.record.name, ctx.results);
     case "components":
-      return locationEvidence((entry as Entry<"components">).record.location, ctx.root);
+      return locationEvidence(entry.record.location, ctx.root);
     case "criteria":
-      return commandEvidence((entry as Entry<"criteria">).record.command, ctx);
+      return commandEvidence(entry.record.command, ctx);
     default:
       return undefined;
   }

@@ -2,10 +2,12 @@
  * The validated model every emitter, verifier and page reads. One entry point, `loadModel`, so the CLI,
  * the site and the tests see the same records and the same diagnostics.
  */
-import { createHash } from "node:crypto";
 import { crossCheck, expandScope } from "./cross-check.ts";
 import { sortDiagnostics, type Diagnostic } from "../report/diagnostics.ts";
-import { loadRecords, type Entry, type Records } from "../load/load-records.ts";
+import { loadRecords } from "../load/load-records.ts";
+import type { Entry, Records } from "./records.ts";
+
+export type { Entry, Located, Records } from "./records.ts";
 import type { YamlSource } from "../load/yaml-source.ts";
 
 export interface Model {
@@ -48,5 +50,6 @@ export function recordsHash(model: Model): string {
     features: model.records.features.map((e) => e.record),
     variants: model.records.variants.map((e) => e.record),
   };
-  return createHash("sha256").update(JSON.stringify(data)).digest("hex").slice(0, 16);
+  // Bun's hasher: loading node:crypto would cost a check more than all its hashing.
+  return new Bun.CryptoHasher("sha256").update(JSON.stringify(data)).digest("hex").slice(0, 16);
 }

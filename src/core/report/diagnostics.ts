@@ -3,25 +3,42 @@
  * one type, so the CLI, the site build and the tests print and compare the same thing.
  */
 
-export interface Diagnostic {
+import { RULES, type RuleId, type Severity } from "./rules.ts";
+
+export type { RuleId, Severity } from "./rules.ts";
+
+/** Where a diagnostic points. */
+export interface Place {
   /** Path relative to the repository root, with forward slashes. */
   file: string;
   /** 1-based line and column (UTF-16 units, as editors count). */
   line: number;
   col: number;
-  rule: string;
+}
+
+export interface Diagnostic extends Place {
+  /** A rule of the registry (rules.ts): an undeclared id does not compile. */
+  rule: RuleId;
   message: string;
   /** How to fix it, e.g. `did you mean "Enterprise"?`. */
   hint?: string;
-  severity?: "error" | "warning";
+  /** Absent means "error" (diagnostics built before the registry, or by hand in tests). */
+  severity?: Severity;
 }
 
-/** Thrown for a mistake a user can fix: printed without a stack trace. */
-export class UserError extends Error {
-  constructor(readonly diagnostics: Diagnostic[]) {
-    super(diagnostics.map(formatHeadline).join("\n"));
-    this.name = "UserError";
-  }
+/** A problem with a file as a whole: its first line and column. */
+export function fileStart(file: string): Place {
+  return { file, line: 1, col: 1 };
+}
+
+/**
+ * The one constructor of diagnostics. The place comes from a helper for what was checked (`fileStart`,
+ * `placeOf`/`recordPlace` for YAML, `nodePlace` for TypeScript); the rule's hint and severity come from the
+ * registry unless the check knows a better hint.
+ */
+export function diagnostic(rule: RuleId, place: Place, message: string, hint?: string): Diagnostic {
+  const r = RULES[rule];
+  return { file: place.file, line: place.line, col: place.col, rule, message, hint: hint ?? r.hint, severity: r.severity };
 }
 
 export function isError(d: Diagnostic): boolean {

@@ -1,19 +1,23 @@
 /**
  * The master table standard: the nine columns every record carries, in the order every table shows them.
- * This module IS the table-format standard; the docs page about it is generated from these definitions.
+ * This module IS the table-format standard: `MASTER` is the Zod shape every record kind is built from
+ * (src/core/schema/kinds.ts), each column with its label and meaning as metadata; the docs page about it
+ * is generated from these definitions.
  */
+import { z } from "zod";
+import { column, metaOf, Name, ScopeValue, Text } from "./fields.ts";
 
+export const STATUSES = ["Planned", "In Progress", "Beta", "Done", "Blocked", "Deprecated"] as const;
+export type Status = (typeof STATUSES)[number];
 /** Release/Status values with the icon shown beside the text (never colour alone). */
-export const STATUS_ICONS = {
+export const STATUS_ICONS: { readonly [S in Status]: string } = {
   Planned: "📋",
   "In Progress": "⏳",
   Beta: "🧪",
   Done: "✅",
   Blocked: "⛔",
   Deprecated: "🗑️",
-} as const;
-export const STATUSES = Object.keys(STATUS_ICONS) as (keyof typeof STATUS_ICONS)[];
-export type Status = keyof typeof STATUS_ICONS;
+};
 
 export const CATEGORIES = [
   "Core",
@@ -49,40 +53,62 @@ export const APPROVALS = ["Pending", "Approved", "Rejected", "Not Required"] as 
 /** `scope: all` means every scope defined in data/scopes.yaml. */
 export const ALL_SCOPES = "all";
 
-export type MasterKey = "name" | "type" | "category" | "domain" | "scope" | "tier" | "impact" | "status" | "approval";
+/** The nine master columns, in table order, each with its label and meaning as schema metadata. */
+export const MASTER = z.strictObject({
+  name: column(Name, { label: "Name", description: "Unique name of the record within its kind.", example: "DEBUG" }),
+  type: column(Text, { label: "Type", description: "What sort of record this is; allowed values depend on the kind.", example: "Diagnostic" }),
+  category: column(z.enum(CATEGORIES), { label: "Category", description: "The functional family it belongs to.", example: "Observability" }),
+  domain: column(z.enum(DOMAINS), { label: "Domain", description: "The part of the system it touches.", example: "Operations" }),
+  scope: column(ScopeValue, {
+    label: "Scope",
+    description: `Scopes (from data/scopes.yaml) it applies to, or "${ALL_SCOPES}".`,
+    example: "Development, Internal",
+    ref: { target: "scopes", allowAll: true },
+  }),
+  tier: column(z.enum(TIERS), { label: "Tier", description: "The product tier needed to get it.", example: "Internal" }),
+  impact: column(z.enum(IMPACTS), {
+    label: "Size/Impact",
+    description: "Expected impact; for flags and variants the site shows measured bytes when bundle results exist.",
+    example: "Low",
+  }),
+  status: column(z.enum(STATUSES), { label: "Release/Status", short: "Status", description: "Where it stands, shown with its icon.", example: "✅ Done", role: "status" }),
+  approval: column(z.enum(APPROVALS), { label: "Approval", description: "Sign-off state.", example: "Approved" }),
+});
+
+export type MasterKey = keyof typeof MASTER.shape;
+export const MASTER_KEYS: readonly MasterKey[] = MASTER.keyof().options;
 
 export interface MasterColumn {
   key: MasterKey;
   /** Header text, exactly as every table must show it. */
   label: string;
+  /** Shorter text where space is tight (filter controls). */
+  short: string;
   description: string;
   /** Fixed allowed values; `undefined` when the values come from the records (names, types per kind, scopes). */
   values?: readonly string[];
   example: string;
 }
 
-export const MASTER_COLUMNS: readonly MasterColumn[] = [
-  { key: "name", label: "Name", description: "Unique name of the record within its kind.", example: "DEBUG" },
-  { key: "type", label: "Type", description: "What sort of record this is; allowed values depend on the kind.", example: "Diagnostic" },
-  { key: "category", label: "Category", description: "The functional family it belongs to.", values: CATEGORIES, example: "Observability" },
-  { key: "domain", label: "Domain", description: "The part of the system it touches.", values: DOMAINS, example: "Operations" },
-  {
-    key: "scope",
-    label: "Scope",
-    description: `Scopes (from data/scopes.yaml) it applies to, or "${ALL_SCOPES}".`,
-    example: "Development, Internal",
-  },
-  { key: "tier", label: "Tier", description: "The product tier needed to get it.", values: TIERS, example: "Internal" },
-  {
-    key: "impact",
-    label: "Size/Impact",
-    description: "Expected impact; for flags and variants the site shows measured bytes when bundle results exist.",
-    values: IMPACTS,
-    example: "Low",
-  },
-  { key: "status", label: "Release/Status", description: "Where it stands, shown with its icon.", values: STATUSES, example: "✅ Done" },
-  { key: "approval", label: "Approval", description: "Sign-off state.", values: APPROVALS, example: "Approved" },
-];
+/** The master columns as plain data, read from the metadata of `MASTER`. */
+export const MASTER_COLUMNS: readonly MasterColumn[] = MASTER_KEYS.map((key) => {
+  const schema = MASTER.shape[key];
+  const meta = metaOf(schema);
+  if (!meta) throw new Error(`master column ${key} has no metadata`);
+  return {
+    key,
+    label: meta.label,
+    short: meta.short ?? meta.label,
+    description: meta.description ?? "",
+    ...(schema instanceof z.ZodEnum ? { values: schema.options } : {}),
+    example: meta.example ?? "",
+  };
+});
+
+/** A master column's header text, e.g. "Release/Status" for status. */
+export function labelOf(key: MasterKey): string {
+  return MASTER_COLUMNS.find((c) => c.key === key)?.label ?? key;
+}
 
 export const MASTER_LABELS = MASTER_COLUMNS.map((c) => c.label);
 

@@ -1,26 +1,57 @@
 /**
- * Every record kind: its Zod schema (strict: unknown keys are errors), which master columns it must fill,
- * and which of its fields name other records. Types everywhere else are inferred from here.
+ * Every record kind: its Zod schema (strict: unknown keys are errors), built from the master shape
+ * (columns.ts) with the columns it must fill required and the others optional, plus its own fields, each
+ * with its metadata (fields.ts): label, role, the records it names. Types everywhere else are inferred
+ * from here, and the one table of kind metadata (noun, title, URL folder) lives here too.
  */
 import { z } from "zod";
-import { APPROVALS, CATEGORIES, DOMAINS, IMPACTS, MASTER_COLUMNS, STATUSES, TIERS, type MasterKey } from "./columns.ts";
+import { MASTER, MASTER_KEYS, type MasterKey } from "./columns.ts";
+import { column, EntryPath, field, FlagName, IsoDate, LocationText, metaOf, Text, VariantName, type FieldMeta } from "./fields.ts";
+
+export { CONTROL_CHARACTER, FLAG_NAME_PATTERN, isRealDate, isRepoPath, RESERVED_NAMES, VARIANT_NAME_PATTERN } from "./fields.ts";
 
 export const KINDS = ["scopes", "features", "variants", "security", "roadmap", "components", "criteria", "team"] as const;
 export type Kind = (typeof KINDS)[number];
 
-/** Singular noun for messages and page titles. */
-export const KIND_NOUN: Record<Kind, string> = {
-  scopes: "scope",
-  features: "feature flag",
-  variants: "build variant",
-  security: "security control",
-  roadmap: "roadmap item",
-  components: "component",
-  criteria: "success criterion",
-  team: "team role",
+export interface KindInfo {
+  /** Singular noun for messages and page titles: "feature flag". */
+  noun: string;
+  /** Plural noun: "feature flags". */
+  plural: string;
+  /** Title of the kind's index page and of its tables: "Feature flags". */
+  title: string;
+  /** URL folder of the kind's pages on the site. */
+  path: string;
+}
+
+/** Everything the docs call a kind. Not "variants" for the URL: dist/variants/ holds the bundles `npm run verify` builds. */
+export const KIND_INFO: { readonly [K in Kind]: KindInfo } = {
+  scopes: { noun: "scope", plural: "scopes", title: "Scopes", path: "scopes" },
+  features: { noun: "feature flag", plural: "feature flags", title: "Feature flags", path: "features" },
+  variants: { noun: "build variant", plural: "build variants", title: "Build variants", path: "build-variants" },
+  security: { noun: "security control", plural: "security controls", title: "Security controls", path: "controls" },
+  roadmap: { noun: "roadmap item", plural: "roadmap items", title: "Roadmap items", path: "roadmap" },
+  components: { noun: "component", plural: "components", title: "Components", path: "components" },
+  criteria: { noun: "success criterion", plural: "success criteria", title: "Success criteria", path: "criteria" },
+  team: { noun: "team role", plural: "team roles", title: "Team roles", path: "team" },
 };
 
-export const TYPES: Record<Kind, readonly [string, ...string[]]> = {
+/** One value per kind. */
+export function byKind<T>(value: (kind: Kind) => T): { readonly [K in Kind]: T } {
+  const out: Partial<Record<Kind, T>> = {};
+  for (const kind of KINDS) out[kind] = value(kind);
+  return out as Record<Kind, T>;
+}
+
+/** Singular noun per kind, for messages (a view of KIND_INFO). */
+export const KIND_NOUN = byKind((kind) => KIND_INFO[kind].noun);
+
+/** The noun for a count: "feature flag" for 1, "feature flags" for any other number. */
+export function kindNoun(kind: Kind, count = 1): string {
+  return count === 1 ? KIND_INFO[kind].noun : KIND_INFO[kind].plural;
+}
+
+export const TYPES = {
   scopes: ["Customer", "Environment", "Organization"],
   features: ["Release", "Experiment", "Ops", "Permission", "Diagnostic"],
   variants: ["Production", "Pre-release", "Development"],
@@ -29,117 +60,21 @@ export const TYPES: Record<Kind, readonly [string, ...string[]]> = {
   components: ["Foundation", "Framework", "Infrastructure", "Documentation", "Security", "Performance", "Code"],
   criteria: ["Automated", "Manual"],
   team: ["Lead", "Team"],
-};
+} as const satisfies { [K in Kind]: readonly [string, ...string[]] };
 
-/** Master columns each kind must fill; the rest of the nine are optional for it. */
-export const REQUIRED_COLUMNS: Record<Kind, readonly MasterKey[]> = {
-  scopes: ["name", "type", "tier", "status"],
-  features: ["name", "type", "category", "domain", "scope", "tier", "impact", "status", "approval"],
-  variants: ["name", "type", "category", "domain", "scope", "tier", "status", "approval"],
-  security: ["name", "type", "category", "domain", "scope", "tier", "impact", "status", "approval"],
-  roadmap: ["name", "type", "category", "domain", "scope", "status"],
-  components: ["name", "type", "category", "domain", "scope", "status"],
-  criteria: ["name", "type", "category", "status"],
-  team: ["name", "type", "domain"],
-};
-
-export const FLAG_NAME_PATTERN = /^[A-Z][A-Z0-9_]*$/;
-
-/** Rule ids travel in `params.rule` so the error map can name them without parsing messages. */
-const rule = (id: string, message: string) => ({ message, params: { rule: id } });
-
-export function isRealDate(s: string): boolean {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
-  if (!m) return false;
-  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  const date = new Date(Date.UTC(y, mo - 1, d));
-  return date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d;
+/** The master column `key` with another schema (a stricter name, a single scope): same label and meaning unless `meta` says otherwise. */
+function asColumn<T extends z.ZodType>(key: MasterKey, schema: T, meta: Partial<FieldMeta> = {}): T {
+  const base = metaOf(MASTER.shape[key]);
+  if (!base) throw new Error(`master column ${key} has no metadata`);
+  return column(schema, { ...base, ...meta });
 }
 
-/**
- * Escape codes can rewrite a terminal line or write the clipboard, NUL truncates generated code, bidi
- * overrides make text read differently than it is: none belongs in a record. Tabs and line breaks may stay.
- */
-export const CONTROL_CHARACTER = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/;
-/** Names become object keys in emitted code and the site: these would reach an object's prototype. */
-export const RESERVED_NAMES: readonly string[] = ["__proto__", "constructor", "prototype"];
+/** The Type column of a kind: its own values. */
+const typeOf = <K extends Kind>(kind: K) => asColumn("type", z.enum(TYPES[kind]));
 
-const Text = z
-  .string()
-  .trim()
-  .min(1, "must not be empty")
-  .refine((s) => !CONTROL_CHARACTER.test(s), rule("control-character", "control characters (terminal escape codes, NUL, bidi overrides) are not allowed; write plain text"));
-const Name = Text.refine((s) => !RESERVED_NAMES.includes(s), rule("reserved-name", `${RESERVED_NAMES.join(", ")} cannot be names: they would reach an object's prototype`));
-const IsoDate = z
-  .string()
-  .refine(isRealDate, rule("invalid-date", "expected a real calendar date written YYYY-MM-DD (quote it if in doubt)"))
-  .meta({ format: "date" });
-const FlagName = z
-  .string()
-  .refine(
-    (s) => FLAG_NAME_PATTERN.test(s),
-    rule("invalid-flag-name", "a flag name must match ^[A-Z][A-Z0-9_]*$ (upper case letters, digits, underscores)"),
-  );
-
-/** A variant name becomes a folder under dist/variants/, a URL segment, a shell word and a workflow value. */
-export const VARIANT_NAME_PATTERN = /^[a-z][a-z0-9-]{0,62}$/;
-const VariantName = Name.refine(
-  (s) => VARIANT_NAME_PATTERN.test(s),
-  rule("invalid-variant-name", "a variant name must match ^[a-z][a-z0-9-]*$ (lower case letters, digits, hyphens; at most 63): it becomes a folder, a URL and a shell word"),
-).meta({ pattern: VARIANT_NAME_PATTERN.source });
-
-/**
- * A path inside the repository, written relative to its root with forward slashes: no leading slash, no
- * "." or ".." segments, no characters a shell or a URL would read differently.
- */
-export function isRepoPath(s: string, options: { ext?: string; folder?: boolean } = {}): boolean {
-  const path = options.folder && s.endsWith("/") ? s.slice(0, -1) : s;
-  if (options.ext && !path.endsWith(options.ext)) return false;
-  return path.split("/").every((seg) => /^[A-Za-z0-9_.][A-Za-z0-9_.-]*$/.test(seg) && seg !== "." && seg !== "..");
-}
-const EntryPath = z
-  .string()
-  .refine(
-    (s) => isRepoPath(s, { ext: ".ts" }),
-    rule("invalid-path", "an entry must be a .ts file inside the repository, written like src/app/main.ts (no leading /, no .., letters, digits, . _ - only)"),
-  )
-  .meta({ pattern: "^(?!.*(^|/)\\.\\.?(/|$))[A-Za-z0-9_.][A-Za-z0-9_./-]*\\.ts$" });
-/** "src/app/", "package.json scripts" (a path and a note) or a Bun built-in module such as "bun:bundle". */
-const LocationText = Text.refine(
-  (s) => {
-    const path = s.split(/\s+/)[0] ?? "";
-    return /^bun:[a-z][a-z0-9-]*$/.test(path) || isRepoPath(path, { folder: true });
-  },
-  rule("invalid-path", "a location must start with a path inside the repository (like src/app/ or package.json, no leading / and no ..) or a Bun module such as bun:bundle"),
-);
-/** One scope name, "all", or a list of scope names. */
-const ScopeValue = z.union([Text, z.array(Text).min(1)]);
-
-const MASTER_SCHEMAS: Record<Exclude<MasterKey, "type" | "name" | "scope">, z.ZodType> = {
-  category: z.enum(CATEGORIES),
-  domain: z.enum(DOMAINS),
-  tier: z.enum(TIERS),
-  impact: z.enum(IMPACTS),
-  status: z.enum(STATUSES as [string, ...string[]]),
-  approval: z.enum(APPROVALS),
-};
-
-function masterShape(kind: Kind, overrides: Partial<Record<MasterKey, z.ZodType>> = {}) {
-  const required = new Set(REQUIRED_COLUMNS[kind]);
-  const base: Record<MasterKey, z.ZodType> = {
-    name: Name,
-    type: z.enum(TYPES[kind]),
-    scope: ScopeValue,
-    ...MASTER_SCHEMAS,
-    ...overrides,
-  };
-  const shape: Record<string, z.ZodType> = {};
-  for (const col of MASTER_COLUMNS) {
-    const s = base[col.key].meta({ description: `${col.label}: ${col.description}` });
-    shape[col.key] = required.has(col.key) ? s : s.optional();
-  }
-  return shape;
-}
+/** A field naming records of another (or the same) kind. */
+const refTo = (target: Kind) => ({ ref: { target } });
+const OWNER = { label: "Owner", ...refTo("team") } as const;
 
 const Limit = z.strictObject({
   name: Text,
@@ -147,85 +82,141 @@ const Limit = z.strictObject({
   unit: Text,
 });
 
+/**
+ * Every kind: the master shape with the columns it need not fill made optional, its own Type values, and
+ * its own fields.
+ */
 export const RECORD_SCHEMAS = {
-  scopes: z.strictObject({
-    ...masterShape("scopes"),
-    description: Text,
-    isolation: Text,
+  scopes: MASTER.partial({ category: true, domain: true, scope: true, impact: true, approval: true }).extend({
+    type: typeOf("scopes"),
+    description: field(Text, { label: "Description", role: "prose", lead: true, description: "Who or what the scope covers, in a sentence." }),
+    isolation: field(Text, { label: "Isolation", role: "prose", description: "How its data is kept apart from other scopes." }),
   }),
-  features: z.strictObject({
-    ...masterShape("features", { name: FlagName }),
-    description: Text,
-    owner: Text,
-    introduced: IsoDate,
-    expires: IsoDate.optional(),
-    modules: z.array(Text).optional().meta({ description: "Source globs the flag owns: they must add 0 bytes to every variant with the flag off." }),
-    replaces: z
-      .array(Text)
-      .optional()
-      .meta({ description: "Source globs of the legacy path this flag retires: they must add 0 bytes to every variant with the flag on." }),
+  features: MASTER.extend({
+    type: typeOf("features"),
+    name: asColumn("name", FlagName),
+    description: field(Text, { label: "Description", role: "prose", lead: true, description: "What the flag switches on, in a sentence." }),
+    owner: field(Text, { ...OWNER, description: "The team role (from data/team.yaml) that owns the flag." }),
+    introduced: field(IsoDate, { label: "Introduced", role: "date", description: "When the flag was added, YYYY-MM-DD (quote it)." }),
+    expires: field(IsoDate, { label: "Expires", role: "date", description: "When the flag must be gone, YYYY-MM-DD (quote it); after it was introduced." }).optional(),
+    modules: field(z.array(Text).optional(), {
+      label: "Modules",
+      role: "code",
+      description: "Source globs the flag owns: they must add 0 bytes to every variant with the flag off.",
+    }),
+    replaces: field(z.array(Text).optional(), {
+      label: "Replaces",
+      role: "code",
+      description: "Source globs of the legacy path this flag retires: they must add 0 bytes to every variant with the flag on.",
+    }),
   }),
-  variants: z.strictObject({
-    ...masterShape("variants", { name: VariantName, scope: Text }),
-    description: Text,
-    features: z.array(FlagName),
-    entry: EntryPath,
-    budget: z.int().positive().meta({ description: "Size budget of the minified bundle, in bytes." }),
-    script: z.string().regex(/^build:[a-z0-9-]+$/, "a package.json script name such as build:prod"),
+  variants: MASTER.partial({ impact: true }).extend({
+    type: typeOf("variants"),
+    name: asColumn("name", VariantName),
+    scope: asColumn("scope", Text, { description: "The scope (from data/scopes.yaml) this build is for.", ...refTo("scopes") }),
+    description: field(Text, { label: "Description", role: "prose", lead: true, description: "What the build is for, in a sentence." }),
+    features: field(z.array(FlagName), {
+      label: "Features",
+      description: "Flags (from data/features.yaml) this build switches on; the code of every other flag is eliminated.",
+      ...refTo("features"),
+    }),
+    entry: field(EntryPath, { label: "Entry", role: "code", description: "The .ts file the build starts from, such as src/app/main.ts." }),
+    budget: field(z.int().positive(), { label: "Budget", role: "bytes", description: "Size budget of the minified bundle, in bytes." }),
+    script: field(z.string().regex(/^build:[a-z0-9-]+$/, "a package.json script name such as build:prod"), {
+      label: "Script",
+      role: "code",
+      description: "The package.json script that runs this build with plain `bun build`, such as build:prod.",
+    }),
   }),
-  security: z.strictObject({
-    ...masterShape("security"),
-    threat: Text,
-    requirement: Text,
-    limits: z.array(Limit).optional(),
-    owner: Text,
-    target: IsoDate,
-    evidence: Text,
-    flags: z.array(FlagName).optional(),
+  security: MASTER.extend({
+    type: typeOf("security"),
+    threat: field(Text, { label: "Threat", role: "prose", lead: true, description: "What goes wrong without the control." }),
+    requirement: field(Text, { label: "Requirement", role: "prose", description: "What the control must do, with its numbers." }),
+    limits: field(z.array(Limit).optional(), { label: "Limits", role: "limits", description: "The numbers the requirement sets, each with a name, a value and a unit." }),
+    owner: field(Text, { ...OWNER, description: "The team role (from data/team.yaml) that delivers the control." }),
+    target: field(IsoDate, { label: "Target", role: "due", description: "When the control must be done, YYYY-MM-DD (quote it); past it, an open control is Overdue." }),
+    evidence: field(Text, { label: "Evidence", role: "code", description: "The command or test that proves the control works." }),
+    flags: field(z.array(FlagName).optional(), { label: "Flags", description: "Flags (from data/features.yaml) the control relies on.", ...refTo("features") }),
   }),
-  roadmap: z.strictObject({
-    ...masterShape("roadmap"),
-    phase: z.int().min(1),
-    estimate: z.number().positive().optional().meta({ description: "Estimate in working days." }),
-    target: IsoDate.optional(),
-    owner: Text.optional(),
-    dependsOn: z.array(Text).optional(),
-    controls: z.array(Text).optional(),
-    steps: z.array(Text).optional(),
+  roadmap: MASTER.partial({ tier: true, impact: true, approval: true }).extend({
+    type: typeOf("roadmap"),
+    phase: field(z.int().min(1), { label: "Phase", role: "number", description: "The phase the item belongs to: 1, 2, …" }),
+    estimate: field(z.number().positive().optional(), { label: "Estimate", role: "days", description: "Estimate in working days." }),
+    target: field(IsoDate, { label: "Target", role: "due", description: "When the item must be done, YYYY-MM-DD (quote it); past it, an open item is Overdue." }).optional(),
+    owner: field(Text, { ...OWNER, description: "The team role (from data/team.yaml) that delivers the item." }).optional(),
+    dependsOn: field(z.array(Text), { label: "Depends on", description: "Roadmap items (by name) that must be done first.", ...refTo("roadmap") }).optional(),
+    controls: field(z.array(Text), { label: "Controls", description: "Security controls (by name) the item delivers.", ...refTo("security") }).optional(),
+    steps: field(z.array(Text), { label: "Steps", role: "prose", description: "What the item involves; for a phase, what it takes to finish it." }).optional(),
   }),
-  components: z.strictObject({
-    ...masterShape("components"),
-    purpose: Text,
-    location: LocationText,
-    productionReady: z.enum(["Yes", "Implement", "No"]),
+  components: MASTER.partial({ tier: true, impact: true, approval: true }).extend({
+    type: typeOf("components"),
+    purpose: field(Text, { label: "Purpose", role: "prose", lead: true, description: "What the component does." }),
+    location: field(LocationText, {
+      label: "Location",
+      role: "code",
+      description: "Where it lives: a path in the repository (src/app/, package.json scripts) or a Bun module such as bun:bundle.",
+    }),
+    productionReady: field(z.enum(["Yes", "Implement", "No"]), { label: "Production ready", description: "Ready for production: Yes, Implement (work left) or No." }),
   }),
-  criteria: z.strictObject({
-    ...masterShape("criteria"),
-    command: Text,
-    evidence: Text,
+  criteria: MASTER.partial({ domain: true, scope: true, tier: true, impact: true, approval: true }).extend({
+    type: typeOf("criteria"),
+    command: field(Text, { label: "Command", role: "code", description: "The command that proves the criterion, such as npm run verify." }),
+    evidence: field(Text, { label: "Evidence", role: "prose", description: "What the command passing shows." }),
   }),
-  team: z.strictObject({
-    ...masterShape("team"),
-    responsibility: Text,
-    timeline: Text,
-    contact: Text,
+  team: MASTER.partial({ category: true, scope: true, tier: true, impact: true, status: true, approval: true }).extend({
+    type: typeOf("team"),
+    responsibility: field(Text, { label: "Responsibility", role: "prose", lead: true, description: "What the role is responsible for." }),
+    timeline: field(Text, { label: "Timeline", description: "When: a date, a range or Ongoing." }),
+    contact: field(Text, { label: "Contact", role: "prose", description: "How to reach the role, or where to look." }),
   }),
-} satisfies Record<Kind, z.ZodType>;
+} satisfies { [K in Kind]: z.ZodObject };
 
-/** Hand-typed master fields: Zod infers the nine keys as unknown because they are built in a loop. */
-export interface MasterFields {
-  name: string;
-  type: string;
-  category?: (typeof CATEGORIES)[number];
-  domain?: (typeof DOMAINS)[number];
-  scope?: string | string[];
-  tier?: (typeof TIERS)[number];
-  impact?: (typeof IMPACTS)[number];
-  status?: (typeof STATUSES)[number];
-  approval?: (typeof APPROVALS)[number];
+/**
+ * Master columns each kind must fill; the other columns are optional for it (the `.partial` of each
+ * schema above). Read from the schemas.
+ */
+export const REQUIRED_COLUMNS: { readonly [K in Kind]: readonly MasterKey[] } = byKind((kind) =>
+  MASTER_KEYS.filter((key) => !(fieldSchema(kind, key) instanceof z.ZodOptional)),
+);
+
+/** A record of one kind, as validated: the types come from its schema. */
+export type RecordOf<K extends Kind> = z.output<(typeof RECORD_SCHEMAS)[K]>;
+
+/** The same schemas, typed by kind so `parseRecord` keeps the kind of a generic caller. */
+const PARSERS: { readonly [K in Kind]: z.ZodType<RecordOf<K>> } = RECORD_SCHEMAS;
+
+/** Validates one record of `kind` (issues carry the input, for messages). */
+export function parseRecord<K extends Kind>(kind: K, item: unknown): z.ZodSafeParseResult<RecordOf<K>> {
+  return PARSERS[kind].safeParse(item, { reportInput: true });
 }
 
-export type RecordOf<K extends Kind> = Omit<z.infer<(typeof RECORD_SCHEMAS)[K]>, keyof MasterFields> & MasterFields;
+/** The fields of a kind, in schema order (master columns first). */
+export function fieldKeys(kind: Kind): string[] {
+  return Object.keys(RECORD_SCHEMAS[kind].shape);
+}
+
+/** The schema of one field of a kind; undefined when the kind has no such field. */
+export function fieldSchema(kind: Kind, key: string): z.ZodType | undefined {
+  const shape: Readonly<Record<string, z.ZodType>> = RECORD_SCHEMAS[kind].shape;
+  return Object.hasOwn(shape, key) ? shape[key] : undefined;
+}
+
+/** The metadata of one field of a kind; undefined when the kind has no such field. */
+export function fieldMeta(kind: Kind, key: string): FieldMeta | undefined {
+  const schema = fieldSchema(kind, key);
+  return schema && metaOf(schema);
+}
+
+/** The label of a field: of this kind's field when it has one, else of the first kind that does, else the key. */
+export function fieldLabel(key: string, kind?: Kind): string {
+  const meta = (kind && fieldMeta(kind, key)) ?? KINDS.map((k) => fieldMeta(k, key)).find((m) => m !== undefined);
+  return meta?.label ?? key;
+}
+
+/** Keys of a kind's fields that have `role`. */
+export function fieldsWithRole(kind: Kind, role: FieldMeta["role"]): string[] {
+  return fieldKeys(kind).filter((k) => fieldMeta(kind, k)?.role === role);
+}
 
 /** A field of one kind that names records of another (or the same) kind. */
 export interface Reference {
@@ -236,21 +227,13 @@ export interface Reference {
   allowAll?: boolean;
 }
 
-export const REFERENCES: readonly Reference[] = [
-  { kind: "features", field: "scope", target: "scopes", allowAll: true },
-  { kind: "features", field: "owner", target: "team" },
-  { kind: "variants", field: "scope", target: "scopes" },
-  { kind: "variants", field: "features", target: "features" },
-  { kind: "security", field: "scope", target: "scopes", allowAll: true },
-  { kind: "security", field: "owner", target: "team" },
-  { kind: "security", field: "flags", target: "features" },
-  { kind: "roadmap", field: "scope", target: "scopes", allowAll: true },
-  { kind: "roadmap", field: "owner", target: "team" },
-  { kind: "roadmap", field: "dependsOn", target: "roadmap" },
-  { kind: "roadmap", field: "controls", target: "security" },
-  { kind: "components", field: "scope", target: "scopes", allowAll: true },
-  { kind: "criteria", field: "scope", target: "scopes", allowAll: true },
-];
+/** Every reference field, read from the `ref` metadata of the schemas. */
+export const REFERENCES: readonly Reference[] = KINDS.flatMap((kind) =>
+  fieldKeys(kind).flatMap((key): Reference[] => {
+    const ref = fieldMeta(kind, key)?.ref;
+    return ref ? [{ kind, field: key, target: ref.target, ...(ref.allowAll ? { allowAll: true } : {}) }] : [];
+  }),
+);
 
 /** All values the Type column may hold in any table. */
 export const ALL_TYPES = [...new Set(Object.values(TYPES).flat())];

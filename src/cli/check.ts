@@ -1,0 +1,53 @@
+/**
+ * npm run check: validate records, freshness of generated files, table lint. No bundling of the app.
+ * Exit 0 clean, 1 on any error, 2 on a usage error.
+ *
+ *   bun scripts/check.ts [--format text|json | --json] [--no-cache]
+ *
+ * The writer's loop (edit, check, read) is kept short three ways: a clean verdict is remembered until any
+ * input or the checker's code changes (then nothing heavy is even imported); parsed data files and page lint
+ * results are remembered by content, so an edit re-parses and re-lints only the edited file; and the checker
+ * loads from a bytecode bundle (./bundle.ts) instead of some 300 source modules. `--no-cache` does it all
+ * afresh (from the bundle still; TAKEOFF_BUNDLE=0 for the sources).
+ */
+import { openCheckCache } from "../core/cache/check-cache.ts";
+import { report } from "../core/report/report.ts";
+import { argsOrExit, FORMAT_OPTIONS, outputOptions, type CommandSpec } from "./args.ts";
+import { loadBundled } from "./bundle.ts";
+import type { Io } from "./io.ts";
+
+export const CHECK: CommandSpec = {
+  usage: "bun scripts/check.ts [--format text|json] [--no-cache]",
+  options: {
+    ...FORMAT_OPTIONS.options,
+    "--no-cache": { help: "check everything afresh: no remembered verdict, parse or lint result" },
+  },
+  aliases: FORMAT_OPTIONS.aliases,
+};
+
+export async function main(argv: string[], io: Io): Promise<number> {
+  const started = performance.now();
+  const args = argsOrExit(argv, CHECK, io);
+  if (typeof args === "number") return args;
+  const output = outputOptions(args, io);
+  const useCache = !args.flags.has("--no-cache");
+  const root = io.cwd;
+  const elapsed = () => `${Math.round(performance.now() - started)} ms`;
+
+  // The cached path imports nothing heavy: the checker (zod, yaml, remark) loads only on a miss.
+  const verdicts = useCache ? openCheckCache(root, argv, [import.meta.url]) : undefined;
+  const cached = verdicts?.read();
+  if (cached) {
+    if (output.format === "json") io.stdout("[]\n");
+    else io.stderr(`check: ${cached.records} records, generated files fresh, tables lint clean (${elapsed()}, unchanged since the last clean check)\n`);
+    return 0;
+  }
+  const { runCheck } = await loadBundled("check", new URL("../core/check.ts", import.meta.url), () => import("../core/check.ts"), io.env);
+  const result = runCheck(root, { cache: useCache });
+  report(result.diagnostics, { ...output, texts: result.texts, stdout: io.stdout, stderr: io.stderr });
+  if (!result.ok) return 1;
+  const records = Object.values(result.model.records).reduce((s, l) => s + l.length, 0);
+  verdicts?.write({ records });
+  if (output.format === "text") io.stderr(`check: ${records} records, generated files fresh, tables lint clean (${elapsed()})\n`);
+  return 0;
+}

@@ -1,0 +1,17 @@
+/**
+ * Verify step 7, impact: each flag's add-one and leave-one-out bytes per variant from the toggle sizes
+ * (shared with the variant builds where a toggle lands on another variant's flag set). A flag whose toggle
+ * changes no bytes anywhere is dead.
+ */
+import { deadFlagDiagnostics, flagImpacts } from "../flag-impact.ts";
+import type { Measured, Proven } from "./context.ts";
+
+export async function measureImpact(ctx: Proven): Promise<Measured> {
+  const toggled = await Promise.all(ctx.toggleSizes);
+  const base = new Map<string, { raw: number; gzip: number } | undefined>(ctx.outcomes.map((o) => [o.name, o.sizes]));
+  const impacts = ctx.impact ? flagImpacts(ctx.flags, ctx.toggleList, base, toggled) : [];
+  // An unreferenced flag is already reported as stale; calling it dead as well would say the same twice.
+  ctx.diagnostics.push(...deadFlagDiagnostics(impacts.filter((i) => (ctx.facts.references[i.name] ?? []).length > 0), ctx.flagByName));
+  ctx.endPhase("impact", `${ctx.toggleList.length} toggles`);
+  return Object.assign(ctx, { impacts });
+}

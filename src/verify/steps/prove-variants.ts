@@ -1,0 +1,81 @@
+/**
+ * Verify step 5, per-variant proofs from the real builds: it builds, nothing is left over (`bun:bundle`,
+ * unfolded `feature(` calls), owned modules ship 0 bytes with their flag off, the size is within budget.
+ * One build error may break every variant: it is reported once, naming them all.
+ */
+import { diagnostic, type Diagnostic } from "../../core/report/diagnostics.ts";
+import { recordPlace } from "../../core/load/yaml-source.ts";
+import type { Entry } from "../../core/load/load-records.ts";
+import type { BuildProblem } from "../build-variants.ts";
+import { findLeftovers } from "../leftovers.ts";
+import { budgetDiagnostic } from "../measure-sizes.ts";
+import { findLeaks, leakDiagnostics, type Leak } from "../owned-modules.ts";
+import { bytes } from "../places.ts";
+import type { VariantOutcome } from "../results.ts";
+import type { OkBuilt, Probing, Proven } from "./context.ts";
+import { sourceGraph } from "./sources.ts";
+
+export async function proveVariants(ctx: Probing): Promise<Proven> {
+  const { variants, flags, diagnostics } = ctx;
+  const outcomes: VariantOutcome[] = [];
+  const leaks: Leak[] = [];
+  const builtByVariant = new Map<string, OkBuilt>();
+  const buildFailures = new Map<string, { variant: Entry<"variants">; problem: BuildProblem; variants: string[] }>();
+  for (let i = 0; i < variants.length; i++) {
+    const v = variants[i]!;
+    const { built, sizes } = await ctx.measured[i]!;
+    const outcome: VariantOutcome = {
+      name: v.record.name,
+      features: [...v.record.features],
+      budget: v.record.budget,
+      sizes,
+      proofs: { markers: "skipped", ownedModules: "skipped", leftovers: "skipped" },
+      problems: [],
+    };
+    if (!built.ok) {
+      // A missing entry is already reported as such.
+      for (const p of ctx.missingEntries.includes(v) ? [] : built.problems) {
+        const key = `${p.file ?? `variant:${v.record.name}`}:${p.line}:${p.col}:${p.message}`;
+        const failure = buildFailures.get(key) ?? { variant: v, problem: p, variants: [] };
+        failure.variants.push(v.record.name);
+        buildFailures.set(key, failure);
+        outcome.problems.push(`does not build: ${p.message}`);
+      }
+    } else {
+      builtByVariant.set(v.record.name, built);
+      const left = findLeftovers(built.outputs);
+      outcome.proofs.leftovers = left.length ? "fail" : "pass";
+      for (const l of left) {
+        const d = diagnostic("leftover", recordPlace(v, ["name"]), `variant "${v.record.name}": ${l.output} still contains ${l.what}${l.count > 1 ? ` (${l.count} times)` : ""}, first at byte ${l.offset}: …${l.excerpt}…`,
+          "a flag test escaped the bundler; fix the source rule errors reported for it");
+        diagnostics.push(d);
+        outcome.problems.push(d.message);
+      }
+      const found = findLeaks({ name: v.record.name, entry: v.record.entry, features: v.record.features }, flags, built.metafile);
+      leaks.push(...found);
+      outcome.proofs.ownedModules = found.length ? "fail" : "pass";
+      for (const l of found) outcome.problems.push(`${l.module} (${l.ownership === "owned" ? `owned by ${l.flag}, off` : `replaced by ${l.flag}, on`}) ships ${bytes(l.bytes)}`);
+      const over = budgetDiagnostic(v, sizes!);
+      if (over) {
+        diagnostics.push(over);
+        outcome.problems.push(over.message);
+      }
+    }
+    outcomes.push(outcome);
+  }
+  for (const f of buildFailures.values()) diagnostics.push(buildFailure(f.variant, f.problem, f.variants));
+  const proven = Object.assign(ctx, { outcomes, leaks, builtByVariant });
+  if (leaks.length) {
+    // Locating a leak needs the syntax tree: parsed now if the analysis came from the cache.
+    const graph = await sourceGraph(proven);
+    const { leakSite } = await import("../leak-site.ts");
+    diagnostics.push(...leakDiagnostics(leaks, ctx.flagByName, (leak) => leakSite(graph, leak, new Set(ctx.variantByName.get(leak.variant)!.record.features))));
+  }
+  return proven;
+}
+
+function buildFailure(variant: Entry<"variants">, p: BuildProblem, variants: string[]): Diagnostic {
+  const message = `variant${variants.length > 1 ? "s" : ""} ${variants.map((n) => `"${n}"`).join(", ")} do${variants.length > 1 ? "" : "es"} not build: ${p.message}`;
+  if (p.file) return diagnostic("build-failed", { file: p.file, line: p.line ?? 1, col: p.col ?? 1 }, message);
+  return diagnostic("build-failed", recordPlace(variant, ["entry"]), message, "check the entry path and the imports it reaches");
+}

@@ -1,0 +1,55 @@
+/**
+ * Verify step 8, write: code frames for every file a diagnostic names, the results the site reads, the
+ * variant folders and the content-hash caches. A folder where results.json belongs or a read-only dist/ is
+ * reported like any other mistake, never as a stack trace.
+ */
+import { diagnostic, fileStart, isError, sortDiagnostics } from "../../core/report/diagnostics.ts";
+import { relativePath } from "../../core/load/load-records.ts";
+import { readInside } from "../../core/fs/safe-fs.ts";
+import { VARIANTS_DIR } from "../../core/emit/emit-build-scripts.ts";
+import { saveAnalysis } from "../analysis-cache.ts";
+import type { Sizes } from "../measure-sizes.ts";
+import { matchesAny } from "../owned-modules.ts";
+import { buildResults, writeResults } from "../results.ts";
+import { pruneVariants, writeVariant } from "../write-variants.ts";
+import { MAX_FRAME_SOURCE_BYTES, runOutcome, type Measured, type VerifyRun } from "./context.ts";
+
+export function writeOutputs(ctx: Measured): VerifyRun {
+  const { root, diagnostics, texts, outcomes, impacts, cachedAnalysis } = ctx;
+  // Code frames for every file a diagnostic names, including sources the cached analysis did not read.
+  for (const d of diagnostics) {
+    if (texts.has(d.file)) continue;
+    const read = readInside(root, d.file, MAX_FRAME_SOURCE_BYTES);
+    if (!("refusal" in read)) texts.set(d.file, read.bytes.toString("utf8"));
+  }
+
+  const eliminated = new Map<string, boolean>();
+  for (const f of ctx.flags) {
+    const ownsSomething = ctx.facts.bundled.some((p) => matchesAny(p, f.record.modules));
+    eliminated.set(f.record.name, ownsSomething && ctx.builtByVariant.size === ctx.variants.length && !ctx.leaks.some((l) => l.flag === f.record.name && l.ownership === "owned"));
+  }
+  const ok = !sortDiagnostics(diagnostics).some(isError);
+  const results = buildResults({ model: ctx.model, ok, variants: outcomes, impacts, eliminated });
+  if (ctx.write) {
+    try {
+      for (const o of outcomes) {
+        const built = ctx.builtByVariant.get(o.name);
+        const v = ctx.variantByName.get(o.name)!;
+        if (built && o.sizes) ctx.written.push(writeVariant(root, { name: o.name, entry: v.record.entry, features: o.features, bunVersion: Bun.version, sizes: o.sizes as Sizes }, built));
+      }
+      ctx.written.push(...pruneVariants(root, new Set(ctx.variants.map((v) => v.record.name))));
+      ctx.written.push(writeResults(root, results));
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      const file = e.path ? relativePath(root, e.path) : VARIANTS_DIR;
+      diagnostics.push(diagnostic("output-not-writable", fileStart(file), `${file} cannot be written: ${e.code ?? e.message}`, "remove or fix what stands there, then run verify again"));
+      return runOutcome(ctx, { variants: outcomes, impacts, cachedAnalysis });
+    }
+  }
+  if (ctx.cache) {
+    ctx.meter.save();
+    ctx.flagSetCache.save();
+    if (!cachedAnalysis && ctx.graph) saveAnalysis(root, ctx.analysisKey, ctx.facts, ctx.graph.texts);
+  }
+  return runOutcome(ctx, { variants: outcomes, impacts, results, cachedAnalysis });
+}
