@@ -1,6 +1,8 @@
 /**
  * The writer's loop (a script, not a test): `bun bench/writer-loop.ts [--runs 10]`.
  *
+ *   bun bench/writer-loop.ts [--runs 10] [--repo DIR]
+ *
  * A writer edits one data file and runs `bun scripts/check.ts`. This copies the repository (without
  * node_modules/, .git/, outputs, caches, test/ and bench/) into a temp folder, fills the caches with one clean check, then
  * per run rewrites data/roadmap.yaml (alternating between two contents, so every run sees a changed file)
@@ -16,12 +18,14 @@ the process beside it, which a loaded machine inflates less):
  */
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 
-const REPO = join(import.meta.dir, "..");
-const BUN = process.execPath;
 const argv = process.argv.slice(2);
-const RUNS = Number(argv[argv.indexOf("--runs") + 1] ?? 10) || 10;
+const opt = (name: string) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
+/** --repo DIR measures another checkout (say, an earlier commit unpacked with `git archive`, node_modules linked). */
+const REPO = resolve(opt("--repo") ?? join(import.meta.dir, ".."));
+const BUN = process.execPath;
+const RUNS = Number(opt("--runs") ?? 10) || 10;
 const env: Record<string, string> = {};
 for (const [k, v] of Object.entries(process.env)) if (v !== undefined && k !== "BUN_OPTIONS" && k !== "GITHUB_ACTIONS") env[k] = v;
 
@@ -86,7 +90,8 @@ try {
   }
   rows.push(["bun -e 0    (start-up)", startup]);
 
-  console.log(`bench/writer-loop.ts: bun scripts/check.ts after editing data/roadmap.yaml, median of ${RUNS}, ${navigator.hardwareConcurrency} cores, Bun ${Bun.version}`);
+  const load = (await Bun.file("/proc/loadavg").text().catch(() => "?")).split(" ")[0];
+  console.log(`bench/writer-loop.ts: ${REPO}/scripts/check.ts after editing data/roadmap.yaml, median of ${RUNS}, ${navigator.hardwareConcurrency} cores (load ${load}), Bun ${Bun.version}`);
   for (const [name, t] of rows) console.log(`  ${name}  ${fmt(t)}`);
 } finally {
   rmSync(dir, { recursive: true, force: true });

@@ -5,8 +5,8 @@
  *
  * Security rules of the server (`--serve`, LIVE_STREAM builds):
  * - RBAC builds need a signing secret (--secret or PERF_TOKEN_SECRET) to serve or handle tokens and refuse to
- *   start without one; none is compiled in. Development builds (DEBUG or MOCK_API) fall back to a random
- *   per-process secret, printed once on stderr.
+ *   start without one; none is compiled in. Only builds with MOCK_API (mock data: never deployed) fall back
+ *   to a random per-process secret, printed once on stderr; staging carries DEBUG but serves real data.
  * - RBAC builds authenticate subscriptions and POST /ingest with the same tokens and scope rules (writes need
  *   operator or admin); the token's tenant confines every read and write. Builds without RBAC accept ingest
  *   from loopback clients only, and say so on stderr at start (see features/live-stream.ts).
@@ -146,9 +146,9 @@ export async function runApp(opts: CliOptions, io: AppIo): Promise<AppResult> {
   let secret = opts.secret;
   if (feature("RBAC")) {
     if (secret === undefined && (opts.serve || opts.issueToken !== undefined || opts.token !== undefined)) {
-      if (feature("DEBUG") || feature("MOCK_API")) {
+      if (feature("MOCK_API")) {
         secret = randomSecret();
-        io.err(`rbac: no PERF_TOKEN_SECRET; development build, random per-process secret: ${secret}`);
+        io.err(`rbac: no PERF_TOKEN_SECRET; mock-data build, random per-process secret: ${secret}`);
       } else {
         io.err("error: refusing to start: RBAC needs a signing secret (PERF_TOKEN_SECRET or --secret)");
         return { exitCode: 2, tracker: new MasterPerfTracker() };

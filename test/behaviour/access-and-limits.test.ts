@@ -307,7 +307,8 @@ describe("control: RBAC Token Validation", () => {
       }
     }, TIMEOUT);
 
-    const development = has(v, "DEBUG") || has(v, "MOCK_API");
+    // Only mock-data builds may invent a secret; staging (DEBUG, real data) must be given one.
+    const development = has(v, "MOCK_API");
     test(`variant ${v.name}: ${development ? "without PERF_TOKEN_SECRET it uses a random per-process secret, printed once" : "refuses to start without PERF_TOKEN_SECRET"}`, async () => {
       if (!development) {
         const r = await runCli(v, ["--serve", "--port=0", "--host=127.0.0.1"]);

@@ -2,7 +2,7 @@
  * RBAC: HMAC-SHA256 signed tokens (WebCrypto) carrying a role, a scope and a tenant, validated for
  * live-stream subscribers and for POST /ingest. Reads need any role; writes need operator or admin.
  * Every read and write is confined to the token's tenant. No secret is built in: the application
- * refuses to serve without one, except development builds, which use `randomSecret()`.
+ * refuses to serve without one, except mock-data (MOCK_API) builds, which use `randomSecret()`.
  */
 export type Role = "viewer" | "operator" | "admin";
 

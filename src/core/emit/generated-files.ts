@@ -8,6 +8,7 @@ import { diagnostic, fileStart, type Diagnostic } from "../report/diagnostics.ts
 import { withRulesTable } from "../report/rules.ts";
 import { readInside } from "../fs/safe-fs.ts";
 import { emitJsonSchema, schemaPath } from "./emit-json-schema.ts";
+import { emitLimits, LIMITS_PATH } from "./emit-limits.ts";
 import { emitRegistry, REGISTRY_PATH } from "./emit-registry.ts";
 import { emitPackageJson, PACKAGE_JSON } from "./emit-build-scripts.ts";
 import { emitWorkflow, WORKFLOW_PATH } from "./emit-workflow.ts";
@@ -23,6 +24,7 @@ import { readIfExists, writeAtomic } from "../fs/write-atomic.ts";
 export function generatedFiles(model: Model, root?: string): Map<string, string> {
   const files = new Map<string, string>();
   files.set(REGISTRY_PATH, emitRegistry(model));
+  files.set(LIMITS_PATH, emitLimits(model));
   for (const kind of KINDS) files.set(schemaPath(kind), emitJsonSchema(kind, model));
   files.set(WORKFLOW_PATH, emitWorkflow(model));
   if (root !== undefined) {
