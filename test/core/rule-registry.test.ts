@@ -55,6 +55,7 @@ const TRIGGERS: Record<RuleId, string> = {
   "invalid-path": "test/hostile/records.test.ts",
   // model
   "duplicate-name": expected("duplicate-name"),
+  "duplicate-script": RULES_TEST,
   "duplicate-entry": RULES_TEST,
   "unknown-reference": expected("unknown-reference"),
   "dependency-cycle": expected("dependency-cycle"),

@@ -67,6 +67,7 @@ describe("record rules", () => {
   test("unknown-reference (variant → flag)", async () => expect(await check({ [V]: (s) => s.replace("[ENTERPRISE]", "[ENTERPRISE, TYPO]") })).toEqual([`${V}:28:26 unknown-reference`]));
   test("unknown-reference (roadmap → control)", async () => expect(await check({ "data/roadmap.yaml": (s) => s.replace("controls: [Scope Isolation]", "controls: [Scope Isolaton]") })).toEqual(["data/roadmap.yaml:23:14 unknown-reference"]));
   test("unknown-reference (scope)", async () => expect(await check({ [F]: (s) => s.replace("scope: [Development]", "scope: [Devel]") })).toEqual([`${F}:6:11 unknown-reference`]));
+  test("duplicate-script", async () => expect(await check({ [V]: (s) => s.replace("script: build:enterprise", "script: build:prod") })).toEqual([`${V}:26:11 duplicate-script`]));
   test("duplicate-entry", async () => expect(await check({ [V]: (s) => s.replace("[ENTERPRISE]", "[ENTERPRISE, ENTERPRISE]") })).toEqual([`${V}:28:26 duplicate-entry`]));
   test("invalid-flag-name", async () => expect(await check({ [F]: (s) => s.replace("name: DEBUG", "name: Debug") })).toContain(`${F}:2:9 invalid-flag-name`));
   test("invalid-date (impossible)", async () => expect(await check({ [F]: (s) => s.replace('"2025-09-01"', '"2025-02-29"') })).toEqual([`${F}:13:15 invalid-date`]));

@@ -17,6 +17,7 @@ const PAGES = [
   "/bun-patterns/",
   "/checklist/",
   "/takeoff/",
+  "/rules/",
   "/scopes/",
   "/features/",
   "/build-variants/",

@@ -643,16 +643,18 @@ export function readSimpleYaml(text: string): { data: unknown; places: Map<strin
   const map = (col: number, k: number, first: string, path: string, theirs: unknown): void => {
     if (!isPlainObject(theirs) || ++depth > MAX_NESTING) throw SLOW;
     const prefix = path === "" ? "" : `${path}\u001f`;
-    let count = 0;
+    const keys: string[] = [];
     for (let key: string | undefined = first; ; k = ls + col, key = keyAt(k)) {
       if (key === undefined || !Object.hasOwn(theirs, key)) throw SLOW; // not a key line; a key Bun did not read
-      count++;
+      keys.push(key);
       value(skip(end + 1), col, prefix + key, k, theirs[key]);
       if (ind > col) throw SLOW;
       if (ind < col) break;
     }
-    // Every key read here is Bun's, once each; Bun read no other.
-    if (Object.keys(theirs).length !== count) throw SLOW;
+    // Bun read these keys and no other, in this order (the order yaml gives the object's keys too).
+    const order = Object.keys(theirs);
+    if (order.length !== keys.length) throw SLOW;
+    for (let i = 0; i < keys.length; i++) if (order[i] !== keys[i]) throw SLOW;
     depth--;
   };
 

@@ -35,6 +35,13 @@ function duplicateNames(records: Records): Diagnostic[] {
       } else seen.set(e.record.name, e);
     }
   }
+  // Each variant's build:<variant> script is generated into package.json: two variants cannot share one.
+  const scripts = new Map<string, Entry<"variants">>();
+  for (const v of records.variants) {
+    const first = scripts.get(v.record.script);
+    if (first) out.push(diagnostic("duplicate-script", recordPlace(v, ["script"]), `variants "${first.record.name}" and "${v.record.name}" both name the script ${v.record.script} (first at ${where(first)})`));
+    else scripts.set(v.record.script, v);
+  }
   return out;
 }
 

@@ -72,6 +72,7 @@ export const RULES = {
   "invalid-path": { stage: "schema", severity: "error", summary: "An entry or location that is not a plain path inside the repository.", hint: "write a path relative to the repository root, such as src/app/main.ts" },
   // model
   "duplicate-name": { stage: "model", severity: "error", summary: "Two records of one kind have the same name.", hint: "rename one of them or merge the two records" },
+  "duplicate-script": { stage: "model", severity: "error", summary: "Two variants name the same build:<variant> script in package.json.", hint: "give each variant its own script, such as build:<variant name>" },
   "duplicate-entry": { stage: "model", severity: "error", summary: "A name is listed twice in one list of a record.", hint: "remove the second entry" },
   "unknown-reference": { stage: "model", severity: "error", summary: "A record names a flag, scope, control, role or roadmap item that is not defined.", hint: "fix the name, or define the record it names" },
   "dependency-cycle": { stage: "model", severity: "error", summary: "Roadmap items depend on each other in a loop.", hint: "remove one dependsOn entry of the loop" },
