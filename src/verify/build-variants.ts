@@ -111,7 +111,7 @@ export class VariantBuilder {
         result.outputs.map(async (o) => ({ path: o.path.replace(/^\.\//, ""), bytes: new Uint8Array(await o.arrayBuffer()), kind: o.kind })),
       );
       const raw = outputs.filter((o) => o.kind !== "sourcemap").reduce((s, o) => s + o.bytes.byteLength, 0);
-      return { ok: true, features, outputs, raw, metafile: this.normalize(result.metafile as unknown as Metafile), ms: performance.now() - started };
+      return { ok: true, features, outputs, raw, metafile: this.normalize(result.metafile ?? { inputs: {}, outputs: {} }), ms: performance.now() - started };
     } catch (err) {
       const errors = err instanceof AggregateError ? err.errors : [err];
       return { ok: false, features, problems: errors.map((e) => this.problem(e)), ms: performance.now() - started };
@@ -132,7 +132,7 @@ export class VariantBuilder {
     return toPosix(relative(this.root, resolve(process.cwd(), p)));
   }
 
-  private normalize(meta: Metafile): Metafile {
+  private normalize(meta: Bun.BuildMetafile): Metafile {
     const inputs: Metafile["inputs"] = {};
     for (const [path, info] of Object.entries(meta.inputs)) {
       inputs[this.rel(path)] = { bytes: info.bytes, imports: info.imports.map((i) => ({ ...i, path: this.rel(i.path) })) };

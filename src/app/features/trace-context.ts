@@ -17,7 +17,7 @@ const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(
 export function parseTraceparent(header: string): TraceContext | null {
   const m = TRACEPARENT.exec(header.trim());
   if (!m) return null;
-  const [, version, traceId, parentId, flags, rest] = m as unknown as [string, string, string, string, string, string | undefined];
+  const [, version = "", traceId = "", parentId = "", flags = "", rest] = m;
   if (version === "ff") return null;
   if (version === "00" && rest !== undefined) return null;
   if (/^0+$/.test(traceId) || /^0+$/.test(parentId)) return null;
