@@ -14,8 +14,8 @@ import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } f
 import { join } from "node:path";
 import { chromium } from "playwright-core";
 import { serveSite } from "../src/site/serve.ts";
-import { addSyntheticFlags, writeFixtureData } from "../test/site/fixture.ts";
-import { CHROME_ARGS, CHROMIUM } from "../test/site/harness.ts";
+import { CHROME_ARGS, CHROMIUM } from "../src/site/chromium.ts";
+import { dataWithSyntheticFlags } from "./synthetic.ts";
 
 const REPO = join(import.meta.dir, "..");
 const WORK = join(REPO, "bench", ".work", "site");
@@ -147,8 +147,7 @@ if (existsSync(CHROMIUM)) {
 // 4. 1,000 synthetic flags.
 if (!skip1000) {
   const dir = join(WORK, "flags-1000");
-  const data = writeFixtureData(dir);
-  addSyntheticFlags(data, 1000);
+  const data = dataWithSyntheticFlags(dir, 1000);
   const out = join(WORK, "dist-1000");
   const b = build(out, { SITE_DATA_DIR: data, SITE_RESULTS_ROOT: dir });
   rows.push([`1,000 synthetic flags (${b.pages} pages)`, `${(b.ms / 1000).toFixed(2)} s`, "budget < 60 s"]);

@@ -16,9 +16,10 @@
  *
  *   BENCH_RUNS=7 bun bench/verify.ts
  */
-import { cpSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { readVerifyResults } from "../src/verify/results-file.ts";
+import { CACHE_ROOT } from "../src/core/cache/content-cache.ts";
 
 const REPO = join(import.meta.dir, "..");
 const WORK = join(REPO, "bench/.work/verify");
@@ -48,10 +49,13 @@ function run(cmd: string[], cwd: string): Sample & { stdout: string } {
 rmSync(WORK, { recursive: true, force: true });
 mkdirSync(PROJECT, { recursive: true });
 for (const p of ["data", "src", "package.json", ".github"]) cpSync(join(REPO, p), join(PROJECT, p), { recursive: true });
-symlinkSync(join(REPO, "node_modules"), join(PROJECT, "node_modules"));
+// The packages, linked one by one: node_modules/.cache (the content caches) stays the copy's own (a cache
+// reached through a link out of the project is never written).
+mkdirSync(join(PROJECT, "node_modules"));
+for (const name of readdirSync(join(REPO, "node_modules"))) if (name !== ".cache") symlinkSync(join(REPO, "node_modules", name), join(PROJECT, "node_modules", name));
 
 const verify = [BUN, join(REPO, "scripts/verify.ts")];
-const caches = ["sizes.json", "flag-sets.json", "analysis.json"].map((f) => join(PROJECT, ".cache/verify", f));
+const caches = ["verify-sizes", "verify-flag-sets", "verify-analysis"].map((f) => join(PROJECT, CACHE_ROOT, f));
 run(verify, PROJECT); // produces the 8 outputs size-limit measures, and warms the disk cache of the OS
 
 const results = readVerifyResults(PROJECT)!;
@@ -67,7 +71,7 @@ const sizeLimit = [BUN, join(REPO, "node_modules/size-limit/bin.js"), "--json"];
 const samples = { cold: [] as Sample[], warm: [] as Sample[], sizeLimit: [] as Sample[] };
 let sizeLimitOut = "";
 for (let i = 0; i < RUNS; i++) {
-  for (const c of caches) rmSync(c, { force: true });
+  for (const c of caches) rmSync(c, { recursive: true, force: true });
   samples.cold.push(run(verify, PROJECT));
   const s = run(sizeLimit, SIZE_LIMIT);
   sizeLimitOut = s.stdout;

@@ -4,7 +4,7 @@
  *   bun bench/writer-loop.ts [--runs 10] [--repo DIR]
  *
  * A writer edits one data file and runs `bun scripts/check.ts`. This copies the repository (without
- * node_modules/, .git/, outputs, caches, test/ and bench/) into a temp folder, fills the caches with one clean check, then
+ * node_modules/, .git/, outputs, caches and bench/) into a temp folder, fills the caches with one clean check, then
  * per run rewrites data/roadmap.yaml (alternating between two contents, so every run sees a changed file)
  * and times the whole `bun scripts/check.ts` process, spawn to exit, output piped (wall time; the CPU time of
 the process beside it, which a loaded machine inflates less):
@@ -31,9 +31,10 @@ for (const [k, v] of Object.entries(process.env)) if (v !== undefined && k !== "
 
 const dir = mkdtempSync(join(tmpdir(), "writer-loop-"));
 try {
-  // The repository without its dependencies, outputs, caches and history.
+  // The repository without its dependencies, outputs, caches and history (tests stay: proofs name them).
+  const skip = new Set([".work", "node_modules", ".git", "dist", ".cache", ".astro", "bench"]);
   for (const name of readdirSync(REPO)) {
-    if (!["node_modules", ".git", "dist", ".cache", ".astro", "bench", "test"].includes(name)) cpSync(join(REPO, name), join(dir, name), { recursive: true });
+    if (!skip.has(name)) cpSync(join(REPO, name), join(dir, name), { recursive: true, filter: (src) => !skip.has(src.split("/").pop()!) });
   }
   const file = join(dir, "data/roadmap.yaml");
   const original = readFileSync(file, "utf8");

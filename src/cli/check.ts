@@ -43,7 +43,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
     return 0;
   }
   const { runCheck } = await loadBundled("check", new URL("../core/check.ts", import.meta.url), () => import("../core/check.ts"), io.env);
-  const result = runCheck(root, { cache: useCache });
+  const check = () => runCheck(root, { cache: useCache });
+  const result = verdicts ? verdicts.watch(check) : check();
   report(result.diagnostics, { ...output, texts: result.texts, stdout: io.stdout, stderr: io.stderr });
   if (!result.ok) return 1;
   const records = Object.values(result.model.records).reduce((s, l) => s + l.length, 0);

@@ -8,6 +8,7 @@ import { lintContent } from "./lint/lint-tables.ts";
 import { loadModel, type Model, type ModelResult } from "./model/model.ts";
 import { PARSE_CACHE_DIR } from "./cache/parse-cache.ts";
 import { openLintCache } from "./cache/lint-cache.ts";
+import { proofStage } from "./model/proof.ts";
 
 export interface CheckOptions {
   dataDir?: string;
@@ -44,6 +45,8 @@ export function checkLoaded(root: string, loaded: ModelResult, options: Omit<Che
   if (!diagnostics.some(isError)) {
     generated = generatedFiles(model, root);
     if (options.freshness !== false) all.push(...staleFiles(root, generated));
+    // Evidence is data: named proof files exist, Production ships approved flags, claims follow fresh results.
+    all.push(...proofStage(root, model));
   }
   const lint = lintContent(root, { scopeNames: model.scopeNames }, options.contentDir, options.cache ? openLintCache(root) : undefined);
   for (const [file, text] of lint.sources) texts.set(file, text);

@@ -98,7 +98,7 @@ export const FLAGS: { readonly [K in FlagName]: FlagMeta } = {
     expires: "2027-06-30",
     modules: ["src/app/features/alerting.ts"],
     replaces: [],
-    variants: ["enterprise","staging","canary"],
+    variants: ["staging","canary"],
   },
   /** Z-score anomaly detection over the stored time series. */
   ["ANOMALY_DETECTION"]: {
@@ -124,13 +124,13 @@ export const FLAGS: { readonly [K in FlagName]: FlagMeta } = {
     domain: "Operations",
     scopes: ["Enterprise","Internal"],
     tier: "Enterprise",
-    status: "In Progress",
+    status: "Beta",
     owner: "Observability Team",
     introduced: "2026-01-21",
     expires: null,
     modules: ["src/app/features/audit-log.ts"],
     replaces: [],
-    variants: ["enterprise","staging"],
+    variants: ["staging"],
   },
   /** Batch ingestion: buffer samples and flush them in fixed-size batches. */
   ["BATCHING"]: {
@@ -156,13 +156,13 @@ export const FLAGS: { readonly [K in FlagName]: FlagMeta } = {
     domain: "Operations",
     scopes: ["Enterprise","Internal"],
     tier: "Enterprise",
-    status: "Planned",
+    status: "Beta",
     owner: "Observability Team",
     introduced: "2026-01-21",
     expires: null,
     modules: ["src/app/features/cloudwatch.ts"],
     replaces: [],
-    variants: ["enterprise","staging"],
+    variants: ["staging"],
   },
   /** Gzip-compressed export payloads. */
   ["COMPRESSION"]: {
@@ -252,7 +252,7 @@ export const FLAGS: { readonly [K in FlagName]: FlagMeta } = {
     domain: "Ingestion",
     scopes: ["Public","Enterprise","Development","Internal"],
     tier: "Free",
-    status: "In Progress",
+    status: "Beta",
     owner: "Security Team",
     introduced: "2026-01-16",
     expires: null,
@@ -274,7 +274,7 @@ export const FLAGS: { readonly [K in FlagName]: FlagMeta } = {
     expires: null,
     modules: ["src/app/features/live-stream.ts"],
     replaces: [],
-    variants: ["prod","enterprise","dev","test","staging","canary"],
+    variants: ["dev","test","staging","canary"],
   },
   /** Mock data source: deterministic synthetic metrics from a seeded generator instead of live input. */
   ["MOCK_API"]: {
@@ -364,13 +364,13 @@ export const FLAGS: { readonly [K in FlagName]: FlagMeta } = {
     domain: "Streaming",
     scopes: ["Public","Enterprise","Development","Internal"],
     tier: "Free",
-    status: "Planned",
+    status: "Beta",
     owner: "Security Team",
     introduced: "2026-01-18",
     expires: null,
     modules: ["src/app/features/rate-limit.ts"],
     replaces: [],
-    variants: ["prod","enterprise","test","staging","canary"],
+    variants: ["test","staging","canary"],
   },
   /** Signed token validation (role and scope) for live-stream subscribers. */
   ["RBAC"]: {
@@ -380,13 +380,13 @@ export const FLAGS: { readonly [K in FlagName]: FlagMeta } = {
     domain: "Access Control",
     scopes: ["Public","Enterprise","Development","Internal"],
     tier: "Free",
-    status: "Planned",
+    status: "Beta",
     owner: "Security Team",
     introduced: "2026-01-18",
     expires: null,
     modules: ["src/app/features/rbac.ts"],
     replaces: [],
-    variants: ["prod","enterprise","test","staging","canary"],
+    variants: ["test","staging","canary"],
   },
   /** Cleanup policy that drops samples older than the retention window. */
   ["RETENTION_POLICY"]: {
@@ -396,13 +396,13 @@ export const FLAGS: { readonly [K in FlagName]: FlagMeta } = {
     domain: "Storage",
     scopes: ["Enterprise","Internal"],
     tier: "Enterprise",
-    status: "Planned",
+    status: "Beta",
     owner: "Observability Team",
     introduced: "2026-01-21",
     expires: null,
     modules: ["src/app/features/retention-policy.ts"],
     replaces: [],
-    variants: ["enterprise","staging"],
+    variants: ["staging"],
   },
   /** exportMetricsToS3(): put requests under a scoped partition key with Content-Disposition attachment. */
   ["S3_EXPORT"]: {
@@ -412,13 +412,13 @@ export const FLAGS: { readonly [K in FlagName]: FlagMeta } = {
     domain: "Export",
     scopes: ["Enterprise","Internal"],
     tier: "Enterprise",
-    status: "In Progress",
+    status: "Beta",
     owner: "Observability Team",
     introduced: "2026-01-21",
     expires: null,
     modules: ["src/app/features/s3-export.ts"],
     replaces: [],
-    variants: ["enterprise","staging"],
+    variants: ["staging"],
   },
   /** Deterministic hash-based sampling of high-volume metrics. */
   ["SAMPLING"]: {
@@ -444,7 +444,7 @@ export const FLAGS: { readonly [K in FlagName]: FlagMeta } = {
     domain: "Access Control",
     scopes: ["Public","Enterprise","Development","Internal"],
     tier: "Free",
-    status: "In Progress",
+    status: "Beta",
     owner: "Security Team",
     introduced: "2026-01-16",
     expires: null,
@@ -466,7 +466,7 @@ export const FLAGS: { readonly [K in FlagName]: FlagMeta } = {
     expires: "2027-06-30",
     modules: ["src/app/features/sla-dashboard.ts"],
     replaces: [],
-    variants: ["enterprise","staging"],
+    variants: ["staging"],
   },
   /** Historical time-series storage: per-metric ring buffers with downsampling. */
   ["TIME_SERIES_STORAGE"]: {
@@ -482,7 +482,7 @@ export const FLAGS: { readonly [K in FlagName]: FlagMeta } = {
     expires: "2027-06-30",
     modules: ["src/app/features/time-series-storage.ts"],
     replaces: [],
-    variants: ["enterprise","staging","canary"],
+    variants: ["staging","canary"],
   },
   /** W3C traceparent parsing and propagation on metrics. */
   ["TRACE_CONTEXT"]: {
@@ -523,9 +523,9 @@ export const VARIANTS: { readonly [K in VariantName]: VariantMeta } = {
     name: "prod",
     scope: "Public",
     entry: "src/app/main.ts",
-    budget: 40500,
+    budget: 29100,
     script: "build:prod",
-    features: ["SCOPE_ISOLATION","INPUT_SANITIZATION","RBAC","RATE_LIMIT","LIVE_STREAM","CSV_EXPORT","PROMETHEUS_EXPORT","HISTOGRAMS","SAMPLING","BATCHING","COMPRESSION","PII_REDACTION","TRACE_CONTEXT","V2_SERIALIZER"],
+    features: ["SCOPE_ISOLATION","INPUT_SANITIZATION","CSV_EXPORT","PROMETHEUS_EXPORT","HISTOGRAMS","SAMPLING","BATCHING","COMPRESSION","PII_REDACTION","TRACE_CONTEXT","V2_SERIALIZER"],
   },
   ["lite"]: {
     name: "lite",
@@ -539,9 +539,9 @@ export const VARIANTS: { readonly [K in VariantName]: VariantMeta } = {
     name: "enterprise",
     scope: "Enterprise",
     entry: "src/app/main.ts",
-    budget: 57500,
+    budget: 31400,
     script: "build:enterprise",
-    features: ["SCOPE_ISOLATION","INPUT_SANITIZATION","RBAC","RATE_LIMIT","LIVE_STREAM","CSV_EXPORT","PROMETHEUS_EXPORT","HISTOGRAMS","SAMPLING","BATCHING","COMPRESSION","PII_REDACTION","TRACE_CONTEXT","V2_SERIALIZER","ENTERPRISE","AUDIT_LOG","CLOUDWATCH","S3_EXPORT","RETENTION_POLICY","OTEL_EXPORT","SLA_DASHBOARD","ALERTING","TIME_SERIES_STORAGE"],
+    features: ["SCOPE_ISOLATION","INPUT_SANITIZATION","CSV_EXPORT","PROMETHEUS_EXPORT","HISTOGRAMS","SAMPLING","BATCHING","COMPRESSION","PII_REDACTION","TRACE_CONTEXT","V2_SERIALIZER","ENTERPRISE","OTEL_EXPORT"],
   },
   ["dev"]: {
     name: "dev",

@@ -42,6 +42,10 @@ function toValue(site: Site, entry: Entry, key: string, raw: unknown): Value {
     return { type: "text", text: s };
   };
   if (meta?.role === "limits" && entry.kind === "security" && entry.record.limits) return { type: "limits", rows: entry.record.limits };
+  if (meta?.role === "proof" && (entry.kind === "security" || entry.kind === "criteria") && entry.record.proof) {
+    const { tests, name } = entry.record.proof;
+    return { type: "list", items: [...tests.map((t): Value => ({ type: "code", text: t })), ...(name === undefined ? [] : [{ type: "text" as const, text: `tests named "${name}"` }])] };
+  }
   if (Array.isArray(raw)) return { type: "list", items: raw.map(one) };
   return one(raw);
 }

@@ -5,11 +5,15 @@
  * the probe builds are never taken from here: they are built on every run.
  */
 import { join } from "node:path";
-import { readIfExists, writeAtomic } from "../core/fs/write-atomic.ts";
-import { contentHash } from "./analysis-cache.ts";
+import { readIfExists } from "../core/fs/write-atomic.ts";
+import { hashContent as contentHash, isNumber, isRecord, openCache, type ContentCache } from "../core/cache/content-cache.ts";
 import { BUILD_OPTIONS_ID } from "./build-variants.ts";
 
-export const FLAG_SET_CACHE = ".cache/verify/flag-sets.json";
+/** The builds and their measurement (the size worker and what it imports): the content cache's code fingerprint. */
+const CODE = [new URL("./size-worker.ts", import.meta.url), new URL("./build-variants.ts", import.meta.url)];
+
+const isEntry = (e: unknown): e is Entry =>
+  isRecord(e) && Array.isArray(e.inputs) && e.inputs.every((i) => typeof i === "string") && typeof e.fingerprint === "string" && isNumber(e.raw) && isNumber(e.gzip);
 
 /** Files besides the sources that change what the bundler produces. */
 const BUILD_CONFIG = ["tsconfig.json", "bunfig.toml", "package.json"];
@@ -26,6 +30,7 @@ export class FlagSetCache {
   private used: Record<string, Entry> = {};
   private hashes = new Map<string, string>();
   private readonly config: string;
+  private readonly cache: ContentCache<Record<string, Entry>>;
 
   /** `enabled`: read and write the cache file; otherwise every lookup misses and nothing is written. */
   constructor(private readonly root: string, private readonly enabled: boolean) {
@@ -41,12 +46,10 @@ export class FlagSetCache {
       }
       parts.push(f, text);
     }
-    this.config = contentHash(parts.join("\u0000"));
+    this.cache = openCache(root, { name: "verify-flag-sets", code: CODE, validate: (v) => (isRecord(v) && Object.values(v).every(isEntry) ? (v as Record<string, Entry>) : undefined) });
+    this.config = this.cache.key(...parts);
     if (!enabled) return;
-    try {
-      const stored = JSON.parse(readIfExists(join(root, FLAG_SET_CACHE)) ?? "") as { config?: string; entries?: Record<string, Entry> };
-      if (stored.config === this.config && stored.entries) this.entries = stored.entries;
-    } catch {}
+    this.entries = this.cache.get("flag-sets", this.config) ?? {};
   }
 
   private fingerprint(inputs: string[]): string | undefined {
@@ -77,6 +80,6 @@ export class FlagSetCache {
 
   /** Keeps only the entries this run used. */
   save(): void {
-    if (this.enabled) writeAtomic(join(this.root, FLAG_SET_CACHE), `${JSON.stringify({ config: this.config, entries: this.used })}\n`, this.root);
+    if (this.enabled) this.cache.set("flag-sets", this.config, this.used);
   }
 }

@@ -5,12 +5,11 @@
  * gzip is level 9 via Bun.gzipSync, the same runtime that records and checks the sizes (Bun's and Node's
  * gzip differ by up to ~1%).
  */
-import { readFileSync } from "node:fs";
 import { promisify } from "node:util";
 import { brotliCompress, constants } from "node:zlib";
 import { diagnostic, type Diagnostic } from "../core/report/diagnostics.ts";
 import type { Entry } from "../core/load/load-records.ts";
-import { writeAtomic } from "../core/fs/write-atomic.ts";
+import { hashContent, isNumber, isRecord, openCache, type ContentCache } from "../core/cache/content-cache.ts";
 import type { BuildOutput } from "./build-variants.ts";
 import { bytes } from "./places.ts";
 import { recordPlace } from "../core/load/yaml-source.ts";
@@ -28,24 +27,25 @@ interface Cached {
   brotli?: number;
 }
 
+const isCached = (v: unknown) => isRecord(v) && (v.gzip === undefined || isNumber(v.gzip)) && (v.brotli === undefined || isNumber(v.brotli));
+
 export class SizeMeter {
   private cache = new Map<string, Cached>();
   private used = new Set<string>();
   private pending = new Map<string, Promise<number>>();
 
-  /** `cacheFile`: absolute path of the on-disk cache, or undefined for a cold, memory-only meter. */
-  constructor(private readonly cacheFile?: string) {
-    if (!cacheFile) return;
-    try {
-      const data = JSON.parse(readFileSync(cacheFile, "utf8")) as { runtime?: string; sizes?: Record<string, Cached> };
-      if (data.runtime === Bun.version && data.sizes) for (const [k, v] of Object.entries(data.sizes)) this.cache.set(k, v);
-    } catch {
-      // No cache or an unreadable one: measure everything.
-    }
+  private readonly disk?: { cache: ContentCache<Record<string, Cached>>; key: string };
+
+  /** `root`: the project whose content cache (node_modules/.cache/takeoff/verify-sizes) keeps sizes between runs; none for a cold, memory-only meter. */
+  constructor(root?: string) {
+    if (root === undefined) return;
+    const cache = openCache(root, { name: "verify-sizes", code: [import.meta.url], validate: (v) => (isRecord(v) && Object.values(v).every(isCached) ? (v as Record<string, Cached>) : undefined) });
+    this.disk = { cache, key: cache.key() };
+    for (const [k, v] of Object.entries(cache.get("sizes", this.disk.key) ?? {})) this.cache.set(k, v);
   }
 
   private key(b: Uint8Array): string {
-    const k = `${b.byteLength}-${Bun.hash(b).toString(36)}`;
+    const k = hashContent(b);
     this.used.add(k);
     return k;
   }
@@ -91,13 +91,13 @@ export class SizeMeter {
 
   /** Keeps only the entries this run used, so the file does not grow forever. */
   save(): void {
-    if (!this.cacheFile) return;
+    if (!this.disk) return;
     const sizes: Record<string, Cached> = {};
     for (const k of [...this.used].sort()) {
       const v = this.cache.get(k);
       if (v) sizes[k] = v;
     }
-    writeAtomic(this.cacheFile, `${JSON.stringify({ runtime: Bun.version, sizes })}\n`);
+    this.disk.cache.set("sizes", this.disk.key, sizes);
   }
 }
 

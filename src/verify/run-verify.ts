@@ -19,7 +19,7 @@ import { proveVariants } from "./steps/prove-variants.ts";
 import { analyseSources } from "./steps/sources.ts";
 import { writeOutputs } from "./steps/write.ts";
 
-export { SIZE_CACHE, type ProgressEvent, type VerifyOptions, type VerifyRun } from "./steps/context.ts";
+export type { ProgressEvent, VerifyOptions, VerifyRun } from "./steps/context.ts";
 
 export async function runVerify(root: string, options: VerifyOptions = {}): Promise<VerifyRun> {
   const loaded = loadRecords(openContext(root, options)); // records and the pinned Bun; the impact helper starts meanwhile

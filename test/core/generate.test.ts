@@ -7,7 +7,7 @@ import { STATUSES } from "../../src/core/schema/columns.ts";
 import { TYPES } from "../../src/core/schema/kinds.ts";
 import { loadModel } from "../../src/core/model/model.ts";
 import { writeAtomic } from "../../src/core/fs/write-atomic.ts";
-import { makeProject, removeProject, REPO, runScript } from "../helpers/project.ts";
+import { makeProject, removeProject, REPO, runMain } from "../helpers/project.ts";
 
 const projects: string[] = [];
 afterAll(() => projects.forEach(removeProject));
@@ -32,60 +32,60 @@ function snapshot(dir: string): Map<string, string> {
 }
 
 describe("generate", () => {
-  test("a failing run leaves generated files byte-for-byte untouched", () => {
+  test("a failing run leaves generated files byte-for-byte untouched", async () => {
     const dir = project();
     const before = snapshot(dir);
     const features = join(dir, "data/features.yaml");
     // One change that would alter the registry, one mistake that must stop everything.
     writeFileSync(features, readFileSync(features, "utf8").replace("name: ENTERPRISE", "name: ENTERPRISE_V2").replace("tier: Internal", "tier: Gold"));
-    const run = runScript("generate.ts", dir);
+    const run = await runMain("generate", dir);
     expect(run.exitCode).toBe(1);
     expect(run.stderr).toContain("data/features.yaml:7:9: error invalid-enum");
     expect(run.stderr).toContain("generate: nothing written");
     expect(snapshot(dir)).toEqual(before);
   });
 
-  test("writes only files whose content changed", () => {
+  test("writes only files whose content changed", async () => {
     const dir = project();
     const before = snapshot(dir);
-    const again = runScript("generate.ts", dir);
+    const again = await runMain("generate", dir);
     expect(again.exitCode).toBe(0);
     expect(again.stderr).toContain("already up to date");
     expect(snapshot(dir)).toEqual(before);
 
     const features = join(dir, "data/features.yaml");
     writeFileSync(features, readFileSync(features, "utf8").replace("description: Diagnostics.", "description: Diagnostics with */ inside."));
-    const changed = runScript("generate.ts", dir);
+    const changed = await runMain("generate", dir);
     expect(changed.stderr).toContain("generate: wrote src/generated/registry.ts\n");
     expect(readFileSync(join(dir, "src/generated/registry.ts"), "utf8")).toContain("/** Diagnostics with *\\/ inside. */");
-    expect(runScript("check.ts", dir).exitCode).toBe(0);
+    expect((await runMain("check", dir)).exitCode).toBe(0);
   });
 
-  test("the repository's own generated files are fresh", () => {
-    const run = runScript("check.ts", REPO, ["--no-cache"]);
+  test("the repository's own generated files are fresh", async () => {
+    const run = await runMain("check", REPO, ["--no-cache"]);
     expect(run.stderr).not.toContain("stale-generated");
   });
 });
 
 describe("check cache", () => {
-  test("a clean result is reused only while every input is unchanged", () => {
+  test("a clean result is reused only while every input is unchanged", async () => {
     const dir = project();
-    expect(runScript("check.ts", dir).stderr).not.toContain("unchanged since");
-    const second = runScript("check.ts", dir);
+    expect((await runMain("check", dir)).stderr).not.toContain("unchanged since");
+    const second = await runMain("check", dir);
     expect(second.exitCode).toBe(0);
     expect(second.stderr).toContain("unchanged since the last clean check");
     const features = join(dir, "data/features.yaml");
     writeFileSync(features, readFileSync(features, "utf8").replace("tier: Internal", "tier: Gold"));
-    const third = runScript("check.ts", dir);
+    const third = await runMain("check", dir);
     expect(third.exitCode).toBe(1);
     expect(third.stderr).toContain("invalid-enum");
     // Failures are never cached: the same mistake is reported again, in full.
-    expect(runScript("check.ts", dir).stderr).toContain("invalid-enum");
+    expect((await runMain("check", dir)).stderr).toContain("invalid-enum");
     // A change to generated files (not only data) invalidates the cache too.
     writeFileSync(features, readFileSync(features, "utf8").replace("tier: Gold", "tier: Internal"));
-    expect(runScript("check.ts", dir).exitCode).toBe(0);
+    expect((await runMain("check", dir)).exitCode).toBe(0);
     writeFileSync(join(dir, "src/generated/registry.ts"), "// edited by hand\n");
-    expect(runScript("check.ts", dir).stderr).toContain("stale-generated");
+    expect((await runMain("check", dir)).stderr).toContain("stale-generated");
   });
 });
 

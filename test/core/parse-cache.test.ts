@@ -18,6 +18,7 @@ test("cached parses give exactly the uncached answer, and an edited file is pars
   const fresh = view(loadModel(dir));
   expect(view(loadModel(dir, "data", CACHE))).toEqual(fresh); // fills the cache
   expect(readdirSync(join(dir, CACHE)).length).toBe(8);
+  expect(readdirSync(join(dir, ".cache/validate")).length).toBe(8); // their validation, beside them
   expect(view(loadModel(dir, "data", CACHE))).toEqual(fresh); // served from it
 
   const features = join(dir, "data/features.yaml");

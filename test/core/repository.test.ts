@@ -1,10 +1,10 @@
 /** The repository itself: its records check clean and the whole TypeScript program type-checks. */
 import { expect, test } from "bun:test";
 import { join } from "node:path";
-import { REPO, runScript } from "../helpers/project.ts";
+import { REPO, runMain } from "../helpers/project.ts";
 
-test("npm run check passes on the repository", () => {
-  const run = runScript("check.ts", REPO, ["--no-cache"]);
+test("npm run check passes on the repository", async () => {
+  const run = await runMain("check", REPO, ["--no-cache"]);
   expect(run.stderr).toMatch(/^check: \d+ records, generated files fresh, tables lint clean/m);
   expect(run.exitCode).toBe(0);
 });

@@ -42,7 +42,7 @@ expectType<Equal<RecordOf<"roadmap">["phase"], number>>();
 expectType<Equal<RecordOf<"roadmap">["dependsOn"], string[] | undefined>>();
 expectType<Equal<RecordOf<"security">["limits"], { name: string; value: number; unit: string }[] | undefined>>();
 expectType<Equal<RecordOf<"components">["productionReady"], "Yes" | "Implement" | "No">>();
-expectType<Equal<keyof RecordOf<"criteria">, MasterKey | "command" | "evidence">>();
+expectType<Equal<keyof RecordOf<"criteria">, MasterKey | "description" | "proof">>();
 
 // Entries: typed by kind; a bare Entry is a union that `kind` narrows.
 expectType<Equal<Entry<"roadmap">["record"], RecordOf<"roadmap">>>();

@@ -10,12 +10,12 @@ import { join } from "node:path";
 import { openParseCache } from "../../src/core/cache/parse-cache.ts";
 import { loadModel } from "../../src/core/model/model.ts";
 import { runCheck } from "../../src/core/check.ts";
-import { makeProject, removeProject, REPO, runScript } from "../helpers/project.ts";
+import { makeProject, removeProject, REPO, runMain, runScript } from "../helpers/project.ts";
 
-function withProject(fn: (dir: string) => void): void {
+async function withProject(fn: (dir: string) => void | Promise<void>): Promise<void> {
   const dir = makeProject();
   try {
-    fn(dir);
+    await fn(dir);
   } finally {
     removeProject(dir);
   }
@@ -30,6 +30,7 @@ describe("files that are not what they seem", () => {
       for (const target of ["/proc/self/environ", "/etc/passwd"]) {
         rmSync(join(dir, "data/features.yaml"));
         symlinkSync(target, join(dir, "data/features.yaml"));
+        // A child process: what must not leak is the checking process's own environment.
         const run = runScript("check.ts", dir, ["--no-cache"], { TAKEOFF_TEST_SECRET: SECRET });
         expect(run.exitCode).toBe(1);
         expect(run.stderr).toContain("data/features.yaml:1:1: error outside-repository");
@@ -59,14 +60,14 @@ describe("files that are not what they seem", () => {
       expect(rules(dir)).toContain("data/team.yaml file-too-large");
     }));
 
-  test("row 10: a data folder linked outside the repository is refused, so a cached clean verdict can never hide an edit there", () => {
+  test("row 10: a data folder linked outside the repository is refused, so a cached clean verdict can never hide an edit there", async () => {
     const outside = mkdtempSync(join(tmpdir(), "takeoff-outside-"));
     const dir = makeProject();
     try {
       mkdirSync(join(outside, "roadmap"));
       renameSync(join(dir, "data/roadmap.yaml"), join(outside, "roadmap/items.yaml"));
       symlinkSync(join(outside, "roadmap"), join(dir, "data/roadmap"));
-      const first = runScript("check.ts", dir);
+      const first = await runMain("check", dir);
       expect(first.exitCode).toBe(1);
       expect(first.stderr).toContain("data/roadmap:1:1: error outside-repository");
     } finally {
@@ -76,27 +77,27 @@ describe("files that are not what they seem", () => {
   });
 
   test("row 10: an edit through a link inside the repository changes the fingerprint, so the cached verdict is not reused", () =>
-    withProject((dir) => {
+    withProject(async (dir) => {
       mkdirSync(join(dir, "records/roadmap"), { recursive: true });
       const schema = "# yaml-language-server: $schema=../../src/generated/schema/roadmap.schema.json\n";
       const body = readFileSync(join(dir, "data/roadmap.yaml"), "utf8").split("\n").slice(1).join("\n");
       rmSync(join(dir, "data/roadmap.yaml"));
       writeFileSync(join(dir, "records/roadmap/items.yaml"), schema + body);
       symlinkSync("../records/roadmap", join(dir, "data/roadmap"));
-      const clean = runScript("check.ts", dir);
+      const clean = await runMain("check", dir);
       expect(clean.exitCode).toBe(0);
       writeFileSync(join(dir, "records/roadmap/items.yaml"), schema + body.replace(/status: \w+/, "status: Finished"));
-      const second = runScript("check.ts", dir);
+      const second = await runMain("check", dir);
       expect(second.stderr).not.toContain("unchanged since the last clean check");
       expect(second.stderr).toContain("invalid-enum");
       expect(second.exitCode).toBe(1);
     }));
 
   test("row 16: data/ as a file, results.json as a folder: diagnostics, never stack traces", () =>
-    withProject((dir) => {
+    withProject(async (dir) => {
       rmSync(join(dir, "data"), { recursive: true });
       writeFileSync(join(dir, "data"), "not a folder");
-      const run = runScript("check.ts", dir, ["--no-cache"]);
+      const run = await runMain("check", dir, ["--no-cache"]);
       expect(run.exitCode).toBe(1);
       expect(run.stderr).toContain("data:1:1: error not-a-file: data is a file, not a folder");
       expect(run.stderr).not.toMatch(/ENOTDIR|at \w+ \(/);
@@ -109,7 +110,7 @@ describe("files that are not what they seem", () => {
       loadModel(dir, "data", "cache"); // fills the cache
       const entries = readdirSync(cacheDir);
       expect(entries.length).toBeGreaterThan(0);
-      for (const forge of [(e: { parsed: unknown }) => ({ ...e, parsed: {} }), (e: { parsed: { source: object } }) => ({ ...e, parsed: { ...e.parsed, source: { ...e.parsed.source, data: [] } } })]) {
+      for (const forge of [(e: { value: unknown }) => ({ ...e, value: {} }), (e: { value: { source: object } }) => ({ ...e, value: { ...e.value, source: { ...e.value.source, data: [] } } })]) {
         for (const name of entries) {
           const path = join(cacheDir, name);
           const original = JSON.parse(readFileSync(path, "utf8"));
@@ -122,19 +123,19 @@ describe("files that are not what they seem", () => {
     }));
 
   test("row 19: nesting 100,000 levels deep is one yaml-too-deep at the place it goes too deep", () =>
-    withProject((dir) => {
+    withProject(async (dir) => {
       writeFileSync(join(dir, "data/team.yaml"), `# yaml-language-server: $schema=../src/generated/schema/team.schema.json\n- name: ${"[".repeat(100_000)}\n`);
-      const run = runScript("check.ts", dir, ["--no-cache"]);
+      const run = await runMain("check", dir, ["--no-cache"]);
       expect(run.exitCode).toBe(1);
       expect(run.stderr.slice(0, 200)).toContain("data/team.yaml:2:72: error yaml-too-deep");
       expect(run.stderr).not.toContain("Maximum call stack");
     }));
 
   test("row 19: a tab in indentation is named as such, with the fix", () =>
-    withProject((dir) => {
+    withProject(async (dir) => {
       const file = join(dir, "data/team.yaml");
       writeFileSync(file, readFileSync(file, "utf8").replace("\n  type:", "\n\ttype:"));
-      const run = runScript("check.ts", dir, ["--no-cache"]);
+      const run = await runMain("check", dir, ["--no-cache"]);
       expect(run.stderr).toMatch(/data\/team\.yaml:3:1: error yaml-syntax: this line is indented with a tab; YAML indents with spaces only/);
       expect(run.stderr).toContain("hint: indent with spaces, not tabs");
     }));
@@ -157,12 +158,12 @@ describe("files that are not what they seem", () => {
     }));
 });
 
-test("row 16: verify with .cache/verify/results.json as a folder reports output-not-writable, no stack trace", () => {
+test("row 16: verify with .cache/verify/results.json as a folder reports output-not-writable, no stack trace", async () => {
   const dir = mkdtempSync(join(tmpdir(), "takeoff-hostile-"));
   try {
     cpSync(join(REPO, "test/fixtures/verify/base"), dir, { recursive: true });
     mkdirSync(join(dir, ".cache/verify/results.json"), { recursive: true });
-    const run = runScript("verify.ts", dir);
+    const run = await runMain("verify", dir);
     expect(run.exitCode).toBe(1);
     expect(run.stderr).toContain(".cache/verify/results.json:1:1: error output-not-writable");
     expect(run.stderr).not.toMatch(/EISDIR:|at \w+ \(/);

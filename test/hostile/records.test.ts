@@ -16,7 +16,7 @@ import { runCheck } from "../../src/core/check.ts";
 import { buildCommand } from "../../src/core/emit/emit-build-scripts.ts";
 import { emitWorkflow } from "../../src/core/emit/emit-workflow.ts";
 import { writeVariant } from "../../src/verify/write-variants.ts";
-import { makeProject, removeProject, REPO, runScript } from "../helpers/project.ts";
+import { makeProject, removeProject, REPO, runMain } from "../helpers/project.ts";
 
 const variant = (fields: Record<string, string>) => {
   const base: Record<string, string> = {
@@ -50,7 +50,7 @@ describe("records that would become paths, shell words and keys", () => {
       }
     }));
 
-  test("row 1: verify with such a name writes nothing: content/ stays, nothing appears beside the repository", () => {
+  test("row 1: verify with such a name writes nothing: content/ stays, nothing appears beside the repository", async () => {
     const parent = mkdtempSync(join(tmpdir(), "takeoff-hostile-"));
     const dir = join(parent, "repo");
     try {
@@ -59,7 +59,7 @@ describe("records that would become paths, shell words and keys", () => {
       mkdirSync(join(dir, "content"), { recursive: true });
       writeFileSync(join(dir, "content/keep.md"), "# kept\n");
       appendFileSync(join(dir, "data/variants.yaml"), variant({ name: '"../../content"' }) + variant({ name: '"../../../OUTSIDE_WRITE"', script: "build:y" }));
-      const run = runScript("verify.ts", dir);
+      const run = await runMain("verify", dir);
       expect(run.exitCode).toBe(1);
       expect(run.stderr).toContain("invalid-variant-name");
       expect(readFileSync(join(dir, "content/keep.md"), "utf8")).toBe("# kept\n");

@@ -1,7 +1,7 @@
 /**
  * Fixture data for the site tests: a copy of data/ plus records whose text is hostile (script tags, event
  * handler attributes, quotes, javascript: links), and a verify results file computed for those records so
- * measured sizes and charts render. Also used by bench/site.ts for the 1,000-flag build.
+ * measured sizes and charts render.
  */
 import { cpSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -129,34 +129,4 @@ export function writeFixtureResults(dir: string, dataDir: string): void {
   };
   mkdirSync(join(dir, ".cache", "verify"), { recursive: true });
   writeFileSync(join(dir, ".cache", "verify", "results.json"), JSON.stringify(results, null, 2));
-}
-
-/** Adds `count` synthetic flags in data/features/synthetic-*.yaml (500 per file, under the 1 MB limit). */
-export function addSyntheticFlags(dataDir: string, count: number): void {
-  const scopes = ["all", "[Enterprise, Internal]", "[Development, Internal]", "[Internal]"];
-  const tiers = ["Free", "Pro", "Enterprise", "Internal"];
-  const statuses = ["Planned", "In Progress", "Beta", "Done"];
-  const domains = ["Platform", "Ingestion", "Aggregation", "Streaming", "Export", "Storage"];
-  const perFile = 500;
-  for (let file = 0; file * perFile < count; file++) {
-    const lines: string[] = [];
-    for (let i = file * perFile; i < Math.min(count, (file + 1) * perFile); i++) {
-      const scope = scopes[i % scopes.length]!;
-      const tier = scope === "all" ? "Free" : scope.includes("Enterprise") ? "Enterprise" : tiers[3]!;
-      lines.push(`- name: SYNTHETIC_${String(i).padStart(4, "0")}
-  type: Experiment
-  category: Performance
-  domain: ${domains[i % domains.length]}
-  scope: ${scope}
-  tier: ${tier}
-  impact: Low
-  status: ${statuses[i % statuses.length]}
-  approval: Pending
-  description: "Synthetic flag number ${i} for the 1,000-flag build benchmark; it guards no code."
-  owner: Platform Lead
-  introduced: "2026-01-01"
-`);
-    }
-    writeKind(dataDir, "features", `synthetic-${file}.yaml`, lines.join("\n"));
-  }
 }

@@ -8,9 +8,10 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, wri
 import { join } from "node:path";
 import { chromium, type Browser, type BrowserContextOptions, type Page } from "playwright-core";
 import { serveSite } from "../../src/site/serve.ts";
+import { CHROME_ARGS, CHROMIUM } from "../../src/site/chromium.ts";
 import { REPO, writeFixtureData, writeFixtureResults } from "./fixture.ts";
 
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+export { CHROME_ARGS, CHROMIUM };
 export const IN_CI = !!process.env.CI && process.env.CI !== "false" && process.env.CI !== "0";
 export const HAS_BROWSER = existsSync(CHROMIUM);
 /** Run the browser suites? False only when Chromium is missing outside CI. */
@@ -24,16 +25,6 @@ export const DIST = join(WORK, "dist");
 export const BUILD_DATE = "2026-02-01";
 export const REPO_URL = "https://example.test/takeoff";
 
-export const CHROME_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 function inputsHash(): string {
   const hasher = new Bun.CryptoHasher("sha256");

@@ -43,7 +43,7 @@ describe("tables from the schema", () => {
     const row = t.rows.find((r) => r.key === site.slugOf(site.entries("security")[0]!))!;
     const control = site.entries("security")[0]!.record;
     expect(row.search).toContain(control.requirement.toLowerCase().replace(/\s+/g, " "));
-    expect(row.search).toContain(control.evidence.toLowerCase().replace(/\s+/g, " "));
+    expect(row.search).toContain(control.threat.toLowerCase().replace(/\s+/g, " "));
     expect(FILTER_LABELS).toEqual({ scope: "Scope", tier: "Tier", status: "Status", domain: "Domain" });
     expect(t.columns.find((c) => c.id === "status")!.label).toBe(labelOf("status"));
   });

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { runVerify, type VerifyRun } from "../../src/verify/run-verify.ts";
-import { fixtureProject, removeProject } from "./fixture-project.ts";
+import { fixtureProject, removeProject } from "../helpers/project.ts";
 
 const TODAY = "2026-06-01";
 const made: string[] = [];

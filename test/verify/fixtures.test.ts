@@ -5,7 +5,7 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import type { Diagnostic } from "../../src/core/report/diagnostics.ts";
 import { runVerify } from "../../src/verify/run-verify.ts";
-import { fixtureProject, FIXTURES, removeProject } from "./fixture-project.ts";
+import { fixtureProject, VERIFY_FIXTURES as FIXTURES, removeProject } from "../helpers/project.ts";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { PACKAGE_JSON } from "../../src/core/emit/emit-build-scripts.ts";

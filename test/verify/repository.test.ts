@@ -1,7 +1,7 @@
 /** The repository itself verifies clean: every variant builds, every proof passes, every flag pays its way. */
 import { describe, expect, test } from "bun:test";
 import { runVerify } from "../../src/verify/run-verify.ts";
-import { REPO } from "./fixture-project.ts";
+import { REPO } from "../helpers/project.ts";
 
 describe("repository", () => {
   test("verifies clean without writing anything", async () => {

@@ -2,11 +2,14 @@
  * `npm run check` is run after every edit, so a clean result is remembered, keyed by every input that can
  * change it: data, content, generated files and the files with generated parts, hashed exactly as the loader
  * reads them, plus the checker's own code and package versions (the content cache's code fingerprint of
- * the CLI module, which follows everything it imports). Same inputs, same verdict; any change to any of
- * them runs the full check. Only clean runs are cached: a failing run always reports afresh.
+ * the CLI module, which follows everything it imports). Besides that fixed list, the verdict remembers every
+ * file and folder the check itself read through src/core/fs/safe-fs.ts (the proofs' test files and
+ * results, say) and is dropped when any of them reads differently. Same inputs, same verdict; any change
+ * to any of them runs the full check. Only clean runs are cached: a failing run always reports afresh.
  * This module imports nothing heavy.
  */
-import { listInside, readInside, walkInside } from "../fs/safe-fs.ts";
+import { fsObservers, isInside, listInside, readInside, walkInside, type FsObserver } from "../fs/safe-fs.ts";
+import { resolve } from "node:path";
 import { isNumber, isRecord, openCache, type ContentCache } from "./content-cache.ts";
 
 /** Inputs of a check, relative to the repository root; directories are read recursively. */
@@ -14,6 +17,15 @@ export const CHECK_INPUTS = ["data", "content", "src/generated", "package.json",
 
 export interface CachedCheck {
   records: number;
+}
+
+/** A read or folder listing the check made, outside CHECK_INPUTS: [op, repository-relative path]. */
+export type Observed = ["read" | "list", string];
+
+interface Stored extends CachedCheck {
+  observed: Observed[];
+  /** sha256 of what the observed reads and listings returned. */
+  seen: string;
 }
 
 /** Inputs are hashed as the loader reads them: the same walker, the same refusals, the same bytes. */
@@ -39,9 +51,28 @@ export function inputsFingerprint(root: string, extra: string): string {
   return hash.digest("hex");
 }
 
+/** sha256 of what each observed read and listing returns now. */
+function observedFingerprint(root: string, observed: readonly Observed[]): string {
+  const hash = new Bun.CryptoHasher("sha256");
+  for (const [op, rel] of observed) {
+    hash.update(`\0${op}\0${rel}\0`);
+    if (op === "read") {
+      const read = readInside(root, rel, MAX_INPUT_BYTES);
+      hash.update("refusal" in read ? `\0refused:${read.refusal.rule}:${read.refusal.message}` : read.bytes);
+    } else {
+      const listed = listInside(root, rel);
+      hash.update(listed === undefined ? "\0absent" : "refusal" in listed ? `\0refused:${listed.refusal.rule}` : listed.map((e) => `${e.kind}:${e.rel}`).join("\0"));
+    }
+  }
+  return hash.digest("hex");
+}
+
 export interface CheckCache {
   /** The remembered clean verdict for these inputs and arguments, if any. */
   read(): CachedCheck | undefined;
+  /** Runs `check`, recording what it reads beyond CHECK_INPUTS (for `write`). */
+  watch<T>(check: () => T): T;
+  /** Remembers a clean verdict, with what the last `watch` observed. */
   write(entry: CachedCheck): void;
 }
 
@@ -50,11 +81,36 @@ export interface CheckCache {
  * checker (the CLI's `import.meta.url`: its imports are followed). Inputs are hashed once, when opened.
  */
 export function openCheckCache(root: string, args: readonly string[], code: readonly (string | URL)[]): CheckCache {
-  const cache: ContentCache<CachedCheck> = openCache(root, {
+  const cache: ContentCache<Stored> = openCache(root, {
     name: "check",
     code,
-    validate: (v) => (isRecord(v) && isNumber(v.records) ? { records: v.records } : undefined),
+    validate: (v) =>
+      isRecord(v) && isNumber(v.records) && typeof v.seen === "string" && Array.isArray(v.observed) && v.observed.every((o) => Array.isArray(o) && (o[0] === "read" || o[0] === "list") && typeof o[1] === "string")
+        ? (v as unknown as Stored)
+        : undefined,
   });
   const key = cache.key(inputsFingerprint(root, JSON.stringify(args)));
-  return { read: () => cache.get("verdict", key), write: (entry) => cache.set("verdict", key, entry) };
+  let observed: Observed[] = [];
+  return {
+    read() {
+      const entry = cache.get("verdict", key);
+      return entry && observedFingerprint(root, entry.observed) === entry.seen ? { records: entry.records } : undefined;
+    },
+    watch(check) {
+      const seen = new Map<string, Observed>();
+      const fixed = CHECK_INPUTS.map((i) => resolve(root, i));
+      const observer: FsObserver = (op, at, rel) => {
+        if (resolve(at) !== resolve(root) || fixed.some((f) => isInside(f, resolve(root, rel)))) return;
+        seen.set(`${op}\0${rel}`, [op, rel]);
+      };
+      fsObservers.add(observer);
+      try {
+        return check();
+      } finally {
+        fsObservers.delete(observer);
+        observed = [...seen.values()];
+      }
+    },
+    write: (entry) => cache.set("verdict", key, { records: entry.records, observed, seen: observedFingerprint(root, observed) }),
+  };
 }

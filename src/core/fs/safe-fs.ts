@@ -10,6 +10,17 @@
 import { closeSync, constants, fstatSync, openSync, readdirSync, readSync, realpathSync, lstatSync } from "node:fs";
 import { isAbsolute, join, relative, resolve, sep } from "node:path";
 
+/**
+ * Observers of every read and folder listing made here, while any are registered: the check verdict cache
+ * records what a check looked at, so a remembered verdict is dropped when any of it changes. One set for
+ * the process (on globalThis): the check's cached path and its bundled checker are two copies of this module.
+ */
+export type FsObserver = (op: "read" | "list", root: string, rel: string) => void;
+export const fsObservers = ((globalThis as Record<symbol, unknown>)[Symbol.for("takeoff.safeFs.observers")] ??= new Set<FsObserver>()) as Set<FsObserver>;
+function observe(op: "read" | "list", root: string, rel: string): void {
+  if (fsObservers.size) for (const o of fsObservers) o(op, root, rel);
+}
+
 export type RefusalRule = "outside-repository" | "not-a-file" | "file-too-large" | "unreadable-file";
 
 export interface Refusal {
@@ -87,6 +98,7 @@ function describe(mode: { isDirectory(): boolean; isFIFO(): boolean; isSocket():
  * would otherwise wait forever), checks the open file, and reads at most `maxBytes` (+1 to detect more).
  */
 export function readInside(root: string, rel: string, maxBytes: number): { bytes: Buffer } | { refusal: Refusal } {
+  observe("read", root, rel);
   const found = realInside(root, rel);
   if ("refusal" in found) return found;
   let fd: number;
@@ -135,6 +147,7 @@ export type WalkEntry = { rel: string; kind: "file" } | { rel: string; kind: "di
  * Returns a refusal when the folder itself is unsafe, undefined when it does not exist.
  */
 export function listInside(root: string, rel: string): WalkEntry[] | { refusal: Refusal } | undefined {
+  observe("list", root, rel);
   const found = realInside(root, rel);
   if ("refusal" in found) {
     if (found.refusal.rule === "unreadable-file" && /ENOENT/.test(found.refusal.message)) return undefined;

@@ -2,7 +2,7 @@
  * data/ → validated records with their source positions. Finds the data files, parses each with
  * positions, validates every record against its kind's schema, and collects every mistake of the run.
  */
-import { relative } from "node:path";
+import { join, relative } from "node:path";
 import { diagnostic, fileStart, type Diagnostic } from "../report/diagnostics.ts";
 import { listInside, type Refusal } from "../fs/safe-fs.ts";
 import { KINDS, parseRecord, RECORD_SCHEMAS, type Kind } from "../schema/kinds.ts";
@@ -11,6 +11,8 @@ import { closest } from "../report/suggest.ts";
 import { issuesToDiagnostics } from "./zod-issues.ts";
 import { parseDataFiles, type ParsedFile } from "./parse-data-files.ts";
 import { placeOf, type YamlSource } from "./yaml-source.ts";
+import { openValidationCache, type ValidationCache } from "../cache/validation-cache.ts";
+import type { Entry } from "../model/records.ts";
 
 /** Records and entries belong to the model; re-exported for the loaders' callers. */
 export type { Entry, Located, Records } from "../model/records.ts";
@@ -102,13 +104,17 @@ export function findDataFiles(root: string, dataDir = "data"): FoundFiles {
   return { files, refused, diagnostics };
 }
 
-/** @param cacheDir where parsed files are remembered by content (relative to root); none by default */
+/**
+ * @param cacheDir where parsed files are remembered by content (relative to root); their validation is
+ * remembered beside it (its sibling folder `validate`); none by default
+ */
 export function loadRecords(root: string, dataDir = "data", cacheDir?: string): LoadResult {
   const found = findDataFiles(root, dataDir);
-  return assemble(found, parseDataFiles(root, found.files, cacheDir));
+  const validation = cacheDir ? openValidationCache(join(root, cacheDir, "..", "validate"), root) : undefined;
+  return assemble(found, parseDataFiles(root, found.files, cacheDir), validation);
 }
 
-function assemble(found: FoundFiles, parsedFiles: ParsedFile[]): LoadResult {
+function assemble(found: FoundFiles, parsedFiles: ParsedFile[], validation?: ValidationCache): LoadResult {
   const diagnostics = [...found.diagnostics];
   const records = emptyRecords();
   const names = Object.fromEntries(KINDS.map((k) => [k, new Set<string>()])) as LoadResult["names"];
@@ -123,7 +129,7 @@ function assemble(found: FoundFiles, parsedFiles: ParsedFile[]): LoadResult {
       continue;
     }
     diagnostics.push(...checkSchemaComment(kind, rel, source.text));
-    const invalid = validateFile(kind, source, records, names);
+    const invalid = validateCached(kind, source, records, names, validation);
     if (invalid.some((d) => d.rule === "not-a-list")) unreadable.add(kind);
     diagnostics.push(...invalid);
   }
@@ -135,6 +141,24 @@ function checkSchemaComment(kind: Kind, rel: string, text: string): Diagnostic[]
   const first = text.split(/\r?\n/, 1)[0] ?? "";
   if (first === expected) return [];
   return [diagnostic("schema-comment", fileStart(rel), "the first line must point editors at this kind's JSON Schema", `make line 1 exactly: ${expected}`)];
+}
+
+/** validateFile, remembered per file by content when a cache is given (src/core/cache/validation-cache.ts). */
+function validateCached(kind: Kind, src: YamlSource, records: Records, names: LoadResult["names"], cache?: ValidationCache): Diagnostic[] {
+  const hit = cache?.get(src.file, kind, src.text);
+  const data = src.data;
+  if (hit && (hit.records.length === 0 || (Array.isArray(data) && hit.records.every(([i]) => i < data.length)))) {
+    for (const name of hit.names) names[kind].add(name);
+    for (const [index, record] of hit.records) (records[kind] as Entry[]).push({ kind, record, at: placeOf(src, [index]), src, index } as Entry);
+    return hit.diagnostics;
+  }
+  const own = emptyRecords();
+  const ownNames = Object.fromEntries(KINDS.map((k) => [k, new Set<string>()])) as LoadResult["names"];
+  const out = validateFile(kind, src, own, ownNames);
+  for (const name of ownNames[kind]) names[kind].add(name);
+  (records[kind] as Entry[]).push(...(own[kind] as Entry[]));
+  cache?.set(src.file, kind, src.text, { diagnostics: out, names: [...ownNames[kind]], records: (own[kind] as Entry[]).map((e) => [e.index, e.record]) });
+  return out;
 }
 
 function validateFile<K extends Kind>(kind: K, src: YamlSource, records: Records, names: LoadResult["names"]): Diagnostic[] {

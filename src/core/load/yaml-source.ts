@@ -30,7 +30,10 @@ export interface YamlSource {
   file: string;
   text: string;
   lineStarts: number[];
-  /** Every node by path (segments joined with U+001F); "" is the document root. */
+  /**
+   * Every node by path (segments joined with U+001F); "" is the document root. For a file the fast path
+   * read, built on first read (a getter; spreading, cloning and JSON see the Map).
+   */
   places: Map<string, NodePlace>;
   /** The parsed data; undefined when the file had errors. */
   data: unknown;
@@ -122,7 +125,7 @@ export function parseYamlSource(file: string, raw: string, { fast = true } = {})
   }
   try {
     const simple = fast ? readSimpleYaml(text) : undefined;
-    if (simple) return { source: { file, text, lineStarts: lineStartsOf(text), places: simple.places, data: simple.data }, diagnostics: [] };
+    if (simple) return { source: withPlaces({ file, text, lineStarts: lineStartsOf(text), data: simple.data }, simple), diagnostics: [] };
     return parseChecked(file, text);
   } catch (err) {
     // The scan above under-counts only in exotic layouts; a stack overflow there is still a writer's error.
@@ -273,6 +276,9 @@ function syntaxHint(message: string): string | undefined {
  * ancestor so a diagnostic always has a place.
  */
 export function offsetOf(src: YamlSource, path: readonly PathSegment[], onKey = false): number {
+  // A record (a list item has no key) of a file the fast path read: no need to build its places.
+  const item = path.length === 1 && typeof path[0] === "number" ? PENDING.get(src)?.item(path[0]) : undefined;
+  if (item !== undefined) return item;
   for (let n = path.length; n >= 0; n--) {
     const place = src.places.get(pathKey(path.slice(0, n)));
     if (place) return onKey && n === path.length ? (place.key ?? place.value) : place.value;
@@ -350,10 +356,12 @@ const isPlainObject = (v: unknown): v is Record<string, unknown> =>
   v !== null && typeof v === "object" && !Array.isArray(v) && Object.getPrototypeOf(v) === Object.prototype;
 
 /**
- * Reads `text` when it lies inside the subset described above; undefined hands it to yaml. The places are
- * those parseDocument gives (the same paths, offsets and order); the data is Bun.YAML.parse's.
+ * Reads `text` when it lies inside the subset described above; undefined hands it to yaml. The data is
+ * Bun.YAML.parse's; `places()` builds the places parseDocument gives (the same paths, offsets and order).
  */
-export function readSimpleYaml(text: string): { data: unknown; places: Map<string, NodePlace> } | undefined {
+export function readSimpleYaml(
+  text: string,
+): { data: unknown; places: () => Map<string, NodePlace>; item: (index: number) => number | undefined } | undefined {
   if (typeof Bun === "undefined" || SLOW_CHARS.test(text) || !text.isWellFormed()) return undefined;
   // Bun reads first (it refuses excessive aliasing and the nesting was bounded by the caller); the scan below
   // accepts its data only where it read the same.
@@ -363,7 +371,10 @@ export function readSimpleYaml(text: string): { data: unknown; places: Map<strin
   } catch {
     return undefined;
   }
-  const places = new Map<string, NodePlace>();
+  /** Every node as the scan meets it, in parseDocument's order: path, key offset (-1: none), value offset. */
+  const found: (string | number)[] = [];
+  /** Where in `found` each item of a list at the root (each record) stands. */
+  const records: number[] = [];
   const n = text.length;
   // The current content line: [ls, le) without its line break, `ind` spaces of indentation, `next` the start
   // of the following line; `ind` is -1 past the last line.
@@ -511,9 +522,7 @@ export function readSimpleYaml(text: string): { data: unknown; places: Map<strin
   };
 
   const place = (path: string, keyOff: number | undefined, value: number): void => {
-    const size = places.size;
-    places.set(path, keyOff === undefined ? { value } : { key: keyOff, value });
-    if (places.size === size) throw SLOW; // a path seen before: a key written twice
+    found.push(path, keyOff ?? -1, value);
   };
 
   /** A one-line scalar or flow list at `p`, its first character; `end` is set past it. */
@@ -551,7 +560,7 @@ export function readSimpleYaml(text: string): { data: unknown; places: Map<strin
     let q = skip(p + 1);
     if (text.charCodeAt(q) !== 93) {
       for (;;) {
-        places.set(prefix + count, { value: q });
+        place(prefix + count, undefined, q);
         const c = text.charCodeAt(q);
         if (c === 34) same(doubleQuoted(q), theirs[count]);
         else if (c === 39) same(singleQuoted(q), theirs[count]);
@@ -629,6 +638,7 @@ export function readSimpleYaml(text: string): { data: unknown; places: Map<strin
     const prefix = path === "" ? "" : `${path}\u001f`;
     let count = 0;
     for (;;) {
+      if (path === "") records.push(found.length); // value() records the item's place first
       value(skip(ls + col + 1), col, prefix + count, undefined, theirs[count]);
       count++;
       if (ind > col) throw SLOW;
@@ -651,7 +661,8 @@ export function readSimpleYaml(text: string): { data: unknown; places: Map<strin
       if (ind > col) throw SLOW;
       if (ind < col) break;
     }
-    // Bun read these keys and no other, in this order (the order yaml gives the object's keys too).
+    // Bun read these keys and no other, in this order (the order yaml gives the object's keys too): so no
+    // key was written twice.
     const order = Object.keys(theirs);
     if (order.length !== keys.length) throw SLOW;
     for (let i = 0; i < keys.length; i++) if (order[i] !== keys[i]) throw SLOW;
@@ -662,7 +673,7 @@ export function readSimpleYaml(text: string): { data: unknown; places: Map<strin
     seek(0);
     if (ind > 0) throw SLOW; // an indented first line
     if (ind === 0) {
-      places.set("", { value: ls });
+      place("", undefined, ls);
       block(0, "", data);
       if (!atEnd()) throw SLOW; // content after the root collection ended
     } else if (data !== null) throw SLOW;
@@ -670,5 +681,52 @@ export function readSimpleYaml(text: string): { data: unknown; places: Map<strin
     if (err === SLOW) return undefined;
     throw err;
   }
-  return { data, places };
+  const places = (): Map<string, NodePlace> => {
+    const map = new Map<string, NodePlace>();
+    for (let i = 0; i < found.length; i += 3) {
+      const key = found[i + 1] as number;
+      const value = found[i + 2] as number;
+      map.set(found[i] as string, key < 0 ? { value } : { key, value });
+    }
+    return map;
+  };
+  const item = (index: number): number | undefined => {
+    const at = records[index];
+    return at === undefined ? undefined : (found[at + 2] as number);
+  };
+  return { data, places, item };
+}
+
+/** Sources whose places are not built yet, and the offset of each of their records (see offsetOf). */
+const PENDING = new WeakMap<YamlSource, { item: (index: number) => number | undefined }>();
+
+/**
+ * `source` with `places` built on first read: a clean check reads only where each record starts (offsetOf
+ * answers that from the scan), the index is for diagnostics and the parse cache, and building it costs as
+ * much as the scan. The property reads, spreads, clones and serializes as a plain Map, in the same position
+ * as in a source yaml parsed.
+ */
+function withPlaces(
+  source: Omit<YamlSource, "places">,
+  scan: { places: () => Map<string, NodePlace>; item: (index: number) => number | undefined },
+): YamlSource {
+  let places: Map<string, NodePlace> | undefined;
+  const lazy = { file: source.file, text: source.text, lineStarts: source.lineStarts, places: undefined as unknown, data: source.data } as YamlSource;
+  Object.defineProperty(lazy, "places", {
+    enumerable: true,
+    configurable: true,
+    get: () => {
+      if (!places) {
+        places = scan.places();
+        PENDING.delete(lazy);
+      }
+      return places;
+    },
+    set: (value: Map<string, NodePlace>) => {
+      places = value;
+      PENDING.delete(lazy);
+    },
+  });
+  PENDING.set(lazy, scan);
+  return lazy;
 }

@@ -1,14 +1,15 @@
 /**
  * The docs cannot lie: a "Done" on a flag, a variant, a component or a success criterion is a claim, and
  * the site shows it as proven only when something checked backs it. Bundle proofs come from the results
- * of `npm run verify`; components must exist where they say; criteria are backed when the site build
- * itself ran their proving command. Planning records (roadmap, team, scopes, controls) carry no
+ * of `npm run verify`; components must exist where they say; criteria are backed by fresh results of
+ * `npm run prove` in which their named tests passed (evidence is data: no record's text is run). Planning records (roadmap, team, scopes, controls) carry no
  * machine-checkable claim and are shown as written.
  */
 import type { Entry } from "./records.ts";
 import { existsInside } from "../fs/safe-fs.ts";
 import { isRepoPath } from "../schema/kinds.ts";
 import type { VerifyResults } from "../../verify/results-file.ts";
+import { proofPassed, resultOf, type ProveResults } from "./proof.ts";
 
 export interface Evidence {
   /** True when a check backs the claim. */
@@ -21,8 +22,10 @@ export interface EvidenceContext {
   root: string;
   /** Fresh results of `npm run verify` for these records, if any. */
   results: VerifyResults | undefined;
-  /** Commands the current build has run successfully (e.g. "npm run check"). */
+  /** Commands the current build has run successfully (e.g. "npm run check"); no longer backs a record. */
   passedCommands: ReadonlySet<string>;
+  /** Fresh results of `npm run prove` for these records, if any. */
+  proofs?: ProveResults | undefined;
 }
 
 const CHECKED_KINDS = new Set(["features", "variants", "components", "criteria"]);
@@ -38,7 +41,7 @@ export function statusEvidence(entry: Entry, ctx: EvidenceContext): Evidence | u
     case "components":
       return locationEvidence(entry.record.location, ctx.root);
     case "criteria":
-      return commandEvidence(entry.record.command, ctx);
+      return proofEvidence(entry, ctx.proofs);
     default:
       return undefined;
   }
@@ -81,8 +84,10 @@ function locationEvidence(location: string, root: string): Evidence {
   return { backed: false, reason: `${location} is not in this repository` };
 }
 
-function commandEvidence(command: string, ctx: EvidenceContext): Evidence {
-  if (ctx.passedCommands.has(command)) return { backed: true, reason: `${command} passed in this build` };
-  if (command === "npm run verify" && ctx.results?.ok) return { backed: true, reason: "npm run verify passed for these records" };
-  return { backed: false, reason: `${command} is not run by the site build` };
+function proofEvidence(entry: Entry<"criteria">, proofs: ProveResults | undefined): Evidence {
+  if (!entry.record.proof) return { backed: false, reason: "it names no tests as proof" };
+  if (!proofs) return { backed: false, reason: "no fresh results of npm run prove for these records" };
+  const r = resultOf(proofs, entry);
+  if (!proofPassed(r)) return { backed: false, reason: r ? `npm run prove: ${r.failed} failed, ${r.passed} passed of ${r.matched} tests` : "npm run prove has no result for it" };
+  return { backed: true, reason: `proven by npm run prove: ${r!.passed} tests passed in ${r!.tests.join(", ")}` };
 }

@@ -21,6 +21,7 @@ export const STAGES = {
   generated: "generated files against what the records produce (`check`)",
   lint: "hand-written pages in `content/` (`check`; `mdx-code` also stops the site build)",
   verify: "the source and the bundles of every variant (`npm run verify`)",
+  proof: "the tests records name as proof, their results and the claims they back (`npm run prove`; `check` with fresh results)",
 } as const;
 export type Stage = keyof typeof STAGES;
 
@@ -111,6 +112,14 @@ export const RULES = {
   "over-budget": { stage: "verify", severity: "error", summary: "A variant's minified bundle is larger than its `budget`.", hint: "make the bundle smaller (the flag impact table shows where the bytes are), or raise the budget in review" },
   "dead-flag": { stage: "verify", severity: "warning", summary: "Switching a flag on or off changes no byte in any build: its branches do nothing. A warning: verify still passes.", hint: "guard real behaviour with it, or delete the flag" },
   "output-not-writable": { stage: "verify", severity: "error", summary: "verify cannot write its results (dist/variants/, .cache/verify/): something unwritable stands in the way.", hint: "remove or fix what stands there, then run verify again" },
+  // proof
+  "proof-missing-file": { stage: "proof", severity: "error", summary: "A record's `proof` names a test file that is not a file of the repository.", hint: "fix the path (relative to the repository root, such as test/behaviour/access-and-limits.test.ts), or add the test file" },
+  "proof-matched-none": { stage: "proof", severity: "error", summary: "A record's proof matched no test in its files: nothing was proven.", hint: "make `name` the exact name of a describe block or test in the files, such as \"control: Rate Limiting\"" },
+  "proof-failed": { stage: "proof", severity: "error", summary: "A test named as a record's proof failed.", hint: "fix the behaviour (or the test), then run npm run prove again" },
+  "proof-stale": { stage: "proof", severity: "warning", summary: "The prove results were computed from other inputs (test files, src/app, data/, package-lock.json, Bun): claims are not checked against them. A warning.", hint: "run npm run prove" },
+  "unproven-claim": { stage: "proof", severity: "error", summary: "A control or criterion says Done, but its proof is missing, failing or not fresh.", hint: "run npm run prove and fix what fails, or set the status to what the evidence shows" },
+  "status-behind-evidence": { stage: "proof", severity: "warning", summary: "A control or criterion is Planned or In Progress although its proof passes. A warning.", hint: "move the status on (Beta, or Done once approved)" },
+  "unapproved-in-production": { stage: "proof", severity: "error", summary: "A Production variant ships a flag that is not approved (Approved or Not Required) or not released (Beta or Done).", hint: "remove the flag from the variant until it is approved and released" },
 } as const satisfies Record<string, Rule>;
 
 export type RuleId = keyof typeof RULES;

@@ -27,7 +27,9 @@ export type FieldRole =
   /** Release/Status: shown with its icon. */
   | "status"
   /** Rows of name, value and unit. */
-  | "limits";
+  | "limits"
+  /** Test files (and a name in them) that `npm run prove` runs. */
+  | "proof";
 
 export interface FieldMeta {
   /** The field's name as readers see it: table headers, record pages. */
@@ -129,6 +131,22 @@ export const EntryPath = z
     rule("invalid-path", "an entry must be a .ts file inside the repository, written like src/app/main.ts (no leading /, no .., letters, digits, . _ - only)"),
   )
   .meta({ pattern: "^(?!.*(^|/)\\.\\.?(/|$))[A-Za-z0-9_.][A-Za-z0-9_./-]*\\.ts$" });
+/** A test file of the repository named as proof: a `.test.ts` path relative to the root, such as test/behaviour/access-and-limits.test.ts. */
+export const TestPath = z
+  .string()
+  .refine(
+    (s) => isRepoPath(s, { ext: ".test.ts" }),
+    rule("invalid-path", "a proof test must be a .test.ts file inside the repository, written like test/behaviour/access-and-limits.test.ts (no leading /, no .., letters, digits, . _ - only)"),
+  )
+  .meta({ pattern: "^(?!.*(^|/)\\.\\.?(/|$))[A-Za-z0-9_.][A-Za-z0-9_./-]*\\.test\\.ts$" });
+/**
+ * What proves a record, as data: test files and, optionally, the name of a `describe` block or test in them.
+ * Nothing in it is ever run as a command; `npm run prove` runs the files with `bun test` and reads the report.
+ */
+export const Proof = z.strictObject({
+  tests: z.array(TestPath).min(1, "name at least one test file"),
+  name: Text.optional(),
+});
 /** "src/app/", "package.json scripts" (a path and a note) or a Bun built-in module such as "bun:bundle". */
 export const LocationText = Text.refine(
   (s) => {

@@ -6,7 +6,7 @@
  */
 import { z } from "zod";
 import { MASTER, MASTER_KEYS, type MasterKey } from "./columns.ts";
-import { column, EntryPath, field, FlagName, IsoDate, LocationText, metaOf, Text, VariantName, type FieldMeta } from "./fields.ts";
+import { column, EntryPath, field, FlagName, IsoDate, LocationText, metaOf, Proof, Text, VariantName, type FieldMeta } from "./fields.ts";
 
 export { CONTROL_CHARACTER, FLAG_NAME_PATTERN, isRealDate, isRepoPath, RESERVED_NAMES, VARIANT_NAME_PATTERN } from "./fields.ts";
 
@@ -135,7 +135,11 @@ export const RECORD_SCHEMAS = {
     limits: field(z.array(Limit).optional(), { label: "Limits", role: "limits", description: "The numbers the requirement sets, each with a name, a value and a unit." }),
     owner: field(Text, { ...OWNER, description: "The team role (from data/team.yaml) that delivers the control." }),
     target: field(IsoDate, { label: "Target", role: "due", description: "When the control must be done, YYYY-MM-DD (quote it); past it, an open control is Overdue." }),
-    evidence: field(Text, { label: "Evidence", role: "code", description: "The command or test that proves the control works." }),
+    proof: field(Proof.optional(), {
+      label: "Proof",
+      role: "proof",
+      description: "The tests that prove the control works: test files (tests) and optionally the describe or test name in them (name), such as \"control: Scope Isolation\". Run by npm run prove; never a command.",
+    }),
     flags: field(z.array(FlagName).optional(), { label: "Flags", description: "Flags (from data/features.yaml) the control relies on.", ...refTo("features") }),
   }),
   roadmap: MASTER.partial({ tier: true, impact: true, approval: true }).extend({
@@ -160,8 +164,12 @@ export const RECORD_SCHEMAS = {
   }),
   criteria: MASTER.partial({ domain: true, scope: true, tier: true, impact: true, approval: true }).extend({
     type: typeOf("criteria"),
-    command: field(Text, { label: "Command", role: "code", description: "The command that proves the criterion, such as npm run verify." }),
-    evidence: field(Text, { label: "Evidence", role: "prose", description: "What the command passing shows." }),
+    description: field(Text, { label: "Description", role: "prose", lead: true, description: "What the criterion means when it holds, in a sentence." }),
+    proof: field(Proof.optional(), {
+      label: "Proof",
+      role: "proof",
+      description: "The tests that prove the criterion: test files (tests) and optionally the describe or test name in them (name). Run by npm run prove; never a command.",
+    }),
   }),
   team: MASTER.partial({ category: true, scope: true, tier: true, impact: true, status: true, approval: true }).extend({
     type: typeOf("team"),

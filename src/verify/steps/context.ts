@@ -5,7 +5,6 @@
  * it under a wider type (`Loaded`, then `Building`, `Analysed`, `Probing`, `Proven`, `Measured`), so a
  * step can only read what an earlier step produced, and the compiler checks the order.
  */
-import { join } from "node:path";
 import { isError, sortDiagnostics, type Diagnostic } from "../../core/report/diagnostics.ts";
 import type { Entry } from "../../core/load/load-records.ts";
 import type { Model } from "../../core/model/model.ts";
@@ -24,8 +23,6 @@ import type { SourceGraph } from "../source-graph.ts";
 
 /** Sources shown in code frames are small; anything larger is not worth printing. */
 export const MAX_FRAME_SOURCE_BYTES = 4 * 1024 * 1024;
-
-export const SIZE_CACHE = ".cache/verify/sizes.json";
 
 export interface VerifyOptions {
   /** YYYY-MM-DD for `expires`; default: today (UTC). */
@@ -149,7 +146,8 @@ export function openContext(root: string, options: VerifyOptions): VerifyContext
   const progress = options.onProgress ?? (() => {});
   let phaseStarted = started;
   const builder = new VariantBuilder(root);
-  const meter = new SizeMeter(cache ? join(root, SIZE_CACHE) : undefined);
+  // Sizes, toggle sizes and the analysis live in the project's content cache (node_modules/.cache/takeoff/verify-*).
+  const meter = new SizeMeter(cache ? root : undefined);
   const flagSetCache = new FlagSetCache(root, cache);
   const measurer = new FlagSetMeasurer(root, builder, meter, flagSetCache);
   // The helper loads its modules while this process reads the records.

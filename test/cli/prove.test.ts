@@ -1,0 +1,127 @@
+/**
+ * npm run prove on fixture projects: the base check fixture with small proof test files written into it
+ * (written here, not committed as *.test.ts, so `bun test` over the repository never runs them). Each case
+ * asserts the exact rule, file, line and column; the first run also checks what results.json records.
+ */
+import { afterAll, describe, expect, test } from "bun:test";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { parseJunit } from "../../src/prove/junit.ts";
+import { PROVE_RESULTS } from "../../src/core/model/proof.ts";
+import { makeProject, removeProject, runMain } from "../helpers/project.ts";
+
+const projects: string[] = [];
+afterAll(() => projects.forEach(removeProject));
+
+const PASS = `import { describe, expect, test } from "bun:test";
+describe("control: Scope Isolation", () => {
+  test("variant prod: reads stay in scope", () => expect(1).toBe(1));
+  test("variant enterprise: writes stay in scope", () => expect(2).toBe(2));
+});
+describe("other", () => { test("variant dev: fails but is not selected", () => expect(1).toBe(2)); });
+`;
+const FAIL = `import { describe, expect, test } from "bun:test";
+describe("control: Scope Isolation", () => {
+  test("variant prod: passes", () => expect(1).toBe(1));
+  test("variant prod: fails", () => expect(1).toBe(2));
+});
+`;
+
+/** The base security record (status at line 9, col 11) with a proof appended: proof key at line 19, col 3. */
+function project(status: string, proofName: string, files: Record<string, string>, criterionStatus = "Beta"): string {
+  const dir = makeProject();
+  projects.push(dir);
+  // The base criterion (status at line 5, col 11) names no proof: Done would be an unproven claim.
+  const criteria = join(dir, "data/criteria.yaml");
+  writeFileSync(criteria, readFileSync(criteria, "utf8").replace("status: Done", `status: ${criterionStatus}`));
+  const path = join(dir, "data/security.yaml");
+  const text = readFileSync(path, "utf8").replace("status: In Progress", `status: ${status}`);
+  writeFileSync(path, `${text.trimEnd()}\n  proof:\n    tests: [test/proof/a.test.ts]\n    name: "${proofName}"\n`);
+  mkdirSync(join(dir, "test/proof"), { recursive: true });
+  for (const [name, body] of Object.entries(files)) writeFileSync(join(dir, "test/proof", name), body);
+  return dir;
+}
+
+const headlines = (stderr: string) => stderr.split("\n").filter((l) => /^\S+:\d+:\d+: (error|warning) /.test(l));
+
+describe("npm run prove", () => {
+  test("a passing proof: results per record, selected by describe name, variants from test names; an In Progress status is a warning", async () => {
+    const dir = project("In Progress", "control: Scope Isolation", { "a.test.ts": PASS });
+    const run = await runMain("prove", dir);
+    expect(headlines(run.stderr)).toEqual([
+      'data/security.yaml:9:11: warning status-behind-evidence: Scope Isolation says In Progress, but its proof passes (2 tests in enterprise, prod)',
+    ]);
+    expect(run.exitCode).toBe(0);
+    const results = JSON.parse(readFileSync(join(dir, PROVE_RESULTS), "utf8"));
+    expect(results.bunVersion).toBe(Bun.version);
+    expect(results.fingerprint).toMatch(/^[0-9a-f]{64}$/);
+    expect(results.records).toEqual([
+      {
+        kind: "security",
+        name: "Scope Isolation",
+        tests: ["test/proof/a.test.ts"],
+        testName: "control: Scope Isolation",
+        matched: 2,
+        passed: 2,
+        failed: 0,
+        skipped: 0,
+        duration: expect.any(Number),
+        variants: ["enterprise", "prod"],
+        failures: [],
+      },
+    ]);
+
+    // Fresh results: check holds claims to them too (Done is fine now) …
+    const done = readFileSync(join(dir, "data/security.yaml"), "utf8");
+    // … and once an input changes, the results are stale: a warning, claims are not judged by them.
+    writeFileSync(join(dir, "data/security.yaml"), done.replace("status: In Progress", "status: Done"));
+    const stale = await runMain("check", dir, ["--no-cache"]);
+    expect(headlines(stale.stderr)).toEqual([
+      `${PROVE_RESULTS}:1:1: warning proof-stale: the results of npm run prove (${results.generatedAt}) were computed from other inputs: claims are not checked against them`,
+    ]);
+    expect(stale.exitCode).toBe(0);
+  }, 60_000);
+
+  test("a failing proof: proof-failed at the proof key; Done without a passing proof (failing, or none named) is an unproven claim at the status value", async () => {
+    const dir = project("Done", "control: Scope Isolation", { "a.test.ts": FAIL }, "Done");
+    const run = await runMain("prove", dir);
+    expect(headlines(run.stderr)).toEqual([
+      "data/criteria.yaml:5:11: error unproven-claim: TypeScript compilation says Done, but it names no proof",
+      "data/security.yaml:9:11: error unproven-claim: Scope Isolation says Done, but 1 of its 2 tests failed",
+      "data/security.yaml:19:3: error proof-failed: 1 of 2 tests proving Scope Isolation failed: control: Scope Isolation › variant prod: fails",
+    ]);
+    expect(run.exitCode).toBe(1);
+    // check reads the same fresh results and says the same about the claim.
+    const check = await runMain("check", dir, ["--no-cache"]);
+    expect(headlines(check.stderr)).toEqual([
+      "data/criteria.yaml:5:11: error unproven-claim: TypeScript compilation says Done, but it names no proof",
+      "data/security.yaml:9:11: error unproven-claim: Scope Isolation says Done, but 1 of its 2 tests failed",
+    ]);
+    expect(check.exitCode).toBe(1);
+  }, 60_000);
+
+  test("a proof that matches zero tests: proof-matched-none at the proof key", async () => {
+    const dir = project("Planned", "control: Scope Isolaton", { "a.test.ts": PASS });
+    const run = await runMain("prove", dir);
+    expect(headlines(run.stderr)).toEqual([
+      'data/security.yaml:19:3: error proof-matched-none: the proof of Scope Isolation matched no test in test/proof/a.test.ts named "control: Scope Isolaton"',
+    ]);
+    expect(run.exitCode).toBe(1);
+  }, 60_000);
+});
+
+describe("JUnit report", () => {
+  test("nested describes, failures, skips and entities", () => {
+    const xml = `<?xml version="1.0"?><testsuites><testsuite name="t/a.test.ts" file="t/a.test.ts"><testsuite name="control: A &amp; B" file="t/a.test.ts"><testsuite name="inner">
+      <testcase name="variant prod: x &lt; y" file="t/a.test.ts" time="0.5" />
+      <testcase name="variant dev: bad" file="t/a.test.ts" time="0.25"><failure message="m">boom</failure></testcase>
+      <testcase name="sk" file="t/a.test.ts" time="0"><skipped /></testcase></testsuite></testsuite>
+      <testcase name="top" file="t/a.test.ts" time="0" /></testsuite></testsuites>`;
+    expect(parseJunit(xml)).toEqual([
+      { file: "t/a.test.ts", suites: ["control: A & B", "inner"], name: "variant prod: x < y", status: "passed", time: 0.5 },
+      { file: "t/a.test.ts", suites: ["control: A & B", "inner"], name: "variant dev: bad", status: "failed", time: 0.25 },
+      { file: "t/a.test.ts", suites: ["control: A & B", "inner"], name: "sk", status: "skipped", time: 0 },
+      { file: "t/a.test.ts", suites: [], name: "top", status: "passed", time: 0 },
+    ]);
+  });
+});

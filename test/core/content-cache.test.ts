@@ -1,0 +1,100 @@
+/**
+ * The one content cache (src/core/cache/content-cache.ts): keys from content and code, entries validated
+ * before use, every broken entry a miss, writes that stay inside the project; and the check verdict built on
+ * it, which is dropped when anything the check read changes.
+ */
+import { afterAll, describe, expect, test } from "bun:test";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { CACHE_ROOT, codeFingerprint, hashContent, isNumber, isRecord, openCache } from "../../src/core/cache/content-cache.ts";
+import { makeProject, removeProject, runMain } from "../helpers/project.ts";
+
+const TMP = mkdtempSync(join(tmpdir(), "takeoff-content-cache-"));
+afterAll(() => rmSync(TMP, { recursive: true, force: true }));
+
+const spec = { name: "demo", code: [import.meta.url], validate: (v: unknown) => (isRecord(v) && isNumber(v.n) ? { n: v.n } : undefined) };
+
+describe("keys", () => {
+  test("content parts are length-prefixed: (ab, c) and (a, bc) differ", () => {
+    expect(hashContent("ab", "c")).not.toBe(hashContent("a", "bc"));
+    expect(hashContent("ab", "c")).toBe(hashContent("ab", "c"));
+    expect(hashContent(new TextEncoder().encode("x"))).toBe(hashContent("x"));
+  });
+
+  test("the code fingerprint follows relative imports, static and dynamic, and names the packages imported", () => {
+    const tree = (name: string, dep: string, pkg: string) => {
+      const dir = join(TMP, name);
+      mkdirSync(join(dir, "lib"), { recursive: true });
+      writeFileSync(join(dir, "entry.ts"), `import { x } from "./lib/dep.ts";\nexport const y = () => import("./lib/late.ts");\nimport "${pkg}";\n`);
+      writeFileSync(join(dir, "lib/dep.ts"), dep);
+      writeFileSync(join(dir, "lib/late.ts"), "export const late = 1;\n");
+      return join(dir, "entry.ts");
+    };
+    const a = codeFingerprint(tree("a", "export const x = 1;\n", "yaml"));
+    expect(codeFingerprint(tree("same-as-a", "export const x = 1;\n", "yaml"))).toBe(a);
+    expect(codeFingerprint(tree("other-import", "export const x = 2;\n", "yaml"))).not.toBe(a);
+    expect(codeFingerprint(tree("other-package", "export const x = 1;\n", "zod"))).not.toBe(a);
+    const late = tree("other-late", "export const x = 1;\n", "yaml");
+    writeFileSync(join(TMP, "other-late/lib/late.ts"), "export const late = 2;\n");
+    expect(codeFingerprint(late)).not.toBe(a);
+  });
+});
+
+describe("entries", () => {
+  test("a value comes back only under its key and in the shape the user accepts; anything else is a miss", () => {
+    const root = join(TMP, "entries");
+    mkdirSync(root, { recursive: true });
+    const cache = openCache(root, spec);
+    const key = cache.key("content");
+    expect(cache.dir).toBe(join(root, CACHE_ROOT, "demo"));
+    expect(cache.get("slot", key)).toBeUndefined();
+    cache.set("slot", key, { n: 1 });
+    expect(cache.get("slot", key)).toEqual({ n: 1 });
+    expect(cache.get("slot", cache.key("other content"))).toBeUndefined();
+    expect(cache.get("other-slot", key)).toBeUndefined();
+    const file = join(cache.dir, "slot.json");
+    for (const broken of ["", "{", "null", "[]", JSON.stringify({ key }), JSON.stringify({ key, value: { n: "1" } }), JSON.stringify({ key, value: null })]) {
+      writeFileSync(file, broken);
+      expect(cache.get("slot", key)).toBeUndefined();
+    }
+    // Slots with path characters become hashed file names, never paths.
+    cache.set("../../escape", key, { n: 2 });
+    expect(cache.get("../../escape", key)).toEqual({ n: 2 });
+    expect(readdirSync(cache.dir).every((n) => /^[a-z0-9.-]+\.json$/.test(n))).toBe(true);
+    expect(readdirSync(root).sort()).toEqual(["node_modules"]);
+  });
+
+  test("a cache folder linked outside the project is never written, and no error escapes", () => {
+    const root = join(TMP, "linked");
+    const outside = join(TMP, "outside");
+    mkdirSync(join(root, "node_modules"), { recursive: true });
+    mkdirSync(outside, { recursive: true });
+    symlinkSync(outside, join(root, "node_modules", ".cache"));
+    const cache = openCache(root, spec);
+    cache.set("slot", cache.key("x"), { n: 1 });
+    expect(readdirSync(outside)).toEqual([]);
+    expect(cache.get("slot", cache.key("x"))).toBeUndefined();
+  });
+});
+
+describe("the check verdict", () => {
+  test("is dropped when a file the check read beyond its fixed inputs changes (the prove results)", async () => {
+    const dir = makeProject();
+    try {
+      expect((await runMain("check", dir)).exitCode).toBe(0);
+      expect((await runMain("check", dir)).stderr).toContain("unchanged since the last clean check");
+      // check looked for .cache/prove/results.json and found none: one appearing must be looked at.
+      mkdirSync(join(dir, ".cache/prove"), { recursive: true });
+      writeFileSync(join(dir, ".cache/prove/results.json"), "{}");
+      const again = await runMain("check", dir);
+      expect(again.exitCode).toBe(0);
+      expect(again.stderr).not.toContain("unchanged since");
+      expect((await runMain("check", dir)).stderr).toContain("unchanged since the last clean check");
+      const entry = JSON.parse(readFileSync(join(dir, CACHE_ROOT, "check/verdict.json"), "utf8")) as { value: { observed: [string, string][] } };
+      expect(entry.value.observed).toContainEqual(["read", ".cache/prove/results.json"]);
+    } finally {
+      removeProject(dir);
+    }
+  });
+});
