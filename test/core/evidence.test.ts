@@ -57,11 +57,13 @@ describe("status evidence", () => {
   });
 
   test("a Done criterion is backed only by fresh prove results in which its tests passed, never by a command", () => {
-    expect(statusEvidence(criterion, ctx(undefined, ["bunx tsc --noEmit"]))).toEqual({ backed: false, reason: "no fresh results of npm run prove for these records" });
+    expect(statusEvidence(criterion, ctx(undefined, ["bunx tsc --noEmit"]))).toEqual({ backed: false, reason: "it names no tests as proof" });
+    const named: Entry<"criteria"> = { ...criterion, record: { ...criterion.record, proof: { tests: ["test/proof/pass.test.ts"] } } };
+    expect(statusEvidence(named, ctx(undefined, ["bunx tsc --noEmit"]))).toEqual({ backed: false, reason: "no fresh results of npm run prove for these records" });
     const proof = { kind: "criteria" as const, name: criterion.record.name, tests: ["test/proof/pass.test.ts"], matched: 2, passed: 2, failed: 0, skipped: 0, duration: 0.01, variants: [], failures: [] };
     const proofs = (over: Partial<typeof proof> = {}) => ({ version: 1, generatedAt: "2026-11-26T00:00:00Z", bunVersion: "1.4.5", fingerprint: "x", records: [{ ...proof, ...over }] });
-    expect(statusEvidence(criterion, { ...ctx(), proofs: proofs() })?.backed).toBe(true);
-    expect(statusEvidence(criterion, { ...ctx(), proofs: proofs({ failed: 1 }) })).toEqual({ backed: false, reason: "npm run prove: 1 failed, 2 passed of 2 tests" });
+    expect(statusEvidence(named, { ...ctx(), proofs: proofs() })?.backed).toBe(true);
+    expect(statusEvidence(named, { ...ctx(), proofs: proofs({ failed: 1 }) })).toEqual({ backed: false, reason: "npm run prove: 1 failed, 2 passed of 2 tests" });
   });
 
   test("statuses other than Done and planning records claim nothing checkable", () => {

@@ -118,10 +118,11 @@ describe("record kinds built from the master shape", () => {
   test("roles: code fields, the lead sentence, references", () => {
     const withRole = (role: string) => KINDS.flatMap((k) => fieldKeys(k).filter((f) => fieldMeta(k, f)?.role === role).map((f) => `${k}.${f}`));
     expect(withRole("code")).toEqual([
-      "features.modules", "features.replaces", "variants.entry", "variants.script", "security.evidence", "components.location", "criteria.command",
+      "features.modules", "features.replaces", "variants.entry", "variants.script", "components.location",
     ]);
     const leads = KINDS.flatMap((k) => fieldKeys(k).filter((f) => fieldMeta(k, f)?.lead).map((f) => `${k}.${f}`));
-    expect(leads).toEqual(["scopes.description", "features.description", "variants.description", "security.threat", "components.purpose", "team.responsibility"]);
+    expect(leads).toEqual(["scopes.description", "features.description", "variants.description", "security.threat", "components.purpose", "criteria.description", "team.responsibility"]);
+    expect(withRole("proof")).toEqual(["security.proof", "criteria.proof"]);
     const refs = REFERENCES.map((r) => `${r.kind}.${r.field}→${r.target}${r.allowAll ? " (or all)" : ""}`);
     expect(refs).toEqual(expect.arrayContaining([
       "features.scope→scopes (or all)", "features.owner→team", "variants.scope→scopes", "variants.features→features",

@@ -51,21 +51,20 @@ export function inputsFingerprint(root: string, extra: string): string {
   return hash.digest("hex");
 }
 
-/** sha256 of what each observed read and listing returns now. */
-function observedFingerprint(root: string, observed: readonly Observed[]): string {
-  const hash = new Bun.CryptoHasher("sha256");
-  for (const [op, rel] of observed) {
-    hash.update(`\0${op}\0${rel}\0`);
-    if (op === "read") {
-      const read = readInside(root, rel, MAX_INPUT_BYTES);
-      hash.update("refusal" in read ? `\0refused:${read.refusal.rule}:${read.refusal.message}` : read.bytes);
-    } else {
-      const listed = listInside(root, rel);
-      hash.update(listed === undefined ? "\0absent" : "refusal" in listed ? `\0refused:${listed.refusal.rule}` : listed.map((e) => `${e.kind}:${e.rel}`).join("\0"));
-    }
+/** sha256 of what one read or listing returns now. */
+function observedDigest(root: string, [op, rel]: Observed): string {
+  const hash = new Bun.CryptoHasher("sha256").update(`${op}\0${rel}\0`);
+  if (op === "read") {
+    const read = readInside(root, rel, MAX_INPUT_BYTES);
+    hash.update("refusal" in read ? `\0refused:${read.refusal.rule}:${read.refusal.message}` : read.bytes);
+  } else {
+    const listed = listInside(root, rel);
+    hash.update(listed === undefined ? "\0absent" : "refusal" in listed ? `\0refused:${listed.refusal.rule}` : listed.map((e) => `${e.kind}:${e.rel}`).join("\0"));
   }
   return hash.digest("hex");
 }
+
+const combine = (digests: Iterable<string>) => new Bun.CryptoHasher("sha256").update([...digests].join("\0")).digest("hex");
 
 export interface CheckCache {
   /** The remembered clean verdict for these inputs and arguments, if any. */
@@ -91,26 +90,35 @@ export function openCheckCache(root: string, args: readonly string[], code: read
   });
   const key = cache.key(inputsFingerprint(root, JSON.stringify(args)));
   let observed: Observed[] = [];
+  let digests: string[] = [];
   return {
     read() {
       const entry = cache.get("verdict", key);
-      return entry && observedFingerprint(root, entry.observed) === entry.seen ? { records: entry.records } : undefined;
+      return entry && combine(entry.observed.map((o) => observedDigest(root, o))) === entry.seen ? { records: entry.records } : undefined;
     },
     watch(check) {
-      const seen = new Map<string, Observed>();
+      const seen = new Map<string, { o: Observed; digest: string }>();
       const fixed = CHECK_INPUTS.map((i) => resolve(root, i));
+      let busy = false;
       const observer: FsObserver = (op, at, rel) => {
-        if (resolve(at) !== resolve(root) || fixed.some((f) => isInside(f, resolve(root, rel)))) return;
-        seen.set(`${op}\0${rel}`, [op, rel]);
+        if (busy || resolve(at) !== resolve(root) || seen.has(`${op}\0${rel}`) || fixed.some((f) => isInside(f, resolve(root, rel)))) return;
+        // Digested now, as the check reads it: an edit made while the check runs is never taken as seen.
+        busy = true;
+        try {
+          seen.set(`${op}\0${rel}`, { o: [op, rel], digest: observedDigest(root, [op, rel]) });
+        } finally {
+          busy = false;
+        }
       };
       fsObservers.add(observer);
       try {
         return check();
       } finally {
         fsObservers.delete(observer);
-        observed = [...seen.values()];
+        observed = [...seen.values()].map((v) => v.o);
+        digests = [...seen.values()].map((v) => v.digest);
       }
     },
-    write: (entry) => cache.set("verdict", key, { records: entry.records, observed, seen: observedFingerprint(root, observed) }),
+    write: (entry) => cache.set("verdict", key, { records: entry.records, observed, seen: combine(digests) }),
   };
 }

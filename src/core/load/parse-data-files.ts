@@ -1,8 +1,9 @@
 /**
- * Reads and parses data files. Clean record files take parseYamlSource's fast path (about 15 MB/s here,
- * against 1.3 to 1.7 MB/s for yaml's parseDocument, which still reads every file with something to
- * report); spreading parsing over worker threads or processes measured no gain on this 2-core machine,
- * because one Bun process already keeps both cores busy (JIT and GC threads), so it stays in-process.
+ * Reads and parses data files. Clean record files take parseYamlSource's fast path (about 10 MB/s here
+ * once warm, against 1 to 1.7 MB/s for yaml's parseDocument, which still reads every file with something
+ * to report; see bench/parse.ts). Spreading parsing over worker threads or processes measured no gain on
+ * this 2-core machine, because one Bun process already keeps both cores busy (JIT and GC threads), so it
+ * stays in-process.
  */
 import { join } from "node:path";
 import { diagnostic, fileStart, type Diagnostic } from "../report/diagnostics.ts";

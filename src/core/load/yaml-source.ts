@@ -8,7 +8,8 @@
  * data from Bun.YAML.parse, checked value by value against the YAML 1.2 core schema. Every other file,
  * and every file with anything to report, is parsed by yaml's parseDocument, as before.
  */
-import { isAlias, isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, type Node } from "yaml";
+import { createRequire } from "node:module";
+import type { Node } from "yaml";
 import { diagnostic, type Diagnostic, type Place } from "../report/diagnostics.ts";
 
 /** Larger data files are refused: records are small, and a huge file is a mistake or an attack. */
@@ -141,7 +142,12 @@ function lineStartsOf(text: string): number[] {
   return starts;
 }
 
+/** yaml loads on the first file the fast path leaves to it: a check of clean records never needs it. */
+let yamlModule: typeof import("yaml") | undefined;
+
 function parseChecked(file: string, text: string): { source: YamlSource; diagnostics: Diagnostic[] } {
+  yamlModule ??= createRequire(import.meta.url)("yaml") as typeof import("yaml");
+  const { isAlias, isMap, isNode, isScalar, isSeq, LineCounter, parseDocument } = yamlModule;
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, version: "1.2", merge: false, prettyErrors: false });
   const source: YamlSource = { file, text, lineStarts: lineCounter.lineStarts, places: new Map(), data: undefined };
