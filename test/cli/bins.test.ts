@@ -4,12 +4,15 @@
  * answers exactly like the sources and is rebuilt when an input changes. Everything else about the commands
  * runs in-process (test/cli/commands.test.ts, check-fixtures.test.ts).
  */
-import { afterAll, describe, expect, test } from "bun:test";
+import { afterAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildBundle, bundleDir, freshBundle, loadBundled } from "../../src/cli/bundle.ts";
 import { BUN, cleanEnv, makeProject, removeProject, REPO, runMain, runScript } from "../helpers/project.ts";
+
+// Processes and builds on a loaded 2-core machine: seconds, not the default 5.
+setDefaultTimeout(60_000);
 
 const TMP = mkdtempSync(join(tmpdir(), "takeoff-bins-"));
 afterAll(() => rmSync(TMP, { recursive: true, force: true }));

@@ -4,10 +4,13 @@
  * test/cli/bins.test.ts), and compares exit code and output with the `expected.txt` kept beside it.
  * UPDATE_SNAPSHOTS=1 rewrites the expected files (review the diff before committing).
  */
-import { describe, expect, test } from "bun:test";
+import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { makeProject, removeProject, REPO, runMain } from "../helpers/project.ts";
+
+// Processes and builds on a loaded 2-core machine: seconds, not the default 5.
+setDefaultTimeout(60_000);
 
 const CASES = join(REPO, "test/fixtures/check");
 

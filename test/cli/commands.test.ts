@@ -3,7 +3,7 @@
  * work, --help, and the commands not covered by their own suites (serve until its signal, check-links,
  * start stopping at the first failing step).
  */
-import { afterAll, describe, expect, test } from "bun:test";
+import { afterAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,6 +11,9 @@ import { parseArgs, type CommandSpec } from "../../src/cli/args.ts";
 import { memoryIo } from "../../src/cli/io.ts";
 import { main as serve } from "../../src/cli/serve.ts";
 import { makeProject, removeProject, runMain, type Command } from "../helpers/project.ts";
+
+// Processes and builds on a loaded 2-core machine: seconds, not the default 5.
+setDefaultTimeout(60_000);
 
 const TMP = mkdtempSync(join(tmpdir(), "takeoff-commands-"));
 afterAll(() => rmSync(TMP, { recursive: true, force: true }));

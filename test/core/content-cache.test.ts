@@ -3,12 +3,15 @@
  * before use, every broken entry a miss, writes that stay inside the project; and the check verdict built on
  * it, which is dropped when anything the check read changes.
  */
-import { afterAll, describe, expect, test } from "bun:test";
+import { afterAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CACHE_ROOT, codeFingerprint, hashContent, isNumber, isRecord, openCache } from "../../src/core/cache/content-cache.ts";
 import { makeProject, removeProject, runMain } from "../helpers/project.ts";
+
+// Processes and builds on a loaded 2-core machine: seconds, not the default 5.
+setDefaultTimeout(60_000);
 
 const TMP = mkdtempSync(join(tmpdir(), "takeoff-content-cache-"));
 afterAll(() => rmSync(TMP, { recursive: true, force: true }));

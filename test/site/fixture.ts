@@ -9,8 +9,9 @@ import { loadModel, recordsHash } from "../../src/core/model/model.ts";
 import { schemaComment } from "../../src/core/load/load-records.ts";
 import type { Kind } from "../../src/core/schema/kinds.ts";
 import type { VerifyResults } from "../../src/verify/results-file.ts";
+import { REPO } from "../helpers/project.ts";
 
-export const REPO = join(import.meta.dir, "..", "..");
+export { REPO };
 
 /** Text that must render inert everywhere. Each payload sets window.__xss if it ever runs. */
 export const HOSTILE = {

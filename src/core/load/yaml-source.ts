@@ -70,6 +70,9 @@ const TOO_DEEP_HINT = "data files hold a list of flat records; remove the extra 
  * open flow brackets, counted before the parser recurses into them. Quoted text is skipped line by line,
  * which can only under-count; the parser's own stack errors are caught as well.
  */
+/** The characters nestingOverflow acts on. */
+const NESTING_MARKS = /["'\\#[\]{}]/g;
+
 export function nestingOverflow(text: string): number | undefined {
   // Character codes rather than one-character strings: this runs over every data file before parsing.
   const indents: number[] = [];
@@ -92,11 +95,15 @@ export function nestingOverflow(text: string): number | undefined {
       k++;
       while (text.charCodeAt(k) === 32) k++;
     }
+    // Only quotes, backslashes, "#" and brackets change anything: jump from one to the next.
     let quote = 0;
-    for (; k < end; k++) {
+    for (NESTING_MARKS.lastIndex = k; ; ) {
+      const mark = NESTING_MARKS.exec(text);
+      if (!mark || mark.index >= end) break;
+      k = mark.index;
       const c = text.charCodeAt(k);
       if (quote) {
-        if (c === 92 && quote === 34) k++; // a backslash escape in double quotes
+        if (c === 92 && quote === 34) NESTING_MARKS.lastIndex = k + 2; // a backslash escape in double quotes
         else if (c === quote) quote = 0;
         continue;
       }
@@ -357,6 +364,10 @@ const ESCAPES: Record<string, string> = {
   N: "\u0085", _: "\u00a0", L: "\u2028", P: "\u2029", " ": " ", '"': '"', "/": "/", "\\": "\\",
 };
 const HEX_RE = /^[0-9a-fA-F]+$/;
+/** Legal in a plain key, but left to yaml: ":" "#", flow indicators and quotes. */
+const KEY_LEFT_TO_YAML = /[:#,[\]{}"']/;
+/** In a plain item of a flow list: nested collections, comments, and a ":" that would make the item a pair. */
+const FLOW_ITEM_LEFT_TO_YAML = /[[{}#]|:(?: |$)/;
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> =>
   v !== null && typeof v === "object" && !Array.isArray(v) && Object.getPrototypeOf(v) === Object.prototype;
@@ -388,6 +399,8 @@ export function readSimpleYaml(
   let le = 0;
   let ind = -1;
   let next = 0;
+  /** The current line's text, [ls, le): searches in it stop at its end (native, not a loop over characters). */
+  let line = "";
   /** Where the scalar, flow list or key just read ends. */
   let end = 0;
   /** Block collections open around the current line; deeper files are yaml's (records are flat). */
@@ -412,6 +425,7 @@ export function readSimpleYaml(
         le = e;
         ind = k - s;
         next = nx;
+        line = text.slice(s, e);
         return;
       }
       s = nx;
@@ -437,6 +451,12 @@ export function readSimpleYaml(
   };
 
   const doubleQuoted = (p: number): string => {
+    const close = line.indexOf('"', p - ls + 1);
+    const escape = line.indexOf("\\", p - ls + 1);
+    if (close !== -1 && (escape === -1 || escape > close)) {
+      end = ls + close + 1;
+      return line.slice(p - ls + 1, close);
+    }
     let out = "";
     let run = p + 1;
     for (let i = p + 1; i < le; i++) {
@@ -465,16 +485,12 @@ export function readSimpleYaml(
     throw SLOW; // the quote closes on a later line, or never
   };
   const singleQuoted = (p: number): string => {
-    for (let i = p + 1; i < le; i++) {
-      if (text.charCodeAt(i) !== 39) continue;
-      if (i + 1 < le && text.charCodeAt(i + 1) === 39) {
-        i++;
-        continue;
-      }
-      end = i + 1;
-      return text.slice(p + 1, i).replaceAll("''", "'");
-    }
-    throw SLOW;
+    let close = line.indexOf("'", p - ls + 1);
+    while (close !== -1 && line.charCodeAt(close + 1) === 39) close = line.indexOf("'", close + 2); // '' is a quote
+    if (close === -1) throw SLOW;
+    end = ls + close + 1;
+    const inner = line.slice(p - ls + 1, close);
+    return inner.includes("''") ? inner.replaceAll("''", "'") : inner;
   };
   /** Whether a plain scalar may start at `p`: not an indicator (`-` only before a space), not a space or the line end. */
   const plainStart = (p: number): boolean => {
@@ -503,24 +519,17 @@ export function readSimpleYaml(
       if (text.charCodeAt(colon) !== 58) return undefined;
       if (colon + 1 < le && text.charCodeAt(colon + 1) !== 32) throw SLOW;
     } else {
-      colon = -1;
-      for (let i = p; i < le; i++) {
-        const c = text.charCodeAt(i);
-        if (c === 58 && (i + 1 === le || text.charCodeAt(i + 1) === 32)) {
-          colon = i;
-          break;
-        }
-        if (c === 35 && text.charCodeAt(i - 1) === 32) break;
-      }
-      if (colon === -1) return undefined;
-      if (!plainStart(p) || colon - p > 1000 || text.charCodeAt(colon - 1) === 32) throw SLOW;
-      for (let i = p; i < colon; i++) {
-        const c = text.charCodeAt(i);
-        // Legal in a key, but left to yaml: ":" "#", flow indicators and quotes.
-        if (c === 58 || c === 35 || c === 44 || c === 91 || c === 93 || c === 123 || c === 125 || c === 34 || c === 39) throw SLOW;
-      }
-      key = text.slice(p, colon);
-      if (typeof coreValue(key) !== "string") throw SLOW; // 1:, true:, null: become text only in JS
+      // The first ":" before a space or the line end, unless a comment (" #") starts first.
+      const r = p - ls;
+      let c = line.indexOf(": ", r);
+      if (c === -1 && line.charCodeAt(line.length - 1) === 58) c = line.length - 1;
+      if (c === -1) return undefined;
+      const comment = line.indexOf(" #", r);
+      if (comment !== -1 && comment < c) return undefined;
+      if (!plainStart(p) || c - r > 1000 || line.charCodeAt(c - 1) === 32) throw SLOW;
+      key = line.slice(r, c);
+      if (KEY_LEFT_TO_YAML.test(key) || typeof coreValue(key) !== "string") throw SLOW; // 1:, true:, null: become text only in JS
+      colon = ls + c;
     }
     if (key === "<<" || key === "__proto__") throw SLOW; // merge keys are yaml's to report
     end = colon;
@@ -544,18 +553,15 @@ export function readSimpleYaml(
       end = q + 1;
     } else {
       if (!plainStart(p)) throw SLOW;
-      let e = le;
-      for (let i = p + 1; i < le; i++) {
-        const ch = text.charCodeAt(i);
-        if (ch === 58 && (i + 1 === le || text.charCodeAt(i + 1) === 32)) throw SLOW; // a key inside a value
-        if (ch === 35 && text.charCodeAt(i - 1) === 32) {
-          e = i;
-          break;
-        }
-      }
-      while (text.charCodeAt(e - 1) === 32) e--;
-      end = e;
-      same(coreValue(text.slice(p, e)), theirs);
+      // The value runs to a comment (" #") or the line end; a ": " (or a final ":") in it would be a key.
+      const r = p - ls;
+      const comment = line.indexOf(" #", r);
+      let e = comment === -1 ? line.length : comment;
+      const colon = line.indexOf(": ", r);
+      if ((colon !== -1 && colon < e) || (comment === -1 && line.charCodeAt(e - 1) === 58)) throw SLOW;
+      while (line.charCodeAt(e - 1) === 32) e--;
+      end = ls + e;
+      same(coreValue(line.slice(r, e)), theirs);
     }
   };
 
@@ -572,20 +578,16 @@ export function readSimpleYaml(
         else if (c === 39) same(singleQuoted(q), theirs[count]);
         else {
           if (!plainStart(q)) throw SLOW;
-          let e = q + 1;
-          for (; ; e++) {
-            if (e >= le) throw SLOW; // the list goes on on the next line
-            const ch = text.charCodeAt(e);
-            if (ch === 44 || ch === 93) break;
-            if (ch === 91 || ch === 123 || ch === 125 || ch === 35) throw SLOW;
-            if (ch === 58) {
-              const after = text.charCodeAt(e + 1);
-              if (e + 1 >= le || after === 32 || after === 44 || after === 91 || after === 93 || after === 123 || after === 125) throw SLOW; // a pair
-            }
-          }
-          while (text.charCodeAt(e - 1) === 32) e--;
-          end = e;
-          same(coreValue(text.slice(q, e)), theirs[count]);
+          // The item runs to the next "," or "]" on this line.
+          const r = q - ls;
+          const comma = line.indexOf(",", r);
+          const close = line.indexOf("]", r);
+          let e = comma === -1 ? close : close === -1 ? comma : Math.min(comma, close);
+          if (e === -1) throw SLOW; // the list goes on on the next line
+          if (FLOW_ITEM_LEFT_TO_YAML.test(line.slice(r, e))) throw SLOW;
+          while (line.charCodeAt(e - 1) === 32) e--;
+          end = ls + e;
+          same(coreValue(line.slice(r, e)), theirs[count]);
         }
         count++;
         q = skip(end);
