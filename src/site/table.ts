@@ -275,6 +275,6 @@ export const DEFAULT_EXTRAS: Record<Kind, string[]> = {
   security: ["target"],
   roadmap: ["phase", "estimate", "target"],
   components: ["location", "productionReady"],
-  criteria: ["command"],
+  criteria: ["proof"],
   team: ["responsibility", "timeline"],
 };

@@ -81,6 +81,21 @@ describe("entries", () => {
   });
 });
 
+test("a check in a project whose node_modules/.cache links outside writes nothing there", async () => {
+  const dir = makeProject();
+  const outside = join(TMP, "outside-check");
+  try {
+    mkdirSync(join(dir, "node_modules"), { recursive: true });
+    mkdirSync(outside, { recursive: true });
+    symlinkSync(outside, join(dir, "node_modules", ".cache"));
+    expect((await runMain("check", dir)).exitCode).toBe(0);
+    expect((await runMain("check", dir)).stderr).not.toContain("unchanged since");
+    expect(readdirSync(outside)).toEqual([]);
+  } finally {
+    removeProject(dir);
+  }
+});
+
 describe("the check verdict", () => {
   test("is dropped when a file the check read beyond its fixed inputs changes (the prove results)", async () => {
     const dir = makeProject();

@@ -9,6 +9,7 @@
 import type { Diagnostic } from "../report/diagnostics.ts";
 import type { NodePlace, YamlSource } from "../load/yaml-source.ts";
 import type { Kind } from "../schema/kinds.ts";
+import { sep } from "node:path";
 import { CACHE_ROOT, openCache } from "./content-cache.ts";
 
 /** Where CLIs keep it, relative to the project root. */
@@ -29,13 +30,22 @@ export interface ParseCache {
 
 const CODE = [import.meta.url, new URL("../load/parse-data-files.ts", import.meta.url), new URL("../load/yaml-source.ts", import.meta.url)];
 
-/** The parse cache in folder `dir` (absolute); writes stay inside `root` (default: the folder itself). */
-export function openParseCache(dir: string, root = dir): ParseCache {
+/**
+ * The parse cache in folder `dir` (absolute); writes stay inside `root`. Without `root`, a folder below
+ * `<root>/node_modules/.cache/` names its project itself (so a link planted at node_modules/.cache is never
+ * written through), anything else confines writes to the folder.
+ */
+export function openParseCache(dir: string, root = projectOf(dir)): ParseCache {
   const cache = openCache<CachedParse, Uint8Array>(root, { name: "parse", code: CODE, validate: revive, store: toJson }, dir);
   return {
     get: (rel, bytes) => cache.get(rel, cache.key(rel, bytes), bytes),
     set: (rel, bytes, parsed) => cache.set(rel, cache.key(rel, bytes), parsed),
   };
+}
+
+function projectOf(dir: string): string {
+  const at = dir.lastIndexOf(`${sep}node_modules${sep}.cache${sep}`);
+  return at > 0 ? dir.slice(0, at) : dir;
 }
 
 function toJson(parsed: CachedParse): unknown {

@@ -95,15 +95,16 @@ export function nestingOverflow(text: string): number | undefined {
       k++;
       while (text.charCodeAt(k) === 32) k++;
     }
-    // Only quotes, backslashes, "#" and brackets change anything: jump from one to the next.
+    // Only quotes, backslashes, "#" and brackets change anything: jump from one to the next in this line.
+    const from = k;
+    const line = text.slice(from, end);
     let quote = 0;
-    for (NESTING_MARKS.lastIndex = k; ; ) {
-      const mark = NESTING_MARKS.exec(text);
-      if (!mark || mark.index >= end) break;
-      k = mark.index;
-      const c = text.charCodeAt(k);
+    for (NESTING_MARKS.lastIndex = 0; NESTING_MARKS.test(line); ) {
+      const j = NESTING_MARKS.lastIndex - 1;
+      k = from + j;
+      const c = line.charCodeAt(j);
       if (quote) {
-        if (c === 92 && quote === 34) NESTING_MARKS.lastIndex = k + 2; // a backslash escape in double quotes
+        if (c === 92 && quote === 34) NESTING_MARKS.lastIndex = j + 2; // a backslash escape in double quotes
         else if (c === quote) quote = 0;
         continue;
       }
