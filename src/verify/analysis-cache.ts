@@ -31,13 +31,13 @@ export const contentHash = (text: string) => hashContent(text);
 
 const strings = (v: unknown) => Array.isArray(v) && v.every((x) => typeof x === "string");
 /** An entry exactly as saveAnalysis writes it; anything else is a miss. */
-function validate(v: unknown): Stored | undefined {
-  if (!isRecord(v) || !isRecord(v.files) || !Object.values(v.files).every((h) => typeof h === "string") || !isRecord(v.facts)) return undefined;
+function isStored(v: unknown): v is Stored {
+  if (!isRecord(v) || !isRecord(v.files) || !Object.values(v.files).every((h) => typeof h === "string") || !isRecord(v.facts)) return false;
   const f = v.facts;
-  if (!Array.isArray(f.files) || !f.files.every((x: unknown) => isRecord(x) && typeof x.path === "string" && strings(x.imports) && strings(x.unresolved))) return undefined;
-  if (!strings(f.bundled) || !Array.isArray(f.diagnostics) || !isRecord(f.references) || !isRecord(f.probes) || !isRecord(f.probes.transformed) || !Array.isArray(f.probes.arms)) return undefined;
-  return v as unknown as Stored;
+  if (!Array.isArray(f.files) || !f.files.every((x: unknown) => isRecord(x) && typeof x.path === "string" && strings(x.imports) && strings(x.unresolved))) return false;
+  return strings(f.bundled) && Array.isArray(f.diagnostics) && isRecord(f.references) && isRecord(f.probes) && isRecord(f.probes.transformed) && Array.isArray(f.probes.arms);
 }
+const validate = (v: unknown): Stored | undefined => (isStored(v) ? v : undefined);
 
 const analysisCache = (root: string) => openCache<Stored>(root, { name: "verify-analysis", code: CODE, validate });
 

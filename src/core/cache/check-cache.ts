@@ -75,6 +75,10 @@ export interface CheckCache {
   write(entry: CachedCheck): void;
 }
 
+function isStored(v: unknown): v is Stored {
+  return isRecord(v) && isNumber(v.records) && typeof v.seen === "string" && Array.isArray(v.observed) && v.observed.every((o) => Array.isArray(o) && (o[0] === "read" || o[0] === "list") && typeof o[1] === "string");
+}
+
 /**
  * The verdict cache of the project at `root` for a run with `args`; `code` are the module URLs of the
  * checker (the CLI's `import.meta.url`: its imports are followed). Inputs are hashed once, when opened.
@@ -83,10 +87,7 @@ export function openCheckCache(root: string, args: readonly string[], code: read
   const cache: ContentCache<Stored> = openCache(root, {
     name: "check",
     code,
-    validate: (v) =>
-      isRecord(v) && isNumber(v.records) && typeof v.seen === "string" && Array.isArray(v.observed) && v.observed.every((o) => Array.isArray(o) && (o[0] === "read" || o[0] === "list") && typeof o[1] === "string")
-        ? (v as unknown as Stored)
-        : undefined,
+    validate: (v) => (isStored(v) ? v : undefined),
   });
   const key = cache.key(inputsFingerprint(root, JSON.stringify(args)));
   let observed: Observed[] = [];

@@ -69,5 +69,6 @@ function revive(value: unknown, rel: string, bytes: Uint8Array): CachedParse | u
   const places = new Map(src.places as [string, NodePlace][]);
   // Every list item has a place: a data list shorter or longer than the places is not what was parsed.
   if (Array.isArray(src.data) && (places.has(String(src.data.length)) || (src.data.length > 0 && !places.has(String(src.data.length - 1))))) return undefined;
-  return { ...(parsed as CachedParse), source: { ...(src as unknown as YamlSource), places } };
+  const source: YamlSource = { file: rel, text: src.text, lineStarts: src.lineStarts, places, data: src.data };
+  return { ...(parsed as CachedParse), source };
 }

@@ -25,13 +25,13 @@ export const VALIDATION_CACHE_DIR = `${CACHE_ROOT}/validate`;
 
 const CODE = [new URL("../load/load-records.ts", import.meta.url)];
 
-function validate(v: unknown, rel: string): ValidatedFile | undefined {
-  if (!isRecord(v) || !Array.isArray(v.diagnostics) || !Array.isArray(v.names) || !Array.isArray(v.records)) return undefined;
-  if (!v.names.every((n) => typeof n === "string")) return undefined;
-  if (!v.diagnostics.every((d: unknown) => isRecord(d) && d.file === rel && isNumber(d.line) && isNumber(d.col) && typeof d.rule === "string" && typeof d.message === "string")) return undefined;
-  if (!v.records.every((r: unknown) => Array.isArray(r) && r.length === 2 && Number.isInteger(r[0]) && (r[0] as number) >= 0 && isRecord(r[1]))) return undefined;
-  return v as unknown as ValidatedFile;
+function isValidated(v: unknown, rel: string): v is ValidatedFile {
+  if (!isRecord(v) || !Array.isArray(v.diagnostics) || !Array.isArray(v.names) || !Array.isArray(v.records)) return false;
+  if (!v.names.every((n) => typeof n === "string")) return false;
+  if (!v.diagnostics.every((d: unknown) => isRecord(d) && d.file === rel && isNumber(d.line) && isNumber(d.col) && typeof d.rule === "string" && typeof d.message === "string")) return false;
+  return v.records.every((r: unknown) => Array.isArray(r) && r.length === 2 && Number.isInteger(r[0]) && (r[0] as number) >= 0 && isRecord(r[1]));
 }
+const validate = (v: unknown, rel: string): ValidatedFile | undefined => (isValidated(v, rel) ? v : undefined);
 
 /** The validation cache in folder `dir` (absolute); writes stay inside `root` (default: the folder itself). */
 export function openValidationCache(dir: string, root = dir): ValidationCache {

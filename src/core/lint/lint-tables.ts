@@ -5,7 +5,6 @@
  */
 import type { Root, Table, TableCell } from "mdast";
 import { toString } from "mdast-util-to-string";
-import type { Processor } from "unified";
 import { visit } from "unist-util-visit";
 import type { Program } from "estree";
 import { diagnostic, fileStart, type Diagnostic, type Place } from "../report/diagnostics.ts";
@@ -29,15 +28,20 @@ export interface TableLintContext {
   scopeNames: readonly string[];
 }
 
-let parsers: { md: Processor; mdx: Processor } | undefined;
+/** All the lint needs of a unified processor: text in, an mdast tree out. */
+interface MarkdownParser {
+  parse(text: string): unknown;
+}
+
+let parsers: { md: MarkdownParser; mdx: MarkdownParser } | undefined;
 /** remark loads with the first page to lint: a check whose pages all come from the lint cache never loads it. */
-function parserFor(file: string): Processor {
+function parserFor(file: string): MarkdownParser {
   if (!parsers) {
     const { unified } = require("unified") as typeof import("unified");
     const remarkParse = (require("remark-parse") as typeof import("remark-parse")).default;
     const remarkGfm = (require("remark-gfm") as typeof import("remark-gfm")).default;
     const remarkMdx = (require("remark-mdx") as typeof import("remark-mdx")).default;
-    parsers = { md: unified().use(remarkParse).use(remarkGfm) as unknown as Processor, mdx: unified().use(remarkParse).use(remarkGfm).use(remarkMdx) as unknown as Processor };
+    parsers = { md: unified().use(remarkParse).use(remarkGfm), mdx: unified().use(remarkParse).use(remarkGfm).use(remarkMdx) };
   }
   return file.endsWith(".mdx") ? parsers.mdx : parsers.md;
 }
