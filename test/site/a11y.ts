@@ -1,0 +1,53 @@
+/**
+ * Shared by the a11y-*.test.ts files (split so two test workers can run them side by side): axe-core (from node_modules) on every page type, in light and dark, on a phone, and with the search
+ * dialog open. Zero violations allowed.
+ */
+import { axe, type SiteSession } from "./harness.ts";
+
+
+export const PAGES = [
+  "/",
+  "/table-format/",
+  "/flag-guide/",
+  "/developer-guide/",
+  "/build-optimization/",
+  "/security-matrix/",
+  "/bun-patterns/",
+  "/checklist/",
+  "/takeoff/",
+  "/rules/",
+  "/scopes/",
+  "/features/",
+  "/build-variants/",
+  "/controls/",
+  "/roadmap/",
+  "/components/",
+  "/criteria/",
+  "/team/",
+  "/scopes/enterprise/",
+  "/features/DEBUG/",
+  "/features/XSS_FIXTURE/",
+  "/build-variants/prod/",
+  "/controls/input-sanitization/",
+  "/roadmap/phase-2-security/",
+  "/components/feature-flags/",
+  "/criteria/typescript-compilation/",
+  "/team/security-team/",
+  "/no-such-page/",
+];
+
+export const report = (v: Awaited<ReturnType<typeof axe>>) => v.map((x) => `${x.id} (${x.impact}): ${x.help}\n    ${x.nodes.map((n) => n.html).join("\n    ")}`).join("\n");
+
+/** Each check opens one page in its own context: a slow page on a loaded machine fails alone, with its own timeout. */
+export async function violations(site: SiteSession, path: string, options: Parameters<SiteSession["page"]>[0] = {}): Promise<string> {
+  const page = await site.page(options);
+  try {
+    await page.goto(`${site.base}${path}`);
+    return report(await axe(page));
+  } finally {
+    await page.context().close();
+  }
+}
+
+export const DARK = ["/", "/flag-guide/", "/bun-patterns/", "/checklist/", "/features/DEBUG/", "/build-optimization/"];
+
