@@ -4,9 +4,9 @@
  * duplicate keys. Returns plain data only when the file is clean.
  *
  * Two paths, one result. A file written as records are (block lists and maps, one-line scalars and flow
- * lists) is read by readSimpleYaml at the end of this file: one pass over its lines for the places, the
- * data from Bun.YAML.parse, checked value by value against the YAML 1.2 core schema. Every other file,
- * and every file with anything to report, is parsed by yaml's parseDocument, as before.
+ * lists) is read by readSimpleYaml at the end of this file: one pass over its lines, about ten times
+ * faster than yaml, for the data and the places. Every other file, and every file with anything to
+ * report, is parsed by yaml's parseDocument (loaded only then), as before.
  */
 import { createRequire } from "node:module";
 import type { Node } from "yaml";
@@ -318,12 +318,14 @@ export function keyOffset(src: YamlSource, path: readonly PathSegment[], key: st
 // ---------------------------------------------------------------------------------------------------------
 // The fast path (issue 8, item 9). Data files are block lists of flat records: `- key: value` lines,
 // one-line flow lists, quoted and plain one-line scalars, comments. For exactly that subset one pass over
-// the lines finds every node and the offsets parseDocument would give it, and reads every scalar by the
-// YAML 1.2 core schema (as yaml does); Bun.YAML.parse, a native parser about ten times faster than yaml,
-// supplies the data, and the file takes the fast path only when both readings agree on every node, key and
-// value. Anything else, however harmless (anchors, aliases, tags, directives, ---, multi-line or block
-// scalars, flow maps, tabs, control characters, duplicate keys, keys that are not text, errors of any
-// kind), goes to parseDocument above, so every diagnostic comes from the same code as before.
+// the lines proves the file holds nothing else, finds every node and the offset parseDocument gives it, and
+// reads every value as yaml does (the YAML 1.2 core schema, yaml's escapes, its key order). Anything else,
+// however harmless (anchors, aliases, tags, directives, ---, multi-line or block scalars, flow maps, tabs,
+// control characters, duplicate keys, keys that are not text, errors of any kind), goes to parseDocument
+// above, so every diagnostic comes from the same code as before; the tests hold both paths to one result.
+// Bun.YAML.parse was measured for the values: a second full parse costs more than reading them in this
+// pass (bench/parse.ts), and it reads some files differently from yaml (it accepts duplicate keys; it
+// refuses a "\ud83d" escape yaml reads).
 // ---------------------------------------------------------------------------------------------------------
 
 /** Characters left to yaml: C0 controls and tabs, DEL and C1, line separators, BOM, non-characters, a lone CR. */
@@ -370,25 +372,15 @@ const KEY_LEFT_TO_YAML = /[:#,[\]{}"']/;
 /** In a plain item of a flow list: nested collections, comments, and a ":" that would make the item a pair. */
 const FLOW_ITEM_LEFT_TO_YAML = /[[{}#]|:(?: |$)/;
 
-const isPlainObject = (v: unknown): v is Record<string, unknown> =>
-  v !== null && typeof v === "object" && !Array.isArray(v) && Object.getPrototypeOf(v) === Object.prototype;
-
 /**
- * Reads `text` when it lies inside the subset described above; undefined hands it to yaml. The data is
- * Bun.YAML.parse's; `places()` builds the places parseDocument gives (the same paths, offsets and order).
+ * Reads `text` when it lies inside the subset described above; undefined hands it to yaml. `data` is what
+ * parseDocument(text).toJS() gives; `places()` builds the places parseDocument gives (the same paths,
+ * offsets and order), `item(i)` the offset of the i-th item of a list at the root.
  */
 export function readSimpleYaml(
   text: string,
 ): { data: unknown; places: () => Map<string, NodePlace>; item: (index: number) => number | undefined } | undefined {
-  if (typeof Bun === "undefined" || SLOW_CHARS.test(text) || !text.isWellFormed()) return undefined;
-  // Bun reads first (it refuses excessive aliasing and the nesting was bounded by the caller); the scan below
-  // accepts its data only where it read the same.
-  let data: unknown;
-  try {
-    data = Bun.YAML.parse(text);
-  } catch {
-    return undefined;
-  }
+  if (SLOW_CHARS.test(text) || !text.isWellFormed()) return undefined;
   /** Every node as the scan meets it, in parseDocument's order: path, key offset (-1: none), value offset. */
   const found: (string | number)[] = [];
   /** Where in `found` each item of a list at the root (each record) stands. */
@@ -445,10 +437,6 @@ export function readSimpleYaml(
   const rest = (e: number): void => {
     const r = skip(e);
     if (r < le && !(text.charCodeAt(r) === 35 && r > e)) throw SLOW;
-  };
-  /** The scalar read here must be the one Bun read. */
-  const same = (mine: unknown, theirs: unknown): void => {
-    if (!Object.is(mine, theirs)) throw SLOW;
   };
 
   const doubleQuoted = (p: number): string => {
@@ -542,41 +530,40 @@ export function readSimpleYaml(
   };
 
   /** A one-line scalar or flow list at `p`, its first character; `end` is set past it. */
-  const inline = (p: number, path: string, keyOff: number | undefined, theirs: unknown): void => {
+  const inline = (p: number, path: string, keyOff: number | undefined): unknown => {
     place(path, keyOff, p);
     const c = text.charCodeAt(p);
-    if (c === 34) same(doubleQuoted(p), theirs);
-    else if (c === 39) same(singleQuoted(p), theirs);
-    else if (c === 91) flowList(p, path, theirs);
-    else if (c === 123) {
+    if (c === 34) return doubleQuoted(p);
+    if (c === 39) return singleQuoted(p);
+    if (c === 91) return flowList(p, path);
+    if (c === 123) {
       const q = skip(p + 1);
-      if (text.charCodeAt(q) !== 125 || !isPlainObject(theirs) || Object.keys(theirs).length !== 0) throw SLOW; // only {}
+      if (text.charCodeAt(q) !== 125) throw SLOW; // flow maps other than {} are yaml's
       end = q + 1;
-    } else {
-      if (!plainStart(p)) throw SLOW;
-      // The value runs to a comment (" #") or the line end; a ": " (or a final ":") in it would be a key.
-      const r = p - ls;
-      const comment = line.indexOf(" #", r);
-      let e = comment === -1 ? line.length : comment;
-      const colon = line.indexOf(": ", r);
-      if ((colon !== -1 && colon < e) || (comment === -1 && line.charCodeAt(e - 1) === 58)) throw SLOW;
-      while (line.charCodeAt(e - 1) === 32) e--;
-      end = ls + e;
-      same(coreValue(line.slice(r, e)), theirs);
+      return {};
     }
+    if (!plainStart(p)) throw SLOW;
+    // The value runs to a comment (" #") or the line end; a ": " (or a final ":") in it would be a key.
+    const r = p - ls;
+    const comment = line.indexOf(" #", r);
+    let e = comment === -1 ? line.length : comment;
+    const colon = line.indexOf(": ", r);
+    if ((colon !== -1 && colon < e) || (comment === -1 && line.charCodeAt(e - 1) === 58)) throw SLOW;
+    while (line.charCodeAt(e - 1) === 32) e--;
+    end = ls + e;
+    return coreValue(line.slice(r, e));
   };
 
-  const flowList = (p: number, path: string, theirs: unknown): void => {
-    if (!Array.isArray(theirs)) throw SLOW;
+  const flowList = (p: number, path: string): unknown[] => {
     const prefix = path === "" ? "" : `${path}\u001f`;
-    let count = 0;
+    const items: unknown[] = [];
     let q = skip(p + 1);
     if (text.charCodeAt(q) !== 93) {
       for (;;) {
-        place(prefix + count, undefined, q);
+        place(prefix + items.length, undefined, q);
         const c = text.charCodeAt(q);
-        if (c === 34) same(doubleQuoted(q), theirs[count]);
-        else if (c === 39) same(singleQuoted(q), theirs[count]);
+        if (c === 34) items.push(doubleQuoted(q));
+        else if (c === 39) items.push(singleQuoted(q));
         else {
           if (!plainStart(q)) throw SLOW;
           // The item runs to the next "," or "]" on this line.
@@ -588,9 +575,8 @@ export function readSimpleYaml(
           if (FLOW_ITEM_LEFT_TO_YAML.test(line.slice(r, e))) throw SLOW;
           while (line.charCodeAt(e - 1) === 32) e--;
           end = ls + e;
-          same(coreValue(line.slice(r, e)), theirs[count]);
+          items.push(coreValue(line.slice(r, e)));
         }
-        count++;
         q = skip(end);
         const sep = text.charCodeAt(q);
         if (sep === 93) break;
@@ -599,8 +585,8 @@ export function readSimpleYaml(
         if (q >= le || text.charCodeAt(q) === 93 || text.charCodeAt(q) === 44) throw SLOW; // [a,] and [a,,b] are yaml's
       }
     }
-    if (theirs.length !== count) throw SLOW;
     end = q + 1;
+    return items;
   };
 
   /**
@@ -608,84 +594,78 @@ export function readSimpleYaml(
    * `col` is the column of the collection holding it: later lines belong to the value only when indented
    * more (or, for a key, when they are "- " items at the key's own column).
    */
-  const value = (p: number, col: number, path: string, keyOff: number | undefined, theirs: unknown): void => {
+  const value = (p: number, col: number, path: string, keyOff: number | undefined): unknown => {
     if (p === le || text.charCodeAt(p) === 35) {
       seek(next);
       if (ind > col || (keyOff !== undefined && ind === col && isDash(ls + ind))) {
         place(path, keyOff, ls + ind);
-        block(ind, path, theirs);
-      } else {
-        place(path, keyOff, p);
-        same(null, theirs);
+        return block(ind, path);
       }
-      return;
+      place(path, keyOff, p);
+      return null;
     }
     const key = keyOff === undefined ? keyAt(p) : undefined;
     if (key !== undefined) {
       // A list item "- key: value" holds a map at the key's column.
       place(path, keyOff, p);
-      map(p - ls, p, key, path, theirs);
-      return;
+      return map(p - ls, p, key, path);
     }
-    inline(p, path, keyOff, theirs);
+    const v = inline(p, path, keyOff);
     rest(end);
     seek(next);
     if (ind > col) throw SLOW; // a scalar continued on the next line, or stray content
+    return v;
   };
 
   /** A block list or map whose first line is the current one, at column `col`. */
-  const block = (col: number, path: string, theirs: unknown): void => {
+  const block = (col: number, path: string): unknown => {
     const p = ls + col;
-    if (isDash(p)) return list(col, path, theirs);
+    if (isDash(p)) return list(col, path);
     const key = keyAt(p);
     if (key === undefined) throw SLOW; // a scalar on a line of its own
-    map(col, p, key, path, theirs);
+    return map(col, p, key, path);
   };
 
-  const list = (col: number, path: string, theirs: unknown): void => {
-    if (!Array.isArray(theirs) || ++depth > MAX_NESTING) throw SLOW;
+  const list = (col: number, path: string): unknown[] => {
+    if (++depth > MAX_NESTING) throw SLOW;
     const prefix = path === "" ? "" : `${path}\u001f`;
-    let count = 0;
+    const items: unknown[] = [];
     for (;;) {
       if (path === "") records.push(found.length); // value() records the item's place first
-      value(skip(ls + col + 1), col, prefix + count, undefined, theirs[count]);
-      count++;
+      items.push(value(skip(ls + col + 1), col, prefix + items.length, undefined));
       if (ind > col) throw SLOW;
       // A line less indented, or a key of the map that holds this list at its own column, ends it.
       if (ind < col || !isDash(ls + col)) break;
     }
-    if (theirs.length !== count) throw SLOW;
     depth--;
+    return items;
   };
 
   /** A block map at column `col`; its first key, `first` at offset `k`, was just read (`end` is at its ":"). */
-  const map = (col: number, k: number, first: string, path: string, theirs: unknown): void => {
-    if (!isPlainObject(theirs) || ++depth > MAX_NESTING) throw SLOW;
+  const map = (col: number, k: number, first: string, path: string): Record<string, unknown> => {
+    if (++depth > MAX_NESTING) throw SLOW;
     const prefix = path === "" ? "" : `${path}\u001f`;
-    const keys: string[] = [];
+    // Keys in the order written, as yaml's toJS sets them (__proto__ never gets here).
+    const entries: Record<string, unknown> = {};
     for (let key: string | undefined = first; ; k = ls + col, key = keyAt(k)) {
-      if (key === undefined || !Object.hasOwn(theirs, key)) throw SLOW; // not a key line; a key Bun did not read
-      keys.push(key);
-      value(skip(end + 1), col, prefix + key, k, theirs[key]);
+      if (key === undefined || Object.hasOwn(entries, key)) throw SLOW; // not a key line; a key written twice
+      entries[key] = value(skip(end + 1), col, prefix + key, k);
       if (ind > col) throw SLOW;
       if (ind < col) break;
     }
-    // Bun read these keys and no other, in this order (the order yaml gives the object's keys too): so no
-    // key was written twice.
-    const order = Object.keys(theirs);
-    if (order.length !== keys.length) throw SLOW;
-    for (let i = 0; i < keys.length; i++) if (order[i] !== keys[i]) throw SLOW;
     depth--;
+    return entries;
   };
 
+  let data: unknown = null; // a file of comments and blank lines holds null
   try {
     seek(0);
     if (ind > 0) throw SLOW; // an indented first line
     if (ind === 0) {
       place("", undefined, ls);
-      block(0, "", data);
+      data = block(0, "");
       if (!atEnd()) throw SLOW; // content after the root collection ended
-    } else if (data !== null) throw SLOW;
+    }
   } catch (err) {
     if (err === SLOW) return undefined;
     throw err;
@@ -720,21 +700,21 @@ function withPlaces(
   scan: { places: () => Map<string, NodePlace>; item: (index: number) => number | undefined },
 ): YamlSource {
   let places: Map<string, NodePlace> | undefined;
+  let pending: typeof scan | undefined = scan; // dropped once the Map is built
   const lazy = { file: source.file, text: source.text, lineStarts: source.lineStarts, places: undefined as unknown, data: source.data } as YamlSource;
+  const settle = (value: Map<string, NodePlace>) => {
+    places = value;
+    pending = undefined;
+    PENDING.delete(lazy);
+  };
   Object.defineProperty(lazy, "places", {
     enumerable: true,
     configurable: true,
     get: () => {
-      if (!places) {
-        places = scan.places();
-        PENDING.delete(lazy);
-      }
+      if (pending) settle(pending.places());
       return places;
     },
-    set: (value: Map<string, NodePlace>) => {
-      places = value;
-      PENDING.delete(lazy);
-    },
+    set: settle,
   });
   PENDING.set(lazy, scan);
   return lazy;
