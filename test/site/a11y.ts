@@ -2,7 +2,8 @@
  * Shared by the a11y-*.test.ts files (split so two test workers can run them side by side): axe-core (from node_modules) on every page type, in light and dark, on a phone, and with the search
  * dialog open. Zero violations allowed.
  */
-import { axe, type SiteSession } from "./harness.ts";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { axe, BROWSER_SUITES, openSite, type SiteSession } from "./harness.ts";
 
 
 export const PAGES = [
@@ -51,3 +52,28 @@ export async function violations(site: SiteSession, path: string, options: Param
 
 export const DARK = ["/", "/flag-guide/", "/bun-patterns/", "/checklist/", "/features/DEBUG/", "/build-optimization/"];
 
+
+/** One suite: its own server and browser (opened once), skipped without Chromium; `define` adds the tests. */
+export function axeSuite(define: (site: () => SiteSession) => void): void {
+  describe.skipIf(!BROWSER_SUITES)("axe-core finds no violations", () => {
+    let site: SiteSession;
+    beforeAll(async () => {
+      site = await openSite();
+    }, 180_000);
+    afterAll(async () => {
+      await site?.close();
+    });
+    define(() => site);
+  });
+}
+
+/** A light-theme test per page of `pages`. */
+export function lightPages(pages: readonly string[]): void {
+  axeSuite((site) => {
+    for (const path of pages) {
+      test(`light theme, 1280 px: ${path}`, async () => {
+        expect(await violations(site(), path)).toBe("");
+      });
+    }
+  });
+}
