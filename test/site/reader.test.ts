@@ -53,7 +53,8 @@ describe.skipIf(!BROWSER_SUITES)("reader features", () => {
     await page.locator('dialog.search .search-results a[href="/build-optimization/"]').waitFor({ timeout: 10_000 });
     await page.keyboard.press("Escape");
     expect(await page.$("dialog.search[open]")).toBeNull();
-    expect(await page.evaluate(() => document.activeElement?.matches("[data-search-open]"))).toBe(true);
+    // The dialog's close event (which returns focus) is a task queued after close(): wait for it, do not race it.
+    await page.waitForFunction(() => document.activeElement?.matches("[data-search-open]"), undefined, { timeout: 10_000 });
     await page.keyboard.press("Control+k");
     await page.waitForSelector("dialog.search[open] input:focus");
   });
