@@ -16,6 +16,7 @@ import { loadModel } from "../core/model/model.ts";
 import {
   checkClaims,
   checkProofFiles,
+  variantStates,
   isProofFile,
   proofFingerprint,
   provedEntries,
@@ -110,6 +111,10 @@ export function summarize(entry: ProvedEntry, cases: readonly JunitCase[]): Reco
     duration: Math.round(cases.reduce((s, c) => s + c.time, 0) * 1000) / 1000,
     variants,
     failures: cases.filter((c) => c.status === "failed").map((c) => [...c.suites, c.name].join(" › ")),
+    cases: cases.map((c) => {
+      const variant = variantOf(c.name);
+      return { name: c.name, status: c.status, duration: c.time, ...(variant === undefined ? {} : { variant }) };
+    }),
   };
 }
 
@@ -140,7 +145,15 @@ export async function runProve(root: string, options: ProveOptions): Promise<Pro
       const why = run.reported ? "" : ` (bun test wrote no report: exit ${run.exitCode})`;
       out.push(diagnostic("proof-matched-none", at, `the proof of ${e.record.name} matched no test in ${what}${why}`));
     } else if (r.failed > 0) {
-      out.push(diagnostic("proof-failed", at, `${r.failed} of ${r.matched} tests proving ${e.record.name} failed: ${r.failures.slice(0, 3).join("; ")}${r.failures.length > 3 ? "; …" : ""}`));
+      const where = variantStates(model, e, r).filter((v) => v.state === "failing").map((v) => v.variant);
+      const inVariants = where.length ? ` in ${where.join(", ")}` : "";
+      out.push(diagnostic("proof-failed", at, `${r.failed} of ${r.matched} tests proving ${e.record.name} failed${inVariants}: ${r.failures.slice(0, 3).join("; ")}${r.failures.length > 3 ? "; …" : ""}`));
+    }
+    // Each variant that ships the code needs tests of its own: a proof in prod says nothing about enterprise.
+    for (const v of variantStates(model, e, r)) {
+      if (r.matched > 0 && v.state === "unproven") {
+        out.push(diagnostic("proof-variant-unproven", at, `${e.record.name} ships in variant ${v.variant}, but no test of its proof ran against ${v.variant} (name tests "variant ${v.variant}: …")`));
+      }
     }
   }
   if (before !== after) {

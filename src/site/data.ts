@@ -8,9 +8,9 @@ import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { formatText, isError } from "../core/report/diagnostics.ts";
 import { statusEvidence, type Evidence } from "../core/model/evidence.ts";
-import { checkLoaded } from "../core/check.ts";
 import { lintContent } from "../core/lint/lint-tables.ts";
 import { loadModel, recordsHash, type Entry, type Model } from "../core/model/model.ts";
+import { freshProveResults, PROVE_RESULTS, type ProveResults } from "../core/model/proof.ts";
 import { KIND_INFO, KINDS, type Kind } from "../core/schema/kinds.ts";
 import { readVerifyResults, type VerifyResults } from "../verify/results-file.ts";
 import { siteConfig, sourceUrl, type SiteConfig } from "./config.ts";
@@ -26,6 +26,8 @@ export interface Site {
   config: SiteConfig;
   model: Model;
   results: VerifyResults | undefined;
+  /** Results of `npm run prove` when they were computed from exactly these inputs. */
+  proofs: ProveResults | undefined;
   /** Site path of a record page, e.g. /features/DEBUG/. */
   urlOf(entry: Entry): string;
   slugOf(entry: Entry): string;
@@ -69,11 +71,13 @@ function signature(config: SiteConfig): string {
     }
   };
   walk(dir);
-  try {
-    const st = statSync(join(config.resultsRoot, ".cache/verify/results.json"));
-    parts.push(`results:${st.size}:${st.mtimeMs}`);
-  } catch {
-    /* no results */
+  for (const file of [".cache/verify/results.json", PROVE_RESULTS]) {
+    try {
+      const st = statSync(join(config.resultsRoot, file));
+      parts.push(`${file}:${st.size}:${st.mtimeMs}`);
+    } catch {
+      /* no results */
+    }
   }
   return parts.join("\n");
 }
@@ -133,9 +137,7 @@ export function createSite(config: SiteConfig): Site {
       slugs.set(e, slug);
     }
   }
-  // The repository's own records: the full `npm run check` (freshness, table lint) backs criteria that name it.
-  const ownData = config.dataRoot === config.root && config.dataDir === "data";
-  const passedCommands = new Set<string>(ownData && checkLoaded(config.root, loaded).ok ? ["npm run check"] : []);
+  const proofs = freshProveResults(config.resultsRoot, config.root, model);
   const evidence = new Map<Entry, Evidence | undefined>();
   const dates = new Map<string, string>();
   const lastUpdated = (file: string, root = config.root) => {
@@ -153,11 +155,12 @@ export function createSite(config: SiteConfig): Site {
     config,
     model,
     results,
+    proofs,
     slugOf: (e) => slugs.get(e) ?? slugify(e.record.name, e.kind === "features"),
     urlOf: (e) => `/${KIND_INFO[e.kind].path}/${encodeURIComponent(slugs.get(e) ?? slugify(e.record.name, e.kind === "features"))}/`,
     entries: (kind) => model.records[kind],
     evidence: (e) => {
-      if (!evidence.has(e)) evidence.set(e, statusEvidence(e, { root: config.root, results, passedCommands }));
+      if (!evidence.has(e)) evidence.set(e, statusEvidence(e, { root: config.root, model, results, proofs }));
       return evidence.get(e);
     },
     editUrlOf: (e) => sourceUrl(config, e.at.file, e.at.line),

@@ -68,6 +68,10 @@ describe("npm run prove", () => {
         duration: expect.any(Number),
         variants: ["enterprise", "prod"],
         failures: [],
+        cases: [
+          { name: "variant prod: reads stay in scope", status: "passed", duration: expect.any(Number), variant: "prod" },
+          { name: "variant enterprise: writes stay in scope", status: "passed", duration: expect.any(Number), variant: "enterprise" },
+        ],
       },
     ]);
 
@@ -88,7 +92,8 @@ describe("npm run prove", () => {
     expect(headlines(run.stderr)).toEqual([
       "data/criteria.yaml:5:11: error unproven-claim: TypeScript compilation says Done, but it names no proof",
       "data/security.yaml:9:11: error unproven-claim: Scope Isolation says Done, but 1 of its 2 tests failed",
-      "data/security.yaml:19:3: error proof-failed: 1 of 2 tests proving Scope Isolation failed: control: Scope Isolation › variant prod: fails",
+      "data/security.yaml:19:3: error proof-failed: 1 of 2 tests proving Scope Isolation failed in prod: control: Scope Isolation › variant prod: fails",
+      'data/security.yaml:19:3: error proof-variant-unproven: Scope Isolation ships in variant enterprise, but no test of its proof ran against enterprise (name tests "variant enterprise: …")',
     ]);
     expect(run.exitCode).toBe(1);
     // check reads the same fresh results and says the same about the claim.

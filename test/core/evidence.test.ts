@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { statusEvidence, type EvidenceContext } from "../../src/core/model/evidence.ts";
+import type { ProveResults } from "../../src/core/model/proof.ts";
 import type { Entry } from "../../src/core/model/records.ts";
 import { loadModel } from "../../src/core/model/model.ts";
 import type { VerifyResults } from "../../src/verify/results-file.ts";
@@ -34,7 +35,10 @@ function results(over: { dead?: boolean; eliminated?: boolean; markers?: "pass" 
     flags: [{ name: "ENTERPRISE", addOne: [], leaveOneOut: [{ variant: "enterprise", raw: 100, gzip: 40 }], dead: over.dead ?? false, eliminated: over.eliminated ?? true }],
   };
 }
-const ctx = (r?: VerifyResults, passed: string[] = []): EvidenceContext => ({ root: REPO, results: r, passedCommands: new Set(passed) });
+const ctx = (r?: VerifyResults, proofs?: ProveResults): EvidenceContext => ({ root: REPO, model, results: r, proofs });
+type Proof = ProveResults["records"][number];
+const proofResults = (...records: Proof[]): ProveResults => ({ version: 2, generatedAt: "2026-11-26T00:00:00Z", bunVersion: "1.4.5", fingerprint: "x", records });
+const passing = (c: Proof["cases"][number]["variant"]) => ({ name: `variant ${c}: works`, status: "passed" as const, duration: 0.01, ...(c ? { variant: c } : {}) });
 
 describe("status evidence", () => {
   test("a Done flag is proven only by fresh bundle results", () => {
@@ -57,13 +61,29 @@ describe("status evidence", () => {
   });
 
   test("a Done criterion is backed only by fresh prove results in which its tests passed, never by a command", () => {
-    expect(statusEvidence(criterion, ctx(undefined, ["bunx tsc --noEmit"]))).toEqual({ backed: false, reason: "it names no tests as proof" });
+    expect(statusEvidence(criterion, ctx())).toEqual({ backed: false, reason: "it names no tests as proof" });
     const named: Entry<"criteria"> = { ...criterion, record: { ...criterion.record, proof: { tests: ["test/proof/pass.test.ts"] } } };
-    expect(statusEvidence(named, ctx(undefined, ["bunx tsc --noEmit"]))).toEqual({ backed: false, reason: "no fresh results of npm run prove for these records" });
-    const proof = { kind: "criteria" as const, name: criterion.record.name, tests: ["test/proof/pass.test.ts"], matched: 2, passed: 2, failed: 0, skipped: 0, duration: 0.01, variants: [], failures: [] };
-    const proofs = (over: Partial<typeof proof> = {}) => ({ version: 1, generatedAt: "2026-11-26T00:00:00Z", bunVersion: "1.4.5", fingerprint: "x", records: [{ ...proof, ...over }] });
-    expect(statusEvidence(named, { ...ctx(), proofs: proofs() })?.backed).toBe(true);
-    expect(statusEvidence(named, { ...ctx(), proofs: proofs({ failed: 1 }) })).toEqual({ backed: false, reason: "npm run prove: 1 failed, 2 passed of 2 tests" });
+    expect(statusEvidence(named, ctx())).toEqual({ backed: false, reason: "no fresh results of npm run prove for these records" });
+    const proof: Proof = { kind: "criteria", name: criterion.record.name, tests: ["test/proof/pass.test.ts"], matched: 2, passed: 2, failed: 0, skipped: 0, duration: 0.01, variants: [], failures: [], cases: [passing(undefined), passing(undefined)] };
+    expect(statusEvidence(named, ctx(undefined, proofResults(proof)))?.backed).toBe(true);
+    expect(statusEvidence(named, ctx(undefined, proofResults({ ...proof, failed: 1 })))).toEqual({ backed: false, reason: "npm run prove: 1 of its 2 tests failed" });
+  });
+
+  test("a Done control needs passing tests in every variant that ships its flags", () => {
+    const control: Entry<"security"> = { ...model.records.security[0]!, record: { ...model.records.security[0]!.record, status: "Done", flags: ["ENTERPRISE"], proof: { tests: ["test/proof/a.test.ts"] } } };
+    const proof: Proof = { kind: "security", name: control.record.name, tests: ["test/proof/a.test.ts"], matched: 1, passed: 1, failed: 0, skipped: 0, duration: 0.01, variants: ["prod"], failures: [], cases: [passing("prod")] };
+    // Only enterprise ships ENTERPRISE: a test against prod proves nothing about it.
+    expect(statusEvidence(control, ctx(undefined, proofResults(proof)))).toEqual({ backed: false, reason: "npm run prove: no test proves it in enterprise, which ships it" });
+    const there = { ...proof, variants: ["enterprise"], cases: [passing("enterprise")] };
+    expect(statusEvidence(control, ctx(undefined, proofResults(there)))).toEqual({ backed: true, reason: "proven by npm run prove: 1 test passed in test/proof/a.test.ts against enterprise" });
+  });
+
+  test("a Done flag that names a proof needs its bundle evidence and its proof", () => {
+    const named: Entry<"features"> = { ...flag, record: { ...flag.record, proof: { tests: ["test/proof/a.test.ts"] } } };
+    expect(statusEvidence(named, ctx(results()))).toEqual({ backed: false, reason: "no fresh results of npm run prove for these records" });
+    const proof: Proof = { kind: "features", name: "ENTERPRISE", tests: ["test/proof/a.test.ts"], matched: 1, passed: 1, failed: 0, skipped: 0, duration: 0.01, variants: ["enterprise"], failures: [], cases: [passing("enterprise")] };
+    expect(statusEvidence(named, ctx(results(), proofResults(proof)))?.backed).toBe(true);
+    expect(statusEvidence(named, ctx(undefined, proofResults(proof)))?.backed).toBe(false);
   });
 
   test("statuses other than Done and planning records claim nothing checkable", () => {

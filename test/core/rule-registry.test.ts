@@ -99,6 +99,7 @@ const TRIGGERS: Record<RuleId, string> = {
   "proof-missing-file": expected("proof-missing-file"),
   "proof-matched-none": PROVE_TEST,
   "proof-failed": PROVE_TEST,
+  "proof-variant-unproven": PROVE_TEST,
   "proof-stale": PROVE_TEST,
   "unproven-claim": PROVE_TEST,
   "status-behind-evidence": PROVE_TEST,

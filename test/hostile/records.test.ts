@@ -180,7 +180,7 @@ describe("records that would become paths, shell words and keys", () => {
       expect(checkRules(dir, "data/components.yaml")).toContain("9 invalid-path");
       const { model } = loadModel(join(REPO, "test/fixtures/base"));
       const c = model.records.components[0]!;
-      const ctx = { root: dir, results: undefined, passedCommands: new Set<string>() };
+      const ctx = { root: dir, model, results: undefined, proofs: undefined };
       const at = (location: string): Entry => ({ ...c, record: { ...c.record, status: "Done", location } }) as Entry<"components"> as Entry;
       expect(statusEvidence(at("../../../etc/passwd"), ctx)?.backed).toBe(false);
       // A link inside the repository that leads out proves nothing either.

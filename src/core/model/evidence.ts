@@ -1,15 +1,17 @@
 /**
- * The docs cannot lie: a "Done" on a flag, a variant, a component or a success criterion is a claim, and
- * the site shows it as proven only when something checked backs it. Bundle proofs come from the results
- * of `npm run verify`; components must exist where they say; criteria are backed by fresh results of
- * `npm run prove` in which their named tests passed (evidence is data: no record's text is run). Planning records (roadmap, team, scopes, controls) carry no
- * machine-checkable claim and are shown as written.
+ * The docs cannot lie: a "Done" on a flag, a variant, a component, a security control or a success criterion
+ * is a claim, and the site shows it as proven only when something checked backs it. Bundle proofs come from
+ * the results of `npm run verify`; components must exist where they say; controls and criteria are backed by
+ * fresh results of `npm run prove` in which their named tests passed in every variant that ships their code
+ * (evidence is data: no record's text is run). A flag or component that names a proof needs it to pass as
+ * well. Planning records (roadmap, team, scopes) carry no machine-checkable claim and are shown as written.
  */
 import type { Entry } from "./records.ts";
+import type { Model } from "./model.ts";
 import { existsInside } from "../fs/safe-fs.ts";
 import { isRepoPath } from "../schema/kinds.ts";
 import type { VerifyResults } from "../../verify/results-file.ts";
-import { proofPassed, resultOf, type ProveResults } from "./proof.ts";
+import { proofGap, resultOf, type ProveResults, type ProvedEntry } from "./proof.ts";
 
 export interface Evidence {
   /** True when a check backs the claim. */
@@ -20,31 +22,36 @@ export interface Evidence {
 
 export interface EvidenceContext {
   root: string;
+  model: Model;
   /** Fresh results of `npm run verify` for these records, if any. */
   results: VerifyResults | undefined;
-  /** Commands the current build has run successfully (e.g. "npm run check"); no longer backs a record. */
-  passedCommands: ReadonlySet<string>;
   /** Fresh results of `npm run prove` for these records, if any. */
-  proofs?: ProveResults | undefined;
+  proofs: ProveResults | undefined;
 }
-
-const CHECKED_KINDS = new Set(["features", "variants", "components", "criteria"]);
 
 /** Evidence for a record's Release/Status claim; undefined when the record claims nothing checkable. */
 export function statusEvidence(entry: Entry, ctx: EvidenceContext): Evidence | undefined {
-  if (entry.record.status !== "Done" || !CHECKED_KINDS.has(entry.kind)) return undefined;
+  if (entry.record.status !== "Done") return undefined;
   switch (entry.kind) {
     case "features":
-      return flagEvidence(entry.record.name, ctx.results);
+      return both(flagEvidence(entry.record.name, ctx.results), entry, ctx);
     case "variants":
       return variantEvidence(entry.record.name, ctx.results);
     case "components":
-      return locationEvidence(entry.record.location, ctx.root);
+      return both(locationEvidence(entry.record.location, ctx.root), entry, ctx);
+    case "security":
     case "criteria":
-      return proofEvidence(entry, ctx.proofs);
+      return proofEvidence(entry, ctx);
     default:
       return undefined;
   }
+}
+
+/** A flag or component backed otherwise must also pass the proof it names, if it names one. */
+function both(first: Evidence, entry: ProvedEntry, ctx: EvidenceContext): Evidence {
+  if (!first.backed || !entry.record.proof) return first;
+  const proof = proofEvidence(entry, ctx);
+  return proof.backed ? { backed: true, reason: `${first.reason}; ${proof.reason}` } : proof;
 }
 
 const NOT_VERIFIED = "no bundle results for these records: run `npm run verify`";
@@ -84,10 +91,13 @@ function locationEvidence(location: string, root: string): Evidence {
   return { backed: false, reason: `${location} is not in this repository` };
 }
 
-function proofEvidence(entry: Entry<"criteria">, proofs: ProveResults | undefined): Evidence {
+/** What the prover showed for a record, in one sentence. */
+export function proofEvidence(entry: ProvedEntry, ctx: Pick<EvidenceContext, "model" | "proofs">): Evidence {
   if (!entry.record.proof) return { backed: false, reason: "it names no tests as proof" };
-  if (!proofs) return { backed: false, reason: "no fresh results of npm run prove for these records" };
-  const r = resultOf(proofs, entry);
-  if (!proofPassed(r)) return { backed: false, reason: r ? `npm run prove: ${r.failed} failed, ${r.passed} passed of ${r.matched} tests` : "npm run prove has no result for it" };
-  return { backed: true, reason: `proven by npm run prove: ${r!.passed} tests passed in ${r!.tests.join(", ")}` };
+  if (!ctx.proofs) return { backed: false, reason: "no fresh results of npm run prove for these records" };
+  const r = resultOf(ctx.proofs, entry);
+  const gap = proofGap(ctx.model, entry, r);
+  if (gap !== undefined || !r) return { backed: false, reason: `npm run prove: ${gap ?? "no result"}` };
+  const where = r.variants.length ? ` against ${r.variants.join(", ")}` : "";
+  return { backed: true, reason: `proven by npm run prove: ${r.passed} test${r.passed === 1 ? "" : "s"} passed in ${r.tests.join(", ")}${where}` };
 }

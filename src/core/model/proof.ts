@@ -1,6 +1,6 @@
 /**
- * Evidence is data, never shell: a security control or a success criterion names its proof as test files
- * (and optionally a describe or test name in them), and claims follow what those tests showed. This module
+ * Evidence is data, never shell: a security control, success criterion, flag or component names its proof as
+ * test files (and optionally a describe or test name in them), and claims follow what those tests showed. This module
  * holds what `check` and `npm run prove` (src/prove/) share: which records name a proof, the results file
  * and its fingerprint of every input, and the rules that hold statuses and approvals to the evidence.
  * Nothing here runs anything; the prover alone runs `bun test` on the named files.
@@ -14,11 +14,22 @@ import type { Model } from "./model.ts";
 
 /** Where `npm run prove` keeps its results, relative to the repository root. */
 export const PROVE_RESULTS = ".cache/prove/results.json";
-export const PROVE_RESULTS_VERSION = 1;
+export const PROVE_RESULTS_VERSION = 2;
 
-/** Records that may name a proof. */
-export type ProvedKind = "security" | "criteria";
+/** Records that may name a proof, in the order the prover reports them. */
+export const PROVED_KINDS = ["security", "criteria", "features", "components"] as const;
+export type ProvedKind = (typeof PROVED_KINDS)[number];
 export type ProvedEntry = Entry<ProvedKind>;
+
+/** One test a proof selected, as the JUnit report gave it. */
+export interface ProofCase {
+  /** The test's name; "variant <name>: …" when it ran against a built variant. */
+  name: string;
+  status: "passed" | "failed" | "skipped";
+  /** Seconds. */
+  duration: number;
+  variant?: string;
+}
 
 export interface RecordProof {
   kind: ProvedKind;
@@ -37,6 +48,8 @@ export interface RecordProof {
   variants: string[];
   /** The failing tests, "describe › test". */
   failures: string[];
+  /** Every selected test, in report order. */
+  cases: ProofCase[];
 }
 
 export interface ProveResults {
@@ -48,9 +61,37 @@ export interface ProveResults {
   records: RecordProof[];
 }
 
-/** Controls and criteria, in file order. */
+/** Every record of a kind that may name a proof, kind by kind, in file order. */
 export function provedEntries(model: Model): ProvedEntry[] {
-  return [...model.records.security, ...model.records.criteria];
+  return PROVED_KINDS.flatMap((kind): ProvedEntry[] => model.records[kind]);
+}
+
+/** Kinds whose Done needs a proof of their own; a flag's Done is backed by verify, a component's by its location. */
+const PROOF_REQUIRED: ReadonlySet<ProvedKind> = new Set(["security", "criteria"]);
+
+/**
+ * The variants whose behaviour a proof must cover: those that ship the code (every flag of a control, or the
+ * flag itself). Criteria and components are not tied to variants.
+ */
+export function claimingVariants(model: Model, e: ProvedEntry): Entry<"variants">[] {
+  const flags = e.kind === "security" ? (e.record.flags ?? []) : e.kind === "features" ? [e.record.name] : undefined;
+  if (!flags) return [];
+  return model.records.variants.filter((v) => flags.every((f) => v.record.features.includes(f)));
+}
+
+/** Where a record stands in one variant: its tests there passed, failed or did not run, or the variant lacks its code. */
+export type VariantProofState = "proven" | "failing" | "unproven" | "not shipped";
+
+/** One state per variant of the model, in file order. */
+export function variantStates(model: Model, e: ProvedEntry, proof: RecordProof | undefined): { variant: string; state: VariantProofState }[] {
+  const claiming = new Set(claimingVariants(model, e).map((v) => v.record.name));
+  return model.records.variants.map((v) => {
+    const name = v.record.name;
+    if (!claiming.has(name)) return { variant: name, state: "not shipped" };
+    const here = (proof?.cases ?? []).filter((c) => c.variant === name);
+    const state: VariantProofState = here.some((c) => c.status === "failed") ? "failing" : here.some((c) => c.status === "passed") ? "proven" : "unproven";
+    return { variant: name, state };
+  });
 }
 
 /** A proof passes when at least one matched test passed and none failed. */
@@ -100,14 +141,27 @@ export function proofFingerprint(root: string, model: Model): string {
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 const isNum = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v);
 const isStrs = (v: unknown): v is string[] => Array.isArray(v) && v.every((s) => typeof s === "string");
+const isProvedKind = (v: unknown): v is ProvedKind => PROVED_KINDS.some((k) => k === v);
+const STATUSES: readonly unknown[] = ["passed", "failed", "skipped"] satisfies ProofCase["status"][];
+const isStatus = (v: unknown): v is ProofCase["status"] => STATUSES.includes(v);
+
+function proofCaseOf(v: unknown): ProofCase | undefined {
+  if (!isObj(v)) return undefined;
+  const { name, status, duration, variant } = v;
+  if (typeof name !== "string" || !isStatus(status) || !isNum(duration) || (variant !== undefined && typeof variant !== "string")) return undefined;
+  return { name, status, duration, ...(variant === undefined ? {} : { variant }) };
+}
 
 function recordProofOf(v: unknown): RecordProof | undefined {
   if (!isObj(v)) return undefined;
   const { kind, name, tests, testName, matched, passed, failed, skipped, duration, variants, failures } = v;
-  if ((kind !== "security" && kind !== "criteria") || typeof name !== "string" || !isStrs(tests) || !isStrs(variants) || !isStrs(failures)) return undefined;
+  if (!isProvedKind(kind) || typeof name !== "string" || !isStrs(tests) || !isStrs(variants) || !isStrs(failures)) return undefined;
   if (!isNum(matched) || !isNum(passed) || !isNum(failed) || !isNum(skipped) || !isNum(duration)) return undefined;
   if (testName !== undefined && typeof testName !== "string") return undefined;
-  return { kind, name, tests, ...(testName === undefined ? {} : { testName }), matched, passed, failed, skipped, duration, variants, failures };
+  if (!Array.isArray(v.cases)) return undefined;
+  const cases = v.cases.map(proofCaseOf);
+  if (!cases.every((c): c is ProofCase => c !== undefined)) return undefined;
+  return { kind, name, tests, ...(testName === undefined ? {} : { testName }), matched, passed, failed, skipped, duration, variants, failures, cases };
 }
 
 /** The results of the last `npm run prove`, if any are there and well-formed. */
@@ -122,8 +176,8 @@ export function readProveResults(root: string): ProveResults | undefined {
   }
   if (!isObj(v) || v.version !== PROVE_RESULTS_VERSION || typeof v.fingerprint !== "string" || typeof v.generatedAt !== "string" || typeof v.bunVersion !== "string" || !Array.isArray(v.records)) return undefined;
   const records = v.records.map(recordProofOf);
-  if (records.some((r) => r === undefined)) return undefined;
-  return { version: PROVE_RESULTS_VERSION, generatedAt: v.generatedAt, bunVersion: v.bunVersion, fingerprint: v.fingerprint, records: records as RecordProof[] };
+  if (!records.every((r): r is RecordProof => r !== undefined)) return undefined;
+  return { version: PROVE_RESULTS_VERSION, generatedAt: v.generatedAt, bunVersion: v.bunVersion, fingerprint: v.fingerprint, records };
 }
 
 export function resultOf(results: ProveResults, e: ProvedEntry): RecordProof | undefined {
@@ -167,7 +221,23 @@ export function checkProduction(model: Model): Diagnostic[] {
 }
 
 /**
- * Claims follow evidence: Done needs a passing, fresh proof (`unproven-claim`, at the status value);
+ * Why a record's proof does not back it, or undefined when it does: it passes, and in every variant that ships
+ * the record's code at least one test ran there and none failed.
+ */
+export function proofGap(model: Model, e: ProvedEntry, proof: RecordProof | undefined): string | undefined {
+  if (!e.record.proof) return "it names no proof";
+  if (!proof) return "npm run prove has no result for it";
+  if (proof.matched === 0) return "its proof matched no test";
+  if (proof.failed > 0) return `${proof.failed} of its ${proof.matched} tests failed`;
+  if (proof.passed === 0) return "none of its tests passed";
+  const open = variantStates(model, e, proof).filter((s) => s.state === "unproven" || s.state === "failing");
+  if (open.length) return `no test proves it in ${open.map((s) => s.variant).join(", ")}, which ship${open.length === 1 ? "s" : ""} it`;
+  return undefined;
+}
+
+/**
+ * Claims follow evidence: Done needs a passing, fresh proof in every variant that ships the code
+ * (`unproven-claim`, at the status value); a flag or component needs that only when it names a proof.
  * Planned or In Progress while the proof passes is a warning (`status-behind-evidence`).
  */
 export function checkClaims(model: Model, results: ProveResults): Diagnostic[] {
@@ -176,23 +246,22 @@ export function checkClaims(model: Model, results: ProveResults): Diagnostic[] {
     const status = e.record.status;
     const proof = resultOf(results, e);
     const at = recordPlace(e, ["status"]);
-    if (status === "Done" && !proofPassed(proof)) {
-      const why = !e.record.proof
-        ? "it names no proof"
-        : !proof
-          ? "npm run prove has no result for it"
-          : proof.matched === 0
-            ? "its proof matched no test"
-            : proof.failed > 0
-              ? `${proof.failed} of its ${proof.matched} tests failed`
-              : "none of its tests passed";
-      out.push(diagnostic("unproven-claim", at, `${e.record.name} says Done, but ${why}`));
+    if (!e.record.proof && !PROOF_REQUIRED.has(e.kind)) continue;
+    const gap = proofGap(model, e, proof);
+    if (status === "Done" && gap !== undefined) {
+      out.push(diagnostic("unproven-claim", at, `${e.record.name} says Done, but ${gap}`));
     }
-    if ((status === "Planned" || status === "In Progress") && proofPassed(proof)) {
+    if ((status === "Planned" || status === "In Progress") && gap === undefined) {
       out.push(diagnostic("status-behind-evidence", at, `${e.record.name} says ${status}, but its proof passes (${proof!.passed} tests${proof!.variants.length ? ` in ${proof!.variants.join(", ")}` : ""})`));
     }
   }
   return out;
+}
+
+/** The results in `resultsRoot` when they were computed from exactly the inputs of `root` and `model`. */
+export function freshProveResults(resultsRoot: string, root: string, model: Model): ProveResults | undefined {
+  const results = readProveResults(resultsRoot);
+  return results && results.fingerprint === proofFingerprint(root, model) ? results : undefined;
 }
 
 /**

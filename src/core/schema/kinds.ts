@@ -76,6 +76,14 @@ const typeOf = <K extends Kind>(kind: K) => asColumn("type", z.enum(TYPES[kind])
 const refTo = (target: Kind) => ({ ref: { target } });
 const OWNER = { label: "Owner", ...refTo("team") } as const;
 
+/** The optional proof of a record (data, never a command): the same field on every kind that can name one. */
+const proofField = (what: string, example: string) =>
+  field(Proof.optional(), {
+    label: "Proof",
+    role: "proof",
+    description: `The tests that prove ${what}: test files (tests) and optionally the describe or test name in them (name), such as ${example}. Run by npm run prove; never a command.`,
+  });
+
 const Limit = z.strictObject({
   name: Text,
   value: z.number().nonnegative(),
@@ -109,6 +117,7 @@ export const RECORD_SCHEMAS = {
       role: "code",
       description: "Source globs of the legacy path this flag retires: they must add 0 bytes to every variant with the flag on.",
     }),
+    proof: proofField("the flag's behaviour, in every variant that ships it", '"flag: TRACE_CONTEXT"'),
   }),
   variants: MASTER.partial({ impact: true }).extend({
     type: typeOf("variants"),
@@ -135,11 +144,7 @@ export const RECORD_SCHEMAS = {
     limits: field(z.array(Limit).optional(), { label: "Limits", role: "limits", description: "The numbers the requirement sets, each with a name, a value and a unit." }),
     owner: field(Text, { ...OWNER, description: "The team role (from data/team.yaml) that delivers the control." }),
     target: field(IsoDate, { label: "Target", role: "due", description: "When the control must be done, YYYY-MM-DD (quote it); past it, an open control is Overdue." }),
-    proof: field(Proof.optional(), {
-      label: "Proof",
-      role: "proof",
-      description: "The tests that prove the control works: test files (tests) and optionally the describe or test name in them (name), such as \"control: Scope Isolation\". Run by npm run prove; never a command.",
-    }),
+    proof: proofField("the control works, in every variant that ships its flags", '"control: Scope Isolation"'),
     flags: field(z.array(FlagName).optional(), { label: "Flags", description: "Flags (from data/features.yaml) the control relies on.", ...refTo("features") }),
   }),
   roadmap: MASTER.partial({ tier: true, impact: true, approval: true }).extend({
@@ -161,15 +166,12 @@ export const RECORD_SCHEMAS = {
       description: "Where it lives: a path in the repository (src/app/, package.json scripts) or a Bun module such as bun:bundle.",
     }),
     productionReady: field(z.enum(["Yes", "Implement", "No"]), { label: "Production ready", description: "Ready for production: Yes, Implement (work left) or No." }),
+    proof: proofField("the component works", '"component: Feature Flags"'),
   }),
   criteria: MASTER.partial({ domain: true, scope: true, tier: true, impact: true, approval: true }).extend({
     type: typeOf("criteria"),
     description: field(Text, { label: "Description", role: "prose", lead: true, description: "What the criterion means when it holds, in a sentence." }),
-    proof: field(Proof.optional(), {
-      label: "Proof",
-      role: "proof",
-      description: "The tests that prove the criterion: test files (tests) and optionally the describe or test name in them (name). Run by npm run prove; never a command.",
-    }),
+    proof: proofField("the criterion holds", "\"build variants\""),
   }),
   team: MASTER.partial({ category: true, scope: true, tier: true, impact: true, status: true, approval: true }).extend({
     type: typeOf("team"),
