@@ -1,6 +1,6 @@
 /**
- * npm start, the main job: check the records, generate, prove the tables against real bundles, build the
- * site, serve it. Each step is the same command a developer can run alone (its `main`, run here in one
+ * npm start, the main job: check the records, generate, prove the tables against real bundles (verify), prove
+ * every control against every variant that ships it (prove), build the site, serve it. Each step is the same command a developer can run alone (its `main`, run here in one
  * process); the first failure stops the chain with that step's exit code.
  *
  *   bun scripts/start.ts
@@ -18,6 +18,7 @@ const STEPS: [string, () => Promise<Main>][] = [
   ["check", async () => (await import("./check.ts")).main],
   ["generate", async () => (await import("./generate.ts")).main],
   ["verify", async () => (await import("./verify.ts")).main],
+  ["prove", async () => (await import("./prove.ts")).main],
   ["build", async () => (await import("./build-site.ts")).main],
 ];
 

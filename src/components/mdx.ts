@@ -1,4 +1,5 @@
 /** Components every content/*.mdx page may use without importing them. */
+import Clearance from "./Clearance.astro";
 import ControlRequirements from "./ControlRequirements.astro";
 import Count from "./Count.astro";
 import ExampleSource from "./ExampleSource.astro";
@@ -19,6 +20,7 @@ import type { MdxComponentName } from "../core/lint/mdx-policy.ts";
 
 /** Exactly the names the content lint allows (src/core/lint/mdx-policy.ts): a missing or extra one is a type error. */
 export const mdxComponents = {
+  Clearance,
   ControlRequirements,
   Count,
   ExampleSource,

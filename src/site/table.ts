@@ -3,6 +3,7 @@
  * after them), one row per record with its cells, sort keys and filter values. Pure data: the component
  * renders it, the tests and the bench can inspect it.
  */
+import { isProved, proofSummary, proofView } from "./proof-view.ts";
 import { fieldValue, type Entry } from "../core/model/records.ts";
 import {
   APPROVALS,
@@ -18,6 +19,7 @@ import {
 } from "../core/schema/columns.ts";
 import { fieldKeys, fieldLabel, fieldMeta, kindNoun, KINDS, REQUIRED_COLUMNS, type Kind } from "../core/schema/kinds.ts";
 import type { Site } from "./data.ts";
+import { callSiteCount } from "./flag-sites-view.ts";
 import { BADGE, formatBytes, formatDays, largestDelta, formatSignedBytes, isOverdue } from "./format.ts";
 
 export const FILTER_KEYS = ["scope", "tier", "status", "domain"] as const;
@@ -154,6 +156,16 @@ export const EXTRAS: Record<string, Extra> = {
       return { text: String(n), sort: n };
     },
   },
+  callSites: {
+    label: "Call sites",
+    numeric: true,
+    cell: (s, e) => {
+      const n = callSiteCount(s, e.record.name);
+      if (n === undefined) return { text: "unproven", sort: -1 };
+      if (n === 0) return { text: "0", sort: 0, badge: BADGE.unused, title: "No code any variant bundles calls feature() with this flag (npm run verify reports it as stale-flag)" };
+      return { text: String(n), sort: n };
+    },
+  },
   withinBudget: {
     label: "Within budget",
     cell: (s, e) => {
@@ -191,6 +203,9 @@ function fieldColumn(kind: Kind, key: string): Extra | undefined {
       };
     case "code":
       return { label, cell: (_s, e) => ({ ...text(value(e)), code: true }) };
+    case "proof":
+      // What the named tests showed, never the file list alone: a proof that did not run proves nothing.
+      return { label, cell: (s, e) => (isProved(e) ? { text: proofSummary(proofView(s, e)) } : text(undefined)) };
     default:
       return { label, cell: (_s, e) => text(value(e)) };
   }
@@ -270,9 +285,9 @@ export function buildTable(site: Site, kind: Kind, options: TableOptions = {}): 
 /** Extra columns each kind's own index page shows after the master columns. */
 export const DEFAULT_EXTRAS: Record<Kind, string[]> = {
   scopes: ["description"],
-  features: [],
+  features: ["callSites"],
   variants: ["flags", "budget"],
-  security: ["target"],
+  security: ["target", "proof"],
   roadmap: ["phase", "estimate", "target"],
   components: ["location", "productionReady"],
   criteria: ["proof"],

@@ -5,10 +5,14 @@
  */
 import { cpSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { loadModel, recordsHash } from "../../src/core/model/model.ts";
+import { loadModel, recordsHash, type Model } from "../../src/core/model/model.ts";
+import { claimingVariants, proofFingerprint, provedEntries, PROVE_RESULTS, PROVE_RESULTS_VERSION, type ProofCase, type ProveResults, type RecordProof } from "../../src/core/model/proof.ts";
 import { schemaComment } from "../../src/core/load/load-records.ts";
 import type { Kind } from "../../src/core/schema/kinds.ts";
 import type { VerifyResults } from "../../src/verify/results-file.ts";
+import { callSitesOf } from "../../src/verify/call-sites.ts";
+import { globFiles } from "../../src/verify/places.ts";
+import { loadSourceGraph } from "../../src/verify/source-graph.ts";
 import { REPO } from "../helpers/project.ts";
 
 export { REPO };
@@ -127,7 +131,55 @@ export function writeFixtureResults(dir: string, dataDir: string): void {
     ok: variants.every((v) => v.withinBudget),
     variants,
     flags,
+    // Real call sites of the repository's sources, found as verify finds them: the site links them to real lines.
+    callSites: fixtureCallSites(model.records.variants.map((v) => v.record.entry)),
   };
   mkdirSync(join(dir, ".cache", "verify"), { recursive: true });
   writeFileSync(join(dir, ".cache", "verify", "results.json"), JSON.stringify(results, null, 2));
+  writeFixtureProofs(dir, model);
+}
+
+/** The control whose fixture proof fails in one variant, and the one left unproven in one variant. */
+export const FAILING_CONTROL = { name: "Scope Isolation", variant: "prod" };
+export const UNPROVEN_CONTROL = { name: "Input Sanitization", variant: "lite" };
+
+/**
+ * `${dir}/.cache/prove/results.json` for the fixture records, fresh for the repository's inputs: every named
+ * proof passes in every variant that ships it, but FAILING_CONTROL fails in one variant and UNPROVEN_CONTROL
+ * has no test in one, so each state of the control × variant matrix renders.
+ */
+function writeFixtureProofs(dir: string, model: Model): void {
+  const records: RecordProof[] = provedEntries(model)
+    .filter((e) => e.record.proof)
+    .map((e) => {
+      const variants = claimingVariants(model, e).map((v) => v.record.name);
+      const cases: ProofCase[] = (variants.length ? variants : [undefined]).flatMap((variant): ProofCase[] => {
+        if (e.record.name === UNPROVEN_CONTROL.name && variant === UNPROVEN_CONTROL.variant) return [];
+        const failing = e.record.name === FAILING_CONTROL.name && variant === FAILING_CONTROL.variant;
+        const name = variant ? `variant ${variant}: behaves as the record says` : "holds";
+        return [{ name, status: failing ? "failed" : "passed", duration: 0.25, ...(variant ? { variant } : {}) }];
+      });
+      const count = (s: ProofCase["status"]) => cases.filter((c) => c.status === s).length;
+      return {
+        kind: e.kind,
+        name: e.record.name,
+        tests: [...e.record.proof!.tests],
+        matched: cases.length,
+        passed: count("passed"),
+        failed: count("failed"),
+        skipped: 0,
+        duration: cases.length * 0.25,
+        variants: [...new Set(cases.flatMap((c) => c.variant ?? []))].sort(),
+        failures: cases.filter((c) => c.status === "failed").map((c) => c.name),
+        cases,
+      };
+    });
+  const results: ProveResults = { version: PROVE_RESULTS_VERSION, generatedAt: "2026-01-31T12:30:00.000Z", bunVersion: "1.4.5", fingerprint: proofFingerprint(REPO, model), records };
+  mkdirSync(join(dir, ".cache", "prove"), { recursive: true });
+  writeFileSync(join(dir, PROVE_RESULTS), JSON.stringify(results, null, 2));
+}
+
+/** The call sites `npm run verify` records for the repository's sources (variant entries plus the examples). */
+export function fixtureCallSites(entries: string[]): NonNullable<VerifyResults["callSites"]> {
+  return callSitesOf(loadSourceGraph(REPO, [...new Set(entries)], globFiles(REPO, ["src/examples/**/*.ts"])));
 }

@@ -7,6 +7,7 @@
 import type { Program } from "estree";
 
 export const MDX_COMPONENTS = [
+  "Clearance",
   "ControlRequirements",
   "Count",
   "ExampleSource",
