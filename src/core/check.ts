@@ -3,7 +3,7 @@
  * (src/cli/check.ts, generate.ts), the site build and the tests all call this, so they agree on what is wrong.
  */
 import { isError, sortDiagnostics, type Diagnostic } from "./report/diagnostics.ts";
-import { generatedFiles, staleFiles } from "./emit/generated-files.ts";
+import { generatedFiles, staleFiles, staleLimits } from "./emit/generated-files.ts";
 import { lintContent } from "./lint/lint-tables.ts";
 import { loadModel, type Model, type ModelResult } from "./model/model.ts";
 import { PARSE_CACHE_DIR } from "./cache/parse-cache.ts";
@@ -44,7 +44,7 @@ export function checkLoaded(root: string, loaded: ModelResult, options: Omit<Che
   // Generated files are only meaningful from valid records; comparing them otherwise buries the real error.
   if (!diagnostics.some(isError)) {
     generated = generatedFiles(model, root);
-    if (options.freshness !== false) all.push(...staleFiles(root, generated));
+    if (options.freshness !== false) all.push(...staleFiles(root, generated), ...staleLimits(root, model));
     // Evidence is data: named proof files exist, Production ships approved flags, claims follow fresh results.
     all.push(...proofStage(root, model));
   }

@@ -28,7 +28,8 @@ export function limitIdentifier(control: string, limit: string): string {
   return /^[A-Z]/.test(id) ? id : `LIMIT_${id}`.replace(/_+$/, "");
 }
 
-function numberLiteral(value: number): string {
+/** The literal a limit's value becomes in the module (what `staleLimits` compares with). */
+export function numberLiteral(value: number): string {
   if (Number.isFinite(value)) return Object.is(value, -0) ? "0" : String(value);
   return value > 0 ? "Number.POSITIVE_INFINITY" : "Number.NaN";
 }

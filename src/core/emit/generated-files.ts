@@ -8,7 +8,8 @@ import { diagnostic, fileStart, type Diagnostic } from "../report/diagnostics.ts
 import { withRulesTable } from "../report/rules.ts";
 import { readInside } from "../fs/safe-fs.ts";
 import { emitJsonSchema, schemaPath } from "./emit-json-schema.ts";
-import { emitLimits, LIMITS_PATH } from "./emit-limits.ts";
+import { emitLimits, limitConstants, LIMITS_PATH, numberLiteral } from "./emit-limits.ts";
+import { recordPlace } from "../load/yaml-source.ts";
 import { emitRegistry, REGISTRY_PATH } from "./emit-registry.ts";
 import { emitPackageJson, PACKAGE_JSON } from "./emit-build-scripts.ts";
 import { emitWorkflow, WORKFLOW_PATH } from "./emit-workflow.ts";
@@ -64,6 +65,25 @@ export function staleFiles(root: string, files: Map<string, string>): Diagnostic
     }
   }
   return out;
+}
+
+/**
+ * Each limit whose number in the records is not the one in the generated module, at the number in the record:
+ * the application reads the module, so until `npm run generate` runs it enforces the old number.
+ */
+export function staleLimits(root: string, model: Model): Diagnostic[] {
+  const current = readIfExists(join(root, LIMITS_PATH));
+  if (current === undefined) return []; // "is missing" says it
+  const onDisk = new Map([...current.matchAll(/^export const ([A-Z0-9_]+) = ([^;\n]+);$/gm)].map((m) => [m[1]!, m[2]!]));
+  return limitConstants(model).flatMap(({ entry, limit, id }) => {
+    const now = numberLiteral(limit.value);
+    const was = onDisk.get(id);
+    if (was === now) return [];
+    const at = recordPlace(entry, ["limits", (entry.record.limits ?? []).indexOf(limit), "value"]);
+    const what = `${limit.name} of ${entry.record.name} is ${now} here`;
+    const message = was === undefined ? `${what}, but ${LIMITS_PATH} has no ${id} yet: the application cannot read it` : `${what}, but ${LIMITS_PATH} still says ${was} (${id}): the application enforces the old number`;
+    return [diagnostic("stale-generated", at, message, "run `npm run generate` and commit the result")];
+  });
 }
 
 export function writeGenerated(root: string, files: Map<string, string>): string[] {
