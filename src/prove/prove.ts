@@ -62,6 +62,8 @@ export async function runTests(root: string, files: readonly string[], options: 
   const out = join(dir, "junit.xml");
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(options.env)) if (v !== undefined && k !== "BUN_OPTIONS") env[k] = v;
+  // Proofs too slow for every `npm test` (the whole-program type-check) run only when this is set.
+  env.TAKEOFF_PROVE = "1";
   try {
     // Every file is a validated repository path (isRepoPath): "./" keeps bun test from reading it as a filter.
     const args = files.filter((f) => isRepoPath(f, { ext: ".test.ts" })).map((f) => `./${f}`);
