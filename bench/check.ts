@@ -9,6 +9,7 @@
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { tenThousandFlags } from "./synthetic.ts";
 
 const REPO = join(import.meta.dir, "..");
 const BUN = process.execPath;
@@ -44,43 +45,10 @@ if (section("repo")) {
 // 2. 10,000 flags.
 if (section("records")) {
   const big = mkdtempSync(join(tmpdir(), "bench-check-"));
-  cpSync(join(REPO, "data"), join(big, "data"), { recursive: true });
-  rmSync(join(big, "data/features.yaml"));
-  mkdirSync(join(big, "data/features"));
-  writeFileSync(
-    join(big, "data/features/00-real.yaml"),
-    readFileSync(join(REPO, "data/features.yaml"), "utf8").replace("=../src/", "=../../src/"),
-  );
-  const header = "# yaml-language-server: $schema=../../src/generated/schema/features.schema.json\n";
-  const total = 10_000;
-  const real = 27;
-  const perFile = 1000;
-  for (let f = 0; f * perFile < total - real; f++) {
-    let text = header;
-    for (let i = f * perFile; i < Math.min((f + 1) * perFile, total - real); i++) {
-      text += `- name: SYNTH_${String(i).padStart(5, "0")}
-  type: Release
-  category: Performance
-  domain: Ingestion
-  scope: [Enterprise, Internal]
-  tier: Enterprise
-  impact: Low
-  status: Planned
-  approval: Pending
-  description: "Synthetic flag ${i}: measures the loader, validator and generators at scale."
-  owner: Platform Lead
-  introduced: "2026-01-${String((i % 28) + 1).padStart(2, "0")}"
-  expires: "2027-06-30"
-  modules: [src/app/features/synth-${i}.ts]
-
-`;
-    }
-    writeFileSync(join(big, `data/features/${String(f + 1).padStart(2, "0")}-synth.yaml`), text);
-  }
+  const edited = tenThousandFlags(big);
   rows.push(["10,000 flags: generate, cold (--no-cache)", fmt(time([BUN, join(REPO, "scripts/generate.ts"), "--no-cache"], big))]);
   // The writer's loop: one of the 11 files edited since the last run; the other 10 come from the parse cache.
   once([BUN, join(REPO, "scripts/generate.ts")], big); // fill the cache
-  const edited = join(big, "data/features/05-synth.yaml");
   const editTimes: number[] = [];
   for (let i = 0; i < RUNS; i++) {
     writeFileSync(edited, `${readFileSync(edited, "utf8")}# edit ${i}\n`);

@@ -9,10 +9,11 @@
  * BENCH_CODE=DIR runs another checkout's checker (its scripts/ and src/) on the same data, to compare
  * before and after; BENCH_ONLY=file|check runs one section. The 2-core machine is noisy: read the spread.
  */
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { LineCounter, Lexer, Parser, parseDocument } from "yaml";
+import { scaleFlagsFile, tenThousandFlags } from "./synthetic.ts";
 
 const REPO = join(import.meta.dir, "..");
 const CODE = resolve(process.env.BENCH_CODE ?? REPO);
@@ -28,35 +29,11 @@ const fmt = (t: number[]) => {
   return `${median(s).toFixed(1)} ms (min ${s[0]!.toFixed(1)}, max ${s[s.length - 1]!.toFixed(1)})`;
 };
 
-/** The synthetic flags of bench/check.ts: file `f` of 1,000 records. */
-function synthFile(f: number, perFile = 1000, total = 10_000 - 27): string {
-  let text = "# yaml-language-server: $schema=../../src/generated/schema/features.schema.json\n";
-  for (let i = f * perFile; i < Math.min((f + 1) * perFile, total); i++) {
-    text += `- name: SYNTH_${String(i).padStart(5, "0")}
-  type: Release
-  category: Performance
-  domain: Ingestion
-  scope: [Enterprise, Internal]
-  tier: Enterprise
-  impact: Low
-  status: Planned
-  approval: Pending
-  description: "Synthetic flag ${i}: measures the loader, validator and generators at scale."
-  owner: Platform Lead
-  introduced: "2026-01-${String((i % 28) + 1).padStart(2, "0")}"
-  expires: "2027-06-30"
-  modules: [src/app/features/synth-${i}.ts]
-
-`;
-  }
-  return text;
-}
-
 const rows: [string, string][] = [];
 
 if (section("file")) {
   const { parseYamlSource } = (await import(join(CODE, "src/core/load/yaml-source.ts"))) as typeof import("../src/core/load/yaml-source.ts");
-  const text = synthFile(0);
+  const text = scaleFlagsFile(0);
   const timeIt = (fn: () => unknown) => {
     fn();
     return Array.from({ length: RUNS }, () => {
@@ -105,18 +82,7 @@ if (section("file")) {
 if (section("check")) {
   const big = mkdtempSync(join(tmpdir(), "bench-parse-"));
   try {
-    cpSync(join(REPO, "data"), join(big, "data"), { recursive: true });
-    rmSync(join(big, "data/features.yaml"));
-    mkdirSync(join(big, "data/features"));
-    writeFileSync(join(big, "data/features/00-real.yaml"), readFileSync(join(REPO, "data/features.yaml"), "utf8").replace("=../src/", "=../../src/"));
-    for (let f = 0; f < 10; f++) writeFileSync(join(big, `data/features/${String(f + 1).padStart(2, "0")}-synth.yaml`), synthFile(f));
-    // Records name the tests that prove them (criteria, controls): check wants those files to exist.
-    for (const name of readdirSync(join(REPO, "data"))) {
-      if (!name.endsWith(".yaml")) continue;
-      for (const [path] of readFileSync(join(REPO, "data", name), "utf8").matchAll(/\btest\/[\w./-]+\.ts\b/g)) {
-        if (existsSync(join(REPO, path))) cpSync(join(REPO, path), join(big, path));
-      }
-    }
+    tenThousandFlags(big);
     // check also proves the generated files fresh: write them once, as a writer would have.
     const gen = Bun.spawnSync([BUN, join(CODE, "scripts/generate.ts"), "--no-cache"], { cwd: big, env, stdout: "pipe", stderr: "pipe" });
     if (gen.exitCode !== 0) throw new Error(`generate exited ${gen.exitCode}:\n${gen.stderr.toString().slice(0, 2000)}`);

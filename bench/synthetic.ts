@@ -3,7 +3,7 @@
  * can be measured at a scale the real records do not reach. Benchmarks only; tests build their own
  * fixtures (test/helpers).
  */
-import { cpSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { schemaComment } from "../src/core/load/load-records.ts";
 
@@ -48,4 +48,50 @@ export function addSyntheticFlags(dataDir: string, count: number): void {
     mkdirSync(join(dataDir, "features"), { recursive: true });
     writeFileSync(join(dataDir, "features", `synthetic-${file}.yaml`), `${schemaComment("features", rel)}\n${lines.join("\n")}`);
   }
+}
+
+/** The 10,000-flag set of bench/check.ts and bench/parse.ts: file `f` of SYNTH_ records, 1,000 per file (about 385 KB). */
+export function scaleFlagsFile(f: number, perFile = 1000, total = 10_000 - 27): string {
+  let text = "# yaml-language-server: $schema=../../src/generated/schema/features.schema.json\n";
+  for (let i = f * perFile; i < Math.min((f + 1) * perFile, total); i++) {
+    text += `- name: SYNTH_${String(i).padStart(5, "0")}
+  type: Release
+  category: Performance
+  domain: Ingestion
+  scope: [Enterprise, Internal]
+  tier: Enterprise
+  impact: Low
+  status: Planned
+  approval: Pending
+  description: "Synthetic flag ${i}: measures the loader, validator and generators at scale."
+  owner: Platform Lead
+  introduced: "2026-01-${String((i % 28) + 1).padStart(2, "0")}"
+  expires: "2027-06-30"
+  modules: [src/app/features/synth-${i}.ts]
+
+`;
+  }
+  return text;
+}
+
+/**
+ * A project in `dir` with 10,000 flags: data/ with features.yaml split into data/features/00-real.yaml plus
+ * ten files of scaleFlagsFile, and the test files records name as proof (check wants them to exist).
+ * Returns the path of one synthetic file, for benches that edit one.
+ */
+export function tenThousandFlags(dir: string): string {
+  cpSync(join(REPO, "data"), join(dir, "data"), { recursive: true });
+  rmSync(join(dir, "data/features.yaml"));
+  mkdirSync(join(dir, "data/features"));
+  writeFileSync(join(dir, "data/features/00-real.yaml"), readFileSync(join(REPO, "data/features.yaml"), "utf8").replace("=../src/", "=../../src/"));
+  for (let f = 0; f < 10; f++) writeFileSync(join(dir, `data/features/${String(f + 1).padStart(2, "0")}-synth.yaml`), scaleFlagsFile(f));
+  for (const name of readdirSync(join(REPO, "data"))) {
+    if (!name.endsWith(".yaml")) continue;
+    for (const [path] of readFileSync(join(REPO, "data", name), "utf8").matchAll(/\btest\/[\w./-]+\.ts\b/g)) {
+      if (!existsSync(join(REPO, path))) continue;
+      mkdirSync(join(dir, path, ".."), { recursive: true });
+      cpSync(join(REPO, path), join(dir, path));
+    }
+  }
+  return join(dir, "data/features/05-synth.yaml");
 }
