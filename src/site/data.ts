@@ -128,7 +128,8 @@ export function createSite(config: SiteConfig): Site {
   const results = readVerifyResults(config.resultsRoot, recordsHash(model));
   const slugs = new Map<Entry, string>();
   for (const kind of KINDS) {
-    const used = new Set<string>();
+    // /build-variants/compare/ is the compare page: a variant named "compare" gets another slug.
+    const used = new Set<string>(kind === "variants" ? ["compare"] : []);
     for (const e of model.records[kind]) {
       const base = slugify(e.record.name, kind === "features");
       let slug = base;

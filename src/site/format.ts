@@ -43,4 +43,6 @@ export function isOverdue(entry: Entry, buildDate: string): boolean {
 export const BADGE = {
   overdue: "Overdue",
   unverified: "unverified",
+  /** A flag no code any variant bundles reads (verify's stale-flag). */
+  unused: "not in code",
 } as const;

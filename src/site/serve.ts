@@ -10,7 +10,8 @@
  *   never served;
  * - a redirect's Location is only a path rebuilt from those segments, re-encoded (`/features/`): never a
  *   scheme or host, never `//` at the start, so neither the request line nor the Host header can send a
- *   browser elsewhere;
+ *   browser elsewhere; the compare form's `?a=…&b=…` redirects to the pair's page only when both are
+ *   variant names whose page exists (anything else gets the form);
  * - a missing or malformed Host header (HTTP/1.0 without Host included) is a 400, not a crash;
  * - symbolic links are never followed: a file is served only when its real path is exactly the requested
  *   path inside the folder and it is a regular file;
@@ -22,6 +23,7 @@
 import { lstatSync, realpathSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { THEME_SCRIPT } from "./config.ts";
+import { COMPARE_SEGMENTS, comparePairOf, comparePairPath } from "./compare-url.ts";
 
 const TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8",
@@ -183,6 +185,14 @@ export function serveSite(options: ServeOptions = {}): ReturnType<typeof Bun.ser
           // A path, never an origin: rebuilt from the segments, each re-encoded, so it starts with one "/".
           const location = `/${segments.map(encodeURIComponent).join("/")}/${url.search}`;
           return new Response(null, { status: 301, headers: { ...SECURITY_HEADERS, Location: location, "Cache-Control": "no-cache" } });
+        }
+        // The compare form submits /build-variants/compare/?a=A&b=B: the pair's page answers when both are
+        // variant names (checked against ^[a-z][a-z0-9-]{0,62}$, never echoed otherwise) and it exists.
+        if (url.search && segments.length === COMPARE_SEGMENTS.length && COMPARE_SEGMENTS.every((s, i) => segments[i] === s)) {
+          const pair = comparePairOf(url.searchParams);
+          if (pair && lookup(root, [...COMPARE_SEGMENTS, pair.a, pair.b, "index.html"])?.kind === "file") {
+            return new Response(null, { status: 302, headers: { ...SECURITY_HEADERS, Location: comparePairPath(pair.a, pair.b), "Cache-Control": "no-cache" } });
+          }
         }
         const index = lookup(root, [...segments, "index.html"]);
         if (index?.kind === "file") return file(index.path);

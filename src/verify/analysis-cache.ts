@@ -12,7 +12,7 @@ import { resolveRelative } from "./places.ts";
 import type { SourceFacts } from "./source-facts.ts";
 
 /** The analyser and everything it imports (rules, the TypeScript parser's version): the content cache's code fingerprint. */
-const CODE = [new URL("./analyze-sources.ts", import.meta.url), import.meta.url];
+const CODE = [new URL("./analyze-sources.ts", import.meta.url), new URL("./call-sites.ts", import.meta.url), import.meta.url];
 
 export interface AnalysisKey {
   flags: string;
@@ -35,6 +35,7 @@ function isStored(v: unknown): v is Stored {
   if (!isRecord(v) || !isRecord(v.files) || !Object.values(v.files).every((h) => typeof h === "string") || !isRecord(v.facts)) return false;
   const f = v.facts;
   if (!Array.isArray(f.files) || !f.files.every((x: unknown) => isRecord(x) && typeof x.path === "string" && strings(x.imports) && strings(x.unresolved))) return false;
+  if (!isRecord(f.callSites) || !Array.isArray(f.callSites.files) || !Array.isArray(f.callSites.sites)) return false;
   return strings(f.bundled) && Array.isArray(f.diagnostics) && isRecord(f.references) && isRecord(f.probes) && isRecord(f.probes.transformed) && Array.isArray(f.probes.arms);
 }
 const validate = (v: unknown): Stored | undefined => (isStored(v) ? v : undefined);

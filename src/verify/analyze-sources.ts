@@ -1,9 +1,10 @@
 /**
  * The source analysis, the one step that needs the TypeScript parser: parse everything a variant can
- * bundle (plus the extra roots), apply the source rules, find which flags bundled code tests, and plant the
- * probe markers. Returns the plain-data facts (cacheable) and the parsed graph (for leak sites).
+ * bundle (plus the extra roots), apply the source rules, find which flags bundled code tests (and every
+ * call site, for the site's code references), and plant the probe markers. Returns the plain-data facts (cacheable) and the parsed graph (for leak sites).
  */
 import type { Entry } from "../core/load/load-records.ts";
+import { callSitesOf } from "./call-sites.ts";
 import { ownedFiles } from "./owned-modules.ts";
 import { probeFacts } from "./probe-markers.ts";
 import type { SourceFacts } from "./source-facts.ts";
@@ -22,6 +23,7 @@ export function analyzeSources(root: string, entries: string[], extraRoots: stri
     bundled: [...graph.bundled].sort(),
     diagnostics: rules.diagnostics,
     references: Object.fromEntries([...rules.references].map(([flag, files]) => [flag, [...files].sort()])),
+    callSites: callSitesOf(graph),
     probes: probeFacts(graph),
   };
   return { facts, graph };

@@ -3,15 +3,57 @@
  * (which shows measured sizes and proof status). The site shows a size or a proof only when this file
  * exists, parses, and was produced from the same records; otherwise it says "not measured".
  */
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
+
+/** Lines of a call site's code frame at most (src/verify/call-sites.ts keeps to it). */
+export const MAX_FRAME_LINES = 12;
+
+/** sha256 (hex) of a source file's text: what verify records per analysed file and the site compares against the file now. */
+export const sourceHash = (text: string): string => createHash("sha256").update(text).digest("hex");
 
 export const RESULTS_PATH = ".cache/verify/results.json";
 
 const Bytes = z.strictObject({ raw: z.int(), gzip: z.int(), brotli: z.int() });
 const Delta = z.strictObject({ variant: z.string(), raw: z.int(), gzip: z.int() });
 const Proof = z.enum(["pass", "fail", "skipped"]);
+const Line = z.int().min(1).max(10_000_000);
+/** A repository-relative path (it becomes a link and is read again by the site): no leading /, no . or .. segments, no NUL or backslash. */
+const RepoFile = z
+  .string()
+  .max(1000)
+  .refine((s) => s.length > 0 && !/[\u0000\\]/.test(s) && s.split("/").every((seg) => seg !== "" && seg !== "." && seg !== ".."), "not a repository-relative path");
+/** As written in the code: an undeclared or misspelt name is still a call site (and an error of its own). */
+const FlagName = z.string().max(1000);
+
+/** Every place the code reads a flag (src/verify/call-sites.ts), for the site's code references. */
+export const CallSitesSchema = z.strictObject({
+  /** Every analysed file and the sha256 of its text: the site trusts the sites only while each file is unchanged. */
+  files: z.array(z.strictObject({ path: RepoFile, sha256: z.string().regex(/^[0-9a-f]{64}$/) })),
+  sites: z.array(
+    z.strictObject({
+      flag: FlagName,
+      file: RepoFile,
+      line: Line,
+      col: Line,
+      /** The enclosing function; null at module top level. */
+      fn: z.string().max(1000).nullable(),
+      /** False for files no variant bundles (the examples). */
+      bundled: z.boolean(),
+      guard: z
+        .strictObject({ kind: z.enum(["if", "ternary"]), condition: z.string().max(1000), start: Line, end: Line })
+        .refine((g) => g.end >= g.start, "a guard ends before it starts")
+        .nullable(),
+      /** Other flags tested in the same condition. */
+      with: z.array(FlagName),
+      frameStart: Line,
+      frame: z.array(z.string().max(1000)).max(MAX_FRAME_LINES),
+    }),
+  ),
+});
+export type CallSites = z.infer<typeof CallSitesSchema>;
 
 export const VerifyResultsSchema = z.strictObject({
   generatedAt: z.string(),
@@ -43,6 +85,8 @@ export const VerifyResultsSchema = z.strictObject({
       eliminated: z.boolean(),
     }),
   ),
+  /** Where the code reads each flag; absent in results written before call sites were recorded (the site then calls them unproven). */
+  callSites: CallSitesSchema.optional(),
 });
 
 export type VerifyResults = z.infer<typeof VerifyResultsSchema>;

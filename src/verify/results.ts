@@ -5,7 +5,7 @@
 import { join } from "node:path";
 import type { Model } from "../core/model/model.ts";
 import { recordsHash } from "../core/model/model.ts";
-import { RESULTS_PATH, VerifyResultsSchema, type VerifyResults } from "./results-file.ts";
+import { RESULTS_PATH, VerifyResultsSchema, type CallSites, type VerifyResults } from "./results-file.ts";
 import { writeAtomic } from "../core/fs/write-atomic.ts";
 import type { FlagImpact } from "./flag-impact.ts";
 import type { Sizes } from "./measure-sizes.ts";
@@ -29,6 +29,8 @@ export function buildResults(args: {
   variants: VariantOutcome[];
   impacts: FlagImpact[];
   eliminated: Map<string, boolean>;
+  /** Where the code reads each flag (from the source analysis). */
+  callSites?: CallSites;
   generatedAt?: Date;
 }): VerifyResults {
   const results: VerifyResults = {
@@ -55,6 +57,7 @@ export function buildResults(args: {
       dead: i.dead,
       eliminated: args.eliminated.get(i.name) ?? false,
     })),
+    ...(args.callSites ? { callSites: args.callSites } : {}),
   };
   return VerifyResultsSchema.parse(results);
 }

@@ -26,6 +26,44 @@ export interface ArmFact {
   guards: { cond: Cond; kind: "then" | "else" }[];
 }
 
+/**
+ * One place the code reads a flag: a `feature("NAME")` call, where it stands, the function around it, and
+ * the guarded `if` or ternary whose condition holds it (with the other flags tested in that condition and
+ * the first lines of the statement, for the site's code frame).
+ */
+export interface CallSiteFact {
+  flag: string;
+  /** Root-relative, forward slashes. */
+  file: string;
+  line: number;
+  col: number;
+  /** The enclosing function as a reader names it (`route`, `Store.add`, `arrow function in serve`); null at module top level. */
+  fn: string | null;
+  /** False for files no variant bundles (the examples): checked by the rules, not shipped. */
+  bundled: boolean;
+  /** The `if` or ternary the call decides; null when the call stands elsewhere (a feature-position error). */
+  guard: {
+    kind: "if" | "ternary";
+    /** Its condition's text, whitespace collapsed, at most 200 characters. */
+    condition: string;
+    /** First and last line of the whole statement or expression, else branch included. */
+    start: number;
+    end: number;
+  } | null;
+  /** Other flags the same condition tests, sorted. */
+  with: string[];
+  /** Source lines from `frameStart`: the guarded statement (at most 12 lines, each at most 160 characters), or the call's line. */
+  frameStart: number;
+  frame: string[];
+}
+
+export interface CallSiteFacts {
+  /** Every analysed file with the sha256 (hex) of its text: the site shows call sites only while each is unchanged. */
+  files: { path: string; sha256: string }[];
+  /** Sorted by flag, file, line, column. */
+  sites: CallSiteFact[];
+}
+
 export interface SourceFacts {
   /** Every analysed file (root-relative) with the files it imports and the relative imports that resolved to nothing. */
   files: { path: string; imports: string[]; unresolved: string[] }[];
@@ -35,6 +73,8 @@ export interface SourceFacts {
   diagnostics: Diagnostic[];
   /** Flag → bundled files that test it. */
   references: Record<string, string[]>;
+  /** Every flag test with its place, function, guard and frame: what the site lists as code references. */
+  callSites: CallSiteFacts;
   probes: {
     /** Root-relative path → source with markers planted. */
     transformed: Record<string, string>;

@@ -85,6 +85,9 @@ describe("serve.ts against hostile requests", () => {
     writeFileSync(join(site, "index.html"), "<p>home</p>");
     writeFileSync(join(site, "features", "index.html"), "<p>features</p>");
     writeFileSync(join(site, "x", "index.html"), "<p>x</p>");
+    mkdirSync(join(site, "build-variants", "compare", "prod", "lite"), { recursive: true });
+    writeFileSync(join(site, "build-variants", "compare", "index.html"), "<p>compare form</p>");
+    writeFileSync(join(site, "build-variants", "compare", "prod", "lite", "index.html"), "<p>prod vs lite</p>");
     writeFileSync(join(site, "404.html"), "<p>missing</p>");
     writeFileSync(join(site, "real.txt"), "real file\n");
     writeFileSync(join(site, "app.js"), "console.log(1);\n");
@@ -116,6 +119,29 @@ describe("serve.ts against hostile requests", () => {
     expect(q.headers.location).toBe("/x/?next=//evil.com/");
     // Whatever a browser makes of it, the target stays on this origin.
     expect(new URL(q.headers.location!, "http://site.test/").origin).toBe("http://site.test");
+  });
+
+  test("the compare form's ?a=&b= redirects to an existing pair page only; anything else gets the form, never an echo", async () => {
+    for (const target of ["/build-variants/compare/?a=prod&b=lite", "/build-variants/compare/?b=lite&a=prod&x=1", "/build-variants/compare/./?a=prod&b=lite"]) {
+      const r = await get(port, target, "evil.com");
+      expect({ target, status: r.status, location: r.headers.location }).toEqual({ target, status: 302, location: "/build-variants/compare/prod/lite/" });
+      expectSecurityHeaders(r, target);
+    }
+    // Without the slash: first the folder's redirect (query kept), then the pair.
+    const slashless = await get(port, "/build-variants/compare?a=prod&b=lite");
+    expect({ status: slashless.status, location: slashless.headers.location }).toEqual({ status: 301, location: "/build-variants/compare/?a=prod&b=lite" });
+    const hostile = [
+      "?a=prod", "?a=prod&b=prod", "?a=lite&b=prod", "?a=prod&b=lite&b=dev", "?a=Prod&b=lite", "?a=prod&b=lite%2f..%2f..", "?a=%2f%2fevil.com&b=lite",
+      "?a=prod&b=%0d%0aSet-Cookie:x=1", "?a=prod&b=..", "?a=prod&b=lite%00", `?a=prod&b=${"a".repeat(64)}`, "?a[]=prod&b=lite", "?a=https://evil.com&b=lite",
+    ];
+    for (const q of hostile) {
+      const r = await get(port, `/build-variants/compare/${q}`, "evil.com");
+      expect({ q, status: r.status, location: r.headers.location, body: r.body }).toEqual({ q, status: 200, location: undefined, body: "<p>compare form</p>" });
+      expect(r.text).not.toContain("Set-Cookie");
+    }
+    // Only the compare folder answers a query this way.
+    expect((await get(port, "/features/?a=prod&b=lite")).status).toBe(200);
+    expect((await get(port, "/features/?a=prod&b=lite")).headers.location).toBeUndefined();
   });
 
   test("a missing or malformed Host is a 400 and nothing ever shows Bun's development error page", async () => {

@@ -27,6 +27,8 @@ export const PAGES = [
   "/features/DEBUG/",
   "/features/XSS_FIXTURE/",
   "/build-variants/prod/",
+  "/build-variants/compare/",
+  "/build-variants/compare/prod/enterprise/",
   "/controls/input-sanitization/",
   "/roadmap/phase-2-security/",
   "/components/feature-flags/",

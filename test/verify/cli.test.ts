@@ -43,6 +43,11 @@ describe("npm run verify", () => {
     expect(results?.ok).toBe(true);
     expect(results?.variants.map((v) => v.name)).toEqual(["prod", "enterprise", "dev"]);
     expect(results?.variants[0]!.bytes.raw).toBe(readFileSync(join(dir, "dist/variants/prod/main.js")).byteLength);
+    // Where the code reads each flag, for the site's code references: at the call's real line.
+    const debug = results?.callSites?.sites.find((s) => s.flag === "DEBUG");
+    expect(debug).toMatchObject({ file: "src/app/main.ts", bundled: true, with: [], guard: { kind: "if", condition: 'feature("DEBUG")' } });
+    expect(readFileSync(join(dir, debug!.file), "utf8").split("\n")[debug!.line - 1]).toContain('feature("DEBUG")');
+    expect(results?.callSites?.files.map((f) => f.path)).toContain("src/app/main.ts");
   });
 
   test("the npm script builds byte-identical output to verify", async () => {

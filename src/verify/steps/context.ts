@@ -54,6 +54,8 @@ export interface VerifyRun {
   variants: VariantOutcome[];
   impacts: FlagImpact[];
   results: VerifyResults | undefined;
+  /** What the source analysis found (guarded sites, references); undefined when the run stopped before it. */
+  facts: SourceFacts | undefined;
   /** Files and folders written. */
   written: string[];
   builds: number;
@@ -177,7 +179,7 @@ export function openContext(root: string, options: VerifyOptions): VerifyContext
 }
 
 /** The run's answer from whatever the steps reached: no variants, impacts or results when they stopped early. */
-export function runOutcome(ctx: Loaded, reached: { variants?: VariantOutcome[]; impacts?: FlagImpact[]; results?: VerifyResults; cachedAnalysis?: boolean } = {}): VerifyRun {
+export function runOutcome(ctx: Loaded, reached: { variants?: VariantOutcome[]; impacts?: FlagImpact[]; results?: VerifyResults; cachedAnalysis?: boolean; facts?: SourceFacts } = {}): VerifyRun {
   const diagnostics = sortDiagnostics(ctx.diagnostics);
   return {
     ok: !diagnostics.some(isError),
@@ -187,6 +189,7 @@ export function runOutcome(ctx: Loaded, reached: { variants?: VariantOutcome[]; 
     variants: reached.variants ?? [],
     impacts: reached.impacts ?? [],
     results: reached.results,
+    facts: reached.facts,
     written: ctx.written,
     builds: ctx.builder.count + ctx.measurer.helperBuilds,
     cached: { analysis: reached.cachedAnalysis ?? false, flagSets: ctx.measurer.cached },

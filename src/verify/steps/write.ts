@@ -29,7 +29,7 @@ export function writeOutputs(ctx: Measured): VerifyRun {
     eliminated.set(f.record.name, ownsSomething && ctx.builtByVariant.size === ctx.variants.length && !ctx.leaks.some((l) => l.flag === f.record.name && l.ownership === "owned"));
   }
   const ok = !sortDiagnostics(diagnostics).some(isError);
-  const results = buildResults({ model: ctx.model, ok, variants: outcomes, impacts, eliminated });
+  const results = buildResults({ model: ctx.model, ok, variants: outcomes, impacts, eliminated, callSites: ctx.facts.callSites });
   if (ctx.write) {
     try {
       for (const o of outcomes) {
@@ -43,7 +43,7 @@ export function writeOutputs(ctx: Measured): VerifyRun {
       const e = err as NodeJS.ErrnoException;
       const file = e.path ? relativePath(root, e.path) : VARIANTS_DIR;
       diagnostics.push(diagnostic("output-not-writable", fileStart(file), `${file} cannot be written: ${e.code ?? e.message}`, "remove or fix what stands there, then run verify again"));
-      return runOutcome(ctx, { variants: outcomes, impacts, cachedAnalysis });
+      return runOutcome(ctx, { variants: outcomes, impacts, cachedAnalysis, facts: ctx.facts });
     }
   }
   if (ctx.cache) {
@@ -51,5 +51,5 @@ export function writeOutputs(ctx: Measured): VerifyRun {
     ctx.flagSetCache.save();
     if (!cachedAnalysis && ctx.graph) saveAnalysis(root, ctx.analysisKey, ctx.facts, ctx.graph.texts);
   }
-  return runOutcome(ctx, { variants: outcomes, impacts, results, cachedAnalysis });
+  return runOutcome(ctx, { variants: outcomes, impacts, results, cachedAnalysis, facts: ctx.facts });
 }
