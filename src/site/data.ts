@@ -12,7 +12,7 @@ import { lintContent } from "../core/lint/lint-tables.ts";
 import { loadModel, recordsHash, type Entry, type Model } from "../core/model/model.ts";
 import { freshProveResults, PROVE_RESULTS, type ProveResults } from "../core/model/proof.ts";
 import { KIND_INFO, KINDS, type Kind } from "../core/schema/kinds.ts";
-import { readVerifyResults, type VerifyResults } from "../verify/results-file.ts";
+import { freshVerifyResults, type VerifyResults } from "../verify/results-file.ts";
 import { siteConfig, sourceUrl, type SiteConfig } from "./config.ts";
 
 export class RecordErrors extends Error {
@@ -26,6 +26,8 @@ export interface Site {
   config: SiteConfig;
   model: Model;
   results: VerifyResults | undefined;
+  /** Why `results` is undefined: missing, or computed from other records, another Bun or other sources. */
+  resultsStale: string | undefined;
   /** Results of `npm run prove` when they were computed from exactly these inputs. */
   proofs: ProveResults | undefined;
   /** Site path of a record page, e.g. /features/DEBUG/. */
@@ -125,7 +127,8 @@ export function checkContent(config: SiteConfig, scopeNames: readonly string[] =
 export function createSite(config: SiteConfig): Site {
   const loaded = checkRecords(config);
   const { model } = loaded;
-  const results = readVerifyResults(config.resultsRoot, recordsHash(model));
+  const verified = freshVerifyResults(config.resultsRoot, recordsHash(model), config.root);
+  const results = "results" in verified ? verified.results : undefined;
   const slugs = new Map<Entry, string>();
   for (const kind of KINDS) {
     // /build-variants/compare/ is the compare page: a variant named "compare" gets another slug.
@@ -156,6 +159,7 @@ export function createSite(config: SiteConfig): Site {
     config,
     model,
     results,
+    resultsStale: "reason" in verified ? verified.reason : undefined,
     proofs,
     slugOf: (e) => slugs.get(e) ?? slugify(e.record.name, e.kind === "features"),
     urlOf: (e) => `/${KIND_INFO[e.kind].path}/${encodeURIComponent(slugs.get(e) ?? slugify(e.record.name, e.kind === "features"))}/`,

@@ -63,18 +63,9 @@ export function callSitesOf(site: Site): { callSites: CallSites } | { reason: st
 }
 
 function judge(site: Site): { callSites: CallSites } | { reason: string } {
+  // site.results is fresh only while every analysed file is unchanged (freshVerifyResults), so are its sites.
   const r = site.results;
-  if (!r) return { reason: "no npm run verify results exist for the current records" };
-  if (!r.callSites) return { reason: "the npm run verify results predate call-site analysis" };
-  const changed: string[] = [];
-  for (const f of r.callSites.files) {
-    const read = readInside(site.config.root, f.path, MAX_SOURCE_BYTES);
-    if ("refusal" in read || sourceHash(read.bytes.toString("utf8")) !== f.sha256) changed.push(f.path);
-  }
-  if (changed.length) {
-    const list = changed.slice(0, 3).join(", ") + (changed.length > 3 ? ` and ${changed.length - 3} more` : "");
-    return { reason: `${list} changed since npm run verify recorded the call sites` };
-  }
+  if (!r?.callSites) return { reason: site.resultsStale ?? "no npm run verify results exist for the current records" };
   return { callSites: r.callSites };
 }
 

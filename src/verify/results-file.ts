@@ -7,6 +7,7 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
+import { readInside } from "../core/fs/safe-fs.ts";
 
 /** Lines of a call site's code frame at most (src/verify/call-sites.ts keeps to it). */
 export const MAX_FRAME_LINES = 12;
@@ -90,6 +91,30 @@ export const VerifyResultsSchema = z.strictObject({
 });
 
 export type VerifyResults = z.infer<typeof VerifyResultsSchema>;
+
+const MAX_SOURCE_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Results only while they describe what would be built now: the same records, the Bun that runs now, and
+ * every source file verify analysed unchanged byte for byte (a change in src/app makes old sizes unproven).
+ * Otherwise why not, in words for a reader.
+ */
+export function freshVerifyResults(resultsRoot: string, recordsHash: string, sourceRoot: string = resultsRoot): { results: VerifyResults } | { reason: string } {
+  const r = readVerifyResults(resultsRoot);
+  if (!r) return { reason: "no results of npm run verify" };
+  if (r.recordsHash !== recordsHash) return { reason: "the records changed since npm run verify ran" };
+  if (r.bunVersion !== Bun.version) return { reason: `npm run verify ran on Bun ${r.bunVersion}, not ${Bun.version}` };
+  if (!r.callSites) return { reason: "the results of npm run verify predate source fingerprints" };
+  const changed = r.callSites.files.filter((f) => {
+    const read = readInside(sourceRoot, f.path, MAX_SOURCE_BYTES);
+    return "refusal" in read || sourceHash(read.bytes.toString("utf8")) !== f.sha256;
+  });
+  if (changed.length) {
+    const list = changed.slice(0, 3).map((f) => f.path).join(", ") + (changed.length > 3 ? ` and ${changed.length - 3} more` : "");
+    return { reason: `${list} changed since npm run verify ran` };
+  }
+  return { results: r };
+}
 
 /** Results if present, valid and computed from these records; undefined otherwise. */
 export function readVerifyResults(root: string, recordsHash?: string): VerifyResults | undefined {

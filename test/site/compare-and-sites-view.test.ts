@@ -145,17 +145,22 @@ describe("code references", () => {
     expect(cell("ENTERPRISE")).toEqual({ text: String(callSiteCount(site, "ENTERPRISE")), sort: callSiteCount(site, "ENTERPRISE")! });
   });
 
-  test("unproven, with the reason, when results are missing, predate call sites, or a source changed since", () => {
+  test("unproven, with the reason, when results are missing, predate call sites, or a source changed since (then sizes are unproven too)", () => {
     const none = flagSitesView(siteWith(undefined, "none"), "DEBUG");
-    expect(none).toEqual({ proven: false, reason: expect.stringContaining("no npm run verify results") });
+    expect(none).toEqual({ proven: false, reason: expect.stringContaining("no results of npm run verify") });
     const { callSites: _omit, ...old } = results;
     const before = siteWith(old as VerifyResults, "old");
-    expect(flagSitesView(before, "DEBUG")).toEqual({ proven: false, reason: expect.stringContaining("predate call-site analysis") });
+    expect(flagSitesView(before, "DEBUG")).toEqual({ proven: false, reason: expect.stringContaining("predate source fingerprints") });
     expect(callSiteCount(before, "DEBUG")).toBeUndefined();
     expect(buildTable(before, "features", { extra: ["callSites"] }).rows[0]!.cells.at(-1)!.text).toBe("unproven");
     const changed = structuredClone(results);
     changed.callSites!.files[0]!.sha256 = "0".repeat(64);
-    expect(flagSitesView(siteWith(changed, "changed"), "DEBUG")).toEqual({ proven: false, reason: `${changed.callSites!.files[0]!.path} changed since npm run verify recorded the call sites` });
+    expect(flagSitesView(siteWith(changed, "changed"), "DEBUG")).toEqual({ proven: false, reason: `${changed.callSites!.files[0]!.path} changed since npm run verify ran` });
+    // Bundle results are fresh only for the exact sources they were built from: a changed file makes the sizes unproven as well.
+    const stale = siteWith(changed, "changed-sizes");
+    expect(stale.results).toBeUndefined();
+    expect(stale.resultsStale).toBe(`${changed.callSites!.files[0]!.path} changed since npm run verify ran`);
+    expect(siteWith(results, "fresh").results?.variants.length).toBeGreaterThan(0);
   });
 
   test("frame text keeps control and bidi characters visible as escapes; markup stays text for the page to escape", () => {
