@@ -4,9 +4,8 @@
  * linked to the repository at that line. Only what `npm run verify` recorded, and only while every source
  * file it analysed is unchanged: otherwise the references are unproven and the page says why.
  */
-import { readInside } from "../core/fs/safe-fs.ts";
 import { escapeControl } from "../core/report/diagnostics.ts";
-import { sourceHash, type CallSites } from "../verify/results-file.ts";
+import type { CallSites } from "../verify/results-file.ts";
 import { sourceUrl } from "./config.ts";
 import type { Site } from "./data.ts";
 
@@ -48,7 +47,6 @@ export type FlagSitesView =
     }
   | { proven: false; reason: string };
 
-const MAX_SOURCE_BYTES = 4 * 1024 * 1024;
 
 const fresh = new WeakMap<Site, { callSites: CallSites } | { reason: string }>();
 
