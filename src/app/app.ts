@@ -7,21 +7,24 @@
  * - RBAC builds need a signing secret (--secret or PERF_TOKEN_SECRET) to serve or handle tokens and refuse to
  *   start without one; none is compiled in. Only builds with MOCK_API (mock data: never deployed) fall back
  *   to a random per-process secret, printed once on stderr; staging carries DEBUG but serves real data.
- * - RBAC builds authenticate subscriptions and POST /ingest with the same tokens and scope rules (writes need
- *   operator or admin); the token's tenant confines every read and write. Builds without RBAC accept ingest
+ * - Isolation: every metric, token and read names one scope (a ScopeName of data/scopes.yaml) and one tenant
+ *   in it; SCOPE_ISOLATION (validateMetricScope) refuses any record or read by a caller of another scope or
+ *   tenant. A namespace ("api", "web", ...) only groups a tenant's metrics.
+ * - RBAC builds authenticate subscriptions and POST /ingest with the same tokens (writes need operator or
+ *   admin); the token's scope and tenant confine every read and write. Builds without RBAC accept ingest
  *   from loopback clients only, and say so on stderr at start (see features/live-stream.ts).
  * - RATE_LIMIT counts with the server's clock: stream messages per connection, ingested metrics per tenant
- *   and scope (a request that does not fit is refused whole with 429), connections per tenant and scope.
+ *   in a scope (a request that does not fit is refused whole with 429), connections per tenant in a scope.
  */
 import { feature } from "bun:bundle";
-import { groupSeries, scopeGrouping } from "./core/aggregate.ts";
+import { groupSeries, namespaceGrouping, seriesKey } from "./core/aggregate.ts";
 import type { CliOptions } from "./core/args.ts";
 import { bar, fmtNum, isoDate, section, table } from "./core/format.ts";
-import { latestTs, parseMetricLines, type ParseError } from "./core/input.ts";
+import { DEFAULT_TENANT, latestTs, parseMetricLines, TENANT_PATTERN, type ParseError } from "./core/input.ts";
 import { Instrumentation } from "./core/instrumentation.ts";
 import { sampleMetrics } from "./core/sample-data.ts";
 import { errorMessage, MasterPerfTracker } from "./core/tracker.ts";
-import type { AggregateRow, Metric, Point, RecordContext, Serializer } from "./core/types.ts";
+import { ownerLabel, type AggregateRow, type Metric, type Owner, type Point, type RecordContext, type Serializer } from "./core/types.ts";
 import { AlertEngine, defaultAlertRules, parseAlertRule } from "./features/alerting.ts";
 import { detectAll } from "./features/anomaly-detection.ts";
 import { AuditLog, auditTrackerEvent, formatAuditEntry, openAuditFile, type AuditSink } from "./features/audit-log.ts";
@@ -30,7 +33,7 @@ import { aggregatesToEmf, auditCountsToEmf } from "./features/cloudwatch.ts";
 import { gzipPayload } from "./features/compression.ts";
 import { aggregatesToCsv } from "./features/csv-export.ts";
 import { createDebugProbe, installExitDump } from "./features/debug.ts";
-import { aggregateByTenant, tenantGrouping, tenantOf } from "./features/enterprise.ts";
+import { aggregateByTenant, tenantGrouping } from "./features/enterprise.ts";
 import { histogramExtender } from "./features/histograms.ts";
 import { SanitizationStage } from "./features/input-sanitization.ts";
 import { createLegacySerializer } from "./features/legacy-serializer.ts";
@@ -41,10 +44,11 @@ import { formatProfileCalls, formatProfileTimings, Profiler } from "./features/p
 import { toPrometheus } from "./features/prometheus-export.ts";
 import type { IngestOutcome, LiveStreamOptions, Target } from "./features/live-stream.ts";
 import { ConnectionLimiter, MessageRateLimiter, RateLimitStage, rateKey } from "./features/rate-limit.ts";
-import { canIngest, canSubscribe, claimsFromSpec, DEFAULT_TOKEN_TENANT, ingestDenial, randomSecret, signToken, verifyToken, type TokenClaims } from "./features/rbac.ts";
+import { accessDenial, canIngest, claimsFromSpec, ingestDenial, randomSecret, signToken, verifyToken, type TokenClaims } from "./features/rbac.ts";
 import { applyRetention } from "./features/retention-policy.ts";
 import { SamplingStage } from "./features/sampling.ts";
 import { validateMetricScope } from "./features/scope-isolation.ts";
+import { isScopeName, SCOPE_NAMES } from "../generated/limits.ts";
 import { TimeSeriesStore } from "./features/time-series-storage.ts";
 import { childContext, formatTraceparent, parseTraceparent, summarizeTraces, TraceContextStage, type TraceContext } from "./features/trace-context.ts";
 import { createV2Serializer } from "./features/v2-serializer.ts";
@@ -101,7 +105,7 @@ interface Loaded {
   errors: ParseError[];
 }
 
-async function loadInput(opts: CliOptions, io: AppIo): Promise<Loaded> {
+async function loadInput(opts: CliOptions, io: AppIo, caller: Owner | undefined): Promise<Loaded> {
   if (feature("MOCK_API")) {
     const note = opts.file !== undefined ? ` (ignored input ${opts.file})` : "";
     return {
@@ -112,7 +116,7 @@ async function loadInput(opts: CliOptions, io: AppIo): Promise<Loaded> {
   } else {
     if (opts.file !== undefined) {
       const text = opts.file === "-" ? await Bun.stdin.text() : await io.readText(opts.file);
-      const parsed = parseMetricLines(text);
+      const parsed = parseMetricLines(text, caller);
       return { ...parsed, source: `${opts.file === "-" ? "stdin" : opts.file} (${parsed.metrics.length} metrics)` };
     }
     const metrics = sampleMetrics();
@@ -179,13 +183,15 @@ export async function runApp(opts: CliOptions, io: AppIo): Promise<AppResult> {
     inst.add(profiler);
   }
 
-  const loaded = await inst.run("load", () => loadInput(opts, io));
+  // The caller of records and reads: --scope and --tenant, or (without --scope) each metric's own or "via" owner.
+  const caller: Owner | undefined = opts.scope !== undefined ? { scope: opts.scope, tenant: opts.tenant ?? DEFAULT_TENANT } : undefined;
+  const loaded = await inst.run("load", () => loadInput(opts, io, caller));
   const now = opts.now ?? latestTs(loaded.metrics);
   const enabled = enabledFeatures();
 
   // ---- tracker and ingestion pipeline -------------------------------------------------------
   const tracker = new MasterPerfTracker({
-    grouping: feature("ENTERPRISE") ? tenantGrouping() : scopeGrouping,
+    grouping: feature("ENTERPRISE") ? tenantGrouping() : namespaceGrouping,
     extendStats: feature("HISTOGRAMS") ? histogramExtender() : undefined,
   });
   let audit: AuditLog | undefined;
@@ -247,12 +253,12 @@ export async function runApp(opts: CliOptions, io: AppIo): Promise<AppResult> {
 
   const rejected: string[] = [];
   const ingestOne = (m: Metric): void => {
-    const caller = opts.scope ?? m.via ?? m.scope;
-    const ctx: RecordContext = { scope: caller, actor: caller };
+    const by = caller ?? m.via ?? m;
+    const ctx: RecordContext = { scope: by.scope, tenant: by.tenant, actor: ownerLabel(by) };
     try {
       tracker.record(m, ctx);
     } catch (error) {
-      rejected.push(`${m.scope}/${m.name} via ${caller}: ${errorMessage(error)}`);
+      rejected.push(`${seriesKey(m)} by ${ownerLabel(by)}: ${errorMessage(error)}`);
     }
   };
   inst.run("ingest", () => {
@@ -266,10 +272,10 @@ export async function runApp(opts: CliOptions, io: AppIo): Promise<AppResult> {
     retentionLine = `dropped ${r.dropped} samples older than ${opts.retentionDays}d (cutoff ${isoDate(r.cutoff)})`;
   }
 
-  // Reads: with SCOPE_ISOLATION and --scope, only the caller's scope is readable.
-  const readScope = feature("SCOPE_ISOLATION") && opts.scope !== undefined ? opts.scope : undefined;
-  const rows = inst.run("aggregate", () => (readScope !== undefined ? tracker.read(readScope, { scope: readScope }) : tracker.aggregate()));
-  const visible = tracker.samples().filter((m) => readScope === undefined || m.scope === readScope);
+  // Reads: with SCOPE_ISOLATION and --scope, only the caller's scope and tenant are readable.
+  const reader = feature("SCOPE_ISOLATION") ? caller : undefined;
+  const rows = inst.run("aggregate", () => (reader !== undefined ? tracker.read(reader, reader) : tracker.aggregate()));
+  const visible = tracker.samples().filter((m) => reader === undefined || (m.scope === reader.scope && m.tenant === reader.tenant));
 
   // ---- report -------------------------------------------------------------------------------
   out("MasterPerfTracker report");
@@ -290,32 +296,37 @@ export async function runApp(opts: CliOptions, io: AppIo): Promise<AppResult> {
 
   out(section("samples with properties (last 5)"));
   for (const m of visible.filter((s) => Object.keys(s.props).length > 0).slice(-5)) {
-    const who = feature("ENTERPRISE") ? `${m.tenant ?? "default"}:` : "";
     const trace = feature("TRACE_CONTEXT") && m.trace ? ` trace=${m.trace.traceId.slice(0, 8)}` : "";
-    out(`${who}${m.scope}/${m.name} ${fmtNum(m.value)} ${JSON.stringify(m.props)}${trace}`);
+    out(`${feature("ENTERPRISE") ? seriesKey(m) : `${m.namespace}/${m.name}`} ${fmtNum(m.value)} ${JSON.stringify(m.props)}${trace}`);
   }
 
   if (feature("ENTERPRISE")) {
     out(section("tenants"));
     const tenants = aggregateByTenant(visible);
     for (const line of table(
-      ["tenant", "samples", "series", "scopes", "mean ms"],
-      tenants.map((t) => [t.tenant, String(t.samples), String(t.series), t.scopes.join(","), t.meanLatencyMs === null ? "-" : fmtNum(t.meanLatencyMs)]),
+      ["scope", "tenant", "samples", "series", "namespaces", "mean ms"],
+      tenants.map((t) => [t.scope, t.tenant, String(t.samples), String(t.series), t.namespaces.join(","), t.meanLatencyMs === null ? "-" : fmtNum(t.meanLatencyMs)]),
     )) out(line);
   }
 
   if (feature("SCOPE_ISOLATION")) {
     out(section("scope isolation"));
-    out(`caller scope: ${opts.scope ?? "per metric (via or own scope)"}`);
+    out(`caller: ${caller ? ownerLabel(caller) : "per metric (via, or its own scope and tenant)"}`);
     out(`rejected records: ${rejected.length}`);
     for (const r of rejected.slice(0, 5)) out(`  ${r}`);
-    if (opts.scope !== undefined) {
-      const other = [...new Set(loaded.metrics.map((m) => m.scope))].sort().find((s) => s !== opts.scope) ?? "other";
-      try {
-        tracker.read(other, { scope: opts.scope });
-        out(`read ${other} as ${opts.scope}: allowed`);
-      } catch (error) {
-        out(`read ${other} as ${opts.scope}: denied (${errorMessage(error)})`);
+    if (caller !== undefined) {
+      // Probes: the same tenant in another scope, and another tenant in the same scope.
+      const probes: Owner[] = [
+        { scope: SCOPE_NAMES.find((s) => s !== caller.scope) ?? caller.scope, tenant: caller.tenant },
+        { scope: caller.scope, tenant: caller.tenant === "other" ? "another" : "other" },
+      ];
+      for (const other of probes) {
+        try {
+          tracker.read(other, caller);
+          out(`read ${ownerLabel(other)} as ${ownerLabel(caller)}: allowed`);
+        } catch (error) {
+          out(`read ${ownerLabel(other)} as ${ownerLabel(caller)}: denied (${errorMessage(error)})`);
+        }
       }
     }
   }
@@ -334,12 +345,12 @@ export async function runApp(opts: CliOptions, io: AppIo): Promise<AppResult> {
   if (feature("TRACE_CONTEXT") && tracer) {
     out(section("trace context"));
     out(`run context: ${runContext ? formatTraceparent(runContext) : "none"}; invalid traceparents ignored: ${tracer.invalid}; inherited: ${tracer.inherited}`);
-    for (const t of summarizeTraces(visible)) out(`trace ${t.traceId}: ${t.metrics} metrics in ${t.scopes.join(",")}`);
+    for (const t of summarizeTraces(visible)) out(`trace ${t.traceId}: ${t.metrics} metrics in ${t.namespaces.join(",")}`);
   }
 
   if (feature("RATE_LIMIT") && rateStage) {
     out(section("rate limit"));
-    out(`limits (--serve, server clock): ${opts.rateLimit} messages/min per connection, ${opts.rateLimit} ingested metrics/min and ${opts.maxConnections} connections per tenant and scope`);
+    out(`limits (--serve, server clock): ${opts.rateLimit} messages/min per connection, ${opts.rateLimit} ingested metrics/min and ${opts.maxConnections} connections per tenant in a scope`);
   }
 
   if (feature("SAMPLING") && sampler) {
@@ -463,7 +474,6 @@ export async function runApp(opts: CliOptions, io: AppIo): Promise<AppResult> {
         compress,
         traceparent,
         outDir: opts.s3Out,
-        tenantOf: feature("ENTERPRISE") ? tenantOf : undefined,
       });
       out(section("s3 export"));
       for (const r of result.requests) {
@@ -540,7 +550,7 @@ export async function runApp(opts: CliOptions, io: AppIo): Promise<AppResult> {
     if (opts.serve) {
       auditClock = () => Date.now();
       result.stream = await serveLive({ opts, io, tracker, secret, audit, rateStage });
-      out(`serving ${result.stream.url}?scope=SCOPE${feature("RBAC") ? "&token=TOKEN" : ""}`);
+      out(`serving ${result.stream.url}?namespace=NAMESPACE${feature("RBAC") ? "&token=TOKEN" : "&scope=SCOPE&tenant=TENANT"}`);
     } else {
       out("available: start with --serve");
     }
@@ -565,27 +575,24 @@ interface ServeContext {
 async function serveLive(c: ServeContext): Promise<{ url: string; port: number; stop(): Promise<void> }> {
   const { opts, tracker } = c;
   const { startLiveStream, isLoopback } = await import("./features/live-stream.ts");
-  // Which tenant a stored metric belongs to, for callers that carry one (RBAC).
-  let tenantMatches = (_m: Metric, _tenant: string): boolean => true;
-  if (feature("RBAC")) {
-    tenantMatches = feature("ENTERPRISE") ? (m, tenant) => tenantOf(m) === tenant : (m, tenant) => (m.tenant ?? DEFAULT_TOKEN_TENANT) === tenant;
-  }
-  const snapshot = (t: Target) => tracker.aggregate((m) => m.scope === t.scope && (t.tenant === undefined || tenantMatches(m, t.tenant)));
+  // A subscriber reads its target on behalf of the scope and tenant it was authorized for (the target's own).
+  const snapshot = (t: Target) => tracker.read(t, { scope: t.scope, tenant: t.tenant });
 
   /** Records a parsed batch on behalf of `grant` (RBAC) or a loopback client; all or nothing for scope, tenant and rate. */
   const ingest = (text: string, grant: TokenClaims | undefined, subject: string): IngestOutcome => {
-    const parsed = parseMetricLines(text);
+    // Lines without scope or tenant belong to the token's.
+    const parsed = parseMetricLines(text, grant ? { scope: grant.scope, tenant: grant.tenant } : undefined);
     const contexts: RecordContext[] = [];
     for (const m of parsed.metrics) {
-      let ctx: RecordContext = { scope: m.via ?? m.scope, actor: subject };
+      const by = m.via ?? m;
+      let ctx: RecordContext = { scope: by.scope, tenant: by.tenant, actor: subject };
       if (feature("RBAC")) {
         if (!grant) return { ok: false, status: 403, reason: "token required" };
         const denial = ingestDenial(grant, m);
-        if (denial !== undefined) return { ok: false, status: 403, reason: `${m.scope}/${m.name}: ${denial}` };
-        // The server decides who wrote it: the token's tenant and scope, never fields the client sent.
-        m.tenant = grant.tenant;
+        if (denial !== undefined) return { ok: false, status: 403, reason: `${seriesKey(m)}: ${denial}` };
+        // The server decides who wrote it: the token's scope and tenant, never fields the client sent.
         m.via = undefined;
-        ctx = { scope: m.scope, actor: grant.sub };
+        ctx = { scope: grant.scope, tenant: grant.tenant, actor: grant.sub };
       }
       contexts.push(ctx);
     }
@@ -593,7 +600,7 @@ async function serveLive(c: ServeContext): Promise<{ url: string; port: number; 
       const counts = new Map<string, number>();
       for (const m of parsed.metrics) counts.set(rateKey(m), (counts.get(rateKey(m)) ?? 0) + 1);
       if (!c.rateStage.fits(counts)) {
-        return { ok: false, status: 429, reason: `rate limit: ${opts.rateLimit} metrics/min per tenant and scope` };
+        return { ok: false, status: 429, reason: `rate limit: ${opts.rateLimit} metrics/min per tenant in a scope` };
       }
     }
     let accepted = 0;
@@ -605,8 +612,8 @@ async function serveLive(c: ServeContext): Promise<{ url: string; port: number; 
         if (tracker.record(m, contexts[i]).status === "dropped") dropped++;
         else {
           accepted++;
-          const t: Target = { scope: m.scope, tenant: grant?.tenant };
-          targets.set(`${t.tenant ?? ""}/${t.scope}`, t);
+          const t: Target = { scope: m.scope, tenant: m.tenant, namespace: m.namespace };
+          targets.set(`${ownerLabel(t)}:${t.namespace}`, t);
         }
       } catch {
         rejected++;
@@ -622,6 +629,13 @@ async function serveLive(c: ServeContext): Promise<{ url: string; port: number; 
     maxBodyBytes: opts.maxBodyBytes,
     snapshot,
     ingest: (text, caller) => ingest(text, caller.grant, caller.subject),
+    // Without RBAC a subscription names its scope (required) and tenant ("default" when absent).
+    authorize: async (_token, requested) => {
+      const tenant = requested.tenant ?? DEFAULT_TENANT;
+      if (!isScopeName(requested.scope)) return { ok: false, status: 400, reason: requested.scope === undefined ? "scope required" : "unknown scope" };
+      if (!TENANT_PATTERN.test(tenant)) return { ok: false, status: 400, reason: "malformed tenant" };
+      return { ok: true, subject: "anonymous", scope: requested.scope, tenant };
+    },
   };
   if (feature("RBAC")) {
     const secret = c.secret;
@@ -631,16 +645,17 @@ async function serveLive(c: ServeContext): Promise<{ url: string; port: number; 
       const v = await verifyToken(token, secret, opts.now ?? Date.now());
       return v.ok ? v : { ok: false as const, status: 401 as const, reason: v.reason };
     };
-    hooks.authorize = async (token, scope) => {
+    hooks.authorize = async (token, requested) => {
       const v = await check(token);
       if (!v.ok) return v;
-      if (!canSubscribe(v.claims, scope)) return { ok: false, status: 403, reason: `token not valid for scope ${scope}`, subject: v.claims.sub };
-      return { ok: true, subject: v.claims.sub, tenant: v.claims.tenant };
+      const denial = accessDenial(v.claims, requested);
+      if (denial !== undefined) return { ok: false, status: 403, reason: denial, subject: v.claims.sub };
+      return { ok: true, subject: v.claims.sub, scope: v.claims.scope, tenant: v.claims.tenant };
     };
     hooks.authorizeIngest = async (token) => {
       const v = await check(token);
       if (!v.ok) return v;
-      if (!canIngest(v.claims, v.claims.scope)) return { ok: false, status: 403, reason: `role ${v.claims.role} may not ingest`, subject: v.claims.sub };
+      if (!canIngest(v.claims)) return { ok: false, status: 403, reason: `role ${v.claims.role} may not ingest`, subject: v.claims.sub };
       return { ok: true, subject: v.claims.sub, grant: v.claims };
     };
   } else {
@@ -659,7 +674,7 @@ async function serveLive(c: ServeContext): Promise<{ url: string; port: number; 
   if (feature("AUDIT_LOG") && c.audit) {
     const log = c.audit;
     hooks.onEvent = (e) => {
-      log.append({ ts: Date.now(), actor: e.subject, action: `stream.${e.type}`, target: e.scope, outcome: e.type === "limited" || (e.type === "auth" && e.detail !== "granted") ? "denied" : "ok", detail: e.detail });
+      log.append({ ts: Date.now(), actor: e.subject, action: `stream.${e.type}`, target: e.target, outcome: e.type === "limited" || (e.type === "auth" && e.detail !== "granted") ? "denied" : "ok", detail: e.detail });
     };
   }
   let retention: ReturnType<typeof setInterval> | undefined;

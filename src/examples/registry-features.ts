@@ -15,7 +15,7 @@
  * The branch that is off is removed at build time, together with every module only it uses.
  */
 import { feature } from "bun:bundle";
-import { aggregateSamples, scopeGrouping } from "../app/core/aggregate.ts";
+import { aggregateSamples, namespaceGrouping } from "../app/core/aggregate.ts";
 import { sampleMetrics } from "../app/core/sample-data.ts";
 import type { Grouping, Serializer } from "../app/core/types.ts";
 import { aggregateByTenant, tenantGrouping } from "../app/features/enterprise.ts";
@@ -38,7 +38,7 @@ if (feature("DEBUG")) {
 
 // (2) ternary: picks one implementation; the other expression is dropped.
 print("(2) ternary");
-const grouping: Grouping = feature("ENTERPRISE") ? tenantGrouping() : scopeGrouping;
+const grouping: Grouping = feature("ENTERPRISE") ? tenantGrouping() : namespaceGrouping;
 print(`    grouping ${grouping.id}: first key ${grouping.key(metrics[0]!)}`);
 
 // (3) negated legacy path: turning V2_SERIALIZER on REMOVES the legacy serializer from the build.
@@ -74,9 +74,9 @@ if (feature("ENTERPRISE") && feature("MOCK_API")) {
 // (6) per-variant configuration: an object of settings chosen by flags (nested ternaries).
 print("(6) per-variant configuration");
 const config = feature("ENTERPRISE")
-  ? { tier: "enterprise", retentionDays: 365, maxConnectionsPerScope: 10, messagesPerMinute: 100, dataSource: "tenant streams" }
+  ? { tier: "enterprise", retentionDays: 365, maxConnectionsPerTenant: 10, messagesPerMinute: 100, dataSource: "tenant streams" }
   : feature("DEBUG")
-    ? { tier: "development", retentionDays: 7, maxConnectionsPerScope: 2, messagesPerMinute: 1000, dataSource: "local sample" }
-    : { tier: "production", retentionDays: 30, maxConnectionsPerScope: 10, messagesPerMinute: 100, dataSource: "ingest API" };
+    ? { tier: "development", retentionDays: 7, maxConnectionsPerTenant: 2, messagesPerMinute: 1000, dataSource: "local sample" }
+    : { tier: "production", retentionDays: 30, maxConnectionsPerTenant: 10, messagesPerMinute: 100, dataSource: "ingest API" };
 const source = feature("MOCK_API") ? "mock generator (seeded)" : config.dataSource;
-print(`    tier=${config.tier} retention=${config.retentionDays}d connections/scope=${config.maxConnectionsPerScope} msgs/min=${config.messagesPerMinute} source=${source}`);
+print(`    tier=${config.tier} retention=${config.retentionDays}d connections/tenant=${config.maxConnectionsPerTenant} msgs/min=${config.messagesPerMinute} source=${source}`);

@@ -7,14 +7,19 @@ export const INPUT_SANITIZATION_PROPERTY_KEY_LENGTH = 64;
 export const INPUT_SANITIZATION_PROPERTY_VALUE_LENGTH = 256;
 /** Properties per metric: 32 at most. Control "Input Sanitization" in data/security.yaml. */
 export const INPUT_SANITIZATION_PROPERTIES_PER_METRIC = 32;
-/** Connections: 10 per scope. Control "Per-Scope Connection Limit" in data/security.yaml. */
-export const PER_SCOPE_CONNECTION_LIMIT_CONNECTIONS = 10;
+/** Connections: 10 per tenant in a scope. Control "Per-Tenant Connection Limit" in data/security.yaml. */
+export const PER_TENANT_CONNECTION_LIMIT_CONNECTIONS = 10;
 /** Messages: 100 per minute. Control "Message Rate Limit" in data/security.yaml. */
 export const MESSAGE_RATE_LIMIT_MESSAGES = 100;
 /** Retention window: 90 days. Control "Retention Cleanup" in data/security.yaml. */
 export const RETENTION_CLEANUP_RETENTION_WINDOW = 90;
 
-/** Scope names of data/scopes.yaml. */
+/** Scope names of data/scopes.yaml: the isolation scopes of the application (tokens, metrics, reads). */
 export type ScopeName = "Public" | "Enterprise" | "Development" | "Internal";
 
 export const SCOPE_NAMES: readonly ScopeName[] = ["Public", "Enterprise", "Development", "Internal"];
+
+/** True when `s` is one of SCOPE_NAMES (exactly, case-sensitive). */
+export function isScopeName(s: unknown): s is ScopeName {
+  return typeof s === "string" && (SCOPE_NAMES as readonly string[]).includes(s);
+}

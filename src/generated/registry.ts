@@ -212,7 +212,7 @@ export const FLAGS: { readonly [K in FlagName]: FlagMeta } = {
     replaces: [],
     variants: ["dev","debug","staging"],
   },
-  /** Multi-tenant scopes: tenant id in every metric key and per-tenant aggregation. */
+  /** Multi-tenant reporting: scope and tenant in every metric key and aggregation per tenant. */
   ["ENTERPRISE"]: {
     name: "ENTERPRISE",
     type: "Permission",
@@ -356,7 +356,7 @@ export const FLAGS: { readonly [K in FlagName]: FlagMeta } = {
     replaces: [],
     variants: ["prod","enterprise","test","staging","canary"],
   },
-  /** At most 10 stream connections per scope and 100 messages a minute per connection. */
+  /** At most 10 stream connections per tenant in a scope and 100 messages a minute per connection. */
   ["RATE_LIMIT"]: {
     name: "RATE_LIMIT",
     type: "Ops",
@@ -372,7 +372,7 @@ export const FLAGS: { readonly [K in FlagName]: FlagMeta } = {
     replaces: [],
     variants: ["test","staging","canary"],
   },
-  /** Signed token validation (role and scope) for live-stream subscribers. */
+  /** Signed token validation (role, scope and tenant) for live-stream subscribers and ingest. */
   ["RBAC"]: {
     name: "RBAC",
     type: "Release",
@@ -436,7 +436,7 @@ export const FLAGS: { readonly [K in FlagName]: FlagMeta } = {
     replaces: [],
     variants: ["prod","enterprise","test","staging","canary"],
   },
-  /** validateMetricScope(): a metric is recorded and read only in its own scope. */
+  /** validateMetricScope(): a metric is recorded and read only by a caller of its own scope and tenant. */
   ["SCOPE_ISOLATION"]: {
     name: "SCOPE_ISOLATION",
     type: "Release",

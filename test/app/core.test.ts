@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { aggregateSamples, basicStats, groupSeries, scopeGrouping } from "../../src/app/core/aggregate.ts";
+import { aggregateSamples, basicStats, groupSeries, namespaceGrouping, seriesKey } from "../../src/app/core/aggregate.ts";
 import { parseArgs, UsageError } from "../../src/app/core/args.ts";
 import { bar, fmtNum, table } from "../../src/app/core/format.ts";
 import { fnv1a32, hexDigest } from "../../src/app/core/hash.ts";
@@ -17,16 +17,18 @@ describe("aggregation", () => {
     expect(basicStats([])).toEqual({ count: 0, sum: 0, min: 0, max: 0, mean: 0 });
   });
 
-  test("groups by scope/name, sorted, with extender and unit", () => {
+  test("groups by namespace/name, sorted, with extender and unit", () => {
     const rows = aggregateSamples(
-      [metric({ value: 10, unit: "ms" }), metric({ scope: "web", value: 5 }), metric({ value: 30 })],
-      scopeGrouping,
+      [metric({ value: 10, unit: "ms" }), metric({ namespace: "web", value: 5 }), metric({ value: 30 })],
+      namespaceGrouping,
       (values) => ({ p50: values.length }),
     );
     expect(rows.map((r) => r.key)).toEqual(["api/http.latency", "web/http.latency"]);
     expect(rows[0]!.stats).toEqual({ count: 2, sum: 40, min: 10, max: 30, mean: 20, p50: 2 });
     expect(rows[0]!.unit).toBe("ms");
     expect(rows[0]!.tenant).toBeUndefined();
+    expect(rows[0]!.scope).toBeUndefined();
+    expect(seriesKey(metric({ scope: "Enterprise", tenant: "globex" }))).toBe("globex@Enterprise:api/http.latency");
   });
 
   test("groupSeries sorts points by time", () => {
@@ -56,14 +58,17 @@ describe("MasterPerfTracker", () => {
     const t = new MasterPerfTracker();
     const events: TrackerEvent[] = [];
     t.observe((e) => events.push(e));
-    t.setScopeGuard((scope, ctx) => {
-      if (ctx.scope !== scope) throw new Error(`denied ${scope}`);
+    t.setScopeGuard((owner, ctx) => {
+      if (ctx.scope !== owner.scope || ctx.tenant !== owner.tenant) throw new Error(`denied ${owner.tenant}@${owner.scope}`);
     });
-    expect(() => t.record(metric(), { scope: "web" })).toThrow("denied api");
+    expect(() => t.record(metric(), { scope: "Enterprise", tenant: "acme" })).toThrow("denied acme@Public");
     expect(events.map((e) => e.type)).toEqual(["rejected"]);
-    t.record(metric(), { scope: "api" });
-    expect(t.read("api", { scope: "api" })).toHaveLength(1);
-    expect(() => t.read("api", { scope: "web" })).toThrow("denied api");
+    expect(events[0]).toMatchObject({ actor: "acme@Enterprise" });
+    t.record(metric(), { scope: "Public", tenant: "acme" });
+    t.record(metric({ tenant: "globex" }), { scope: "Public", tenant: "globex" });
+    expect(t.read({ scope: "Public", tenant: "acme" }, { scope: "Public", tenant: "acme" })).toHaveLength(1);
+    expect(t.read({ scope: "Public", tenant: "acme", namespace: "web" }, { scope: "Public", tenant: "acme" })).toHaveLength(0);
+    expect(() => t.read({ scope: "Public", tenant: "acme" }, { scope: "Public", tenant: "globex" })).toThrow("denied acme@Public");
     expect(t.state().guarded).toBe(true);
   });
 
@@ -94,39 +99,52 @@ describe("MasterPerfTracker", () => {
     expect(events).toEqual(["recorded", "committed"]);
   });
 
-  test("purge, aggregate filter, scopes and state", () => {
+  test("purge, aggregate filter, owners, namespaces and state", () => {
     const t = new MasterPerfTracker();
-    for (const [scope, ts] of [["api", 1], ["web", 2], ["api", 3]] as const) t.record(metric({ scope, ts }));
-    expect(t.scopes()).toEqual(["api", "web"]);
+    for (const [namespace, ts] of [["api", 1], ["web", 2], ["api", 3]] as const) t.record(metric({ namespace, ts }));
+    expect(t.state()).toMatchObject({ owners: ["acme@Public"], namespaces: ["api", "web"] });
     expect(t.purge((m) => m.ts < 2, "old")).toBe(1);
-    expect(t.aggregate((m) => m.scope === "web")[0]!.stats.count).toBe(1);
-    expect(t.state()).toMatchObject({ samples: 2, keys: ["api/http.latency", "web/http.latency"], grouping: "scope/name" });
+    expect(t.aggregate((m) => m.namespace === "web")[0]!.stats.count).toBe(1);
+    expect(t.state()).toMatchObject({ samples: 2, keys: ["api/http.latency", "web/http.latency"], grouping: "namespace/name" });
   });
 });
 
 describe("input", () => {
   test("parses JSON lines and reports errors by line", () => {
     const text = [
-      '{"name":"a","value":1,"scope":"api","ts":"2026-01-15T00:00:00Z","props":{"n":2,"o":{"x":1}},"tenant":"acme"}',
+      '{"name":"a","value":1,"namespace":"api","scope":"Enterprise","ts":"2026-01-15T00:00:00Z","props":{"n":2,"o":{"x":1}},"tenant":"acme"}',
       "# comment",
       "",
       '{"name":"b","value":"x","ts":1}',
       "not json",
-      '{"name":"c","value":"2.5","ts":5}',
+      '{"name":"c","value":"2.5","scope":"Public","ts":5}',
+      '{"name":"d","value":1,"scope":"api","ts":5}',
+      '{"name":"e","value":1,"ts":5}',
+      '{"name":"f","value":1,"scope":"Public","tenant":"Bad Tenant","ts":5}',
+      '{"name":"g","value":1,"scope":"Public","via":{"tenant":"globex"},"ts":5}',
+      '{"name":"h","value":1,"scope":"Public","via":{"scope":"Nope"},"ts":5}',
     ].join("\n");
     const r = parseMetricLines(text);
-    expect(r.metrics).toHaveLength(2);
-    expect(r.metrics[0]).toEqual({ name: "a", value: 1, scope: "api", ts: Date.UTC(2026, 0, 15), props: { n: "2", o: '{"x":1}' }, tenant: "acme" });
-    expect(r.metrics[1]).toMatchObject({ name: "c", value: 2.5, scope: "default" });
-    expect(r.errors.map((e) => e.line)).toEqual([4, 5]);
+    expect(r.metrics).toHaveLength(3);
+    expect(r.metrics[0]).toEqual({ name: "a", value: 1, namespace: "api", scope: "Enterprise", tenant: "acme", ts: Date.UTC(2026, 0, 15), props: { n: "2", o: '{"x":1}' } });
+    expect(r.metrics[1]).toMatchObject({ name: "c", value: 2.5, namespace: "default", scope: "Public", tenant: "default" });
+    expect(r.metrics[2]).toMatchObject({ name: "g", scope: "Public", tenant: "default", via: { scope: "Public", tenant: "globex" } });
+    expect(r.errors.map((e) => e.line)).toEqual([4, 5, 7, 8, 9, 11]);
     expect(r.errors[0]!.error).toBe("value must be a finite number");
+    expect(r.errors[2]!.error).toBe("scope must be one of Public, Enterprise, Development, Internal");
+    expect(r.errors[3]!.error).toBe("scope must be one of Public, Enterprise, Development, Internal");
+    expect(r.errors[4]!.error).toContain("tenant must match");
+    expect(r.errors[5]!.error).toBe("via.scope must be one of Public, Enterprise, Development, Internal");
+    // Lines without scope or tenant take the caller's.
+    const owned = parseMetricLines('{"name":"e","value":1,"ts":5}\n{"name":"f","value":1,"tenant":"globex","ts":5}', { scope: "Internal", tenant: "ops" });
+    expect(owned.metrics.map((m) => `${m.tenant}@${m.scope}`)).toEqual(["ops@Internal", "globex@Internal"]);
   });
 
   test("normalizeMetric rejects bad shapes; __proto__ stays a plain own key", () => {
     expect(() => normalizeMetric([])).toThrow("JSON object");
     expect(() => normalizeMetric({ value: 1, ts: 1 })).toThrow("name is required");
-    expect(() => normalizeMetric({ name: "a", value: 1, ts: "never" })).toThrow("ts must be");
-    const m = normalizeMetric(JSON.parse('{"name":"a","value":1,"ts":1,"props":{"__proto__":"x"}}'));
+    expect(() => normalizeMetric({ name: "a", value: 1, scope: "Public", ts: "never" })).toThrow("ts must be");
+    const m = normalizeMetric(JSON.parse('{"name":"a","value":1,"scope":"Public","ts":1,"props":{"__proto__":"x"}}'));
     expect(Object.keys(m.props)).toEqual(["__proto__"]);
     expect(Object.getPrototypeOf(m.props)).toBe(Object.prototype);
   });
@@ -137,7 +155,8 @@ describe("input", () => {
     expect(a.length).toBe(50);
     expect(a.every((m, i) => i === 0 || a[i - 1]!.ts <= m.ts)).toBe(true);
     expect(latestTs(a)).toBe(SAMPLE_BASE_TS + 415_000);
-    expect(a.some((m) => m.via === "web")).toBe(true);
+    expect(a.some((m) => m.via?.tenant === "globex" && m.tenant === "acme")).toBe(true);
+    expect(new Set(a.map((m) => `${m.tenant}@${m.scope}`))).toEqual(new Set(["acme@Enterprise", "globex@Public", "default@Internal"]));
     expect(a.some((m) => Object.keys(m.props).includes("__proto__"))).toBe(true);
   });
 });
@@ -165,6 +184,11 @@ describe("args, format, hash", () => {
     expect(() => parseArgs(["--batch-size=0"])).toThrow("--batch-size must be an integer >= 1");
     expect(() => parseArgs(["a", "b"])).toThrow("unexpected argument: b");
     expect(() => parseArgs(["--feature=DEBUG"])).toThrow("compile-time flags go before the file: bun run --feature=DEBUG src/app/main.ts");
+    // The caller: a scope of data/scopes.yaml and a tenant in it.
+    expect(parseArgs(["--scope=Enterprise", "--tenant=acme"])).toMatchObject({ scope: "Enterprise", tenant: "acme" });
+    expect(() => parseArgs(["--scope=api"])).toThrow("--scope must be one of Public, Enterprise, Development, Internal: api");
+    expect(() => parseArgs(["--scope=Public", "--tenant=Bad!"])).toThrow("--tenant must match");
+    expect(() => parseArgs(["--tenant=acme"])).toThrow("--tenant needs --scope");
   });
 
   test("format helpers", () => {

@@ -62,23 +62,31 @@ describe("CLI end to end", () => {
     expect(r.out).toContain("redacted: 1 emails, 1 ips, 1 tokens, 0 sensitive keys");
   });
 
-  test("SCOPE_ISOLATION rejects cross-scope records and reads", () => {
-    const r = run(["SCOPE_ISOLATION"], ["--scope=api"]);
+  test("SCOPE_ISOLATION rejects records and reads of another scope or tenant", () => {
+    const r = run(["SCOPE_ISOLATION", "ENTERPRISE"], ["--scope=Public", "--tenant=globex"]);
     const rows = sectionOf(r.out, "aggregates").slice(1);
     expect(rows.length).toBeGreaterThan(0);
-    expect(rows.every((l) => l.startsWith("api/"))).toBe(true);
-    expect(r.out).toContain('read web as api: denied (scope violation: read of scope "web" by scope "api": cross-scope access)');
-    expect(r.out).toMatch(/ingest: 50 in, \d+ stored, 0 dropped, (\d+) rejected/);
-    // Without the flag the same option changes nothing.
-    expect(run([], ["--scope=api"]).out).toBe(base.out);
+    expect(rows.every((l) => l.startsWith("globex@Public:"))).toBe(true);
+    expect(r.out).toContain("caller: globex@Public");
+    expect(r.out).toContain("read globex@Enterprise as globex@Public: denied (scope violation: read of globex@Enterprise by globex@Public: cross-scope access)");
+    expect(r.out).toContain("read other@Public as globex@Public: denied (scope violation: read of other@Public by globex@Public: cross-tenant access)");
+    expect(r.out).toMatch(/ingest: 50 in, 15 stored, 0 dropped, 35 rejected/);
+    // Without --scope each metric is recorded by its own owner, except the one sent by another tenant ("via").
+    const own = run(["SCOPE_ISOLATION"]);
+    expect(own.out).toContain("caller: per metric (via, or its own scope and tenant)");
+    expect(own.out).toContain("rejected records: 1");
+    expect(own.out).toContain("  acme@Enterprise:api/http.requests by globex@Enterprise: scope violation: record of acme@Enterprise by globex@Enterprise: cross-tenant access");
+    // An unknown scope is a usage error; without the flag the option changes nothing.
+    expect(run(["SCOPE_ISOLATION"], ["--scope=api"]).code).toBe(2);
+    expect(run([], ["--scope=Public"]).out).toBe(base.out);
   });
 
-  test("HISTOGRAMS adds percentile columns; ENTERPRISE puts tenants in keys", () => {
+  test("HISTOGRAMS adds percentile columns; ENTERPRISE puts scopes and tenants in keys", () => {
     const r = run(["HISTOGRAMS", "ENTERPRISE"]);
     const agg = sectionOf(r.out, "aggregates");
     expect(agg[0]).toMatch(/mean\s+p50\s+p95\s+p99$/);
-    expect(agg.find((l) => l.startsWith("acme:api/http.latency"))).toMatch(/^acme:api\/http\.latency\s+16\s+3599\s+97\s+940\s+224\.94\s+116\.50\s+775\s+907\.00$/);
-    expect(sectionOf(r.out, "tenants").map((l) => l.split(/\s+/)[0])).toEqual(["tenant", "acme", "default", "globex"]);
+    expect(agg.find((l) => l.startsWith("acme@Enterprise:api/http.latency"))).toMatch(/^acme@Enterprise:api\/http\.latency\s+16\s+3599\s+97\s+940\s+224\.94\s+116\.50\s+775\s+907\.00$/);
+    expect(sectionOf(r.out, "tenants").map((l) => l.trim().split(/\s+/).slice(0, 2).join(" "))).toEqual(["scope tenant", "Enterprise acme", "Internal default", "Public globex"]);
   });
 
   test("MOCK_API is deterministic per seed and ignores input", () => {
@@ -91,7 +99,7 @@ describe("CLI end to end", () => {
 
   test("file input with RETENTION_POLICY, SAMPLING and BATCHING", async () => {
     const path = join(tmp, "in.jsonl");
-    const lines = Array.from({ length: 40 }, (_, i) => JSON.stringify({ name: "m", value: i, scope: "api", ts: Date.UTC(2026, 0, 15) - (i < 5 ? 100 : 0) * 86_400_000 + i }));
+    const lines = Array.from({ length: 40 }, (_, i) => JSON.stringify({ name: "m", value: i, namespace: "api", scope: "Public", ts: Date.UTC(2026, 0, 15) - (i < 5 ? 100 : 0) * 86_400_000 + i }));
     await Bun.write(path, `${lines.join("\n")}\nnot json\n`);
     const r = run(["RETENTION_POLICY", "SAMPLING", "BATCHING"], [path, "--batch-size=8", "--sample-rate=2", "--sample-after=10"]);
     expect(r.out).toContain(`source: ${path} (40 metrics)`);
@@ -107,28 +115,28 @@ describe("CLI end to end", () => {
   });
 
   test("RBAC issues and verifies tokens; AUDIT_LOG records the auth event", () => {
-    const issued = run(["RBAC"], [NOW, "--issue-token=viewer:api", "--secret=s1"]);
+    const issued = run(["RBAC"], [NOW, "--issue-token=viewer:Public", "--secret=s1"]);
     const token = /^token: (\S+)$/m.exec(issued.out)![1]!;
     const ok = run(["RBAC", "AUDIT_LOG"], [NOW, `--token=${token}`, "--secret=s1"]);
-    expect(ok.out).toContain("token ok: sub=viewer@api role=viewer scope=api tenant=default exp=2026-01-15T13:00:00.000Z");
-    expect(ok.out).toMatch(/#\d+ 2026-01-15T12:00:00.000Z viewer@api auth.verify cli ok/);
+    expect(ok.out).toContain("token ok: sub=viewer@default role=viewer scope=Public tenant=default exp=2026-01-15T13:00:00.000Z");
+    expect(ok.out).toMatch(/#\d+ 2026-01-15T12:00:00.000Z viewer@default auth.verify cli ok/);
     expect(ok.out).toMatch(/entries: \d+, chain verified/);
     expect(run(["RBAC"], [NOW, `--token=${token}`, "--secret=other"]).out).toContain("token rejected: bad signature");
     const noRbac = run([], [`--token=${token}`]);
     expect(noRbac.err).toContain("token options ignored: this build has no RBAC");
     // No secret is built in: token operations and --serve refuse to run without one (exit 2).
-    const noSecret = run(["RBAC"], [NOW, "--issue-token=viewer:api"]);
+    const noSecret = run(["RBAC"], [NOW, "--issue-token=viewer:Public"]);
     expect(noSecret.code).toBe(2);
     expect(noSecret.err).toContain("refusing to start: RBAC needs a signing secret");
     expect(noSecret.out).toBe("");
-    const tenant = run(["RBAC"], [NOW, "--issue-token=operator:api:acme", "--secret=s1"]);
+    const tenant = run(["RBAC"], [NOW, "--issue-token=operator:Enterprise:acme", "--secret=s1"]);
     const acme = /^token: (\S+)$/m.exec(tenant.out)![1]!;
-    expect(run(["RBAC"], [NOW, `--token=${acme}`, "--secret=s1"]).out).toContain("token ok: sub=operator@api role=operator scope=api tenant=acme");
+    expect(run(["RBAC"], [NOW, `--token=${acme}`, "--secret=s1"]).out).toContain("token ok: sub=operator@acme role=operator scope=Enterprise tenant=acme");
   });
 
   test("exports: CSV, Prometheus, OTLP, CloudWatch, V2 snapshot", () => {
     const r = run(["CSV_EXPORT", "PROMETHEUS_EXPORT", "OTEL_EXPORT", "CLOUDWATCH", "V2_SERIALIZER"]);
-    expect(sectionOf(r.out, "csv")[0]).toBe("scope,name,unit,count,sum,min,max,mean");
+    expect(sectionOf(r.out, "csv")[0]).toBe("namespace,name,unit,count,sum,min,max,mean");
     expect(sectionOf(r.out, "csv")).toContain("api,bad name!,,1,1,1,1,1");
     expect(r.out).toContain("# TYPE perf_http_latency_milliseconds summary");
     const otlp = JSON.parse(sectionOf(r.out, "otlp/json")[0]!);
@@ -142,12 +150,12 @@ describe("CLI end to end", () => {
   test("S3_EXPORT + COMPRESSION + TRACE_CONTEXT write gzip objects under --s3-out", () => {
     const dir = join(tmp, "s3");
     const r = run(["S3_EXPORT", "COMPRESSION", "TRACE_CONTEXT"], [`--s3-out=${dir}`, "--s3-bucket=bk", "--traceparent=00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"]);
-    expect(r.out).toContain("PUT s3://bk/metrics/scope=api/date=2026-01-15/metrics-api-2026-01-15.jsonl.gz");
-    expect(r.out).toContain('Content-Disposition: attachment; filename="metrics-api-2026-01-15.jsonl.gz"');
+    expect(r.out).toContain("PUT s3://bk/metrics/scope=Enterprise/tenant=acme/namespace=api/date=2026-01-15/metrics-Enterprise-acme-api-2026-01-15.jsonl.gz");
+    expect(r.out).toContain('Content-Disposition: attachment; filename="metrics-Enterprise-acme-api-2026-01-15.jsonl.gz"');
     expect(r.out).toContain("run context: 00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
     expect(sectionOf(r.out, "compression").length).toBe(1);
     const files = readdirSync(dir, { recursive: true }).map(String).filter((f) => f.endsWith(".gz")).sort();
-    expect(files).toContain("bk/metrics/scope=web/date=2026-01-15/metrics-web-2026-01-15.jsonl.gz");
+    expect(files).toContain("bk/metrics/scope=Public/tenant=globex/namespace=web/date=2026-01-15/metrics-Public-globex-web-2026-01-15.jsonl.gz");
     expect(files.length).toBe(4);
   });
 
@@ -155,7 +163,7 @@ describe("CLI end to end", () => {
     const r = run(["TIME_SERIES_STORAGE", "ANOMALY_DETECTION", "ALERTING", "SLA_DASHBOARD"]);
     expect(sectionOf(r.out, "time series")).toContain("api/http.latency: 16 raw points, 8 x 1m buckets, 2 x 1h buckets, peak 1m max 940");
     expect(sectionOf(r.out, "anomalies")[0]).toStartWith("api/http.latency at 2026-01-15T12:03:30.000Z: value 940 z=");
-    expect(sectionOf(r.out, "alerts")).toContain("2026-01-15T12:04:00.000Z FIRING latency-high api/http.latency value=720");
+    expect(sectionOf(r.out, "alerts")).toContain("2026-01-15T12:04:00.000Z FIRING latency-high acme@Enterprise:api/http.latency value=720");
     expect(sectionOf(r.out, "sla dashboard")[1]).toBe("api      availability  81.82% [################....] BREACHED (9/11)");
   });
 
@@ -163,7 +171,8 @@ describe("CLI end to end", () => {
     const r = run(["DEBUG", "PROFILING"]);
     expect(r.err).toContain("[debug] > ingest");
     expect(r.err).toMatch(/\[debug\] < ingest \d+\.\d{3}ms/);
-    expect(r.err).toContain("[debug:state] samples=50 pending=0 grouping=scope/name");
+    expect(r.err).toContain("[debug:state] samples=50 pending=0 grouping=namespace/name");
+    expect(r.err).toContain("[debug:state] owners=acme@Enterprise,default@Internal,globex@Public namespaces=api,web,worker");
     expect(r.err).toMatch(/\[profile\] ingest calls=1 total=\d+\.\d{3}ms/);
     expect(sectionOf(r.out, "profile")).toContain("ingest calls=1");
     expect(sectionOf(r.out, "debug")[0]).toBe("stages: load > setup > ingest > flush > aggregate > export");
@@ -183,7 +192,7 @@ describe("CLI end to end", () => {
         text += new TextDecoder().decode(value);
       }
       const url = /serving (ws:\S+)\?/.exec(text)![1]!;
-      const ws = new WebSocket(`${url}?scope=web`);
+      const ws = new WebSocket(`${url}?namespace=web&scope=Public&tenant=globex`);
       const first = await new Promise<any>((resolve) => (ws.onmessage = (e) => resolve(JSON.parse(String(e.data)))));
       expect(first.type).toBe("snapshot");
       expect(first.rows.map((r: { key: string }) => r.key)).toEqual(["web/http.latency", "web/page.load"]);
@@ -221,9 +230,9 @@ describe("registry-features examples", () => {
     expect(plain.out).toContain("tier=production");
     expect(debug.out).toContain("debug logger: verbose, 5 aggregate rows");
     expect(debug.out).toContain("tier=development");
-    expect(ent.out).toContain("grouping tenant:scope/name: first key acme:api/http.latency");
+    expect(ent.out).toContain("grouping tenant@scope:namespace/name: first key acme@Enterprise:api/http.latency");
     expect(ent.out).toMatch(/tenant acme: \d+ mock samples/);
-    expect(ent.out).toContain("tier=enterprise retention=365d connections/scope=10 msgs/min=100 source=mock generator (seeded)");
+    expect(ent.out).toContain("tier=enterprise retention=365d connections/tenant=10 msgs/min=100 source=mock generator (seeded)");
     expect(new Set([plain.out, debug.out, ent.out]).size).toBe(3);
   });
 

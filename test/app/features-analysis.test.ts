@@ -76,12 +76,15 @@ describe("ALERTING", () => {
   });
 
   test("a breach shorter than the for-duration never fires; for=0 fires at once", () => {
-    const e = new AlertEngine([parseAlertRule("slow:http.latency>=500:1m"), { name: "now", metric: "http.latency", op: ">", threshold: 500, forMs: 0, scope: "web" }]);
+    const e = new AlertEngine([parseAlertRule("slow:http.latency>=500:1m"), { name: "now", metric: "http.latency", op: ">", threshold: 500, forMs: 0, namespace: "web" }]);
     e.evaluate(metric({ ts: 0, value: 900 }));
     e.evaluate(metric({ ts: 30_000, value: 100 }));
     expect(e.events.map((x) => x.state)).toEqual(["pending"]);
-    e.evaluate(metric({ scope: "web", ts: 1, value: 501 }));
-    expect(e.firing()).toEqual(["now web/http.latency"]);
+    e.evaluate(metric({ namespace: "web", ts: 1, value: 501 }));
+    expect(e.firing()).toEqual(["now acme@Public:web/http.latency"]);
+    // Series are per tenant in a scope: another tenant's breach is its own series.
+    e.evaluate(metric({ namespace: "web", tenant: "globex", ts: 2, value: 501 }));
+    expect(e.firing()).toEqual(["now acme@Public:web/http.latency", "now globex@Public:web/http.latency"]);
   });
 
   test("rule parsing and defaults", () => {
@@ -93,7 +96,7 @@ describe("ALERTING", () => {
 });
 
 describe("SLA_DASHBOARD", () => {
-  test("availability and latency attainment per scope", () => {
+  test("availability and latency attainment per namespace", () => {
     const rows = computeSla([
       metric({ name: "http.requests", value: 1, props: { status: "200" } }),
       metric({ name: "http.requests", value: 1, props: { status: "503" } }),
@@ -101,10 +104,10 @@ describe("SLA_DASHBOARD", () => {
       metric({ name: "http.latency", value: 100 }),
       metric({ name: "http.latency", value: 300 }),
       metric({ name: "http.latency", value: 301 }),
-      metric({ name: "other", scope: "zzz" }),
+      metric({ name: "other", namespace: "zzz" }),
     ]);
     expect(rows).toEqual([
-      { scope: "api", requests: 4, failures: 3, availability: 0.25, latencySamples: 3, withinThreshold: 2, attainment: 2 / 3, availabilityMet: false, latencyMet: false },
+      { namespace: "api", requests: 4, failures: 3, availability: 0.25, latencySamples: 3, withinThreshold: 2, attainment: 2 / 3, availabilityMet: false, latencyMet: false },
     ]);
     const text = renderSlaReport(rows, defaultSlo());
     expect(text.split("\n")).toEqual([
@@ -116,7 +119,7 @@ describe("SLA_DASHBOARD", () => {
   });
 
   test("sample data meets the web latency SLO", () => {
-    const web = computeSla(sampleMetrics()).find((r) => r.scope === "web")!;
+    const web = computeSla(sampleMetrics()).find((r) => r.namespace === "web")!;
     expect(web).toMatchObject({ latencySamples: 6, latencyMet: true, availability: null });
   });
 });
@@ -136,8 +139,8 @@ describe("DEBUG", () => {
     t.record(metric({ value: 1 }));
     t.record(metric({ value: 2 }));
     expect(formatStateDump(t.state())).toEqual([
-      "[debug:state] samples=1 pending=0 grouping=scope/name guarded=false listeners=0",
-      "[debug:state] scopes=api",
+      "[debug:state] samples=1 pending=0 grouping=namespace/name guarded=false listeners=0",
+      "[debug:state] owners=acme@Public namespaces=api",
       "[debug:state] keys=api/http.latency",
       "[debug:state] stage gate in=2 out=1 drops=big:1",
     ]);

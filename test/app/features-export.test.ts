@@ -18,7 +18,7 @@ import { createV2Serializer, V2_HEADER } from "../../src/app/features/v2-seriali
 import { metric } from "./helpers.ts";
 
 const rows: AggregateRow[] = aggregateSamples(
-  [metric({ value: 10, unit: "ms" }), metric({ value: 30, unit: "ms" }), metric({ scope: "web", name: "queue.depth", value: 2 })],
+  [metric({ value: 10, unit: "ms" }), metric({ value: 30, unit: "ms" }), metric({ namespace: "web", name: "queue.depth", value: 2 })],
   undefined,
   histogramExtender(),
 );
@@ -35,13 +35,14 @@ describe("CSV_EXPORT (RFC 4180)", () => {
     expect(parseCsv(text)).toEqual([["a", "b"], ["x,y", 'q"'], ["", "3"]]);
   });
 
-  test("aggregates with percentiles (and tenant column when grouped by tenant)", () => {
+  test("aggregates with percentiles (and scope and tenant columns when grouped by tenant)", () => {
     const csv = aggregatesToCsv(rows);
     const parsed = parseCsv(csv);
-    expect(parsed[0]).toEqual(["scope", "name", "unit", "count", "sum", "min", "max", "mean", "p50", "p95", "p99"]);
+    expect(parsed[0]).toEqual(["namespace", "name", "unit", "count", "sum", "min", "max", "mean", "p50", "p95", "p99"]);
     expect(parsed[1]).toEqual(["api", "http.latency", "ms", "2", "40", "10", "30", "20", "20", "29", "29.8"]);
     const t = aggregatesToCsv(aggregateSamples([metric({ tenant: "acme", name: 'we"ird,name' })], tenantGrouping()));
-    expect(parseCsv(t)[1]!.slice(0, 3)).toEqual(["acme", "api", 'we"ird,name']);
+    expect(parseCsv(t)[0]!.slice(0, 4)).toEqual(["scope", "tenant", "namespace", "name"]);
+    expect(parseCsv(t)[1]!.slice(0, 4)).toEqual(["Public", "acme", "api", 'we"ird,name']);
   });
 });
 
@@ -49,11 +50,13 @@ describe("PROMETHEUS_EXPORT", () => {
   test("text exposition: HELP/TYPE per family, quantiles, _sum/_count, gauges, escaping", () => {
     const text = toPrometheus(rows);
     expect(text).toContain("# TYPE perf_http_latency_milliseconds summary\n");
-    expect(text).toContain('perf_http_latency_milliseconds{scope="api",quantile="0.5"} 20\n');
-    expect(text).toContain('perf_http_latency_milliseconds_sum{scope="api"} 40\n');
-    expect(text).toContain('perf_http_latency_milliseconds_count{scope="api"} 2\n');
-    expect(text).toContain('# TYPE perf_http_latency_milliseconds_max gauge\nperf_http_latency_milliseconds_max{scope="api"} 30\n');
-    expect(text).toContain('perf_queue_depth_count{scope="web"} 1\n');
+    expect(text).toContain('perf_http_latency_milliseconds{namespace="api",quantile="0.5"} 20\n');
+    expect(text).toContain('perf_http_latency_milliseconds_sum{namespace="api"} 40\n');
+    expect(text).toContain('perf_http_latency_milliseconds_count{namespace="api"} 2\n');
+    expect(text).toContain('# TYPE perf_http_latency_milliseconds_max gauge\nperf_http_latency_milliseconds_max{namespace="api"} 30\n');
+    expect(text).toContain('perf_queue_depth_count{namespace="web"} 1\n');
+    const owned = toPrometheus(aggregateSamples([metric({ scope: "Enterprise", tenant: "globex" })], tenantGrouping()));
+    expect(owned).toContain('perf_http_latency_count{scope="Enterprise",tenant="globex",namespace="api"} 1\n');
     expect(text.endsWith("\n")).toBe(true);
     // Every sample line belongs to a family declared before it.
     const declared = new Set<string>();
@@ -76,7 +79,7 @@ describe("OTEL_EXPORT", () => {
     const dp = metrics[0]!.summary.dataPoints[0]!;
     expect(dp).toMatchObject({ count: "2", sum: 40, startTimeUnixNano: "1000000000", timeUnixNano: "2000000000" });
     expect(dp.quantileValues.map((q) => q.quantile)).toEqual([0, 0.5, 0.95, 0.99, 1]);
-    expect(dp.attributes).toEqual([{ key: "perf.scope", value: { stringValue: "api" } }]);
+    expect(dp.attributes).toEqual([{ key: "perf.namespace", value: { stringValue: "api" } }]);
     expect(msToUnixNano(1768478400000)).toBe("1768478400000000000");
   });
 });
@@ -89,12 +92,12 @@ describe("CLOUDWATCH EMF", () => {
       CloudWatchMetrics: [
         {
           Namespace: "MasterPerfTracker",
-          Dimensions: [["scope", "metric"]],
+          Dimensions: [["namespace", "metric"]],
           Metrics: [{ Name: "count", Unit: "Count" }, { Name: "mean", Unit: "Milliseconds" }, { Name: "max", Unit: "Milliseconds" }, { Name: "p99", Unit: "Milliseconds" }],
         },
       ],
     });
-    expect(docs[0]).toMatchObject({ scope: "api", metric: "http.latency", count: 2, mean: 20, max: 30, p99: 29.8 });
+    expect(docs[0]).toMatchObject({ namespace: "api", metric: "http.latency", count: 2, mean: 20, max: 30, p99: 29.8 });
     // Every declared metric has a value in the document.
     for (const d of docs) for (const m of d._aws.CloudWatchMetrics[0].Metrics) expect(typeof d[m.Name]).toBe("number");
     const audit = JSON.parse(auditCountsToEmf({ "metric.record": 3 }, 5));
@@ -119,8 +122,8 @@ describe("serializers", () => {
   const samples = sampleMetrics();
   for (const s of [createLegacySerializer(), createV2Serializer()]) {
     test(`${s.id} round-trips the sample (including odd characters)`, () => {
-      const odd = [...samples, metric({ name: "we|rd=na&me%", scope: "a|b", props: { "k=1": "v&2|%\n", e: "" }, tenant: "t|1", unit: "ms", traceparent: "x|y" })];
-      // `via` is ingestion-only (the submitting scope) and is not persisted.
+      const odd = [...samples, metric({ name: "we|rd=na&me%", namespace: "a|b", scope: "Internal", props: { "k=1": "v&2|%\n", e: "" }, tenant: "t_1-x", unit: "ms", traceparent: "x|y" })];
+      // `via` is ingestion-only (the submitting scope and tenant) and is not persisted.
       expect(s.deserialize(s.serialize(odd))).toEqual(odd.map(({ via: _via, ...m }) => m));
     });
   }
@@ -140,29 +143,38 @@ describe("S3_EXPORT exportMetricsToS3", () => {
   const dir = mkdtempSync(join(tmpdir(), "s3-export-"));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  test("one PUT per scope and day with partitioned key and Content-Disposition", async () => {
+  test("one PUT per scope, tenant, namespace and day with partitioned key and Content-Disposition", async () => {
     const day = Date.UTC(2026, 0, 15);
-    const samples = [metric({ ts: day }), metric({ ts: day + 1000 }), metric({ ts: day - 1 }), metric({ scope: "web/x", ts: day })];
+    const samples = [
+      metric({ ts: day }),
+      metric({ ts: day + 1000 }),
+      metric({ ts: day - 1 }),
+      metric({ namespace: "web/x", ts: day }),
+      metric({ tenant: "globex", ts: day }),
+      metric({ scope: "Enterprise", ts: day }),
+    ];
     const { requests, written } = await exportMetricsToS3(samples, { bucket: "b", prefix: "/metrics/", serializer: createLegacySerializer(), traceparent: "00-abc" });
     expect(written).toEqual([]);
     expect(requests.map((r) => [r.key, r.records])).toEqual([
-      ["metrics/scope=api/date=2026-01-14/metrics-api-2026-01-14.jsonl", 1],
-      ["metrics/scope=api/date=2026-01-15/metrics-api-2026-01-15.jsonl", 2],
-      ["metrics/scope=web_2Fx/date=2026-01-15/metrics-web_2Fx-2026-01-15.jsonl", 1],
+      ["metrics/scope=Enterprise/tenant=acme/namespace=api/date=2026-01-15/metrics-Enterprise-acme-api-2026-01-15.jsonl", 1],
+      ["metrics/scope=Public/tenant=acme/namespace=api/date=2026-01-14/metrics-Public-acme-api-2026-01-14.jsonl", 1],
+      ["metrics/scope=Public/tenant=acme/namespace=api/date=2026-01-15/metrics-Public-acme-api-2026-01-15.jsonl", 2],
+      ["metrics/scope=Public/tenant=acme/namespace=web_2Fx/date=2026-01-15/metrics-Public-acme-web_2Fx-2026-01-15.jsonl", 1],
+      ["metrics/scope=Public/tenant=globex/namespace=api/date=2026-01-15/metrics-Public-globex-api-2026-01-15.jsonl", 1],
     ]);
-    const r = requests[1]!;
+    const r = requests[2]!;
     expect(r.method).toBe("PUT");
-    expect(r.url).toBe("https://b.s3.us-east-1.amazonaws.com/metrics/scope%3Dapi/date%3D2026-01-15/metrics-api-2026-01-15.jsonl");
+    expect(r.url).toBe("https://b.s3.us-east-1.amazonaws.com/metrics/scope%3DPublic/tenant%3Dacme/namespace%3Dapi/date%3D2026-01-15/metrics-Public-acme-api-2026-01-15.jsonl");
     expect(r.headers).toMatchObject({
       "Content-Type": "application/x-ndjson",
-      "Content-Disposition": 'attachment; filename="metrics-api-2026-01-15.jsonl"',
+      "Content-Disposition": 'attachment; filename="metrics-Public-acme-api-2026-01-15.jsonl"',
       "Content-Length": String(Buffer.byteLength(r.body as string)),
       "x-amz-meta-record-count": "2",
       traceparent: "00-abc",
     });
     expect(r.headers["Content-MD5"]).toBe(new Bun.CryptoHasher("md5").update(r.body as string).digest("base64"));
     expect(createLegacySerializer().deserialize(r.body as string)).toHaveLength(2);
-    expect(s3ObjectKey("", "api", "2026-01-01", "f")).toBe("scope=api/date=2026-01-01/f");
+    expect(s3ObjectKey("", { scope: "Internal", tenant: "t", namespace: "api", date: "2026-01-01" }, "f")).toBe("scope=Internal/tenant=t/namespace=api/date=2026-01-01/f");
   });
 
   test("compressed bodies are written under outDir", async () => {

@@ -3,7 +3,7 @@ import { aggregateSamples } from "../../src/app/core/aggregate.ts";
 import { MasterPerfTracker } from "../../src/app/core/tracker.ts";
 import { AUDIT_GENESIS, AuditLog, auditTrackerEvent, type AuditEntry } from "../../src/app/features/audit-log.ts";
 import { BatchBuffer, batchCommitter } from "../../src/app/features/batching.ts";
-import { aggregateByTenant, tenantGrouping, tenantOf } from "../../src/app/features/enterprise.ts";
+import { aggregateByTenant, tenantGrouping } from "../../src/app/features/enterprise.ts";
 import { generateMockMetrics, mulberry32 } from "../../src/app/features/mock-api.ts";
 import { applyRetention, DAY_MS, isExpired, retentionCutoff } from "../../src/app/features/retention-policy.ts";
 import { SamplingStage } from "../../src/app/features/sampling.ts";
@@ -26,25 +26,35 @@ describe("MOCK_API", () => {
     expect(a).toEqual(generateMockMetrics({ seed: 42, count: 50 }));
     expect(a).not.toEqual(generateMockMetrics({ seed: 43, count: 50 }));
     expect(a).toHaveLength(50);
-    expect(new Set(a.map((m) => m.scope))).toEqual(new Set(["api", "web", "worker"]));
+    expect(new Set(a.map((m) => m.namespace))).toEqual(new Set(["api", "web", "worker"]));
+    // Mock data is Development-scope data (data/scopes.yaml), in three tenants.
+    expect(new Set(a.map((m) => m.scope))).toEqual(new Set(["Development"]));
+    expect(new Set(a.map((m) => m.tenant))).toEqual(new Set(["acme", "globex", "initech"]));
     expect(a.every((m, i) => m.ts === 1768478400000 + i * 1000 && Number.isFinite(m.value) && m.tenant)).toBe(true);
   });
 });
 
 describe("ENTERPRISE", () => {
-  test("tenant in key and per-tenant summary", () => {
-    const samples = [metric({ tenant: "Acme", unit: "ms", value: 10 }), metric({ tenant: "acme", unit: "ms", value: 30 }), metric({ scope: "web" }), metric({ tenant: "bad tenant!" })];
-    expect(tenantOf(samples[0]!)).toBe("acme");
-    expect(tenantOf(samples[3]!)).toBe("default");
+  test("scope and tenant in key and summary per tenant in a scope", () => {
+    const samples = [
+      metric({ unit: "ms", value: 10 }),
+      metric({ unit: "ms", value: 30 }),
+      metric({ tenant: "default", namespace: "web" }),
+      metric({ tenant: "default" }),
+      metric({ scope: "Enterprise" }),
+    ];
     const rows = aggregateSamples(samples, tenantGrouping());
-    expect(rows.map((r) => [r.key, r.tenant, r.stats.count])).toEqual([
-      ["acme:api/http.latency", "acme", 2],
-      ["default:api/http.latency", "default", 1],
-      ["default:web/http.latency", "default", 1],
+    expect(rows.map((r) => [r.key, r.scope, r.tenant, r.stats.count])).toEqual([
+      ["acme@Enterprise:api/http.latency", "Enterprise", "acme", 1],
+      ["acme@Public:api/http.latency", "Public", "acme", 2],
+      ["default@Public:api/http.latency", "Public", "default", 1],
+      ["default@Public:web/http.latency", "Public", "default", 1],
     ]);
+    // The same tenant id in two scopes is two tenants.
     expect(aggregateByTenant(samples)).toEqual([
-      { tenant: "acme", samples: 2, series: 1, scopes: ["api"], meanLatencyMs: 20 },
-      { tenant: "default", samples: 2, series: 2, scopes: ["api", "web"], meanLatencyMs: null },
+      { scope: "Enterprise", tenant: "acme", samples: 1, series: 1, namespaces: ["api"], meanLatencyMs: null },
+      { scope: "Public", tenant: "acme", samples: 2, series: 1, namespaces: ["api"], meanLatencyMs: 20 },
+      { scope: "Public", tenant: "default", samples: 2, series: 2, namespaces: ["api", "web"], meanLatencyMs: null },
     ]);
   });
 });
@@ -61,9 +71,11 @@ describe("SAMPLING", () => {
     expect(a.kept).toBeGreaterThan(10 + 990 / 4 - 60);
     expect(a.kept).toBeLessThan(10 + 990 / 4 + 60);
     expect(a.s.skipped + a.s.kept).toBe(1000);
-    expect(a.s.highVolumeSeries()).toEqual(["api/http.latency"]);
+    expect(a.s.highVolumeSeries()).toEqual(["acme@Public:api/http.latency"]);
+    // Series are per tenant in a scope: acme's volume does not sample globex's series.
+    expect([1, 2, 3].every((i) => !("drop" in a.s.process(metric({ ts: i, tenant: "globex" }))))).toBe(true);
     const low = new SamplingStage({ rate: 4, after: 10 });
-    expect([1, 2, 3].every((i) => !("drop" in low.process(metric({ ts: i, scope: "web" }))))).toBe(true);
+    expect([1, 2, 3].every((i) => !("drop" in low.process(metric({ ts: i, namespace: "web" }))))).toBe(true);
   });
 });
 
@@ -130,8 +142,8 @@ describe("TRACE_CONTEXT", () => {
     expect(none.trace).toBeUndefined();
     expect(none.traceparent).toBeUndefined();
     expect(summarizeTraces([own, inherited, own])).toEqual([
-      { traceId: run.traceId, metrics: 1, scopes: ["api"] },
-      { traceId: "4bf92f3577b34da6a3ce929d0e0e4736", metrics: 2, scopes: ["api"] },
+      { traceId: run.traceId, metrics: 1, namespaces: ["api"] },
+      { traceId: "4bf92f3577b34da6a3ce929d0e0e4736", metrics: 2, namespaces: ["api"] },
     ]);
   });
 });
@@ -174,12 +186,14 @@ describe("AUDIT_LOG", () => {
     const t = new MasterPerfTracker();
     t.observe((e) => auditTrackerEvent(log, e, () => 99));
     t.use({ name: "gate", process: (m) => (m.value > 10 ? { drop: "big" } : m) });
-    t.setScopeGuard((s, ctx) => {
-      if (ctx.scope !== s) throw new Error("no");
+    t.setScopeGuard((owner, ctx) => {
+      if (ctx.scope !== owner.scope || ctx.tenant !== owner.tenant) throw new Error("no");
     });
-    t.record(metric({ value: 1 }), { scope: "api" });
-    t.record(metric({ value: 99 }), { scope: "api" });
-    expect(() => t.record(metric(), { scope: "web" })).toThrow();
+    t.record(metric({ value: 1 }), { scope: "Public", tenant: "acme" });
+    t.record(metric({ value: 99 }), { scope: "Public", tenant: "acme" });
+    expect(() => t.record(metric(), { scope: "Public", tenant: "globex" })).toThrow();
+    expect(log.entries()[0]).toMatchObject({ actor: "acme@Public", target: "acme@Public:api/http.latency" });
+    expect(log.entries()[2]).toMatchObject({ actor: "globex@Public", outcome: "denied" });
     t.purge(() => true, "test");
     expect(log.countsByAction()).toEqual({ "metric.drop": 1, "metric.purge": 1, "metric.record": 1, "metric.reject": 1 });
     expect(log.entries().map((e) => e.outcome)).toEqual(["ok", "dropped", "denied", "ok"]);

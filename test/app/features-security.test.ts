@@ -2,31 +2,40 @@ import { describe, expect, test } from "bun:test";
 import { MasterPerfTracker } from "../../src/app/core/tracker.ts";
 import { isForbiddenKey, SanitizationStage, sanitizeProperties } from "../../src/app/features/input-sanitization.ts";
 import { PiiRedactionStage, redactProperties, redactValue } from "../../src/app/features/pii-redaction.ts";
-import { ConnectionLimiter, MessageRateLimiter, RateLimitStage } from "../../src/app/features/rate-limit.ts";
-import { canIngest, canSubscribe, claimsFromSpec, ingestDenial, randomSecret, signToken, verifyToken } from "../../src/app/features/rbac.ts";
+import { ConnectionLimiter, MessageRateLimiter, RateLimitStage, rateKey } from "../../src/app/features/rate-limit.ts";
+import { accessDenial, canIngest, claimsFromSpec, ingestDenial, randomSecret, signToken, verifyToken } from "../../src/app/features/rbac.ts";
 import { ScopeViolationError, validateMetricScope } from "../../src/app/features/scope-isolation.ts";
 import { metric } from "./helpers.ts";
 
 describe("SCOPE_ISOLATION validateMetricScope", () => {
-  test("own scope passes, cross-scope / unscoped / malformed throw ScopeViolationError", () => {
-    expect(() => validateMetricScope("api", { scope: "api" })).not.toThrow();
-    expect(() => validateMetricScope("api", { scope: "web" })).toThrow(ScopeViolationError);
-    expect(() => validateMetricScope("api", {})).toThrow("caller scope required");
-    expect(() => validateMetricScope("API!", { scope: "API!" }, "read")).toThrow("malformed scope name");
+  const acmePublic = { scope: "Public", tenant: "acme" } as const;
+  test("own scope and tenant pass; another scope, another tenant, unknown or missing scope and tenant throw", () => {
+    expect(() => validateMetricScope(acmePublic, { scope: "Public", tenant: "acme" })).not.toThrow();
+    expect(() => validateMetricScope(acmePublic, { scope: "Enterprise", tenant: "acme" })).toThrow("cross-scope access");
+    expect(() => validateMetricScope(acmePublic, { scope: "Public", tenant: "globex" })).toThrow("cross-tenant access");
+    expect(() => validateMetricScope(acmePublic, {})).toThrow("caller scope required");
+    expect(() => validateMetricScope(acmePublic, { scope: "Public" })).toThrow("caller tenant required");
+    expect(() => validateMetricScope(acmePublic, { scope: "api", tenant: "acme" })).toThrow("unknown caller scope");
+    expect(() => validateMetricScope({ scope: "Nope" as never, tenant: "acme" }, { scope: "Nope", tenant: "acme" }, "read")).toThrow("unknown scope");
     try {
-      validateMetricScope("api", { scope: "web" }, "read");
+      validateMetricScope(acmePublic, { scope: "Enterprise", tenant: "acme" }, "read");
+      throw new Error("not refused");
     } catch (e) {
       expect(e).toBeInstanceOf(ScopeViolationError);
-      expect(e as ScopeViolationError).toMatchObject({ metricScope: "api", callerScope: "web", op: "read" });
+      expect(e as ScopeViolationError).toMatchObject({ owner: acmePublic, caller: { scope: "Enterprise", tenant: "acme" }, op: "read" });
+      expect((e as Error).message).toBe("scope violation: read of acme@Public by acme@Enterprise: cross-scope access");
     }
   });
 
-  test("as tracker guard: cross-scope record and read throw", () => {
+  test("as tracker guard: records and reads of another scope or tenant throw", () => {
     const t = new MasterPerfTracker().setScopeGuard(validateMetricScope);
-    t.record(metric(), { scope: "api" });
-    expect(() => t.record(metric(), { scope: "web" })).toThrow(ScopeViolationError);
-    expect(() => t.read("api", { scope: "web" })).toThrow("cross-scope access");
-    expect(t.read("api", { scope: "api" })[0]!.stats.count).toBe(1);
+    t.record(metric(), acmePublic);
+    expect(() => t.record(metric(), { scope: "Enterprise", tenant: "acme" })).toThrow(ScopeViolationError);
+    expect(() => t.record(metric(), { scope: "Public", tenant: "globex" })).toThrow(ScopeViolationError);
+    expect(() => t.read(acmePublic, { scope: "Enterprise", tenant: "acme" })).toThrow("cross-scope access");
+    expect(() => t.read(acmePublic, { scope: "Public", tenant: "globex" })).toThrow("cross-tenant access");
+    expect(t.read(acmePublic, acmePublic)[0]!.stats.count).toBe(1);
+    expect(t.read({ scope: "Enterprise", tenant: "acme" }, { scope: "Enterprise", tenant: "acme" })).toEqual([]);
   });
 });
 
@@ -85,43 +94,46 @@ describe("PII_REDACTION", () => {
 describe("RBAC tokens", () => {
   const now = Date.UTC(2026, 0, 15, 12);
   test("sign / verify round trip, tamper, wrong secret, expiry", async () => {
-    const claims = claimsFromSpec("viewer:api", now);
-    expect(claims).toEqual({ sub: "viewer@api", role: "viewer", scope: "api", tenant: "default", exp: now / 1000 + 3600 });
-    expect(claimsFromSpec("operator:api:acme:bot", now)).toMatchObject({ sub: "bot", role: "operator", scope: "api", tenant: "acme" });
-    expect(() => claimsFromSpec("viewer:api:Not A Tenant", now)).toThrow("tenant");
+    const claims = claimsFromSpec("viewer:Public", now);
+    expect(claims).toEqual({ sub: "viewer@default", role: "viewer", scope: "Public", tenant: "default", exp: now / 1000 + 3600 });
+    expect(claimsFromSpec("operator:Enterprise:acme:bot", now)).toMatchObject({ sub: "bot", role: "operator", scope: "Enterprise", tenant: "acme" });
+    expect(() => claimsFromSpec("viewer:Public:Not A Tenant", now)).toThrow("tenant");
+    expect(() => claimsFromSpec("viewer:api:acme", now)).toThrow("SCOPE in Public|Enterprise|Development|Internal");
     const token = await signToken(claims, "s3cret");
     expect(await verifyToken(token, "s3cret", now)).toEqual({ ok: true, claims });
     expect(await verifyToken(token, "other", now)).toEqual({ ok: false, reason: "bad signature" });
     const [p, s] = token.split(".");
-    const forged = Buffer.from(JSON.stringify({ ...claims, role: "admin", scope: "*" })).toString("base64url");
+    const forged = Buffer.from(JSON.stringify({ ...claims, role: "admin", scope: "Internal" })).toString("base64url");
     expect(await verifyToken(`${forged}.${s}`, "s3cret", now)).toEqual({ ok: false, reason: "bad signature" });
     expect(await verifyToken(`${p}`, "s3cret", now)).toEqual({ ok: false, reason: "malformed token" });
     expect(await verifyToken(token, "s3cret", now + 3601_000)).toEqual({ ok: false, reason: "token expired" });
   });
 
-  test("claims validation and subscription rules", async () => {
-    const bad = await signToken({ sub: "x", role: "viewer", scope: "*", tenant: "default", exp: 9e9 }, "k");
-    expect(await verifyToken(bad, "k", 0)).toEqual({ ok: false, reason: "wildcard scope requires admin" });
+  test("claims validation and access rules", async () => {
+    // Unknown scope names (the old metric namespaces, a wildcard, a typo) are refused.
+    for (const scope of ["*", "api", "Nope", "public"]) {
+      const bad = await signToken({ sub: "x", role: "admin", scope, tenant: "default", exp: 9e9 } as never, "k");
+      expect(await verifyToken(bad, "k", 0)).toEqual({ ok: false, reason: "token names an unknown scope" });
+    }
     // A token without a tenant (the old format) is refused.
-    const noTenant = await signToken({ sub: "x", role: "viewer", scope: "api", exp: 9e9 } as never, "k");
+    const noTenant = await signToken({ sub: "x", role: "viewer", scope: "Public", exp: 9e9 } as never, "k");
     expect(await verifyToken(noTenant, "k", 0)).toEqual({ ok: false, reason: "token carries no valid tenant" });
-    expect(() => claimsFromSpec("root:api", 0)).toThrow("ROLE:SCOPE");
-    const viewer = { sub: "a", role: "viewer", scope: "api", tenant: "acme", exp: 1 } as const;
-    expect(canSubscribe(viewer, "api")).toBe(true);
-    expect(canSubscribe(viewer, "web")).toBe(false);
-    expect(canSubscribe({ ...viewer, role: "admin", scope: "*" }, "web")).toBe(true);
-    expect(canIngest(viewer, "api")).toBe(false);
-    expect(canIngest({ ...viewer, role: "operator" }, "api")).toBe(true);
-    expect(canIngest({ ...viewer, role: "operator" }, "web")).toBe(false);
+    expect(() => claimsFromSpec("root:Public", 0)).toThrow("ROLE:SCOPE");
+    const viewer = { sub: "a", role: "viewer", scope: "Public", tenant: "acme", exp: 1 } as const;
+    expect(accessDenial(viewer, {})).toBeUndefined();
+    expect(accessDenial(viewer, { scope: "Public", tenant: "acme" })).toBeUndefined();
+    expect(accessDenial(viewer, { scope: "Enterprise" })).toBe("token not valid for scope Enterprise");
+    expect(accessDenial(viewer, { tenant: "globex" })).toBe("token not valid for tenant globex");
+    expect(canIngest(viewer)).toBe(false);
+    expect(canIngest({ ...viewer, role: "operator" })).toBe(true);
   });
 
   test("ingest rules: writer role, scope and tenant of every metric", () => {
-    const op = { sub: "a", role: "operator", scope: "api", tenant: "acme", exp: 1 } as const;
-    expect(ingestDenial(op, { scope: "api" })).toBeUndefined();
-    expect(ingestDenial(op, { scope: "api", tenant: "acme" })).toBeUndefined();
-    expect(ingestDenial(op, { scope: "api", tenant: "globex" })).toBe("token not valid for tenant globex");
-    expect(ingestDenial(op, { scope: "web" })).toBe("token not valid for scope web");
-    expect(ingestDenial({ ...op, role: "viewer" }, { scope: "api" })).toBe("role viewer may not ingest");
+    const op = { sub: "a", role: "operator", scope: "Public", tenant: "acme", exp: 1 } as const;
+    expect(ingestDenial(op, { scope: "Public", tenant: "acme" })).toBeUndefined();
+    expect(ingestDenial(op, { scope: "Public", tenant: "globex" })).toBe("token not valid for tenant globex");
+    expect(ingestDenial(op, { scope: "Enterprise", tenant: "acme" })).toBe("token not valid for scope Enterprise");
+    expect(ingestDenial({ ...op, role: "viewer" }, { scope: "Public", tenant: "acme" })).toBe("role viewer may not ingest");
     const a = randomSecret();
     expect(a).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(randomSecret()).not.toBe(a);
@@ -129,14 +141,16 @@ describe("RBAC tokens", () => {
 });
 
 describe("RATE_LIMIT", () => {
-  test("connection limiter: max per scope, release frees a slot", () => {
+  test("connection limiter: max per tenant in a scope, release frees a slot", () => {
     const c = new ConnectionLimiter();
-    for (let i = 0; i < 10; i++) expect(c.tryAcquire("api")).toBe(true);
-    expect(c.tryAcquire("api")).toBe(false);
-    expect(c.tryAcquire("web")).toBe(true);
-    c.release("api");
-    expect(c.count("api")).toBe(9);
-    expect(c.tryAcquire("api")).toBe(true);
+    const acme = rateKey({ scope: "Public", tenant: "acme" });
+    for (let i = 0; i < 10; i++) expect(c.tryAcquire(acme)).toBe(true);
+    expect(c.tryAcquire(acme)).toBe(false);
+    expect(c.tryAcquire(rateKey({ scope: "Public", tenant: "globex" }))).toBe(true);
+    expect(c.tryAcquire(rateKey({ scope: "Enterprise", tenant: "acme" }))).toBe(true);
+    c.release(acme);
+    expect(c.count(acme)).toBe(9);
+    expect(c.tryAcquire(acme)).toBe(true);
   });
 
   test("message limiter: 100 per sliding minute; forget() releases a key", () => {
@@ -155,19 +169,22 @@ describe("RATE_LIMIT", () => {
     expect(m.keys).toBe(0); // reading does not create state
   });
 
-  test("ingest stage limits per tenant and scope by the server clock, not metric time", () => {
+  test("ingest stage limits per tenant in a scope by the server clock, not metric time", () => {
     let clock = 1_000_000;
     const s = new RateLimitStage(new MessageRateLimiter(2), () => clock);
     // Metric timestamps 61 s apart do not open new windows.
     const out = [0, 1, 2].map((i) => s.process(metric({ ts: i * 61_000 })));
     expect(out[2]).toEqual({ drop: "rate limited" });
-    expect(s.process(metric({ scope: "web" }))).toMatchObject({ scope: "web" });
+    // Another namespace of the same tenant shares the budget; another scope or tenant has its own.
+    expect(s.process(metric({ namespace: "web" }))).toEqual({ drop: "rate limited" });
+    expect(s.process(metric({ scope: "Enterprise" }))).toMatchObject({ scope: "Enterprise" });
     expect(s.process(metric({ tenant: "globex" }))).toMatchObject({ tenant: "globex" });
-    expect(s.limited).toBe(1);
-    expect(s.fits(new Map([["scope:/api", 1]]))).toBe(false);
-    expect(s.fits(new Map([["scope:globex/api", 1]]))).toBe(true);
-    expect(s.fits(new Map([["scope:globex/api", 2]]))).toBe(false);
+    expect(s.limited).toBe(2);
+    expect(rateKey(metric())).toBe("acme@Public");
+    expect(s.fits(new Map([["acme@Public", 1]]))).toBe(false);
+    expect(s.fits(new Map([["globex@Public", 1]]))).toBe(true);
+    expect(s.fits(new Map([["globex@Public", 2]]))).toBe(false);
     clock += 60_001; // the server's minute passed
-    expect(s.process(metric())).toMatchObject({ scope: "api" });
+    expect(s.process(metric())).toMatchObject({ scope: "Public", tenant: "acme" });
   });
 });

@@ -30,13 +30,15 @@ describe("limits from the records", () => {
       }
     }
     expect<string[]>([...limits.SCOPE_NAMES]).toEqual(model.scopeNames);
+    for (const s of model.scopeNames) expect(limits.isScopeName(s)).toBe(true);
+    for (const s of ["api", "public", "*", "", undefined, 1]) expect(limits.isScopeName(s)).toBe(false);
   });
 
   test("the app's defaults are the records' numbers", () => {
     const o = parseArgs([]);
     expect(o.retentionDays).toBe(record("Retention Cleanup", "Retention window")!);
     expect(o.rateLimit).toBe(record("Message Rate Limit", "Messages")!);
-    expect(o.maxConnections).toBe(record("Per-Scope Connection Limit", "Connections")!);
+    expect(o.maxConnections).toBe(record("Per-Tenant Connection Limit", "Connections")!);
     expect([DEFAULT_MESSAGES_PER_MINUTE, DEFAULT_MAX_CONNECTIONS]).toEqual([o.rateLimit, o.maxConnections]);
     expect(defaultLimits()).toEqual({
       maxKeyLength: record("Input Sanitization", "Property key length")!,
@@ -52,7 +54,7 @@ describe("limits from the records", () => {
 
   test("identifiers, collisions and comments", () => {
     expect(limitIdentifier("Rate Limiting", "Connections")).toBe("RATE_LIMITING_CONNECTIONS");
-    expect(limitIdentifier("Per-Scope Connection Limit", "Connections")).toBe("PER_SCOPE_CONNECTION_LIMIT_CONNECTIONS");
+    expect(limitIdentifier("Per-Tenant Connection Limit", "Connections")).toBe("PER_TENANT_CONNECTION_LIMIT_CONNECTIONS");
     expect(limitIdentifier("Rétention", "window (days)")).toBe("RETENTION_WINDOW_DAYS");
     expect(limitIdentifier("2FA", "tries")).toBe("LIMIT_2FA_TRIES");
     const fake = {
@@ -70,5 +72,6 @@ describe("limits from the records", () => {
     expect(text).toContain("export const A_B_C_3 = 0;");
     expect(text).toContain("x *\\/ y");
     expect(text).toContain("export type ScopeName = never;");
+    expect(text).not.toContain("import");
   });
 });

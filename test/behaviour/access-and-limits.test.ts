@@ -1,6 +1,7 @@
 /**
  * Behaviour proofs of the access and limit controls (data/security.yaml) against the built variants:
- * Scope Isolation, Input Sanitization, RBAC Token Validation, Per-Scope Connection Limit, Message Rate Limit.
+ * Scope Isolation, Input Sanitization, RBAC Token Validation, Per-Tenant Connection Limit, Message Rate Limit.
+ * Scopes are the records' (data/scopes.yaml); tests share one server per variant and keep apart by tenant.
  * One server per LIVE_STREAM variant, shared by every test of this file; variants without a server are
  * proven through their CLI. Each test is named `control: <record name>` › `variant <name>: ...`.
  */
@@ -39,8 +40,13 @@ const SECRET = `behaviour-${crypto.randomUUID()}`;
 const TIMEOUT = 60_000;
 const servers = new Map<string, AppServer>();
 let uniqueCounter = 0;
-/** A scope name no other test uses (and that no sample or mock data has). */
+/** A tenant id no other test uses (and that no sample or mock data has). */
 const uniq = (prefix: string) => `${prefix}-${++uniqueCounter}`;
+
+/** The query of a subscription: with RBAC the token names scope and tenant; without it the parameters do. */
+function subscription(v: Variant, o: { namespace: string; scope: string; tenant: string; token?: string }): string {
+  return has(v, "RBAC") ? `namespace=${o.namespace}&token=${o.token}` : `namespace=${o.namespace}&scope=${o.scope}&tenant=${o.tenant}`;
+}
 const nowTs = () => Date.now();
 
 beforeAll(async () => {
@@ -69,72 +75,86 @@ describe("control: Scope Isolation", () => {
 
   for (const v of variants) {
     if (has(v, "RBAC", "LIVE_STREAM")) {
-      test(`variant ${v.name}: a token of tenant A never receives tenant B's data; cross-scope and cross-tenant writes are refused`, async () => {
+      test(`variant ${v.name}: a token reads and writes only its own scope and tenant; another tenant, or the same tenant id in another scope, never sees its data`, async () => {
         const s = serverOf(v);
-        const scope = uniq("iso");
-        const other = uniq("iso");
-        const [aRead, aWrite, bWrite, aOther] = await Promise.all([
-          token(SECRET, "viewer", scope, "tenant-a"),
-          token(SECRET, "operator", scope, "tenant-a"),
-          token(SECRET, "operator", scope, "tenant-b"),
-          token(SECRET, "viewer", other, "tenant-a"),
+        const a = uniq("iso");
+        const b = uniq("iso");
+        const ns = "api";
+        const [aRead, aWrite, bWrite, aEnterpriseRead, aEnterpriseWrite] = await Promise.all([
+          token(SECRET, "viewer", "Public", a),
+          token(SECRET, "operator", "Public", a),
+          token(SECRET, "operator", "Public", b),
+          token(SECRET, "viewer", "Enterprise", a),
+          token(SECRET, "operator", "Enterprise", a),
         ]);
-        // Tenant B writes a secret metric under the same scope name.
-        expect((await s.post("/ingest", lines([{ name: "secret.revenue", value: 1e6, scope, ts: nowTs() }]), bWrite)).status).toBe(200);
-        const c = await connect(`${s.ws}?scope=${scope}&token=${aRead}`);
+        // Tenant B writes a secret metric under the same scope and namespace.
+        expect((await s.post("/ingest", lines([{ name: "secret.revenue", value: 1e6, namespace: ns, ts: nowTs() }]), bWrite)).status).toBe(200);
+        const c = await connect(`${s.ws}?namespace=${ns}&token=${aRead}`);
         try {
-          expect(await c.next()).toEqual({ type: "snapshot", scope, rows: [] });
+          expect(await c.next()).toEqual({ type: "snapshot", scope: "Public", tenant: a, namespace: ns, rows: [] });
           // B writes again (published to B's subscribers only), then A writes: A's next message is A's own update.
-          expect((await s.post("/ingest", lines([{ name: "secret.revenue", value: 2e6, scope, ts: nowTs() }]), bWrite)).status).toBe(200);
-          expect((await s.post("/ingest", lines([{ name: "own.metric", value: 1, scope, ts: nowTs() }]), aWrite)).status).toBe(200);
+          expect((await s.post("/ingest", lines([{ name: "secret.revenue", value: 2e6, namespace: ns, ts: nowTs() }]), bWrite)).status).toBe(200);
+          expect((await s.post("/ingest", lines([{ name: "own.metric", value: 1, namespace: ns, ts: nowTs() }]), aWrite)).status).toBe(200);
           const update = await c.next();
           expect(update.type).toBe("update");
           expect(rowNames(update.rows)).toEqual(["own.metric"]);
-          if (has(v, "ENTERPRISE")) expect(update.rows.map((r: { tenant?: string }) => r.tenant)).toEqual(["tenant-a"]);
-          // A metric claiming tenant B, a metric of another scope (even "via" this one): the whole request is refused.
-          const forged = await s.post("/ingest", lines([{ name: "forged", value: 1, scope, tenant: "tenant-b", ts: nowTs() }]), aWrite);
+          if (has(v, "ENTERPRISE")) expect(update.rows.map((r: { scope?: string; tenant?: string }) => `${r.tenant}@${r.scope}`)).toEqual([`${a}@Public`]);
+          // A metric claiming tenant B, a metric of another scope: the whole request is refused.
+          const forged = await s.post("/ingest", lines([{ name: "forged", value: 1, namespace: ns, tenant: b, ts: nowTs() }]), aWrite);
           expect(forged.status).toBe(403);
-          const cross = await s.post("/ingest", lines([{ name: "ok", value: 1, scope, ts: nowTs() }, { name: "x", value: 1, scope: other, via: scope, ts: nowTs() }]), aWrite);
+          const cross = await s.post("/ingest", lines([{ name: "ok", value: 1, namespace: ns, ts: nowTs() }, { name: "x", value: 1, namespace: ns, scope: "Enterprise", ts: nowTs() }]), aWrite);
           expect(cross.status).toBe(403);
-          // Reads: this scope still holds only A's metric; another scope's subscription needs a token for it.
+          // The same tenant id in scope Enterprise is another tenant: its write does not reach A in Public, and its
+          // token reads only its own data and may not ask for Public's.
+          expect((await s.post("/ingest", lines([{ name: "enterprise.only", value: 1, namespace: ns, ts: nowTs() }]), aEnterpriseWrite)).status).toBe(200);
+          expect(await s.upgradeStatus(`namespace=${ns}&scope=Public&token=${aEnterpriseRead}`)).toBe(403);
+          expect(await s.upgradeStatus(`namespace=${ns}&tenant=${b}&token=${aRead}`)).toBe(403);
+          const e = await connect(`${s.ws}?namespace=${ns}&token=${aEnterpriseRead}`);
+          const eSnap = await e.next();
+          expect(eSnap).toMatchObject({ type: "snapshot", scope: "Enterprise", tenant: a, namespace: ns });
+          expect(rowNames(eSnap.rows)).toEqual(["enterprise.only"]);
+          await e.close();
+          // Reads: this scope and tenant still hold only A's metric.
           c.ws.send("snapshot");
           const again = await c.next();
           expect(again.type).toBe("snapshot");
           expect(rowNames(again.rows)).toEqual(["own.metric"]);
-          expect(await s.upgradeStatus(`scope=${other}&token=${aRead}`)).toBe(403);
-          const o = await connect(`${s.ws}?scope=${other}&token=${aOther}`);
-          expect((await o.next()).rows).toEqual([]);
-          await o.close();
           expect(c.pending()).toBe(0);
         } finally {
           await c.close();
         }
       }, TIMEOUT);
     } else if (has(v, "LIVE_STREAM")) {
-      test(`variant ${v.name}: a subscriber of one scope receives only that scope; a metric sent via another scope is rejected`, async () => {
+      test(`variant ${v.name}: a subscriber receives only its scope and tenant; a metric sent by another tenant ("via") is rejected`, async () => {
         const s = serverOf(v);
-        const scope = uniq("iso");
-        const other = uniq("iso");
-        const c = await connect(`${s.ws}?scope=${scope}`);
+        const a = uniq("iso");
+        const b = uniq("iso");
+        const ns = "api";
+        const c = await connect(`${s.ws}?namespace=${ns}&scope=Development&tenant=${a}`);
         try {
-          expect(await c.next()).toEqual({ type: "snapshot", scope, rows: [] });
+          expect(await c.next()).toEqual({ type: "snapshot", scope: "Development", tenant: a, namespace: ns, rows: [] });
           const res = await s.post(
             "/ingest",
             lines([
-              { name: "mine", value: 1, scope, ts: nowTs() },
-              { name: "theirs", value: 1, scope: other, ts: nowTs() },
-              { name: "smuggled", value: 1, scope, via: other, ts: nowTs() },
+              { name: "mine", value: 1, namespace: ns, scope: "Development", tenant: a, ts: nowTs() },
+              { name: "theirs", value: 1, namespace: ns, scope: "Development", tenant: b, ts: nowTs() },
+              { name: "other.scope", value: 1, namespace: ns, scope: "Public", tenant: a, ts: nowTs() },
+              { name: "smuggled", value: 1, namespace: ns, scope: "Development", tenant: a, via: { tenant: b }, ts: nowTs() },
+              { name: "unknown.scope", value: 1, namespace: ns, scope: "api", tenant: a, ts: nowTs() },
             ]),
           );
           expect(res.status).toBe(200);
-          expect(await res.json()).toMatchObject({ accepted: 2, rejected: 1 });
+          expect(await res.json()).toMatchObject({ accepted: 3, rejected: 2 });
           const update = await c.next();
-          expect(update).toMatchObject({ type: "update", scope });
+          expect(update).toMatchObject({ type: "update", scope: "Development", tenant: a, namespace: ns });
           expect(rowNames(update.rows)).toEqual(["mine"]);
           c.ws.send("snapshot");
           const again = await c.next();
-          expect(again.type).toBe("snapshot"); // no update of the other scope came first
+          expect(again.type).toBe("snapshot"); // no update of another tenant or scope came first
           expect(rowNames(again.rows)).toEqual(["mine"]);
+          // A subscription must name a scope of data/scopes.yaml.
+          expect(await s.upgradeStatus(`namespace=${ns}&scope=api&tenant=${a}`)).toBe(400);
+          expect(await s.upgradeStatus(`namespace=${ns}&tenant=${a}`)).toBe(400);
           // Without RBAC, ingest is for loopback clients only, and the server says so.
           expect(s.stderr).toContain("POST /ingest accepts loopback clients only");
         } finally {
@@ -142,28 +162,42 @@ describe("control: Scope Isolation", () => {
         }
       }, TIMEOUT);
     } else {
-      test(`variant ${v.name}: records and reads outside the caller's scope are refused`, async () => {
-        const args = has(v, "MOCK_API")
-          ? ["--scope=api", "--count=60"]
+      test(`variant ${v.name}: records and reads outside the caller's scope and tenant are refused`, async () => {
+        const mock = has(v, "MOCK_API");
+        const args = mock
+          ? ["--scope=Development", "--tenant=acme", "--count=60"]
           : [
               tempFile(
-                "scopes.jsonl",
+                "owners.jsonl",
                 lines([
-                  { name: "a", value: 1, scope: "api", ts: 1_000 },
-                  { name: "b", value: 1, scope: "web", ts: 2_000 },
-                  { name: "c", value: 1, scope: "api", via: "web", ts: 3_000 },
+                  { name: "a", value: 1, namespace: "api", scope: "Public", tenant: "acme", ts: 1_000 },
+                  { name: "b", value: 1, namespace: "api", scope: "Public", tenant: "globex", ts: 2_000 },
+                  { name: "c", value: 1, namespace: "api", scope: "Enterprise", tenant: "acme", ts: 3_000 },
+                  { name: "d", value: 1, namespace: "web", ts: 4_000 },
                 ]),
               ),
-              "--scope=api",
+              "--scope=Public",
+              "--tenant=acme",
             ];
         const r = await runCli(v, args);
         expect(r.code).toBe(0);
+        const caller = mock ? "acme@Development" : "acme@Public";
         const rows = sectionOf(r.out, "aggregates").slice(1);
         expect(rows.length).toBeGreaterThan(0);
-        for (const row of rows) expect(row).toMatch(/^(?:[^:\s]+:)?api\//);
-        expect(r.out).toContain('read web as api: denied (scope violation: read of scope "web" by scope "api": cross-scope access)');
+        for (const row of rows) expect(row).toMatch(has(v, "ENTERPRISE") ? new RegExp(`^${caller}:`) : /^[a-z]+\//);
+        if (!mock) expect(rows.map((row) => row.split(/\s+/)[0]!.replace(/^.*:/, ""))).toEqual(["api/a", "web/d"]);
+        expect(r.out).toContain(`caller: ${caller}`);
+        const other = mock ? "acme@Public" : "acme@Enterprise";
+        expect(r.out).toContain(`read ${other} as ${caller}: denied (scope violation: read of ${other} by ${caller}: cross-scope access)`);
+        const otherTenant = mock ? "other@Development" : "other@Public";
+        expect(r.out).toContain(`read ${otherTenant} as ${caller}: denied (scope violation: read of ${otherTenant} by ${caller}: cross-tenant access)`);
         const rejected = Number(/^rejected records: (\d+)$/m.exec(r.out)?.[1] ?? -1);
-        expect(rejected).toBeGreaterThan(0);
+        if (mock) expect(rejected).toBeGreaterThan(0);
+        else expect(rejected).toBe(2);
+        // An unknown scope is refused outright.
+        const unknown = await runCli(v, ["--scope=api"]);
+        expect(unknown.code).toBe(2);
+        expect(unknown.err).toContain("--scope must be one of Public, Enterprise, Development, Internal: api");
       }, TIMEOUT);
     }
   }
@@ -182,11 +216,11 @@ describe("control: Input Sanitization", () => {
     const many: Record<string, string> = {};
     for (let i = 0; i < COUNT + 8; i++) many[`k${String(i).padStart(3, "0")}`] = "x";
     return [
-      JSON.stringify({ name: "hostile.count", value: 1, scope: "api", ts, props: many }),
-      JSON.stringify({ name: "hostile.keys", value: 1, scope: "api", ts, props: { ["k".repeat(KEY + 1)]: "too long", ["k".repeat(KEY)]: "longest", "bad key": "space" } }),
-      JSON.stringify({ name: "hostile.values", value: 1, scope: "api", ts, props: { long: "v".repeat(VALUE + 44), longest: "w".repeat(VALUE) } }),
-      '{"name":"hostile.forbidden","value":1,"scope":"api","ts":' + ts + ',"props":{"__proto__":"p","constructor":"c","prototype":"q","note":"a\\u0000b\\u202ec\\u0007"}}',
-      JSON.stringify({ name: "bad name!", value: 1, scope: "api", ts, props: {} }),
+      JSON.stringify({ name: "hostile.count", value: 1, namespace: "api", scope: "Public", ts, props: many }),
+      JSON.stringify({ name: "hostile.keys", value: 1, namespace: "api", scope: "Public", ts, props: { ["k".repeat(KEY + 1)]: "too long", ["k".repeat(KEY)]: "longest", "bad key": "space" } }),
+      JSON.stringify({ name: "hostile.values", value: 1, namespace: "api", scope: "Public", ts, props: { long: "v".repeat(VALUE + 44), longest: "w".repeat(VALUE) } }),
+      '{"name":"hostile.forbidden","value":1,"namespace":"api","scope":"Public","ts":' + ts + ',"props":{"__proto__":"p","constructor":"c","prototype":"q","note":"a\\u0000b\\u202ec\\u0007"}}',
+      JSON.stringify({ name: "bad name!", value: 1, namespace: "api", scope: "Public", ts, props: {} }),
     ].join("\n");
   }
 
@@ -240,14 +274,13 @@ describe("control: Input Sanitization", () => {
     if (has(v, "LIVE_STREAM")) {
       test(`variant ${v.name}: an ingest body over ${DEFAULT_MAX_BODY_BYTES} bytes is refused with 413; one of that size is read`, async () => {
         const s = serverOf(v);
-        const scope = uniq("body");
-        const writer = has(v, "RBAC") ? await token(SECRET, "operator", scope, "tenant-a") : undefined;
+        const writer = has(v, "RBAC") ? await token(SECRET, "operator", "Public", uniq("body")) : undefined;
         const over = await s.post("/ingest", "#".repeat(DEFAULT_MAX_BODY_BYTES + 1), writer);
         expect(over.status).toBe(413);
         // A comment line of exactly the limit: read, nothing in it.
         const at = await s.post("/ingest", "#".repeat(DEFAULT_MAX_BODY_BYTES), writer);
         expect(at.status).toBe(200);
-        expect(await at.json()).toEqual({ accepted: 0, rejected: 0, dropped: 0, scopes: [] });
+        expect(await at.json()).toEqual({ accepted: 0, rejected: 0, dropped: 0, namespaces: [] });
       }, TIMEOUT);
     }
   }
@@ -265,39 +298,41 @@ describe("control: RBAC Token Validation", () => {
   }, TIMEOUT);
 
   for (const v of variants) {
-    test(`variant ${v.name}: anonymous, forged, expired, tenantless and wrongly-scoped subscriptions and ingests are refused`, async () => {
+    test(`variant ${v.name}: anonymous, forged, expired, tenantless, unknown-scope and wrongly-scoped subscriptions and ingests are refused`, async () => {
       const s = serverOf(v);
-      const scope = uniq("rbac");
+      const tenant = uniq("rbac");
+      const ns = "rbac";
       const exp = Math.floor(Date.now() / 1000) + 3600;
-      const [viewer, operator, devSigned, devWriter, expired, tenantless, otherScope] = await Promise.all([
-        token(SECRET, "viewer", scope, "tenant-a"),
-        token(SECRET, "operator", scope, "tenant-a"),
-        sign({ sub: "x", role: "admin", scope: "*", tenant: "tenant-a", exp }, "dev-secret"),
-        sign({ sub: "x", role: "operator", scope, tenant: "tenant-a", exp }, "dev-secret"),
-        sign({ sub: "x", role: "viewer", scope, tenant: "tenant-a", exp: Math.floor(Date.now() / 1000) - 1 }, SECRET),
-        sign({ sub: "x", role: "viewer", scope, exp }, SECRET),
-        token(SECRET, "viewer", "elsewhere", "tenant-a"),
+      const [viewer, operator, devSigned, devWriter, expired, tenantless, apiViewer, apiWriter, nopeViewer, nopeWriter] = await Promise.all([
+        token(SECRET, "viewer", "Public", tenant),
+        token(SECRET, "operator", "Public", tenant),
+        sign({ sub: "x", role: "admin", scope: "Public", tenant, exp }, "dev-secret"),
+        sign({ sub: "x", role: "operator", scope: "Public", tenant, exp }, "dev-secret"),
+        sign({ sub: "x", role: "viewer", scope: "Public", tenant, exp: Math.floor(Date.now() / 1000) - 1 }, SECRET),
+        sign({ sub: "x", role: "viewer", scope: "Public", exp }, SECRET),
+        // Tokens naming a scope that is not in data/scopes.yaml: an old metric namespace, a made-up name.
+        token(SECRET, "viewer", "api", tenant),
+        token(SECRET, "operator", "api", tenant),
+        token(SECRET, "viewer", "Nope", tenant),
+        token(SECRET, "admin", "Nope", tenant),
       ]);
       // Subscriptions.
-      expect(await s.upgradeStatus(`scope=${scope}`)).toBe(401);
-      expect(await s.upgradeStatus(`scope=${scope}&token=${devSigned}`)).toBe(401);
-      expect(await s.upgradeStatus(`scope=${scope}&token=${expired}`)).toBe(401);
-      expect(await s.upgradeStatus(`scope=${scope}&token=${tenantless}`)).toBe(401);
-      expect(await s.upgradeStatus(`scope=${scope}&token=${otherScope}`)).toBe(403);
-      const c = await connect(`${s.ws}?scope=${scope}&token=${viewer}`);
+      expect(await s.upgradeStatus(`namespace=${ns}`)).toBe(401);
+      for (const bad of [devSigned, expired, tenantless, apiViewer, nopeViewer]) expect(await s.upgradeStatus(`namespace=${ns}&token=${bad}`)).toBe(401);
+      expect(await s.upgradeStatus(`namespace=${ns}&scope=Enterprise&token=${viewer}`)).toBe(403);
+      const c = await connect(`${s.ws}?namespace=${ns}&token=${viewer}`);
       try {
-        expect(await c.next()).toEqual({ type: "snapshot", scope, rows: [] });
-        // Ingests: anonymous, forged, read-only and wrongly-scoped are refused, and nothing reaches the subscriber.
-        const body = lines([{ name: "m", value: 1, scope, ts: nowTs() }]);
+        expect(await c.next()).toEqual({ type: "snapshot", scope: "Public", tenant, namespace: ns, rows: [] });
+        // Ingests: anonymous, forged, unknown-scope, read-only and wrongly-scoped are refused, and nothing reaches the subscriber.
+        const body = lines([{ name: "m", value: 1, namespace: ns, ts: nowTs() }]);
         expect((await s.post("/ingest", body)).status).toBe(401);
-        expect((await s.post("/ingest", body, devWriter)).status).toBe(401);
-        expect((await s.post("/ingest", body, tenantless)).status).toBe(401);
+        for (const bad of [devWriter, tenantless, apiWriter, nopeWriter]) expect((await s.post("/ingest", body, bad)).status).toBe(401);
         expect((await s.post("/ingest", body, viewer)).status).toBe(403);
-        expect((await s.post("/ingest", lines([{ name: "m", value: 1, scope: "elsewhere", ts: nowTs() }]), operator)).status).toBe(403);
+        expect((await s.post("/ingest", lines([{ name: "m", value: 1, namespace: ns, scope: "Enterprise", ts: nowTs() }]), operator)).status).toBe(403);
         // The right token is accepted and its update reaches the subscriber first.
         const ok = await s.post("/ingest", body, operator);
         expect(ok.status).toBe(200);
-        expect(await ok.json()).toMatchObject({ accepted: 1, scopes: [scope] });
+        expect(await ok.json()).toMatchObject({ accepted: 1, namespaces: [ns] });
         const update = await c.next();
         expect(update.type).toBe("update");
         expect(rowNames(update.rows)).toEqual(["m"]);
@@ -324,9 +359,9 @@ describe("control: RBAC Token Validation", () => {
         expect(printed).toHaveLength(1);
         const secret = printed[0]!;
         expect(secret.length).toBeGreaterThanOrEqual(32);
-        const scope = uniq("rnd");
-        expect(await s.upgradeStatus(`scope=${scope}&token=${await token("dev-secret", "viewer", scope, "tenant-a")}`)).toBe(401);
-        const c = await connect(`${s.ws}?scope=${scope}&token=${await token(secret, "viewer", scope, "tenant-a")}`);
+        const tenant = uniq("rnd");
+        expect(await s.upgradeStatus(`namespace=api&token=${await token("dev-secret", "viewer", "Development", tenant)}`)).toBe(401);
+        const c = await connect(`${s.ws}?namespace=api&token=${await token(secret, "viewer", "Development", tenant)}`);
         expect((await c.next()).type).toBe("snapshot");
         await c.close();
       } finally {
@@ -336,18 +371,31 @@ describe("control: RBAC Token Validation", () => {
   }
 });
 
-describe("control: Per-Scope Connection Limit", () => {
-  const variants = variantsFor("Per-Scope Connection Limit");
-  const MAX = limit("Per-Scope Connection Limit", "Connections");
+describe("control: Per-Tenant Connection Limit", () => {
+  const variants = variantsFor("Per-Tenant Connection Limit");
+  const MAX = limit("Per-Tenant Connection Limit", "Connections");
   test("the records name variants to prove it in", () => expect(variants.length).toBeGreaterThan(0));
 
+  /** Opens a connection, retrying while the server has not yet seen an earlier close. */
+  async function connectSoon(url: string): Promise<Client> {
+    let c: Client | undefined;
+    for (let t = 0; t < 100 && !c; t++) {
+      c = await connect(url).catch(() => undefined);
+      if (!c) await Bun.sleep(20);
+    }
+    if (!c) throw new Error(`no connection: ${url}`);
+    return c;
+  }
+
   for (const v of variants) {
-    test(`variant ${v.name}: connection ${MAX + 1} in one scope is refused with 429; a freed slot is reusable`, async () => {
+    test(`variant ${v.name}: connection ${MAX + 1} of one tenant in a scope is refused with 429 in any namespace; another tenant in the scope has its own ${MAX}; a freed slot is reusable`, async () => {
       const s = serverOf(v);
-      const scope = uniq("conn");
-      const tok = has(v, "RBAC") ? await token(SECRET, "viewer", scope, "tenant-a") : "";
-      const url = `${s.ws}?scope=${scope}${tok ? `&token=${tok}` : ""}`;
-      const query = `scope=${scope}${tok ? `&token=${tok}` : ""}`;
+      const tenant = uniq("conn");
+      const other = uniq("conn");
+      const query = async (scope: string, t: string, namespace = "api") =>
+        subscription(v, { namespace, scope, tenant: t, token: has(v, "RBAC") ? await token(SECRET, "viewer", scope, t) : undefined });
+      const q = await query("Public", tenant);
+      const url = `${s.ws}?${q}`;
       const open: Client[] = [];
       try {
         for (let i = 0; i < MAX; i++) {
@@ -355,41 +403,29 @@ describe("control: Per-Scope Connection Limit", () => {
           expect((await c.next()).type).toBe("snapshot");
           open.push(c);
         }
-        expect(await s.upgradeStatus(query)).toBe(429);
-        // Another scope, and another tenant's same scope, have their own slots.
-        const elsewhere = uniq("conn");
-        const e = await connect(`${s.ws}?scope=${elsewhere}${has(v, "RBAC") ? `&token=${await token(SECRET, "viewer", elsewhere, "tenant-a")}` : ""}`);
+        expect(await s.upgradeStatus(q)).toBe(429);
+        // The limit is per tenant, not per namespace.
+        expect(await s.upgradeStatus(await query("Public", tenant, "web"))).toBe(429);
+        // Another tenant in the same scope has its own MAX connections, and is then limited too.
+        const otherUrl = `${s.ws}?${await query("Public", other)}`;
+        for (let i = 0; i < MAX; i++) open.push(await connect(otherUrl));
+        expect(await s.upgradeStatus(await query("Public", other))).toBe(429);
+        // The same tenant id in another scope is another tenant.
+        const e = await connect(`${s.ws}?${await query("Enterprise", tenant)}`);
         await e.close();
-        if (has(v, "RBAC")) {
-          const b = await connect(`${s.ws}?scope=${scope}&token=${await token(SECRET, "viewer", scope, "tenant-b")}`);
-          await b.close();
-        }
         // Free one slot: a new connection gets it (once the server has seen the close), and the limit holds again.
         await open.shift()!.close();
-        let reused: Client | undefined;
-        for (let i = 0; i < 100 && !reused; i++) {
-          reused = await connect(url).catch(() => undefined);
-          if (!reused) await Bun.sleep(20);
-        }
-        expect(reused).toBeDefined();
-        open.push(reused!);
-        expect((await reused!.next()).type).toBe("snapshot");
-        expect(await s.upgradeStatus(query)).toBe(429);
+        const reused = await connectSoon(url);
+        open.push(reused);
+        expect((await reused.next()).type).toBe("snapshot");
+        expect(await s.upgradeStatus(q)).toBe(429);
       } finally {
         await Promise.all(open.map((c) => c.close()));
       }
-      // Every slot is released once all are closed: the scope takes MAX connections again.
+      // Every slot is released once all are closed: the tenant takes MAX connections again.
       const again: Client[] = [];
       try {
-        for (let i = 0; i < MAX; i++) {
-          let c: Client | undefined;
-          for (let t = 0; t < 100 && !c; t++) {
-            c = await connect(url).catch(() => undefined);
-            if (!c) await Bun.sleep(20);
-          }
-          expect(c).toBeDefined();
-          again.push(c!);
-        }
+        for (let i = 0; i < MAX; i++) again.push(await connectSoon(url));
       } finally {
         await Promise.all(again.map((c) => c.close()));
       }
@@ -405,9 +441,9 @@ describe("control: Message Rate Limit", () => {
   for (const v of variants) {
     test(`variant ${v.name}: message ${N + 1} within a minute closes the connection with 1008`, async () => {
       const s = serverOf(v);
-      const scope = uniq("msg");
-      const tok = has(v, "RBAC") ? await token(SECRET, "viewer", scope, "tenant-a") : "";
-      const url = `${s.ws}?scope=${scope}${tok ? `&token=${tok}` : ""}`;
+      const tenant = uniq("msg");
+      const q = subscription(v, { namespace: "api", scope: "Public", tenant, token: has(v, "RBAC") ? await token(SECRET, "viewer", "Public", tenant) : undefined });
+      const url = `${s.ws}?${q}`;
       const c = await connect(url);
       try {
         expect((await c.next()).type).toBe("snapshot");
@@ -430,25 +466,30 @@ describe("control: Message Rate Limit", () => {
     }, TIMEOUT);
 
     if (has(v, "RBAC")) {
-      test(`variant ${v.name}: ingest counts ${N} metrics a minute per tenant and scope by the server's clock, not metric timestamps`, async () => {
+      test(`variant ${v.name}: ingest counts ${N} metrics a minute per tenant in a scope by the server's clock, not metric timestamps`, async () => {
         const s = serverOf(v);
-        const scope = uniq("rate");
-        const writer = await token(SECRET, "operator", scope, "tenant-a");
+        const tenant = uniq("rate");
+        const ns = "rate";
+        const writer = await token(SECRET, "operator", "Public", tenant);
         const base = nowTs();
         // 3N metrics with timestamps 61 s apart: refused whole.
-        const spread = lines(Array.from({ length: 3 * N }, (_, i) => ({ name: `m${i}`, value: i, scope, ts: base + i * 61_000 })));
+        const spread = lines(Array.from({ length: 3 * N }, (_, i) => ({ name: `m${i}`, value: i, namespace: ns, ts: base + i * 61_000 })));
         const refused = await s.post("/ingest", spread, writer);
         expect(refused.status).toBe(429);
         expect(refused.headers.get("retry-after")).toBe("60");
-        // N fit (distinct series, so no sampling), the next one does not; another tenant has its own budget.
-        const ok = await s.post("/ingest", lines(Array.from({ length: N }, (_, i) => ({ name: `m${i}`, value: i, scope, ts: base - i * 61_000 }))), writer);
+        // N fit (distinct series, so no sampling), the next one does not, in any namespace of the tenant;
+        // another tenant in the scope, and the same tenant id in another scope, have their own budgets.
+        const ok = await s.post("/ingest", lines(Array.from({ length: N }, (_, i) => ({ name: `m${i}`, value: i, namespace: ns, ts: base - i * 61_000 }))), writer);
         expect(ok.status).toBe(200);
         expect(await ok.json()).toMatchObject({ accepted: N, dropped: 0 });
-        expect((await s.post("/ingest", lines([{ name: "late", value: 1, scope, ts: base + 3_600_000 }]), writer)).status).toBe(429);
-        const otherTenant = await token(SECRET, "operator", scope, "tenant-b");
-        expect((await s.post("/ingest", lines([{ name: "b", value: 1, scope, ts: base }]), otherTenant)).status).toBe(200);
+        expect((await s.post("/ingest", lines([{ name: "late", value: 1, namespace: ns, ts: base + 3_600_000 }]), writer)).status).toBe(429);
+        expect((await s.post("/ingest", lines([{ name: "late", value: 1, namespace: "elsewhere", ts: base }]), writer)).status).toBe(429);
+        const otherTenant = await token(SECRET, "operator", "Public", uniq("rate"));
+        expect((await s.post("/ingest", lines([{ name: "b", value: 1, namespace: ns, ts: base }]), otherTenant)).status).toBe(200);
+        const otherScope = await token(SECRET, "operator", "Enterprise", tenant);
+        expect((await s.post("/ingest", lines([{ name: "b", value: 1, namespace: ns, ts: base }]), otherScope)).status).toBe(200);
         // Nothing of the refused requests was stored.
-        const c = await connect(`${s.ws}?scope=${scope}&token=${await token(SECRET, "viewer", scope, "tenant-a")}`);
+        const c = await connect(`${s.ws}?namespace=${ns}&token=${await token(SECRET, "viewer", "Public", tenant)}`);
         try {
           const snap = await c.next();
           expect(snap.rows).toHaveLength(N);

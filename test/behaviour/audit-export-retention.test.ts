@@ -47,17 +47,18 @@ describe("control: Audit Logging", () => {
   for (const v of variants) {
     test(`variant ${v.name}: auth events and metric mutations are appended to a file as a hash chain and survive kill -9, none lost`, async () => {
       const file = join(tempDir(`audit-${v.name}`), "audit.jsonl");
-      const scope = "audited";
-      const [viewer, operator] = await Promise.all([token(SECRET, "viewer", scope, "tenant-a"), token(SECRET, "operator", scope, "tenant-a", "writer@a")]);
+      const ns = "audited";
+      const topic = `tenant-a@Public:${ns}`;
+      const [viewer, operator] = await Promise.all([token(SECRET, "viewer", "Public", "tenant-a"), token(SECRET, "operator", "Public", "tenant-a", "writer@a")]);
       const first = await AppServer.start(v, { env: { PERF_TOKEN_SECRET: SECRET }, args: [`--audit-file=${file}`] });
       const names = ["a0", "a1", "a2", "a3", "a4"];
       try {
-        expect(await first.upgradeStatus(`scope=${scope}`)).toBe(401);
-        const c = await connect(`${first.ws}?scope=${scope}&token=${viewer}`);
+        expect(await first.upgradeStatus(`namespace=${ns}`)).toBe(401);
+        const c = await connect(`${first.ws}?namespace=${ns}&token=${viewer}`);
         expect((await c.next()).type).toBe("snapshot");
-        const ok = await first.post("/ingest", lines(names.map((name, i) => ({ name, value: i, scope, ts: Date.now() }))), operator);
+        const ok = await first.post("/ingest", lines(names.map((name, i) => ({ name, value: i, namespace: ns, ts: Date.now() }))), operator);
         expect(ok.status).toBe(200);
-        expect((await first.post("/ingest", lines([{ name: "x", value: 1, scope, ts: Date.now() }]), viewer)).status).toBe(403);
+        expect((await first.post("/ingest", lines([{ name: "x", value: 1, namespace: ns, ts: Date.now() }]), viewer)).status).toBe(403);
         expect((await c.next()).type).toBe("update");
       } finally {
         // No shutdown path: whatever the server acknowledged must already be on disk.
@@ -67,17 +68,17 @@ describe("control: Audit Logging", () => {
       expect(verifyAuditChain(entries)).toBe(true);
       expect(entries.map((e) => e.seq)).toEqual(entries.map((_, i) => i + 1));
       for (let i = 1; i < entries.length; i++) expect(entries[i]!.prev).toBe(entries[i - 1]!.hash);
-      expect(find(entries, { action: "stream.auth", target: scope, outcome: "denied", detail: "token required" })).toHaveLength(1);
-      expect(find(entries, { action: "stream.auth", target: scope, outcome: "ok", actor: "viewer@tenant-a" })).toHaveLength(1);
-      expect(find(entries, { action: "stream.connect", target: scope, actor: "viewer@tenant-a" })).toHaveLength(1);
+      expect(find(entries, { action: "stream.auth", target: `/stream?namespace=${ns}`, outcome: "denied", detail: "token required" })).toHaveLength(1);
+      expect(find(entries, { action: "stream.auth", target: topic, outcome: "ok", actor: "viewer@tenant-a" })).toHaveLength(1);
+      expect(find(entries, { action: "stream.connect", target: topic, actor: "viewer@tenant-a" })).toHaveLength(1);
       expect(find(entries, { action: "stream.auth", target: "/ingest", outcome: "ok", actor: "writer@a" })).toHaveLength(1);
       expect(find(entries, { action: "stream.auth", target: "/ingest", outcome: "denied", actor: "viewer@tenant-a" })).toHaveLength(1);
-      for (const name of names) expect(find(entries, { action: "metric.record", target: `${scope}/${name}`, actor: "writer@a" })).toHaveLength(1);
+      for (const name of names) expect(find(entries, { action: "metric.record", target: `${topic}/${name}`, actor: "writer@a" })).toHaveLength(1);
 
       // A restart continues the chain after verifying it; nothing written before is changed.
       const second = await AppServer.start(v, { env: { PERF_TOKEN_SECRET: SECRET }, args: [`--audit-file=${file}`] });
       try {
-        expect(await second.upgradeStatus(`scope=${scope}`)).toBe(401);
+        expect(await second.upgradeStatus(`namespace=${ns}`)).toBe(401);
       } finally {
         await second.stop("SIGKILL");
       }
@@ -86,7 +87,7 @@ describe("control: Audit Logging", () => {
       expect(after.length).toBeGreaterThan(entries.length);
       expect(after[entries.length]!.prev).toBe(entries.at(-1)!.hash);
       expect(verifyAuditChain(after)).toBe(true);
-      expect(find(after, { action: "stream.auth", target: scope, outcome: "denied" })).toHaveLength(2);
+      expect(find(after, { action: "stream.auth", target: `/stream?namespace=${ns}`, outcome: "denied" })).toHaveLength(2);
 
       // A tampered file is refused, not extended.
       const tampered = join(tempDir(`audit-${v.name}`), "tampered.jsonl");
@@ -97,7 +98,7 @@ describe("control: Audit Logging", () => {
     }, TIMEOUT);
 
     test(`variant ${v.name}: audit counts are shipped as CloudWatch EMF`, async () => {
-      const input = tempFile("audit.jsonl", lines([{ name: "m", value: 1, scope: "api", ts: Date.UTC(2026, 0, 15) }]));
+      const input = tempFile("audit.jsonl", lines([{ name: "m", value: 1, namespace: "api", scope: "Public", ts: Date.UTC(2026, 0, 15) }]));
       const r = await runCli(v, [input, "--now=2026-01-15T00:00:00Z"]);
       expect(r.code).toBe(0);
       const emf = sectionOf(r.out, "cloudwatch emf").map((l) => JSON.parse(l));
@@ -126,15 +127,17 @@ describe("control: Export Content-Disposition", () => {
   });
 
   for (const v of variants) {
-    test(`variant ${v.name}: each export is uploaded under tenant/scope/date keys with Content-Disposition attachment and reads back`, async () => {
+    test(`variant ${v.name}: each export is uploaded under scope/tenant/namespace/date keys with Content-Disposition attachment and reads back`, async () => {
       const now = Date.UTC(2026, 2, 1, 12);
       const groups = [
-        { tenant: "acme", scope: "api", day: now - DAY, n: 3 },
-        { tenant: "acme", scope: "api", day: now, n: 2 },
-        { tenant: "acme", scope: "web", day: now, n: 1 },
-        { tenant: "globex", scope: "api", day: now, n: 4 },
+        { scope: "Enterprise", tenant: "acme", namespace: "api", day: now - DAY, n: 3 },
+        { scope: "Enterprise", tenant: "acme", namespace: "api", day: now, n: 2 },
+        { scope: "Enterprise", tenant: "acme", namespace: "web", day: now, n: 1 },
+        { scope: "Enterprise", tenant: "globex", namespace: "api", day: now, n: 4 },
+        // The same tenant id in another scope has its own partition.
+        { scope: "Public", tenant: "acme", namespace: "api", day: now, n: 2 },
       ];
-      const input = groups.flatMap((g) => Array.from({ length: g.n }, (_, i) => ({ name: `m${i}`, value: i, scope: g.scope, tenant: g.tenant, ts: g.day - i * 1000 })));
+      const input = groups.flatMap((g) => Array.from({ length: g.n }, (_, i) => ({ name: `m${i}`, value: i, namespace: g.namespace, scope: g.scope, tenant: g.tenant, ts: g.day - i * 1000 })));
       const r = await runCli(v, [tempFile("export.jsonl", lines(input)), `--now=${now}`, `--s3-endpoint=${endpoint}`, `--s3-bucket=${bucket(v)}`], {
         S3_ACCESS_KEY_ID: "S3RVER",
         S3_SECRET_ACCESS_KEY: "S3RVER",
@@ -143,19 +146,19 @@ describe("control: Export Content-Disposition", () => {
       const client = new Bun.S3Client({ endpoint, bucket: bucket(v), accessKeyId: "S3RVER", secretAccessKey: "S3RVER" });
       const keys = ((await client.list()).contents ?? []).map((c) => c.key).sort();
       const date = (ts: number) => new Date(ts).toISOString().slice(0, 10);
-      expect(keys.map((k) => k.replace(/\/[^/]+$/, ""))).toEqual(groups.map((g) => `metrics/tenant=${g.tenant}/scope=${g.scope}/date=${date(g.day)}`).sort());
+      expect(keys.map((k) => k.replace(/\/[^/]+$/, ""))).toEqual(groups.map((g) => `metrics/scope=${g.scope}/tenant=${g.tenant}/namespace=${g.namespace}/date=${date(g.day)}`).sort());
       expect(r.out.split("\n").filter((l) => l.startsWith("uploaded ")).length).toBe(groups.length);
       const serializer = has(v, "V2_SERIALIZER") ? createV2Serializer() : createLegacySerializer();
       for (const key of keys) {
-        const parts = /^metrics\/tenant=([^/]+)\/scope=([^/]+)\/date=([^/]+)\/([^/]+)$/.exec(key)!;
-        const [tenant, scope, day, file] = [parts[1]!, parts[2]!, parts[3]!, parts[4]!];
+        const parts = /^metrics\/scope=([^/]+)\/tenant=([^/]+)\/namespace=([^/]+)\/date=([^/]+)\/([^/]+)$/.exec(key)!;
+        const [scope, tenant, namespace, day, file] = [parts[1]!, parts[2]!, parts[3]!, parts[4]!, parts[5]!];
         const res = await fetch(client.presign(key));
         expect(res.status).toBe(200);
         expect(res.headers.get("content-disposition")).toBe(`attachment; filename="${file}"`);
         const stored: Metric[] = serializer.deserialize(await res.text());
-        const group = groups.find((g) => g.tenant === tenant && g.scope === scope && date(g.day) === day)!;
+        const group = groups.find((g) => g.scope === scope && g.tenant === tenant && g.namespace === namespace && date(g.day) === day)!;
         expect(stored).toHaveLength(group.n);
-        for (const m of stored) expect({ tenant: m.tenant, scope: m.scope, day: date(m.ts) }).toEqual({ tenant, scope, day });
+        for (const m of stored) expect<Record<string, string>>({ scope: m.scope, tenant: m.tenant, namespace: m.namespace, day: date(m.ts) }).toEqual({ scope, tenant, namespace, day });
       }
     }, TIMEOUT);
   }
@@ -177,7 +180,7 @@ describe("control: Retention Cleanup", () => {
         ["old", (WINDOW + 1) * DAY, false],
         ["ancient", 3 * WINDOW * DAY, false],
       ];
-      const input = lines(ages.map(([name, age]) => ({ name, value: 1, scope: "api", tenant: "acme", ts: now - age })));
+      const input = lines(ages.map(([name, age]) => ({ name, value: 1, namespace: "api", scope: "Enterprise", tenant: "acme", ts: now - age })));
       const r = await runCli(v, [tempFile("retention.jsonl", input), `--now=${now}`]);
       expect(r.code).toBe(0);
       const dropped = ages.filter(([, , kept]) => !kept).length;

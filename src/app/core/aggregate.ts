@@ -1,4 +1,4 @@
-import type { AggregateRow, Grouping, Metric, Point, Stats, StatsExtender } from "./types.ts";
+import { ownerLabel, type AggregateRow, type Grouping, type Metric, type Point, type Stats, type StatsExtender } from "./types.ts";
 
 /** count/sum/min/max/mean of `values` (all zero for an empty list). */
 export function basicStats(values: readonly number[]): Stats {
@@ -14,16 +14,21 @@ export function basicStats(values: readonly number[]): Stats {
   return { count: values.length, sum, min, max, mean: sum / values.length };
 }
 
-/** Default grouping: one row per scope and metric name. */
-export const scopeGrouping: Grouping = {
-  id: "scope/name",
-  key: (m) => `${m.scope}/${m.name}`,
+/** Default grouping: one row per namespace and metric name. */
+export const namespaceGrouping: Grouping = {
+  id: "namespace/name",
+  key: (m) => `${m.namespace}/${m.name}`,
 };
+
+/** The full key of a series: `tenant@Scope:namespace/name`, unique across scopes and tenants. */
+export function seriesKey(m: Metric): string {
+  return `${ownerLabel(m)}:${m.namespace}/${m.name}`;
+}
 
 /** Groups samples with `grouping` and computes stats per group; rows sorted by key. */
 export function aggregateSamples(
   samples: readonly Metric[],
-  grouping: Grouping = scopeGrouping,
+  grouping: Grouping = namespaceGrouping,
   extend?: StatsExtender,
 ): AggregateRow[] {
   const groups = new Map<string, { first: Metric; values: number[] }>();
@@ -36,8 +41,11 @@ export function aggregateSamples(
   const rows: AggregateRow[] = [];
   for (const [key, { first, values }] of groups) {
     const stats: Stats = { ...basicStats(values), ...(extend ? extend(values) : {}) };
-    const row: AggregateRow = { key, name: first.name, scope: first.scope, stats };
-    if (grouping.tenant) row.tenant = grouping.tenant(first);
+    const row: AggregateRow = { key, name: first.name, namespace: first.namespace, stats };
+    if (grouping.byOwner) {
+      row.scope = first.scope;
+      row.tenant = first.tenant;
+    }
     if (first.unit !== undefined) row.unit = first.unit;
     rows.push(row);
   }
@@ -45,7 +53,7 @@ export function aggregateSamples(
 }
 
 /** Samples grouped into time-ordered series, keyed by `grouping`. */
-export function groupSeries(samples: readonly Metric[], grouping: Grouping = scopeGrouping): Map<string, Point[]> {
+export function groupSeries(samples: readonly Metric[], grouping: Grouping = namespaceGrouping): Map<string, Point[]> {
   const series = new Map<string, Point[]>();
   for (const m of samples) {
     const key = grouping.key(m);

@@ -3,7 +3,8 @@
  * Defaults of the security limits come from the records (src/generated/limits.ts, data/security.yaml).
  * No signing secret is compiled in: it comes from --secret or PERF_TOKEN_SECRET, or is absent.
  */
-import { MESSAGE_RATE_LIMIT_MESSAGES, PER_SCOPE_CONNECTION_LIMIT_CONNECTIONS, RETENTION_CLEANUP_RETENTION_WINDOW } from "../../generated/limits.ts";
+import { isScopeName, MESSAGE_RATE_LIMIT_MESSAGES, PER_TENANT_CONNECTION_LIMIT_CONNECTIONS, RETENTION_CLEANUP_RETENTION_WINDOW, SCOPE_NAMES, type ScopeName } from "../../generated/limits.ts";
+import { TENANT_PATTERN } from "./input.ts";
 
 /** Largest POST /ingest body, in bytes (413 above it). */
 export const DEFAULT_MAX_BODY_BYTES = 1_048_576;
@@ -16,7 +17,9 @@ export interface CliOptions {
   count: number;
   /** MOCK_API: hostile metrics appended to the generated ones. */
   mockHostile: number;
-  scope?: string | undefined;
+  /** The caller's scope (a ScopeName of data/scopes.yaml) and tenant: records and reads are checked against both. */
+  scope?: ScopeName | undefined;
+  tenant?: string | undefined;
   out?: string | undefined;
   s3Bucket: string;
   s3Prefix: string;
@@ -51,25 +54,27 @@ export class UsageError extends Error {
 
 export const USAGE = `usage: bun run [--feature=NAME ...] src/app/main.ts [options] [metrics.jsonl | -]
 
-Reads JSON lines ({"name","value","scope","ts","unit?","tenant?","props?","traceparent?","via?"}),
-or the built-in sample when no file is given (MOCK_API builds generate data instead).
+Reads JSON lines ({"name","value","namespace","scope","ts","tenant?","unit?","props?","traceparent?","via?"}),
+or the built-in sample when no file is given (MOCK_API builds generate data instead). "scope" is one of
+${SCOPE_NAMES.join(", ")} (default: --scope); "tenant" defaults to --tenant, else "default"; "via" names the
+{"scope","tenant"} that submitted the metric.
 
 options:
   --now=ISO|ms          fixed clock (default: latest sample timestamp)
   --seed=N --count=N    MOCK_API generator seed (42) and sample count (200)
   --mock-hostile=N      MOCK_API: add N hostile metrics (0)
-  --scope=S             caller scope for records and reads (enforced by SCOPE_ISOLATION)
+  --scope=S [--tenant=T]   caller scope (${SCOPE_NAMES.join("|")}) and tenant ("default") of records and reads (SCOPE_ISOLATION)
   --out=DIR             write export files (csv, prom, otlp, snapshot) to DIR
   --s3-bucket=B --s3-prefix=P --s3-out=DIR   S3_EXPORT target (requests written under DIR)
   --retention-days=N    RETENTION_POLICY max sample age (${RETENTION_CLEANUP_RETENTION_WINDOW})
   --sample-rate=N --sample-after=N           SAMPLING: keep 1 in N after N samples per series (4, 8)
   --batch-size=N        BATCHING batch size (16)
-  --rate-limit=N        RATE_LIMIT messages/min per connection, metrics/min per scope (${MESSAGE_RATE_LIMIT_MESSAGES})
-  --max-connections=N   RATE_LIMIT stream connections per scope (${PER_SCOPE_CONNECTION_LIMIT_CONNECTIONS})
-  --serve [--port=N] [--host=H] [--serve-ms=N]   LIVE_STREAM WebSocket server (/stream?scope=S&token=T)
+  --rate-limit=N        RATE_LIMIT messages/min per connection, metrics/min per tenant in a scope (${MESSAGE_RATE_LIMIT_MESSAGES})
+  --max-connections=N   RATE_LIMIT stream connections per tenant in a scope (${PER_TENANT_CONNECTION_LIMIT_CONNECTIONS})
+  --serve [--port=N] [--host=H] [--serve-ms=N]   LIVE_STREAM WebSocket server (/stream?namespace=N&token=T)
   --max-body-bytes=N    largest POST /ingest body (${DEFAULT_MAX_BODY_BYTES})
   --secret=S            RBAC signing secret (env PERF_TOKEN_SECRET; no default)
-  --issue-token=ROLE:SCOPE[:TENANT]   RBAC: print a signed token valid for 1h from --now
+  --issue-token=ROLE:SCOPE[:TENANT[:SUB]]   RBAC: print a signed token valid for 1h from --now
   --token=T             RBAC: verify a token and report its claims
   --audit-file=PATH     AUDIT_LOG: append entries to PATH
   --s3-endpoint=URL     S3_EXPORT: upload there (env S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY)
@@ -78,7 +83,7 @@ options:
   --help`;
 
 const VALUE_OPTIONS = new Set([
-  "now", "seed", "count", "mock-hostile", "scope", "out", "s3-bucket", "s3-prefix", "s3-out", "retention-days", "sample-rate",
+  "now", "seed", "count", "mock-hostile", "scope", "tenant", "out", "s3-bucket", "s3-prefix", "s3-out", "retention-days", "sample-rate",
   "sample-after", "batch-size", "rate-limit", "max-connections", "port", "host", "serve-ms", "secret",
   "issue-token", "token", "traceparent", "alert", "max-body-bytes", "audit-file", "s3-endpoint",
 ]);
@@ -108,7 +113,7 @@ export function parseArgs(argv: readonly string[], env: Record<string, string | 
     sampleAfter: 8,
     batchSize: 16,
     rateLimit: MESSAGE_RATE_LIMIT_MESSAGES,
-    maxConnections: PER_SCOPE_CONNECTION_LIMIT_CONNECTIONS,
+    maxConnections: PER_TENANT_CONNECTION_LIMIT_CONNECTIONS,
     serve: false,
     port: 8787,
     host: "127.0.0.1",
@@ -147,7 +152,14 @@ export function parseArgs(argv: readonly string[], env: Record<string, string | 
       case "seed": o.seed = int(name, value, 0); break;
       case "count": o.count = int(name, value, 0); break;
       case "mock-hostile": o.mockHostile = int(name, value, 0); break;
-      case "scope": o.scope = value; break;
+      case "scope":
+        if (!isScopeName(value)) throw new UsageError(`--scope must be one of ${SCOPE_NAMES.join(", ")}: ${value}`);
+        o.scope = value;
+        break;
+      case "tenant":
+        if (!TENANT_PATTERN.test(value)) throw new UsageError(`--tenant must match ${TENANT_PATTERN.source}: ${value}`);
+        o.tenant = value;
+        break;
       case "out": o.out = value; break;
       case "s3-bucket": o.s3Bucket = value; break;
       case "s3-prefix": o.s3Prefix = value; break;
@@ -171,5 +183,6 @@ export function parseArgs(argv: readonly string[], env: Record<string, string | 
       case "alert": o.alerts.push(value); break;
     }
   }
+  if (o.tenant !== undefined && o.scope === undefined) throw new UsageError("--tenant needs --scope");
   return o;
 }

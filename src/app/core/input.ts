@@ -1,4 +1,10 @@
-import type { Metric, Props } from "./types.ts";
+import { isScopeName, SCOPE_NAMES, type ScopeName } from "../../generated/limits.ts";
+import type { Metric, Owner, Props } from "./types.ts";
+
+/** A tenant id: lower case letters, digits, "_" and "-", 63 characters at most. */
+export const TENANT_PATTERN = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+/** The tenant of metrics whose input names none (single-tenant deployments). */
+export const DEFAULT_TENANT = "default";
 
 export interface ParseError {
   line: number;
@@ -37,30 +43,48 @@ function parseTs(raw: unknown): number {
   throw new Error("ts must be epoch milliseconds or an ISO date");
 }
 
-/** Validates one decoded JSON value and returns a Metric; throws an Error describing the first problem. */
-export function normalizeMetric(raw: unknown): Metric {
+/** `value` as a ScopeName of data/scopes.yaml; throws for any other value. */
+export function scopeName(value: unknown, field = "scope"): ScopeName {
+  if (!isScopeName(value)) throw new Error(`${field} must be one of ${SCOPE_NAMES.join(", ")}`);
+  return value;
+}
+
+/** `value` as a tenant id; throws unless it matches TENANT_PATTERN. */
+export function tenantId(value: unknown, field = "tenant"): string {
+  if (typeof value !== "string" || !TENANT_PATTERN.test(value)) throw new Error(`${field} must match ${TENANT_PATTERN.source}`);
+  return value;
+}
+
+/**
+ * Validates one decoded JSON value and returns a Metric; throws an Error describing the first problem.
+ * A metric without scope or tenant takes those of `owner` (the caller), else it needs a scope and its tenant is "default".
+ */
+export function normalizeMetric(raw: unknown, owner: Partial<Owner> = {}): Metric {
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw new Error("metric must be a JSON object");
   const r = raw as Record<string, unknown>;
   const name = asString(r.name, "name");
   if (!name) throw new Error("name is required");
   const value = typeof r.value === "string" && r.value.trim() !== "" ? Number(r.value) : r.value;
   if (typeof value !== "number" || !Number.isFinite(value)) throw new Error("value must be a finite number");
-  const scope = asString(r.scope, "scope") ?? "default";
-  if (scope === "") throw new Error("scope must not be empty");
-  const metric: Metric = { name, value, scope, ts: parseTs(r.ts), props: normalizeProps(r.props) };
+  const namespace = asString(r.namespace, "namespace") ?? "default";
+  if (namespace === "") throw new Error("namespace must not be empty");
+  const scope = scopeName(r.scope ?? owner.scope);
+  const tenant = tenantId(r.tenant ?? owner.tenant ?? DEFAULT_TENANT);
+  const metric: Metric = { name, value, namespace, scope, tenant, ts: parseTs(r.ts), props: normalizeProps(r.props) };
   const unit = asString(r.unit, "unit");
   if (unit !== undefined) metric.unit = unit;
-  const tenant = asString(r.tenant, "tenant");
-  if (tenant !== undefined) metric.tenant = tenant;
   const traceparent = asString(r.traceparent, "traceparent");
   if (traceparent !== undefined) metric.traceparent = traceparent;
-  const via = asString(r.via, "via");
-  if (via !== undefined) metric.via = via;
+  if (r.via !== undefined && r.via !== null) {
+    if (typeof r.via !== "object" || Array.isArray(r.via)) throw new Error("via must be an object {scope?, tenant?}");
+    const via = r.via as Record<string, unknown>;
+    metric.via = { scope: scopeName(via.scope ?? scope, "via.scope"), tenant: tenantId(via.tenant ?? tenant, "via.tenant") };
+  }
   return metric;
 }
 
-/** Parses JSON lines (blank lines and lines starting with # are skipped). */
-export function parseMetricLines(text: string): ParseResult {
+/** Parses JSON lines (blank lines and lines starting with # are skipped); `owner` as in normalizeMetric(). */
+export function parseMetricLines(text: string, owner: Partial<Owner> = {}): ParseResult {
   const metrics: Metric[] = [];
   const errors: ParseError[] = [];
   const lines = text.split(/\r?\n/);
@@ -68,7 +92,7 @@ export function parseMetricLines(text: string): ParseResult {
     const line = lines[i]!.trim();
     if (line === "" || line.startsWith("#")) continue;
     try {
-      metrics.push(normalizeMetric(JSON.parse(line)));
+      metrics.push(normalizeMetric(JSON.parse(line), owner));
     } catch (error) {
       errors.push({ line: i + 1, error: error instanceof Error ? error.message : String(error) });
     }

@@ -1,5 +1,5 @@
 import { normalizeMetric } from "./input.ts";
-import type { Metric } from "./types.ts";
+import type { Metric, ScopeName } from "./types.ts";
 
 /** Start of the built-in sample: 2026-01-15T12:00:00Z. */
 export const SAMPLE_BASE_TS = 1768478400000;
@@ -8,8 +8,13 @@ const DAY = 86_400_000;
 const VALID_TRACE = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
 const INVALID_TRACE = "00-00000000000000000000000000000000-00f067aa0ba902b7-01";
 
-/** [name, scope, tenant, secondsAfterBase, value, unit, extra fields] */
+/**
+ * [name, namespace, tenant, secondsAfterBase, value, unit, extra fields]. Tenant acme is an Enterprise customer,
+ * globex a Public one; metrics without a tenant are the Internal scope's "default" tenant.
+ */
 type Row = [string, string, string | null, number, number, string | null, Record<string, unknown>?];
+
+const SCOPE_OF: Record<string, ScopeName> = { acme: "Enterprise", globex: "Public" };
 
 function rows(): Row[] {
   const out: Row[] = [];
@@ -38,8 +43,8 @@ function rows(): Row[] {
   out.push(["http.latency", "api", "acme", -100 * DAY / 1000 + 30, 310, "ms"]);
   // A metric whose name fails INPUT_SANITIZATION.
   out.push(["bad name!", "api", "acme", 400, 1, null]);
-  // Submitted through the "web" scope for the "api" scope: rejected under SCOPE_ISOLATION.
-  out.push(["http.requests", "api", "acme", 405, 1, null, { via: "web", props: { status: 200, route: "/v1/metrics" } }]);
+  // Submitted by tenant globex for tenant acme: rejected under SCOPE_ISOLATION.
+  out.push(["http.requests", "api", "acme", 405, 1, null, { via: { tenant: "globex" }, props: { status: 200, route: "/v1/metrics" } }]);
   // Property problems for INPUT_SANITIZATION and PII_REDACTION.
   out.push(["queue.depth", "worker", null, 410, 7, null, {
     props: JSON.parse('{"__proto__":"polluted","bad key":"1","note":"line1\\u0007\\nline2","job":"reindex"}'),
@@ -54,10 +59,11 @@ function rows(): Row[] {
 /** The small deterministic data set used when neither MOCK_API nor an input file is given. */
 export function sampleMetrics(): Metric[] {
   return rows()
-    .map(([name, scope, tenant, sec, value, unit, extra]) =>
+    .map(([name, namespace, tenant, sec, value, unit, extra]) =>
       normalizeMetric({
         name,
-        scope,
+        namespace,
+        scope: tenant === null ? "Internal" : SCOPE_OF[tenant],
         value,
         ts: SAMPLE_BASE_TS + sec * 1000,
         ...(tenant === null ? {} : { tenant }),

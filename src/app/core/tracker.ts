@@ -1,10 +1,12 @@
-import { aggregateSamples, scopeGrouping } from "./aggregate.ts";
+import { aggregateSamples, namespaceGrouping } from "./aggregate.ts";
 import {
   isDrop,
+  ownerLabel,
   type AggregateRow,
   type Committer,
   type Grouping,
   type Metric,
+  type Owner,
   type RecordContext,
   type ScopeGuard,
   type Stage,
@@ -26,7 +28,9 @@ export interface TrackerState {
   samples: number;
   pending: number;
   keys: string[];
-  scopes: string[];
+  /** Owners (`tenant@Scope`) and namespaces of the stored samples. */
+  owners: string[];
+  namespaces: string[];
   grouping: string;
   stages: StageCounter[];
   listeners: number;
@@ -54,7 +58,7 @@ export class MasterPerfTracker {
   #samples: Metric[] = [];
 
   constructor(options: TrackerOptions = {}) {
-    this.#grouping = options.grouping ?? scopeGrouping;
+    this.#grouping = options.grouping ?? namespaceGrouping;
     this.#extend = options.extendStats;
   }
 
@@ -72,7 +76,7 @@ export class MasterPerfTracker {
     return this;
   }
 
-  /** Installs a guard called before every record and read; it throws to deny access. */
+  /** Installs a guard called before every record and read with the owner of the data; it throws to deny access. */
   setScopeGuard(guard: ScopeGuard): this {
     this.#guard = guard;
     return this;
@@ -110,14 +114,14 @@ export class MasterPerfTracker {
   }
 
   /**
-   * Records one metric. Throws what the scope guard throws (after emitting a "rejected" event).
+   * Records one metric on behalf of `ctx`. Throws what the scope guard throws (after emitting a "rejected" event).
    * Stages run in order; the first Drop stops the pipeline.
    */
   record(input: Metric, ctx: RecordContext = {}): RecordOutcome {
-    const actor = ctx.actor ?? ctx.scope ?? input.scope;
+    const actor = ctx.actor ?? ownerLabel(ctx.scope === undefined ? input : ctx);
     if (this.#guard) {
       try {
-        this.#guard(input.scope, ctx, "record");
+        this.#guard(input, ctx, "record");
       } catch (error) {
         this.#emit({ type: "rejected", metric: input, error: errorMessage(error), actor });
         throw error;
@@ -181,14 +185,17 @@ export class MasterPerfTracker {
     return aggregateSamples(samples, this.#grouping, this.#extend);
   }
 
-  /** Aggregates of one scope, read on behalf of `ctx` (the scope guard may deny it). */
-  read(scope: string, ctx: RecordContext = {}): AggregateRow[] {
-    this.#guard?.(scope, ctx, "read");
-    return this.aggregate((m) => m.scope === scope);
+  /**
+   * Aggregates of one scope and tenant (and namespace, when given), read on behalf of `ctx` (the scope guard may
+   * deny it).
+   */
+  read(target: Owner & { namespace?: string | undefined }, ctx: RecordContext = {}): AggregateRow[] {
+    this.#guard?.({ scope: target.scope, tenant: target.tenant }, ctx, "read");
+    return this.aggregate((m) => m.scope === target.scope && m.tenant === target.tenant && (target.namespace === undefined || m.namespace === target.namespace));
   }
 
-  scopes(): string[] {
-    return [...new Set(this.#samples.map((m) => m.scope))].sort();
+  #distinct(of: (m: Metric) => string): string[] {
+    return [...new Set(this.#samples.map(of))].sort();
   }
 
   stageCounters(): StageCounter[] {
@@ -200,7 +207,8 @@ export class MasterPerfTracker {
       samples: this.#samples.length,
       pending: this.pending,
       keys: [...new Set(this.#samples.map((m) => this.#grouping.key(m)))].sort(),
-      scopes: this.scopes(),
+      owners: this.#distinct(ownerLabel),
+      namespaces: this.#distinct((m) => m.namespace),
       grouping: this.#grouping.id,
       stages: this.stageCounters(),
       listeners: this.#listeners.length,

@@ -1,6 +1,19 @@
 /**
  * Shared data types of MasterPerfTracker. Flag-free: every build variant ships this module.
+ *
+ * Isolation: every metric, token and read belongs to one scope (a ScopeName of data/scopes.yaml, emitted into
+ * src/generated/limits.ts) and one tenant (the customer or account id inside that scope). A namespace ("api",
+ * "web", ...) only groups a tenant's metrics; it confers no access.
  */
+import type { ScopeName } from "../../generated/limits.ts";
+
+export type { ScopeName };
+
+/** The isolation unit: a scope of data/scopes.yaml and a tenant in it. */
+export interface Owner {
+  scope: ScopeName;
+  tenant: string;
+}
 
 /** Metric properties after normalisation: string keys to string values. */
 export type Props = Record<string, string>;
@@ -17,20 +30,22 @@ export interface TraceRef {
 export interface Metric {
   name: string;
   value: number;
-  /** Scope the metric belongs to (e.g. "api", "web"). */
-  scope: string;
+  /** Namespace of the metric inside its tenant's data (e.g. "api", "web"): part of the metric key. */
+  namespace: string;
+  /** Isolation scope the metric belongs to. */
+  scope: ScopeName;
+  /** Tenant (customer or account id) inside the scope; "default" when the input names none. */
+  tenant: string;
   /** Epoch milliseconds. */
   ts: number;
   unit?: string | undefined;
-  /** Tenant id (only used for grouping in ENTERPRISE builds). */
-  tenant?: string | undefined;
   props: Props;
   /** Raw W3C traceparent header as received. */
   traceparent?: string | undefined;
   /** Parsed trace context (TRACE_CONTEXT builds). */
   trace?: TraceRef | undefined;
-  /** Scope through which the metric was submitted, when different from its own. */
-  via?: string | undefined;
+  /** Scope and tenant of the caller that submitted the metric, when different from its own (input field "via"). */
+  via?: Owner | undefined;
 }
 
 /** A stage may drop a metric by returning a Drop. */
@@ -67,7 +82,9 @@ export type StatsExtender = (values: readonly number[]) => Partial<Stats>;
 export interface AggregateRow {
   key: string;
   name: string;
-  scope: string;
+  namespace: string;
+  /** Scope and tenant of the row, when the grouping keeps them apart (ENTERPRISE). */
+  scope?: ScopeName | undefined;
   tenant?: string | undefined;
   unit?: string | undefined;
   stats: Stats;
@@ -77,7 +94,8 @@ export interface AggregateRow {
 export interface Grouping {
   readonly id: string;
   key(metric: Metric): string;
-  tenant?(metric: Metric): string;
+  /** True when keys and rows carry the scope and tenant. */
+  readonly byOwner?: boolean;
 }
 
 export interface Point {
@@ -94,16 +112,22 @@ export interface Serializer {
   deserialize(text: string): Metric[];
 }
 
-/** Caller identity used for scope checks. */
+/** Caller identity used for isolation checks: its scope (a ScopeName; any other text is refused) and tenant. */
 export interface RecordContext {
   scope?: string | undefined;
+  tenant?: string | undefined;
   actor?: string | undefined;
 }
 
-export type ScopeOp = "record" | "read";
+export type AccessOp = "record" | "read";
 
-/** Throws when the caller may not access `metricScope`. */
-export type ScopeGuard = (metricScope: string, ctx: RecordContext, op: ScopeOp) => void;
+/** Throws when the caller may not access data of `owner`. */
+export type ScopeGuard = (owner: Owner, ctx: RecordContext, op: AccessOp) => void;
+
+/** `tenant@Scope`: how an owner is written in keys, logs and messages. */
+export function ownerLabel(o: { scope?: string | undefined; tenant?: string | undefined }): string {
+  return `${o.tenant ?? "?"}@${o.scope ?? "?"}`;
+}
 
 export type TrackerEvent =
   | { type: "recorded"; metric: Metric; actor: string }

@@ -2,6 +2,7 @@
  * ALERTING: real-time threshold alert rules with a "for" duration, producing
  * pending / firing / resolved events per rule and series.
  */
+import { seriesKey } from "../core/aggregate.ts";
 import type { Metric } from "../core/types.ts";
 
 export type AlertOp = ">" | ">=" | "<" | "<=";
@@ -12,7 +13,8 @@ export interface AlertRule {
   op: AlertOp;
   threshold: number;
   forMs: number;
-  scope?: string | undefined;
+  /** Only metrics of this namespace. */
+  namespace?: string | undefined;
 }
 
 export type AlertState = "pending" | "firing" | "resolved";
@@ -65,8 +67,8 @@ export class AlertEngine {
   evaluate(m: Metric): AlertEvent[] {
     const emitted: AlertEvent[] = [];
     for (const rule of this.rules) {
-      if (rule.metric !== m.name || (rule.scope !== undefined && rule.scope !== m.scope)) continue;
-      const series = `${m.scope}/${m.name}`;
+      if (rule.metric !== m.name || (rule.namespace !== undefined && rule.namespace !== m.namespace)) continue;
+      const series = seriesKey(m);
       const id = `${rule.name}\u0000${series}`;
       const st = this.#state.get(id);
       const emit = (state: AlertState): void => {

@@ -5,6 +5,7 @@
  * (each entry carries the previous entry's hash) after verifying it.
  */
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, truncateSync, writeSync } from "node:fs";
+import { seriesKey } from "../core/aggregate.ts";
 import type { TrackerEvent } from "../core/types.ts";
 
 export type AuditOutcome = "ok" | "denied" | "dropped" | "error";
@@ -144,13 +145,13 @@ export function openAuditFile(path: string): AuditSink {
 export function auditTrackerEvent(log: AuditLog, event: TrackerEvent, now: () => number): void {
   switch (event.type) {
     case "recorded":
-      log.append({ ts: event.metric.ts, actor: event.actor, action: "metric.record", target: `${event.metric.scope}/${event.metric.name}`, outcome: "ok" });
+      log.append({ ts: event.metric.ts, actor: event.actor, action: "metric.record", target: seriesKey(event.metric), outcome: "ok" });
       break;
     case "dropped":
-      log.append({ ts: event.metric.ts, actor: event.actor, action: "metric.drop", target: `${event.metric.scope}/${event.metric.name}`, outcome: "dropped", detail: `${event.stage}: ${event.reason}` });
+      log.append({ ts: event.metric.ts, actor: event.actor, action: "metric.drop", target: seriesKey(event.metric), outcome: "dropped", detail: `${event.stage}: ${event.reason}` });
       break;
     case "rejected":
-      log.append({ ts: event.metric.ts, actor: event.actor, action: "metric.reject", target: `${event.metric.scope}/${event.metric.name}`, outcome: "denied", detail: event.error });
+      log.append({ ts: event.metric.ts, actor: event.actor, action: "metric.reject", target: seriesKey(event.metric), outcome: "denied", detail: event.error });
       break;
     case "committed":
       log.append({ ts: now(), actor: "tracker", action: "metric.commit", target: "batch", outcome: "ok", detail: `${event.count} samples` });

@@ -16,9 +16,9 @@ function emfUnit(unit: string | undefined): string {
 }
 
 /** One EMF document per aggregate row. */
-export function aggregatesToEmf(rows: readonly AggregateRow[], timestamp: number, namespace = EMF_NAMESPACE): string[] {
+export function aggregatesToEmf(rows: readonly AggregateRow[], timestamp: number, emfNamespace = EMF_NAMESPACE): string[] {
   return rows.map((row) => {
-    const dims = row.tenant !== undefined ? ["tenant", "scope", "metric"] : ["scope", "metric"];
+    const dims = row.tenant !== undefined ? ["scope", "tenant", "namespace", "metric"] : ["namespace", "metric"];
     const unit = emfUnit(row.unit);
     const metrics: { Name: string; Unit: string }[] = [
       { Name: "count", Unit: "Count" },
@@ -26,9 +26,9 @@ export function aggregatesToEmf(rows: readonly AggregateRow[], timestamp: number
       { Name: "max", Unit: unit },
     ];
     const doc: Record<string, unknown> = {
-      _aws: { Timestamp: timestamp, CloudWatchMetrics: [{ Namespace: namespace, Dimensions: [dims], Metrics: metrics }] },
-      ...(row.tenant !== undefined ? { tenant: row.tenant } : {}),
-      scope: row.scope,
+      _aws: { Timestamp: timestamp, CloudWatchMetrics: [{ Namespace: emfNamespace, Dimensions: [dims], Metrics: metrics }] },
+      ...(row.tenant !== undefined ? { scope: row.scope, tenant: row.tenant } : {}),
+      namespace: row.namespace,
       metric: row.name,
       count: row.stats.count,
       mean: Math.round(row.stats.mean * 1000) / 1000,
@@ -43,12 +43,12 @@ export function aggregatesToEmf(rows: readonly AggregateRow[], timestamp: number
 }
 
 /** EMF document with one count metric per audit action. */
-export function auditCountsToEmf(counts: Record<string, number>, timestamp: number, namespace = EMF_NAMESPACE): string {
+export function auditCountsToEmf(counts: Record<string, number>, timestamp: number, emfNamespace = EMF_NAMESPACE): string {
   const names = Object.keys(counts).map((a) => `audit.${a}`);
   const doc: Record<string, unknown> = {
     _aws: {
       Timestamp: timestamp,
-      CloudWatchMetrics: [{ Namespace: `${namespace}/Audit`, Dimensions: [["service"]], Metrics: names.map((Name) => ({ Name, Unit: "Count" })) }],
+      CloudWatchMetrics: [{ Namespace: `${emfNamespace}/Audit`, Dimensions: [["service"]], Metrics: names.map((Name) => ({ Name, Unit: "Count" })) }],
     },
     service: "master-perf-tracker",
   };

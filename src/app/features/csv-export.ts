@@ -50,12 +50,12 @@ export function parseCsv(text: string): string[][] {
 }
 
 export function aggregatesToCsv(rows: readonly AggregateRow[]): string {
-  const withTenant = rows.some((r) => r.tenant !== undefined);
+  const withOwner = rows.some((r) => r.tenant !== undefined);
   const withPct = rows.some((r) => r.stats.p50 !== undefined);
-  const header = [...(withTenant ? ["tenant"] : []), "scope", "name", "unit", "count", "sum", "min", "max", "mean", ...(withPct ? ["p50", "p95", "p99"] : [])];
+  const header = [...(withOwner ? ["scope", "tenant"] : []), "namespace", "name", "unit", "count", "sum", "min", "max", "mean", ...(withPct ? ["p50", "p95", "p99"] : [])];
   const records = rows.map((r) => [
-    ...(withTenant ? [r.tenant] : []),
-    r.scope,
+    ...(withOwner ? [r.scope, r.tenant] : []),
+    r.namespace,
     r.name,
     r.unit,
     r.stats.count,

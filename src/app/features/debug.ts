@@ -29,7 +29,7 @@ export function createDebugProbe(write: LineWriter, clock: () => number = () => 
 export function formatStateDump(state: TrackerState): string[] {
   const lines = [
     `[debug:state] samples=${state.samples} pending=${state.pending} grouping=${state.grouping} guarded=${state.guarded} listeners=${state.listeners}`,
-    `[debug:state] scopes=${state.scopes.join(",") || "-"}`,
+    `[debug:state] owners=${state.owners.join(",") || "-"} namespaces=${state.namespaces.join(",") || "-"}`,
     `[debug:state] keys=${state.keys.join(",") || "-"}`,
   ];
   for (const c of state.stages) {

@@ -9,10 +9,12 @@ interface LegacyRecord {
   version: 1;
   metric_name: string;
   metric_value: number;
+  metric_namespace: string;
+  /** The isolation scope (a ScopeName). */
   metric_scope: string;
   timestamp_iso: string;
   unit: string | null;
-  tenant_id: string | null;
+  tenant_id: string;
   properties: Record<string, string>;
   trace_parent: string | null;
 }
@@ -29,10 +31,11 @@ export function createLegacySerializer(): Serializer {
             version: 1,
             metric_name: m.name,
             metric_value: m.value,
+            metric_namespace: m.namespace,
             metric_scope: m.scope,
             timestamp_iso: new Date(m.ts).toISOString(),
             unit: m.unit ?? null,
-            tenant_id: m.tenant ?? null,
+            tenant_id: m.tenant,
             properties: m.props,
             trace_parent: m.traceparent ?? null,
           };
@@ -50,6 +53,7 @@ export function createLegacySerializer(): Serializer {
           normalizeMetric({
             name: r.metric_name,
             value: r.metric_value,
+            namespace: r.metric_namespace,
             scope: r.metric_scope,
             ts: r.timestamp_iso,
             unit: r.unit,

@@ -1,8 +1,10 @@
 /**
  * LIVE_STREAM: WebSocket streaming of aggregates with Bun.serve.
  *
- *   GET  /stream?scope=S[&token=T]  upgrade; receives {"type":"snapshot"} then {"type":"update"} messages
- *   POST /ingest                    JSON lines; accepted metrics are published to their scope's subscribers
+ *   GET  /stream?namespace=N[&scope=S][&tenant=T][&token=T]
+ *                                   upgrade; receives {"type":"snapshot"} then {"type":"update"} messages
+ *   POST /ingest                    JSON lines; accepted metrics are published to the subscribers of their
+ *                                   scope, tenant and namespace
  *   GET  /health                    "ok"
  *
  * Security hooks (RBAC token checks, RATE_LIMIT limiters, AUDIT_LOG) are injected by the application so
@@ -19,22 +21,25 @@
  * - Bodies larger than `maxBodyBytes` are refused with 413 by Bun.serve (`maxRequestBodySize`), whether
  *   announced by Content-Length or streamed in chunks.
  *
- * Subscribers and publications are keyed by scope and, when the caller has one (RBAC), tenant: an update
- * of tenant A's scope is published only to tenant A's subscribers of that scope. Connection slots and
- * message logs are released when a connection closes.
+ * Who may subscribe is the application's `authorize` hook: it decides the scope and tenant of a subscription
+ * from the token (RBAC builds; a `scope` or `tenant` parameter that differs is refused) or from the `scope` and
+ * `tenant` parameters (builds without RBAC). Subscribers and publications are keyed by scope, tenant and
+ * namespace: an update of tenant A is published only to tenant A's subscribers in the same scope. Connections
+ * are counted per tenant in a scope. Slots and message logs are released when a connection closes.
+ * This module is loaded with import(), so it imports values only from modules without top-level state.
  */
 import type { Server, ServerWebSocket } from "bun";
+import { ownerLabel, type Owner, type ScopeName } from "../core/types.ts";
 
-/** A scope, and the tenant it belongs to when callers carry one. */
-export interface Target {
-  scope: string;
-  tenant?: string | undefined;
+/** What a subscriber watches: one namespace of one tenant in one scope. */
+export interface Target extends Owner {
+  namespace: string;
 }
 
 /** A refusal names the subject when the token was valid (for the audit log). */
-export type Refusal = { ok: false; status: 401 | 403; reason: string; subject?: string | undefined };
+export type Refusal = { ok: false; status: 400 | 401 | 403; reason: string; subject?: string | undefined };
 
-export type AuthDecision = { ok: true; subject: string; tenant?: string | undefined } | Refusal;
+export type AuthDecision = { ok: true; subject: string; scope: ScopeName; tenant: string } | Refusal;
 
 export type IngestAuth<G> = { ok: true; subject: string; grant: G } | Refusal;
 
@@ -44,17 +49,18 @@ export type IngestOutcome =
 
 export interface StreamEvent {
   type: "auth" | "connect" | "disconnect" | "limited" | "ingest";
-  scope: string;
+  /** "/ingest", or the topic of a subscription (`tenant@Scope:namespace`). */
+  target: string;
   subject: string;
   detail: string;
 }
 
 export interface LiveStreamHooks<G> {
-  /** Called before upgrade; absent = anonymous access allowed. */
-  authorize?(token: string | null, scope: string): Promise<AuthDecision>;
+  /** Called before upgrade with the scope and tenant the request names, if any: decides the subscription's owner. */
+  authorize(token: string | null, requested: { scope?: string | undefined; tenant?: string | undefined }): Promise<AuthDecision>;
   /** Called before an ingest body is read; absent = loopback clients only. */
   authorizeIngest?(token: string | null): Promise<IngestAuth<G>>;
-  /** Called before upgrade with the subscription key (tenant and scope); false = 429. */
+  /** Called before upgrade with the connection key (the tenant in its scope, `tenant@Scope`); false = 429. */
   acquireConnection?(key: string): boolean;
   releaseConnection?(key: string): void;
   /** Called for every client message; false = message refused (the connection is closed with 1008). */
@@ -69,18 +75,18 @@ export interface LiveStreamOptions<G> extends LiveStreamHooks<G> {
   hostname?: string;
   /** Largest request body in bytes (the application passes --max-body-bytes). */
   maxBodyBytes: number;
-  /** Current aggregates of a scope of a tenant (sent as snapshot and after ingests). */
+  /** Current aggregates of a target (sent as snapshot and after ingests). */
   snapshot(target: Target): unknown;
   /** Ingests JSON lines on behalf of an authorized caller. */
   ingest?(text: string, caller: { subject: string; grant: G | undefined }): IngestOutcome;
 }
 
-interface ClientData {
+interface ClientData extends Target {
   id: string;
-  scope: string;
-  tenant: string | undefined;
   subject: string;
   topic: string;
+  /** Connection-limit key. */
+  key: string;
 }
 
 export interface LiveStream {
@@ -92,11 +98,11 @@ export interface LiveStream {
   stop(): Promise<void>;
 }
 
-const SCOPE_PARAM = /^[A-Za-z0-9_.:-]{1,64}$/;
+const NAMESPACE_PARAM = /^[A-Za-z0-9_.:-]{1,64}$/;
 
-/** Publication topic (and connection-limit key) of a scope of a tenant. */
+/** Publication topic of a target: `tenant@Scope:namespace`. */
 export function topicFor(target: Target): string {
-  return `scope:${target.scope}${target.tenant !== undefined ? `@${target.tenant}` : ""}`;
+  return `${ownerLabel(target)}:${target.namespace}`;
 }
 
 /** True for 127.0.0.0/8, ::1 and IPv4-mapped loopback. */
@@ -115,7 +121,8 @@ function tokenOf(req: Request, url: URL): string | null {
 export function startLiveStream<G = undefined>(options: LiveStreamOptions<G>): LiveStream {
   let nextId = 0;
   const emit = options.onEvent ?? (() => {});
-  const snapshotMessage = (type: "snapshot" | "update", t: Target) => JSON.stringify({ type, scope: t.scope, rows: options.snapshot(t) });
+  const snapshotMessage = (type: "snapshot" | "update", t: Target) =>
+    JSON.stringify({ type, scope: t.scope, tenant: t.tenant, namespace: t.namespace, rows: options.snapshot({ scope: t.scope, tenant: t.tenant, namespace: t.namespace }) });
   const server = Bun.serve<ClientData>({
     port: options.port ?? 0,
     hostname: options.hostname ?? "127.0.0.1",
@@ -129,63 +136,63 @@ export function startLiveStream<G = undefined>(options: LiveStreamOptions<G>): L
         let grant: G | undefined;
         if (options.authorizeIngest) {
           const decision = await options.authorizeIngest(tokenOf(req, url));
-          emit({ type: "auth", scope: "/ingest", subject: decision.subject ?? "anonymous", detail: decision.ok ? "granted" : decision.reason });
+          emit({ type: "auth", target: "/ingest", subject: decision.subject ?? "anonymous", detail: decision.ok ? "granted" : decision.reason });
           if (!decision.ok) return new Response(decision.reason, { status: decision.status });
           subject = decision.subject;
           grant = decision.grant;
         } else {
           const remote = srv.requestIP(req)?.address;
           if (!isLoopback(remote)) {
-            emit({ type: "auth", scope: "/ingest", subject: remote ?? "?", detail: "not loopback" });
+            emit({ type: "auth", target: "/ingest", subject: remote ?? "?", detail: "not loopback" });
             return new Response("loopback clients only", { status: 403 });
           }
           subject = "loopback";
         }
         const result = options.ingest(await req.text(), { subject, grant });
         if (!result.ok) {
-          emit({ type: result.status === 429 ? "limited" : "auth", scope: "/ingest", subject, detail: result.reason });
+          emit({ type: result.status === 429 ? "limited" : "auth", target: "/ingest", subject, detail: result.reason });
           return new Response(result.reason, { status: result.status, headers: result.status === 429 ? { "Retry-After": "60" } : {} });
         }
         for (const t of result.targets) {
           srv.publish(topicFor(t), snapshotMessage("update", t));
-          emit({ type: "ingest", scope: t.scope, subject, detail: `${result.accepted} accepted` });
+          emit({ type: "ingest", target: topicFor(t), subject, detail: `${result.accepted} accepted` });
         }
-        const scopes = [...new Set(result.targets.map((t) => t.scope))].sort();
-        return Response.json({ accepted: result.accepted, rejected: result.rejected, dropped: result.dropped, scopes });
+        const namespaces = [...new Set(result.targets.map((t) => t.namespace))].sort();
+        return Response.json({ accepted: result.accepted, rejected: result.rejected, dropped: result.dropped, namespaces });
       }
       if (url.pathname !== "/stream") return new Response("not found", { status: 404 });
-      const scope = url.searchParams.get("scope");
-      if (!scope) return new Response("scope required", { status: 400 });
-      if (!SCOPE_PARAM.test(scope)) return new Response("malformed scope", { status: 400 });
-      let subject = "anonymous";
-      let tenant: string | undefined;
-      if (options.authorize) {
-        const decision = await options.authorize(tokenOf(req, url), scope);
-        emit({ type: "auth", scope, subject: decision.subject ?? "anonymous", detail: decision.ok ? "granted" : decision.reason });
-        if (!decision.ok) return new Response(decision.reason, { status: decision.status });
-        subject = decision.subject;
-        tenant = decision.tenant;
+      const namespace = url.searchParams.get("namespace");
+      if (!namespace) return new Response("namespace required", { status: 400 });
+      if (!NAMESPACE_PARAM.test(namespace)) return new Response("malformed namespace", { status: 400 });
+      const requested = { scope: url.searchParams.get("scope") ?? undefined, tenant: url.searchParams.get("tenant") ?? undefined };
+      const decision = await options.authorize(tokenOf(req, url), requested);
+      const where = decision.ok ? topicFor({ scope: decision.scope, tenant: decision.tenant, namespace }) : `/stream?namespace=${namespace}`;
+      emit({ type: "auth", target: where, subject: decision.subject ?? "anonymous", detail: decision.ok ? "granted" : decision.reason });
+      if (!decision.ok) return new Response(decision.reason, { status: decision.status });
+      const subject = decision.subject;
+      const owner: Owner = { scope: decision.scope, tenant: decision.tenant };
+      const target: Target = { ...owner, namespace };
+      const topic = topicFor(target);
+      const key = ownerLabel(owner);
+      if (options.acquireConnection && !options.acquireConnection(key)) {
+        emit({ type: "limited", target: topic, subject, detail: "connection limit" });
+        return new Response("too many connections for this tenant", { status: 429 });
       }
-      const topic = topicFor({ scope, tenant });
-      if (options.acquireConnection && !options.acquireConnection(topic)) {
-        emit({ type: "limited", scope, subject, detail: "connection limit" });
-        return new Response("too many connections for scope", { status: 429 });
-      }
-      const data: ClientData = { id: `c${++nextId}`, scope, tenant, subject, topic };
+      const data: ClientData = { id: `c${++nextId}`, ...target, subject, topic, key };
       if (srv.upgrade(req, { data })) return undefined;
-      options.releaseConnection?.(topic);
+      options.releaseConnection?.(key);
       return new Response("upgrade failed", { status: 400 });
     },
     websocket: {
       maxPayloadLength: 64 * 1024,
       open(ws: ServerWebSocket<ClientData>) {
         ws.subscribe(ws.data.topic);
-        emit({ type: "connect", scope: ws.data.scope, subject: ws.data.subject, detail: ws.data.id });
+        emit({ type: "connect", target: ws.data.topic, subject: ws.data.subject, detail: ws.data.id });
         ws.send(snapshotMessage("snapshot", ws.data));
       },
       message(ws: ServerWebSocket<ClientData>, message: string | Buffer) {
         if (options.allowMessage && !options.allowMessage(ws.data.id, Date.now())) {
-          emit({ type: "limited", scope: ws.data.scope, subject: ws.data.subject, detail: "message rate" });
+          emit({ type: "limited", target: ws.data.topic, subject: ws.data.subject, detail: "message rate" });
           ws.close(1008, "rate limit exceeded");
           return;
         }
@@ -195,9 +202,9 @@ export function startLiveStream<G = undefined>(options: LiveStreamOptions<G>): L
         else ws.send(JSON.stringify({ type: "error", error: "unknown command" }));
       },
       close(ws: ServerWebSocket<ClientData>) {
-        options.releaseConnection?.(ws.data.topic);
+        options.releaseConnection?.(ws.data.key);
         options.releaseMessages?.(ws.data.id);
-        emit({ type: "disconnect", scope: ws.data.scope, subject: ws.data.subject, detail: ws.data.id });
+        emit({ type: "disconnect", target: ws.data.topic, subject: ws.data.subject, detail: ws.data.id });
       },
     },
   });

@@ -27,6 +27,7 @@ export interface OtlpMetric {
 export interface OtlpPayload {
   resourceMetrics: {
     resource: { attributes: OtlpAttribute[] };
+    /** OTLP wire format: `scopeMetrics`/`scope` name the instrumentation library, not an isolation scope. */
     scopeMetrics: { scope: { name: string; version: string }; metrics: OtlpMetric[] }[];
   }[];
 }
@@ -55,7 +56,7 @@ export function toOtlpJson(rows: readonly AggregateRow[], options: OtlpOptions):
     description: `MasterPerfTracker aggregate of ${name}`,
     summary: {
       dataPoints: list.map((r) => ({
-        attributes: [...(r.tenant !== undefined ? [attr("tenant.id", r.tenant)] : []), attr("perf.scope", r.scope)],
+        attributes: [...(r.scope !== undefined && r.tenant !== undefined ? [attr("perf.scope", r.scope), attr("tenant.id", r.tenant)] : []), attr("perf.namespace", r.namespace)],
         startTimeUnixNano: msToUnixNano(options.startMs),
         timeUnixNano: msToUnixNano(options.endMs),
         count: String(r.stats.count),

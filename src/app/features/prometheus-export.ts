@@ -25,6 +25,11 @@ export function promValue(n: number): string {
   return String(n);
 }
 
+/** Labels of a row: its scope and tenant when the grouping keeps them (ENTERPRISE), and its namespace. */
+function rowLabels(r: AggregateRow): Record<string, string> {
+  return { ...(r.scope !== undefined && r.tenant !== undefined ? { scope: r.scope, tenant: r.tenant } : {}), namespace: r.namespace };
+}
+
 function labels(pairs: Record<string, string>): string {
   const body = Object.entries(pairs)
     .map(([k, v]) => `${k}="${escapeLabelValue(v)}"`)
@@ -42,7 +47,7 @@ export function toPrometheus(rows: readonly AggregateRow[], prefix = "perf"): st
   for (const [name, list] of [...families].sort(([a], [b]) => (a < b ? -1 : 1))) {
     out.push(`# HELP ${name} ${list[0]!.name} (${list[0]!.unit ?? "value"})`, `# TYPE ${name} summary`);
     for (const r of list) {
-      const base: Record<string, string> = { ...(r.tenant !== undefined ? { tenant: r.tenant } : {}), scope: r.scope };
+      const base = rowLabels(r);
       for (const [q, v] of [["0.5", r.stats.p50], ["0.95", r.stats.p95], ["0.99", r.stats.p99]] as const) {
         if (v !== undefined) out.push(`${name}${labels({ ...base, quantile: q })} ${promValue(v)}`);
       }
@@ -51,7 +56,7 @@ export function toPrometheus(rows: readonly AggregateRow[], prefix = "perf"): st
     for (const g of ["min", "max"] as const) {
       out.push(`# HELP ${name}_${g} ${g} of ${list[0]!.name}`, `# TYPE ${name}_${g} gauge`);
       for (const r of list) {
-        const base: Record<string, string> = { ...(r.tenant !== undefined ? { tenant: r.tenant } : {}), scope: r.scope };
+        const base = rowLabels(r);
         out.push(`${name}_${g}${labels(base)} ${promValue(r.stats[g])}`);
       }
     }

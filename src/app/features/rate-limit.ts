@@ -1,34 +1,35 @@
 /**
- * RATE_LIMIT: per-scope connection limit and sliding-window message rate limit, with the numbers of
+ * RATE_LIMIT: connection limit per tenant in a scope and sliding-window message rate limit, with the numbers of
  * data/security.yaml (src/generated/limits.ts) as defaults. Every decision uses the server's clock
  * (injected, `Date.now` by default), never a timestamp a client sent. State is released when a
  * connection closes (`release`, `forget`), so a freed slot is reusable and no per-connection log is kept.
  */
-import { MESSAGE_RATE_LIMIT_MESSAGES, PER_SCOPE_CONNECTION_LIMIT_CONNECTIONS } from "../../generated/limits.ts";
-import type { Metric, Stage, StageOutcome } from "../core/types.ts";
+import { MESSAGE_RATE_LIMIT_MESSAGES, PER_TENANT_CONNECTION_LIMIT_CONNECTIONS } from "../../generated/limits.ts";
+import { ownerLabel, type Metric, type Owner, type Stage, type StageOutcome } from "../core/types.ts";
 
-export const DEFAULT_MAX_CONNECTIONS = PER_SCOPE_CONNECTION_LIMIT_CONNECTIONS;
+export const DEFAULT_MAX_CONNECTIONS = PER_TENANT_CONNECTION_LIMIT_CONNECTIONS;
 export const DEFAULT_MESSAGES_PER_MINUTE = MESSAGE_RATE_LIMIT_MESSAGES;
 
+/** At most `maxPerKey` open connections per key (the application's key: a tenant in a scope, rateKey()). */
 export class ConnectionLimiter {
   readonly #open = new Map<string, number>();
-  constructor(readonly maxPerScope: number = DEFAULT_MAX_CONNECTIONS) {}
+  constructor(readonly maxPerKey: number = DEFAULT_MAX_CONNECTIONS) {}
 
-  tryAcquire(scope: string): boolean {
-    const n = this.#open.get(scope) ?? 0;
-    if (n >= this.maxPerScope) return false;
-    this.#open.set(scope, n + 1);
+  tryAcquire(key: string): boolean {
+    const n = this.#open.get(key) ?? 0;
+    if (n >= this.maxPerKey) return false;
+    this.#open.set(key, n + 1);
     return true;
   }
 
-  release(scope: string): void {
-    const n = this.#open.get(scope) ?? 0;
-    if (n <= 1) this.#open.delete(scope);
-    else this.#open.set(scope, n - 1);
+  release(key: string): void {
+    const n = this.#open.get(key) ?? 0;
+    if (n <= 1) this.#open.delete(key);
+    else this.#open.set(key, n - 1);
   }
 
-  count(scope: string): number {
-    return this.#open.get(scope) ?? 0;
+  count(key: string): number {
+    return this.#open.get(key) ?? 0;
   }
 
   /** Keys with open connections (empty once every connection closed). */
@@ -81,12 +82,12 @@ export class MessageRateLimiter {
   }
 }
 
-/** The limiter key of a metric: its tenant (when known) and scope. */
-export function rateKey(metric: Pick<Metric, "scope" | "tenant">): string {
-  return `scope:${metric.tenant ?? ""}/${metric.scope}`;
+/** The limiter key of a metric or a connection: its tenant in its scope (`tenant@Scope`). */
+export function rateKey(owner: Owner): string {
+  return ownerLabel(owner);
 }
 
-/** Ingestion stage: limits metrics per tenant and scope per minute of the server clock. */
+/** Ingestion stage: limits metrics per tenant in a scope per minute of the server clock. */
 export class RateLimitStage implements Stage {
   readonly name = "rate-limit";
   limited = 0;

@@ -1,17 +1,22 @@
 /**
- * RBAC: HMAC-SHA256 signed tokens (WebCrypto) carrying a role, a scope and a tenant, validated for
- * live-stream subscribers and for POST /ingest. Reads need any role; writes need operator or admin.
- * Every read and write is confined to the token's tenant. No secret is built in: the application
- * refuses to serve without one, except mock-data (MOCK_API) builds, which use `randomSecret()`.
+ * RBAC: HMAC-SHA256 signed tokens (WebCrypto) carrying a role, a scope (a ScopeName of data/scopes.yaml) and a
+ * tenant, validated for live-stream subscribers and for POST /ingest. Reads need any role; writes need operator
+ * or admin. Every read and write is confined to the token's scope and tenant; a token naming an unknown scope
+ * is invalid. No secret is built in: the application refuses to serve without one, except mock-data (MOCK_API)
+ * builds, which use `randomSecret()`.
  */
+import { isScopeName, SCOPE_NAMES, type ScopeName } from "../../generated/limits.ts";
+import { DEFAULT_TENANT, TENANT_PATTERN } from "../core/input.ts";
+import type { Owner } from "../core/types.ts";
+
 export type Role = "viewer" | "operator" | "admin";
 
 export interface TokenClaims {
   sub: string;
   role: Role;
-  /** Scope the token grants, or "*" (admin only). */
-  scope: string;
-  /** Tenant the token is confined to (lowercase id; "default" for single-tenant deployments). */
+  /** Scope the token grants. */
+  scope: ScopeName;
+  /** Tenant inside the scope the token is confined to (lowercase id; "default" for single-tenant deployments). */
   tenant: string;
   /** Expiry, epoch seconds. */
   exp: number;
@@ -21,8 +26,6 @@ export type VerifyResult = { ok: true; claims: TokenClaims } | { ok: false; reas
 
 const ROLES: readonly string[] = ["viewer", "operator", "admin"];
 const WRITERS: readonly string[] = ["operator", "admin"];
-export const TENANT_PATTERN = /^[a-z0-9][a-z0-9_-]{0,62}$/;
-export const DEFAULT_TOKEN_TENANT = "default";
 
 function b64url(bytes: Uint8Array): string {
   return Buffer.from(bytes).toString("base64url");
@@ -65,37 +68,36 @@ export async function verifyToken(token: string, secret: string, nowMs: number):
   if (typeof c !== "object" || c === null || typeof c.sub !== "string" || !isRole(c.role) || typeof c.scope !== "string" || typeof c.exp !== "number") {
     return { ok: false, reason: "invalid claims" };
   }
+  if (!isScopeName(c.scope)) return { ok: false, reason: "token names an unknown scope" };
   if (typeof c.tenant !== "string" || !TENANT_PATTERN.test(c.tenant)) return { ok: false, reason: "token carries no valid tenant" };
-  if (c.scope === "*" && c.role !== "admin") return { ok: false, reason: "wildcard scope requires admin" };
   if (c.exp * 1000 <= nowMs) return { ok: false, reason: "token expired" };
   return { ok: true, claims: c as TokenClaims };
 }
 
-/** Any role may subscribe to its own scope; admins with scope "*" to every scope. */
-export function canSubscribe(claims: TokenClaims, scope: string): boolean {
-  return claims.scope === scope || (claims.role === "admin" && claims.scope === "*");
-}
-
-/** Writes (POST /ingest) follow the subscription scope rule and need the operator or admin role. */
-export function canIngest(claims: TokenClaims, scope: string): boolean {
-  return WRITERS.includes(claims.role) && canSubscribe(claims, scope);
-}
-
-/** Why the token may not write `metric` (its scope or tenant), or undefined when it may. */
-export function ingestDenial(claims: TokenClaims, metric: { scope: string; tenant?: string | undefined }): string | undefined {
-  if (!WRITERS.includes(claims.role)) return `role ${claims.role} may not ingest`;
-  if (!canSubscribe(claims, metric.scope)) return `token not valid for scope ${metric.scope}`;
-  if (metric.tenant !== undefined && metric.tenant !== claims.tenant) return `token not valid for tenant ${metric.tenant}`;
+/** Why the token may not read or write data of `owner` (another scope or tenant), or undefined when it may. */
+export function accessDenial(claims: TokenClaims, owner: { scope?: string | undefined; tenant?: string | undefined }): string | undefined {
+  if (owner.scope !== undefined && owner.scope !== claims.scope) return `token not valid for scope ${owner.scope}`;
+  if (owner.tenant !== undefined && owner.tenant !== claims.tenant) return `token not valid for tenant ${owner.tenant}`;
   return undefined;
+}
+
+/** Writes (POST /ingest) need the operator or admin role. */
+export function canIngest(claims: TokenClaims): boolean {
+  return WRITERS.includes(claims.role);
+}
+
+/** Why the token may not write `metric` (its role, or the metric's scope or tenant), or undefined when it may. */
+export function ingestDenial(claims: TokenClaims, metric: Owner): string | undefined {
+  return canIngest(claims) ? accessDenial(claims, metric) : `role ${claims.role} may not ingest`;
 }
 
 /** Parses "role:scope[:tenant[:sub]]" (CLI --issue-token) into claims valid for `ttlSeconds` from `nowMs`. */
 export function claimsFromSpec(spec: string, nowMs: number, ttlSeconds = 3600): TokenClaims {
   const [role, scope, tenant, sub] = spec.split(":");
-  if (!isRole(role) || !scope) throw new Error(`token spec must be ROLE:SCOPE[:TENANT[:SUB]] with ROLE in ${ROLES.join("|")}`);
-  const t = tenant || DEFAULT_TOKEN_TENANT;
+  if (!isRole(role) || !isScopeName(scope)) throw new Error(`token spec must be ROLE:SCOPE[:TENANT[:SUB]] with ROLE in ${ROLES.join("|")} and SCOPE in ${SCOPE_NAMES.join("|")}`);
+  const t = tenant || DEFAULT_TENANT;
   if (!TENANT_PATTERN.test(t)) throw new Error(`token tenant must match ${TENANT_PATTERN.source}`);
-  return { sub: sub || `${role}@${scope}`, role, scope, tenant: t, exp: Math.floor(nowMs / 1000) + ttlSeconds };
+  return { sub: sub || `${role}@${t}`, role, scope, tenant: t, exp: Math.floor(nowMs / 1000) + ttlSeconds };
 }
 
 /** A random per-process signing secret (development builds only; never persisted). */

@@ -1,12 +1,12 @@
 /**
- * S3_EXPORT: exportMetricsToS3() builds S3 PUT requests: one object per scope and UTC day (and tenant, when
- * `tenantOf` is given), keyed `prefix/[tenant=T/]scope=X/date=YYYY-MM-DD/...`, with Content-Disposition
+ * S3_EXPORT: exportMetricsToS3() builds S3 PUT requests: one object per scope, tenant, namespace and UTC day,
+ * keyed `prefix/scope=S/tenant=T/namespace=N/date=YYYY-MM-DD/...`, with Content-Disposition
  * and integrity headers. With `outDir` the request bodies are also written under that local directory;
  * `uploadToS3()` sends them to an S3-compatible endpoint with Bun's S3 client.
  */
 import { mkdir } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import type { Metric, Serializer } from "../core/types.ts";
+import type { Metric, ScopeName, Serializer } from "../core/types.ts";
 
 export interface S3PutRequest {
   method: "PUT";
@@ -29,8 +29,6 @@ export interface S3ExportOptions {
   traceparent?: string | undefined;
   /** Write each body to `outDir/<key>` as well. */
   outDir?: string | undefined;
-  /** Partition by tenant as well (ENTERPRISE): `tenant=T/` leads the key. */
-  tenantOf?: ((m: Metric) => string) | undefined;
 }
 
 export interface S3ExportResult {
@@ -46,32 +44,38 @@ function partitionValue(value: string): string {
   return encodeURIComponent(value).replace(/%/g, "_");
 }
 
-export function s3ObjectKey(prefix: string, scope: string, date: string, file: string, tenant?: string): string {
+/** `prefix/scope=S/tenant=T/namespace=N/date=D/file`: every object lies in its scope's and tenant's partition. */
+export function s3ObjectKey(prefix: string, g: S3Partition, file: string): string {
   const head = prefix.replace(/^\/+|\/+$/g, "");
-  return `${head ? `${head}/` : ""}${tenant !== undefined ? `tenant=${partitionValue(tenant)}/` : ""}scope=${partitionValue(scope)}/date=${date}/${file}`;
+  return `${head ? `${head}/` : ""}scope=${partitionValue(g.scope)}/tenant=${partitionValue(g.tenant)}/namespace=${partitionValue(g.namespace)}/date=${g.date}/${file}`;
+}
+
+export interface S3Partition {
+  scope: ScopeName;
+  tenant: string;
+  namespace: string;
+  date: string;
 }
 
 export async function exportMetricsToS3(samples: readonly Metric[], options: S3ExportOptions): Promise<S3ExportResult> {
   const region = options.region ?? "us-east-1";
-  const groups = new Map<string, { tenant: string | undefined; scope: string; date: string; metrics: Metric[] }>();
+  const order = (g: S3Partition) => `${g.scope}\u0000${g.tenant}\u0000${g.namespace}\u0000${g.date}`;
+  const groups = new Map<string, S3Partition & { metrics: Metric[] }>();
   for (const m of samples) {
-    const date = utcDate(m.ts);
-    const tenant = options.tenantOf?.(m);
-    const id = `${tenant ?? ""}\u0000${m.scope}\u0000${date}`;
-    const g = groups.get(id) ?? { tenant, scope: m.scope, date, metrics: [] };
-    g.metrics.push(m);
-    groups.set(id, g);
+    const g: S3Partition = { scope: m.scope, tenant: m.tenant, namespace: m.namespace, date: utcDate(m.ts) };
+    const id = order(g);
+    const group = groups.get(id) ?? { ...g, metrics: [] };
+    group.metrics.push(m);
+    groups.set(id, group);
   }
   const requests: S3PutRequest[] = [];
   const written: string[] = [];
-  const order = (g: { tenant: string | undefined; scope: string; date: string }) => `${g.tenant ?? ""}\u0000${g.scope}\u0000${g.date}`;
   const ordered = [...groups.values()].sort((a, b) => (order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0));
   for (const g of ordered) {
     const text = options.serializer.serialize(g.metrics);
     const packed = options.compress?.(text);
-    const who = g.tenant !== undefined ? `${partitionValue(g.tenant)}-` : "";
-    const fileName = `metrics-${who}${partitionValue(g.scope)}-${g.date}.${options.serializer.extension}${packed ? ".gz" : ""}`;
-    const key = s3ObjectKey(options.prefix ?? "metrics", g.scope, g.date, fileName, g.tenant);
+    const fileName = `metrics-${[g.scope, g.tenant, g.namespace].map(partitionValue).join("-")}-${g.date}.${options.serializer.extension}${packed ? ".gz" : ""}`;
+    const key = s3ObjectKey(options.prefix ?? "metrics", g, fileName);
     const body = packed ? packed.body : text;
     const bytes = typeof body === "string" ? new TextEncoder().encode(body) : body;
     const headers: Record<string, string> = {

@@ -2,6 +2,7 @@
  * SAMPLING: deterministic sampling of high-volume series. The first `after` samples of a
  * series are kept; beyond that one in `rate` is kept, chosen by a hash of the sample.
  */
+import { seriesKey } from "../core/aggregate.ts";
 import { fnv1a32, mix32 } from "../core/hash.ts";
 import type { Metric, Stage, StageOutcome } from "../core/types.ts";
 
@@ -11,7 +12,7 @@ export interface SamplingOptions {
 }
 
 export function sampleHash(m: Metric): number {
-  return mix32(fnv1a32(`${m.scope}/${m.name}@${m.ts}:${m.value}`));
+  return mix32(fnv1a32(`${m.namespace}/${m.name}@${m.ts}:${m.value}`));
 }
 
 export class SamplingStage implements Stage {
@@ -23,7 +24,8 @@ export class SamplingStage implements Stage {
   constructor(readonly options: SamplingOptions) {}
 
   keep(m: Metric): boolean {
-    const series = `${m.scope}/${m.name}`;
+    // Per tenant in a scope: one tenant's volume never samples another's series.
+    const series = seriesKey(m);
     const n = (this.#seen.get(series) ?? 0) + 1;
     this.#seen.set(series, n);
     return n <= this.options.after || sampleHash(m) % this.options.rate === 0;

@@ -1,25 +1,36 @@
 /**
- * SCOPE_ISOLATION: validateMetricScope(): a metric may only be recorded or read in its own scope.
+ * SCOPE_ISOLATION: validateMetricScope(): a metric may only be recorded or read by a caller of its own scope
+ * (a ScopeName of data/scopes.yaml) and its own tenant.
  */
-import type { RecordContext, ScopeOp } from "../core/types.ts";
-
-export const SCOPE_PATTERN = /^[a-z][a-z0-9_-]{0,31}$/;
+import { isScopeName } from "../../generated/limits.ts";
+import { ownerLabel, type AccessOp, type Owner, type RecordContext } from "../core/types.ts";
 
 export class ScopeViolationError extends Error {
   override name = "ScopeViolationError";
   constructor(
-    readonly metricScope: string,
-    readonly callerScope: string | undefined,
-    readonly op: ScopeOp,
+    readonly owner: Owner,
+    readonly caller: RecordContext,
+    readonly op: AccessOp,
     reason: string,
   ) {
-    super(`scope violation: ${op} of scope "${metricScope}" by ${callerScope === undefined ? "an unscoped caller" : `scope "${callerScope}"`}: ${reason}`);
+    super(`scope violation: ${op} of ${ownerLabel(owner)} by ${caller.scope === undefined ? "a caller without scope" : ownerLabel(caller)}: ${reason}`);
   }
 }
 
-/** Throws ScopeViolationError unless the caller's scope is exactly the (well-formed) metric scope. */
-export function validateMetricScope(metricScope: string, ctx: RecordContext, op: ScopeOp = "record"): void {
-  if (!SCOPE_PATTERN.test(metricScope)) throw new ScopeViolationError(metricScope, ctx.scope, op, "malformed scope name");
-  if (ctx.scope === undefined) throw new ScopeViolationError(metricScope, ctx.scope, op, "caller scope required");
-  if (ctx.scope !== metricScope) throw new ScopeViolationError(metricScope, ctx.scope, op, "cross-scope access");
+/** Throws ScopeViolationError unless the caller names a known scope and a tenant, and both are the data's own. */
+export function validateMetricScope(owner: Owner, ctx: RecordContext, op: AccessOp = "record"): void {
+  const reason = !isScopeName(owner.scope)
+    ? "unknown scope"
+    : ctx.scope === undefined
+      ? "caller scope required"
+      : !isScopeName(ctx.scope)
+        ? "unknown caller scope"
+        : ctx.tenant === undefined
+          ? "caller tenant required"
+          : ctx.scope !== owner.scope
+            ? "cross-scope access"
+            : ctx.tenant !== owner.tenant
+              ? "cross-tenant access"
+              : undefined;
+  if (reason !== undefined) throw new ScopeViolationError(owner, ctx, op, reason);
 }

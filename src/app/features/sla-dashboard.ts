@@ -1,5 +1,5 @@
 /**
- * SLA_DASHBOARD: SLA report per scope: availability (non-5xx requests) and latency SLO
+ * SLA_DASHBOARD: SLA report per namespace: availability (non-5xx requests) and latency SLO
  * attainment (share of latency samples under the threshold), rendered as text.
  * Loaded with a dynamic import() inside its feature branch.
  */
@@ -15,7 +15,7 @@ export interface SloSpec {
 }
 
 export interface SlaRow {
-  scope: string;
+  namespace: string;
   requests: number;
   failures: number;
   availability: number | null;
@@ -39,7 +39,7 @@ export function computeSla(samples: readonly Metric[], spec: SloSpec = defaultSl
   const by = new Map<string, { requests: number; failures: number; lat: number; within: number }>();
   for (const m of samples) {
     if (m.name !== spec.requestMetric && m.name !== spec.latencyMetric) continue;
-    const e = by.get(m.scope) ?? { requests: 0, failures: 0, lat: 0, within: 0 };
+    const e = by.get(m.namespace) ?? { requests: 0, failures: 0, lat: 0, within: 0 };
     if (m.name === spec.requestMetric) {
       e.requests += m.value;
       if (isFailure(m)) e.failures += m.value;
@@ -47,15 +47,15 @@ export function computeSla(samples: readonly Metric[], spec: SloSpec = defaultSl
       e.lat++;
       if (m.value <= spec.latencyThresholdMs) e.within++;
     }
-    by.set(m.scope, e);
+    by.set(m.namespace, e);
   }
   return [...by]
     .sort(([a], [b]) => (a < b ? -1 : 1))
-    .map(([scope, e]) => {
+    .map(([namespace, e]) => {
       const availability = e.requests ? (e.requests - e.failures) / e.requests : null;
       const attainment = e.lat ? e.within / e.lat : null;
       return {
-        scope,
+        namespace,
         requests: e.requests,
         failures: e.failures,
         availability,
@@ -82,7 +82,7 @@ export function renderSlaReport(rows: readonly SlaRow[], spec: SloSpec = default
   ];
   for (const r of rows) {
     lines.push(
-      `${r.scope.padEnd(8)} availability ${pct(r.availability)} ${bar(r.availability ?? 0)} ${verdict(r.availabilityMet)} (${r.requests - r.failures}/${r.requests})`,
+      `${r.namespace.padEnd(8)} availability ${pct(r.availability)} ${bar(r.availability ?? 0)} ${verdict(r.availabilityMet)} (${r.requests - r.failures}/${r.requests})`,
       `${"".padEnd(8)} latency SLO  ${pct(r.attainment)} ${bar(r.attainment ?? 0)} ${verdict(r.latencyMet)} (${r.withinThreshold}/${r.latencySamples})`,
     );
   }

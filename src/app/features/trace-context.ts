@@ -60,7 +60,7 @@ export class TraceContextStage implements Stage {
     }
     const { traceparent: _raw, ...rest } = metric;
     if (!parent) return rest;
-    const child = childContext(parent, `${metric.scope}/${metric.name}#${this.#seq++}`);
+    const child = childContext(parent, `${metric.namespace}/${metric.name}#${this.#seq++}`);
     const trace: TraceRef = { traceId: parent.traceId, parentId: parent.parentId, spanId: child.parentId, sampled: isSampled(parent) };
     return { ...rest, traceparent: formatTraceparent(child), trace };
   }
@@ -69,19 +69,19 @@ export class TraceContextStage implements Stage {
 export interface TraceSummary {
   traceId: string;
   metrics: number;
-  scopes: string[];
+  namespaces: string[];
 }
 
 export function summarizeTraces(samples: readonly Metric[]): TraceSummary[] {
-  const by = new Map<string, { metrics: number; scopes: Set<string> }>();
+  const by = new Map<string, { metrics: number; namespaces: Set<string> }>();
   for (const m of samples) {
     if (!m.trace) continue;
-    const e = by.get(m.trace.traceId) ?? { metrics: 0, scopes: new Set<string>() };
+    const e = by.get(m.trace.traceId) ?? { metrics: 0, namespaces: new Set<string>() };
     e.metrics++;
-    e.scopes.add(m.scope);
+    e.namespaces.add(m.namespace);
     by.set(m.trace.traceId, e);
   }
   return [...by.entries()]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([traceId, e]) => ({ traceId, metrics: e.metrics, scopes: [...e.scopes].sort() }));
+    .map(([traceId, e]) => ({ traceId, metrics: e.metrics, namespaces: [...e.namespaces].sort() }));
 }

@@ -3,10 +3,12 @@
  *
  *   #mpt2                       header
  *   =0 http.latency             dictionary entry (emitted on first use)
- *   0|api|kq8x1c0|112|acme|route=%2Fv1|00-...   record: name index|scope|ts delta|value|tenant|props|traceparent
+ *   0|Enterprise|acme|api|kq8x1c0|112|route=%2Fv1|00-...|ms
+ *                               record: name index|scope|tenant|namespace|ts delta|value|props|traceparent|unit
  *
  * Field separators and "%" are percent-encoded; props are k=v pairs joined by "&".
  */
+import { scopeName } from "../core/input.ts";
 import type { Metric, Serializer } from "../core/types.ts";
 
 export const V2_HEADER = "#mpt2";
@@ -42,8 +44,8 @@ export function createV2Serializer(): Serializer {
         const props = Object.entries(m.props)
           .map(([k, v]) => `${enc(k)}=${enc(v)}`)
           .join("&");
-        const fields = [String(idx), enc(m.scope), signed36(m.ts - prevTs), String(m.value), enc(m.tenant ?? ""), props, enc(m.traceparent ?? ""), enc(m.unit ?? "")];
-        while (fields.length > 4 && fields.at(-1) === "") fields.pop();
+        const fields = [String(idx), enc(m.scope), enc(m.tenant), enc(m.namespace), signed36(m.ts - prevTs), String(m.value), props, enc(m.traceparent ?? ""), enc(m.unit ?? "")];
+        while (fields.length > 6 && fields.at(-1) === "") fields.pop();
         lines.push(fields.join("|"));
         prevTs = m.ts;
       }
@@ -62,18 +64,17 @@ export function createV2Serializer(): Serializer {
           names[Number(line.slice(1, sp))] = dec(line.slice(sp + 1));
           continue;
         }
-        const [idx, scope, dts, value, tenant, props, traceparent, unit] = line.split("|");
+        const [idx, scope, tenant, namespace, dts, value, props, traceparent, unit] = line.split("|");
         const name = names[Number(idx)];
-        if (name === undefined || scope === undefined || dts === undefined || value === undefined) throw new Error(`v2 serializer: bad record: ${line}`);
+        if (name === undefined || scope === undefined || !tenant || namespace === undefined || dts === undefined || value === undefined) throw new Error(`v2 serializer: bad record: ${line}`);
         prevTs += dts.startsWith("-") ? -parseInt(dts.slice(1), 36) : parseInt(dts, 36);
-        const m: Metric = { name, scope: dec(scope), ts: prevTs, value: Number(value), props: {} };
+        const m: Metric = { name, namespace: dec(namespace), scope: scopeName(dec(scope)), tenant: dec(tenant), ts: prevTs, value: Number(value), props: {} };
         if (props) {
           for (const pair of props.split("&")) {
             const eq = pair.indexOf("=");
             Object.defineProperty(m.props, dec(pair.slice(0, eq)), { value: dec(pair.slice(eq + 1)), enumerable: true, writable: true, configurable: true });
           }
         }
-        if (tenant) m.tenant = dec(tenant);
         if (traceparent) m.traceparent = dec(traceparent);
         if (unit) m.unit = dec(unit);
         out.push(m);
