@@ -122,7 +122,7 @@ describe("record kinds built from the master shape", () => {
     ]);
     const leads = KINDS.flatMap((k) => fieldKeys(k).filter((f) => fieldMeta(k, f)?.lead).map((f) => `${k}.${f}`));
     expect(leads).toEqual(["scopes.description", "features.description", "variants.description", "security.threat", "components.purpose", "criteria.description", "team.responsibility"]);
-    expect(withRole("proof")).toEqual(["security.proof", "criteria.proof"]);
+    expect(withRole("proof")).toEqual(["features.proof", "security.proof", "components.proof", "criteria.proof"]);
     const refs = REFERENCES.map((r) => `${r.kind}.${r.field}→${r.target}${r.allowAll ? " (or all)" : ""}`);
     expect(refs).toEqual(expect.arrayContaining([
       "features.scope→scopes (or all)", "features.owner→team", "variants.scope→scopes", "variants.features→features",
