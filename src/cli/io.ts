@@ -21,6 +21,8 @@ export interface Io {
   cwd: string;
   /** A long-running command (serve) stops when this aborts; without it, it runs until the process ends. */
   signal?: AbortSignal;
+  /** stdout is a terminal, so colour may be used (absent: it is not). */
+  readonly stdoutIsTTY?: boolean;
 }
 
 /**
@@ -48,7 +50,16 @@ export function fdWriter(fd: number): Write {
 
 /** The process's own output (file descriptors 1 and 2), environment and folder. */
 export function processIo(): Io {
-  return { stdout: fdWriter(1), stderr: fdWriter(2), env: process.env, cwd: process.cwd() };
+  return {
+    stdout: fdWriter(1),
+    stderr: fdWriter(2),
+    env: process.env,
+    cwd: process.cwd(),
+    // Asked only by a command that colours its output; loading node:tty up front would cost every command.
+    get stdoutIsTTY() {
+      return (require("node:tty") as typeof import("node:tty")).isatty(1);
+    },
+  };
 }
 
 export interface MemoryIo extends Io {

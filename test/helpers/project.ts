@@ -39,7 +39,7 @@ export function runScript(script: string, cwd: string, args: string[] = [], env:
   return { exitCode: p.exitCode ?? -1, stdout: p.stdout.toString(), stderr: p.stderr.toString() };
 }
 
-export type Command = "check" | "generate" | "verify" | "prove" | "build-site" | "serve" | "check-links" | "start";
+export type Command = "check" | "generate" | "verify" | "prove" | "diff" | "build-site" | "serve" | "check-links" | "start";
 
 /**
  * src/cli/<command>.ts's `main` in this process, output captured. The checker loads from source

@@ -1,0 +1,217 @@
+/**
+ * One side of a diff as plain data: the records, what verify measured and proved (sizes, flag costs, call
+ * sites), the claims with their evidence, and every diagnostic of check and verify. Computed by the same
+ * functions `npm run check`, `npm run verify` and `npm run prove` run, over a project root: the working
+ * tree for the head, a temporary worktree for the base. Plain data so the base's snapshot can be cached by
+ * its git tree (base-cache.ts) and compared without either tree at hand (compare.ts).
+ *
+ * The schema below is the snapshot's one definition: its types are inferred from it, and a cached entry is
+ * read back through it, so a stale or forged entry is a miss, never data.
+ */
+import { join } from "node:path";
+import { z } from "zod";
+import { runCheck } from "../core/check.ts";
+import { writeAtomic } from "../core/fs/write-atomic.ts";
+import { statusEvidence } from "../core/model/evidence.ts";
+import type { Model } from "../core/model/model.ts";
+import { proofFingerprint, proofGap, PROVE_RESULTS, PROVED_KINDS, readProveResults, resultOf, type ProveResults, type ProvedEntry } from "../core/model/proof.ts";
+import type { VerifyResults } from "../verify/results-file.ts";
+import type { Entry } from "../core/model/records.ts";
+import type { Diagnostic } from "../core/report/diagnostics.ts";
+import { KINDS } from "../core/schema/kinds.ts";
+import { runVerify } from "../verify/run-verify.ts";
+
+const Sizes = z.strictObject({ raw: z.int(), gzip: z.int(), brotli: z.int() });
+const Delta = z.strictObject({ variant: z.string(), raw: z.int(), gzip: z.int() });
+
+export const CallSite = z.strictObject({
+  file: z.string(),
+  line: z.int(),
+  /** The enclosing function as a reader names it; null at module top level. */
+  fn: z.string().nullable(),
+  /** The guarded `if` or ternary and its condition; null for a call outside one. */
+  guard: z.strictObject({ kind: z.enum(["if", "ternary"]), condition: z.string() }).nullable(),
+});
+
+export const EvidenceState = z.enum(["proven", "failing", "unproven", "unknown"]);
+
+export const SnapshotSchema = z.strictObject({
+  records: z.array(z.strictObject({ kind: z.enum(KINDS), name: z.string(), fields: z.record(z.string(), z.unknown()) })),
+  /** Verify ran to the end: sizes and flag costs below are measured (false when records or the Bun pin were wrong). */
+  verified: z.boolean(),
+  variants: z.array(
+    z.strictObject({
+      name: z.string(),
+      features: z.array(z.string()),
+      budget: z.int(),
+      /** Null when the variant did not build. */
+      sizes: Sizes.nullable(),
+    }),
+  ),
+  flags: z.array(
+    z.strictObject({
+      name: z.string(),
+      /** Bytes the flag adds to each variant that ships it (leave-one-out). */
+      leaveOneOut: z.array(Delta),
+      /** Bytes it would add to each variant that lacks it. */
+      addOne: z.array(Delta),
+      dead: z.boolean(),
+      sites: z.array(CallSite),
+    }),
+  ),
+  claims: z.array(
+    z.strictObject({
+      kind: z.enum(KINDS),
+      name: z.string(),
+      status: z.string().optional(),
+      approval: z.string().optional(),
+      budget: z.int().optional(),
+      evidence: z.strictObject({ state: EvidenceState, reason: z.string() }).optional(),
+    }),
+  ),
+  diagnostics: z.array(
+    z.strictObject({ rule: z.string(), severity: z.enum(["error", "warning"]), file: z.string(), line: z.int(), col: z.int(), message: z.string() }),
+  ),
+  proofs: z.strictObject({
+    /** fresh: the tree's own results matched its inputs; reused: results of identical inputs, stored by an earlier diff; proved: run now; none. */
+    source: z.enum(["fresh", "reused", "proved", "none"]),
+    fingerprint: z.string(),
+    generatedAt: z.string().optional(),
+  }),
+  /** Bun.build calls this snapshot cost, and toggle sizes taken from the content caches instead. */
+  builds: z.int(),
+  cachedFlagSets: z.int(),
+});
+
+export type Snapshot = z.infer<typeof SnapshotSchema>;
+export type SnapshotCallSite = z.infer<typeof CallSite>;
+export type EvidenceStateName = z.infer<typeof EvidenceState>;
+type Claim = Snapshot["claims"][number];
+
+export interface SnapshotOptions {
+  /** YYYY-MM-DD that `expires` is judged against: the same for both sides. */
+  today: string;
+  /** Use the content caches (node_modules/.cache/takeoff/); both sides read them, only the head writes. */
+  cache: boolean;
+  /** Run the proofs (bun test) when no results match this tree's inputs. */
+  prove: boolean;
+  /** Results of identical inputs from elsewhere (base-cache.ts), by proof fingerprint. */
+  storedProofs?: (fingerprint: string) => ProveResults | undefined;
+  /** Write reused results into the tree's .cache/prove/ so check judges claims by them (the base's throwaway tree only). */
+  materializeProofs?: boolean;
+  env: Readonly<Record<string, string | undefined>>;
+  onPhase?: (message: string) => void;
+}
+
+export interface TakenSnapshot {
+  snapshot: Snapshot;
+  /** The results the claims were judged by, to store for later diffs. */
+  proofs: ProveResults | undefined;
+}
+
+export async function takeSnapshot(root: string, options: SnapshotOptions): Promise<TakenSnapshot> {
+  options.onPhase?.("verify");
+  const run = await runVerify(root, { today: options.today, write: false, cache: options.cache });
+  const model = run.model;
+  const fingerprint = proofFingerprint(root, model);
+  const { results: proofs, source } = await proofsFor(root, fingerprint, options);
+  options.onPhase?.("check");
+  const check = runCheck(root, { cache: options.cache });
+
+  const diagnostics = new Map<string, Snapshot["diagnostics"][number]>();
+  for (const d of [...check.diagnostics, ...run.diagnostics]) {
+    const plain = plainDiagnostic(d);
+    diagnostics.set(JSON.stringify(plain), plain);
+  }
+  const sites = run.facts?.callSites.sites ?? [];
+  const snapshot: Snapshot = {
+    records: allEntries(model).map(recordFact),
+    verified: run.variants.length > 0,
+    variants: run.variants.map((v) => ({ name: v.name, features: [...v.features], budget: v.budget, sizes: v.sizes ? { raw: v.sizes.raw, gzip: v.sizes.gzip, brotli: v.sizes.brotli } : null })),
+    flags: run.impacts.map((i) => ({
+      name: i.name,
+      leaveOneOut: i.leaveOneOut.map((d) => ({ ...d })),
+      addOne: i.addOne.map((d) => ({ ...d })),
+      dead: i.dead,
+      sites: sites.filter((s) => s.flag === i.name).map((s) => ({ file: s.file, line: s.line, fn: s.fn, guard: s.guard ? { kind: s.guard.kind, condition: s.guard.condition } : null })),
+    })),
+    claims: claimsOf(root, model, run.results, proofs),
+    diagnostics: [...diagnostics.values()],
+    proofs: { source, fingerprint, ...(proofs ? { generatedAt: proofs.generatedAt } : {}) },
+    builds: run.builds,
+    cachedFlagSets: run.cached.flagSets,
+  };
+  return { snapshot: SnapshotSchema.parse(snapshot), proofs };
+}
+
+/** The proof results claims are judged by: the tree's own when they match its inputs, else stored ones of identical inputs, else a run when asked. */
+async function proofsFor(root: string, fingerprint: string, options: SnapshotOptions): Promise<{ results: ProveResults | undefined; source: Snapshot["proofs"]["source"] }> {
+  const own = readProveResults(root);
+  if (own && own.fingerprint === fingerprint) return { results: own, source: "fresh" };
+  const stored = options.storedProofs?.(fingerprint);
+  if (stored && stored.fingerprint === fingerprint) {
+    if (!options.materializeProofs) return { results: stored, source: "reused" };
+    // Through the results file, so check's proof stage judges the claims by them, and readProveResults validates them.
+    writeAtomic(join(root, PROVE_RESULTS), `${JSON.stringify(stored, null, 2)}\n`, root, { durable: false });
+    const read = readProveResults(root);
+    if (read && read.fingerprint === fingerprint) return { results: read, source: "reused" };
+  }
+  if (!options.prove) return { results: undefined, source: "none" };
+  options.onPhase?.("prove (bun test)");
+  // Loaded on demand: the prover is needed only with --prove. It runs the tree's own test files.
+  const { runProve } = await import("../prove/prove.ts");
+  const outcome = await runProve(root, { bun: process.execPath, env: options.env });
+  return outcome.results ? { results: outcome.results, source: "proved" } : { results: undefined, source: "none" };
+}
+
+/** Every record, kinds in schema order, each kind in file order. */
+function allEntries(model: Model): Entry[] {
+  return KINDS.flatMap((kind): Entry[] => model.records[kind]);
+}
+
+function plainDiagnostic(d: Diagnostic): Snapshot["diagnostics"][number] {
+  return { rule: d.rule, severity: d.severity ?? "error", file: d.file, line: d.line, col: d.col, message: d.message };
+}
+
+function recordFact(e: Entry): Snapshot["records"][number] {
+  const { name, ...fields } = e.record;
+  // A JSON round trip: records are plain YAML data, and the snapshot must hold nothing else.
+  return { kind: e.kind, name, fields: JSON.parse(JSON.stringify(fields)) };
+}
+
+/**
+ * Every record that claims something: its status, approval, a variant's budget, and the evidence behind
+ * it. Records that name a proof are judged by their proof's results whatever their status (a failing test
+ * matters before Done too); the others by the evidence the site shows for a Done (bundle proofs, a
+ * location that exists).
+ */
+function claimsOf(root: string, model: Model, results: VerifyResults | undefined, proofs: ProveResults | undefined): Claim[] {
+  const out: Claim[] = [];
+  for (const e of allEntries(model)) {
+    const r: Readonly<Record<string, unknown>> = e.record;
+    const status = typeof r.status === "string" ? r.status : undefined;
+    const approval = typeof r.approval === "string" ? r.approval : undefined;
+    const budget = e.kind === "variants" ? e.record.budget : undefined;
+    let evidence: Claim["evidence"];
+    if (isProved(e) && e.record.proof) {
+      const p = proofs ? resultOf(proofs, e) : undefined;
+      const gap = proofs ? proofGap(model, e, p) : undefined;
+      evidence = !proofs
+        ? { state: "unknown", reason: "no prove results for these inputs" }
+        : gap === undefined
+          ? { state: "proven", reason: `${p?.passed ?? 0} of ${p?.matched ?? 0} tests passed` }
+          : { state: p && p.failed > 0 ? "failing" : "unproven", reason: gap };
+    } else {
+      const ev = statusEvidence(e, { root, model, results, proofs });
+      if (ev) evidence = { state: ev.backed ? "proven" : "unproven", reason: ev.reason };
+    }
+    if (status === undefined && evidence === undefined) continue;
+    out.push({ kind: e.kind, name: e.record.name, ...(status ? { status } : {}), ...(approval ? { approval } : {}), ...(budget !== undefined ? { budget } : {}), ...(evidence ? { evidence } : {}) });
+  }
+  return out;
+}
+
+const PROVED = new Set<string>(PROVED_KINDS);
+function isProved(e: Entry): e is ProvedEntry {
+  return PROVED.has(e.kind);
+}
