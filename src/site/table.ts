@@ -40,6 +40,8 @@ export interface Cell {
   badge?: string;
   /** Why the badge is there, for readers who hover or use a screen reader. */
   title?: string;
+  /** What backs the value (a Done's evidence), shown on hover; the record's page says it in full. */
+  note?: string;
 }
 
 export interface Column {
@@ -123,7 +125,7 @@ function masterCell(site: Site, e: Entry, key: MasterKey): Cell {
     case "status": {
       if (r.status === undefined) return { text: DASH, sort: -1 };
       const evidence = site.evidence(e);
-      return { text: r.status, status: r.status, sort: rank(STATUSES, r.status), ...(evidence && !evidence.backed ? { badge: BADGE.unverified, title: evidence.reason } : {}) };
+      return { text: r.status, status: r.status, sort: rank(STATUSES, r.status), ...(evidence && !evidence.backed ? { badge: BADGE.unverified, title: evidence.reason } : {}), ...(evidence?.backed ? { note: `Proven: ${evidence.reason}` } : {}) };
     }
     case "approval":
       return { text: r.approval ?? DASH, sort: rank(APPROVALS, r.approval) };
