@@ -4,15 +4,19 @@
  *
  * Test files run in two worker processes (one per core), slowest first by test/timings.json, so the
  * browser suites overlap the CLI and app suites instead of following them. `npm test -- --update-timings`
- * refreshes the timings after a run. Arguments that name files or options pass through to `bun test`.
+ * refreshes the timings after a run. Every test may take up to 60 s unless it sets its own timeout. Arguments
+ * that name files or options pass through to `bun test`.
  */
 export {};
 
 const TIMINGS = "test/timings.json";
 const args = process.argv.slice(2);
 const parallel = args.some((a) => a.startsWith("--parallel")) ? [] : ["--parallel=2", `--timings=${TIMINGS}`];
+// Bun's default of 5 s per test is a flake on a loaded 2-core machine, where a build or a browser page can take
+// longer; a test that sets its own timeout keeps it.
+const timeout = args.some((a) => a.startsWith("--timeout")) ? [] : ["--timeout=60000"];
 const env = { ...process.env, BUN_OPTIONS: "" };
-const proc = Bun.spawn([process.execPath, "test", ...parallel, ...args], { env, stdout: "inherit", stderr: "pipe" });
+const proc = Bun.spawn([process.execPath, "test", ...parallel, ...timeout, ...args], { env, stdout: "inherit", stderr: "pipe" });
 let tail = "";
 const decoder = new TextDecoder();
 for await (const chunk of proc.stderr) {

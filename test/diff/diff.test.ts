@@ -4,12 +4,15 @@
  * beside the tests (__snapshots__/*.md) and compared; the facts the issue names are also asserted one by
  * one, so a snapshot rewritten carelessly still has to say them.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BUN, REPO, removeProject, runMain } from "../helpers/project.ts";
 import { applyCase, fixtureRepo, git, normalise, snapshotFile } from "./repo.ts";
+
+// Each diff builds both sides (16 bundles) in a git worktree: seconds when idle, much more on a loaded 2-core machine.
+setDefaultTimeout(90_000);
 
 const TODAY = ["--today", "2026-01-15"];
 const diff = (dir: string, ...args: string[]) => runMain("diff", dir, [...TODAY, ...args]);
@@ -199,7 +202,7 @@ describe("refs and paths from outside", () => {
   test("killed while the base is measured, the bin still removes the worktree", async () => {
     const child = Bun.spawn([BUN, join(REPO, "scripts/diff.ts"), "--base", "HEAD", "--no-cache", ...TODAY], { cwd: dir, stdout: "ignore", stderr: "pipe", env: { ...process.env, BUN_OPTIONS: "" } });
     let seen = false;
-    for (let i = 0; i < 1500 && !seen; i++) {
+    for (const deadline = Date.now() + 60_000; Date.now() < deadline && !seen; ) {
       await Bun.sleep(10);
       seen = extraWorktrees(dir) > 0;
     }
