@@ -8,7 +8,7 @@ import { axe, BROWSER_SUITES, openSite, type SiteSession } from "./harness.ts";
 
 /**
  * Every page template and every component a page can embed, once: the prose pages chosen so that each MDX component
- * appears on one of them (flag-guide, developer-guide and takeoff hold only a MasterTable, as index.mdx does), and
+ * appears on one of them (flag-guide and developer-guide hold only a MasterTable, as index.mdx does; takeoff has Clearance), and
  * the kind indexes whose extra columns differ. A page added here costs about 3 s of a test worker on a 2-core machine.
  */
 export const PAGES = [
@@ -18,6 +18,7 @@ export const PAGES = [
   "/security-matrix/",
   "/bun-patterns/",
   "/checklist/",
+  "/takeoff/",
   "/rules/",
   "/features/",
   "/build-variants/",
