@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, test } from "bun:test";
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { emitJsonSchema } from "../../src/core/emit/emit-json-schema.ts";
 import { emitRegistry } from "../../src/core/emit/emit-registry.ts";
@@ -86,6 +86,23 @@ describe("check cache", () => {
     expect((await runMain("check", dir)).exitCode).toBe(0);
     writeFileSync(join(dir, "src/generated/registry.ts"), "// edited by hand\n");
     expect((await runMain("check", dir)).stderr).toContain("stale-generated");
+  });
+
+  test("a remembered verdict is dropped when a proof's test file disappears (check only asked whether it is a file)", async () => {
+    const dir = project();
+    const security = join(dir, "data/security.yaml");
+    writeFileSync(security, `${readFileSync(security, "utf8").trimEnd()}\n  proof:\n    tests: [test/proof/a.test.ts]\n`);
+    mkdirSync(join(dir, "test/proof"), { recursive: true });
+    writeFileSync(join(dir, "test/proof/a.test.ts"), "// proof\n");
+    expect((await runMain("check", dir)).exitCode).toBe(0);
+    // Its content is not an input of check: an edit keeps the verdict …
+    writeFileSync(join(dir, "test/proof/a.test.ts"), "// proof, edited\n");
+    expect((await runMain("check", dir)).stderr).toContain("unchanged since the last clean check");
+    // … its absence does not.
+    rmSync(join(dir, "test/proof/a.test.ts"));
+    const gone = await runMain("check", dir);
+    expect(gone.exitCode).toBe(1);
+    expect(gone.stderr).toContain("data/security.yaml:20:13: error proof-missing-file");
   });
 });
 

@@ -8,7 +8,7 @@
  * to any of them runs the full check. Only clean runs are cached: a failing run always reports afresh.
  * This module imports nothing heavy.
  */
-import { fsObservers, isInside, listInside, readInside, walkInside, type FsObserver } from "../fs/safe-fs.ts";
+import { fsObservers, isFileInside, isInside, listInside, readInside, walkInside, type FsObserver } from "../fs/safe-fs.ts";
 import { resolve } from "node:path";
 import { isNumber, isRecord, openCache, type ContentCache } from "./content-cache.ts";
 
@@ -19,8 +19,8 @@ export interface CachedCheck {
   records: number;
 }
 
-/** A read or folder listing the check made, outside CHECK_INPUTS: [op, repository-relative path]. */
-export type Observed = ["read" | "list", string];
+/** A read, folder listing or file test the check made, outside CHECK_INPUTS: [op, repository-relative path]. */
+export type Observed = ["read" | "list" | "stat", string];
 
 interface Stored extends CachedCheck {
   observed: Observed[];
@@ -57,6 +57,9 @@ function observedDigest(root: string, [op, rel]: Observed): string {
   if (op === "read") {
     const read = readInside(root, rel, MAX_INPUT_BYTES);
     hash.update("refusal" in read ? `\0refused:${read.refusal.rule}:${read.refusal.message}` : read.bytes);
+  } else if (op === "stat") {
+    // Whether it is a file is all the check asked (a proof's test file must exist), so all that is compared.
+    hash.update(isFileInside(root, rel) ? "\0file" : "\0not-a-file");
   } else {
     const listed = listInside(root, rel);
     hash.update(listed === undefined ? "\0absent" : "refusal" in listed ? `\0refused:${listed.refusal.rule}` : listed.map((e) => `${e.kind}:${e.rel}`).join("\0"));
@@ -76,7 +79,7 @@ export interface CheckCache {
 }
 
 function isStored(v: unknown): v is Stored {
-  return isRecord(v) && isNumber(v.records) && typeof v.seen === "string" && Array.isArray(v.observed) && v.observed.every((o) => Array.isArray(o) && (o[0] === "read" || o[0] === "list") && typeof o[1] === "string");
+  return isRecord(v) && isNumber(v.records) && typeof v.seen === "string" && Array.isArray(v.observed) && v.observed.every((o) => Array.isArray(o) && (o[0] === "read" || o[0] === "list" || o[0] === "stat") && typeof o[1] === "string");
 }
 
 /**

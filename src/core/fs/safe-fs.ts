@@ -7,7 +7,7 @@
  * This module imports nothing heavy: the check cache's fingerprint walks with it too, so the fingerprint and
  * the loader always agree on what was read.
  */
-import { closeSync, constants, fstatSync, openSync, readdirSync, readSync, realpathSync, lstatSync } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, readdirSync, readSync, realpathSync, lstatSync, statSync } from "node:fs";
 import { isAbsolute, join, relative, resolve, sep } from "node:path";
 
 /**
@@ -15,9 +15,9 @@ import { isAbsolute, join, relative, resolve, sep } from "node:path";
  * records what a check looked at, so a remembered verdict is dropped when any of it changes. One set for
  * the process (on globalThis): the check's cached path and its bundled checker are two copies of this module.
  */
-export type FsObserver = (op: "read" | "list", root: string, rel: string) => void;
+export type FsObserver = (op: "read" | "list" | "stat", root: string, rel: string) => void;
 export const fsObservers = ((globalThis as Record<symbol, unknown>)[Symbol.for("takeoff.safeFs.observers")] ??= new Set<FsObserver>()) as Set<FsObserver>;
-function observe(op: "read" | "list", root: string, rel: string): void {
+function observe(op: "read" | "list" | "stat", root: string, rel: string): void {
   if (fsObservers.size) for (const o of fsObservers) o(op, root, rel);
 }
 
@@ -66,6 +66,18 @@ function realInside(root: string, rel: string): { real: string } | { refusal: Re
 /** Whether a repository path names a file or folder whose real path stays inside the root. */
 export function existsInside(root: string, rel: string): boolean {
   return !("refusal" in realInside(root, rel));
+}
+
+/** Whether a repository path names a regular file whose real path stays inside the root (nothing is read). */
+export function isFileInside(root: string, rel: string): boolean {
+  observe("stat", root, rel);
+  const r = realInside(root, rel);
+  if ("refusal" in r) return false;
+  try {
+    return statSync(r.real).isFile();
+  } catch {
+    return false;
+  }
 }
 
 const outside = (rel: string): Refusal => ({

@@ -7,7 +7,7 @@
  */
 import { join } from "node:path";
 import { diagnostic, fileStart, type Diagnostic } from "../report/diagnostics.ts";
-import { listInside, readInside, walkInside } from "../fs/safe-fs.ts";
+import { isFileInside, listInside, readInside, walkInside } from "../fs/safe-fs.ts";
 import { recordPlace } from "../load/yaml-source.ts";
 import type { Entry } from "./records.ts";
 import type { Model } from "./model.ts";
@@ -184,9 +184,9 @@ export function resultOf(results: ProveResults, e: ProvedEntry): RecordProof | u
   return results.records.find((r) => r.kind === e.kind && r.name === e.record.name);
 }
 
-/** Whether `rel` is a regular file inside the repository (read as the loader reads, links confined). */
+/** Whether `rel` is a regular file inside the repository (links confined); check asks this on every run, so nothing is read. */
 export function isProofFile(root: string, rel: string): boolean {
-  return !("refusal" in readInside(root, rel, MAX_INPUT_BYTES));
+  return isFileInside(root, rel);
 }
 
 /** proof-missing-file: every test file a proof names must be a file of the repository. */
