@@ -164,12 +164,28 @@ describe("verify fixtures", () => {
     const text = await Bun.file(main).text();
     // The DEBUG branch now does exactly what the code after it does anyway, so it folds to nothing new.
     await Bun.write(main, text.replace(/if \(feature\("DEBUG"\)\) \{\n  console\.error\(debugReport\(values\)\);\n\}/, 'if (feature("DEBUG")) {\n}'));
+    // Beta, not Done: a Done on a dead flag is a claim of its own (next test).
+    const features = `${dir}/data/features.yaml`;
+    await Bun.write(features, (await Bun.file(features).text()).replace("  status: Done\n", "  status: Beta\n"));
     const run = await runVerify(dir, { today: TODAY, write: false });
     const dead = run.diagnostics.find((d) => d.rule === "dead-flag");
     expect(dead && { file: dead.file, line: dead.line }).toEqual({ file: "data/features.yaml", line: 2 });
-    // A warning: printed, but it does not fail verify.
+    // A warning: printed, but it does not fail verify …
     expect(dead?.severity).toBe("warning");
     expect(run.ok).toBe(true);
     expect(run.impacts.find((i) => i.name === "DEBUG")!.dead).toBe(true);
+  });
+
+  test("a flag that says Done must be backed by the bundles: a dead one is an unproven claim at its status", async () => {
+    const dir = fixtureProject();
+    made.push(dir);
+    const main = `${dir}/src/app/main.ts`;
+    await Bun.write(main, (await Bun.file(main).text()).replace(/if \(feature\("DEBUG"\)\) \{\n  console\.error\(debugReport\(values\)\);\n\}/, 'if (feature("DEBUG")) {\n}'));
+    // DEBUG says Done in the fixture (data/features.yaml, its first record).
+    expect(await Bun.file(`${dir}/data/features.yaml`).text()).toStartWith("# yaml-language-server: $schema=../src/generated/schema/features.schema.json\n- name: DEBUG\n");
+    const run = await runVerify(dir, { today: TODAY, write: false });
+    const claim = run.diagnostics.find((d) => d.rule === "unproven-claim");
+    expect(claim && `${claim.file}:${claim.line} ${claim.message}`).toMatch(/^data\/features\.yaml:\d+ DEBUG says Done, but switching this flag changes no byte in any variant: it is dead code$/);
+    expect(run.ok).toBe(false);
   });
 });

@@ -8,7 +8,7 @@
  * to any of them runs the full check. Only clean runs are cached: a failing run always reports afresh.
  * This module imports nothing heavy.
  */
-import { fsObservers, isFileInside, isInside, listInside, readInside, walkInside, type FsObserver } from "../fs/safe-fs.ts";
+import { fsObservers, isInside, kindInside, listInside, readInside, walkInside, type FsObserver } from "../fs/safe-fs.ts";
 import { resolve } from "node:path";
 import { isNumber, isRecord, openCache, type ContentCache } from "./content-cache.ts";
 
@@ -58,8 +58,8 @@ function observedDigest(root: string, [op, rel]: Observed): string {
     const read = readInside(root, rel, MAX_INPUT_BYTES);
     hash.update("refusal" in read ? `\0refused:${read.refusal.rule}:${read.refusal.message}` : read.bytes);
   } else if (op === "stat") {
-    // Whether it is a file is all the check asked (a proof's test file must exist), so all that is compared.
-    hash.update(isFileInside(root, rel) ? "\0file" : "\0not-a-file");
+    // What kind of thing is there is all the check asked (a proof's test file, a component's location).
+    hash.update(`\0${kindInside(root, rel)}`);
   } else {
     const listed = listInside(root, rel);
     hash.update(listed === undefined ? "\0absent" : "refusal" in listed ? `\0refused:${listed.refusal.rule}` : listed.map((e) => `${e.kind}:${e.rel}`).join("\0"));

@@ -63,21 +63,28 @@ function realInside(root: string, rel: string): { real: string } | { refusal: Re
   return { real };
 }
 
+/** What a repository path names, its real path confined to the root: check's existence questions, answered without reading. */
+export function kindInside(root: string, rel: string): "file" | "folder" | "other" | "absent" {
+  observe("stat", root, rel);
+  const r = realInside(root, rel);
+  if ("refusal" in r) return "absent";
+  try {
+    const st = statSync(r.real);
+    return st.isFile() ? "file" : st.isDirectory() ? "folder" : "other";
+  } catch {
+    return "absent";
+  }
+}
+
 /** Whether a repository path names a file or folder whose real path stays inside the root. */
 export function existsInside(root: string, rel: string): boolean {
-  return !("refusal" in realInside(root, rel));
+  const kind = kindInside(root, rel);
+  return kind === "file" || kind === "folder";
 }
 
 /** Whether a repository path names a regular file whose real path stays inside the root (nothing is read). */
 export function isFileInside(root: string, rel: string): boolean {
-  observe("stat", root, rel);
-  const r = realInside(root, rel);
-  if ("refusal" in r) return false;
-  try {
-    return statSync(r.real).isFile();
-  } catch {
-    return false;
-  }
+  return kindInside(root, rel) === "file";
 }
 
 const outside = (rel: string): Refusal => ({

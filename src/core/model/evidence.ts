@@ -8,17 +8,10 @@
  */
 import type { Entry } from "./records.ts";
 import type { Model } from "./model.ts";
-import { existsInside } from "../fs/safe-fs.ts";
-import { isRepoPath } from "../schema/kinds.ts";
 import type { VerifyResults } from "../../verify/results-file.ts";
 import { proofGap, resultOf, type ProveResults, type ProvedEntry } from "./proof.ts";
-
-export interface Evidence {
-  /** True when a check backs the claim. */
-  backed: boolean;
-  /** What backs it, or why it is not backed, in one sentence a reader understands. */
-  reason: string;
-}
+import { locationEvidence, type Evidence } from "./location.ts";
+export { locationEvidence, type Evidence };
 
 export interface EvidenceContext {
   root: string;
@@ -56,7 +49,8 @@ function both(first: Evidence, entry: ProvedEntry, ctx: EvidenceContext): Eviden
 
 const NOT_VERIFIED = "no bundle results for these records: run `npm run verify`";
 
-function flagEvidence(name: string, results: VerifyResults | undefined): Evidence {
+/** What bundle results show for a flag's Done: measured, shipped somewhere, eliminated where off, not dead. */
+export function flagEvidence(name: string, results: VerifyResults | undefined): Evidence {
   if (!results) return { backed: false, reason: NOT_VERIFIED };
   const flag = results.flags.find((f) => f.name === name);
   const shipped = results.variants.filter((v) => v.features.includes(name));
@@ -83,13 +77,6 @@ function variantEvidence(name: string, results: VerifyResults | undefined): Evid
   return { backed: true, reason: `built and proven by npm run verify: ${v.bytes.raw} of ${v.budget} bytes` };
 }
 
-/** A location backs a component when it is a file or folder of this repository (or a Bun built-in module). */
-function locationEvidence(location: string, root: string): Evidence {
-  const path = location.split(/\s+/)[0] ?? "";
-  if (path.startsWith("bun:")) return { backed: true, reason: `${path} is a Bun built-in module` };
-  if (path && isRepoPath(path, { folder: true }) && existsInside(root, path)) return { backed: true, reason: `${path} exists in this repository` };
-  return { backed: false, reason: `${location} is not in this repository` };
-}
 
 /** What the prover showed for a record, in one sentence. */
 export function proofEvidence(entry: ProvedEntry, ctx: Pick<EvidenceContext, "model" | "proofs">): Evidence {

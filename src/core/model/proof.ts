@@ -11,6 +11,7 @@ import { isFileInside, listInside, readInside, walkInside } from "../fs/safe-fs.
 import { recordPlace } from "../load/yaml-source.ts";
 import type { Entry } from "./records.ts";
 import type { Model } from "./model.ts";
+import { locationEvidence } from "./location.ts";
 
 /** Where `npm run prove` keeps its results, relative to the repository root. */
 export const PROVE_RESULTS = ".cache/prove/results.json";
@@ -235,6 +236,15 @@ export function proofGap(model: Model, e: ProvedEntry, proof: RecordProof | unde
   return undefined;
 }
 
+/** unproven-claim: a component that says Done must be where it says (a file or folder of the repository, or a bun: module). */
+export function checkLocations(root: string, model: Model): Diagnostic[] {
+  return model.records.components.flatMap((e) => {
+    if (e.record.status !== "Done") return [];
+    const evidence = locationEvidence(e.record.location, root);
+    return evidence.backed ? [] : [diagnostic("unproven-claim", recordPlace(e, ["status"]), `${e.record.name} says Done, but ${evidence.reason}`, "fix its location, or set the status to what exists")];
+  });
+}
+
 /**
  * Claims follow evidence: Done needs a passing, fresh proof in every variant that ships the code
  * (`unproven-claim`, at the status value); a flag or component needs that only when it names a proof.
@@ -269,7 +279,7 @@ export function freshProveResults(resultsRoot: string, root: string, model: Mode
  * prove results exist, claims follow them (stale results: a warning, and claims are not judged by them).
  */
 export function proofStage(root: string, model: Model): Diagnostic[] {
-  const out = [...checkProofFiles(root, model), ...checkProduction(model)];
+  const out = [...checkProofFiles(root, model), ...checkProduction(model), ...checkLocations(root, model)];
   const results = readProveResults(root);
   if (!results) return out;
   if (results.fingerprint !== proofFingerprint(root, model)) {

@@ -5,6 +5,8 @@
  */
 import { diagnostic, fileStart, isError, sortDiagnostics } from "../../core/report/diagnostics.ts";
 import { relativePath } from "../../core/load/load-records.ts";
+import { recordPlace } from "../../core/load/yaml-source.ts";
+import { flagEvidence } from "../../core/model/evidence.ts";
 import { readInside } from "../../core/fs/safe-fs.ts";
 import { VARIANTS_DIR } from "../../core/emit/emit-build-scripts.ts";
 import { saveAnalysis } from "../analysis-cache.ts";
@@ -28,8 +30,18 @@ export function writeOutputs(ctx: Measured): VerifyRun {
     const ownsSomething = ctx.facts.bundled.some((p) => matchesAny(p, f.record.modules));
     eliminated.set(f.record.name, ownsSomething && ctx.builtByVariant.size === ctx.variants.length && !ctx.leaks.some((l) => l.flag === f.record.name && l.ownership === "owned"));
   }
+  const measuredResults = (ok: boolean) => buildResults({ model: ctx.model, ok, variants: outcomes, impacts, eliminated, callSites: ctx.facts.callSites });
+  // Claims follow evidence: a flag that says Done must be backed by these very results (shipped somewhere,
+  // eliminated where off, not dead). A variant's Done already fails verify through its own rules.
+  const measured = measuredResults(true);
+  // Judged only when every variant built: otherwise the missing build is the one thing to report.
+  for (const f of ctx.builtByVariant.size === ctx.variants.length ? ctx.flags : []) {
+    if (f.record.status !== "Done") continue;
+    const evidence = flagEvidence(f.record.name, measured);
+    if (!evidence.backed) diagnostics.push(diagnostic("unproven-claim", recordPlace(f, ["status"]), `${f.record.name} says Done, but ${evidence.reason}`, "ship it in a variant and guard real code with it, or set the status to what the bundles show"));
+  }
   const ok = !sortDiagnostics(diagnostics).some(isError);
-  const results = buildResults({ model: ctx.model, ok, variants: outcomes, impacts, eliminated, callSites: ctx.facts.callSites });
+  const results = { ...measured, ok };
   if (ctx.write) {
     try {
       for (const o of outcomes) {
