@@ -35,6 +35,11 @@ const V = "data/variants.yaml";
 
 describe("record rules", () => {
   test("the base fixture has no errors", async () => expect(await check({})).toEqual([]));
+  test("unproven-claim: a Done component that is not where it says, at its status", async () => {
+    expect(await check({ "data/components.yaml": (t) => t.replace("location: tsconfig.json", "location: docs/GONE.md") })).toEqual(["data/components.yaml:7:11 unproven-claim"]);
+    // Not Done: nothing is claimed, nothing to prove.
+    expect(await check({ "data/components.yaml": (t) => t.replace("location: tsconfig.json", "location: docs/GONE.md").replace("status: Done", "status: Planned") })).toEqual([]);
+  });
   test("yaml-syntax", async () => expect(await check({ [F]: (s) => s.replace('introduced: "2025-09-01"', 'introduced: "2025-09-01') })).toContain(`${F}:13:15 yaml-syntax`));
   test("duplicate-key", async () => expect(await check({ [F]: (s) => s.replace("  impact: Low\n", "  impact: Low\n  impact: High\n") })).toEqual([`${F}:9:3 duplicate-key`]));
   test("yaml-anchor", async () => expect(await check({ [F]: (s) => s.replace("domain: Operations", "domain: &d Operations") })).toEqual([`${F}:5:11 yaml-anchor`]));
