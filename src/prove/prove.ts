@@ -18,6 +18,7 @@ import {
   checkProofFiles,
   variantStates,
   isProofFile,
+  proofFiles,
   proofFingerprint,
   provedEntries,
   PROVE_RESULTS,
@@ -131,7 +132,7 @@ export async function runProve(root: string, options: ProveOptions): Promise<Pro
 
   const missing = checkProofFiles(root, model);
   const withProof = provedEntries(model).filter((e) => e.record.proof !== undefined);
-  const files = [...new Set(withProof.flatMap((e) => e.record.proof!.tests))].filter((f) => isProofFile(root, f)).sort();
+  const files = proofFiles(model).filter((f) => isProofFile(root, f));
   const before = proofFingerprint(root, model);
   const run: TestRun = files.length ? await runTests(root, files, options) : { cases: [], reported: true, exitCode: 0, output: "" };
   const after = proofFingerprint(root, model);
@@ -143,17 +144,18 @@ export async function runProve(root: string, options: ProveOptions): Promise<Pro
     records.push(r);
     const at = placeOf(e.src, [e.index, "proof"], true);
     const what = `${r.tests.join(", ")}${r.testName === undefined ? "" : ` named "${r.testName}"`}`;
+    const states = variantStates(model, e, r);
     if (r.matched === 0) {
       const why = run.reported ? "" : ` (bun test wrote no report: exit ${run.exitCode})`;
       out.push(diagnostic("proof-matched-none", at, `the proof of ${e.record.name} matched no test in ${what}${why}`));
     } else if (r.failed > 0) {
-      const where = variantStates(model, e, r).filter((v) => v.state === "failing").map((v) => v.variant);
+      const where = states.filter((v) => v.state === "failing").map((v) => v.variant);
       const inVariants = where.length ? ` in ${where.join(", ")}` : "";
       out.push(diagnostic("proof-failed", at, `${r.failed} of ${r.matched} tests proving ${e.record.name} failed${inVariants}: ${r.failures.slice(0, 3).join("; ")}${r.failures.length > 3 ? "; …" : ""}`));
     }
     // Each variant that ships the code needs tests of its own: a proof in prod says nothing about enterprise.
-    for (const v of variantStates(model, e, r)) {
-      if (r.matched > 0 && v.state === "unproven") {
+    for (const v of r.matched > 0 ? states : []) {
+      if (v.state === "unproven") {
         out.push(diagnostic("proof-variant-unproven", at, `${e.record.name} ships in variant ${v.variant}, but no test of its proof ran against ${v.variant} (name tests "variant ${v.variant}: …")`));
       }
     }

@@ -6,7 +6,9 @@
 import { cpSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadModel, recordsHash, type Model } from "../../src/core/model/model.ts";
-import { claimingVariants, proofFingerprint, provedEntries, PROVE_RESULTS, PROVE_RESULTS_VERSION, type ProofCase, type ProveResults, type RecordProof } from "../../src/core/model/proof.ts";
+import { claimingVariants, proofFingerprint, provedEntries, PROVE_RESULTS, PROVE_RESULTS_VERSION, type ProveResults, type RecordProof } from "../../src/core/model/proof.ts";
+import type { JunitCase } from "../../src/prove/junit.ts";
+import { summarize } from "../../src/prove/prove.ts";
 import { schemaComment } from "../../src/core/load/load-records.ts";
 import type { Kind } from "../../src/core/schema/kinds.ts";
 import type { VerifyResults } from "../../src/verify/results-file.ts";
@@ -149,30 +151,18 @@ export const UNPROVEN_CONTROL = { name: "Input Sanitization", variant: "lite" };
  * has no test in one, so each state of the control × variant matrix renders.
  */
 function writeFixtureProofs(dir: string, model: Model): void {
+  // Summarized by the prover's own code from cases shaped as the JUnit report gives them.
   const records: RecordProof[] = provedEntries(model)
     .filter((e) => e.record.proof)
     .map((e) => {
       const variants = claimingVariants(model, e).map((v) => v.record.name);
-      const cases: ProofCase[] = (variants.length ? variants : [undefined]).flatMap((variant): ProofCase[] => {
+      const cases: JunitCase[] = (variants.length ? variants : [undefined]).flatMap((variant): JunitCase[] => {
         if (e.record.name === UNPROVEN_CONTROL.name && variant === UNPROVEN_CONTROL.variant) return [];
         const failing = e.record.name === FAILING_CONTROL.name && variant === FAILING_CONTROL.variant;
         const name = variant ? `variant ${variant}: behaves as the record says` : "holds";
-        return [{ name, status: failing ? "failed" : "passed", duration: 0.25, ...(variant ? { variant } : {}) }];
+        return [{ file: e.record.proof!.tests[0]!, suites: [], name, status: failing ? "failed" : "passed", time: 0.25 }];
       });
-      const count = (s: ProofCase["status"]) => cases.filter((c) => c.status === s).length;
-      return {
-        kind: e.kind,
-        name: e.record.name,
-        tests: [...e.record.proof!.tests],
-        matched: cases.length,
-        passed: count("passed"),
-        failed: count("failed"),
-        skipped: 0,
-        duration: cases.length * 0.25,
-        variants: [...new Set(cases.flatMap((c) => c.variant ?? []))].sort(),
-        failures: cases.filter((c) => c.status === "failed").map((c) => c.name),
-        cases,
-      };
+      return summarize(e, cases);
     });
   const results: ProveResults = { version: PROVE_RESULTS_VERSION, generatedAt: "2026-01-31T12:30:00.000Z", bunVersion: "1.4.5", fingerprint: proofFingerprint(REPO, model), records };
   mkdirSync(join(dir, ".cache", "prove"), { recursive: true });

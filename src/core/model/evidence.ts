@@ -11,7 +11,7 @@ import type { Model } from "./model.ts";
 import type { VerifyResults } from "../../verify/results-file.ts";
 import { proofGap, resultOf, type ProveResults, type ProvedEntry } from "./proof.ts";
 import { locationEvidence, type Evidence } from "./location.ts";
-export { locationEvidence, type Evidence };
+export type { Evidence };
 
 export interface EvidenceContext {
   root: string;

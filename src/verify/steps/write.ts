@@ -25,17 +25,18 @@ export function writeOutputs(ctx: Measured): VerifyRun {
     if (!("refusal" in read)) texts.set(d.file, read.bytes.toString("utf8"));
   }
 
+  const allBuilt = ctx.builtByVariant.size === ctx.variants.length;
   const eliminated = new Map<string, boolean>();
   for (const f of ctx.flags) {
     const ownsSomething = ctx.facts.bundled.some((p) => matchesAny(p, f.record.modules));
-    eliminated.set(f.record.name, ownsSomething && ctx.builtByVariant.size === ctx.variants.length && !ctx.leaks.some((l) => l.flag === f.record.name && l.ownership === "owned"));
+    eliminated.set(f.record.name, ownsSomething && allBuilt && !ctx.leaks.some((l) => l.flag === f.record.name && l.ownership === "owned"));
   }
-  const measuredResults = (ok: boolean) => buildResults({ model: ctx.model, ok, variants: outcomes, impacts, eliminated, callSites: ctx.facts.callSites });
+  // Built before the claims are judged (they read it); `ok` is settled once they are.
+  const measured = buildResults({ model: ctx.model, ok: true, variants: outcomes, impacts, eliminated, callSites: ctx.facts.callSites });
   // Claims follow evidence: a flag that says Done must be backed by these very results (shipped somewhere,
   // eliminated where off, not dead). A variant's Done already fails verify through its own rules.
-  const measured = measuredResults(true);
   // Judged only when every variant built: otherwise the missing build is the one thing to report.
-  for (const f of ctx.builtByVariant.size === ctx.variants.length ? ctx.flags : []) {
+  for (const f of allBuilt ? ctx.flags : []) {
     if (f.record.status !== "Done") continue;
     const evidence = flagEvidence(f.record.name, measured);
     if (!evidence.backed) diagnostics.push(diagnostic("unproven-claim", recordPlace(f, ["status"]), `${f.record.name} says Done, but ${evidence.reason}`, "ship it in a variant and guard real code with it, or set the status to what the bundles show"));
