@@ -76,7 +76,7 @@ export function scaleFlagsFile(f: number, perFile = 1000, total = 10_000 - 27): 
 
 /**
  * A project in `dir` with 10,000 flags: data/ with features.yaml split into data/features/00-real.yaml plus
- * ten files of scaleFlagsFile, and the test files records name as proof (check wants them to exist).
+ * ten files of scaleFlagsFile, and the files records point at (check wants them to exist).
  * Returns the path of one synthetic file, for benches that edit one.
  */
 export function tenThousandFlags(dir: string): string {
@@ -85,12 +85,16 @@ export function tenThousandFlags(dir: string): string {
   mkdirSync(join(dir, "data/features"));
   writeFileSync(join(dir, "data/features/00-real.yaml"), readFileSync(join(REPO, "data/features.yaml"), "utf8").replace("=../src/", "=../../src/"));
   for (let f = 0; f < 10; f++) writeFileSync(join(dir, `data/features/${String(f + 1).padStart(2, "0")}-synth.yaml`), scaleFlagsFile(f));
+  // check wants what records point at to exist: the tests they name as proof, and a Done component's location.
   for (const name of readdirSync(join(REPO, "data"))) {
     if (!name.endsWith(".yaml")) continue;
-    for (const [path] of readFileSync(join(REPO, "data", name), "utf8").matchAll(/\btest\/[\w./-]+\.ts\b/g)) {
+    const text = readFileSync(join(REPO, "data", name), "utf8");
+    const paths = [...text.matchAll(/\btest\/[\w./-]+\.ts\b/g)].map((m) => m[0]);
+    for (const m of text.matchAll(/^\s*location: ([\w./-]+)/gm)) paths.push(m[1]!);
+    for (const path of paths) {
       if (!existsSync(join(REPO, path))) continue;
       mkdirSync(join(dir, path, ".."), { recursive: true });
-      cpSync(join(REPO, path), join(dir, path));
+      cpSync(join(REPO, path), join(dir, path), { recursive: true });
     }
   }
   return join(dir, "data/features/05-synth.yaml");
