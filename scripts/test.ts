@@ -7,7 +7,7 @@
  * refreshes the timings after a run. Every test may take up to 60 s unless it sets its own timeout. Arguments
  * that name files or options pass through to `bun test`.
  */
-export {};
+import { existsSync } from "node:fs";
 
 const TIMINGS = "test/timings.json";
 const args = process.argv.slice(2);
@@ -24,7 +24,15 @@ for await (const chunk of proc.stderr) {
   tail = (tail + decoder.decode(chunk, { stream: true })).slice(-4000);
 }
 const code = await proc.exited;
+if (args.includes("--update-timings")) await pruneTimings();
 const passed = Number(/^\s*(\d+) pass$/m.exec(tail)?.[1] ?? 0);
 const failed = Number(/^\s*(\d+) fail$/m.exec(tail)?.[1] ?? (code === 0 ? 0 : 1));
 process.stdout.write(`\n${passed} passed, ${failed} failed\n`);
 process.exitCode = code === 0 && passed === 0 ? 1 : code;
+
+/** Bun merges measured timings into what it read, so a removed or renamed test file would stay listed: drop it. */
+async function pruneTimings(): Promise<void> {
+  const timings = (await Bun.file(TIMINGS).json()) as { files: Record<string, number> };
+  for (const file of Object.keys(timings.files)) if (!existsSync(file)) delete timings.files[file];
+  await Bun.write(TIMINGS, `${JSON.stringify(timings, null, 2)}\n`);
+}
