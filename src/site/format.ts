@@ -3,14 +3,17 @@ import { fieldValue, type Entry } from "../core/model/records.ts";
 import type { Status } from "../core/schema/columns.ts";
 import { fieldsWithRole } from "../core/schema/kinds.ts";
 
+/** Between a number and its unit: a narrow table column must not break "8.0 s" or "12.3 kB" across two lines. */
+export const NBSP = "\u00a0";
+
 export function formatBytes(n: number): string {
-  if (n < 1000) return `${n} B`;
-  if (n < 1_000_000) return `${(n / 1000).toFixed(1)} kB`;
-  return `${(n / 1_000_000).toFixed(2)} MB`;
+  if (n < 1000) return `${n}${NBSP}B`;
+  if (n < 1_000_000) return `${(n / 1000).toFixed(1)}${NBSP}kB`;
+  return `${(n / 1_000_000).toFixed(2)}${NBSP}MB`;
 }
 
 export function formatSignedBytes(n: number): string {
-  return n > 0 ? `+${formatBytes(n)}` : n < 0 ? `−${formatBytes(-n)}` : "0 B";
+  return n > 0 ? `+${formatBytes(n)}` : n < 0 ? `−${formatBytes(-n)}` : formatBytes(0);
 }
 
 /**

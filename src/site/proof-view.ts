@@ -9,6 +9,7 @@ import { PROVED_KINDS, resultOf, variantStates, type ProofCase, type ProvedEntry
 import { proofEvidence, type Evidence } from "../core/model/evidence.ts";
 import type { Kind } from "../core/schema/kinds.ts";
 import type { Site } from "./data.ts";
+import { NBSP } from "./format.ts";
 
 export const isProved = (e: Entry): e is ProvedEntry => (PROVED_KINDS as readonly Kind[]).includes(e.kind);
 
@@ -27,7 +28,7 @@ export const CASE_LABEL: Record<ProofCase["status"], { icon: string; text: strin
 };
 
 export function formatSeconds(s: number): string {
-  return s < 1 ? `${Math.round(s * 1000)} ms` : `${s.toFixed(1)} s`;
+  return s < 1 ? `${Math.round(s * 1000)}${NBSP}ms` : `${s.toFixed(1)}${NBSP}s`;
 }
 
 export interface ProofView {

@@ -2,6 +2,7 @@
  * A record page as data: every field of the record, in schema order, each typed for display by its
  * metadata (prose, code, links to other records, lists, limits, status), plus the records that point back at it.
  */
+import { fieldText } from "../core/model/limit-text.ts";
 import { fieldValue, type Entry } from "../core/model/records.ts";
 import { MASTER_KEYS, type Status } from "../core/schema/columns.ts";
 import { fieldKeys, fieldLabel, fieldMeta, KIND_INFO, kindNoun, REFERENCES, type Kind, type RecordOf } from "../core/schema/kinds.ts";
@@ -42,6 +43,7 @@ function toValue(site: Site, entry: Entry, key: string, raw: unknown): Value {
     return { type: "text", text: s };
   };
   if (meta?.role === "limits" && entry.kind === "security" && entry.record.limits) return { type: "limits", rows: entry.record.limits };
+  if (meta?.fillsLimits) return { type: "text", text: fieldText(entry, key) ?? String(raw) };
   if (meta?.role === "proof" && (entry.kind === "security" || entry.kind === "criteria") && entry.record.proof) {
     const { tests, name } = entry.record.proof;
     return { type: "list", items: [...tests.map((t): Value => ({ type: "code", text: t })), ...(name === undefined ? [] : [{ type: "text" as const, text: `tests named "${name}"` }])] };

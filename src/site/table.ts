@@ -4,6 +4,7 @@
  * renders it, the tests and the bench can inspect it.
  */
 import { isProved, proofSummary, proofView } from "./proof-view.ts";
+import { fieldText } from "../core/model/limit-text.ts";
 import { fieldValue, type Entry } from "../core/model/records.ts";
 import {
   APPROVALS,
@@ -182,7 +183,7 @@ function fieldColumn(kind: Kind, key: string): Extra | undefined {
   const meta = fieldMeta(kind, key) ?? KINDS.map((k) => fieldMeta(k, key)).find((m) => m !== undefined);
   if (!meta) return undefined;
   const label = fieldLabel(key, kind);
-  const value = (e: Entry) => fieldValue(e, key);
+  const value = (e: Entry) => fieldText(e, key) ?? fieldValue(e, key);
   const num = (e: Entry) => {
     const v = value(e);
     return typeof v === "number" ? v : undefined;
@@ -265,7 +266,7 @@ export function buildTable(site: Site, kind: Kind, options: TableOptions = {}): 
   const rows: Row[] = entries.map((e) => {
     const cells = [...masters.map((c) => masterCell(site, e, c.key)), ...extras.map((x) => x.cell(site, e))];
     const one = (v: string | undefined) => (v === undefined ? [] : [v]);
-    const prose = searched.map((k) => fieldValue(e, k)).filter((v) => typeof v === "string");
+    const prose = searched.map((k) => fieldText(e, k)).filter((v) => v !== undefined);
     const search = [...cells.map((c) => c.text + (c.badge ? ` ${c.badge}` : "")), ...prose].join(" ").toLowerCase().replace(/\s+/g, " ");
     return {
       key: site.slugOf(e),

@@ -60,6 +60,7 @@ const TRIGGERS: Record<RuleId, string> = {
   "duplicate-entry": RULES_TEST,
   "unknown-reference": expected("unknown-reference"),
   "dependency-cycle": expected("dependency-cycle"),
+  "requirement-limit": expected("requirement-limit"),
   "scope-leak": expected("scope-leak"),
   // generated
   "stale-generated": expected("stale-generated"),

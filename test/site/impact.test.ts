@@ -45,5 +45,5 @@ test("a flag that only makes bundles smaller shows its negative delta, not 0 B",
   const table = buildTable(site, "features");
   const impact = table.columns.findIndex((c) => c.id === "impact");
   const row = table.rows.find((r) => r.cells[0]!.text === "MOCK_API")!;
-  expect(row.cells[impact]!.text).toContain("−812 B");
+  expect(row.cells[impact]!.text).toContain("−812\u00a0B");
 });

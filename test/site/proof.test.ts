@@ -50,6 +50,10 @@ describe("the site shows proof", () => {
     const sanitization = html("controls/input-sanitization");
     const limits = text(sanitization.slice(sanitization.indexOf("data-proof-limits")));
     expect(limits).toContain("Property key length: 64 characters at most, read by the code as INPUT_SANITIZATION_PROPERTY_KEY_LENGTH");
+    // The requirement writes the limit as {Property key length}: readers see the number, on the record page and in the matrix.
+    expect(text(sanitization)).toContain("drops keys longer than 64 characters");
+    expect(text(html("security-matrix"))).toContain("drops keys longer than 64 characters");
+    expect(sanitization + html("security-matrix")).not.toContain("{Property key length}");
     // The constant is really in the generated module the app imports.
     expect(readFileSync(join(import.meta.dir, "../../src/generated/limits.ts"), "utf8")).toContain("export const INPUT_SANITIZATION_PROPERTY_KEY_LENGTH = 64;");
   });

@@ -310,6 +310,18 @@ export function recordPlace(entry: { src: YamlSource; index: number }, path: rea
   return placeOf(entry.src, [entry.index, ...path]);
 }
 
+/**
+ * The place of character `index` of the text value at `path` of a record: exact when the file spells the value
+ * out verbatim (plain, or quoted with no escape before it), else the start of the value.
+ */
+export function recordTextPlace(entry: { src: YamlSource; index: number }, path: readonly PathSegment[], text: string, index: number): Place {
+  const start = offsetOf(entry.src, [entry.index, ...path]);
+  const source = entry.src.text;
+  const quote = source[start] === '"' || source[start] === "'" ? 1 : 0;
+  const verbatim = source.startsWith(text.slice(0, index + 1), start + quote);
+  return placeAt(entry.src, verbatim ? start + quote + index : start);
+}
+
 /** Offset of a key inside the map at `path` (for unknown keys). */
 export function keyOffset(src: YamlSource, path: readonly PathSegment[], key: string): number {
   return src.places.get(pathKey([...path, key]))?.key ?? offsetOf(src, path);

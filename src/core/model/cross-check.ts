@@ -8,7 +8,8 @@ import { fieldValue, type Entry, type Records } from "./records.ts";
 import { ALL_SCOPES } from "../schema/columns.ts";
 import { KIND_NOUN, KINDS, REFERENCES, type Kind } from "../schema/kinds.ts";
 import { didYouMean } from "../report/suggest.ts";
-import { recordPlace, type PathSegment } from "../load/yaml-source.ts";
+import { recordPlace, recordTextPlace, type PathSegment } from "../load/yaml-source.ts";
+import { limitTextProblems, limitTexts } from "./limit-text.ts";
 
 const where = (e: Entry) => `${e.at.file}:${e.at.line}:${e.at.col}`;
 
@@ -21,7 +22,7 @@ export function expandScope(value: string | readonly string[] | undefined, allSc
 
 export function crossCheck(load: LoadResult): Diagnostic[] {
   const { records, names, unreadable } = load;
-  return [...duplicateNames(records), ...references(records, names, unreadable), ...scopeLeaks(records), ...dateOrder(records), ...cycles(records)];
+  return [...duplicateNames(records), ...references(records, names, unreadable), ...scopeLeaks(records), ...dateOrder(records), ...cycles(records), ...limitPlaceholders(records)];
 }
 
 function duplicateNames(records: Records): Diagnostic[] {
@@ -123,6 +124,30 @@ function cycles(records: Records): Diagnostic[] {
     state.set(name, "done");
   };
   for (const name of byName.keys()) visit(name, []);
+  return out;
+}
+
+/** Texts that write limits take every number from them (limit-text.ts). */
+function limitPlaceholders(records: Records): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const kind of KINDS) {
+    for (const e of records[kind]) {
+      for (const { key, text, limits } of limitTexts(e)) {
+        const names = limits.map((l) => `{${l.name}}`);
+        for (const p of limitTextProblems(text, limits)) {
+          if (p.kind === "literal") {
+            out.push(diagnostic("requirement-limit", recordTextPlace(e, [key], text, p.index), `${key} types ${p.written}, the value of the limit "${p.limit.name}"; the text would keep saying ${p.written} when the limit changes`, `write {${p.limit.name}} instead of ${p.written}`));
+          } else if (p.kind === "unknown") {
+            const hint = p.meant ? `did you mean {${p.meant.name}}?` : names.length ? `its limits are ${names.join(", ")}` : "add the limit under limits, or write the text without braces";
+            out.push(diagnostic("requirement-limit", recordTextPlace(e, [key], text, p.index), `${key} writes {${p.name}}, but ${KIND_NOUN[kind]} "${e.record.name}" has no limit named "${p.name}"`, hint));
+          } else {
+            const list = p.limits.map((l) => `"${l.name}" (${l.value} ${l.unit})`).join(" and ");
+            out.push(diagnostic("requirement-limit", recordPlace(e, [key]), `${key} does not mention the limit${p.limits.length > 1 ? "s" : ""} ${list}`, `write ${p.limits.map((l) => `{${l.name}}`).join(" and ")} where the text sets ${p.limits.length > 1 ? "them" : "it"}`));
+          }
+        }
+      }
+    }
+  }
   return out;
 }
 

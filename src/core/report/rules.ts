@@ -77,6 +77,12 @@ export const RULES = {
   "duplicate-entry": { stage: "model", severity: "error", summary: "A name is listed twice in one list of a record.", hint: "remove the second entry" },
   "unknown-reference": { stage: "model", severity: "error", summary: "A record names a flag, scope, control, role or roadmap item that is not defined.", hint: "fix the name, or define the record it names" },
   "dependency-cycle": { stage: "model", severity: "error", summary: "Roadmap items depend on each other in a loop.", hint: "remove one dependsOn entry of the loop" },
+  "requirement-limit": {
+    stage: "model",
+    severity: "error",
+    summary: "A control's requirement types a limit's number instead of writing `{Limit name}`, leaves one of its limits out, or names a limit the control does not have: the text would not follow the record's value.",
+    hint: "write each limit as {its name}, such as \"At most {Connections} connections\"",
+  },
   "scope-leak": { stage: "model", severity: "error", summary: "A variant enables a flag not allowed in the variant's scope.", hint: "remove the flag from the variant, or add the variant's scope to the flag" },
   // generated
   "stale-generated": { stage: "generated", severity: "error", summary: "A generated file (flag registry, JSON Schemas, the README's rule table, the `build:*` scripts in package.json, the build-variants workflow) differs from what the records and the rule registry produce.", hint: "run `npm run generate` and commit the result" },

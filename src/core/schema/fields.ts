@@ -45,6 +45,11 @@ export interface FieldMeta {
   lead?: boolean;
   /** A typical value, for the table-format standard page. */
   example?: string;
+  /**
+   * The text writes each of the record's limits as `{Limit name}`, filled with its value wherever the text is
+   * shown: the number is defined once, in `limits`, which also feed the code (model/limit-text.ts checks it).
+   */
+  fillsLimits?: boolean;
 }
 
 /** Field metadata of every record schema. Separate from Zod's global registry, so none of it leaks into the JSON Schemas. */

@@ -140,8 +140,13 @@ export const RECORD_SCHEMAS = {
   security: MASTER.extend({
     type: typeOf("security"),
     threat: field(Text, { label: "Threat", role: "prose", lead: true, description: "What goes wrong without the control." }),
-    requirement: field(Text, { label: "Requirement", role: "prose", description: "What the control must do, with its numbers." }),
-    limits: field(z.array(Limit).optional(), { label: "Limits", role: "limits", description: "The numbers the requirement sets, each with a name, a value and a unit." }),
+    requirement: field(Text, {
+      label: "Requirement",
+      role: "prose",
+      fillsLimits: true,
+      description: "What the control must do. Write each of its limits as {Limit name}, such as \"At most {Connections} connections\": the number comes from limits.",
+    }),
+    limits: field(z.array(Limit).optional(), { label: "Limits", role: "limits", description: "The numbers the requirement sets, each with a name, a value and a unit; the requirement writes each as {name}." }),
     owner: field(Text, { ...OWNER, description: "The team role (from data/team.yaml) that delivers the control." }),
     target: field(IsoDate, { label: "Target", role: "due", description: "When the control must be done, YYYY-MM-DD (quote it); past it, an open control is Overdue." }),
     proof: proofField("the control works, in every variant that ships its flags", '"control: Scope Isolation"'),

@@ -1,0 +1,87 @@
+/**
+ * Numbers defined once: a control's requirement writes its limits as `{Limit name}`, and every place that shows
+ * the text fills them from the record's `limits` (which also become the constants the application reads). A
+ * number typed into the text would go stale the day the limit changes, so check refuses it, and refuses a
+ * limit the text never mentions or a placeholder naming none.
+ */
+import { fieldValue, type Entry } from "./records.ts";
+import { fieldKeys, fieldMeta } from "../schema/kinds.ts";
+import { closest } from "../report/suggest.ts";
+
+interface Limit {
+  name: string;
+  value: number;
+  unit: string;
+}
+
+/** `{Name}`: a limit's name between braces, on one line. */
+const PLACEHOLDER = /\{([^{}\n]+)\}/g;
+/**
+ * A number as a writer types one: 10, 1,000, 2.5, 90d; not a digit inside a word (v2, sha256) and not a part
+ * of a date, time or path (2026-01-18, 10:30, 1/2).
+ */
+const NUMBER = /(?<![\w.,\-/:])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\d,]|[.\-/:]\d)|(?<![\w.,\-/:])\d+(?:\.\d+)?(?![\d,]|[.\-/:]\d)/g;
+
+function limitsOf(entry: Entry): readonly Limit[] {
+  return entry.kind === "security" ? (entry.record.limits ?? []) : [];
+}
+
+/** `text` with each `{Name}` replaced by the value of the limit of that name; an unknown name stays as written. */
+export function fillLimits(text: string, limits: readonly Limit[]): string {
+  return text.replace(PLACEHOLDER, (whole, name: string) => {
+    const limit = limits.find((l) => l.name === name);
+    return limit ? String(limit.value) : whole;
+  });
+}
+
+/** A field's text as readers see it: with its limits filled in when the schema says the field writes them. */
+export function fieldText(entry: Entry, key: string): string | undefined {
+  const value = fieldValue(entry, key);
+  if (typeof value !== "string") return undefined;
+  return fieldMeta(entry.kind, key)?.fillsLimits ? fillLimits(value, limitsOf(entry)) : value;
+}
+
+export type LimitTextProblem =
+  /** `{name}` names no limit; `meant` is the limit it most likely means. */
+  | { kind: "unknown"; name: string; index: number; meant: Limit | undefined }
+  | { kind: "literal"; limit: Limit; index: number; written: string }
+  /** Limits the text neither writes nor types nor misspells (each of those is reported where it stands). */
+  | { kind: "missing"; limits: Limit[] };
+
+/** What keeps `text` from taking its numbers from `limits`, with the index in the text where it is. */
+export function limitTextProblems(text: string, limits: readonly Limit[]): LimitTextProblem[] {
+  const out: LimitTextProblem[] = [];
+  const accounted = new Set<Limit>();
+  const names = limits.map((l) => l.name);
+  for (const m of text.matchAll(PLACEHOLDER)) {
+    const limit = limits.find((l) => l.name === m[1]);
+    if (limit) {
+      accounted.add(limit);
+      continue;
+    }
+    const meant = limits.find((l) => l.name === closest(m[1]!, names));
+    if (meant) accounted.add(meant);
+    out.push({ kind: "unknown", name: m[1]!, index: m.index, meant });
+  }
+  // Numbers outside placeholders (blanked, so a digit in a limit's name is not read as one).
+  const bare = text.replace(PLACEHOLDER, (whole) => " ".repeat(whole.length));
+  for (const m of bare.matchAll(NUMBER)) {
+    const limit = limits.find((l) => l.value === Number(m[0].replaceAll(",", "")));
+    if (!limit) continue;
+    accounted.add(limit);
+    out.push({ kind: "literal", limit, index: m.index, written: m[0] });
+  }
+  const missing = limits.filter((l) => !accounted.has(l));
+  if (missing.length) out.push({ kind: "missing", limits: missing });
+  return out;
+}
+
+/** The fields of a record that write its limits as placeholders, with their text. */
+export function limitTexts(entry: Entry): { key: string; text: string; limits: readonly Limit[] }[] {
+  return fieldKeys(entry.kind)
+    .filter((key) => fieldMeta(entry.kind, key)?.fillsLimits)
+    .flatMap((key) => {
+      const text = fieldValue(entry, key);
+      return typeof text === "string" ? [{ key, text, limits: limitsOf(entry) }] : [];
+    });
+}
