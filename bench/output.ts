@@ -16,6 +16,7 @@
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { wrongOwnerFlag } from "./synthetic.ts";
 
 const REPO = join(import.meta.dir, "..");
 const BUN = process.execPath;
@@ -28,20 +29,6 @@ const env: Record<string, string> = {};
 for (const [k, v] of Object.entries(process.env)) if (v !== undefined && k !== "BUN_OPTIONS" && k !== "GITHUB_ACTIONS") env[k] = v;
 env.NO_COLOR = "1";
 
-const badFlag = (i: number) => `
-- name: BAD_${String(i).padStart(6, "0")}
-  type: Release
-  category: Core
-  domain: Platform
-  scope: [Enterprise]
-  tier: Free
-  impact: Low
-  status: Planned
-  approval: Pending
-  description: Record ${i} names an owner that does not exist.
-  owner: Nobody ${i}
-  introduced: "2026-01-01"
-`;
 
 /** A copy of the base fixture with its generated files written; `fill` then adds the bad records. */
 function project(fill: (dir: string) => void): string {
@@ -69,7 +56,7 @@ function ownersOneFile(counted: { n: number }): (dir: string) => void {
     const file = join(dir, "data/features.yaml");
     let text = readFileSync(file, "utf8");
     let i = 0;
-    for (let next = badFlag(i); Buffer.byteLength(text) + Buffer.byteLength(next) <= MAX_FILE; next = badFlag(++i)) text += next;
+    for (let next = wrongOwnerFlag(i); Buffer.byteLength(text) + Buffer.byteLength(next) <= MAX_FILE; next = wrongOwnerFlag(++i)) text += next;
     writeFileSync(file, text);
     counted.n = i;
   };
@@ -85,7 +72,7 @@ function ownersSplit(n: number): (dir: string) => void {
     const header = "# yaml-language-server: $schema=../../src/generated/schema/features.schema.json\n";
     for (let f = 0; f * PER_FILE < n; f++) {
       const parts = [header];
-      for (let i = f * PER_FILE; i < Math.min(n, (f + 1) * PER_FILE); i++) parts.push(badFlag(i));
+      for (let i = f * PER_FILE; i < Math.min(n, (f + 1) * PER_FILE); i++) parts.push(wrongOwnerFlag(i));
       writeFileSync(join(dir, `data/features/${String(f + 1).padStart(3, "0")}-bad.yaml`), parts.join(""));
     }
   };

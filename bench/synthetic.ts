@@ -1,7 +1,7 @@
 /**
  * Synthetic records for the benchmarks: this repository's data/ plus generated flags, so a build or check
- * can be measured at a scale the real records do not reach. Benchmarks only; tests build their own
- * fixtures (test/helpers).
+ * can be measured at a scale the real records do not reach. The benches own it; a test imports it only to
+ * hold the same records (the 10,000-flag project must check clean; output at scale), never the other way.
  */
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -48,6 +48,24 @@ export function addSyntheticFlags(dataDir: string, count: number): void {
     mkdirSync(join(dataDir, "features"), { recursive: true });
     writeFileSync(join(dataDir, "features", `synthetic-${file}.yaml`), `${schemaComment("features", rel)}\n${lines.join("\n")}`);
   }
+}
+
+/** A flag record whose owner does not exist: exactly one error (unknown-reference) each, for output at scale. */
+export function wrongOwnerFlag(i: number): string {
+  return `
+- name: BAD_${String(i).padStart(6, "0")}
+  type: Release
+  category: Core
+  domain: Platform
+  scope: [Enterprise]
+  tier: Free
+  impact: Low
+  status: Planned
+  approval: Pending
+  description: Record ${i} names an owner that does not exist.
+  owner: Nobody ${i}
+  introduced: "2026-01-01"
+`;
 }
 
 /** The 10,000-flag set of bench/check.ts and bench/parse.ts: file `f` of SYNTH_ records, 1,000 per file (about 385 KB). */

@@ -8,6 +8,7 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BUN, cleanEnv, makeProject, removeProject, REPO } from "../helpers/project.ts";
+import { wrongOwnerFlag } from "../../bench/synthetic.ts";
 
 const COUNT = 2_000;
 /** Characters that must not reach a terminal raw (a line feed between lines is fine). */
@@ -16,24 +17,7 @@ const RAW_UNSAFE = /[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/;
 /** The base fixture plus `n` flag records that each name an owner who does not exist: one error each. */
 function projectWithWrongOwners(n: number): string {
   const dir = makeProject();
-  const parts: string[] = [];
-  for (let i = 0; i < n; i++) {
-    parts.push(`
-- name: BAD_${String(i).padStart(5, "0")}
-  type: Release
-  category: Core
-  domain: Platform
-  scope: [Enterprise]
-  tier: Free
-  impact: Low
-  status: Planned
-  approval: Pending
-  description: Record ${i} names an owner that does not exist.
-  owner: Nobody ${i}
-  introduced: "2026-01-01"
-`);
-  }
-  appendFileSync(join(dir, "data/features.yaml"), parts.join(""));
+  appendFileSync(join(dir, "data/features.yaml"), Array.from({ length: n }, (_, i) => wrongOwnerFlag(i)).join(""));
   return dir;
 }
 
