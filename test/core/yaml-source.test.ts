@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { keyOffset, nestingOverflow, offsetOf, parseYamlSource, position, readSimpleYaml } from "../../src/core/load/yaml-source.ts";
+import { scaleFlagsFile } from "../../bench/synthetic.ts";
 
 const place = (text: string, path: (string | number)[], onKey = false) => {
   const { source } = parseYamlSource("f.yaml", text);
@@ -70,15 +71,6 @@ function expectSameBothWays(text: string): { fast: boolean; data: unknown } {
   return { fast: readSimpleYaml(text.startsWith("\uFEFF") ? text.slice(1) : text) !== undefined, data: fast.source.data };
 }
 
-/** The records bench/check.ts and bench/parse.ts generate (1,000 of them make 385 KB). */
-function synthFlags(count: number): string {
-  let text = "# yaml-language-server: $schema=../../src/generated/schema/features.schema.json\n";
-  for (let i = 0; i < count; i++) {
-    text += `- name: SYNTH_${String(i).padStart(5, "0")}\n  type: Release\n  category: Performance\n  domain: Ingestion\n  scope: [Enterprise, Internal]\n  tier: Enterprise\n  impact: Low\n  status: Planned\n  approval: Pending\n  description: "Synthetic flag ${i}: measures the loader, validator and generators at scale."\n  owner: Platform Lead\n  introduced: "2026-01-${String((i % 28) + 1).padStart(2, "0")}"\n  expires: "2027-06-30"\n  modules: [src/app/features/synth-${i}.ts]\n\n`;
-  }
-  return text;
-}
-
 describe("fast path: the data files' subset read without yaml, with the same result", () => {
   // yaml warns on process (not in diagnostics) when a mutated file has a collection as a key; keep the output readable.
   const emitWarning = process.emitWarning;
@@ -96,7 +88,8 @@ describe("fast path: the data files' subset read without yaml, with the same res
     for (const file of all) expectSameBothWays(readFileSync(file, "utf8"));
     // Records as the guide writes them stay on the fast path (a file outside it is only slower).
     for (const file of yamlFiles(join(REPO, "test/fixtures/base/data"))) expect({ file, ...expectSameBothWays(readFileSync(file, "utf8")) }).toMatchObject({ file, fast: true });
-    const big = expectSameBothWays(synthFlags(200));
+    // The records bench/check.ts and bench/parse.ts measure.
+    const big = expectSameBothWays(scaleFlagsFile(0, 200, 200));
     expect(big.fast).toBe(true);
     expect((big.data as unknown[]).length).toBe(200);
   }, 30_000);
