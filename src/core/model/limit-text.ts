@@ -5,14 +5,11 @@
  * limit the text never mentions or a placeholder naming none.
  */
 import { fieldValue, type Entry } from "./records.ts";
-import { fieldKeys, fieldMeta } from "../schema/kinds.ts";
+import { fieldKeys, fieldMeta, type RecordOf } from "../schema/kinds.ts";
 import { closest } from "../report/suggest.ts";
 
-interface Limit {
-  name: string;
-  value: number;
-  unit: string;
-}
+/** One row of a control's `limits`, as the schema defines it. */
+type Limit = NonNullable<RecordOf<"security">["limits"]>[number];
 
 /** `{Name}`: a limit's name between braces, on one line. */
 const PLACEHOLDER = /\{([^{}\n]+)\}/g;
