@@ -62,8 +62,7 @@ export function recordFields(site: Site, entry: Entry): Field[] {
 /** The sentence shown under a record's name: its field marked `lead` in the schema (description, purpose, …). */
 export function leadText(entry: Entry): string | undefined {
   const key = fieldKeys(entry.kind).find((k) => fieldMeta(entry.kind, k)?.lead);
-  const value = key === undefined ? undefined : fieldValue(entry, key);
-  return typeof value === "string" ? value : undefined;
+  return key === undefined ? undefined : fieldText(entry, key);
 }
 
 export interface Backlink {

@@ -9,7 +9,7 @@ import { ALL_SCOPES } from "../schema/columns.ts";
 import { KIND_NOUN, KINDS, REFERENCES, type Kind } from "../schema/kinds.ts";
 import { didYouMean } from "../report/suggest.ts";
 import { recordPlace, recordTextPlace, type PathSegment } from "../load/yaml-source.ts";
-import { limitTextProblems, limitTexts } from "./limit-text.ts";
+import { limitTextFields, limitTextProblems, limitTexts } from "./limit-text.ts";
 
 const where = (e: Entry) => `${e.at.file}:${e.at.line}:${e.at.col}`;
 
@@ -131,8 +131,10 @@ function cycles(records: Records): Diagnostic[] {
 function limitPlaceholders(records: Records): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const kind of KINDS) {
+    const keys = limitTextFields(kind);
+    if (!keys.length) continue;
     for (const e of records[kind]) {
-      for (const { key, text, limits } of limitTexts(e)) {
+      for (const { key, text, limits } of limitTexts(e, keys)) {
         const names = limits.map((l) => `{${l.name}}`);
         for (const p of limitTextProblems(text, limits)) {
           if (p.kind === "literal") {

@@ -5,7 +5,7 @@
  * limit the text never mentions or a placeholder naming none.
  */
 import { fieldValue, type Entry } from "./records.ts";
-import { fieldKeys, fieldMeta, type RecordOf } from "../schema/kinds.ts";
+import { fieldKeys, fieldMeta, type Kind, type RecordOf } from "../schema/kinds.ts";
 import { closest } from "../report/suggest.ts";
 
 /** One row of a control's `limits`, as the schema defines it. */
@@ -35,7 +35,7 @@ export function fillLimits(text: string, limits: readonly Limit[]): string {
 export function fieldText(entry: Entry, key: string): string | undefined {
   const value = fieldValue(entry, key);
   if (typeof value !== "string") return undefined;
-  return fieldMeta(entry.kind, key)?.fillsLimits ? fillLimits(value, limitsOf(entry)) : value;
+  return limitTextFields(entry.kind).includes(key) ? fillLimits(value, limitsOf(entry)) : value;
 }
 
 export type LimitTextProblem =
@@ -73,12 +73,18 @@ export function limitTextProblems(text: string, limits: readonly Limit[]): Limit
   return out;
 }
 
-/** The fields of a record that write its limits as placeholders, with their text. */
-export function limitTexts(entry: Entry): { key: string; text: string; limits: readonly Limit[] }[] {
-  return fieldKeys(entry.kind)
-    .filter((key) => fieldMeta(entry.kind, key)?.fillsLimits)
-    .flatMap((key) => {
-      const text = fieldValue(entry, key);
-      return typeof text === "string" ? [{ key, text, limits: limitsOf(entry) }] : [];
-    });
+/** The fields of a kind that write its limits as placeholders (none for most kinds), found once per kind. */
+const LIMIT_FIELDS = new Map<Kind, string[]>();
+export function limitTextFields(kind: Kind): string[] {
+  let keys = LIMIT_FIELDS.get(kind);
+  if (!keys) LIMIT_FIELDS.set(kind, (keys = fieldKeys(kind).filter((key) => fieldMeta(kind, key)?.fillsLimits)));
+  return keys;
+}
+
+/** A record's limits and, for each field that writes them, its text. */
+export function limitTexts(entry: Entry, keys: readonly string[]): { key: string; text: string; limits: readonly Limit[] }[] {
+  return keys.flatMap((key) => {
+    const text = fieldValue(entry, key);
+    return typeof text === "string" ? [{ key, text, limits: limitsOf(entry) }] : [];
+  });
 }
