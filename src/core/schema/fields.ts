@@ -148,9 +148,34 @@ export const TestPath = z
  * What proves a record, as data: test files and, optionally, the name of a `describe` block or test in them.
  * Nothing in it is ever run as a command; `npm run prove` runs the files with `bun test` and reads the report.
  */
+/** Raw text a fault finds or puts in: control characters are refused, line breaks and indentation kept (never trimmed). */
+const FaultText = z
+  .string()
+  .refine((s) => !CONTROL_CHARACTER.test(s), rule("control-character", "control characters (terminal escape codes, NUL, bidi overrides) are not allowed; write plain text"));
+/**
+ * A fault the proof's tests must catch: `npm run prove` plants it (the first occurrence of `find` in `file`,
+ * replaced by `replace`) into a copy of the repository, runs the proof's tests there, and fails the proof when
+ * they still pass. Data, never a command: the file is a source file of the application.
+ */
+export const Fault = z.strictObject({
+  id: z
+    .string()
+    .refine((s) => /^[a-z][a-z0-9-]{0,62}$/.test(s), rule("invalid-value", "a fault id must match ^[a-z][a-z0-9-]*$ (lower case letters, digits, hyphens), such as anonymous-ingest")),
+  what: Text,
+  file: z
+    .string()
+    .refine(
+      (s) => s.startsWith("src/") && isRepoPath(s, { ext: ".ts" }),
+      rule("invalid-path", "a fault's file must be a .ts file under src/, written like src/app/features/rbac.ts (no leading /, no .., letters, digits, . _ - only)"),
+    ),
+  find: FaultText.refine((s) => s.length > 0, "must not be empty"),
+  replace: FaultText,
+});
 export const Proof = z.strictObject({
   tests: z.array(TestPath).min(1, "name at least one test file"),
   name: Text.optional(),
+  /** Faults the tests must catch; a control, and a flag that names a proof, list at least one. */
+  faults: z.array(Fault).optional(),
 });
 /** "src/app/", "package.json scripts" (a path and a note) or a Bun built-in module such as "bun:bundle". */
 export const LocationText = Text.refine(
