@@ -59,6 +59,12 @@ export function variantsFor(controlName: string): Variant[] {
 
 export const has = (v: Variant, ...flags: string[]) => flags.every((f) => v.features.includes(f));
 
+/** Variants that ship a flag (data/variants.yaml): the ones a flag's behaviour proof must cover. */
+export function variantsShipping(flag: string): Variant[] {
+  if (!model.records.features.some((f) => f.record.name === flag)) throw new Error(`no flag "${flag}" in data/features.yaml`);
+  return VARIANTS.filter((v) => v.features.includes(flag));
+}
+
 // ---- builds --------------------------------------------------------------------------------------
 
 let tmp: string | undefined;
