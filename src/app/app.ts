@@ -678,7 +678,9 @@ async function serveLive(c: ServeContext): Promise<{ url: string; port: number; 
       if (!v.ok) return v;
       const denial = accessDenial(v.claims, requested);
       if (denial !== undefined) return { ok: false, status: 403, reason: denial, subject: v.claims.sub };
-      return { ok: true, subject: v.claims.sub, scope: v.claims.scope, tenant: v.claims.tenant, expires: v.claims.exp * 1000 };
+      // The subscription ends when the token does: as much later as the token has left by the clock that verified it.
+      const expires = Date.now() + (v.claims.exp * 1000 - (opts.now ?? Date.now()));
+      return { ok: true, subject: v.claims.sub, scope: v.claims.scope, tenant: v.claims.tenant, expires };
     };
     hooks.authorizeIngest = async (token) => {
       const v = await check(token);

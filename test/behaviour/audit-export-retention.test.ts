@@ -206,12 +206,12 @@ describe("control: Audit Logging", () => {
               }),
             );
           };
-          await refuse(KEPT + 2_000);
+          await refuse(KEPT + 6_000);
           const before = rss(s.proc.pid);
           await refuse(8_000);
           const after = rss(s.proc.pid);
-          // Kept entries alone would be 8,000 x 4 KB = 32 MB more.
-          expect(Math.round((after - before) / 1e6)).toBeLessThan(12);
+          // Kept entries alone would be 8,000 x 4 KB = 32 MB more (a log that kept them all grew 50 MB here).
+          expect(Math.round((after - before) / 1e6)).toBeLessThan(16);
         } finally {
           await s.stop("SIGKILL");
         }

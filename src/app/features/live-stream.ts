@@ -168,7 +168,7 @@ export function startLiveStream<G = undefined>(options: LiveStreamOptions<G>): L
         }
         const result = options.ingest(await req.text(), { subject, grant });
         if (!result.ok) {
-          emit({ type: result.status === 429 ? "limited" : "auth", target: "/ingest", subject, detail: result.reason });
+          emit({ type: result.status === 403 ? "auth" : "limited", target: "/ingest", subject, detail: result.reason });
           return new Response(result.reason, { status: result.status, headers: result.status === 429 ? { "Retry-After": "60" } : {} });
         }
         for (const t of result.targets) {
