@@ -13,14 +13,19 @@
  * - RBAC builds authenticate subscriptions and POST /ingest with the same tokens (writes need operator or
  *   admin); the token's scope and tenant confine every read and write. Builds without RBAC accept ingest
  *   from loopback clients only, and say so on stderr at start (see features/live-stream.ts).
- * - RATE_LIMIT counts with the server's clock: stream messages per connection, ingested metrics per tenant
- *   in a scope (a request that does not fit is refused whole with 429), connections per tenant in a scope.
+ * - RATE_LIMIT counts with the server's clock: stream messages per connection, ingested metric lines per tenant
+ *   in a scope as they arrive, before parsing, sanitizing or sampling drops any (a request that does not fit is
+ *   refused whole with 429), connections per tenant in a scope; and it bounds the bytes each tenant in a scope
+ *   stores (a request that would pass the bound is refused whole with 507).
+ * - RETENTION_POLICY: the server drops at ingest any sample already older than the retention window.
+ * - AUDIT_LOG keeps a bounded number of entries in memory; with CLOUDWATCH a serving build ships every entry
+ *   as an EMF line on stdout as it is appended.
  */
 import { feature } from "bun:bundle";
 import { groupSeries, namespaceGrouping, seriesKey } from "./core/aggregate.ts";
 import type { CliOptions } from "./core/args.ts";
 import { bar, fmtNum, isoDate, section, table } from "./core/format.ts";
-import { DEFAULT_TENANT, latestTs, parseMetricLines, TENANT_PATTERN, type ParseError } from "./core/input.ts";
+import { DEFAULT_TENANT, latestTs, NAMESPACE_PATTERN, parseMetricLines, TENANT_PATTERN, type ParseError } from "./core/input.ts";
 import { Instrumentation } from "./core/instrumentation.ts";
 import { sampleMetrics } from "./core/sample-data.ts";
 import { errorMessage, MasterPerfTracker } from "./core/tracker.ts";
@@ -29,7 +34,7 @@ import { AlertEngine, defaultAlertRules, parseAlertRule } from "./features/alert
 import { detectAll } from "./features/anomaly-detection.ts";
 import { AuditLog, auditTrackerEvent, formatAuditEntry, openAuditFile, type AuditSink } from "./features/audit-log.ts";
 import { batchCommitter, type BatchBuffer } from "./features/batching.ts";
-import { aggregatesToEmf, auditCountsToEmf } from "./features/cloudwatch.ts";
+import { aggregatesToEmf, auditCountsToEmf, auditEntryToEmf } from "./features/cloudwatch.ts";
 import { gzipPayload } from "./features/compression.ts";
 import { aggregatesToCsv } from "./features/csv-export.ts";
 import { createDebugProbe, installExitDump } from "./features/debug.ts";
@@ -43,12 +48,12 @@ import { PiiRedactionStage } from "./features/pii-redaction.ts";
 import { formatProfileCalls, formatProfileTimings, Profiler } from "./features/profiling.ts";
 import { toPrometheus } from "./features/prometheus-export.ts";
 import type { IngestOutcome, LiveStreamOptions, Target } from "./features/live-stream.ts";
-import { ConnectionLimiter, MessageRateLimiter, RateLimitStage, rateKey } from "./features/rate-limit.ts";
+import { ConnectionLimiter, IngestRateLimit, MessageRateLimiter, rateKey, sampleBytes, TenantQuota } from "./features/rate-limit.ts";
 import { accessDenial, canIngest, claimsFromSpec, ingestDenial, randomSecret, signToken, verifyToken, type TokenClaims } from "./features/rbac.ts";
-import { applyRetention } from "./features/retention-policy.ts";
+import { applyRetention, RetentionStage } from "./features/retention-policy.ts";
 import { SamplingStage } from "./features/sampling.ts";
 import { validateMetricScope } from "./features/scope-isolation.ts";
-import { isScopeName, SCOPE_NAMES } from "../generated/limits.ts";
+import { isScopeName, MESSAGE_RATE_LIMIT_MESSAGE_SIZE, SCOPE_NAMES } from "../generated/limits.ts";
 import { TimeSeriesStore } from "./features/time-series-storage.ts";
 import { childContext, formatTraceparent, parseTraceparent, summarizeTraces, TraceContextStage, type TraceContext } from "./features/trace-context.ts";
 import { createV2Serializer } from "./features/v2-serializer.ts";
@@ -199,7 +204,7 @@ export async function runApp(opts: CliOptions, io: AppIo): Promise<AppResult> {
   let redactor: PiiRedactionStage | undefined;
   let tracer: TraceContextStage | undefined;
   let runContext: TraceContext | null = null;
-  let rateStage: RateLimitStage | undefined;
+  let ingestLimit: IngestRateLimit | undefined;
   let sampler: SamplingStage | undefined;
   let batches: BatchBuffer<Metric> | undefined;
   let store: TimeSeriesStore | undefined;
@@ -229,8 +234,8 @@ export async function runApp(opts: CliOptions, io: AppIo): Promise<AppResult> {
       tracker.use(tracer);
     }
     if (feature("RATE_LIMIT")) {
-      // Installed in the pipeline when serving: it limits network ingest, by the server's clock.
-      rateStage = new RateLimitStage(new MessageRateLimiter(opts.rateLimit), Date.now);
+      // Used when serving: it limits network ingest, by the server's clock, before the pipeline runs.
+      ingestLimit = new IngestRateLimit(new MessageRateLimiter(opts.ingestLimit), Date.now);
     }
     if (feature("SAMPLING")) {
       sampler = new SamplingStage({ rate: opts.sampleRate, after: opts.sampleAfter });
@@ -348,9 +353,9 @@ export async function runApp(opts: CliOptions, io: AppIo): Promise<AppResult> {
     for (const t of summarizeTraces(visible)) out(`trace ${t.traceId}: ${t.metrics} metrics in ${t.namespaces.join(",")}`);
   }
 
-  if (feature("RATE_LIMIT") && rateStage) {
+  if (feature("RATE_LIMIT") && ingestLimit) {
     out(section("rate limit"));
-    out(`limits (--serve, server clock): ${opts.rateLimit} messages/min per connection, ${opts.rateLimit} ingested metrics/min and ${opts.maxConnections} connections per tenant in a scope`);
+    out(`limits (--serve, server clock): ${opts.rateLimit} messages/min per connection; ${opts.ingestLimit} ingested metric lines/min, ${opts.maxConnections} connections and ${opts.tenantBytes} stored bytes per tenant in a scope`);
   }
 
   if (feature("SAMPLING") && sampler) {
@@ -515,7 +520,7 @@ export async function runApp(opts: CliOptions, io: AppIo): Promise<AppResult> {
 
   if (feature("AUDIT_LOG") && audit) {
     out(section("audit log"));
-    out(`entries: ${audit.size}, chain ${audit.verify() ? "verified" : "BROKEN"}`);
+    out(`entries: ${audit.size} (${audit.kept} kept in memory), chain ${audit.verify() ? "verified" : "BROKEN"}`);
     out(`by action: ${Object.entries(audit.countsByAction()).map(([a, n]) => `${a}=${n}`).join(", ")}`);
     for (const e of audit.entries().slice(-3)) out(formatAuditEntry(e));
   }
@@ -549,7 +554,7 @@ export async function runApp(opts: CliOptions, io: AppIo): Promise<AppResult> {
     out(section("live stream"));
     if (opts.serve) {
       auditClock = () => Date.now();
-      result.stream = await serveLive({ opts, io, tracker, secret, audit, rateStage });
+      result.stream = await serveLive({ opts, io, tracker, secret, audit, ingestLimit });
       out(`serving ${result.stream.url}?namespace=NAMESPACE${feature("RBAC") ? "&token=TOKEN" : "&scope=SCOPE&tenant=TENANT"}`);
     } else {
       out("available: start with --serve");
@@ -569,7 +574,7 @@ interface ServeContext {
   tracker: MasterPerfTracker;
   secret: string | undefined;
   audit: AuditLog | undefined;
-  rateStage: RateLimitStage | undefined;
+  ingestLimit: IngestRateLimit | undefined;
 }
 
 async function serveLive(c: ServeContext): Promise<{ url: string; port: number; stop(): Promise<void> }> {
@@ -578,7 +583,18 @@ async function serveLive(c: ServeContext): Promise<{ url: string; port: number; 
   // A subscriber reads its target on behalf of the scope and tenant it was authorized for (the target's own).
   const snapshot = (t: Target) => tracker.read(t, { scope: t.scope, tenant: t.tenant });
 
-  /** Records a parsed batch on behalf of `grant` (RBAC) or a loopback client; all or nothing for scope, tenant and rate. */
+  let quota: TenantQuota | undefined;
+  if (feature("RATE_LIMIT")) {
+    const q = new TenantQuota(opts.tenantBytes);
+    quota = q;
+    q.recount(tracker.samples());
+    tracker.observe((event) => {
+      if (event.type === "recorded") q.add(event.metric);
+      else if (event.type === "purged") q.recount(tracker.samples());
+    });
+  }
+
+  /** Records a parsed batch on behalf of `grant` (RBAC) or a loopback client; all or nothing for scope, tenant, rate and bytes. */
   const ingest = (text: string, grant: TokenClaims | undefined, subject: string): IngestOutcome => {
     // Lines without scope or tenant belong to the token's.
     const parsed = parseMetricLines(text, grant ? { scope: grant.scope, tenant: grant.tenant } : undefined);
@@ -596,11 +612,21 @@ async function serveLive(c: ServeContext): Promise<{ url: string; port: number; 
       }
       contexts.push(ctx);
     }
-    if (feature("RATE_LIMIT") && c.rateStage) {
+    if (feature("RATE_LIMIT") && c.ingestLimit) {
+      // Every line counts as it arrives: lines that do not parse (charged to the token's tenant), and metrics that
+      // sanitizing, sampling or retention drop later, cost the same as stored ones.
       const counts = new Map<string, number>();
       for (const m of parsed.metrics) counts.set(rateKey(m), (counts.get(rateKey(m)) ?? 0) + 1);
-      if (!c.rateStage.fits(counts)) {
-        return { ok: false, status: 429, reason: `rate limit: ${opts.rateLimit} metrics/min per tenant in a scope` };
+      if (grant && parsed.errors.length) counts.set(rateKey(grant), (counts.get(rateKey(grant)) ?? 0) + parsed.errors.length);
+      if (!c.ingestLimit.take(counts)) {
+        return { ok: false, status: 429, reason: `rate limit: ${opts.ingestLimit} metric lines/min per tenant in a scope` };
+      }
+    }
+    if (feature("RATE_LIMIT") && quota) {
+      const bytes = new Map<string, number>();
+      for (const m of parsed.metrics) bytes.set(rateKey(m), (bytes.get(rateKey(m)) ?? 0) + sampleBytes(m));
+      if (!quota.fits(bytes)) {
+        return { ok: false, status: 507, reason: `storage limit: ${opts.tenantBytes} bytes of samples per tenant in a scope` };
       }
     }
     let accepted = 0;
@@ -627,6 +653,8 @@ async function serveLive(c: ServeContext): Promise<{ url: string; port: number; 
     port: opts.port,
     hostname: opts.host,
     maxBodyBytes: opts.maxBodyBytes,
+    maxMessageBytes: MESSAGE_RATE_LIMIT_MESSAGE_SIZE,
+    namespacePattern: NAMESPACE_PATTERN,
     snapshot,
     ingest: (text, caller) => ingest(text, caller.grant, caller.subject),
     // Without RBAC a subscription names its scope (required) and tenant ("default" when absent).
@@ -650,7 +678,9 @@ async function serveLive(c: ServeContext): Promise<{ url: string; port: number; 
       if (!v.ok) return v;
       const denial = accessDenial(v.claims, requested);
       if (denial !== undefined) return { ok: false, status: 403, reason: denial, subject: v.claims.sub };
-      return { ok: true, subject: v.claims.sub, scope: v.claims.scope, tenant: v.claims.tenant };
+      // The subscription ends when the token does: as much later as the token has left by the clock that verified it.
+      const expires = Date.now() + (v.claims.exp * 1000 - (opts.now ?? Date.now()));
+      return { ok: true, subject: v.claims.sub, scope: v.claims.scope, tenant: v.claims.tenant, expires };
     };
     hooks.authorizeIngest = async (token) => {
       const v = await check(token);
@@ -669,16 +699,21 @@ async function serveLive(c: ServeContext): Promise<{ url: string; port: number; 
     hooks.releaseConnection = (key) => connections.release(key);
     hooks.allowMessage = (id, t) => messages.allow(id, t);
     hooks.releaseMessages = (id) => messages.forget(id);
-    if (c.rateStage) tracker.use(c.rateStage);
   }
   if (feature("AUDIT_LOG") && c.audit) {
     const log = c.audit;
+    if (feature("CLOUDWATCH")) {
+      log.onAppend((entry) => c.io.out(auditEntryToEmf(entry, Date.now())));
+    }
     hooks.onEvent = (e) => {
-      log.append({ ts: Date.now(), actor: e.subject, action: `stream.${e.type}`, target: e.target, outcome: e.type === "limited" || (e.type === "auth" && e.detail !== "granted") ? "denied" : "ok", detail: e.detail });
+      const denied = e.type === "limited" || e.type === "expired" || (e.type === "auth" && e.detail !== "granted");
+      log.append({ ts: Date.now(), actor: e.subject, action: `stream.${e.type}`, target: e.target, outcome: denied ? "denied" : "ok", detail: e.detail });
     };
   }
   let retention: ReturnType<typeof setInterval> | undefined;
   if (feature("RETENTION_POLICY")) {
+    // Network ingest: a sample already older than the window is dropped as it arrives, by the server's clock.
+    tracker.use(new RetentionStage({ maxAgeDays: opts.retentionDays }, Date.now));
     retention = setInterval(() => applyRetention(tracker, { maxAgeDays: opts.retentionDays }, Date.now()), 3_600_000);
     retention.unref();
   }

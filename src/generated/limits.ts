@@ -7,10 +7,26 @@ export const INPUT_SANITIZATION_PROPERTY_KEY_LENGTH = 64;
 export const INPUT_SANITIZATION_PROPERTY_VALUE_LENGTH = 256;
 /** Properties per metric: 32 at most. Control "Input Sanitization" in data/security.yaml. */
 export const INPUT_SANITIZATION_PROPERTIES_PER_METRIC = 32;
+/** Metric name length: 128 characters at most. Control "Input Sanitization" in data/security.yaml. */
+export const INPUT_SANITIZATION_METRIC_NAME_LENGTH = 128;
+/** Namespace length: 64 characters at most. Control "Input Sanitization" in data/security.yaml. */
+export const INPUT_SANITIZATION_NAMESPACE_LENGTH = 64;
+/** Unit length: 32 characters at most. Control "Input Sanitization" in data/security.yaml. */
+export const INPUT_SANITIZATION_UNIT_LENGTH = 32;
+/** Ingest body: 1048576 bytes at most per POST /ingest. Control "Input Sanitization" in data/security.yaml. */
+export const INPUT_SANITIZATION_INGEST_BODY = 1048576;
 /** Connections: 10 per tenant in a scope. Control "Per-Tenant Connection Limit" in data/security.yaml. */
 export const PER_TENANT_CONNECTION_LIMIT_CONNECTIONS = 10;
-/** Messages: 100 per minute. Control "Message Rate Limit" in data/security.yaml. */
-export const MESSAGE_RATE_LIMIT_MESSAGES = 100;
+/** Stream messages: 100 per minute per connection. Control "Message Rate Limit" in data/security.yaml. */
+export const MESSAGE_RATE_LIMIT_STREAM_MESSAGES = 100;
+/** Message size: 65536 bytes at most per WebSocket message. Control "Message Rate Limit" in data/security.yaml. */
+export const MESSAGE_RATE_LIMIT_MESSAGE_SIZE = 65536;
+/** Ingested metrics: 100 per minute per tenant in a scope. Control "Message Rate Limit" in data/security.yaml. */
+export const MESSAGE_RATE_LIMIT_INGESTED_METRICS = 100;
+/** Stored bytes: 67108864 bytes of samples per tenant in a scope. Control "Message Rate Limit" in data/security.yaml. */
+export const MESSAGE_RATE_LIMIT_STORED_BYTES = 67108864;
+/** Entries in memory: 1000 most recent audit entries. Control "Audit Logging" in data/security.yaml. */
+export const AUDIT_LOGGING_ENTRIES_IN_MEMORY = 1000;
 /** Retention window: 90 days. Control "Retention Cleanup" in data/security.yaml. */
 export const RETENTION_CLEANUP_RETENTION_WINDOW = 90;
 

@@ -120,7 +120,7 @@ describe("CLI end to end", () => {
     const ok = run(["RBAC", "AUDIT_LOG"], [NOW, `--token=${token}`, "--secret=s1"]);
     expect(ok.out).toContain("token ok: sub=viewer@default role=viewer scope=Public tenant=default exp=2026-01-15T13:00:00.000Z");
     expect(ok.out).toMatch(/#\d+ 2026-01-15T12:00:00.000Z viewer@default auth.verify cli ok/);
-    expect(ok.out).toMatch(/entries: \d+, chain verified/);
+    expect(ok.out).toMatch(/entries: \d+ \(\d+ kept in memory\), chain verified/);
     expect(run(["RBAC"], [NOW, `--token=${token}`, "--secret=other"]).out).toContain("token rejected: bad signature");
     const noRbac = run([], [`--token=${token}`]);
     expect(noRbac.err).toContain("token options ignored: this build has no RBAC");

@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { MasterPerfTracker } from "../../src/app/core/tracker.ts";
 import { isForbiddenKey, SanitizationStage, sanitizeProperties } from "../../src/app/features/input-sanitization.ts";
 import { PiiRedactionStage, redactProperties, redactValue } from "../../src/app/features/pii-redaction.ts";
-import { ConnectionLimiter, MessageRateLimiter, RateLimitStage, rateKey } from "../../src/app/features/rate-limit.ts";
+import { ConnectionLimiter, IngestRateLimit, MessageRateLimiter, rateKey, sampleBytes, TenantQuota } from "../../src/app/features/rate-limit.ts";
 import { accessDenial, canIngest, claimsFromSpec, ingestDenial, randomSecret, signToken, verifyToken } from "../../src/app/features/rbac.ts";
 import { ScopeViolationError, validateMetricScope } from "../../src/app/features/scope-isolation.ts";
 import { metric } from "./helpers.ts";
@@ -169,22 +169,37 @@ describe("RATE_LIMIT", () => {
     expect(m.keys).toBe(0); // reading does not create state
   });
 
-  test("ingest stage limits per tenant in a scope by the server clock, not metric time", () => {
+  test("ingest limit: a request's lines per tenant in a scope, all or nothing, by the server clock", () => {
     let clock = 1_000_000;
-    const s = new RateLimitStage(new MessageRateLimiter(2), () => clock);
-    // Metric timestamps 61 s apart do not open new windows.
-    const out = [0, 1, 2].map((i) => s.process(metric({ ts: i * 61_000 })));
-    expect(out[2]).toEqual({ drop: "rate limited" });
-    // Another namespace of the same tenant shares the budget; another scope or tenant has its own.
-    expect(s.process(metric({ namespace: "web" }))).toEqual({ drop: "rate limited" });
-    expect(s.process(metric({ scope: "Enterprise" }))).toMatchObject({ scope: "Enterprise" });
-    expect(s.process(metric({ tenant: "globex" }))).toMatchObject({ tenant: "globex" });
-    expect(s.limited).toBe(2);
-    expect(rateKey(metric())).toBe("acme@Public");
-    expect(s.fits(new Map([["acme@Public", 1]]))).toBe(false);
-    expect(s.fits(new Map([["globex@Public", 1]]))).toBe(true);
-    expect(s.fits(new Map([["globex@Public", 2]]))).toBe(false);
+    const s = new IngestRateLimit(new MessageRateLimiter(3), () => clock);
+    const acme = rateKey(metric());
+    expect(acme).toBe("acme@Public");
+    expect(s.take(new Map([[acme, 2]]))).toBe(true);
+    // Two more do not fit: refused whole, and nothing of them is taken.
+    expect(s.take(new Map([[acme, 2]]))).toBe(false);
+    expect(s.take(new Map([[acme, 1]]))).toBe(true);
+    expect(s.take(new Map([[acme, 1]]))).toBe(false);
+    // Another scope or tenant has its own budget; a request that does not fit for one key takes nothing for any.
+    expect(s.take(new Map([["globex@Public", 2], [acme, 1]]))).toBe(false);
+    expect(s.fits(new Map([["globex@Public", 3]]))).toBe(true);
+    expect(s.take(new Map([["acme@Enterprise", 3]]))).toBe(true);
+    expect(s.limited).toBe(3);
     clock += 60_001; // the server's minute passed
-    expect(s.process(metric())).toMatchObject({ scope: "Public", tenant: "acme" });
+    expect(s.take(new Map([[acme, 3]]))).toBe(true);
+  });
+
+  test("tenant quota: stored bytes per tenant in a scope, recounted after purges", () => {
+    const q = new TenantQuota(1000);
+    const m = metric({ props: { pad: "p".repeat(100) } });
+    const size = sampleBytes(m);
+    expect(size).toBe(Buffer.byteLength(JSON.stringify(m)));
+    const n = Math.floor(1000 / size);
+    for (let i = 0; i < n; i++) q.add(m);
+    expect(q.used("acme@Public")).toBe(n * size);
+    expect(q.fits(new Map([["acme@Public", size]]))).toBe(false);
+    expect(q.fits(new Map([["acme@Public", 1000 - n * size]]))).toBe(true);
+    expect(q.fits(new Map([["globex@Public", 1000]]))).toBe(true);
+    q.recount([m]);
+    expect(q.used("acme@Public")).toBe(size);
   });
 });

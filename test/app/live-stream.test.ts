@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { parseMetricLines } from "../../src/app/core/input.ts";
+import { NAMESPACE_PATTERN, parseMetricLines } from "../../src/app/core/input.ts";
 import { isScopeName } from "../../src/generated/limits.ts";
 import { MasterPerfTracker } from "../../src/app/core/tracker.ts";
 import { isLoopback, startLiveStream, topicFor, type LiveStream } from "../../src/app/features/live-stream.ts";
@@ -73,6 +73,8 @@ describe("LIVE_STREAM with RBAC and RATE_LIMIT hooks", () => {
       port: 0,
       hostname: "127.0.0.1",
       maxBodyBytes: 4096,
+      maxMessageBytes: 1024,
+      namespacePattern: NAMESPACE_PATTERN,
       snapshot: (t) => tracker.read(t),
       ingest: (text, caller) => {
         const grant = caller.grant!;
@@ -216,6 +218,8 @@ describe("LIVE_STREAM without security hooks", () => {
     const tracker = new MasterPerfTracker();
     const s = startLiveStream({
       maxBodyBytes: 1024,
+      maxMessageBytes: 1024,
+      namespacePattern: NAMESPACE_PATTERN,
       // What the application does without RBAC: the parameters name the scope and tenant.
       authorize: async (_token, requested) =>
         isScopeName(requested.scope)

@@ -8,7 +8,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { DEFAULT_MAX_BODY_BYTES } from "../../src/app/core/args.ts";
 import type { Metric } from "../../src/app/core/types.ts";
 import { createLegacySerializer } from "../../src/app/features/legacy-serializer.ts";
 import { createV2Serializer } from "../../src/app/features/v2-serializer.ts";
@@ -208,6 +207,10 @@ describe("control: Input Sanitization", () => {
   const KEY = limit("Input Sanitization", "Property key length");
   const VALUE = limit("Input Sanitization", "Property value length");
   const COUNT = limit("Input Sanitization", "Properties per metric");
+  const NAME = limit("Input Sanitization", "Metric name length");
+  const NAMESPACE = limit("Input Sanitization", "Namespace length");
+  const UNIT = limit("Input Sanitization", "Unit length");
+  const BODY = limit("Input Sanitization", "Ingest body");
   const CONTROL = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/;
   test("the records name variants to prove it in", () => expect(variants.length).toBeGreaterThan(0));
 
@@ -221,6 +224,12 @@ describe("control: Input Sanitization", () => {
       JSON.stringify({ name: "hostile.values", value: 1, namespace: "api", scope: "Public", ts, props: { long: "v".repeat(VALUE + 44), longest: "w".repeat(VALUE) } }),
       '{"name":"hostile.forbidden","value":1,"namespace":"api","scope":"Public","ts":' + ts + ',"props":{"__proto__":"p","constructor":"c","prototype":"q","note":"a\\u0000b\\u202ec\\u0007"}}',
       JSON.stringify({ name: "bad name!", value: 1, namespace: "api", scope: "Public", ts, props: {} }),
+      // Lines 6 to 10: name, namespace and unit at their limits (stored), then one past each (rejected as read).
+      JSON.stringify({ name: "n".repeat(NAME), value: 1, namespace: "s".repeat(NAMESPACE), unit: "u".repeat(UNIT), scope: "Public", ts }),
+      JSON.stringify({ name: "n".repeat(NAME + 1), value: 1, namespace: "api", scope: "Public", ts }),
+      JSON.stringify({ name: "long.namespace", value: 1, namespace: "s".repeat(NAMESPACE + 1), scope: "Public", ts }),
+      JSON.stringify({ name: "spaced.namespace", value: 1, namespace: "bad ns", scope: "Public", ts }),
+      JSON.stringify({ name: "long.unit", value: 1, namespace: "api", unit: "u".repeat(UNIT + 1), scope: "Public", ts }),
     ].join("\n");
   }
 
@@ -268,19 +277,56 @@ describe("control: Input Sanitization", () => {
         expect(by("hostile.values").props).toEqual({ long: "v".repeat(VALUE), longest: "w".repeat(VALUE) });
         expect(by("hostile.forbidden").props).toEqual({ note: "abc" });
         expect(Object.getPrototypeOf(by("hostile.forbidden").props)).toBe(Object.prototype);
+        expect(by("n".repeat(NAME))).toMatchObject({ namespace: "s".repeat(NAMESPACE), unit: "u".repeat(UNIT) });
+        for (const gone of ["n".repeat(NAME + 1), "long.namespace", "spaced.namespace", "long.unit"]) expect(names).not.toContain(gone);
+        const inputErrors = r.out.split("\n").filter((l) => l.startsWith("input error: "));
+        expect(inputErrors.map((l) => Number(/^input error: line (\d+):/.exec(l)?.[1]))).toEqual([7, 8, 9, 10]);
       }
     }, TIMEOUT);
 
     if (has(v, "LIVE_STREAM")) {
-      test(`variant ${v.name}: an ingest body over ${DEFAULT_MAX_BODY_BYTES} bytes is refused with 413; one of that size is read`, async () => {
+      test(`variant ${v.name}: an ingest body over ${BODY} bytes is refused with 413; one of that size is read`, async () => {
         const s = serverOf(v);
         const writer = has(v, "RBAC") ? await token(SECRET, "operator", "Public", uniq("body")) : undefined;
-        const over = await s.post("/ingest", "#".repeat(DEFAULT_MAX_BODY_BYTES + 1), writer);
+        const over = await s.post("/ingest", "#".repeat(BODY + 1), writer);
         expect(over.status).toBe(413);
         // A comment line of exactly the limit: read, nothing in it.
-        const at = await s.post("/ingest", "#".repeat(DEFAULT_MAX_BODY_BYTES), writer);
+        const at = await s.post("/ingest", "#".repeat(BODY), writer);
         expect(at.status).toBe(200);
         expect(await at.json()).toEqual({ accepted: 0, rejected: 0, dropped: 0, namespaces: [] });
+      }, TIMEOUT);
+
+      test(`variant ${v.name}: a metric whose name passes ${NAME}, namespace ${NAMESPACE} or unit ${UNIT} characters is rejected at ingest; one at the limits is stored`, async () => {
+        const s = serverOf(v);
+        const tenant = uniq("caps");
+        const rbac = has(v, "RBAC");
+        const scope = rbac ? "Public" : "Development";
+        const owner = rbac ? {} : { scope, tenant };
+        const writer = rbac ? await token(SECRET, "operator", scope, tenant) : undefined;
+        const ns = "s".repeat(NAMESPACE);
+        const ts = nowTs();
+        const res = await s.post(
+          "/ingest",
+          lines([
+            { name: "n".repeat(NAME), value: 1, namespace: ns, unit: "u".repeat(UNIT), ts, ...owner },
+            { name: "n".repeat(NAME + 1), value: 1, namespace: ns, ts, ...owner },
+            { name: "long.namespace", value: 1, namespace: "s".repeat(NAMESPACE + 1), ts, ...owner },
+            { name: "huge.namespace", value: 1, namespace: "s".repeat(900_000), ts, ...owner },
+            { name: "spaced.namespace", value: 1, namespace: "bad ns", ts, ...owner },
+            { name: "long.unit", value: 1, namespace: ns, unit: "u".repeat(UNIT + 1), ts, ...owner },
+          ]),
+          writer,
+        );
+        expect(res.status).toBe(200);
+        expect(await res.json()).toEqual({ accepted: 1, rejected: 5, dropped: 0, namespaces: [ns] });
+        const reader = rbac ? await token(SECRET, "viewer", scope, tenant) : undefined;
+        const c = await connect(`${s.ws}?${subscription(v, { namespace: ns, scope, tenant, token: reader })}`);
+        try {
+          const snap = await c.next();
+          expect(rowNames(snap.rows)).toEqual(["n".repeat(NAME)]);
+        } finally {
+          await c.close();
+        }
       }, TIMEOUT);
     }
   }
@@ -337,6 +383,46 @@ describe("control: RBAC Token Validation", () => {
         expect(update.type).toBe("update");
         expect(rowNames(update.rows)).toEqual(["m"]);
         expect(update.rows[0].stats.count).toBe(1);
+      } finally {
+        await c.close();
+      }
+    }, TIMEOUT);
+
+    test(`variant ${v.name}: a token with anything but strict base64url around its two parts is refused`, async () => {
+      const s = serverOf(v);
+      const tenant = uniq("b64");
+      const [viewer, operator] = await Promise.all([token(SECRET, "viewer", "Public", tenant), token(SECRET, "operator", "Public", tenant)]);
+      const junk = (t: string): string[] => {
+        const [p, sig] = t.split(".") as [string, string];
+        return [`${t}!!`, `${t}====`, `${t}=`, `${p.slice(0, 5)}!${p.slice(5)}.${sig}`, `${p}.${sig.slice(0, 4)} ${sig.slice(4)}`, `${p}=.${sig}`, ` ${t}`, `${p}.${sig}.`];
+      };
+      for (const bad of junk(viewer)) expect({ bad, status: await s.upgradeStatus(`namespace=b64&token=${encodeURIComponent(bad)}`) }).toEqual({ bad, status: 401 });
+      const body = lines([{ name: "m", value: 1, namespace: "b64", ts: nowTs() }]);
+      for (const bad of junk(operator)) expect({ bad, status: (await s.post(`/ingest?token=${encodeURIComponent(bad)}`, body)).status }).toEqual({ bad, status: 401 });
+      // The tokens themselves are accepted.
+      expect(await s.upgradeStatus(`namespace=b64&token=${viewer}`)).toBe(101);
+      expect((await s.post("/ingest", body, operator)).status).toBe(200);
+    }, TIMEOUT);
+
+    test(`variant ${v.name}: an open subscription is closed with 1008 when its token expires, and receives nothing after`, async () => {
+      const s = serverOf(v);
+      const tenant = uniq("exp");
+      const ns = "expiry";
+      const exp = Math.floor(Date.now() / 1000) + 3;
+      const [shortLived, operator] = await Promise.all([sign({ sub: "short", role: "viewer", scope: "Public", tenant, exp }, SECRET), token(SECRET, "operator", "Public", tenant)]);
+      const c = await connect(`${s.ws}?namespace=${ns}&token=${shortLived}`);
+      try {
+        expect((await c.next()).type).toBe("snapshot");
+        expect((await s.post("/ingest", lines([{ name: "before", value: 1, namespace: ns, ts: nowTs() }]), operator)).status).toBe(200);
+        expect((await c.next()).type).toBe("update");
+        const code = await Promise.race([c.closed, Bun.sleep(10_000).then(() => -1)]);
+        expect(code).toBe(1008);
+        expect(Date.now()).toBeGreaterThanOrEqual(exp * 1000 - 50);
+        expect((await s.post("/ingest", lines([{ name: "after", value: 1, namespace: ns, ts: nowTs() }]), operator)).status).toBe(200);
+        await Bun.sleep(200);
+        expect(c.pending()).toBe(0);
+        // The expired token cannot subscribe again.
+        expect(await s.upgradeStatus(`namespace=${ns}&token=${shortLived}`)).toBe(401);
       } finally {
         await c.close();
       }
@@ -435,7 +521,10 @@ describe("control: Per-Tenant Connection Limit", () => {
 
 describe("control: Message Rate Limit", () => {
   const variants = variantsFor("Message Rate Limit");
-  const N = limit("Message Rate Limit", "Messages");
+  const N = limit("Message Rate Limit", "Stream messages");
+  const SIZE = limit("Message Rate Limit", "Message size");
+  const INGEST = limit("Message Rate Limit", "Ingested metrics");
+  const STORED = limit("Message Rate Limit", "Stored bytes");
   test("the records name variants to prove it in", () => expect(variants.length).toBeGreaterThan(0));
 
   for (const v of variants) {
@@ -465,23 +554,99 @@ describe("control: Message Rate Limit", () => {
       }
     }, TIMEOUT);
 
+    test(`variant ${v.name}: a WebSocket message over ${SIZE} bytes closes the connection with 1009; one of that size is answered`, async () => {
+      const s = serverOf(v);
+      const tenant = uniq("size");
+      const c = await connect(`${s.ws}?${subscription(v, { namespace: "api", scope: "Public", tenant, token: has(v, "RBAC") ? await token(SECRET, "viewer", "Public", tenant) : undefined })}`);
+      try {
+        expect((await c.next()).type).toBe("snapshot");
+        c.ws.send("x".repeat(SIZE));
+        expect(await c.next()).toEqual({ type: "error", error: "unknown command" });
+        c.ws.send("x".repeat(SIZE + 1));
+        expect(await Promise.race([c.closed, Bun.sleep(10_000).then(() => -1)])).toBe(1009);
+      } finally {
+        await c.close();
+      }
+    }, TIMEOUT);
+
     if (has(v, "RBAC")) {
-      test(`variant ${v.name}: ingest counts ${N} metrics a minute per tenant in a scope by the server's clock, not metric timestamps`, async () => {
+      test(`variant ${v.name}: metric lines that parsing, sanitizing or sampling drop count against the ${INGEST} a minute`, async () => {
+        const s = serverOf(v);
+        const ns = "counted";
+        const base = nowTs();
+        const half = Math.floor(INGEST / 2);
+        // Tenant A: invalid names (sanitizing drops them), then one series (sampling thins it out).
+        const a = uniq("drop");
+        const aWriter = await token(SECRET, "operator", "Public", a);
+        const invalid = await s.post("/ingest", lines(Array.from({ length: half }, (_, i) => ({ name: "bad name!", value: i, namespace: ns, ts: base - i }))), aWriter);
+        expect(invalid.status).toBe(200);
+        expect(await invalid.json()).toMatchObject({ accepted: 0, dropped: half });
+        const series = await s.post("/ingest", lines(Array.from({ length: INGEST - half }, (_, i) => ({ name: "one.series", value: i, namespace: ns, ts: base - i }))), aWriter);
+        expect(series.status).toBe(200);
+        const kept = (await series.json()) as { accepted: number; dropped: number };
+        if (has(v, "SAMPLING")) expect(kept.dropped).toBeGreaterThan(0);
+        expect(kept.accepted + kept.dropped).toBe(INGEST - half);
+        expect((await s.post("/ingest", lines([{ name: "valid", value: 1, namespace: ns, ts: base }]), aWriter)).status).toBe(429);
+        // Tenant B: lines that do not parse count too.
+        const b = uniq("drop");
+        const bWriter = await token(SECRET, "operator", "Public", b);
+        const junk = await s.post("/ingest", Array.from({ length: INGEST }, (_, i) => `{"name": ${i}}`).join("\n"), bWriter);
+        expect(junk.status).toBe(200);
+        expect(await junk.json()).toMatchObject({ accepted: 0, rejected: INGEST });
+        expect((await s.post("/ingest", lines([{ name: "valid", value: 1, namespace: ns, ts: base }]), bWriter)).status).toBe(429);
+      }, TIMEOUT);
+
+      test(`variant ${v.name}: stored bytes per tenant in a scope are bounded (${STORED} by default); a request that would pass the bound is refused whole with 507`, async () => {
+        // The default is the record's.
+        const report = await runCli(v, ["--now=2026-01-15T12:00:00Z"]);
+        expect(sectionOf(report.out, "rate limit").join("\n")).toContain(`${STORED} stored bytes`);
+        // A small bound on a server of its own, so the test stays within the rate limit.
+        const bound = 4_000;
+        const s = await AppServer.start(v, { env: { PERF_TOKEN_SECRET: SECRET }, args: [`--tenant-bytes=${bound}`] });
+        try {
+          const tenant = uniq("bytes");
+          const writer = await token(SECRET, "operator", "Public", tenant);
+          const metric = (i: number) => ({ name: `m${i}`, value: i, namespace: "bytes", ts: nowTs(), props: { pad: "p".repeat(200) } });
+          // Each stored sample is at least 200 bytes (its pad) and at most 600: between 6 and 20 fit.
+          let accepted = 0;
+          let status = 200;
+          for (let i = 0; i < 40 && status === 200; i++) {
+            const res = await s.post("/ingest", lines([metric(i)]), writer);
+            status = res.status;
+            if (status === 200) accepted += ((await res.json()) as { accepted: number }).accepted;
+          }
+          expect(status).toBe(507);
+          expect(accepted).toBeGreaterThanOrEqual(Math.floor(bound / 600));
+          expect(accepted).toBeLessThanOrEqual(Math.floor(bound / 200));
+          // Refused whole: nothing of the refused request was stored; another tenant has its own bound.
+          const c = await connect(`${s.ws}?namespace=bytes&token=${await token(SECRET, "viewer", "Public", tenant)}`);
+          try {
+            expect((await c.next()).rows).toHaveLength(accepted);
+          } finally {
+            await c.close();
+          }
+          expect((await s.post("/ingest", lines([metric(0)]), await token(SECRET, "operator", "Public", uniq("bytes")))).status).toBe(200);
+        } finally {
+          await s.stop("SIGKILL");
+        }
+      }, TIMEOUT);
+
+      test(`variant ${v.name}: ingest counts ${INGEST} metrics a minute per tenant in a scope by the server's clock, not metric timestamps`, async () => {
         const s = serverOf(v);
         const tenant = uniq("rate");
         const ns = "rate";
         const writer = await token(SECRET, "operator", "Public", tenant);
         const base = nowTs();
         // 3N metrics with timestamps 61 s apart: refused whole.
-        const spread = lines(Array.from({ length: 3 * N }, (_, i) => ({ name: `m${i}`, value: i, namespace: ns, ts: base + i * 61_000 })));
+        const spread = lines(Array.from({ length: 3 * INGEST }, (_, i) => ({ name: `m${i}`, value: i, namespace: ns, ts: base + i * 61_000 })));
         const refused = await s.post("/ingest", spread, writer);
         expect(refused.status).toBe(429);
         expect(refused.headers.get("retry-after")).toBe("60");
         // N fit (distinct series, so no sampling), the next one does not, in any namespace of the tenant;
         // another tenant in the scope, and the same tenant id in another scope, have their own budgets.
-        const ok = await s.post("/ingest", lines(Array.from({ length: N }, (_, i) => ({ name: `m${i}`, value: i, namespace: ns, ts: base - i * 61_000 }))), writer);
+        const ok = await s.post("/ingest", lines(Array.from({ length: INGEST }, (_, i) => ({ name: `m${i}`, value: i, namespace: ns, ts: base - i * 61_000 }))), writer);
         expect(ok.status).toBe(200);
-        expect(await ok.json()).toMatchObject({ accepted: N, dropped: 0 });
+        expect(await ok.json()).toMatchObject({ accepted: INGEST, dropped: 0 });
         expect((await s.post("/ingest", lines([{ name: "late", value: 1, namespace: ns, ts: base + 3_600_000 }]), writer)).status).toBe(429);
         expect((await s.post("/ingest", lines([{ name: "late", value: 1, namespace: "elsewhere", ts: base }]), writer)).status).toBe(429);
         const otherTenant = await token(SECRET, "operator", "Public", uniq("rate"));
@@ -492,7 +657,7 @@ describe("control: Message Rate Limit", () => {
         const c = await connect(`${s.ws}?namespace=${ns}&token=${await token(SECRET, "viewer", "Public", tenant)}`);
         try {
           const snap = await c.next();
-          expect(snap.rows).toHaveLength(N);
+          expect(snap.rows).toHaveLength(INGEST);
           expect(snap.rows.every((r: { stats: { count: number } }) => r.stats.count === 1)).toBe(true);
         } finally {
           await c.close();

@@ -16,6 +16,7 @@ import {
   AppServer,
   built,
   connect,
+  eventually,
   has,
   limit,
   lines,
@@ -32,6 +33,53 @@ import {
 useHarness();
 
 const SECRET = `behaviour-${crypto.randomUUID()}`;
+const KEPT = limit("Audit Logging", "Entries in memory");
+
+/** Resident memory of a process, in bytes (Linux /proc). */
+function rss(pid: number): number {
+  const kb = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1];
+  if (kb === undefined) throw new Error(`no VmRSS for ${pid}`);
+  return Number(kb) * 1024;
+}
+
+interface Emf {
+  _aws: { Timestamp: number; CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string; Unit?: string }[] }[] };
+}
+
+const EMF_UNITS = new Set(["Seconds", "Microseconds", "Milliseconds", "Bytes", "Kilobytes", "Megabytes", "Gigabytes", "Terabytes", "Bits", "Kilobits", "Megabits", "Gigabits", "Terabits", "Percent", "Count", "Bytes/Second", "Kilobytes/Second", "Megabytes/Second", "Gigabytes/Second", "Terabytes/Second", "Bits/Second", "Kilobits/Second", "Megabits/Second", "Gigabits/Second", "Terabits/Second", "Count/Second", "None"]);
+
+/**
+ * What makes `doc` invalid CloudWatch Embedded Metric Format (the specification's rules): a root `_aws` with a
+ * millisecond `Timestamp` and `CloudWatchMetrics` directives, each with a Namespace, at most 30 dimensions per set,
+ * every dimension a root string member, at most 100 metrics each naming a root number, units from the list.
+ */
+function emfErrors(doc: unknown): string[] {
+  const errors: string[] = [];
+  if (typeof doc !== "object" || doc === null || Array.isArray(doc)) return ["not an object"];
+  const root = doc as Record<string, unknown>;
+  const aws = root._aws as Record<string, unknown> | undefined;
+  if (typeof aws !== "object" || aws === null) return ["no _aws"];
+  if (!Number.isInteger(aws.Timestamp) || (aws.Timestamp as number) < 0) errors.push("Timestamp is not epoch milliseconds");
+  const directives = aws.CloudWatchMetrics;
+  if (!Array.isArray(directives) || directives.length === 0) return [...errors, "no CloudWatchMetrics"];
+  for (const d of directives as Record<string, unknown>[]) {
+    if (typeof d.Namespace !== "string" || d.Namespace.length === 0 || d.Namespace.length > 255) errors.push("bad Namespace");
+    if (!Array.isArray(d.Dimensions)) errors.push("Dimensions is not an array");
+    else
+      for (const set of d.Dimensions as unknown[]) {
+        if (!Array.isArray(set) || set.length > 30) errors.push("a dimension set is not an array of at most 30");
+        else for (const dim of set) if (typeof dim !== "string" || typeof root[dim] !== "string") errors.push(`dimension ${String(dim)} is not a root string member`);
+      }
+    if (!Array.isArray(d.Metrics) || d.Metrics.length > 100) errors.push("Metrics is not an array of at most 100");
+    else
+      for (const m of d.Metrics as Record<string, unknown>[]) {
+        if (typeof m.Name !== "string" || m.Name.length === 0 || m.Name.length > 1024) errors.push("bad metric Name");
+        else if (typeof root[m.Name] !== "number" && !(Array.isArray(root[m.Name]) && (root[m.Name] as unknown[]).every((x) => typeof x === "number"))) errors.push(`metric ${m.Name} has no numeric root member`);
+        if (m.Unit !== undefined && !EMF_UNITS.has(m.Unit as string)) errors.push(`unit ${String(m.Unit)} is not a CloudWatch unit`);
+      }
+  }
+  return errors;
+}
 const TIMEOUT = 60_000;
 const DAY = 86_400_000;
 
@@ -95,6 +143,96 @@ describe("control: Audit Logging", () => {
       const refused = await runCli(v, ["--now=2026-01-15T12:00:00Z", `--audit-file=${tampered}`]);
       expect(refused.code).toBe(2);
       expect(refused.err).toContain("hash chain broken");
+    }, TIMEOUT);
+
+    if (has(v, "CLOUDWATCH", "LIVE_STREAM")) {
+      test(`variant ${v.name}: while serving, every audit entry (auth events, denied requests, metric mutations) is shipped as a CloudWatch EMF line as it happens`, async () => {
+        const s = await AppServer.start(v, { env: { PERF_TOKEN_SECRET: SECRET } });
+        try {
+          const ns = "shipped";
+          const tenant = "emf-a";
+          const topic = `${tenant}@Public:${ns}`;
+          const [viewer, operator] = await Promise.all([token(SECRET, "viewer", "Public", tenant), token(SECRET, "operator", "Public", tenant, "writer@emf")]);
+          expect(await s.upgradeStatus(`namespace=${ns}`)).toBe(401);
+          expect((await s.post("/ingest", lines([{ name: "x", value: 1, namespace: ns, ts: Date.now() }]), "forged.token")).status).toBe(401);
+          expect((await s.post("/ingest", lines([{ name: "x", value: 1, namespace: ns, ts: Date.now() }]), viewer)).status).toBe(403);
+          const ts = Date.now();
+          expect((await s.post("/ingest", lines(["e0", "e1", "e2"].map((name, i) => ({ name, value: i, namespace: ns, ts: ts - i }))), operator)).status).toBe(200);
+          const shipped = (): Record<string, unknown>[] =>
+            s.stdout
+              .split("\n")
+              .filter((l) => l.startsWith("{"))
+              .map((l) => JSON.parse(l) as Record<string, unknown>)
+              .filter((d) => typeof d.action === "string" && emfErrors(d).length === 0 && (d._aws as Emf["_aws"]).CloudWatchMetrics.some((m) => m.Namespace.endsWith("/Audit")));
+          const wanted = (d: Record<string, unknown>[]) => d.filter((e) => e.action === "metric.record").length >= 3;
+          expect(await eventually(() => wanted(shipped()), 10_000)).toBe(true);
+          const docs = shipped();
+          // Every line on stdout that claims to be EMF is valid EMF.
+          for (const line of s.stdout.split("\n").filter((l) => l.includes('"_aws"'))) expect(emfErrors(JSON.parse(line))).toEqual([]);
+          const has1 = (match: Record<string, unknown>) => docs.filter((d) => Object.entries(match).every(([k, val]) => d[k] === val)).length;
+          expect(has1({ action: "stream.auth", outcome: "denied", target: `/stream?namespace=${ns}`, detail: "token required" })).toBe(1);
+          expect(has1({ action: "stream.auth", outcome: "denied", target: "/ingest", actor: "anonymous" })).toBeGreaterThanOrEqual(1);
+          expect(has1({ action: "stream.auth", outcome: "denied", target: "/ingest", actor: `viewer@${tenant}` })).toBe(1);
+          expect(has1({ action: "stream.auth", outcome: "ok", target: "/ingest", actor: "writer@emf" })).toBe(1);
+          for (const name of ["e0", "e1", "e2"]) expect(has1({ action: "metric.record", outcome: "ok", target: `${topic}/${name}`, actor: "writer@emf" })).toBe(1);
+          // Each is one count of its action and outcome, in sequence, stamped by the server's clock.
+          const seqs = docs.map((d) => d.seq as number);
+          expect(seqs).toEqual([...seqs].sort((x, y) => x - y));
+          expect(new Set(seqs).size).toBe(seqs.length);
+          for (const d of docs) {
+            expect(d.events).toBe(1);
+            expect(Math.abs((d._aws as Emf["_aws"]).Timestamp - Date.now())).toBeLessThan(60_000);
+          }
+        } finally {
+          await s.stop("SIGKILL");
+        }
+      }, TIMEOUT);
+
+      test(`variant ${v.name}: refused requests do not grow the server's memory (the log keeps the ${KEPT} most recent entries)`, async () => {
+        const s = await AppServer.start(v, { env: { PERF_TOKEN_SECRET: SECRET } });
+        try {
+          const viewer = await token(SECRET, "viewer", "Public", "mem-a");
+          // Each refusal names a 4 KB scope, so an audit log that kept every entry would grow by about that much.
+          const refusal = `${s.http}/stream?namespace=mem&scope=${"S".repeat(4_000)}&token=${viewer}`;
+          const refuse = async (n: number) => {
+            let next = 0;
+            await Promise.all(
+              Array.from({ length: 8 }, async () => {
+                while (next++ < n) {
+                  const res = await fetch(refusal, { headers: { Connection: "Upgrade", Upgrade: "websocket", "Sec-WebSocket-Version": "13", "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==" } });
+                  expect(res.status).toBe(403);
+                  await res.arrayBuffer();
+                }
+              }),
+            );
+          };
+          await refuse(KEPT + 6_000);
+          const before = rss(s.proc.pid);
+          await refuse(8_000);
+          const after = rss(s.proc.pid);
+          // Kept entries alone would be 8,000 x 4 KB = 32 MB more (a log that kept them all grew 50 MB here).
+          expect(Math.round((after - before) / 1e6)).toBeLessThan(16);
+        } finally {
+          await s.stop("SIGKILL");
+        }
+      }, 120_000);
+    }
+
+    test(`variant ${v.name}: a report keeps only the ${KEPT} most recent audit entries in memory, counts all and ships the counts as CloudWatch EMF`, async () => {
+      const total = KEPT + 150;
+      const input = tempFile("many.jsonl", lines(Array.from({ length: total }, (_, i) => ({ name: `m${i}`, value: i, namespace: "api", scope: "Public", ts: Date.UTC(2026, 0, 15) - i }))));
+      const r = await runCli(v, [input, "--now=2026-01-15T00:00:00Z"]);
+      expect(r.code).toBe(0);
+      const audit = sectionOf(r.out, "audit log");
+      // Every metric is recorded (and batches committed): more entries than the log keeps.
+      const [, appended, kept] = /^entries: (\d+) \((\d+) kept in memory\), chain verified$/.exec(audit[0] ?? "") ?? [];
+      expect(Number(appended)).toBeGreaterThan(total);
+      expect(Number(kept)).toBe(KEPT);
+      expect(audit[1]).toContain(`metric.record=${total}`);
+      const emf = sectionOf(r.out, "cloudwatch emf").map((l) => JSON.parse(l));
+      for (const d of emf) expect(emfErrors(d)).toEqual([]);
+      const counts = emf.find((d) => d._aws.CloudWatchMetrics[0].Namespace.endsWith("/Audit"));
+      expect(counts["audit.metric.record"]).toBe(total);
     }, TIMEOUT);
 
     test(`variant ${v.name}: audit counts are shipped as CloudWatch EMF`, async () => {
@@ -190,5 +328,33 @@ describe("control: Retention Cleanup", () => {
       const names = csv.slice(1).map((l) => l.split(",")[nameAt]).sort();
       expect(names).toEqual(ages.filter(([, , kept]) => kept).map(([n]) => n).sort());
     }, TIMEOUT);
+
+    if (has(v, "LIVE_STREAM")) {
+      test(`variant ${v.name}: the server drops at ingest every sample already older than ${WINDOW} days by its clock`, async () => {
+        const s = await AppServer.start(v, { env: { PERF_TOKEN_SECRET: SECRET } });
+        try {
+          const tenant = "retention-a";
+          const now = Date.now();
+          const HOUR = 3_600_000;
+          const ages: [string, number][] = [
+            ["fresh", 0],
+            ["inside", WINDOW * DAY - HOUR],
+            ["past.window", WINDOW * DAY + HOUR],
+            ["ancient", Math.max(400, 3 * WINDOW) * DAY],
+          ];
+          const res = await s.post("/ingest", lines(ages.map(([name, age]) => ({ name, value: 1, namespace: "kept", ts: now - age }))), await token(SECRET, "operator", "Enterprise", tenant));
+          expect(res.status).toBe(200);
+          expect(await res.json()).toMatchObject({ accepted: 2, dropped: 2, rejected: 0 });
+          const c = await connect(`${s.ws}?namespace=kept&token=${await token(SECRET, "viewer", "Enterprise", tenant)}`);
+          try {
+            expect(((await c.next()).rows as { name: string }[]).map((r) => r.name).sort()).toEqual(["fresh", "inside"]);
+          } finally {
+            await c.close();
+          }
+        } finally {
+          await s.stop("SIGKILL");
+        }
+      }, TIMEOUT);
+    }
   }
 });

@@ -169,12 +169,15 @@ export function sectionOf(out: string, title: string): string[] {
   return lines.slice(start + 1, end < 0 ? undefined : end).filter((l) => l !== "");
 }
 
+const STDOUT_KEPT = 16 * 1024 * 1024;
+
 export class AppServer {
   private constructor(
     readonly variant: Variant,
     readonly proc: Bun.Subprocess<"ignore", "pipe", "pipe">,
     readonly port: number,
     private readonly errText: () => string,
+    private readonly outText: () => string,
   ) {}
 
   get http(): string {
@@ -188,6 +191,11 @@ export class AppServer {
   /** Everything the server wrote to stderr so far. */
   get stderr(): string {
     return this.errText();
+  }
+
+  /** What the server wrote to stdout so far (its last 16 MiB), the report and the "serving" line included. */
+  get stdout(): string {
+    return this.outText();
   }
 
   /**
@@ -224,13 +232,18 @@ export class AppServer {
         const m = /serving ws:\/\/127\.0\.0\.1:(\d+)\/stream/.exec(text);
         if (m) port = Number(m[1]);
       }
-      // Keep draining stdout so the child never blocks on a full pipe.
+      // Keep draining stdout so the child never blocks on a full pipe; keep its tail for tests that read it.
       void (async () => {
         try {
-          for (;;) if ((await reader.read()).done) break;
+          for (;;) {
+            const chunk = await reader.read();
+            if (chunk.done) break;
+            text += decoder.decode(chunk.value, { stream: true });
+            if (text.length > STDOUT_KEPT) text = text.slice(text.length - STDOUT_KEPT / 2);
+          }
         } catch {}
       })();
-      const server = new AppServer(variant, proc, port, () => err);
+      const server = new AppServer(variant, proc, port, () => err, () => text);
       for (;;) {
         try {
           const res = await fetch(`${server.http}/health`);

@@ -3,11 +3,21 @@
  * Defaults of the security limits come from the records (src/generated/limits.ts, data/security.yaml).
  * No signing secret is compiled in: it comes from --secret or PERF_TOKEN_SECRET, or is absent.
  */
-import { isScopeName, MESSAGE_RATE_LIMIT_MESSAGES, PER_TENANT_CONNECTION_LIMIT_CONNECTIONS, RETENTION_CLEANUP_RETENTION_WINDOW, SCOPE_NAMES, type ScopeName } from "../../generated/limits.ts";
+import {
+  INPUT_SANITIZATION_INGEST_BODY,
+  isScopeName,
+  MESSAGE_RATE_LIMIT_INGESTED_METRICS,
+  MESSAGE_RATE_LIMIT_STORED_BYTES,
+  MESSAGE_RATE_LIMIT_STREAM_MESSAGES,
+  PER_TENANT_CONNECTION_LIMIT_CONNECTIONS,
+  RETENTION_CLEANUP_RETENTION_WINDOW,
+  SCOPE_NAMES,
+  type ScopeName,
+} from "../../generated/limits.ts";
 import { TENANT_PATTERN } from "./input.ts";
 
 /** Largest POST /ingest body, in bytes (413 above it). */
-export const DEFAULT_MAX_BODY_BYTES = 1_048_576;
+export const DEFAULT_MAX_BODY_BYTES = INPUT_SANITIZATION_INGEST_BODY;
 
 export interface CliOptions {
   help: boolean;
@@ -28,7 +38,12 @@ export interface CliOptions {
   sampleRate: number;
   sampleAfter: number;
   batchSize: number;
+  /** RATE_LIMIT: WebSocket messages a minute per connection. */
   rateLimit: number;
+  /** RATE_LIMIT: ingested metric lines a minute per tenant in a scope. */
+  ingestLimit: number;
+  /** RATE_LIMIT: stored bytes of samples per tenant in a scope. */
+  tenantBytes: number;
   maxConnections: number;
   serve: boolean;
   port: number;
@@ -69,7 +84,9 @@ options:
   --retention-days=N    RETENTION_POLICY max sample age (${RETENTION_CLEANUP_RETENTION_WINDOW})
   --sample-rate=N --sample-after=N           SAMPLING: keep 1 in N after N samples per series (4, 8)
   --batch-size=N        BATCHING batch size (16)
-  --rate-limit=N        RATE_LIMIT messages/min per connection, metrics/min per tenant in a scope (${MESSAGE_RATE_LIMIT_MESSAGES})
+  --rate-limit=N        RATE_LIMIT stream messages/min per connection (${MESSAGE_RATE_LIMIT_STREAM_MESSAGES})
+  --ingest-limit=N      RATE_LIMIT ingested metric lines/min per tenant in a scope (${MESSAGE_RATE_LIMIT_INGESTED_METRICS})
+  --tenant-bytes=N      RATE_LIMIT stored bytes of samples per tenant in a scope (${MESSAGE_RATE_LIMIT_STORED_BYTES})
   --max-connections=N   RATE_LIMIT stream connections per tenant in a scope (${PER_TENANT_CONNECTION_LIMIT_CONNECTIONS})
   --serve [--port=N] [--host=H] [--serve-ms=N]   LIVE_STREAM WebSocket server (/stream?namespace=N&token=T)
   --max-body-bytes=N    largest POST /ingest body (${DEFAULT_MAX_BODY_BYTES})
@@ -84,7 +101,7 @@ options:
 
 const VALUE_OPTIONS = new Set([
   "now", "seed", "count", "mock-hostile", "scope", "tenant", "out", "s3-bucket", "s3-prefix", "s3-out", "retention-days", "sample-rate",
-  "sample-after", "batch-size", "rate-limit", "max-connections", "port", "host", "serve-ms", "secret",
+  "sample-after", "batch-size", "rate-limit", "ingest-limit", "tenant-bytes", "max-connections", "port", "host", "serve-ms", "secret",
   "issue-token", "token", "traceparent", "alert", "max-body-bytes", "audit-file", "s3-endpoint",
 ]);
 
@@ -112,7 +129,9 @@ export function parseArgs(argv: readonly string[], env: Record<string, string | 
     sampleRate: 4,
     sampleAfter: 8,
     batchSize: 16,
-    rateLimit: MESSAGE_RATE_LIMIT_MESSAGES,
+    rateLimit: MESSAGE_RATE_LIMIT_STREAM_MESSAGES,
+    ingestLimit: MESSAGE_RATE_LIMIT_INGESTED_METRICS,
+    tenantBytes: MESSAGE_RATE_LIMIT_STORED_BYTES,
     maxConnections: PER_TENANT_CONNECTION_LIMIT_CONNECTIONS,
     serve: false,
     port: 8787,
@@ -169,6 +188,8 @@ export function parseArgs(argv: readonly string[], env: Record<string, string | 
       case "sample-after": o.sampleAfter = int(name, value, 0); break;
       case "batch-size": o.batchSize = int(name, value, 1); break;
       case "rate-limit": o.rateLimit = int(name, value, 1); break;
+      case "ingest-limit": o.ingestLimit = int(name, value, 1); break;
+      case "tenant-bytes": o.tenantBytes = int(name, value, 1); break;
       case "max-connections": o.maxConnections = int(name, value, 1); break;
       case "port": o.port = int(name, value, 0); break;
       case "host": o.host = value; break;

@@ -1,5 +1,21 @@
-import { isScopeName, SCOPE_NAMES, type ScopeName } from "../../generated/limits.ts";
+import {
+  INPUT_SANITIZATION_METRIC_NAME_LENGTH,
+  INPUT_SANITIZATION_NAMESPACE_LENGTH,
+  INPUT_SANITIZATION_UNIT_LENGTH,
+  isScopeName,
+  SCOPE_NAMES,
+  type ScopeName,
+} from "../../generated/limits.ts";
 import type { Metric, Owner, Props } from "./types.ts";
+
+/**
+ * A namespace: letters, digits and `_ . : -`, at most the records' length (the same rule a subscription's
+ * `namespace` parameter follows, so every stored namespace can be subscribed to).
+ */
+export const NAMESPACE_PATTERN = new RegExp(`^[A-Za-z0-9_.:-]{1,${INPUT_SANITIZATION_NAMESPACE_LENGTH}}$`);
+/** Longest metric name and unit (data/security.yaml): longer ones are refused as they are read, before any copy is kept. */
+export const MAX_NAME_LENGTH = INPUT_SANITIZATION_METRIC_NAME_LENGTH;
+export const MAX_UNIT_LENGTH = INPUT_SANITIZATION_UNIT_LENGTH;
 
 /** A tenant id: lower case letters, digits, "_" and "-", 63 characters at most. */
 export const TENANT_PATTERN = /^[a-z0-9][a-z0-9_-]{0,62}$/;
@@ -83,6 +99,18 @@ export function normalizeMetric(raw: unknown, owner: Partial<Owner> = {}): Metri
   return metric;
 }
 
+/**
+ * Why an input metric is refused before anything keeps it (its name, namespace or unit is longer than the
+ * records allow, or its namespace could never be subscribed to), or undefined. Applied to input lines, not to
+ * snapshots the application wrote itself.
+ */
+export function inputProblem(m: Metric): string | undefined {
+  if (m.name.length > MAX_NAME_LENGTH) return `name is longer than ${MAX_NAME_LENGTH} characters`;
+  if (!NAMESPACE_PATTERN.test(m.namespace)) return `namespace must be 1 to ${INPUT_SANITIZATION_NAMESPACE_LENGTH} letters, digits, "_", ".", ":" or "-"`;
+  if (m.unit !== undefined && m.unit.length > MAX_UNIT_LENGTH) return `unit is longer than ${MAX_UNIT_LENGTH} characters`;
+  return undefined;
+}
+
 /** Parses JSON lines (blank lines and lines starting with # are skipped); `owner` as in normalizeMetric(). */
 export function parseMetricLines(text: string, owner: Partial<Owner> = {}): ParseResult {
   const metrics: Metric[] = [];
@@ -92,7 +120,10 @@ export function parseMetricLines(text: string, owner: Partial<Owner> = {}): Pars
     const line = lines[i]!.trim();
     if (line === "" || line.startsWith("#")) continue;
     try {
-      metrics.push(normalizeMetric(JSON.parse(line), owner));
+      const metric = normalizeMetric(JSON.parse(line), owner);
+      const problem = inputProblem(metric);
+      if (problem !== undefined) throw new Error(problem);
+      metrics.push(metric);
     } catch (error) {
       errors.push({ line: i + 1, error: error instanceof Error ? error.message : String(error) });
     }

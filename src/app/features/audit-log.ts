@@ -3,8 +3,13 @@
  * With a file (`openAuditFile`), every entry is appended as one JSON line and fsynced before `append`
  * returns, so an entry the server acted on survives `kill -9`; a restart continues the file's chain
  * (each entry carries the previous entry's hash) after verifying it.
+ *
+ * Memory is bounded: the log keeps the most recent entries only (AUDIT_LOGGING_ENTRIES_IN_MEMORY of
+ * data/security.yaml) and counts the rest per action, so a flood of refused requests costs no memory; every
+ * entry still reaches the sink and the listeners (CloudWatch) as it is appended.
  */
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, truncateSync, writeSync } from "node:fs";
+import { AUDIT_LOGGING_ENTRIES_IN_MEMORY } from "../../generated/limits.ts";
 import { seriesKey } from "../core/aggregate.ts";
 import type { TrackerEvent } from "../core/types.ts";
 
@@ -42,46 +47,81 @@ export interface AuditSink {
 }
 
 export class AuditLog {
-  readonly #entries: AuditEntry[] = [];
+  /** The most recent entries, at most `capacity`, as a ring: the oldest kept entry is at `#start`. */
+  readonly #ring: AuditEntry[] = [];
+  #start = 0;
+  #appended = 0;
+  #lastSeq: number;
+  #lastHash: string;
+  /** The chain position the oldest kept entry continues from. */
+  #keptFromSeq: number;
+  #keptFromHash: string;
+  readonly #counts = new Map<string, number>();
   readonly #sink: AuditSink | undefined;
-  readonly #baseSeq: number;
-  readonly #baseHash: string;
+  readonly #listeners: ((entry: AuditEntry) => void)[] = [];
 
-  constructor(sink?: AuditSink) {
+  constructor(
+    sink?: AuditSink,
+    readonly capacity: number = AUDIT_LOGGING_ENTRIES_IN_MEMORY,
+  ) {
+    if (!(Number.isInteger(capacity) && capacity >= 1)) throw new RangeError("audit capacity must be a whole number >= 1");
     this.#sink = sink;
-    this.#baseSeq = sink?.last?.seq ?? 0;
-    this.#baseHash = sink?.last?.hash ?? AUDIT_GENESIS;
+    this.#lastSeq = this.#keptFromSeq = sink?.last?.seq ?? 0;
+    this.#lastHash = this.#keptFromHash = sink?.last?.hash ?? AUDIT_GENESIS;
+  }
+
+  /** Calls `listener` with every entry as it is appended (after the sink has it). */
+  onAppend(listener: (entry: AuditEntry) => void): void {
+    this.#listeners.push(listener);
   }
 
   /** Appends a frozen entry chained to the previous one (persisted by the sink before it returns). */
   append(input: AuditInput): AuditEntry {
-    const seq = this.#baseSeq + this.#entries.length + 1;
-    const prev = this.#entries.at(-1)?.hash ?? this.#baseHash;
+    const seq = this.#lastSeq + 1;
+    const prev = this.#lastHash;
     const body = { ...input, seq };
     const entry: AuditEntry = Object.freeze({ ...body, prev, hash: chainHash(prev, body) });
     this.#sink?.write(entry);
-    this.#entries.push(entry);
+    this.#lastSeq = seq;
+    this.#lastHash = entry.hash;
+    this.#appended++;
+    this.#counts.set(entry.action, (this.#counts.get(entry.action) ?? 0) + 1);
+    if (this.#ring.length < this.capacity) this.#ring.push(entry);
+    else {
+      // The oldest kept entry leaves memory (it is in the sink and was shipped): the next one continues from it.
+      const oldest = this.#ring[this.#start]!;
+      this.#keptFromSeq = oldest.seq;
+      this.#keptFromHash = oldest.hash;
+      this.#ring[this.#start] = entry;
+      this.#start = (this.#start + 1) % this.capacity;
+    }
+    for (const l of this.#listeners) l(entry);
     return entry;
   }
 
-  /** Read-only view (a copy: the log cannot be edited through it). */
+  /** The entries kept in memory, oldest first (a copy: the log cannot be edited through it). */
   entries(): readonly AuditEntry[] {
-    return [...this.#entries];
+    return [...this.#ring.slice(this.#start), ...this.#ring.slice(0, this.#start)];
   }
 
+  /** Entries appended by this process, kept or not. */
   get size(): number {
-    return this.#entries.length;
+    return this.#appended;
   }
 
-  /** True when every entry's hash and back-link are intact (this process's entries continue the sink's chain). */
-  verify(entries: readonly AuditEntry[] = this.#entries): boolean {
-    return entries === this.#entries ? verifyAuditChain(entries, this.#baseSeq, this.#baseHash) : verifyAuditChain(entries);
+  /** Entries kept in memory (at most `capacity`). */
+  get kept(): number {
+    return this.#ring.length;
   }
 
+  /** True when every kept entry's hash and back-link are intact (continuing the chain before them). */
+  verify(entries?: readonly AuditEntry[]): boolean {
+    return entries === undefined ? verifyAuditChain(this.entries(), this.#keptFromSeq, this.#keptFromHash) : verifyAuditChain(entries);
+  }
+
+  /** Entries appended by this process per action, kept or not. */
   countsByAction(): Record<string, number> {
-    const counts: Record<string, number> = {};
-    for (const e of this.#entries) counts[e.action] = (counts[e.action] ?? 0) + 1;
-    return Object.fromEntries(Object.entries(counts).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    return Object.fromEntries([...this.#counts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   }
 }
 

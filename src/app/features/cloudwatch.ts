@@ -55,3 +55,40 @@ export function auditCountsToEmf(counts: Record<string, number>, timestamp: numb
   for (const [action, n] of Object.entries(counts)) doc[`audit.${action}`] = n;
   return JSON.stringify(doc);
 }
+
+/** The fields of an audit entry that an EMF line carries (features/audit-log.ts AuditEntry). */
+export interface AuditRecord {
+  seq: number;
+  ts: number;
+  actor: string;
+  action: string;
+  target: string;
+  outcome: string;
+  detail?: string | undefined;
+  hash: string;
+}
+
+/**
+ * One audit entry as an EMF document, shipped as it happens: one `events` count in the `<namespace>/Audit`
+ * namespace by action and outcome, with the entry itself as properties (searchable in CloudWatch Logs).
+ * `timestamp` is the server's clock at shipping; the entry's own time is the `ts` property.
+ */
+export function auditEntryToEmf(entry: AuditRecord, timestamp: number, emfNamespace = EMF_NAMESPACE): string {
+  const doc: Record<string, unknown> = {
+    _aws: {
+      Timestamp: Math.trunc(timestamp),
+      CloudWatchMetrics: [{ Namespace: `${emfNamespace}/Audit`, Dimensions: [["service", "action", "outcome"]], Metrics: [{ Name: "events", Unit: "Count" }] }],
+    },
+    service: "master-perf-tracker",
+    action: entry.action,
+    outcome: entry.outcome,
+    events: 1,
+    seq: entry.seq,
+    ts: entry.ts,
+    actor: entry.actor,
+    target: entry.target,
+    ...(entry.detail !== undefined ? { detail: entry.detail } : {}),
+    hash: entry.hash,
+  };
+  return JSON.stringify(doc);
+}

@@ -4,6 +4,7 @@
  * The limits are the records' (data/security.yaml, via src/generated/limits.ts).
  */
 import {
+  INPUT_SANITIZATION_METRIC_NAME_LENGTH,
   INPUT_SANITIZATION_PROPERTIES_PER_METRIC,
   INPUT_SANITIZATION_PROPERTY_KEY_LENGTH,
   INPUT_SANITIZATION_PROPERTY_VALUE_LENGTH,
@@ -25,7 +26,7 @@ export interface SanitizeResult {
 }
 
 const KEY_PATTERN = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
-const METRIC_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_.:-]{0,127}$/;
+const METRIC_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_.:-]*$/;
 // C0/C1 controls, DEL, bidi overrides/isolates, zero-width chars.
 const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g;
 
@@ -42,7 +43,7 @@ export function isForbiddenKey(key: string): boolean {
 }
 
 export function isValidMetricName(name: string): boolean {
-  return METRIC_NAME_PATTERN.test(name);
+  return name.length <= INPUT_SANITIZATION_METRIC_NAME_LENGTH && METRIC_NAME_PATTERN.test(name);
 }
 
 export function sanitizeProperties(raw: Record<string, unknown>, limits: SanitizeLimits = defaultLimits()): SanitizeResult {

@@ -25,7 +25,9 @@
  * from the token (RBAC builds; a `scope` or `tenant` parameter that differs is refused) or from the `scope` and
  * `tenant` parameters (builds without RBAC). Subscribers and publications are keyed by scope, tenant and
  * namespace: an update of tenant A is published only to tenant A's subscribers in the same scope. Connections
- * are counted per tenant in a scope. Slots and message logs are released when a connection closes.
+ * are counted per tenant in a scope. Slots and message logs are released when a connection closes. A
+ * subscription whose token expires is closed with 1008 at that moment; a message over `maxMessageBytes`
+ * closes its connection with 1009.
  * This module is loaded with import(), so it imports values only from modules without top-level state.
  */
 import type { Server, ServerWebSocket } from "bun";
@@ -39,16 +41,17 @@ export interface Target extends Owner {
 /** A refusal names the subject when the token was valid (for the audit log). */
 export type Refusal = { ok: false; status: 400 | 401 | 403; reason: string; subject?: string | undefined };
 
-export type AuthDecision = { ok: true; subject: string; scope: ScopeName; tenant: string } | Refusal;
+/** A granted subscription; `expires` (epoch ms) is when its token stops being valid: the connection is closed then. */
+export type AuthDecision = { ok: true; subject: string; scope: ScopeName; tenant: string; expires?: number | undefined } | Refusal;
 
 export type IngestAuth<G> = { ok: true; subject: string; grant: G } | Refusal;
 
 export type IngestOutcome =
   | { ok: true; accepted: number; rejected: number; dropped: number; targets: Target[] }
-  | { ok: false; status: 403 | 429; reason: string };
+  | { ok: false; status: 403 | 429 | 507; reason: string };
 
 export interface StreamEvent {
-  type: "auth" | "connect" | "disconnect" | "limited" | "ingest";
+  type: "auth" | "connect" | "disconnect" | "limited" | "ingest" | "expired";
   /** "/ingest", or the topic of a subscription (`tenant@Scope:namespace`). */
   target: string;
   subject: string;
@@ -75,6 +78,10 @@ export interface LiveStreamOptions<G> extends LiveStreamHooks<G> {
   hostname?: string;
   /** Largest request body in bytes (the application passes --max-body-bytes). */
   maxBodyBytes: number;
+  /** Largest WebSocket message in bytes: a larger one closes the connection with 1009. */
+  maxMessageBytes: number;
+  /** What a subscription's `namespace` must match (the application's rule for stored namespaces). */
+  namespacePattern: RegExp;
   /** Current aggregates of a target (sent as snapshot and after ingests). */
   snapshot(target: Target): unknown;
   /** Ingests JSON lines on behalf of an authorized caller. */
@@ -87,6 +94,19 @@ interface ClientData extends Target {
   topic: string;
   /** Connection-limit key. */
   key: string;
+  /** When the subscription's token expires (epoch ms), if it does. */
+  expires?: number | undefined;
+  expiry?: ReturnType<typeof setTimeout> | undefined;
+}
+
+/** setTimeout's longest delay (about 24.8 days); a longer one would fire at once. */
+const MAX_DELAY = 2_147_483_647;
+
+/** Calls `fn` at `at` (epoch ms) by the server's clock, in steps no timer overflows. */
+function at(when: number, fn: () => void, set: (t: ReturnType<typeof setTimeout>) => void): void {
+  const wait = when - Date.now();
+  if (wait <= 0) return fn();
+  set(setTimeout(() => at(when, fn, set), Math.min(wait, MAX_DELAY)));
 }
 
 export interface LiveStream {
@@ -97,8 +117,6 @@ export interface LiveStream {
   publish(target: Target): number;
   stop(): Promise<void>;
 }
-
-const NAMESPACE_PARAM = /^[A-Za-z0-9_.:-]{1,64}$/;
 
 /** Publication topic of a target: `tenant@Scope:namespace`. */
 export function topicFor(target: Target): string {
@@ -150,7 +168,7 @@ export function startLiveStream<G = undefined>(options: LiveStreamOptions<G>): L
         }
         const result = options.ingest(await req.text(), { subject, grant });
         if (!result.ok) {
-          emit({ type: result.status === 429 ? "limited" : "auth", target: "/ingest", subject, detail: result.reason });
+          emit({ type: result.status === 403 ? "auth" : "limited", target: "/ingest", subject, detail: result.reason });
           return new Response(result.reason, { status: result.status, headers: result.status === 429 ? { "Retry-After": "60" } : {} });
         }
         for (const t of result.targets) {
@@ -163,7 +181,7 @@ export function startLiveStream<G = undefined>(options: LiveStreamOptions<G>): L
       if (url.pathname !== "/stream") return new Response("not found", { status: 404 });
       const namespace = url.searchParams.get("namespace");
       if (!namespace) return new Response("namespace required", { status: 400 });
-      if (!NAMESPACE_PARAM.test(namespace)) return new Response("malformed namespace", { status: 400 });
+      if (!options.namespacePattern.test(namespace)) return new Response("malformed namespace", { status: 400 });
       const requested = { scope: url.searchParams.get("scope") ?? undefined, tenant: url.searchParams.get("tenant") ?? undefined };
       const decision = await options.authorize(tokenOf(req, url), requested);
       const where = decision.ok ? topicFor({ scope: decision.scope, tenant: decision.tenant, namespace }) : `/stream?namespace=${namespace}`;
@@ -178,17 +196,31 @@ export function startLiveStream<G = undefined>(options: LiveStreamOptions<G>): L
         emit({ type: "limited", target: topic, subject, detail: "connection limit" });
         return new Response("too many connections for this tenant", { status: 429 });
       }
-      const data: ClientData = { id: `c${++nextId}`, ...target, subject, topic, key };
+      const data: ClientData = { id: `c${++nextId}`, ...target, subject, topic, key, expires: decision.expires };
       if (srv.upgrade(req, { data })) return undefined;
       options.releaseConnection?.(key);
       return new Response("upgrade failed", { status: 400 });
     },
     websocket: {
-      maxPayloadLength: 64 * 1024,
+      maxPayloadLength: options.maxMessageBytes,
       open(ws: ServerWebSocket<ClientData>) {
         ws.subscribe(ws.data.topic);
         emit({ type: "connect", target: ws.data.topic, subject: ws.data.subject, detail: ws.data.id });
         ws.send(snapshotMessage("snapshot", ws.data));
+        // A subscription lives no longer than its token: it is closed (and unsubscribed) when the token expires.
+        const expires = ws.data.expires;
+        if (expires !== undefined) {
+          at(
+            expires,
+            () => {
+              ws.data.expiry = undefined;
+              emit({ type: "expired", target: ws.data.topic, subject: ws.data.subject, detail: "token expired" });
+              ws.unsubscribe(ws.data.topic);
+              ws.close(1008, "token expired");
+            },
+            (t) => (ws.data.expiry = t),
+          );
+        }
       },
       message(ws: ServerWebSocket<ClientData>, message: string | Buffer) {
         if (options.allowMessage && !options.allowMessage(ws.data.id, Date.now())) {
@@ -202,6 +234,7 @@ export function startLiveStream<G = undefined>(options: LiveStreamOptions<G>): L
         else ws.send(JSON.stringify({ type: "error", error: "unknown command" }));
       },
       close(ws: ServerWebSocket<ClientData>) {
+        if (ws.data.expiry !== undefined) clearTimeout(ws.data.expiry);
         options.releaseConnection?.(ws.data.key);
         options.releaseMessages?.(ws.data.id);
         emit({ type: "disconnect", target: ws.data.topic, subject: ws.data.subject, detail: ws.data.id });

@@ -4,11 +4,18 @@
  * (injected, `Date.now` by default), never a timestamp a client sent. State is released when a
  * connection closes (`release`, `forget`), so a freed slot is reusable and no per-connection log is kept.
  */
-import { MESSAGE_RATE_LIMIT_MESSAGES, PER_TENANT_CONNECTION_LIMIT_CONNECTIONS } from "../../generated/limits.ts";
-import { ownerLabel, type Metric, type Owner, type Stage, type StageOutcome } from "../core/types.ts";
+import {
+  MESSAGE_RATE_LIMIT_INGESTED_METRICS,
+  MESSAGE_RATE_LIMIT_STORED_BYTES,
+  MESSAGE_RATE_LIMIT_STREAM_MESSAGES,
+  PER_TENANT_CONNECTION_LIMIT_CONNECTIONS,
+} from "../../generated/limits.ts";
+import { ownerLabel, type Metric, type Owner } from "../core/types.ts";
 
 export const DEFAULT_MAX_CONNECTIONS = PER_TENANT_CONNECTION_LIMIT_CONNECTIONS;
-export const DEFAULT_MESSAGES_PER_MINUTE = MESSAGE_RATE_LIMIT_MESSAGES;
+export const DEFAULT_MESSAGES_PER_MINUTE = MESSAGE_RATE_LIMIT_STREAM_MESSAGES;
+export const DEFAULT_INGEST_PER_MINUTE = MESSAGE_RATE_LIMIT_INGESTED_METRICS;
+export const DEFAULT_TENANT_BYTES = MESSAGE_RATE_LIMIT_STORED_BYTES;
 
 /** At most `maxPerKey` open connections per key (the application's key: a tenant in a scope, rateKey()). */
 export class ConnectionLimiter {
@@ -87,25 +94,68 @@ export function rateKey(owner: Owner): string {
   return ownerLabel(owner);
 }
 
-/** Ingestion stage: limits metrics per tenant in a scope per minute of the server clock. */
-export class RateLimitStage implements Stage {
-  readonly name = "rate-limit";
+/**
+ * The ingest limit: metric lines per tenant in a scope per minute of the server clock, taken for a whole request
+ * as it arrives, before parsing, sanitizing or sampling can drop any line (so lines that are dropped later
+ * cost the same as lines that are stored).
+ */
+export class IngestRateLimit {
   limited = 0;
   constructor(
     readonly limiter: MessageRateLimiter,
     readonly clock: () => number = Date.now,
   ) {}
 
-  /** True when `counts` (metrics per rateKey) all fit in the current window: used before a batch is recorded. */
+  /** True when `counts` (metric lines per rateKey) all fit in the current window. */
   fits(counts: ReadonlyMap<string, number>): boolean {
     const now = this.clock();
     for (const [key, n] of counts) if (this.limiter.remaining(key, now) < n) return false;
     return true;
   }
 
-  process(metric: Metric): StageOutcome {
-    if (this.limiter.allow(rateKey(metric), this.clock())) return metric;
-    this.limited++;
-    return { drop: "rate limited" };
+  /** Takes `counts` from the window when all of them fit (all or nothing); false when the request must be refused. */
+  take(counts: ReadonlyMap<string, number>): boolean {
+    if (!this.fits(counts)) {
+      this.limited++;
+      return false;
+    }
+    const now = this.clock();
+    for (const [key, n] of counts) for (let i = 0; i < n; i++) this.limiter.allow(key, now);
+    return true;
+  }
+}
+
+/** Bytes a stored sample counts for: its JSON text (what a snapshot of it holds), in UTF-8. */
+export function sampleBytes(metric: Metric): number {
+  return Buffer.byteLength(JSON.stringify(metric));
+}
+
+/**
+ * Stored bytes per tenant in a scope (rateKey), bounded by `maxBytes`: the application adds every stored sample
+ * and recounts after purges, and asks `fits` before it records a request.
+ */
+export class TenantQuota {
+  readonly #used = new Map<string, number>();
+  constructor(readonly maxBytes: number = DEFAULT_TENANT_BYTES) {}
+
+  used(key: string): number {
+    return this.#used.get(key) ?? 0;
+  }
+
+  /** True when `incoming` bytes per key all fit beside what each key stores. */
+  fits(incoming: ReadonlyMap<string, number>): boolean {
+    for (const [key, n] of incoming) if (this.used(key) + n > this.maxBytes) return false;
+    return true;
+  }
+
+  add(metric: Metric): void {
+    const key = rateKey(metric);
+    this.#used.set(key, this.used(key) + sampleBytes(metric));
+  }
+
+  /** Counts `samples` afresh (after samples were purged). */
+  recount(samples: Iterable<Metric>): void {
+    this.#used.clear();
+    for (const m of samples) this.add(m);
   }
 }

@@ -31,8 +31,20 @@ function b64url(bytes: Uint8Array): string {
   return Buffer.from(bytes).toString("base64url");
 }
 
-function fromB64url(text: string): Uint8Array<ArrayBuffer> {
-  return new Uint8Array(Buffer.from(text, "base64url"));
+/** base64url without padding: the alphabet only, and a length no encoding produces (4n + 1) refused. */
+const B64URL = /^[A-Za-z0-9_-]+$/;
+
+/**
+ * The bytes of strict, canonical base64url text, or undefined. Node's decoder skips characters outside the
+ * alphabet and padding, so "sig!!", "sig====" and "pay!load" would decode like "sig" and "payload": a token
+ * must be exactly what signToken() wrote, so anything else is refused before it is decoded.
+ */
+function fromB64url(text: string): Uint8Array<ArrayBuffer> | undefined {
+  if (!B64URL.test(text) || text.length % 4 === 1) return undefined;
+  const bytes = Buffer.from(text, "base64url");
+  // Unused trailing bits must be zero: one encoding per byte string.
+  if (bytes.toString("base64url") !== text) return undefined;
+  return new Uint8Array(bytes);
 }
 
 async function hmacKey(secret: string): Promise<CryptoKey> {
@@ -56,6 +68,7 @@ export async function verifyToken(token: string, secret: string, nowMs: number):
   if (parts.length !== 2 || !parts[0] || !parts[1]) return { ok: false, reason: "malformed token" };
   const payload = fromB64url(parts[0]);
   const sig = fromB64url(parts[1]);
+  if (payload === undefined || sig === undefined) return { ok: false, reason: "malformed token" };
   const valid = await crypto.subtle.verify("HMAC", await hmacKey(secret), sig, payload);
   if (!valid) return { ok: false, reason: "bad signature" };
   let claims: unknown;

@@ -1,7 +1,7 @@
 /**
  * RETENTION_POLICY: cleanup policy dropping samples older than N days.
  */
-import type { Metric } from "../core/types.ts";
+import type { Metric, Stage, StageOutcome } from "../core/types.ts";
 
 export interface RetentionPolicy {
   maxAgeDays: number;
@@ -33,4 +33,17 @@ export function applyRetention(
   const cutoff = retentionCutoff(policy, now);
   const dropped = target.purge((m) => m.ts < cutoff, `retention ${policy.maxAgeDays}d`);
   return { cutoff, dropped };
+}
+
+/** Ingestion stage: drops a sample already older than the policy allows by `clock` (the server's). */
+export class RetentionStage implements Stage {
+  readonly name = "retention";
+  constructor(
+    readonly policy: RetentionPolicy,
+    readonly clock: () => number = Date.now,
+  ) {}
+
+  process(metric: Metric): StageOutcome {
+    return isExpired(metric, this.policy, this.clock()) ? { drop: `older than ${this.policy.maxAgeDays}d` } : metric;
+  }
 }
