@@ -155,11 +155,11 @@ describe("flag: V2_SERIALIZER", () => {
   function hostile(now: number): Metric[] {
     const base = { scope: "Public" as const, tenant: "v2" };
     return [
-      { ...base, name: "v2.a", namespace: "ns|a%b", value: 0.1, ts: now - 5_000, unit: "ms", props: { q: "a|b&c=d%e", path: "/x?y=1&z=2" } },
-      { ...base, name: "v2.a", namespace: "ns|a%b", value: -3.5, ts: now - 90_000_000, unit: "ms", props: {} },
+      { ...base, name: "v2.a", namespace: "ns-a", value: 0.1, ts: now - 5_000, unit: "ms", props: { q: "a|b&c=d%e", path: "/x?y=1&z=2" } },
+      { ...base, name: "v2.a", namespace: "ns-a", value: -3.5, ts: now - 90_000_000, unit: "ms", props: {} },
       { ...base, name: "v2.b", namespace: "plain", value: 1e-7, ts: now - 1, props: { "k.e_y-1": "100%", empty: "" } },
       { ...base, name: "v2.c", namespace: "plain", value: 12345678.9, ts: now, unit: "by&tes", props: { eq: "==", amp: "&&" } },
-      { ...base, name: "v2.a", namespace: "other=ns", value: 0, ts: now - 2 * 86_400_000, props: { pct: "%41%25" } },
+      { ...base, name: "v2.a", namespace: "other", value: 0, ts: now - 2 * 86_400_000, props: { pct: "%41%25" } },
     ];
   }
 
