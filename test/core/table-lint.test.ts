@@ -4,11 +4,12 @@
  * Done; ENTERPRISE: Permission, Platform, Enterprise, Enterprise, Done).
  */
 import { describe, expect, test } from "bun:test";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { tableLintContext } from "../../src/core/check.ts";
+import { runCheck, tableLintContext } from "../../src/core/check.ts";
 import { fixMarkdown, lintMarkdown } from "../../src/core/lint/lint-tables.ts";
 import { loadModel } from "../../src/core/model/model.ts";
-import { REPO } from "../helpers/project.ts";
+import { makeProject, removeProject, REPO } from "../helpers/project.ts";
 
 const ctx = tableLintContext(loadModel(join(REPO, "test/fixtures/base")).model);
 const F = "content/page.md";
@@ -126,6 +127,22 @@ describe("fixes with one right answer", () => {
     for (const text of unfixable) {
       expect(lint(text).length).toBeGreaterThan(0);
       expect(fix(text)).toEqual({ text, changes: [] });
+    }
+  });
+});
+
+describe("remembered lint results follow the records", () => {
+  test("a page linted clean and remembered is linted again when a record it names changes", () => {
+    const project = makeProject();
+    try {
+      const lintOf = () => runCheck(project, { cache: true, freshness: false }).diagnostics.filter((d) => d.file.startsWith("content/")).map((d) => `${d.file}:${d.line}:${d.col} ${d.rule}`);
+      expect(lintOf()).toEqual([]);
+      expect(lintOf()).toEqual([]); // from the lint cache
+      const data = join(project, "data/features.yaml");
+      writeFileSync(data, readFileSync(data, "utf8").replace("  status: Done\n", "  status: Beta\n"));
+      expect(lintOf()).toEqual(["content/guide.md:5:62 table-record"]);
+    } finally {
+      removeProject(project);
     }
   });
 });
