@@ -69,8 +69,10 @@ export function trimmed(text: string, cell: SourceCell): SourceCell {
 
 /** A GFM delimiter row: cells of dashes with optional alignment colons, and at least one pipe. */
 const DELIMITER_ROW = /^[ \t]*\|?[ \t]*:?-+:?[ \t]*(\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$/;
+const NOT_IN_DELIMITER_ROW = /[^ \t|:-]/;
 export function isDelimiterRow(line: string): boolean {
-  return line.includes("|") && DELIMITER_ROW.test(line);
+  // Any other character rules the line out before the pattern backtracks over a long line.
+  return line.includes("|") && !NOT_IN_DELIMITER_ROW.test(line) && DELIMITER_ROW.test(line);
 }
 
 /** The row rebuilt from its cells' texts, in the row's own pipe style. */
