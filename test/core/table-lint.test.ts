@@ -7,7 +7,8 @@ import { describe, expect, test } from "bun:test";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { runCheck, tableLintContext } from "../../src/core/check.ts";
-import { fixMarkdown, lintMarkdown } from "../../src/core/lint/lint-tables.ts";
+import type { LintCache, LintEntry } from "../../src/core/cache/lint-cache.ts";
+import { fixMarkdown, lintContent, lintMarkdown } from "../../src/core/lint/lint-tables.ts";
 import { loadModel } from "../../src/core/model/model.ts";
 import { makeProject, removeProject, REPO } from "../helpers/project.ts";
 
@@ -145,4 +146,34 @@ describe("remembered lint results follow the records", () => {
       removeProject(project);
     }
   });
+
+  test("editing a record re-lints only the pages whose rows name it", () => {
+    const project = makeProject();
+    try {
+      writeFileSync(join(project, "content/other.md"), "# Other\n\n| Name | Type | Domain | Scope | Tier | Release/Status |\n| --- | --- | --- | --- | --- | --- |\n" + ENTERPRISE);
+      const stored = new Map<string, LintEntry>();
+      const linted: string[] = [];
+      const cache: LintCache = {
+        get: (rel) => stored.get(rel),
+        set: (rel, _bytes, _context, entry) => (linted.push(rel), stored.set(rel, entry)),
+      };
+      const lint = (edit?: (s: string) => string) => {
+        const data = join(project, "data/features.yaml");
+        if (edit) writeFileSync(data, edit(readFileSync(data, "utf8")));
+        linted.length = 0;
+        const { model } = loadModel(project);
+        return lintContent(project, tableLintContext(model), "content", cache).diagnostics.map((d) => `${d.file}:${d.line} ${d.rule}`);
+      };
+      expect(lint()).toEqual([]);
+      expect(linted).toEqual(["content/guide.md", "content/other.md"]);
+      expect(lint()).toEqual([]);
+      expect(linted).toEqual([]);
+      // ENTERPRISE's tier changes: only the page naming it is linted again, and now disagrees.
+      expect(lint((s) => s.replace("tier: Enterprise", "tier: Pro"))).toEqual(["content/other.md:5 table-record"]);
+      expect(linted).toEqual(["content/other.md"]);
+    } finally {
+      removeProject(project);
+    }
+  });
 });
+

@@ -48,6 +48,8 @@ export interface TableLintContext {
   scopeNames: readonly string[];
   /** Records rows may name: a row whose Name is one of them is compared with it cell by cell. */
   records?: readonly TableRecord[];
+  /** Told every name a row looks up (lintContent keeps them beside a page's remembered results). */
+  onLookup?: (name: string) => void;
 }
 
 /** One replacement in a page's text: [start, end) offsets, never across a line break. */
@@ -140,6 +142,7 @@ function checkCell(column: MasterColumn, text: string, ctx: TableLintContext): P
 
 const recordIndexes = new WeakMap<readonly TableRecord[], Map<string, TableRecord[]>>();
 function recordsNamed(ctx: TableLintContext, name: string): TableRecord[] {
+  ctx.onLookup?.(name);
   if (!ctx.records) return [];
   let index = recordIndexes.get(ctx.records);
   if (!index) {
@@ -637,6 +640,12 @@ function codeInContent(file: string, tree: Root): Diagnostic[] {
   return out;
 }
 
+/** The records `names` find, as text: what a page's remembered lint results depend on besides its bytes. */
+function namedRecords(ctx: TableLintContext, names: readonly string[]): string {
+  const lookup = { ...ctx, onLookup: undefined };
+  return Bun.hash(JSON.stringify(names.map((name) => recordsNamed(lookup, name)))).toString(36);
+}
+
 /** Hand-written pages are small; a larger one is a mistake or an attack. */
 export const MAX_CONTENT_FILE_BYTES = 4 * 1024 * 1024;
 
@@ -659,9 +668,16 @@ export function lintContent(root: string, ctx: TableLintContext, dir = "content"
     }
     const text = read.bytes.toString("utf8");
     sources.set(entry.rel, text);
-    const cached = cache?.get(entry.rel, read.bytes, ctx);
-    const found = cached ?? lintMarkdown(entry.rel, text, ctx);
-    if (!cached) cache?.set(entry.rel, read.bytes, ctx, found);
+    // Remembered by the page's bytes and the scope names; valid while the records its rows named are unchanged.
+    const key = { scopeNames: ctx.scopeNames };
+    const cached = cache?.get(entry.rel, read.bytes, key);
+    if (cached && cached.records === namedRecords(ctx, cached.names)) {
+      diagnostics.push(...cached.diagnostics);
+      continue;
+    }
+    const names = new Set<string>();
+    const found = lintMarkdown(entry.rel, text, { ...ctx, onLookup: (name) => names.add(name) });
+    cache?.set(entry.rel, read.bytes, key, { diagnostics: found, names: [...names], records: namedRecords(ctx, [...names]) });
     diagnostics.push(...found);
   }
   return { diagnostics, sources };
