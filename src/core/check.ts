@@ -53,9 +53,7 @@ export function checkLoaded(root: string, loaded: ModelResult, options: Omit<Che
     // Evidence is data: named proof files exist, Production ships approved flags, claims follow fresh results.
     all.push(...proofStage(root, model));
   }
-  // Tables are compared with records only when the records are valid: a wrong record would bury its own error under the table's.
-  const context = diagnostics.some(isError) ? { scopeNames: model.scopeNames } : tableLintContext(model);
-  const lint = lintContent(root, context, options.contentDir, options.cache ? openLintCache(root) : undefined);
+  const lint = lintContent(root, lintContextOf(loaded), options.contentDir, options.cache ? openLintCache(root) : undefined);
   for (const [file, text] of lint.sources) texts.set(file, text);
   all.push(...lint.diagnostics);
   const sorted = sortDiagnostics(all);
@@ -81,9 +79,15 @@ export function tableLintContext(model: Model): TableLintContext {
   return { scopeNames: model.scopeNames, records };
 }
 
+/**
+ * Tables are compared with records (and cells rewritten from them) only when the records are valid: a
+ * wrong record would bury its own error under the table's.
+ */
+function lintContextOf({ model, diagnostics }: Pick<ModelResult, "model" | "diagnostics">): TableLintContext {
+  return diagnostics.some(isError) ? { scopeNames: model.scopeNames } : tableLintContext(model);
+}
+
 /** `check --fix`: the table findings with one right answer, fixed in the pages of content/ (fix-tables.ts). */
 export function fixTables(root: string, options: Pick<CheckOptions, "dataDir" | "contentDir" | "cache"> = {}): FixReport {
-  const { model, diagnostics } = loadModel(root, options.dataDir, options.cache ? PARSE_CACHE_DIR : undefined);
-  // Cells are rewritten from records only when the records are valid.
-  return fixContent(root, diagnostics.some(isError) ? { scopeNames: model.scopeNames } : tableLintContext(model), options.contentDir);
+  return fixContent(root, lintContextOf(loadModel(root, options.dataDir, options.cache ? PARSE_CACHE_DIR : undefined)), options.contentDir);
 }
