@@ -2,7 +2,7 @@
  * npm run check: validate records, freshness of generated files, table lint. No bundling of the app.
  * Exit 0 clean, 1 on any error, 2 on a usage error.
  *
- *   bun scripts/check.ts [--format text|json | --json] [--no-cache]
+ *   bun scripts/check.ts [--format text|json | --json] [--no-cache] [--fix]
  *
  * The writer's loop (edit, check, read) is kept short three ways: a clean verdict is remembered until any
  * input or the checker's code changes (then nothing heavy is even imported); parsed data files and page lint
@@ -17,10 +17,11 @@ import { loadBundled } from "./bundle.ts";
 import type { Io } from "./io.ts";
 
 export const CHECK: CommandSpec = {
-  usage: "bun scripts/check.ts [--format text|json] [--no-cache]",
+  usage: "bun scripts/check.ts [--format text|json] [--no-cache] [--fix]",
   options: {
     ...FORMAT_OPTIONS.options,
     "--no-cache": { help: "check everything afresh: no remembered verdict, parse or lint result" },
+    "--fix": { help: "first rewrite what the table lint finds with one right answer (labels, column order, cells from records) in content/, printing file:line per change" },
   },
   aliases: FORMAT_OPTIONS.aliases,
 };
@@ -42,7 +43,13 @@ export async function main(argv: string[], io: Io): Promise<number> {
     else io.stderr(`check: ${cached.records} records, generated files fresh, tables lint clean (${elapsed()}, unchanged since the last clean check)\n`);
     return 0;
   }
-  const { runCheck } = await loadBundled("check", new URL("../core/check.ts", import.meta.url), () => import("../core/check.ts"), io.env);
+  const { runCheck, fixTables } = await loadBundled("check", new URL("../core/check.ts", import.meta.url), () => import("../core/check.ts"), io.env);
+  if (args.flags.has("--fix")) {
+    const fixed = fixTables(root, { cache: useCache });
+    for (const c of fixed.changes) io.stderr(`fixed ${c.file}:${c.line}: ${c.note}\n`);
+    for (const s of fixed.skipped) io.stderr(`not fixed ${s.file}: ${s.reason}\n`);
+    if (output.format === "text") io.stderr(`check --fix: ${fixed.changes.length} change${fixed.changes.length === 1 ? "" : "s"} in ${new Set(fixed.changes.map((c) => c.file)).size} file(s)\n`);
+  }
   const check = () => runCheck(root, { cache: useCache });
   const result = verdicts ? verdicts.watch(check) : check();
   report(result.diagnostics, { ...output, texts: result.texts, stdout: io.stdout, stderr: io.stderr });

@@ -4,7 +4,12 @@
  */
 import { isError, sortDiagnostics, type Diagnostic } from "./report/diagnostics.ts";
 import { generatedFiles, staleFiles, staleLimits } from "./emit/generated-files.ts";
-import { lintContent } from "./lint/lint-tables.ts";
+import { lintContent, type TableLintContext, type TableRecord } from "./lint/lint-tables.ts";
+import { fixContent, type FixReport } from "./lint/fix-tables.ts";
+import { MASTER_KEYS } from "./schema/columns.ts";
+import { KIND_NOUN } from "./schema/kinds.ts";
+import { fieldValue } from "./model/records.ts";
+import { recordPlace } from "./load/yaml-source.ts";
 import { loadModel, type Model, type ModelResult } from "./model/model.ts";
 import { PARSE_CACHE_DIR } from "./cache/parse-cache.ts";
 import { openLintCache } from "./cache/lint-cache.ts";
@@ -48,9 +53,41 @@ export function checkLoaded(root: string, loaded: ModelResult, options: Omit<Che
     // Evidence is data: named proof files exist, Production ships approved flags, claims follow fresh results.
     all.push(...proofStage(root, model));
   }
-  const lint = lintContent(root, { scopeNames: model.scopeNames }, options.contentDir, options.cache ? openLintCache(root) : undefined);
+  const lint = lintContent(root, lintContextOf(loaded), options.contentDir, options.cache ? openLintCache(root) : undefined);
   for (const [file, text] of lint.sources) texts.set(file, text);
   all.push(...lint.diagnostics);
   const sorted = sortDiagnostics(all);
   return { model, diagnostics: sorted, texts, ok: !sorted.some(isError), generated };
+}
+
+/** What hand-written tables are checked against: the scope names, and every record's master column values with their places. */
+export function tableLintContext(model: Model): TableLintContext {
+  const records: TableRecord[] = [];
+  for (const entries of Object.values(model.records)) {
+    for (const e of entries) {
+      const record: TableRecord = { name: e.record.name, noun: KIND_NOUN[e.kind], values: {}, at: {} };
+      for (const key of MASTER_KEYS) {
+        const value = fieldValue(e, key);
+        if (typeof value !== "string" && !(Array.isArray(value) && value.every((v) => typeof v === "string"))) continue;
+        record.values[key] = value as string | string[];
+        const place = recordPlace(e, [key]);
+        record.at[key] = `${place.file}:${place.line}`;
+      }
+      records.push(record);
+    }
+  }
+  return { scopeNames: model.scopeNames, records };
+}
+
+/**
+ * Tables are compared with records (and cells rewritten from them) only when the records are valid: a
+ * wrong record would bury its own error under the table's.
+ */
+function lintContextOf({ model, diagnostics }: Pick<ModelResult, "model" | "diagnostics">): TableLintContext {
+  return diagnostics.some(isError) ? { scopeNames: model.scopeNames } : tableLintContext(model);
+}
+
+/** `check --fix`: the table findings with one right answer, fixed in the pages of content/ (fix-tables.ts). */
+export function fixTables(root: string, options: Pick<CheckOptions, "dataDir" | "contentDir" | "cache"> = {}): FixReport {
+  return fixContent(root, lintContextOf(loadModel(root, options.dataDir, options.cache ? PARSE_CACHE_DIR : undefined)), options.contentDir);
 }

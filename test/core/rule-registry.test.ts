@@ -13,6 +13,7 @@ import { REPO } from "../helpers/project.ts";
 
 const expected = (name: string) => `test/fixtures/check/${name}/expected.txt`;
 const RULES_TEST = "test/core/rules.test.ts";
+const TABLE_TEST = "test/core/table-lint.test.ts";
 const VERIFY_FIXTURES = "test/verify/fixtures.test.ts";
 const PROVE_TEST = "test/cli/prove.test.ts";
 
@@ -71,6 +72,10 @@ const TRIGGERS: Record<RuleId, string> = {
   "table-duplicate-column": RULES_TEST,
   "table-cell-count": expected("table-lint"),
   "table-value": expected("table-lint"),
+  "table-record": expected("table-record"),
+  "table-swapped-cells": TABLE_TEST,
+  "table-delimiter": expected("table-lint"),
+  "table-pipe-style": TABLE_TEST,
   "mdx-syntax": RULES_TEST,
   "mdx-code": expected("table-lint"),
   // verify

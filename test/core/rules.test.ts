@@ -96,9 +96,9 @@ describe("table rules", () => {
   const C = "content/guide.md";
   const table = (header: string, row: string) => `# T\n\n${header}\n${header.replace(/[^|]+/g, "---")}\n${row}\n`;
   test("table-label", async () => expect(await check({ [C]: table("| Name | Type | Domain | Scope | Tier | Status |", "| A | Ops | Build | all | Free | Done |") })).toEqual([`${C}:3:41 table-label`]));
-  test("table-order", async () => expect(await check({ [C]: table("| Type | Name | Domain | Scope | Tier | Release/Status |", "| Ops | A | Build | all | Free | Done |") })).toEqual([`${C}:3:10 table-order`]));
+  test("table-order", async () => expect(await check({ [C]: table("| Type | Name | Domain | Scope | Tier | Release/Status |", "| Ops | A | Build | all | Free | Done |") })).toEqual([`${C}:3:3 table-order`]));
   test("table-missing-column", async () => expect(await check({ [C]: table("| Name | Type | Domain | Scope | Release/Status |", "| A | Ops | Build | all | Done |") })).toEqual([`${C}:3:3 table-missing-column`]));
-  test("table-cell-count", async () => expect(await check({ [C]: table("| Name | Type | Domain | Scope | Tier | Release/Status |", "| A | Ops | Build | all | Free |") })).toEqual([`${C}:5:27 table-cell-count`]));
+  test("table-cell-count", async () => expect(await check({ [C]: table("| Name | Type | Domain | Scope | Tier | Release/Status |", "| A | Ops | Build | all | Free |") })).toEqual([`${C}:5:33 table-cell-count`]));
   test("table-value", async () => expect(await check({ [C]: table("| Name | Type | Domain | Scope | Tier | Release/Status |", "| A | Ops | Build | all | Gold | Done |") })).toEqual([`${C}:5:27 table-value`]));
   test("table-duplicate-column", async () => expect(await check({ [C]: table("| Name | Type | Domain | Scope | Tier | Tier | Release/Status |", "| A | Ops | Build | all | Free | Free | Done |") })).toEqual([`${C}:3:41 table-duplicate-column`]));
   test("escaped pipes and code spans do not split cells", async () => expect(await check({ [C]: table("| Name | Type | Domain | Scope | Tier | Release/Status |", "| `a\\|b` | Ops | Build | all | Free | ✅ Done |") })).toEqual([]));

@@ -156,8 +156,21 @@ describe("fast path: the data files' subset read without yaml, with the same res
       "- a: x\u2028y\n", "- a: \u0085\n", "- a: \uFEFF\n", "root scalar\n", "  - indented: root\n", "[a, b]\n", "- - nested\n", "- a: - b\n", "- a: b: c\n",
       "- a: 1\n - b: 2\n", "- a: 1\n   b: 2\n", "- a: 1\n  - b\n", "key #c: 1\n", "a:b: 1\n", "[a]: 1\n", "- ? a\n  : b\n", "- a: @x\n", "- a: `x\n", "- a: %x\n",
       "- a: \"x\" y\n", "- a: [x]y\n", "- a: x\n  b: y\nc: z\n", `- k${"x".repeat(1100)}: 1\n`,
+      // A lone "-" item in a flow list is a block indicator, refused by yaml and Bun.YAML alike.
+      "- a: [-]\n", "- a: [a, -]\n", "- a: [-, b]\n", "- a: [ - ]\n", "- a: [a, -, b]\n",
     ];
     for (const text of slowOnes) expect({ text, fast: expectSameBothWays(text).fast }).toEqual({ text, fast: false });
+  });
+
+  test("a lone \"-\" in a flow list is refused as yaml refuses it, at yaml's position, as Bun.YAML refuses it", () => {
+    for (const text of ["- a: [-]\n", "- a: [a, -]\n", "- a: [-, b]\n"]) {
+      const fast = parseYamlSource("f.yaml", text);
+      expect({ text, rules: fast.diagnostics.map((d) => d.rule) }).toEqual({ text, rules: ["yaml-syntax"] });
+      expect(fast.diagnostics).toEqual(parseYamlSource("f.yaml", text, { fast: false }).diagnostics);
+      expect(() => Bun.YAML.parse(text)).toThrow();
+    }
+    // "-" starting a longer plain item is text to both.
+    expect(expectSameBothWays("- a: [-1, -b, a-]\n")).toEqual({ fast: true, data: [{ a: [-1, "-b", "a-"] }] });
   });
 
   test("a generated corpus and its mutations read the same with and without the fast path", () => {
@@ -169,7 +182,7 @@ describe("fast path: the data files' subset read without yaml, with the same res
     const oddKeys = ["1", "true", "<<", "a#b", "__proto__", "&a k", "? k", "k\tv"];
     const niceValues = ["Platform Lead", "yes", "010", "0x1F", "1:20", ".inf", "~", "true", "1.10", "-0", "2024-01-01", '"2026-01-01"', "'it''s'", '"a \\"b\\" \\u00e9"',
       "[a, 'b', \"c\", 1, ~]", "[]", "{}", "http://x", "b#c", "a, b", "", "x # c"];
-    const oddValues = ["&a x", "*a", "!t x", "|", "{a: 1}", "[a, [b]]", '"open', "a: b", "- x", "[a,]", '"\\q"', "@x"];
+    const oddValues = ["&a x", "*a", "!t x", "|", "{a: 1}", "[a, [b]]", '"open', "a: b", "- x", "[a,]", '"\\q"', "@x", "[-]", "[a, -]", "[-, b]"];
     const key = () => (rnd() < 0.125 ? pick(oddKeys) : pick(niceKeys));
     const value = () => (rnd() < 0.125 ? pick(oddValues) : pick(niceValues));
     const record = (col: number, depth: number): string =>

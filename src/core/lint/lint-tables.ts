@@ -1,9 +1,14 @@
 /**
- * Lints hand-written tables in content/ against the master table standard. Tables come from a real
- * Markdown parser (remark-parse + remark-gfm, plus remark-mdx for .mdx), so pipes in code spans, escaped
- * pipes and MDX expressions never confuse it; every error points at the offending cell.
+ * Lints hand-written tables in content/ against the master table standard and against the records their
+ * rows name. Tables come from a real Markdown parser (remark-parse + remark-gfm, plus remark-mdx for .mdx),
+ * so pipes in code spans, escaped pipes and MDX expressions never confuse it; where the parser sees no
+ * table (a delimiter row with the wrong number of cells) the written lines are read (table-source.ts).
+ * Every error points at the offending cell, and one mistake gives one error: a row with a missing cell is
+ * not also reported cell by cell, two swapped columns are one finding. A finding with one right answer
+ * (a label, the column order, a cell its record decides, two swapped cells, outer pipes) carries its fix,
+ * which `npm run check -- --fix` applies (fixMarkdown below, written by fix-tables.ts).
  */
-import type { Root, Table, TableCell } from "mdast";
+import type { Paragraph, Root, Table, TableCell, TableRow } from "mdast";
 import { toString } from "mdast-util-to-string";
 import { visit } from "unist-util-visit";
 import type { Program } from "estree";
@@ -12,6 +17,8 @@ import { isLiteralData, MDX_COMPONENTS, REFUSED_ELEMENTS } from "./mdx-policy.ts
 import { readInside, walkInside, type Refusal } from "../fs/safe-fs.ts";
 import {
   ALL_SCOPES,
+  formatScope,
+  formatStatus,
   LABEL_ALIASES,
   MASTER_COLUMNS,
   parseStatusCell,
@@ -19,13 +26,49 @@ import {
   TABLE_REQUIRED_KEYS,
   type MasterColumn,
   type MasterKey,
+  type Status,
 } from "../schema/columns.ts";
 import { ALL_TYPES } from "../schema/kinds.ts";
 import { didYouMean, listOf } from "../report/suggest.ts";
 import type { LintCache } from "../cache/lint-cache.ts";
+import { isDelimiterRow, joinRow, lineEnd, lineStarts, splitRow, trimmed, type SourceRow } from "./table-source.ts";
+
+/** A record a hand-written row may name, as the lint compares it: plain data, so the lint cache can key on it. */
+export interface TableRecord {
+  name: string;
+  /** Its kind's noun, for messages: "feature flag". */
+  noun: string;
+  /** Its master column values as the record writes them (scope: "all" or a list). */
+  values: Partial<Record<MasterKey, string | readonly string[]>>;
+  /** Where each of those values is written: "data/features.yaml:160". */
+  at: Partial<Record<MasterKey, string>>;
+}
 
 export interface TableLintContext {
   scopeNames: readonly string[];
+  /** Records rows may name: a row whose Name is one of them is compared with it cell by cell. */
+  records?: readonly TableRecord[];
+  /** Told every name a row looks up (lintContent keeps them beside a page's remembered results). */
+  onLookup?: (name: string) => void;
+}
+
+/** One replacement in a page's text: [start, end) offsets, never across a line break. */
+export interface Edit {
+  start: number;
+  end: number;
+  text: string;
+}
+
+/** What `--fix` does for one finding: the line it reports, what it says it changed, and the edits. */
+export interface Fix {
+  line: number;
+  note: string;
+  edits: Edit[];
+}
+
+interface Finding {
+  diagnostic: Diagnostic;
+  fix?: Fix;
 }
 
 /** All the lint needs of a unified processor: text in, an mdast tree out. */
@@ -70,88 +113,467 @@ function allowedValues(column: MasterColumn, ctx: TableLintContext): readonly st
   return column.values;
 }
 
-function checkCell(column: MasterColumn, text: string, ctx: TableLintContext): { message: string; hint?: string } | undefined {
+interface Problem {
+  rule: "table-value" | "table-record";
+  message: string;
+  hint?: string;
+  /** The text the cell must hold, when one answer is right (the record's value). */
+  expected?: string;
+}
+
+function checkCell(column: MasterColumn, text: string, ctx: TableLintContext): Problem | undefined {
   const label = column.label;
-  if (text === "") return { message: `the ${label} cell is empty`, hint: `every row needs a ${label}` };
+  if (text === "") return { rule: "table-value", message: `the ${label} cell is empty`, hint: `every row needs a ${label}` };
   const allowed = allowedValues(column, ctx);
   if (!allowed) return undefined;
   if (column.key === "status") {
     if (parseStatusCell(text)) return undefined;
     const bare = text.replace(/^\p{Extended_Pictographic}\uFE0F?\s*/u, "");
-    return { message: `"${text}" is not an allowed ${label}; expected ${listOf(allowed)}`, hint: didYouMean(bare, allowed) };
+    return { rule: "table-value", message: `"${text}" is not an allowed ${label}; expected ${listOf(allowed)}`, hint: didYouMean(bare, allowed) };
   }
   const values = column.key === "scope" ? text.split(",").map((s) => s.trim()) : [text];
   for (const v of values) {
     if (!allowed.includes(v)) {
-      return { message: `"${v}" is not an allowed ${label}; expected ${listOf(allowed)}`, hint: didYouMean(v, allowed) };
+      return { rule: "table-value", message: `"${v}" is not an allowed ${label}; expected ${listOf(allowed)}`, hint: didYouMean(v, allowed) };
     }
   }
   return undefined;
 }
 
-function lintTable(file: string, table: Table, ctx: TableLintContext): Diagnostic[] {
-  const out: Diagnostic[] = [];
+const recordIndexes = new WeakMap<readonly TableRecord[], Map<string, TableRecord[]>>();
+function recordsNamed(ctx: TableLintContext, name: string): TableRecord[] {
+  ctx.onLookup?.(name);
+  if (!ctx.records) return [];
+  let index = recordIndexes.get(ctx.records);
+  if (!index) {
+    index = new Map();
+    for (const r of ctx.records) index.set(r.name, [...(index.get(r.name) ?? []), r]);
+    recordIndexes.set(ctx.records, index);
+  }
+  return index.get(name) ?? [];
+}
+
+function expandScopes(values: readonly string[], ctx: TableLintContext): Set<string> {
+  return new Set(values.includes(ALL_SCOPES) ? ctx.scopeNames : values);
+}
+
+/** Whether a cell says what the record's value says (a status with or without its icon, scopes in any order). */
+function agrees(key: MasterKey, text: string, value: string | readonly string[], ctx: TableLintContext): boolean {
+  if (key === "status") return parseStatusCell(text) === value;
+  if (key === "scope") {
+    const written = expandScopes(text.split(",").map((s) => s.trim()), ctx);
+    const recorded = expandScopes(typeof value === "string" ? [value] : value, ctx);
+    return written.size === recorded.size && [...written].every((s) => recorded.has(s));
+  }
+  return text === value;
+}
+
+/** The cell text for a record's value, in the cell's own style where there is one (a status keeps or drops its icon). */
+function cellText(key: MasterKey, written: string, value: string | readonly string[]): string {
+  if (key === "scope") return formatScope(value);
+  if (key === "status") {
+    const status = value as Status;
+    return (STATUSES as readonly string[]).includes(written) ? status : formatStatus(status);
+  }
+  return String(value);
+}
+
+/** The record a row names: of several with that name (a flag and a component), the one the row agrees with most. */
+function recordOf(name: string, cells: ReadonlyMap<number, MasterColumn>, texts: readonly string[], ctx: TableLintContext): TableRecord | undefined {
+  const candidates = recordsNamed(ctx, name);
+  if (candidates.length <= 1) return candidates[0];
+  const score = (r: TableRecord) => [...cells].filter(([i, c]) => r.values[c.key] !== undefined && agrees(c.key, texts[i] ?? "", r.values[c.key]!, ctx)).length;
+  return candidates.reduce((best, r) => (score(r) > score(best) ? r : best));
+}
+
+/** The problem with a cell of a row (the row's record, when it names one, decides; else the column's values). */
+function cellProblem(column: MasterColumn, text: string, record: TableRecord | undefined, ctx: TableLintContext): Problem | undefined {
+  const value = record?.values[column.key];
+  if (record && value !== undefined && column.key !== "name") {
+    if (agrees(column.key, text, value, ctx)) return undefined;
+    const expected = cellText(column.key, text, value);
+    const shown = text === "" ? `leaves ${record.name}'s ${column.label} empty` : `shows ${record.name}'s ${column.label} as "${text}"`;
+    return {
+      rule: "table-record",
+      message: `this row ${shown}; its record says ${formatScope(value)}`,
+      hint: `write "${expected}" as the ${record.noun}'s record at ${record.at[column.key] ?? "data/"} says (npm run check -- --fix writes it), or change the record`,
+      expected,
+    };
+  }
+  return checkCell(column, text, ctx);
+}
+
+/** Indexes of a longest strictly increasing subsequence of `seq`: the columns that can stay where they are. */
+function increasingRun(seq: readonly number[]): Set<number> {
+  const tails: number[] = [];
+  const prev: number[] = [];
+  for (let i = 0; i < seq.length; i++) {
+    let lo = 0;
+    let hi = tails.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (seq[tails[mid]!]! < seq[i]!) lo = mid + 1;
+      else hi = mid;
+    }
+    prev[i] = lo > 0 ? tails[lo - 1]! : -1;
+    tails[lo] = i;
+  }
+  const keep = new Set<number>();
+  for (let i = tails.length ? tails[tails.length - 1]! : -1; i >= 0; i = prev[i]!) keep.add(i);
+  return keep;
+}
+
+const ORDER_TEXT = MASTER_COLUMNS.map((c) => c.label).join(" · ");
+
+/** The text of a source cell. */
+const raw = (text: string, cell: { start: number; end: number }) => text.slice(cell.start, cell.end);
+
+/** A row rewritten with its cells' texts replaced: one edit over the row. */
+function rowEdit(text: string, row: SourceRow, cells: readonly string[], style: Pick<SourceRow, "lead" | "trail"> = row): Edit {
+  return { start: row.start, end: row.end, text: joinRow(style, cells) };
+}
+
+/** An edit putting `value` in place of a cell's text, keeping its padding. */
+function cellEdit(text: string, row: SourceRow, index: number, value: string): Edit {
+  const cell = row.cells[index]!;
+  const inner = trimmed(text, cell);
+  if (inner.start === inner.end) return { start: cell.start, end: cell.end, text: ` ${value} ` };
+  return { start: inner.start, end: inner.end, text: value };
+}
+
+/**
+ * @param style outer pipes of the page's first table header, which every later row follows; undefined for
+ *   the first table itself (its header sets the style)
+ */
+function lintTable(file: string, text: string, starts: readonly number[], table: Table, ctx: TableLintContext, style: Pick<SourceRow, "lead" | "trail"> | undefined): Finding[] {
+  const out: Finding[] = [];
+  const push = (d: Diagnostic, fix?: Fix) => out.push(fix ? { diagnostic: d, fix } : { diagnostic: d });
   const at = (cell: TableCell) => cellPlace(file, cell);
   const [header, ...rows] = table.children;
-  if (!header) return out;
-  const headers = header.children.map((cell) => ({ cell, text: toString(cell).trim(), match: classifyHeader(toString(cell).trim()) }));
-  if (!headers.some((h) => h.match)) return out; // not a master table
+  if (!header?.position) return out;
+  const width = header.children.length;
 
+  // The rows as written, for fixes. Where they do not split as the parser split them (an exotic layout),
+  // findings carry no fix.
+  const written = (row: TableRow): SourceRow | undefined => {
+    const pos = row.position?.start;
+    if (!pos) return undefined;
+    const start = starts[pos.line - 1]! + pos.column - 1;
+    return splitRow(text, pos.line, start, lineEnd(text, starts, pos.line));
+  };
+  const headerSource = written(header)!;
+  const delimiterLine = header.position.start.line + 1;
+  const delimiterSource = splitRow(text, delimiterLine, starts[delimiterLine - 1]! + header.position.start.column - 1, lineEnd(text, starts, delimiterLine));
+  const bodySources = rows.map(written);
+  const fixable =
+    headerSource.cells.length === width &&
+    delimiterSource.cells.length === width &&
+    rows.every((row, i) => bodySources[i]?.cells.length === row.children.length);
+
+  // Outer pipes as the page's first table writes them (markdownlint MD055's "consistent"): one finding
+  // per row, whose fix rewrites only that row from its own cells.
+  const pageStyle = style ?? headerSource;
+  const described = pageStyle.lead && pageStyle.trail ? "leading and trailing pipes" : pageStyle.lead ? "only leading pipes" : pageStyle.trail ? "only trailing pipes" : "no outer pipes";
+  for (const row of [...(style ? [headerSource] : []), delimiterSource, ...bodySources.filter((s) => s !== undefined)]) {
+    if (row.lead === pageStyle.lead && row.trail === pageStyle.trail) continue;
+    const problems: string[] = [];
+    if (row.lead !== pageStyle.lead) problems.push(pageStyle.lead ? "no leading pipe" : "a leading pipe");
+    if (row.trail !== pageStyle.trail) problems.push(pageStyle.trail ? "no trailing pipe" : "a trailing pipe");
+    const col = (row.lead === pageStyle.lead ? row.end : row.start) - starts[row.line - 1]! + 1;
+    const cells = row.cells.map((c) => raw(text, c));
+    if (pageStyle.lead && !row.lead && !cells[0]!.startsWith(" ")) cells[0] = ` ${cells[0]}`;
+    if (pageStyle.trail && !row.trail && !cells[cells.length - 1]!.endsWith(" ")) cells[cells.length - 1] = `${cells[cells.length - 1]} `;
+    push(
+      diagnostic("table-pipe-style", { file, line: row.line, col }, `this row has ${problems.join(" and ")}; the page's first table header sets the style: ${described}`),
+      { line: row.line, note: `outer pipes written as the page's first table writes them`, edits: [rowEdit(text, row, cells, pageStyle)] },
+    );
+  }
+
+  const headers = header.children.map((cell) => ({ cell, text: toString(cell).trim(), match: classifyHeader(toString(cell).trim()) }));
+  const master = headers.some((h) => h.match);
+
+  // Master columns by header index (the first of duplicates), labels and duplicates.
   const columns = new Map<number, MasterColumn>();
-  let lastOrder = -1;
-  for (const [i, h] of headers.entries()) {
-    if (!h.match) continue;
-    const { column, exact } = h.match;
-    if (!exact) {
-      out.push(diagnostic("table-label", at(h.cell), `"${h.text}" is not a master column label`, `write it exactly as "${column.label}"`));
+  if (master) {
+    for (const [i, h] of headers.entries()) {
+      if (!h.match) continue;
+      const { column, exact } = h.match;
+      if (!exact) {
+        push(
+          diagnostic("table-label", at(h.cell), `"${h.text}" is not a master column label`, `write it exactly as "${column.label}"`),
+          fixable ? { line: headerSource.line, note: `label "${h.text}" written as "${column.label}"`, edits: [cellEdit(text, headerSource, i, column.label)] } : undefined,
+        );
+      }
+      if ([...columns.values()].includes(column)) {
+        push(diagnostic("table-duplicate-column", at(h.cell), `the ${column.label} column appears twice`));
+        continue;
+      }
+      columns.set(i, column);
     }
-    const order = MASTER_COLUMNS.indexOf(column);
-    if ([...columns.values()].includes(column)) {
-      out.push(diagnostic("table-duplicate-column", at(h.cell), `the ${column.label} column appears twice`));
+    const present = new Set([...columns.values()].map((c) => c.key));
+    const missing = TABLE_REQUIRED_KEYS.filter((k) => !present.has(k)).map((k) => MASTER_COLUMNS.find((c) => c.key === k)!.label);
+    if (missing.length) {
+      push(diagnostic("table-missing-column", at(header.children[0]!), `a master table must include ${listOf(missing, 8, "and")}`, `add the column${missing.length > 1 ? "s" : ""} in master order`));
+    }
+  }
+
+  // Rows: a row with the wrong number of cells is one finding (its cells are not in their columns, so
+  // they are not judged); in the others two cells holding each other's values are one finding.
+  const texts = rows.map((row) => row.children.map((cell) => toString(cell).trim()));
+  const nameIndex = [...columns].find(([, c]) => c.key === "name")?.[0];
+  const problemAt = (cells: readonly string[], i: number, record: TableRecord | undefined) => cellProblem(columns.get(i)!, cells[i] ?? "", record, ctx);
+  const recordFor = (cells: readonly string[]) => (nameIndex === undefined ? undefined : recordOf(cells[nameIndex] ?? "", columns, cells, ctx));
+  const swaps = new Map<string, { i: number; j: number; rows: number[] }>();
+  for (const [r, row] of rows.entries()) {
+    const cells = texts[r]!;
+    /** The cell a row lost, put back when the row's record decides its value. */
+    const missingCellFix = (k: number): Fix | undefined => {
+      const source = bodySources[r];
+      const column = columns.get(k);
+      const candidate = [...cells.slice(0, k), "", ...cells.slice(k)];
+      const record = recordFor(candidate);
+      const value = column && record?.values[column.key];
+      if (!source || !column || value === undefined || source.cells.length !== cells.length) return undefined;
+      const written = cellText(column.key, "", value);
+      const edit: Edit = k < source.cells.length
+        ? { start: source.cells[k]!.start, end: source.cells[k]!.start, text: ` ${written} |` }
+        : source.trail
+          ? { start: source.cells[k - 1]!.end, end: source.cells[k - 1]!.end, text: `| ${written} ` }
+          : { start: source.end, end: source.end, text: ` | ${written}` };
+      return { line: source.line, note: `${record!.name}'s missing ${column.label} cell written as "${written}", as its record says`, edits: [edit] };
+    };
+    if (row.children.length !== width) {
+      const missing = master ? locateMissing(cells, width, columns, recordFor, problemAt) : undefined;
+      push(cellCountFinding(file, row, width, missing === undefined ? undefined : { index: missing, label: columns.get(missing)?.label ?? headers[missing]!.text }), missing === undefined ? undefined : missingCellFix(missing));
       continue;
     }
-    if (order < lastOrder) {
-      out.push(diagnostic("table-order", at(h.cell), `"${column.label}" is out of order; master columns go ${MASTER_COLUMNS.map((c) => c.label).join(" · ")}`));
+    if (!master) continue;
+    const record = recordFor(cells);
+    const failing = new Map<number, Problem>();
+    for (const i of columns.keys()) {
+      const problem = problemAt(cells, i, record);
+      if (problem) failing.set(i, problem);
     }
-    lastOrder = Math.max(lastOrder, order);
-    columns.set(i, column);
-  }
-  const present = new Set([...columns.values()].map((c) => c.key));
-  const missing = TABLE_REQUIRED_KEYS.filter((k) => !present.has(k)).map((k) => MASTER_COLUMNS.find((c) => c.key === k)!.label);
-  if (missing.length) {
-    out.push(diagnostic("table-missing-column", at(header.children[0]!), `a master table must include ${listOf(missing, 8, "and")}`, `add the column${missing.length > 1 ? "s" : ""} in master order`));
+    for (const i of [...failing.keys()]) {
+      for (const j of [...failing.keys()]) {
+        if (j <= i || !failing.has(i) || !failing.has(j)) continue;
+        const swapped = [...cells];
+        [swapped[i], swapped[j]] = [cells[j]!, cells[i]!];
+        if (problemAt(swapped, i, record) || problemAt(swapped, j, record)) continue;
+        failing.delete(i);
+        failing.delete(j);
+        const key = `${i}:${j}`;
+        swaps.set(key, { i, j, rows: [...(swaps.get(key)?.rows ?? []), r] });
+      }
+    }
+    const source = bodySources[r];
+    for (const [i, problem] of failing) {
+      const fix = problem.expected !== undefined && fixable && source
+        ? { line: source.line, note: `${cells[nameIndex!]}'s ${columns.get(i)!.label} "${cells[i]}" written as "${problem.expected}", as its record says`, edits: [cellEdit(text, source, i, problem.expected)] }
+        : undefined;
+      push(diagnostic(problem.rule, at(row.children[i]!), problem.message, problem.hint), fix);
+    }
   }
 
-  for (const row of rows) {
-    if (row.children.length !== header.children.length) {
-      const place = row.children.length > header.children.length ? at(row.children[header.children.length]!) : at(row.children[row.children.length - 1] ?? row.children[0]!);
-      out.push(diagnostic("table-cell-count", place, `this row has ${row.children.length} cells; the header has ${header.children.length}`));
-    }
-    for (const [i, column] of columns) {
-      const cell = row.children[i];
-      if (!cell) continue;
-      const problem = checkCell(column, toString(cell).trim(), ctx);
-      if (problem) out.push(diagnostic("table-value", at(cell), problem.message, problem.hint));
-    }
+  // Column order: two columns standing in each other's place are one finding; of the rest only those off
+  // a longest in-order run moved, one finding each.
+  const order = [...columns].map(([index, column]) => ({ index, column, rank: MASTER_COLUMNS.indexOf(column) }));
+  const sorted = [...order].sort((a, b) => a.rank - b.rank);
+  const orderFindings: { diagnostic: Diagnostic; indexes: number[] }[] = [];
+  const swapped = new Set<number>();
+  order.forEach((m, p) => {
+    const other = sorted[p]!;
+    const q = order.indexOf(other);
+    if (other === m || q < p || sorted[q] !== m) return;
+    swapped.add(p).add(q);
+    orderFindings.push({
+      diagnostic: diagnostic("table-order", at(headers[m.index]!.cell), `"${m.column.label}" and "${other.column.label}" are swapped; master columns go ${ORDER_TEXT}`, `swap the ${m.column.label} and ${other.column.label} columns`),
+      indexes: [m.index, other.index],
+    });
+  });
+  const rest = order.filter((_, p) => !swapped.has(p));
+  const keep = increasingRun(rest.map((o) => o.rank));
+  for (const m of rest.filter((_, p) => !keep.has(p))) {
+    const next = sorted[sorted.indexOf(m) + 1];
+    const where = next ? `before "${next.column.label}"` : `after "${sorted[sorted.indexOf(m) - 1]!.column.label}"`;
+    orderFindings.push({ diagnostic: diagnostic("table-order", at(headers[m.index]!.cell), `"${m.column.label}" is out of order: it goes ${where}; master columns go ${ORDER_TEXT}`, `move the ${m.column.label} column ${where}`), indexes: [m.index] });
+  }
+
+  // Labels swapped over cells in master order: every row's cells under two labels that are out of order
+  // hold each other's values, so the labels, not the columns, are what moved. One finding (instead of the
+  // order finding and the cells finding), and the fix swaps the labels.
+  const checked = rows.filter((row) => row.children.length === width).length;
+  const relabelled = new Set<number>();
+  for (const [key, { i, j, rows: where }] of swaps) {
+    const [a, b] = [columns.get(i)!, columns.get(j)!];
+    if (checked === 0 || where.length !== checked || MASTER_COLUMNS.indexOf(a) < MASTER_COLUMNS.indexOf(b) || relabelled.has(i) || relabelled.has(j)) continue;
+    swaps.delete(key);
+    relabelled.add(i).add(j);
+    push(
+      diagnostic("table-order", at(headers[i]!.cell), `the labels "${a.label}" and "${b.label}" are swapped: the cells below hold ${b.label} values under "${a.label}" and ${a.label} values under "${b.label}"`, `swap the two labels`),
+      fixable ? { line: headerSource.line, note: `labels "${a.label}" and "${b.label}" swapped back over their cells`, edits: [cellEdit(text, headerSource, i, b.label), cellEdit(text, headerSource, j, a.label)] } : undefined,
+    );
+  }
+  const reorder = fixable && relabelled.size === 0 && rows.every((row) => row.children.length === width) ? reorderFix(text, [headerSource, delimiterSource, ...(bodySources as SourceRow[])], order, sorted) : undefined;
+  orderFindings.forEach((f, n) => {
+    if (f.indexes.some((i) => relabelled.has(i))) return;
+    push(f.diagnostic, n === 0 ? reorder : undefined);
+  });
+
+  for (const { i, j, rows: where } of swaps.values()) {
+    const first = rows[where[0]!]!;
+    const [a, b] = [columns.get(i)!, columns.get(j)!];
+    const sources = where.map((r) => bodySources[r]);
+    const fix: Fix | undefined = fixable && sources.every((s) => s !== undefined)
+      ? {
+          line: sources[0]!.line,
+          note: `${a.label} and ${b.label} cells swapped back in ${where.length === 1 ? "this row" : `${where.length} rows`}`,
+          edits: (sources as SourceRow[]).flatMap((s) => [cellEdit(text, s, i, raw(text, trimmed(text, s.cells[j]!))), cellEdit(text, s, j, raw(text, trimmed(text, s.cells[i]!)))]),
+        }
+      : undefined;
+    const rowsText = where.length === 1 ? "this row" : `${where.length} rows (the first here)`;
+    push(diagnostic("table-swapped-cells", at(first.children[i]!), `the ${a.label} and ${b.label} cells of ${rowsText} hold each other's values`, `swap the two cells${fix ? "; npm run check -- --fix does it" : ""}`), fix);
   }
   return out;
 }
 
-export function lintMarkdown(file: string, text: string, ctx: TableLintContext): Diagnostic[] {
-  const parser = parserFor(file);
-  let tree: Root;
+/** The edits that put the master columns in master order, other columns staying where they are. */
+function reorderFix(text: string, sources: readonly SourceRow[], order: readonly { index: number }[], sorted: readonly { index: number; column: MasterColumn }[]): Fix {
+  const slots = order.map((o) => o.index);
+  const edits = sources.map((row) => {
+    const cells = row.cells.map((c) => raw(text, c));
+    const next = [...cells];
+    slots.forEach((slot, k) => (next[slot] = cells[sorted[k]!.index]!));
+    return rowEdit(text, row, next);
+  });
+  return { line: sources[0]!.line, note: `master columns put in order: ${sorted.map((s) => s.column.label).join(" · ")} (${sources.length} lines)`, edits };
+}
+
+/** Where a row one cell short lost its cell: the one place where an empty cell makes every other cell right. */
+function locateMissing(
+  cells: readonly string[],
+  width: number,
+  columns: ReadonlyMap<number, MasterColumn>,
+  recordFor: (cells: readonly string[]) => TableRecord | undefined,
+  problemAt: (cells: readonly string[], i: number, record: TableRecord | undefined) => Problem | undefined,
+): number | undefined {
+  if (cells.length !== width - 1) return undefined;
+  const fits: number[] = [];
+  for (let k = 0; k <= cells.length; k++) {
+    const candidate = [...cells.slice(0, k), "", ...cells.slice(k)];
+    const record = recordFor(candidate);
+    if ([...columns.keys()].every((i) => i === k || !problemAt(candidate, i, record))) fits.push(k);
+  }
+  return fits.length === 1 ? fits[0] : undefined;
+}
+
+function cellCountFinding(file: string, row: TableRow, width: number, missing: { index: number; label: string } | undefined): Diagnostic {
+  const n = row.children.length;
+  const message = `this row has ${n} cells; the header has ${width}`;
+  if (missing) {
+    const before = row.children[missing.index];
+    const last = row.children[n - 1]!;
+    const place = before ? cellPlace(file, before) : { file, line: last.position?.end.line ?? 1, col: last.position?.end.column ?? 1 };
+    const name = missing.label ? `the ${missing.label} cell (column ${missing.index + 1})` : `the cell of column ${missing.index + 1}`;
+    return diagnostic("table-cell-count", place, `${message}: ${name} seems to be missing`, `add it${before ? " before this cell" : " at the end of the row"}`);
+  }
+  const place = n > width ? cellPlace(file, row.children[width]!) : cellPlace(file, row.children[n - 1] ?? row.children[0]!);
+  return diagnostic("table-cell-count", place, message);
+}
+
+/**
+ * A delimiter row whose cell count differs from the line above: Markdown makes no table of it, so the
+ * parser left a paragraph; its written lines say what was meant. When every later row of it has the
+ * header's count, the missing delimiter cells are the one right answer.
+ */
+function delimiterFindings(file: string, text: string, starts: readonly number[], paragraph: Paragraph): Finding[] {
+  const out: Finding[] = [];
+  const first = paragraph.position?.start.line;
+  const last = paragraph.position?.end.line;
+  if (first === undefined || last === undefined) return out;
+  const rowAt = (line: number): SourceRow => {
+    const start = starts[line - 1]!;
+    const end = lineEnd(text, starts, line);
+    const prefix = /^[ \t]*(?:>[ \t]?)*/.exec(text.slice(start, end))![0].length;
+    return splitRow(text, line, start + prefix, end);
+  };
+  for (let line = first; line < last; line++) {
+    const delimiter = rowAt(line + 1);
+    if (!isDelimiterRow(text.slice(delimiter.start, delimiter.end))) continue;
+    const head = rowAt(line);
+    if (!head.lead && !head.trail && head.cells.length < 2) continue;
+    const want = head.cells.length;
+    const have = delimiter.cells.length;
+    if (want === have) continue;
+    const later: SourceRow[] = [];
+    for (let l = line + 2; l <= last; l++) later.push(rowAt(l));
+    const fix: Fix | undefined = have < want && later.every((r) => r.cells.length === want)
+      ? { line: line + 1, note: `delimiter row given ${want} cells, one per header cell`, edits: [rowEdit(text, delimiter, [...delimiter.cells.map((c) => raw(text, c)), ...Array<string>(want - have).fill(" --- ")])] }
+      : undefined;
+    const col = trimmed(text, { start: delimiter.start, end: delimiter.end }).start - starts[line]! + 1;
+    out.push({
+      diagnostic: diagnostic("table-delimiter", { file, line: line + 1, col }, `this delimiter row has ${have} cell${have === 1 ? "" : "s"}; the header above has ${want}, so this is no table: it renders as a paragraph of pipes`, `write ${want} cells, one --- per header cell${fix ? "; npm run check -- --fix does it" : ""}`),
+      ...(fix ? { fix } : {}),
+    });
+  }
+  return out;
+}
+
+function parse(file: string, text: string): { tree: Root } | { error: Diagnostic } {
   try {
-    tree = parser.parse(text) as Root;
+    return { tree: parserFor(file).parse(text) as Root };
   } catch (err) {
     const e = err as { line?: number; column?: number; reason?: string; message: string };
-    return [diagnostic("mdx-syntax", { file, line: e.line ?? 1, col: e.column ?? 1 }, e.reason ?? e.message)];
+    return { error: diagnostic("mdx-syntax", { file, line: e.line ?? 1, col: e.column ?? 1 }, e.reason ?? e.message) };
   }
-  const out: Diagnostic[] = [];
-  visit(tree, "table", (table: Table) => {
-    out.push(...lintTable(file, table, ctx));
+}
+
+function tableFindings(file: string, text: string, tree: Root, ctx: TableLintContext): Finding[] {
+  const starts = lineStarts(text);
+  const out: Finding[] = [];
+  let style: SourceRow | undefined;
+  visit(tree, (node) => {
+    if (node.type === "table") {
+      const table = node as Table;
+      out.push(...lintTable(file, text, starts, table, ctx, style));
+      const pos = table.position?.start;
+      if (!style && pos) style = splitRow(text, pos.line, starts[pos.line - 1]! + pos.column - 1, lineEnd(text, starts, pos.line));
+    }
+    else if (node.type === "paragraph") out.push(...delimiterFindings(file, text, starts, node as Paragraph));
   });
-  out.push(...codeInContent(file, tree));
   return out;
+}
+
+export function lintMarkdown(file: string, text: string, ctx: TableLintContext): Diagnostic[] {
+  const parsed = parse(file, text);
+  if ("error" in parsed) return [parsed.error];
+  return [...tableFindings(file, text, parsed.tree, ctx).map((f) => f.diagnostic), ...codeInContent(file, parsed.tree)];
+}
+
+/**
+ * The page with every table finding that has one right answer fixed, and what changed (line and note per
+ * fix). Fixes whose edits overlap (a label and the column order on one header) are applied in rounds:
+ * each round lints the text the last one wrote, so every fix applies to what the page now says.
+ */
+export function fixMarkdown(file: string, text: string, ctx: TableLintContext): { text: string; changes: { line: number; note: string }[] } {
+  const changes: { line: number; note: string }[] = [];
+  for (let round = 0; round < 10; round++) {
+    const parsed = parse(file, text);
+    if ("error" in parsed) break;
+    const taken: Fix[] = [];
+    // An insertion counts as covering the character after it, so it never lands inside another fix's text.
+    const overlaps = (a: Edit, b: Edit) => a.start < Math.max(b.end, b.start + 1) && b.start < Math.max(a.end, a.start + 1);
+    for (const { fix } of tableFindings(file, text, parsed.tree, ctx)) {
+      if (!fix || fix.edits.some((e) => /[\r\n]/.test(e.text))) continue;
+      if (taken.some((t) => t.edits.some((a) => fix.edits.some((b) => overlaps(a, b))))) continue;
+      taken.push(fix);
+    }
+    if (!taken.length) break;
+    const edits = taken.flatMap((f) => f.edits).sort((a, b) => b.start - a.start);
+    for (const e of edits) text = text.slice(0, e.start) + e.text + text.slice(e.end);
+    changes.push(...taken.map((f) => ({ line: f.line, note: f.note })));
+  }
+  return { text, changes: changes.sort((a, b) => a.line - b.line) };
 }
 
 type MdxNode = {
@@ -218,6 +640,12 @@ function codeInContent(file: string, tree: Root): Diagnostic[] {
   return out;
 }
 
+/** The records `names` find, as text: what a page's remembered lint results depend on besides its bytes. */
+function namedRecords(ctx: TableLintContext, names: readonly string[]): string {
+  const lookup = { ...ctx, onLookup: undefined };
+  return Bun.hash(JSON.stringify(names.map((name) => recordsNamed(lookup, name)))).toString(36);
+}
+
 /** Hand-written pages are small; a larger one is a mistake or an attack. */
 export const MAX_CONTENT_FILE_BYTES = 4 * 1024 * 1024;
 
@@ -240,9 +668,16 @@ export function lintContent(root: string, ctx: TableLintContext, dir = "content"
     }
     const text = read.bytes.toString("utf8");
     sources.set(entry.rel, text);
-    const cached = cache?.get(entry.rel, read.bytes, ctx);
-    const found = cached ?? lintMarkdown(entry.rel, text, ctx);
-    if (!cached) cache?.set(entry.rel, read.bytes, ctx, found);
+    // Remembered by the page's bytes and the scope names; valid while the records its rows named are unchanged.
+    const key = { scopeNames: ctx.scopeNames };
+    const cached = cache?.get(entry.rel, read.bytes, key);
+    if (cached && cached.records === namedRecords(ctx, cached.names)) {
+      diagnostics.push(...cached.diagnostics);
+      continue;
+    }
+    const names = new Set<string>();
+    const found = lintMarkdown(entry.rel, text, { ...ctx, onLookup: (name) => names.add(name) });
+    cache?.set(entry.rel, read.bytes, key, { diagnostics: found, names: [...names], records: namedRecords(ctx, [...names]) });
     diagnostics.push(...found);
   }
   return { diagnostics, sources };

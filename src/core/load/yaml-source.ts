@@ -578,6 +578,8 @@ export function readSimpleYaml(
         else if (c === 39) items.push(singleQuoted(q));
         else {
           if (!plainStart(q)) throw SLOW;
+          // A "-" before "," or "]" is a block item indicator inside a flow list: an error that is yaml's to report.
+          if (c === 45 && (text.charCodeAt(q + 1) === 44 || text.charCodeAt(q + 1) === 93)) throw SLOW;
           // The item runs to the next "," or "]" on this line.
           const r = q - ls;
           const comma = line.indexOf(",", r);

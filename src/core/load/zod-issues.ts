@@ -2,10 +2,10 @@
  * The friendly error map: turns Zod issues into diagnostics a doc writer understands, placed on the
  * offending value (or on the key, when the key itself is wrong).
  */
-import type { z } from "zod";
+import { z } from "zod";
 import { diagnostic, type Diagnostic } from "../report/diagnostics.ts";
 import { isRuleId } from "../report/rules.ts";
-import { KIND_NOUN, type Kind } from "../schema/kinds.ts";
+import { fieldSchema, KIND_NOUN, type Kind } from "../schema/kinds.ts";
 import { closest, didYouMean, listOf } from "../report/suggest.ts";
 import { keyOffset, placeAt, placeOf, type PathSegment, type YamlSource } from "./yaml-source.ts";
 
@@ -24,6 +24,13 @@ function valueAt(data: unknown, path: readonly PathSegment[]): { present: boolea
     cur = (cur as Record<string, unknown>)[seg];
   }
   return { present: true, value: cur };
+}
+
+/** The values an enum field allows (through optional and default wrappers); undefined for any other field. */
+function enumValues(schema: z.ZodType | undefined): string[] | undefined {
+  let s: unknown = schema;
+  while (s instanceof z.ZodOptional || s instanceof z.ZodDefault) s = s.unwrap();
+  return s instanceof z.ZodEnum ? s.options.map(String) : undefined;
 }
 
 const EXPECTED: Record<string, string> = {
@@ -79,7 +86,9 @@ export function issuesToDiagnostics(
       if (path.length === 1 && misspelt.has(key)) continue;
       const name = (record as { name?: unknown })?.name;
       const who = typeof name === "string" ? ` "${name}"` : "";
-      out.push(diagnostic("missing-key", at(path.slice(0, -1), true), `${noun}${who} is missing the required key "${key}"`, `add a line "${key}: …" to this record`));
+      const allowed = path.length === 1 ? enumValues(fieldSchema(kind, key)) : undefined;
+      const hint = allowed ? `add a line "${key}: …" to this record with one of ${listOf(allowed, 20)}` : `add a line "${key}: …" to this record`;
+      out.push(diagnostic("missing-key", at(path.slice(0, -1), true), `${noun}${who} is missing the required key "${key}"`, hint));
       continue;
     }
     switch (issue.code) {

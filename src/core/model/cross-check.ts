@@ -6,10 +6,12 @@ import { diagnostic, type Diagnostic } from "../report/diagnostics.ts";
 import type { LoadResult } from "../load/load-records.ts";
 import { fieldValue, type Entry, type Records } from "./records.ts";
 import { ALL_SCOPES } from "../schema/columns.ts";
-import { KIND_NOUN, KINDS, REFERENCES, type Kind } from "../schema/kinds.ts";
-import { didYouMean } from "../report/suggest.ts";
+import { KIND_INFO, KIND_NOUN, KINDS, REFERENCES, type Kind } from "../schema/kinds.ts";
+import { didYouMean, listOf } from "../report/suggest.ts";
 import { recordPlace, recordTextPlace, type PathSegment } from "../load/yaml-source.ts";
 import { limitTextFields, limitTextProblems, limitTexts } from "./limit-text.ts";
+
+const upperFirst = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 const where = (e: Entry) => `${e.at.file}:${e.at.line}:${e.at.col}`;
 
@@ -70,9 +72,13 @@ function references(records: Records, names: LoadResult["names"], unreadable: Se
         }
         if (names[ref.target].has(name)) continue;
         const candidates = ref.allowAll ? [...known, ALL_SCOPES] : known;
+        const file = `data/${ref.target}.yaml`;
+        // The hint lists what may stand here, so the fix never needs a look into another file.
+        const existing = candidates.length ? `the ${KIND_INFO[ref.target].plural} in ${file} are ${listOf(candidates, 12, "and")}` : `${file} defines no ${KIND_INFO[ref.target].plural} yet`;
+        const meant = didYouMean(name, candidates);
         out.push(
-          diagnostic("unknown-reference", recordPlace(e, path), `${ref.field} names ${KIND_NOUN[ref.target]} "${name}", which is not defined in data/${ref.target}`,
-            didYouMean(name, candidates) ?? `define it in data/${ref.target}.yaml or use one of the existing names`),
+          diagnostic("unknown-reference", recordPlace(e, path), `${ref.field} names ${KIND_NOUN[ref.target]} "${name}", which is not defined in ${file}`,
+            meant ? `${meant} ${upperFirst(existing)}` : `use one of them, or define it in ${file}: ${existing}`),
         );
       }
     }
@@ -104,7 +110,10 @@ function scopeLeaks(records: Records): Diagnostic[] {
 function dateOrder(records: Records): Diagnostic[] {
   return records.features
     .filter((f) => f.record.expires !== undefined && f.record.expires <= f.record.introduced)
-    .map((f) => diagnostic("invalid-date", recordPlace(f, ["expires"]), `flag ${f.record.name} expires (${f.record.expires}) on or before it was introduced (${f.record.introduced})`));
+    .map((f) =>
+      diagnostic("invalid-date", recordPlace(f, ["expires"]), `flag ${f.record.name} expires (${f.record.expires}) on or before it was introduced (${f.record.introduced})`,
+        `pick an expiry date later than ${f.record.introduced}, or correct introduced if that is the wrong one`),
+    );
 }
 
 function cycles(records: Records): Diagnostic[] {
