@@ -59,6 +59,12 @@ export function variantsFor(controlName: string): Variant[] {
 
 export const has = (v: Variant, ...flags: string[]) => flags.every((f) => v.features.includes(f));
 
+/** Variants that ship a flag (data/variants.yaml): the ones that must prove it. */
+export const variantsWith = (flag: string): Variant[] => VARIANTS.filter((v) => v.features.includes(flag));
+
+/** Variants that leave a flag out. */
+export const variantsWithout = (flag: string): Variant[] => VARIANTS.filter((v) => !v.features.includes(flag));
+
 // ---- builds --------------------------------------------------------------------------------------
 
 let tmp: string | undefined;
