@@ -37,6 +37,8 @@ function exportInput(): Metric[] {
       for (let k = 0; k < 9; k++) {
         out.push(metric(i++, { name: "http.latency", unit: "ms", value: 100 + ((k * 37 + namespace.length) % 23) + k / 4, namespace, ...owner }));
         out.push(metric(i++, { name: "jobs.done", unit: 'items,"batch"', value: k % 3, namespace, ...owner }));
+        // A unit that tries to end the HELP line and inject a sample of its own.
+        if (k < 2) out.push(metric(i++, { name: "queue.wait", unit: "s)\nperf_injected 1\n# HELP x \\", value: k + 0.5, namespace, ...owner }));
       }
     }
   }
@@ -119,10 +121,10 @@ describe("flag: PROMETHEUS_EXPORT", () => {
       const ref = [...reference(v, data.metrics).values()];
       const families = parsePrometheus(text);
       const types = new Map(families.map((f) => [f.name, f.type]));
-      for (const f of families) {
-        expect(f.name).toMatch(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/);
-        expect(f.help).not.toBe("");
-      }
+      for (const f of families) expect(f.name).toMatch(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/);
+      // HELP reads back as written: the metric's name and unit, escaped so that no unit can end the line.
+      const help = Object.fromEntries(families.map((f) => [f.name, f.help]));
+      expect(help).toEqual(Object.fromEntries(ref.flatMap((r) => [[family(r), `${r.name} (${r.unit ?? "value"})`], [`${family(r)}_min`, `min of ${r.name}`], [`${family(r)}_max`, `max of ${r.name}`]])));
       const expectedTypes = new Map(ref.flatMap((r) => [[family(r), "SUMMARY"], [`${family(r)}_min`, "GAUGE"], [`${family(r)}_max`, "GAUGE"]] as [string, string][]));
       expect(Object.fromEntries(types)).toEqual(Object.fromEntries(expectedTypes));
 
