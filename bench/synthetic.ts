@@ -22,7 +22,8 @@ export function dataWithSyntheticFlags(dir: string, count: number): string {
 export function addSyntheticFlags(dataDir: string, count: number): void {
   const scopes = ["all", "[Enterprise, Internal]", "[Development, Internal]", "[Internal]"];
   const tiers = ["Free", "Pro", "Enterprise", "Internal"];
-  const statuses = ["Planned", "In Progress", "Beta", "Done"];
+  // They guard no code and name no proof, so none may claim a release (flag-without-proof).
+  const statuses = ["Planned", "In Progress"];
   const domains = ["Platform", "Ingestion", "Aggregation", "Streaming", "Export", "Storage"];
   const perFile = 500;
   for (let file = 0; file * perFile < count; file++) {

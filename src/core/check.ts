@@ -14,6 +14,7 @@ import { loadModel, type Model, type ModelResult } from "./model/model.ts";
 import { PARSE_CACHE_DIR } from "./cache/parse-cache.ts";
 import { openLintCache } from "./cache/lint-cache.ts";
 import { proofStage } from "./model/proof.ts";
+import { flagProofs } from "./model/cross-check.ts";
 
 export interface CheckOptions {
   dataDir?: string;
@@ -44,7 +45,7 @@ export function runCheck(root: string, options: CheckOptions = {}): CheckResult 
 export function checkLoaded(root: string, loaded: ModelResult, options: Omit<CheckOptions, "dataDir"> = {}): CheckResult {
   const { model, diagnostics, sources } = loaded;
   const texts = new Map<string, string>([...sources].map(([file, src]) => [file, src.text]));
-  const all = [...diagnostics];
+  const all = [...diagnostics, ...flagProofs(model.records)];
   let generated: Map<string, string> | undefined;
   // Generated files are only meaningful from valid records; comparing them otherwise buries the real error.
   if (!diagnostics.some(isError)) {

@@ -420,7 +420,7 @@ export const FLAGS: { readonly [K in FlagName]: FlagMeta } = {
     replaces: [],
     variants: ["staging"],
   },
-  /** Deterministic hash-based sampling of high-volume metrics. */
+  /** Deterministic hash-based sampling of high-volume metrics: past a per-series threshold, 1 in the sample rate is kept, within a binomial (Hoeffding) bound that a fair sampler misses with probability at most one in a million. */
   ["SAMPLING"]: {
     name: "SAMPLING",
     type: "Ops",

@@ -9,7 +9,7 @@ import { describe, expect, test } from "bun:test";
 import { createLegacySerializer } from "../../src/app/features/legacy-serializer.ts";
 import type { Metric } from "../../src/app/core/types.ts";
 import { emfProblems, otlpProblems, parseMpt2, readSnapshot } from "./formats.ts";
-import { built, has, lines, runCli, sectionOf, tempDir, tempFile, useHarness, variantsShipping, type Variant } from "./harness.ts";
+import { built, has, lines, runCli, sectionOf, tempDir, tempFile, useHarness, variantsWith, type Variant } from "./harness.ts";
 
 useHarness();
 
@@ -32,7 +32,7 @@ function exportInput(now: number, tenant: string) {
 const storedOf = (out: string) => Number(/^ingest: \d+ in, (\d+) stored/m.exec(out)?.[1] ?? -1);
 
 describe("flag: OTEL_EXPORT", () => {
-  const variants = variantsShipping("OTEL_EXPORT");
+  const variants = variantsWith("OTEL_EXPORT");
   test("the records name variants that ship it", () => expect(variants.length).toBeGreaterThan(0));
 
   interface Point {
@@ -113,7 +113,7 @@ describe("flag: OTEL_EXPORT", () => {
 });
 
 describe("flag: CLOUDWATCH", () => {
-  const variants = variantsShipping("CLOUDWATCH");
+  const variants = variantsWith("CLOUDWATCH");
   test("the records name variants that ship it", () => expect(variants.length).toBeGreaterThan(0));
 
   for (const v of variants) {
@@ -148,7 +148,7 @@ describe("flag: CLOUDWATCH", () => {
 });
 
 describe("flag: V2_SERIALIZER", () => {
-  const variants = variantsShipping("V2_SERIALIZER");
+  const variants = variantsWith("V2_SERIALIZER");
   test("the records name variants that ship it", () => expect(variants.length).toBeGreaterThan(0));
 
   /** Metrics whose text needs every escape of the format, values of every shape, timestamps going back and forth. */

@@ -9,7 +9,7 @@
 import { describe, expect, test } from "bun:test";
 import { isIP } from "node:net";
 import { parseMpt2, readSnapshot, w3cTraceparent } from "./formats.ts";
-import { has, lines, runCli, sectionOf, tempDir, tempFile, useHarness, variantsShipping, type Variant } from "./harness.ts";
+import { has, lines, runCli, sectionOf, tempDir, tempFile, useHarness, variantsWith, type Variant } from "./harness.ts";
 
 useHarness();
 
@@ -30,7 +30,7 @@ function stored(v: Variant, dir: string): { name: string; props: Record<string, 
 }
 
 describe("flag: PII_REDACTION", () => {
-  const variants = variantsShipping("PII_REDACTION");
+  const variants = variantsWith("PII_REDACTION");
   test("the records name variants that ship it", () => expect(variants.length).toBeGreaterThan(0));
 
   const GITHUB = `ghp_${"a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8"}`;
@@ -89,7 +89,7 @@ describe("flag: PII_REDACTION", () => {
 });
 
 describe("flag: TRACE_CONTEXT", () => {
-  const variants = variantsShipping("TRACE_CONTEXT");
+  const variants = variantsWith("TRACE_CONTEXT");
   test("the records name variants that ship it", () => expect(variants.length).toBeGreaterThan(0));
 
   const T = "0af7651916cd43dd8448eb211c80319c";

@@ -6,7 +6,7 @@
  * `flag: NAME` › `variant <name>: ...`.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { AppServer, connect, has, limit, lines, stopAll, token, useHarness, variantsShipping, type Client, type Variant } from "./harness.ts";
+import { AppServer, connect, has, limit, lines, stopAll, token, useHarness, variantsWith, type Client, type Variant } from "./harness.ts";
 
 useHarness();
 
@@ -16,7 +16,7 @@ const servers = new Map<string, AppServer>();
 let counter = 0;
 const uniq = (prefix: string) => `${prefix}-${++counter}`;
 
-const serving = [...new Set([...variantsShipping("LIVE_STREAM"), ...variantsShipping("RATE_LIMIT")])];
+const serving = [...new Set([...variantsWith("LIVE_STREAM"), ...variantsWith("RATE_LIMIT")])];
 
 beforeAll(async () => {
   const started = await Promise.allSettled(serving.map((v) => AppServer.start(v, { env: { PERF_TOKEN_SECRET: SECRET } })));
@@ -45,7 +45,7 @@ function body(v: Variant, tenant: string, metrics: Record<string, unknown>[]): s
 }
 
 describe("flag: LIVE_STREAM", () => {
-  const variants = variantsShipping("LIVE_STREAM");
+  const variants = variantsWith("LIVE_STREAM");
   test("the records name variants that ship it", () => expect(variants.length).toBeGreaterThan(0));
 
   interface Row {
@@ -110,7 +110,7 @@ describe("flag: LIVE_STREAM", () => {
 });
 
 describe("flag: RATE_LIMIT", () => {
-  const variants = variantsShipping("RATE_LIMIT");
+  const variants = variantsWith("RATE_LIMIT");
   const MAX = limit("Per-Tenant Connection Limit", "Connections");
   const N = limit("Message Rate Limit", "Messages");
   test("the records name variants that ship it", () => expect(variants.length).toBeGreaterThan(0));

@@ -60,9 +60,15 @@ export function variantsFor(controlName: string): Variant[] {
 export const has = (v: Variant, ...flags: string[]) => flags.every((f) => v.features.includes(f));
 
 /** Variants that ship a flag (data/variants.yaml): the ones a flag's behaviour proof must cover. */
-export function variantsShipping(flag: string): Variant[] {
+export function variantsWith(flag: string): Variant[] {
   if (!model.records.features.some((f) => f.record.name === flag)) throw new Error(`no flag "${flag}" in data/features.yaml`);
   return VARIANTS.filter((v) => v.features.includes(flag));
+}
+
+/** Variants that leave a flag out. */
+export function variantsWithout(flag: string): Variant[] {
+  const shipping = new Set(variantsWith(flag));
+  return VARIANTS.filter((v) => !shipping.has(v));
 }
 
 // ---- builds --------------------------------------------------------------------------------------

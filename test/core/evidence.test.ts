@@ -8,7 +8,9 @@ import type { VerifyResults } from "../../src/verify/results-file.ts";
 import { REPO } from "../helpers/project.ts";
 
 const { model } = loadModel(join(REPO, "test/fixtures/base"));
-const flag = model.flag("ENTERPRISE")!;
+const baseFlag = model.flag("ENTERPRISE")!;
+/** ENTERPRISE said Done, with a behaviour proof named. */
+const flag: Entry<"features"> = { ...baseFlag, record: { ...baseFlag.record, status: "Done", proof: { tests: ["test/proof/a.test.ts"], name: "flag: ENTERPRISE" } } };
 const variant = model.records.variants.find((v) => v.record.name === "enterprise")!;
 const component = model.records.components[0]!;
 const criterion = model.records.criteria[0]!;
@@ -39,14 +41,16 @@ const ctx = (r?: VerifyResults, proofs?: ProveResults): EvidenceContext => ({ ro
 type Proof = ProveResults["records"][number];
 const proofResults = (...records: Proof[]): ProveResults => ({ version: 2, generatedAt: "2026-11-26T00:00:00Z", bunVersion: "1.4.5", fingerprint: "x", records });
 const passing = (c: Proof["cases"][number]["variant"]) => ({ name: `variant ${c}: works`, status: "passed" as const, duration: 0.01, ...(c ? { variant: c } : {}) });
+const enterpriseProof: Proof = { kind: "features", name: "ENTERPRISE", tests: ["test/proof/a.test.ts"], testName: "flag: ENTERPRISE", matched: 1, passed: 1, failed: 0, skipped: 0, duration: 0.01, variants: ["enterprise"], failures: [], cases: [passing("enterprise")] };
 
 describe("status evidence", () => {
-  test("a Done flag is proven only by fresh bundle results", () => {
-    expect(statusEvidence(flag, ctx())).toEqual({ backed: false, reason: "no bundle results for these records: run `npm run verify`" });
-    expect(statusEvidence(flag, ctx(results()))?.backed).toBe(true);
-    expect(statusEvidence(flag, ctx(results({ dead: true })))?.reason).toContain("dead code");
-    expect(statusEvidence(flag, ctx(results({ eliminated: false })))?.backed).toBe(false);
-    expect(statusEvidence(flag, ctx(results({ markers: "fail" })))?.reason).toBe("a proof failed in enterprise");
+  test("a Done flag needs fresh bundle results: measured, not dead, eliminated where off, proven in every variant", () => {
+    const proofs = proofResults(enterpriseProof);
+    expect(statusEvidence(flag, ctx(undefined, proofs))).toEqual({ backed: false, reason: "no bundle results for these records: run `npm run verify`" });
+    expect(statusEvidence(flag, ctx(results(), proofs))?.backed).toBe(true);
+    expect(statusEvidence(flag, ctx(results({ dead: true }), proofs))?.reason).toContain("dead code");
+    expect(statusEvidence(flag, ctx(results({ eliminated: false }), proofs))?.backed).toBe(false);
+    expect(statusEvidence(flag, ctx(results({ markers: "fail" }), proofs))?.reason).toBe("a proof failed in enterprise");
   });
 
   test("a Done variant must be built, proven and within budget", () => {
@@ -78,12 +82,22 @@ describe("status evidence", () => {
     expect(statusEvidence(control, ctx(undefined, proofResults(there)))).toEqual({ backed: true, reason: "proven by npm run prove: 1 test passed in test/proof/a.test.ts against enterprise" });
   });
 
-  test("a Done flag that names a proof needs its bundle evidence and its proof", () => {
-    const named: Entry<"features"> = { ...flag, record: { ...flag.record, proof: { tests: ["test/proof/a.test.ts"] } } };
-    expect(statusEvidence(named, ctx(results()))).toEqual({ backed: false, reason: "no fresh results of npm run prove for these records" });
-    const proof: Proof = { kind: "features", name: "ENTERPRISE", tests: ["test/proof/a.test.ts"], matched: 1, passed: 1, failed: 0, skipped: 0, duration: 0.01, variants: ["enterprise"], failures: [], cases: [passing("enterprise")] };
-    expect(statusEvidence(named, ctx(results(), proofResults(proof)))?.backed).toBe(true);
-    expect(statusEvidence(named, ctx(undefined, proofResults(proof)))?.backed).toBe(false);
+  test("a Done flag needs a passing behaviour proof in every variant that ships it, beside its bundle evidence", () => {
+    const unnamed: Entry<"features"> = { ...flag, record: { ...flag.record, proof: undefined } };
+    // Bytes alone never back a flag's Done any more: they show where its code ships, not what it does.
+    expect(statusEvidence(unnamed, ctx(results()))).toEqual({ backed: false, reason: "it names no tests as proof" });
+    expect(statusEvidence(flag, ctx(results()))).toEqual({ backed: false, reason: "no fresh results of npm run prove for these records" });
+    expect(statusEvidence(flag, ctx(results(), proofResults(enterpriseProof)))).toEqual({
+      backed: true,
+      reason: "proven by npm run verify: eliminated where off, shipped in enterprise; proven by npm run prove: 1 test passed in test/proof/a.test.ts against enterprise",
+    });
+    // Only enterprise ships ENTERPRISE: a test against prod proves nothing about it.
+    const elsewhere = { ...enterpriseProof, variants: ["prod"], cases: [passing("prod")] };
+    expect(statusEvidence(flag, ctx(results(), proofResults(elsewhere)))).toEqual({ backed: false, reason: "npm run prove: no test proves it in enterprise, which ships it" });
+    const failing: Proof = { ...enterpriseProof, passed: 0, failed: 1, failures: ["flag: ENTERPRISE › variant enterprise: works"], cases: [{ ...passing("enterprise"), status: "failed" }] };
+    expect(statusEvidence(flag, ctx(results(), proofResults(failing)))).toEqual({ backed: false, reason: "npm run prove: 1 of its 1 tests failed" });
+    // And the proof never stands in for the bundles.
+    expect(statusEvidence(flag, ctx(undefined, proofResults(enterpriseProof)))?.backed).toBe(false);
   });
 
   test("statuses other than Done and planning records claim nothing checkable", () => {

@@ -63,6 +63,7 @@ const TRIGGERS: Record<RuleId, string> = {
   "dependency-cycle": expected("dependency-cycle"),
   "requirement-limit": expected("requirement-limit"),
   "scope-leak": expected("scope-leak"),
+  "flag-without-proof": RULES_TEST,
   // generated
   "stale-generated": expected("stale-generated"),
   // lint

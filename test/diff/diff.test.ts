@@ -88,10 +88,12 @@ describe("a flag added and shipped, then a status and a budget changed", () => {
     const r = await diff(dir, "--base", "HEAD~1", "--format", "markdown", "--out", ".cache/diff/comment.md");
     expect(r.exitCode).toBe(0);
     const md = normalise(r.stdout);
-    expect(md).toMatch(/\| `V2_SERIALIZER` \(feature flag\) \| status Beta → Done \| `—` → `proven` \|/);
+    // Done without a behaviour proof: the bytes alone no longer back a flag's Done, and check says so.
+    expect(md).toMatch(/\| `V2_SERIALIZER` \(feature flag\) \| status Beta → Done \| `—` → `unproven: it names no tests as proof` \|/);
+    expect(md).toContain("`flag-without-proof` `flag V2_SERIALIZER says Done, but names no behaviour proof");
     expect(md).toContain("| `CSV_EXPORT` (feature flag) | status Planned → Beta; approval Pending → Approved | unchanged |");
     expect(md).toContain("| `prod` (build variant) | budget 1,000 → 1,200 | unchanged |");
-    expect(md).toContain("None. 1 diagnostic of the base resolved.");
+    expect(md).toContain("1 error, 0 warnings new in the head; 1 of the base resolved.");
     // --out writes the same Markdown, for the pull-request comment.
     expect(normalise(readFileSync(join(dir, ".cache/diff/comment.md"), "utf8"))).toBe(md);
     const snap = snapshotFile("status-budget.md", md);

@@ -58,6 +58,23 @@ describe("the site shows proof", () => {
     expect(readFileSync(join(import.meta.dir, "../../src/generated/limits.ts"), "utf8")).toContain("export const INPUT_SANITIZATION_PROPERTY_KEY_LENGTH = 64;");
   });
 
+  test("a flag's page shows its behaviour in each variant beside the bytes it adds, the tests that showed it, and Done backed by both", () => {
+    const page = html("features/CSV_EXPORT");
+    const table = page.slice(page.indexOf('id="variants"'), page.indexOf("</table>", page.indexOf('id="variants"')));
+    const states = Object.fromEntries([...table.matchAll(/data-behaviour="([^"]+)" data-state="([^"]+)"/g)].map((m) => [m[1]!, m[2]!]));
+    // Every variant that ships CSV_EXPORT (data/variants.yaml), each proven by the fixture's prove results.
+    expect(states).toEqual({ prod: "proven", enterprise: "proven", dev: "proven", test: "proven", staging: "proven", canary: "proven" });
+    expect(text(table)).toMatch(/prod Public [+−-]?[\d,.]+ (B|kB) ✅ proven/);
+    expect(text(page.slice(page.indexOf("data-proof-tests")))).toContain("variant staging: behaves as the record says staging ✅ passed 250 ms");
+    const header = text(page.slice(0, page.indexOf('id="master-columns"')));
+    expect(header).toContain("proven by npm run verify");
+    expect(header).toContain("proven by npm run prove");
+    // A flag that names no proof says so, variant by variant.
+    const otel = html("features/OTEL_EXPORT");
+    expect(text(otel)).toContain("This flag names no tests as proof.");
+    expect(otel).toMatch(/data-behaviour="enterprise" data-state="unproven"/);
+  });
+
   test("the proof column shows what the tests showed, never an object or a bare file list", () => {
     const takeoff = html("takeoff");
     expect(takeoff).not.toContain("[object Object]");

@@ -18,6 +18,11 @@ export function escapeLabelValue(value: string): string {
   return value.replace(/\\/g, "\\\\").replace(/\n/g, "\\n").replace(/"/g, '\\"');
 }
 
+/** HELP text escaped as the format requires (backslash, line feed): a unit or name can never end the line. */
+export function escapeHelp(text: string): string {
+  return text.replace(/\\/g, "\\\\").replace(/\n/g, "\\n");
+}
+
 export function promValue(n: number): string {
   if (Number.isNaN(n)) return "NaN";
   if (n === Infinity) return "+Inf";
@@ -45,7 +50,7 @@ export function toPrometheus(rows: readonly AggregateRow[], prefix = "perf"): st
   }
   const out: string[] = [];
   for (const [name, list] of [...families].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    out.push(`# HELP ${name} ${list[0]!.name} (${list[0]!.unit ?? "value"})`, `# TYPE ${name} summary`);
+    out.push(`# HELP ${name} ${escapeHelp(`${list[0]!.name} (${list[0]!.unit ?? "value"})`)}`, `# TYPE ${name} summary`);
     for (const r of list) {
       const base = rowLabels(r);
       for (const [q, v] of [["0.5", r.stats.p50], ["0.95", r.stats.p95], ["0.99", r.stats.p99]] as const) {
@@ -54,7 +59,7 @@ export function toPrometheus(rows: readonly AggregateRow[], prefix = "perf"): st
       out.push(`${name}_sum${labels(base)} ${promValue(r.stats.sum)}`, `${name}_count${labels(base)} ${r.stats.count}`);
     }
     for (const g of ["min", "max"] as const) {
-      out.push(`# HELP ${name}_${g} ${g} of ${list[0]!.name}`, `# TYPE ${name}_${g} gauge`);
+      out.push(`# HELP ${name}_${g} ${escapeHelp(`${g} of ${list[0]!.name}`)}`, `# TYPE ${name}_${g} gauge`);
       for (const r of list) {
         const base = rowLabels(r);
         out.push(`${name}_${g}${labels(base)} ${promValue(r.stats[g])}`);

@@ -27,6 +27,24 @@ export function crossCheck(load: LoadResult): Diagnostic[] {
   return [...duplicateNames(records), ...references(records, names, unreadable), ...scopeLeaks(records), ...dateOrder(records), ...cycles(records), ...limitPlaceholders(records)];
 }
 
+/**
+ * Statuses at which a flag must name a behaviour proof (flag-without-proof): the bytes verify measures show its
+ * code is in or out of a build, never that it does what its description says. A claim rule, so `check` (and
+ * `generate`, the site) runs it, while verify still measures the bundles of records that break it.
+ */
+export const FLAG_PROOF_STATUSES: ReadonlySet<string> = new Set([
+  "Done",
+  // "Beta", // on once every Beta flag names its proof
+]);
+
+export function flagProofs(records: Records): Diagnostic[] {
+  return records.features
+    .filter((f) => FLAG_PROOF_STATUSES.has(f.record.status) && f.record.proof === undefined)
+    .map((f) =>
+      diagnostic("flag-without-proof", recordPlace(f, ["status"]), `flag ${f.record.name} says ${f.record.status}, but names no behaviour proof: the bundles show where its code ships, not that it does what it says`),
+    );
+}
+
 function duplicateNames(records: Records): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const kind of KINDS) {

@@ -3,8 +3,8 @@
  * is a claim, and the site shows it as proven only when something checked backs it. Bundle proofs come from
  * the results of `npm run verify`; components must exist where they say; controls and criteria are backed by
  * fresh results of `npm run prove` in which their named tests passed in every variant that ships their code
- * (evidence is data: no record's text is run). A flag or component that names a proof needs it to pass as
- * well. Planning records (roadmap, team, scopes) carry no machine-checkable claim and are shown as written.
+ * (evidence is data: no record's text is run). A flag's Done needs both its bundle proofs and a behaviour proof
+ * that passed in every variant that ships it; a component that names a proof needs it to pass as well. Planning records (roadmap, team, scopes) carry no machine-checkable claim and are shown as written.
  */
 import type { Entry } from "./records.ts";
 import type { Model } from "./model.ts";
@@ -27,11 +27,11 @@ export function statusEvidence(entry: Entry, ctx: EvidenceContext): Evidence | u
   if (entry.record.status !== "Done") return undefined;
   switch (entry.kind) {
     case "features":
-      return both(flagEvidence(entry.record.name, ctx.results), entry, ctx);
+      return both(flagEvidence(entry.record.name, ctx.results), entry, ctx, true);
     case "variants":
       return variantEvidence(entry.record.name, ctx.results);
     case "components":
-      return both(locationEvidence(entry.record.location, ctx.root), entry, ctx);
+      return both(locationEvidence(entry.record.location, ctx.root), entry, ctx, false);
     case "security":
     case "criteria":
       return proofEvidence(entry, ctx);
@@ -40,9 +40,12 @@ export function statusEvidence(entry: Entry, ctx: EvidenceContext): Evidence | u
   }
 }
 
-/** A flag or component backed otherwise must also pass the proof it names, if it names one. */
-function both(first: Evidence, entry: ProvedEntry, ctx: EvidenceContext): Evidence {
-  if (!first.backed || !entry.record.proof) return first;
+/**
+ * Evidence of two kinds at once: a flag's bundle bytes and its behaviour proof (always required: the bytes show
+ * where its code ships, not what it does), a component's location and the proof it names, if it names one.
+ */
+function both(first: Evidence, entry: ProvedEntry, ctx: EvidenceContext, proofRequired: boolean): Evidence {
+  if (!first.backed || (!proofRequired && !entry.record.proof)) return first;
   const proof = proofEvidence(entry, ctx);
   return proof.backed ? { backed: true, reason: `${first.reason}; ${proof.reason}` } : proof;
 }

@@ -67,8 +67,11 @@ export function provedEntries(model: Model): ProvedEntry[] {
   return PROVED_KINDS.flatMap((kind): ProvedEntry[] => model.records[kind]);
 }
 
-/** Kinds whose Done needs a proof of their own; a flag's Done is backed by verify, a component's by its location. */
-const PROOF_REQUIRED: ReadonlySet<ProvedKind> = new Set(["security", "criteria"]);
+/**
+ * Kinds whose Done needs a proof of their own: a flag's also needs verify's bundle proofs (evidence.ts), while a
+ * component's Done rests on its location unless it names a proof.
+ */
+const PROOF_REQUIRED: ReadonlySet<ProvedKind> = new Set(["security", "criteria", "features"]);
 
 /**
  * The variants whose behaviour a proof must cover: those that ship the code (every flag of a control, or the
@@ -247,7 +250,7 @@ export function checkLocations(root: string, model: Model): Diagnostic[] {
 
 /**
  * Claims follow evidence: Done needs a passing, fresh proof in every variant that ships the code
- * (`unproven-claim`, at the status value); a flag or component needs that only when it names a proof.
+ * (`unproven-claim`, at the status value); a component needs that only when it names a proof.
  * Planned or In Progress while the proof passes is a warning (`status-behind-evidence`).
  */
 export function checkClaims(model: Model, results: ProveResults): Diagnostic[] {
