@@ -61,6 +61,7 @@ const TRIGGERS: Record<RuleId, string> = {
   "unknown-reference": expected("unknown-reference"),
   "dependency-cycle": expected("dependency-cycle"),
   "requirement-limit": expected("requirement-limit"),
+  "typed-limit": expected("typed-limit"),
   "scope-leak": expected("scope-leak"),
   // generated
   "stale-generated": expected("stale-generated"),

@@ -9,7 +9,7 @@ import { ALL_SCOPES } from "../schema/columns.ts";
 import { KIND_NOUN, KINDS, REFERENCES, type Kind } from "../schema/kinds.ts";
 import { didYouMean } from "../report/suggest.ts";
 import { recordPlace, recordTextPlace, type PathSegment } from "../load/yaml-source.ts";
-import { limitTextFields, limitTextProblems, limitTexts } from "./limit-text.ts";
+import { limitTextFields, limitTextProblems, limitTexts, typedLimits } from "./limit-text.ts";
 
 const where = (e: Entry) => `${e.at.file}:${e.at.line}:${e.at.col}`;
 
@@ -22,7 +22,7 @@ export function expandScope(value: string | readonly string[] | undefined, allSc
 
 export function crossCheck(load: LoadResult): Diagnostic[] {
   const { records, names, unreadable } = load;
-  return [...duplicateNames(records), ...references(records, names, unreadable), ...scopeLeaks(records), ...dateOrder(records), ...cycles(records), ...limitPlaceholders(records)];
+  return [...duplicateNames(records), ...references(records, names, unreadable), ...scopeLeaks(records), ...dateOrder(records), ...cycles(records), ...limitPlaceholders(records), ...flagLimitNumbers(records)];
 }
 
 function duplicateNames(records: Records): Diagnostic[] {
@@ -147,6 +147,33 @@ function limitPlaceholders(records: Records): Diagnostic[] {
             out.push(diagnostic("requirement-limit", recordPlace(e, [key]), `${key} does not mention the limit${p.limits.length > 1 ? "s" : ""} ${list}`, `write ${p.limits.map((l) => `{${l.name}}`).join(" and ")} where the text sets ${p.limits.length > 1 ? "them" : "it"}`));
           }
         }
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * typed-limit: a flag's prose must not type a number of a control that relies on the flag (names it in
+ * `flags`); the control's page shows the number from its record, and the flag's text would keep the old one.
+ */
+function flagLimitNumbers(records: Records): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const flag of records.features) {
+    const controls = records.security.filter((c) => (c.record.flags ?? []).includes(flag.record.name));
+    const limits = controls.flatMap((c) => (c.record.limits ?? []).map((l) => ({ ...l, control: c.record.name })));
+    if (!limits.length) continue;
+    for (const key of ["description"] as const) {
+      const text = flag.record[key];
+      for (const t of typedLimits(text, limits)) {
+        out.push(
+          diagnostic(
+            "typed-limit",
+            recordTextPlace(flag, [key], text, t.index),
+            `${key} types ${t.written}, the value of the limit "${t.limit.name}" of control "${t.limit.control}"; the text would keep saying ${t.written} when the limit changes`,
+            `name the control instead ("at the limit of ${t.limit.control}"): its page shows the number from its record`,
+          ),
+        );
       }
     }
   }

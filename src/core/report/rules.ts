@@ -83,6 +83,12 @@ export const RULES = {
     summary: "A control's requirement types a limit's number instead of writing `{Limit name}`, leaves one of its limits out, or names a limit the control does not have: the text would not follow the record's value.",
     hint: "write each limit as {its name}, such as \"At most {Connections} connections\"",
   },
+  "typed-limit": {
+    stage: "model",
+    severity: "error",
+    summary: "A flag's description types the number of a limit of a control that relies on the flag: it would keep the old number when the limit changes.",
+    hint: "name the control instead; its page shows the number from its record",
+  },
   "scope-leak": { stage: "model", severity: "error", summary: "A variant enables a flag not allowed in the variant's scope.", hint: "remove the flag from the variant, or add the variant's scope to the flag" },
   // generated
   "stale-generated": { stage: "generated", severity: "error", summary: "A generated file (flag registry, JSON Schemas, the README's rule table, the `build:*` scripts in package.json, the build-variants workflow) differs from what the records and the rule registry produce.", hint: "run `npm run generate` and commit the result" },
