@@ -7,6 +7,7 @@
  * well. Planning records (roadmap, team, scopes) carry no machine-checkable claim and are shown as written.
  */
 import type { Entry } from "./records.ts";
+import { statusOf } from "./status.ts";
 import type { Model } from "./model.ts";
 import type { VerifyResults } from "../../verify/results-file.ts";
 import { proofGap, resultOf, type ProveResults, type ProvedEntry } from "./proof.ts";
@@ -24,7 +25,7 @@ export interface EvidenceContext {
 
 /** Evidence for a record's Release/Status claim; undefined when the record claims nothing checkable. */
 export function statusEvidence(entry: Entry, ctx: EvidenceContext): Evidence | undefined {
-  if (entry.record.status !== "Done") return undefined;
+  if (statusOf(entry) !== "Done") return undefined;
   switch (entry.kind) {
     case "features":
       return both(flagEvidence(entry.record.name, ctx.results), entry, ctx);
