@@ -62,6 +62,7 @@ const TRIGGERS: Record<RuleId, string> = {
   "dependency-cycle": expected("dependency-cycle"),
   "requirement-limit": expected("requirement-limit"),
   "typed-limit": expected("typed-limit"),
+  "phase-status": RULES_TEST,
   "scope-leak": expected("scope-leak"),
   // generated
   "stale-generated": expected("stale-generated"),
@@ -104,6 +105,7 @@ const TRIGGERS: Record<RuleId, string> = {
   "proof-variant-unproven": PROVE_TEST,
   "proof-stale": PROVE_TEST,
   "unproven-claim": PROVE_TEST,
+  "missing-location": RULES_TEST,
   "status-behind-evidence": PROVE_TEST,
   "unapproved-in-production": expected("unapproved-in-production"),
 };

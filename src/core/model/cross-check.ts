@@ -10,6 +10,7 @@ import { KIND_NOUN, KINDS, REFERENCES, type Kind } from "../schema/kinds.ts";
 import { didYouMean } from "../report/suggest.ts";
 import { recordPlace, recordTextPlace, type PathSegment } from "../load/yaml-source.ts";
 import { limitTextFields, limitTextProblems, limitTexts, typedLimits } from "./limit-text.ts";
+import { phaseStatus } from "./status.ts";
 
 const where = (e: Entry) => `${e.at.file}:${e.at.line}:${e.at.col}`;
 
@@ -22,7 +23,7 @@ export function expandScope(value: string | readonly string[] | undefined, allSc
 
 export function crossCheck(load: LoadResult): Diagnostic[] {
   const { records, names, unreadable } = load;
-  return [...duplicateNames(records), ...references(records, names, unreadable), ...scopeLeaks(records), ...dateOrder(records), ...cycles(records), ...limitPlaceholders(records), ...flagLimitNumbers(records)];
+  return [...duplicateNames(records), ...references(records, names, unreadable), ...scopeLeaks(records), ...dateOrder(records), ...cycles(records), ...limitPlaceholders(records), ...flagLimitNumbers(records), ...phaseStatuses(records)];
 }
 
 function duplicateNames(records: Records): Diagnostic[] {
@@ -178,6 +179,16 @@ function flagLimitNumbers(records: Records): Diagnostic[] {
     }
   }
   return out;
+}
+
+/** phase-status: a phase's written status is the one its tasks give (a phase without tasks is left to unproven-claim). */
+function phaseStatuses(records: Records): Diagnostic[] {
+  return records.roadmap.flatMap((e) => {
+    if (e.record.type !== "Phase") return [];
+    const computed = phaseStatus({ records }, e);
+    if (computed === undefined || computed === e.record.status) return [];
+    return [diagnostic("phase-status", recordPlace(e, ["status"]), `${e.record.name} says ${e.record.status}, but its tasks (phase ${e.record.phase}) make it ${computed}`, `write status: ${computed}`)];
+  });
 }
 
 export type { Kind };

@@ -30,7 +30,7 @@ export function isOverdue(entry: Entry, date: string): boolean {
 }
 
 /** The tasks of a phase: the roadmap tasks with its phase number, in file order. */
-export function tasksOf(model: Model, phase: Entry<"roadmap">): Entry<"roadmap">[] {
+export function tasksOf(model: Pick<Model, "records">, phase: Entry<"roadmap">): Entry<"roadmap">[] {
   return model.records.roadmap.filter((e) => e.record.type === "Task" && e.record.phase === phase.record.phase);
 }
 
@@ -38,7 +38,7 @@ export function tasksOf(model: Model, phase: Entry<"roadmap">): Entry<"roadmap">
  * A phase's status from its tasks: Done when every task is Done, Blocked when any is, Planned while none has
  * started (all Planned), otherwise In Progress. A phase without tasks keeps what it says (nothing to compute).
  */
-export function phaseStatus(model: Model, phase: Entry<"roadmap">): Status | undefined {
+export function phaseStatus(model: Pick<Model, "records">, phase: Entry<"roadmap">): Status | undefined {
   const tasks = tasksOf(model, phase).map((t) => t.record.status);
   if (!tasks.length) return undefined;
   if (tasks.every((s) => s === "Done" || s === "Deprecated")) return tasks.some((s) => s === "Done") ? "Done" : "Deprecated";

@@ -162,6 +162,9 @@ export const RECORD_SCHEMAS = {
     owner: field(Text, { ...OWNER, description: "The team role (from data/team.yaml) that delivers the item." }).optional(),
     dependsOn: field(z.array(Text), { label: "Depends on", description: "Roadmap items (by name) that must be done first.", ...refTo("roadmap") }).optional(),
     controls: field(z.array(Text), { label: "Controls", description: "Security controls (by name) the item delivers.", ...refTo("security") }).optional(),
+    components: field(z.array(Text), { label: "Components", description: "Components (by name, from data/components.yaml) the item delivers.", ...refTo("components") }).optional(),
+    criteria: field(z.array(Text), { label: "Criteria", description: "Success criteria (by name, from data/criteria.yaml) the item delivers.", ...refTo("criteria") }).optional(),
+    flags: field(z.array(FlagName), { label: "Flags", description: "Feature flags (from data/features.yaml) the item delivers.", ...refTo("features") }).optional(),
     steps: field(z.array(Text), { label: "Steps", role: "prose", description: "What the item involves; for a phase, what it takes to finish it." }).optional(),
   }),
   components: MASTER.partial({ tier: true, impact: true, approval: true }).extend({
