@@ -10,7 +10,7 @@ import { REPO } from "../helpers/project.ts";
 const { model } = loadModel(join(REPO, "test/fixtures/base"));
 const flag = model.flag("ENTERPRISE")!;
 const variant = model.records.variants.find((v) => v.record.name === "enterprise")!;
-const component = model.records.components[0]!;
+const component: Entry<"components"> = { ...model.records.components[0]!, record: { ...model.records.components[0]!.record, status: "Done" } };
 const criterion = model.records.criteria[0]!;
 
 const pass = { markers: "pass", ownedModules: "pass", leftovers: "pass" } as const;

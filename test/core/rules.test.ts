@@ -37,14 +37,15 @@ describe("record rules", () => {
   test("the base fixture has no errors", async () => expect(await check({})).toEqual([]));
   test("missing-location: a component not where it says, at its location, whatever its status", async () => {
     expect(await check({ "data/components.yaml": (t) => t.replace("location: tsconfig.json", "location: docs/GONE.md") })).toEqual(["data/components.yaml:9:13 missing-location"]);
-    expect(await check({ "data/components.yaml": (t) => t.replace("location: tsconfig.json", "location: docs/GONE.md").replace("status: Done", "status: Planned") })).toEqual(["data/components.yaml:9:13 missing-location"]);
+    expect(await check({ "data/components.yaml": (t) => t.replace("location: tsconfig.json", "location: docs/GONE.md").replace("status: Beta", "status: Planned") })).toEqual(["data/components.yaml:9:13 missing-location"]);
   });
   test("a location that exists does not back a Done: a component's Done needs its proof", async () => {
     const { statusEvidence } = await import("../../src/core/model/evidence.ts");
     const { loadModel } = await import("../../src/core/model/model.ts");
     const { model } = loadModel(join(REPO, "test/fixtures/base"));
-    const c = model.records.components[0]!;
-    expect(c.record.status).toBe("Done");
+    const base = model.records.components[0]!;
+    const c = { ...base, record: { ...base.record, status: "Done" as const } };
+    expect(base.record.location).toBe("tsconfig.json"); // a file of the fixture
     expect(statusEvidence(c, { root: join(REPO, "test/fixtures/base"), model, results: undefined, proofs: undefined })).toEqual({ backed: false, reason: "it names no tests as proof" });
   });
   test("phase-status: a phase whose written status is not what its tasks give, at its status", async () => {
