@@ -48,6 +48,9 @@ describe("record rules", () => {
     expect(base.record.location).toBe("tsconfig.json"); // a file of the fixture
     expect(statusEvidence(c, { root: join(REPO, "test/fixtures/base"), model, results: undefined, proofs: undefined })).toEqual({ backed: false, reason: "it names no tests as proof" });
   });
+  test("scopes and team roles have no status: a status on one is an unknown key", async () => {
+    expect(await check({ "data/scopes.yaml": (t) => t.replace("  tier: Free\n", "  tier: Free\n  status: Done\n") })).toEqual(["data/scopes.yaml:5:3 unknown-key"]);
+  });
   test("phase-status: a phase whose written status is not what its tasks give, at its status", async () => {
     const R = "data/roadmap.yaml";
     const task = '\n- name: Ship it\n  type: Task\n  category: Core\n  domain: Platform\n  scope: all\n  status: In Progress\n  phase: 1\n';
