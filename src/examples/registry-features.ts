@@ -22,6 +22,7 @@ import { aggregateByTenant, tenantGrouping } from "../app/features/enterprise.ts
 import { createLegacySerializer } from "../app/features/legacy-serializer.ts";
 import { generateMockMetrics } from "../app/features/mock-api.ts";
 import { createV2Serializer } from "../app/features/v2-serializer.ts";
+import { MESSAGE_RATE_LIMIT_MESSAGES, PER_TENANT_CONNECTION_LIMIT_CONNECTIONS, RETENTION_CLEANUP_RETENTION_WINDOW } from "../generated/limits.ts";
 
 const print = (line: string): void => console.log(line);
 const metrics = sampleMetrics().slice(0, 12);
@@ -71,12 +72,19 @@ if (feature("ENTERPRISE") && feature("MOCK_API")) {
   print("    ENTERPRISE+MOCK_API demo: not in this build");
 }
 
-// (6) per-variant configuration: an object of settings chosen by flags (nested ternaries).
+// (6) per-variant configuration: an object of settings chosen by flags (nested ternaries). The limits are the
+// security controls' numbers (data/security.yaml, generated into src/generated/limits.ts): an example never
+// types its own, so what it prints is what the records say and the application enforces.
 print("(6) per-variant configuration");
+const limits = {
+  retentionDays: RETENTION_CLEANUP_RETENTION_WINDOW,
+  maxConnectionsPerTenant: PER_TENANT_CONNECTION_LIMIT_CONNECTIONS,
+  messagesPerMinute: MESSAGE_RATE_LIMIT_MESSAGES,
+};
 const config = feature("ENTERPRISE")
-  ? { tier: "enterprise", retentionDays: 365, maxConnectionsPerTenant: 10, messagesPerMinute: 100, dataSource: "tenant streams" }
+  ? { tier: "enterprise", ...limits, dataSource: "tenant streams" }
   : feature("DEBUG")
-    ? { tier: "development", retentionDays: 7, maxConnectionsPerTenant: 2, messagesPerMinute: 1000, dataSource: "local sample" }
-    : { tier: "production", retentionDays: 30, maxConnectionsPerTenant: 10, messagesPerMinute: 100, dataSource: "ingest API" };
+    ? { tier: "development", ...limits, dataSource: "local sample" }
+    : { tier: "production", ...limits, dataSource: "ingest API" };
 const source = feature("MOCK_API") ? "mock generator (seeded)" : config.dataSource;
 print(`    tier=${config.tier} retention=${config.retentionDays}d connections/tenant=${config.maxConnectionsPerTenant} msgs/min=${config.messagesPerMinute} source=${source}`);

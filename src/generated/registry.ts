@@ -356,7 +356,7 @@ export const FLAGS: { readonly [K in FlagName]: FlagMeta } = {
     replaces: [],
     variants: ["prod","enterprise","test","staging","canary"],
   },
-  /** At most 10 stream connections per tenant in a scope and 100 messages a minute per connection. */
+  /** Caps stream connections per tenant in a scope and messages a minute per connection, at the numbers the controls Per-Tenant Connection Limit and Message Rate Limit set. */
   ["RATE_LIMIT"]: {
     name: "RATE_LIMIT",
     type: "Ops",

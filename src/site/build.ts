@@ -6,7 +6,8 @@
  *    not empty and was not written by this script (no `.takeoff-site` marker), or that holds the repository;
  * 1. checks public/: only regular files and folders inside the repository (a link to /etc/passwd, a FIFO or
  *    a device fails the build with a diagnostic naming it, dist/ untouched);
- * 2. validates the records (any error: print check's diagnostics, exit 1, dist/ untouched);
+ * 2. runs `npm run check` on the repository's own records and pages (stale generated files, tables and claims
+ *    included; any error: print check's diagnostics, exit 1, dist/ untouched);
  * 3. runs `astro build` (under Bun) into a staging folder;
  * 4. indexes the staged site with Pagefind;
  * 5. checks every internal link and #anchor of every page (any broken: exit 1, dist/ untouched);
@@ -343,7 +344,7 @@ export async function buildSite(options: BuildOptions, io: Io): Promise<number> 
 
     // Settings (SITE_REPO_URL and the rest are validated by siteConfig).
     const { siteConfig } = await import("./config.ts");
-    const { checkContent, checkRecords, RecordErrors } = await import("./data.ts");
+    const { checkForBuild, RecordErrors } = await import("./data.ts");
     let config: ReturnType<typeof siteConfig>;
     try {
       config = siteConfig({ ...env, SITE_ROOT: root });
@@ -360,28 +361,18 @@ export async function buildSite(options: BuildOptions, io: Io): Promise<number> 
     }
     step("public", env);
 
-    // 2. Records: the same diagnostics as `npm run check`, without starting Astro.
+    // 2. What `npm run check` refuses, the build refuses, with check's diagnostics and before Astro starts
+    //    (a content page that would run code never reaches it).
     try {
-      checkRecords(config);
+      checkForBuild(config);
     } catch (err) {
       if (err instanceof RecordErrors) {
         log(err.text);
-        fail(`${err.count} record error${err.count === 1 ? "" : "s"}: the site is never built from invalid records (run npm run check)`);
+        fail(`${err.count} error${err.count === 1 ? "" : "s"} npm run check reports: the site is never built from records or pages check refuses`);
       }
       throw err;
     }
     step("records", env);
-
-    // Content pages compile to code: one that would run any never reaches Astro.
-    try {
-      checkContent(config);
-    } catch (err) {
-      if (err instanceof RecordErrors) {
-        log(err.text);
-        fail(`${err.count} content error${err.count === 1 ? "" : "s"}: a page must not run code when the site builds (run npm run check)`);
-      }
-      throw err;
-    }
 
     ({ stage, stageBase } = plan);
     mkdirSync(stageBase, { recursive: true });

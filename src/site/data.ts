@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { formatText, isError } from "../core/report/diagnostics.ts";
 import { statusEvidence, type Evidence } from "../core/model/evidence.ts";
 import { lintContent } from "../core/lint/lint-tables.ts";
+import { checkLoaded } from "../core/check.ts";
 import { loadModel, recordsHash, type Entry, type Model } from "../core/model/model.ts";
 import { freshProveResults, PROVE_RESULTS, type ProveResults } from "../core/model/proof.ts";
 import { KIND_INFO, KINDS, type Kind } from "../core/schema/kinds.ts";
@@ -109,6 +110,32 @@ export function checkRecords(config: SiteConfig): ReturnType<typeof loadModel> {
     throw new RecordErrors(text, errors.length);
   }
   return loaded;
+}
+
+/**
+ * Whether the site is built from the repository's own records and pages (what `npm run build` does), rather
+ * than from a test's or a bench's folders: only then do the generated files and the tables belong to them.
+ */
+export function buildsOwnInputs(config: SiteConfig): boolean {
+  return config.dataRoot === config.root && config.dataDir === "data" && config.contentRoot === config.root && config.contentDir === "content";
+}
+
+/**
+ * `npm run check` for the site build, so the build refuses exactly what check refuses, with check's own
+ * diagnostics: on the repository's own inputs the whole check (stale generated files, table lint, claims);
+ * on a test's or bench's folders the records and the content rules that keep code from running (the
+ * repository's generated files and tables were made for other records). Throws RecordErrors.
+ */
+export function checkForBuild(config: SiteConfig): void {
+  if (!buildsOwnInputs(config)) {
+    const loaded = checkRecords(config);
+    checkContent(config, loaded.model.scopeNames);
+    return;
+  }
+  const loaded = loadModel(config.dataRoot, config.dataDir);
+  const result = checkLoaded(config.root, loaded);
+  const errors = result.diagnostics.filter(isError);
+  if (errors.length) throw new RecordErrors(formatText(errors, (file) => result.texts.get(file)), errors.length);
 }
 
 /** Content rules that keep the build from running code (mdx-code) or reading outside the repository. */

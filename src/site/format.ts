@@ -30,17 +30,8 @@ export function formatDays(n: number): string {
   return `${n} day${n === 1 ? "" : "s"}`;
 }
 
-const OPEN: readonly Status[] = ["Planned", "In Progress", "Beta", "Blocked"];
-
-/** A record still open after the date it was due (its field with the "due" role, such as target) at the build date. */
-export function isOverdue(entry: Entry, buildDate: string): boolean {
-  const status = entry.record.status;
-  if (status === undefined || !OPEN.includes(status)) return false;
-  return fieldsWithRole(entry.kind, "due").some((key) => {
-    const due = fieldValue(entry, key);
-    return typeof due === "string" && due < buildDate;
-  });
-}
+/** Overdue is computed in the model, so the site and check agree on it. */
+export { isOverdue } from "../core/model/status.ts";
 
 /** The text of the warning badges, wherever a table, a list or a record page shows one. */
 export const BADGE = {

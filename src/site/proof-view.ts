@@ -5,6 +5,7 @@
  */
 import { limitConstants, LIMITS_PATH } from "../core/emit/emit-limits.ts";
 import type { Entry } from "../core/model/records.ts";
+import { statusOf } from "../core/model/status.ts";
 import { PROVED_KINDS, resultOf, variantStates, type ProofCase, type ProvedEntry, type ProvedKind, type RecordProof, type VariantProofState } from "../core/model/proof.ts";
 import { proofEvidence, type Evidence } from "../core/model/evidence.ts";
 import type { Kind } from "../core/schema/kinds.ts";
@@ -76,7 +77,7 @@ export function clearance(site: Site): { cleared: boolean; checked: number; bloc
   const kinds: (ProvedKind | "variants")[] = ["criteria", "security", "variants"];
   const entries = kinds.flatMap((k): Entry[] => site.entries(k)).filter((e) => e.kind !== "variants" || e.record.type === "Production");
   for (const e of entries) {
-    const status = e.record.status;
+    const status = statusOf(e);
     if (status !== "Done") {
       blockers.push({ entry: e, why: `is ${status ?? "without a status"}, not Done` });
       continue;

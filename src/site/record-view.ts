@@ -4,6 +4,7 @@
  */
 import { fieldText } from "../core/model/limit-text.ts";
 import { fieldValue, type Entry } from "../core/model/records.ts";
+import { statusOf } from "../core/model/status.ts";
 import { MASTER_KEYS, type Status } from "../core/schema/columns.ts";
 import { fieldKeys, fieldLabel, fieldMeta, KIND_INFO, kindNoun, REFERENCES, type Kind, type RecordOf } from "../core/schema/kinds.ts";
 import type { Site } from "./data.ts";
@@ -39,7 +40,7 @@ function toValue(site: Site, entry: Entry, key: string, raw: unknown): Value {
       return { type: "link", text: s, href: target ? site.urlOf(target) : undefined };
     }
     if (code) return { type: "code", text: s };
-    if (meta?.role === "status" && entry.record.status !== undefined) return { type: "status", status: entry.record.status };
+    if (meta?.role === "status" && statusOf(entry) !== undefined) return { type: "status", status: statusOf(entry)! };
     return { type: "text", text: s };
   };
   if (meta?.role === "limits" && entry.kind === "security" && entry.record.limits) return { type: "limits", rows: entry.record.limits };

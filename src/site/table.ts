@@ -6,6 +6,7 @@
 import { isProved, proofSummary, proofView } from "./proof-view.ts";
 import { fieldText } from "../core/model/limit-text.ts";
 import { fieldValue, type Entry } from "../core/model/records.ts";
+import { statusOf } from "../core/model/status.ts";
 import {
   APPROVALS,
   DOMAINS,
@@ -124,9 +125,10 @@ function masterCell(site: Site, e: Entry, key: MasterKey): Cell {
     case "impact":
       return impactCell(site, e);
     case "status": {
-      if (r.status === undefined) return { text: DASH, sort: -1 };
+      const status = statusOf(e);
+      if (status === undefined) return { text: DASH, sort: -1 };
       const evidence = site.evidence(e);
-      return { text: r.status, status: r.status, sort: rank(STATUSES, r.status), ...(evidence && !evidence.backed ? { badge: BADGE.unverified, title: evidence.reason } : {}), ...(evidence?.backed ? { note: `Proven: ${evidence.reason}` } : {}) };
+      return { text: status, status, sort: rank(STATUSES, status), ...(evidence && !evidence.backed ? { badge: BADGE.unverified, title: evidence.reason } : {}), ...(evidence?.backed ? { note: `Proven: ${evidence.reason}` } : {}) };
     }
     case "approval":
       return { text: r.approval ?? DASH, sort: rank(APPROVALS, r.approval) };
@@ -272,7 +274,7 @@ export function buildTable(site: Site, kind: Kind, options: TableOptions = {}): 
       key: site.slugOf(e),
       href: site.urlOf(e),
       cells,
-      filters: { scope: site.model.scopesOf(e), tier: one(e.record.tier), status: one(e.record.status), domain: one(e.record.domain) },
+      filters: { scope: site.model.scopesOf(e), tier: one(e.record.tier), status: one(statusOf(e)), domain: one(e.record.domain) },
       search,
     };
   });

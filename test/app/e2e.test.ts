@@ -3,9 +3,10 @@
  * from the environment so an outer --feature cannot leak in).
  */
 import { afterAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { loadModel } from "../../src/core/model/model.ts";
 
 const ROOT = join(import.meta.dir, "../..");
 const MAIN = "src/app/main.ts";
@@ -232,8 +233,34 @@ describe("registry-features examples", () => {
     expect(debug.out).toContain("tier=development");
     expect(ent.out).toContain("grouping tenant@scope:namespace/name: first key acme@Enterprise:api/http.latency");
     expect(ent.out).toMatch(/tenant acme: \d+ mock samples/);
-    expect(ent.out).toContain("tier=enterprise retention=365d connections/tenant=10 msgs/min=100 source=mock generator (seeded)");
+    expect(ent.out).toContain("tier=enterprise retention=");
+    expect(ent.out).toContain("source=mock generator (seeded)");
     expect(new Set([plain.out, debug.out, ent.out]).size).toBe(3);
+  });
+
+  test("bun build --feature=ENTERPRISE drops the verbose debug logger and keeps the quiet one (content/bun-patterns.mdx)", () => {
+    const out = mkdtempSync(join(tmpdir(), "takeoff-example-"));
+    try {
+      const p = Bun.spawnSync([process.execPath, "build", "--feature=ENTERPRISE", "--minify", ex, "--outdir", out], { cwd: ROOT, env: cleanEnv() });
+      expect(p.exitCode).toBe(0);
+      const js = readdirSync(out).filter((f) => f.endsWith(".js")).map((f) => readFileSync(join(out, f), "utf8")).join("\n");
+      expect(js).toContain("debug logger: quiet");
+      expect(js).not.toContain("debug logger: verbose");
+      expect(js).not.toContain("aggregate rows");
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+
+  test("every limit the examples print is the records' number (data/security.yaml)", () => {
+    const { model } = loadModel(ROOT);
+    const limit = (control: string, name: string) => model.records.security.find((c) => c.record.name === control)?.record.limits?.find((l) => l.name === name)?.value;
+    const want = `retention=${limit("Retention Cleanup", "Retention window")}d connections/tenant=${limit("Per-Tenant Connection Limit", "Connections")} msgs/min=${limit("Message Rate Limit", "Messages")}`;
+    expect(want).not.toContain("undefined");
+    for (const flags of [[], ["DEBUG"], ["ENTERPRISE", "MOCK_API"]]) {
+      const shown = /retention=\S+ connections\/tenant=\S+ msgs\/min=\S+/.exec(run(flags, [], ex).out)?.[0];
+      expect({ flags, shown }).toEqual({ flags, shown: want });
+    }
   });
 
   test("V2_SERIALIZER + SLA_DASHBOARD variant: negated legacy path and dynamic import", () => {

@@ -12,7 +12,7 @@ const baseFlag = model.flag("ENTERPRISE")!;
 /** ENTERPRISE said Done, with a behaviour proof named. */
 const flag: Entry<"features"> = { ...baseFlag, record: { ...baseFlag.record, status: "Done", proof: { tests: ["test/proof/a.test.ts"], name: "flag: ENTERPRISE" } } };
 const variant = model.records.variants.find((v) => v.record.name === "enterprise")!;
-const component = model.records.components[0]!;
+const component: Entry<"components"> = { ...model.records.components[0]!, record: { ...model.records.components[0]!.record, status: "Done" } };
 const criterion = model.records.criteria[0]!;
 
 const pass = { markers: "pass", ownedModules: "pass", leftovers: "pass" } as const;
@@ -58,10 +58,27 @@ describe("status evidence", () => {
     expect(statusEvidence(variant, ctx(results({ raw: 70000 })))?.reason).toBe("over its budget: 70000 of 60000 bytes");
   });
 
-  test("a Done component must exist where it says", () => {
-    expect(statusEvidence(component, ctx())).toEqual({ backed: true, reason: "tsconfig.json exists in this repository" });
-    const moved: Entry<"components"> = { ...component, record: { ...component.record, location: "docs/GONE.md" } };
-    expect(statusEvidence(moved, ctx())).toEqual({ backed: false, reason: "docs/GONE.md is not in this repository" });
+  test("a Done component needs its proof: that its location exists backs the location, never the Done", () => {
+    expect(statusEvidence(component, ctx())).toEqual({ backed: false, reason: "it names no tests as proof" });
+    const named: Entry<"components"> = { ...component, record: { ...component.record, proof: { tests: ["test/proof/pass.test.ts"] } } };
+    const proof: Proof = { kind: "components", name: component.record.name, tests: ["test/proof/pass.test.ts"], matched: 1, passed: 1, failed: 0, skipped: 0, duration: 0.01, variants: [], failures: [], cases: [passing(undefined)] };
+    expect(statusEvidence(named, ctx(undefined, proofResults(proof)))?.backed).toBe(true);
+    expect(statusEvidence(named, ctx(undefined, proofResults({ ...proof, passed: 0, failed: 1 })))?.backed).toBe(false);
+  });
+
+  test("a Done roadmap task is backed when everything it delivers is proven Done; a phase when all its tasks are", () => {
+    const [phase1, task] = [model.records.roadmap[0]!, model.records.roadmap[1]!];
+    const control: Entry<"security"> = { ...model.records.security[0]!, record: { ...model.records.security[0]!.record, status: "Done", proof: { tests: ["test/proof/a.test.ts"] } } };
+    const records = { ...model.records, security: [control], roadmap: [{ ...phase1, record: { ...phase1.record, phase: 2, status: "Done" as const } }, { ...task, record: { ...task.record, status: "Done" as const } }] };
+    const m = { ...model, records };
+    const c = (proofs?: ProveResults): EvidenceContext => ({ root: REPO, model: m, results: undefined, proofs });
+    const [phase, done] = [records.roadmap[0]!, records.roadmap[1]!];
+    expect(statusEvidence(done, c())).toEqual({ backed: false, reason: "Scope Isolation says Done, but no fresh results of npm run prove for these records" });
+    const proof: Proof = { kind: "security", name: control.record.name, tests: ["test/proof/a.test.ts"], matched: 2, passed: 2, failed: 0, skipped: 0, duration: 0.01, variants: ["prod", "enterprise"], failures: [], cases: [passing("prod"), passing("enterprise")] };
+    expect(statusEvidence(done, c(proofResults(proof)))).toEqual({ backed: true, reason: "everything it delivers is proven Done: Scope Isolation" });
+    expect(statusEvidence(phase, c(proofResults(proof)))).toEqual({ backed: true, reason: "all its tasks are proven Done: Scope Isolation Enforcement" });
+    const nothing = { ...done, record: { ...done.record, controls: undefined } };
+    expect(statusEvidence(nothing, c(proofResults(proof)))?.reason).toBe("it names nothing it delivers (controls, components, criteria or flags)");
   });
 
   test("a Done criterion is backed only by fresh prove results in which its tests passed, never by a command", () => {
@@ -103,6 +120,7 @@ describe("status evidence", () => {
   test("statuses other than Done and planning records claim nothing checkable", () => {
     const planned: Entry<"features"> = { ...flag, record: { ...flag.record, status: "Planned" } };
     expect(statusEvidence(planned, ctx())).toBeUndefined();
-    expect(statusEvidence(model.records.roadmap[0]!, ctx())).toBeUndefined();
+    expect(statusEvidence(model.records.roadmap[0]!, ctx())).toBeUndefined(); // Planned
+    expect(statusEvidence(model.records.scopes[0]!, ctx())).toBeUndefined(); // scopes have no status
   });
 });

@@ -62,6 +62,8 @@ const TRIGGERS: Record<RuleId, string> = {
   "unknown-reference": expected("unknown-reference"),
   "dependency-cycle": expected("dependency-cycle"),
   "requirement-limit": expected("requirement-limit"),
+  "typed-limit": expected("typed-limit"),
+  "phase-status": RULES_TEST,
   "scope-leak": expected("scope-leak"),
   "flag-without-proof": RULES_TEST,
   // generated
@@ -109,6 +111,7 @@ const TRIGGERS: Record<RuleId, string> = {
   "proof-variant-unproven": PROVE_TEST,
   "proof-stale": PROVE_TEST,
   "unproven-claim": PROVE_TEST,
+  "missing-location": RULES_TEST,
   "status-behind-evidence": PROVE_TEST,
   "unapproved-in-production": expected("unapproved-in-production"),
 };

@@ -35,10 +35,37 @@ const V = "data/variants.yaml";
 
 describe("record rules", () => {
   test("the base fixture has no errors", async () => expect(await check({})).toEqual([]));
-  test("unproven-claim: a Done component that is not where it says, at its status", async () => {
-    expect(await check({ "data/components.yaml": (t) => t.replace("location: tsconfig.json", "location: docs/GONE.md") })).toEqual(["data/components.yaml:7:11 unproven-claim"]);
-    // Not Done: nothing is claimed, nothing to prove.
-    expect(await check({ "data/components.yaml": (t) => t.replace("location: tsconfig.json", "location: docs/GONE.md").replace("status: Done", "status: Planned") })).toEqual([]);
+  test("missing-location: a component not where it says, at its location, whatever its status", async () => {
+    expect(await check({ "data/components.yaml": (t) => t.replace("location: tsconfig.json", "location: docs/GONE.md") })).toEqual(["data/components.yaml:9:13 missing-location"]);
+    expect(await check({ "data/components.yaml": (t) => t.replace("location: tsconfig.json", "location: docs/GONE.md").replace("status: Beta", "status: Planned") })).toEqual(["data/components.yaml:9:13 missing-location"]);
+  });
+  test("a location that exists does not back a Done: a component's Done needs its proof", async () => {
+    const { statusEvidence } = await import("../../src/core/model/evidence.ts");
+    const { loadModel } = await import("../../src/core/model/model.ts");
+    const { model } = loadModel(join(REPO, "test/fixtures/base"));
+    const base = model.records.components[0]!;
+    const c = { ...base, record: { ...base.record, status: "Done" as const } };
+    expect(base.record.location).toBe("tsconfig.json"); // a file of the fixture
+    expect(statusEvidence(c, { root: join(REPO, "test/fixtures/base"), model, results: undefined, proofs: undefined })).toEqual({ backed: false, reason: "it names no tests as proof" });
+  });
+  test("scopes and team roles have no status: a status on one is an unknown key", async () => {
+    expect(await check({ "data/scopes.yaml": (t) => t.replace("  tier: Free\n", "  tier: Free\n  status: Done\n") })).toEqual(["data/scopes.yaml:5:3 unknown-key"]);
+  });
+  test("phase-status: a phase whose written status is not what its tasks give, at its status", async () => {
+    const R = "data/roadmap.yaml";
+    const task = '\n- name: Ship it\n  type: Task\n  category: Core\n  domain: Platform\n  scope: all\n  status: In Progress\n  phase: 1\n';
+    expect(await check({ [R]: (t) => t + task })).toEqual([`${R}:7:11 phase-status`]);
+    expect(await check({ [R]: (t) => t.replace("  status: Planned\n  phase: 1", "  status: In Progress\n  phase: 1") + task })).toEqual([]);
+  });
+  test("unproven-claim: a Done phase without tasks, a Done task naming nothing it delivers or delivering what is not Done", async () => {
+    const R = "data/roadmap.yaml";
+    expect(await check({})).toEqual([]);
+    const done = (t: string) => t.replace("  status: In Progress\n  phase: 2", "  status: Done\n  phase: 2");
+    // Phase 1 has no tasks; the phase-2 task delivers Scope Isolation, which is In Progress.
+    expect(await check({ [R]: (t) => t.replace("  status: Planned\n  phase: 1", "  status: Done\n  phase: 1") })).toEqual([`${R}:7:11 unproven-claim`]);
+    expect(await check({ [R]: done })).toEqual([`${R}:17:11 unproven-claim`]);
+    expect(await check({ [R]: (t) => done(t).replace("  controls: [Scope Isolation]\n", "") })).toEqual([`${R}:17:11 unproven-claim`]);
+    expect(await check({ [R]: done, "data/security.yaml": (t) => t.replace("status: In Progress", "status: Done") })).toEqual([]);
   });
   test("yaml-syntax", async () => expect(await check({ [F]: (s) => s.replace('introduced: "2025-09-01"', 'introduced: "2025-09-01') })).toContain(`${F}:13:15 yaml-syntax`));
   test("duplicate-key", async () => expect(await check({ [F]: (s) => s.replace("  impact: Low\n", "  impact: Low\n  impact: High\n") })).toEqual([`${F}:9:3 duplicate-key`]));

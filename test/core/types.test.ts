@@ -29,6 +29,9 @@ type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ?
 /** Compiles only when T is true. */
 function expectType<T extends true>(): T | void {}
 
+/** Kinds without a Release/Status: nothing about a scope or a team role is a claim a check could prove. */
+const STATUSLESS: readonly string[] = ["scopes", "team"];
+
 // Records: the nine master columns typed by the schema, required or optional per kind.
 expectType<Equal<RecordOf<"features">["name"], string>>();
 expectType<Equal<RecordOf<"features">["type"], "Release" | "Experiment" | "Ops" | "Permission" | "Diagnostic">>();
@@ -37,7 +40,8 @@ expectType<Equal<RecordOf<"features">["scope"], string | string[]>>();
 expectType<Equal<RecordOf<"features">["expires"], string | undefined>>();
 expectType<Equal<RecordOf<"variants">["scope"], string>>();
 expectType<Equal<RecordOf<"variants">["impact"], "None" | "Low" | "Medium" | "High" | "Critical" | undefined>>();
-expectType<Equal<RecordOf<"team">["status"], Status | undefined>>();
+expectType<Equal<"status" extends keyof RecordOf<"team"> ? true : false, false>>();
+expectType<Equal<"status" extends keyof RecordOf<"scopes"> ? true : false, false>>();
 expectType<Equal<RecordOf<"roadmap">["phase"], number>>();
 expectType<Equal<RecordOf<"roadmap">["dependsOn"], string[] | undefined>>();
 expectType<Equal<RecordOf<"security">["limits"], { name: string; value: number; unit: string }[] | undefined>>();
@@ -83,9 +87,9 @@ void narrows;
 void siteEntries;
 
 describe("record kinds built from the master shape", () => {
-  test("each kind requires the master columns it always required", () => {
+  test("each kind requires the master columns it always required (scopes and team roles have no status)", () => {
     expect(REQUIRED_COLUMNS).toEqual({
-      scopes: ["name", "type", "tier", "status"],
+      scopes: ["name", "type", "tier"],
       features: ["name", "type", "category", "domain", "scope", "tier", "impact", "status", "approval"],
       variants: ["name", "type", "category", "domain", "scope", "tier", "status", "approval"],
       security: ["name", "type", "category", "domain", "scope", "tier", "impact", "status", "approval"],
@@ -96,10 +100,11 @@ describe("record kinds built from the master shape", () => {
     });
   });
 
-  test("every kind starts with the nine master columns in table order and stays strict", () => {
+  test("every kind starts with the nine master columns in table order (scopes and team roles without a status) and stays strict", () => {
     expect(MASTER_COLUMNS.map((c) => c.label)).toEqual(["Name", "Type", "Category", "Domain", "Scope", "Tier", "Size/Impact", "Release/Status", "Approval"]);
     for (const kind of KINDS) {
-      expect(fieldKeys(kind).slice(0, 9)).toEqual([...MASTER_KEYS]);
+      const master = STATUSLESS.includes(kind) ? MASTER_KEYS.filter((k) => k !== "status") : [...MASTER_KEYS];
+      expect(fieldKeys(kind).slice(0, master.length)).toEqual(master);
       const unknown = RECORD_SCHEMAS[kind].safeParse({ bogus: 1 });
       expect(unknown.error?.issues.some((i) => i.code === "unrecognized_keys")).toBe(true);
     }
@@ -108,7 +113,7 @@ describe("record kinds built from the master shape", () => {
   test("every field of every kind has a label; master columns keep theirs in every kind", () => {
     for (const kind of KINDS) {
       for (const key of fieldKeys(kind)) expect(fieldMeta(kind, key)?.label, `${kind}.${key}`).toBeTruthy();
-      for (const c of MASTER_COLUMNS) expect(fieldMeta(kind, c.key)?.label).toBe(c.label);
+      for (const c of MASTER_COLUMNS) if (!(STATUSLESS.includes(kind) && c.key === "status")) expect(fieldMeta(kind, c.key)?.label).toBe(c.label);
     }
     // The metadata stays out of Zod's global registry, so the JSON Schemas only get descriptions.
     expect(z.globalRegistry.get(RECORD_SCHEMAS.features.shape.owner)).toEqual({ description: "The team role (from data/team.yaml) that owns the flag." });

@@ -8,6 +8,7 @@ import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "yaml";
+import { locationEvidence } from "../../src/core/model/location.ts";
 import { statusEvidence } from "../../src/core/model/evidence.ts";
 import { emitRegistry } from "../../src/core/emit/emit-registry.ts";
 import type { Entry } from "../../src/core/load/load-records.ts";
@@ -178,16 +179,17 @@ describe("records that would become paths, shell words and keys", () => {
       const file = join(dir, "data/components.yaml");
       writeFileSync(file, readFileSync(file, "utf8").replace("location: tsconfig.json", "location: ../../../etc/passwd"));
       expect(checkRules(dir, "data/components.yaml")).toContain("9 invalid-path");
-      const { model } = loadModel(join(REPO, "test/fixtures/base"));
-      const c = model.records.components[0]!;
-      const ctx = { root: dir, model, results: undefined, proofs: undefined };
-      const at = (location: string): Entry => ({ ...c, record: { ...c.record, status: "Done", location } }) as Entry<"components"> as Entry;
-      expect(statusEvidence(at("../../../etc/passwd"), ctx)?.backed).toBe(false);
+      // Where a component lives is checked confined to the repository; that it exists backs the location only.
+      expect(locationEvidence("../../../etc/passwd", dir).backed).toBe(false);
       // A link inside the repository that leads out proves nothing either.
       Bun.spawnSync(["ln", "-s", "/etc", join(dir, "etc-link")]);
-      expect(statusEvidence(at("etc-link/passwd"), ctx)?.backed).toBe(false);
+      expect(locationEvidence("etc-link/passwd", dir).backed).toBe(false);
       writeFileSync(join(dir, "real.txt"), "x");
-      expect(statusEvidence(at("real.txt"), ctx)?.backed).toBe(true);
+      expect(locationEvidence("real.txt", dir).backed).toBe(true);
+      const { model } = loadModel(join(REPO, "test/fixtures/base"));
+      const c = model.records.components[0]!;
+      const done = { ...c, record: { ...c.record, status: "Done", location: "real.txt" } } as Entry<"components"> as Entry;
+      expect(statusEvidence(done, { root: dir, model, results: undefined, proofs: undefined })?.backed).toBe(false);
     }));
 
   test("row 15: control characters in record text are refused at check and never reach generated code", () =>

@@ -57,7 +57,6 @@ export function writeFixtureData(dir: string): string {
     `- name: ${yamlString(HOSTILE.teamName)}
   type: Team
   domain: Operations
-  status: Planned
   responsibility: ${yamlString(HOSTILE.description)}
   timeline: Ongoing
   contact: ${yamlString("mailto:eve@example.com")}

@@ -9,7 +9,8 @@ import { ALL_SCOPES } from "../schema/columns.ts";
 import { KIND_INFO, KIND_NOUN, KINDS, REFERENCES, type Kind } from "../schema/kinds.ts";
 import { didYouMean, listOf } from "../report/suggest.ts";
 import { recordPlace, recordTextPlace, type PathSegment } from "../load/yaml-source.ts";
-import { limitTextFields, limitTextProblems, limitTexts } from "./limit-text.ts";
+import { limitTextFields, limitTextProblems, limitTexts, typedLimits } from "./limit-text.ts";
+import { phaseStatus } from "./status.ts";
 
 const upperFirst = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
@@ -24,7 +25,7 @@ export function expandScope(value: string | readonly string[] | undefined, allSc
 
 export function crossCheck(load: LoadResult): Diagnostic[] {
   const { records, names, unreadable } = load;
-  return [...duplicateNames(records), ...references(records, names, unreadable), ...scopeLeaks(records), ...dateOrder(records), ...cycles(records), ...limitPlaceholders(records)];
+  return [...duplicateNames(records), ...references(records, names, unreadable), ...scopeLeaks(records), ...dateOrder(records), ...cycles(records), ...limitPlaceholders(records), ...flagLimitNumbers(records), ...phaseStatuses(records)];
 }
 
 /**
@@ -178,6 +179,43 @@ function limitPlaceholders(records: Records): Diagnostic[] {
     }
   }
   return out;
+}
+
+/**
+ * typed-limit: a flag's prose must not type a number of a control that relies on the flag (names it in
+ * `flags`); the control's page shows the number from its record, and the flag's text would keep the old one.
+ */
+function flagLimitNumbers(records: Records): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const flag of records.features) {
+    const controls = records.security.filter((c) => (c.record.flags ?? []).includes(flag.record.name));
+    const limits = controls.flatMap((c) => (c.record.limits ?? []).map((l) => ({ ...l, control: c.record.name })));
+    if (!limits.length) continue;
+    for (const key of ["description"] as const) {
+      const text = flag.record[key];
+      for (const t of typedLimits(text, limits)) {
+        out.push(
+          diagnostic(
+            "typed-limit",
+            recordTextPlace(flag, [key], text, t.index),
+            `${key} types ${t.written}, the value of the limit "${t.limit.name}" of control "${t.limit.control}"; the text would keep saying ${t.written} when the limit changes`,
+            `name the control instead ("at the limit of ${t.limit.control}"): its page shows the number from its record`,
+          ),
+        );
+      }
+    }
+  }
+  return out;
+}
+
+/** phase-status: a phase's written status is the one its tasks give (a phase without tasks is left to unproven-claim). */
+function phaseStatuses(records: Records): Diagnostic[] {
+  return records.roadmap.flatMap((e) => {
+    if (e.record.type !== "Phase") return [];
+    const computed = phaseStatus({ records }, e);
+    if (computed === undefined || computed === e.record.status) return [];
+    return [diagnostic("phase-status", recordPlace(e, ["status"]), `${e.record.name} says ${e.record.status}, but its tasks (phase ${e.record.phase}) make it ${computed}`, `write status: ${computed}`)];
+  });
 }
 
 export type { Kind };

@@ -1,16 +1,21 @@
 /**
- * The docs cannot lie: a "Done" on a flag, a variant, a component, a security control or a success criterion
- * is a claim, and the site shows it as proven only when something checked backs it. Bundle proofs come from
- * the results of `npm run verify`; components must exist where they say; controls and criteria are backed by
- * fresh results of `npm run prove` in which their named tests passed in every variant that ships their code
- * (evidence is data: no record's text is run). A flag's Done needs both its bundle proofs and a behaviour proof
- * that passed in every variant that ships it; a component that names a proof needs it to pass as well. Planning records (roadmap, team, scopes) carry no machine-checkable claim and are shown as written.
+ * The docs cannot lie: a "Done" on a flag, a variant, a component, a security control, a success criterion or
+ * a roadmap item is a claim, and the site shows it as proven only when something checked backs it. Bundle
+ * proofs come from the results of `npm run verify`; controls, criteria and components are backed by fresh
+ * results of `npm run prove` in which their named tests passed in every variant that ships their code
+ * (evidence is data: no record's text is run). That a component's location exists backs the location, never
+ * its Done. A flag's Done needs both its bundle proofs and a behaviour proof that passed in every variant that
+ * ships it. A roadmap task is backed when everything it delivers is proven Done, a phase when all its tasks
+ * are. Scopes and team roles have no status.
  */
 import type { Entry } from "./records.ts";
+import { statusOf } from "./status.ts";
 import type { Model } from "./model.ts";
 import type { VerifyResults } from "../../verify/results-file.ts";
 import { proofGap, resultOf, type ProveResults, type ProvedEntry } from "./proof.ts";
-import { locationEvidence, type Evidence } from "./location.ts";
+import type { Evidence } from "./location.ts";
+import { deliverables, roadmapGap } from "./deliverables.ts";
+import { tasksOf } from "./status.ts";
 export type { Evidence };
 
 export interface EvidenceContext {
@@ -24,30 +29,41 @@ export interface EvidenceContext {
 
 /** Evidence for a record's Release/Status claim; undefined when the record claims nothing checkable. */
 export function statusEvidence(entry: Entry, ctx: EvidenceContext): Evidence | undefined {
-  if (entry.record.status !== "Done") return undefined;
+  if (statusOf(entry) !== "Done") return undefined;
   switch (entry.kind) {
     case "features":
-      return both(flagEvidence(entry.record.name, ctx.results), entry, ctx, true);
+      return both(flagEvidence(entry.record.name, ctx.results), entry, ctx);
     case "variants":
       return variantEvidence(entry.record.name, ctx.results);
-    case "components":
-      return both(locationEvidence(entry.record.location, ctx.root), entry, ctx, false);
     case "security":
     case "criteria":
+    case "components":
       return proofEvidence(entry, ctx);
+    case "roadmap":
+      return roadmapEvidence(entry, ctx);
     default:
       return undefined;
   }
 }
 
-/**
- * Evidence of two kinds at once: a flag's bundle bytes and its behaviour proof (always required: the bytes show
- * where its code ships, not what it does), a component's location and the proof it names, if it names one.
- */
-function both(first: Evidence, entry: ProvedEntry, ctx: EvidenceContext, proofRequired: boolean): Evidence {
-  if (!first.backed || (!proofRequired && !entry.record.proof)) return first;
+/** A flag's bundle bytes and its behaviour proof, both required: the bytes show where its code ships, not what it does. */
+function both(first: Evidence, entry: ProvedEntry, ctx: EvidenceContext): Evidence {
+  if (!first.backed) return first;
   const proof = proofEvidence(entry, ctx);
   return proof.backed ? { backed: true, reason: `${first.reason}; ${proof.reason}` } : proof;
+}
+
+/** A task: everything it delivers is proven Done; a phase: every task is. */
+function roadmapEvidence(item: Entry<"roadmap">, ctx: EvidenceContext): Evidence {
+  const gap = roadmapGap(ctx.model, item);
+  if (gap !== undefined) return { backed: false, reason: gap };
+  const parts = item.record.type === "Phase" ? tasksOf(ctx.model, item) : deliverables(ctx.model, item);
+  for (const e of parts) {
+    const ev = statusEvidence(e, ctx);
+    if (!ev?.backed) return { backed: false, reason: `${e.record.name} says Done, but ${ev?.reason ?? "nothing backs it"}` };
+  }
+  const names = parts.map((e) => e.record.name).join(", ");
+  return { backed: true, reason: item.record.type === "Phase" ? `all its tasks are proven Done: ${names}` : `everything it delivers is proven Done: ${names}` };
 }
 
 const NOT_VERIFIED = "no bundle results for these records: run `npm run verify`";

@@ -73,6 +73,18 @@ export function limitTextProblems(text: string, limits: readonly Limit[]): Limit
   return out;
 }
 
+/**
+ * Numbers in `text` (outside placeholders) that equal one of `limits`: a flag's description typing the number
+ * of a control that relies on the flag would keep saying it the day the control's limit changes.
+ */
+export function typedLimits<L extends { value: number }>(text: string, limits: readonly L[]): { limit: L; index: number; written: string }[] {
+  const bare = text.replace(PLACEHOLDER, (whole) => " ".repeat(whole.length));
+  return [...bare.matchAll(NUMBER)].flatMap((m) => {
+    const limit = limits.find((l) => l.value === Number(m[0].replaceAll(",", "")));
+    return limit ? [{ limit, index: m.index, written: m[0] }] : [];
+  });
+}
+
 /** The fields of a kind that write its limits as placeholders (none for most kinds), found once per kind. */
 const LIMIT_FIELDS = new Map<Kind, string[]>();
 export function limitTextFields(kind: Kind): string[] {

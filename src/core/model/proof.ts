@@ -12,6 +12,7 @@ import { recordPlace } from "../load/yaml-source.ts";
 import type { Entry } from "./records.ts";
 import type { Model } from "./model.ts";
 import { locationEvidence } from "./location.ts";
+import { roadmapGap } from "./deliverables.ts";
 
 /** Where `npm run prove` keeps its results, relative to the repository root. */
 export const PROVE_RESULTS = ".cache/prove/results.json";
@@ -57,7 +58,7 @@ export interface ProveResults {
   version: number;
   generatedAt: string;
   bunVersion: string;
-  /** sha256 of every input: the named test files and their folders' helpers, src/app, data/, package-lock.json, Bun. */
+  /** sha256 of every input: the named test files and their folders' helpers, src/, data/, content/, .github/, public/, the project's settings, Bun. */
   fingerprint: string;
   records: RecordProof[];
 }
@@ -67,11 +68,8 @@ export function provedEntries(model: Model): ProvedEntry[] {
   return PROVED_KINDS.flatMap((kind): ProvedEntry[] => model.records[kind]);
 }
 
-/**
- * Kinds whose Done needs a proof of their own: a flag's also needs verify's bundle proofs (evidence.ts), while a
- * component's Done rests on its location unless it names a proof.
- */
-const PROOF_REQUIRED: ReadonlySet<ProvedKind> = new Set(["security", "criteria", "features"]);
+/** Kinds whose Done needs a proof of their own; a flag's also needs verify's bundle proofs (evidence.ts). */
+const PROOF_REQUIRED: ReadonlySet<ProvedKind> = new Set(["security", "criteria", "features", "components"]);
 
 /**
  * The variants whose behaviour a proof must cover: those that ship the code (every flag of a control, or the
@@ -111,16 +109,24 @@ export function proofFiles(model: Model): string[] {
 }
 
 /**
+ * What the proofs read besides their own files: the application, the records, and, since components and
+ * criteria are proven on the generated workflow, the site and the pages, all of src/, content/, .github/,
+ * public/ and the project's settings. A change to any of them makes the results stale.
+ */
+const PROOF_INPUT_DIRS = ["src", "data", "content", ".github", "public"];
+const PROOF_INPUT_FILES = ["package-lock.json", "package.json", "astro.config.mjs", "tsconfig.json"];
+
+/**
  * sha256 of every input of the proofs, read as the loader reads files (a refused path by its refusal): the
- * Bun version, package-lock.json, src/app/, data/, each named test file and the helpers beside it (the
+ * Bun version, PROOF_INPUT_FILES, PROOF_INPUT_DIRS, each named test file and the helpers beside it (the
  * files of its folder that are not themselves test files, such as test/behaviour/harness.ts).
  */
 export function proofFingerprint(root: string, model: Model): string {
   const hash = new Bun.CryptoHasher("sha256").update(`bun ${Bun.version}`);
   const folders = new Set(proofFiles(model).map((f) => f.slice(0, Math.max(0, f.lastIndexOf("/"))) || "."));
-  const files = new Set<string>(["package-lock.json"]);
+  const files = new Set<string>(PROOF_INPUT_FILES);
   const refused: string[] = [];
-  for (const dir of ["src/app", "data"]) {
+  for (const dir of PROOF_INPUT_DIRS) {
     for (const e of walkInside(root, dir)) {
       if (e.kind === "file") files.add(e.rel);
       else if (e.kind === "refused") refused.push(`${e.rel}:${e.refusal.rule}`);
@@ -239,12 +245,26 @@ export function proofGap(model: Model, e: ProvedEntry, proof: RecordProof | unde
   return undefined;
 }
 
-/** unproven-claim: a component that says Done must be where it says (a file or folder of the repository, or a bun: module). */
+/**
+ * missing-location: a component's location is a file or folder of the repository (or a bun: module), whatever
+ * its status. That backs the location only: a component's Done needs its proof (checkClaims).
+ */
 export function checkLocations(root: string, model: Model): Diagnostic[] {
   return model.records.components.flatMap((e) => {
-    if (e.record.status !== "Done") return [];
     const evidence = locationEvidence(e.record.location, root);
-    return evidence.backed ? [] : [diagnostic("unproven-claim", recordPlace(e, ["status"]), `${e.record.name} says Done, but ${evidence.reason}`, "fix its location, or set the status to what exists")];
+    return evidence.backed ? [] : [diagnostic("missing-location", recordPlace(e, ["location"]), `${e.record.name} says it lives at ${e.record.location}, but ${evidence.reason}`)];
+  });
+}
+
+/**
+ * unproven-claim for roadmap items, from the records alone: a Done task names what it delivers and each of
+ * those says Done (and is held to its own evidence where it stands); a Done phase has tasks, all Done.
+ */
+export function checkRoadmap(model: Model): Diagnostic[] {
+  return model.records.roadmap.flatMap((e) => {
+    if (e.record.status !== "Done") return [];
+    const gap = roadmapGap(model, e);
+    return gap === undefined ? [] : [diagnostic("unproven-claim", recordPlace(e, ["status"]), `${e.record.name} says Done, but ${gap}`, e.record.type === "Task" ? "name what it delivers (controls, components, criteria, flags) and prove each, or set the status to what the evidence shows" : "set the status to what its tasks give")];
   });
 }
 
@@ -282,7 +302,7 @@ export function freshProveResults(resultsRoot: string, root: string, model: Mode
  * prove results exist, claims follow them (stale results: a warning, and claims are not judged by them).
  */
 export function proofStage(root: string, model: Model): Diagnostic[] {
-  const out = [...checkProofFiles(root, model), ...checkProduction(model), ...checkLocations(root, model)];
+  const out = [...checkProofFiles(root, model), ...checkProduction(model), ...checkLocations(root, model), ...checkRoadmap(model)];
   const results = readProveResults(root);
   if (!results) return out;
   if (results.fingerprint !== proofFingerprint(root, model)) {

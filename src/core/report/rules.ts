@@ -83,6 +83,13 @@ export const RULES = {
     summary: "A control's requirement types a limit's number instead of writing `{Limit name}`, leaves one of its limits out, or names a limit the control does not have: the text would not follow the record's value.",
     hint: "write each limit as {its name}, such as \"At most {Connections} connections\"",
   },
+  "typed-limit": {
+    stage: "model",
+    severity: "error",
+    summary: "A flag's description types the number of a limit of a control that relies on the flag: it would keep the old number when the limit changes.",
+    hint: "name the control instead; its page shows the number from its record",
+  },
+  "phase-status": { stage: "model", severity: "error", summary: "A roadmap phase's written status is not the one its tasks give: Done when all are Done, Blocked when one is, Planned while all are, else In Progress.", hint: "write the status its tasks give (or change the tasks)" },
   "scope-leak": { stage: "model", severity: "error", summary: "A variant enables a flag not allowed in the variant's scope.", hint: "remove the flag from the variant, or add the variant's scope to the flag" },
   "flag-without-proof": { stage: "model", severity: "error", summary: "A Done flag names no behaviour proof: bundle bytes show its code is in or out of a build, not that it does what its description says.", hint: 'add proof: { tests: [test/behaviour/….test.ts], name: "flag: NAME", faults: [...] } with tests named "variant <name>: …" for every variant that ships it, or set the status to what is proven' },
   // generated
@@ -130,6 +137,9 @@ export const RULES = {
   "proof-variant-unproven": { stage: "proof", severity: "error", summary: "A variant ships a control's (or flag's) code, but no test of its proof ran against that variant.", hint: "add a test named \"variant <name>: …\" that runs against the variant's bundle, or take the flag out of the variant" },
   "proof-stale": { stage: "proof", severity: "warning", summary: "The prove results were computed from other inputs (test files, src/app, data/, package-lock.json, Bun): claims are not checked against them. A warning.", hint: "run npm run prove" },
   "unproven-claim": { stage: "proof", severity: "error", summary: "A record says Done without the evidence for it: a control, criterion or flag (or a component naming a proof) whose proof is missing, failing, not fresh or silent in a variant that ships its code (prove, check); a flag the bundles do not back, shipped nowhere or dead (verify); a component not where it says (check).", hint: "run npm run prove and fix what fails, or set the status to what the evidence shows" },
+  "proof-stale": { stage: "proof", severity: "warning", summary: "The prove results were computed from other inputs (test files, src/, data/, content/, .github/, public/, package.json, package-lock.json, Bun): claims are not checked against them. A warning.", hint: "run npm run prove" },
+  "unproven-claim": { stage: "proof", severity: "error", summary: "A record says Done without the evidence for it: a control, criterion or component (or a flag naming a proof) whose proof is missing, failing, not fresh or silent in a variant that ships its code (prove, check); a flag the bundles do not back, shipped nowhere or dead (verify); a roadmap task whose delivered records are not all Done, or a phase whose tasks are not (check).", hint: "run npm run prove and fix what fails, or set the status to what the evidence shows" },
+  "missing-location": { stage: "proof", severity: "error", summary: "A component's location is not a file or folder of this repository (nor a Bun module such as bun:bundle). A location that exists backs only the location, never a Done.", hint: "fix the path, relative to the repository root" },
   "status-behind-evidence": { stage: "proof", severity: "warning", summary: "A record is Planned or In Progress although its proof passes in every variant that ships it. A warning.", hint: "move the status on (Beta, or Done once approved)" },
   "unapproved-in-production": { stage: "proof", severity: "error", summary: "A Production variant ships a flag that is not approved (Approved or Not Required) or not released (Beta or Done).", hint: "remove the flag from the variant until it is approved and released" },
 } as const satisfies Record<string, Rule>;

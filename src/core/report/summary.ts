@@ -1,11 +1,15 @@
 /** A terminal summary of the records: counts per kind and where things stand. */
-import type { Model } from "../model/model.ts";
+import type { Entry, Model } from "../model/model.ts";
+import { statusOf } from "../model/status.ts";
 import { STATUSES, formatStatus, type Status } from "../schema/columns.ts";
 import { KINDS } from "../schema/kinds.ts";
 
-export function statusCounts(entries: readonly { record: { status?: string } }[]): Partial<Record<Status, number>> {
+export function statusCounts(entries: readonly Entry[]): Partial<Record<Status, number>> {
   const counts: Partial<Record<Status, number>> = {};
-  for (const e of entries) if (e.record.status) counts[e.record.status as Status] = (counts[e.record.status as Status] ?? 0) + 1;
+  for (const e of entries) {
+    const s = statusOf(e);
+    if (s) counts[s] = (counts[s] ?? 0) + 1;
+  }
   return counts;
 }
 

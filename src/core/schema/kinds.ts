@@ -95,7 +95,9 @@ const Limit = z.strictObject({
  * its own fields.
  */
 export const RECORD_SCHEMAS = {
-  scopes: MASTER.partial({ category: true, domain: true, scope: true, impact: true, approval: true }).extend({
+  // Scopes and team roles have no Release/Status: nothing about them is a claim a check could prove (a scope is
+  // a name the app enforces, a role is people), so they cannot say Done.
+  scopes: MASTER.omit({ status: true }).partial({ category: true, domain: true, scope: true, impact: true, approval: true }).extend({
     type: typeOf("scopes"),
     description: field(Text, { label: "Description", role: "prose", lead: true, description: "Who or what the scope covers, in a sentence." }),
     isolation: field(Text, { label: "Isolation", role: "prose", description: "How its data is kept apart from other scopes." }),
@@ -160,6 +162,9 @@ export const RECORD_SCHEMAS = {
     owner: field(Text, { ...OWNER, description: "The team role (from data/team.yaml) that delivers the item." }).optional(),
     dependsOn: field(z.array(Text), { label: "Depends on", description: "Roadmap items (by name) that must be done first.", ...refTo("roadmap") }).optional(),
     controls: field(z.array(Text), { label: "Controls", description: "Security controls (by name) the item delivers.", ...refTo("security") }).optional(),
+    components: field(z.array(Text), { label: "Components", description: "Components (by name, from data/components.yaml) the item delivers.", ...refTo("components") }).optional(),
+    criteria: field(z.array(Text), { label: "Criteria", description: "Success criteria (by name, from data/criteria.yaml) the item delivers.", ...refTo("criteria") }).optional(),
+    flags: field(z.array(FlagName), { label: "Flags", description: "Feature flags (from data/features.yaml) the item delivers.", ...refTo("features") }).optional(),
     steps: field(z.array(Text), { label: "Steps", role: "prose", description: "What the item involves; for a phase, what it takes to finish it." }).optional(),
   }),
   components: MASTER.partial({ tier: true, impact: true, approval: true }).extend({
@@ -178,7 +183,7 @@ export const RECORD_SCHEMAS = {
     description: field(Text, { label: "Description", role: "prose", lead: true, description: "What the criterion means when it holds, in a sentence." }),
     proof: proofField("the criterion holds", "\"build variants\""),
   }),
-  team: MASTER.partial({ category: true, scope: true, tier: true, impact: true, status: true, approval: true }).extend({
+  team: MASTER.omit({ status: true }).partial({ category: true, scope: true, tier: true, impact: true, approval: true }).extend({
     type: typeOf("team"),
     responsibility: field(Text, { label: "Responsibility", role: "prose", lead: true, description: "What the role is responsible for." }),
     timeline: field(Text, { label: "Timeline", description: "When: a date, a range or Ongoing." }),
@@ -191,7 +196,10 @@ export const RECORD_SCHEMAS = {
  * schema above). Read from the schemas.
  */
 export const REQUIRED_COLUMNS: { readonly [K in Kind]: readonly MasterKey[] } = byKind((kind) =>
-  MASTER_KEYS.filter((key) => !(fieldSchema(kind, key) instanceof z.ZodOptional)),
+  MASTER_KEYS.filter((key) => {
+    const schema = fieldSchema(kind, key);
+    return schema !== undefined && !(schema instanceof z.ZodOptional);
+  }),
 );
 
 /** A record of one kind, as validated: the types come from its schema. */
