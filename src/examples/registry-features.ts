@@ -22,7 +22,7 @@ import { aggregateByTenant, tenantGrouping } from "../app/features/enterprise.ts
 import { createLegacySerializer } from "../app/features/legacy-serializer.ts";
 import { generateMockMetrics } from "../app/features/mock-api.ts";
 import { createV2Serializer } from "../app/features/v2-serializer.ts";
-import { MESSAGE_RATE_LIMIT_MESSAGES, PER_TENANT_CONNECTION_LIMIT_CONNECTIONS, RETENTION_CLEANUP_RETENTION_WINDOW } from "../generated/limits.ts";
+import { MESSAGE_RATE_LIMIT_STREAM_MESSAGES, PER_TENANT_CONNECTION_LIMIT_CONNECTIONS, RETENTION_CLEANUP_RETENTION_WINDOW } from "../generated/limits.ts";
 
 const print = (line: string): void => console.log(line);
 const metrics = sampleMetrics().slice(0, 12);
@@ -79,7 +79,7 @@ print("(6) per-variant configuration");
 const limits = {
   retentionDays: RETENTION_CLEANUP_RETENTION_WINDOW,
   maxConnectionsPerTenant: PER_TENANT_CONNECTION_LIMIT_CONNECTIONS,
-  messagesPerMinute: MESSAGE_RATE_LIMIT_MESSAGES,
+  messagesPerMinute: MESSAGE_RATE_LIMIT_STREAM_MESSAGES,
 };
 const config = feature("ENTERPRISE")
   ? { tier: "enterprise", ...limits, dataSource: "tenant streams" }
