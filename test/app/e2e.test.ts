@@ -255,7 +255,7 @@ describe("registry-features examples", () => {
   test("every limit the examples print is the records' number (data/security.yaml)", () => {
     const { model } = loadModel(ROOT);
     const limit = (control: string, name: string) => model.records.security.find((c) => c.record.name === control)?.record.limits?.find((l) => l.name === name)?.value;
-    const want = `retention=${limit("Retention Cleanup", "Retention window")}d connections/tenant=${limit("Per-Tenant Connection Limit", "Connections")} msgs/min=${limit("Message Rate Limit", "Messages")}`;
+    const want = `retention=${limit("Retention Cleanup", "Retention window")}d connections/tenant=${limit("Per-Tenant Connection Limit", "Connections")} msgs/min=${limit("Message Rate Limit", "Stream messages")}`;
     expect(want).not.toContain("undefined");
     for (const flags of [[], ["DEBUG"], ["ENTERPRISE", "MOCK_API"]]) {
       const shown = /retention=\S+ connections\/tenant=\S+ msgs\/min=\S+/.exec(run(flags, [], ex).out)?.[0];
