@@ -37,7 +37,8 @@ function results(over: { dead?: boolean; eliminated?: boolean; markers?: "pass" 
 }
 const ctx = (r?: VerifyResults, proofs?: ProveResults): EvidenceContext => ({ root: REPO, model, results: r, proofs });
 type Proof = ProveResults["records"][number];
-const proofResults = (...records: Proof[]): ProveResults => ({ version: 2, generatedAt: "2026-11-26T00:00:00Z", bunVersion: "1.4.5", fingerprint: "x", records });
+const stamp = { provedAt: "2026-11-26T00:00:00Z", spec: "x", inputs: [], fingerprint: "x" };
+const proofResults = (...records: Proof[]): ProveResults => ({ version: 3, generatedAt: "2026-11-26T00:00:00Z", bunVersion: "1.4.5", inputs: {}, records });
 const passing = (c: Proof["cases"][number]["variant"]) => ({ name: `variant ${c}: works`, status: "passed" as const, duration: 0.01, ...(c ? { variant: c } : {}) });
 
 describe("status evidence", () => {
@@ -64,14 +65,14 @@ describe("status evidence", () => {
     expect(statusEvidence(criterion, ctx())).toEqual({ backed: false, reason: "it names no tests as proof" });
     const named: Entry<"criteria"> = { ...criterion, record: { ...criterion.record, proof: { tests: ["test/proof/pass.test.ts"] } } };
     expect(statusEvidence(named, ctx())).toEqual({ backed: false, reason: "no fresh results of npm run prove for these records" });
-    const proof: Proof = { kind: "criteria", name: criterion.record.name, tests: ["test/proof/pass.test.ts"], matched: 2, passed: 2, failed: 0, skipped: 0, duration: 0.01, variants: [], failures: [], cases: [passing(undefined), passing(undefined)] };
+    const proof: Proof = { kind: "criteria", name: criterion.record.name, tests: ["test/proof/pass.test.ts"], matched: 2, passed: 2, failed: 0, skipped: 0, duration: 0.01, variants: [], failures: [], cases: [passing(undefined), passing(undefined)], ...stamp };
     expect(statusEvidence(named, ctx(undefined, proofResults(proof)))?.backed).toBe(true);
     expect(statusEvidence(named, ctx(undefined, proofResults({ ...proof, failed: 1 })))).toEqual({ backed: false, reason: "npm run prove: 1 of its 2 tests failed" });
   });
 
   test("a Done control needs passing tests in every variant that ships its flags", () => {
     const control: Entry<"security"> = { ...model.records.security[0]!, record: { ...model.records.security[0]!.record, status: "Done", flags: ["ENTERPRISE"], proof: { tests: ["test/proof/a.test.ts"] } } };
-    const proof: Proof = { kind: "security", name: control.record.name, tests: ["test/proof/a.test.ts"], matched: 1, passed: 1, failed: 0, skipped: 0, duration: 0.01, variants: ["prod"], failures: [], cases: [passing("prod")] };
+    const proof: Proof = { kind: "security", name: control.record.name, tests: ["test/proof/a.test.ts"], matched: 1, passed: 1, failed: 0, skipped: 0, duration: 0.01, variants: ["prod"], failures: [], cases: [passing("prod")], ...stamp };
     // Only enterprise ships ENTERPRISE: a test against prod proves nothing about it.
     expect(statusEvidence(control, ctx(undefined, proofResults(proof)))).toEqual({ backed: false, reason: "npm run prove: no test proves it in enterprise, which ships it" });
     const there = { ...proof, variants: ["enterprise"], cases: [passing("enterprise")] };
@@ -81,7 +82,7 @@ describe("status evidence", () => {
   test("a Done flag that names a proof needs its bundle evidence and its proof", () => {
     const named: Entry<"features"> = { ...flag, record: { ...flag.record, proof: { tests: ["test/proof/a.test.ts"] } } };
     expect(statusEvidence(named, ctx(results()))).toEqual({ backed: false, reason: "no fresh results of npm run prove for these records" });
-    const proof: Proof = { kind: "features", name: "ENTERPRISE", tests: ["test/proof/a.test.ts"], matched: 1, passed: 1, failed: 0, skipped: 0, duration: 0.01, variants: ["enterprise"], failures: [], cases: [passing("enterprise")] };
+    const proof: Proof = { kind: "features", name: "ENTERPRISE", tests: ["test/proof/a.test.ts"], matched: 1, passed: 1, failed: 0, skipped: 0, duration: 0.01, variants: ["enterprise"], failures: [], cases: [passing("enterprise")], ...stamp };
     expect(statusEvidence(named, ctx(results(), proofResults(proof)))?.backed).toBe(true);
     expect(statusEvidence(named, ctx(undefined, proofResults(proof)))?.backed).toBe(false);
   });

@@ -15,9 +15,9 @@ import { isAbsolute, join, relative, resolve, sep } from "node:path";
  * records what a check looked at, so a remembered verdict is dropped when any of it changes. One set for
  * the process (on globalThis): the check's cached path and its bundled checker are two copies of this module.
  */
-export type FsObserver = (op: "read" | "list" | "stat", root: string, rel: string) => void;
+export type FsObserver = (op: "read" | "list" | "stat" | "tracked", root: string, rel: string) => void;
 export const fsObservers = ((globalThis as Record<symbol, unknown>)[Symbol.for("takeoff.safeFs.observers")] ??= new Set<FsObserver>()) as Set<FsObserver>;
-function observe(op: "read" | "list" | "stat", root: string, rel: string): void {
+export function observe(op: "read" | "list" | "stat" | "tracked", root: string, rel: string): void {
   if (fsObservers.size) for (const o of fsObservers) o(op, root, rel);
 }
 
