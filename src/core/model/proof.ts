@@ -302,7 +302,7 @@ export function staleness(e: ProvedEntry, r: RecordProof | undefined, results: P
   const changed = r.inputs.filter((i) => now(i) !== results.inputs[i]);
   if (!changed.length) return undefined;
   const shown = changed.filter((i) => !i.endsWith("/") || !changed.some((c) => c !== i && c.startsWith(i)));
-  const what = (shown.length ? shown : changed).map((i) => (i.endsWith("/") ? `${i} (a file added or removed)` : i));
+  const what = (shown.length ? shown : changed).map((i) => (i.endsWith("/") ? `the files in ${i}` : i));
   return `${what.slice(0, 3).join(", ")}${what.length > 3 ? ` and ${what.length - 3} more` : ""} changed since its tests ran`;
 }
 
