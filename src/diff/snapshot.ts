@@ -179,7 +179,7 @@ async function proofsFor(root: string, model: Model, options: SnapshotOptions): 
   const fromElsewhere = (judged.results?.records.length ?? 0) > (own.results?.records.length ?? 0);
   if (fromElsewhere && options.materializeProofs && judged.results) {
     // Through the results file, so check's proof stage judges the claims by them, and the prover keeps them.
-    writeAtomic(join(root, PROVE_RESULTS), `${JSON.stringify(judged.results, null, 2)}\n`, root, { durable: false });
+    writeAtomic(join(root, PROVE_RESULTS), `${JSON.stringify({ ...judged.results, stale: undefined }, null, 2)}\n`, root, { durable: false });
     judged = judgeProofs(root, root, model);
   }
   let source: Snapshot["proofs"]["source"] = !judged.results?.records.length ? "none" : fromElsewhere ? "reused" : "fresh";

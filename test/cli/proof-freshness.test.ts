@@ -92,10 +92,14 @@ const stale = (at: string, name: string, what: string) =>
 async function views(dir: string) {
   const { model } = loadModel(dir);
   const proofs = freshProveResults(dir, dir, model);
-  const site = Object.fromEntries(provedEntries(model).filter((e) => e.record.proof).map((e) => [e.record.name, statusEvidence({ ...e, record: { ...e.record, status: "Done" } } as typeof e, { root: dir, model, results: undefined, proofs })?.backed]));
+  const evidence = provedEntries(model)
+    .filter((e) => e.record.proof)
+    .map((e) => [e.record.name, statusEvidence({ ...e, record: { ...e.record, status: "Done" } } as typeof e, { root: dir, model, results: undefined, proofs })] as const);
+  const site = Object.fromEntries(evidence.map(([name, ev]) => [name, ev?.backed]));
+  const reasons = Object.fromEntries(evidence.map(([name, ev]) => [name, ev?.reason]));
   const { snapshot } = await takeSnapshot(dir, { today: "2026-06-01", cache: false, prove: false, env: cleanEnv() });
   const diff = Object.fromEntries(snapshot.claims.filter((c) => c.evidence && ["Scope Isolation", "TypeScript compilation", "TypeScript Config"].includes(c.name)).map((c) => [c.name, c.evidence!.state]));
-  return { site, diff, diagnostics: snapshot.diagnostics.map((d) => d.rule) };
+  return { site, reasons, diff, diagnostics: snapshot.diagnostics.map((d) => d.rule) };
 }
 
 describe("each proof is fresh for its own inputs", () => {
@@ -128,6 +132,7 @@ describe("each proof is fresh for its own inputs", () => {
     expect(check.stderr).toContain("1 warning in 1 file");
     const v = await views(dir);
     expect(v.site).toEqual({ "Scope Isolation": true, "TypeScript compilation": true, "TypeScript Config": false });
+    expect(v.reasons["TypeScript Config"]).toBe("its proof is not fresh: test/helpers/util.ts changed since its tests ran (run npm run prove)");
     expect(v.diff).toEqual({ "Scope Isolation": "proven", "TypeScript compilation": "proven", "TypeScript Config": "unproven" });
   }, 60_000);
 

@@ -71,7 +71,15 @@ export interface ProveResults {
   /** Digest of every input some proof lists (inputDigest), as the tests saw it. */
   inputs: Record<string, string>;
   records: RecordProof[];
+  /**
+   * Set by judgeProofs only, never read from a file: why each proof left out of `records` is not fresh, by
+   * staleKey, so every reader says the same.
+   */
+  stale?: Record<string, string>;
 }
+
+/** The key of a record in ProveResults.stale. */
+export const staleKey = (e: ProvedEntry) => `${e.kind}:${e.record.name}`;
 
 /** sha256 of a record's proof as written: what it runs and, once they are there, the faults it must catch. */
 export function proofSpec(e: ProvedEntry): string {
@@ -355,7 +363,8 @@ export function judgeProofs(resultsRoot: string, root: string, model: Model, can
     if (!found) stale.push({ entry: e, reason: reason ?? "npm run prove has not run it yet" });
   }
   const first = all[0]!;
-  return { results: { version: PROVE_RESULTS_VERSION, generatedAt: first.generatedAt, bunVersion: first.bunVersion, inputs, records: fresh }, stale, ...refused };
+  const reasons = Object.fromEntries(stale.map((s) => [staleKey(s.entry), s.reason]));
+  return { results: { version: PROVE_RESULTS_VERSION, generatedAt: first.generatedAt, bunVersion: first.bunVersion, inputs, records: fresh, stale: reasons }, stale, ...refused };
 }
 
 /** The results in `resultsRoot` that back records of `root` and `model`: only those whose inputs are unchanged. */
