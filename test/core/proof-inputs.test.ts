@@ -8,7 +8,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, 
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { loadModel } from "../../src/core/model/model.ts";
-import { ModuleGraph } from "../../src/core/model/proof-inputs.ts";
+import { inputDigest, ModuleGraph } from "../../src/core/model/proof-inputs.ts";
+import { Proof } from "../../src/core/schema/fields.ts";
 import { judgeProofs, provedEntries } from "../../src/core/model/proof.ts";
 import { proofInputsNow } from "../../src/prove/prove.ts";
 import { makeProject, removeProject } from "../helpers/project.ts";
@@ -83,5 +84,24 @@ describe("the module graph of a proof", () => {
     judgeProofs(dir, dir, model);
     expect(existsSync(mark)).toBe(false);
     removeProject(dir);
+  });
+
+  test("a folder input's digest changes with a file added or removed, not with hidden scratch folders inside it", () => {
+    const dir = tree({ "src/a.ts": "export {};\n" });
+    const before = inputDigest(dir, "src/");
+    tree({ "src/.work/build/out.js": "x\n" }, dir);
+    expect(inputDigest(dir, "src/")).toBe(before);
+    tree({ "src/b.ts": "export {};\n" }, dir);
+    expect(inputDigest(dir, "src/")).not.toBe(before);
+    expect(inputDigest(dir, "src/gone.ts")).toBe("absent");
+  });
+
+  test("declared inputs are repository paths: never outside, never .git, .cache or node_modules", () => {
+    for (const bad of ["../x", "/etc/passwd", ".git/", "a/../b", ".cache/prove/results.json", "node_modules/", "src/node_modules/x", "", "a b"]) {
+      const r = Proof.safeParse({ tests: ["test/a.test.ts"], inputs: [bad] });
+      expect(r.success, bad).toBe(false);
+      expect(r.error?.issues[0]?.message, bad).toContain("a proof input must be a file or folder/ inside the repository");
+    }
+    expect(Proof.safeParse({ tests: ["test/a.test.ts"], inputs: ["src/", "tsconfig.json", ".github/workflows/build-variants.yml"] }).success).toBe(true);
   });
 });

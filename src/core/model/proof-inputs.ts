@@ -32,7 +32,7 @@ export function inputDigest(root: string, input: string): string {
     const listed = listInside(root, dir);
     if (listed === undefined) return "absent";
     if ("refusal" in listed) return `refused:${listed.refusal.rule}`;
-    for (const e of walkInside(root, dir)) hash.update(`${e.kind}:${e.rel}${e.kind === "refused" ? `:${e.refusal.rule}` : ""}\0`);
+    for (const e of walkVisible(root, dir)) hash.update(`${e.kind}:${e.rel}${e.kind === "refused" ? `:${e.refusal.rule}` : ""}\0`);
     return hash.digest("hex");
   }
   const read = readInside(root, input, MAX_INPUT_BYTES);
@@ -40,11 +40,19 @@ export function inputDigest(root: string, input: string): string {
   return hash.update(read.bytes).digest("hex");
 }
 
+/**
+ * The entries below a folder input, without hidden ones inside it (test/.work/, a build's scratch space):
+ * outputs, not sources. A hidden file a test imports is an input all the same, through the module graph.
+ */
+function walkVisible(root: string, dir: string) {
+  return walkInside(root, dir).filter((e) => !e.rel.slice(dir.length + 1).split("/").some((seg) => seg.startsWith(".")));
+}
+
 /** The files a folder input stands for (the folder's own entry first), or the file itself. */
 function expand(root: string, input: string): string[] {
   if (!input.endsWith("/")) return [input];
   const dir = input.slice(0, -1);
-  return [input, ...walkInside(root, dir).flatMap((e) => (e.kind === "file" ? [e.rel] : []))];
+  return [input, ...walkVisible(root, dir).flatMap((e) => (e.kind === "file" ? [e.rel] : []))];
 }
 
 /**
