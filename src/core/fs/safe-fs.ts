@@ -183,6 +183,19 @@ export function listInside(root: string, rel: string): WalkEntry[] | { refusal: 
   const out: WalkEntry[] = [];
   for (const name of names) {
     const child = `${rel}/${name}`;
+    // An entry that is no link lies where its folder really is: no realpath needed (a walk of src/ asks thousands).
+    let own: ReturnType<typeof lstatSync> | undefined;
+    try {
+      own = lstatSync(join(found.real, name));
+    } catch {
+      own = undefined;
+    }
+    if (own && !own.isSymbolicLink()) {
+      if (own.isDirectory()) out.push({ rel: child, kind: "dir" });
+      else if (own.isFile()) out.push({ rel: child, kind: "file" });
+      else out.push({ rel: child, kind: "refused", refusal: notAFile(child, describe(own)) });
+      continue;
+    }
     const real = realInside(root, child);
     if ("refusal" in real) {
       out.push({ rel: child, kind: "refused", refusal: real.refusal });
