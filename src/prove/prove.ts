@@ -4,8 +4,10 @@
  * `bun test --reporter=junit` (BUN_OPTIONS cleared, no record text ever on a command line but the
  * validated repository paths), selects each record's tests from the report, and records per record what
  * matched, passed, failed and was skipped, how long it took and which variants the tests ran against,
- * with a fingerprint of every input. Results go to .cache/prove/results.json (atomically); claims are then
- * held to them (unproven-claim, status-behind-evidence).
+ * with the proof's own inputs (src/core/model/proof-inputs.ts), their digests and its fingerprint. Only the
+ * proofs without a fresh result run (all with `all`); the fresh results of the others are kept. Results go
+ * to .cache/prove/results.json (atomically); claims are then held to them (unproven-claim,
+ * status-behind-evidence).
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
