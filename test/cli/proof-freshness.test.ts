@@ -185,6 +185,14 @@ describe("evidence a contribution cannot write", () => {
   }, 60_000);
 });
 
+test("a git that cannot say whether it tracks the results (a broken index) cannot vouch for them: refused too", async () => {
+  const dir = copy();
+  git(dir, "init", "-q");
+  writeFileSync(join(dir, ".git/index"), "not an index");
+  const check = await runMain("check", dir, ["--no-cache"]);
+  expect(headlines(check.stderr)).toEqual([expect.stringMatching(new RegExp(`^${PROVE_RESULTS.replace(/\./g, "\\.")}:1:1: error tracked-results: git cannot say whether it tracks ${PROVE_RESULTS.replace(/\./g, "\\.")} \\(.+\\): results that may have come with a commit are not used$`))]);
+}, 60_000);
+
 describe("npm run prove re-runs only what changed", () => {
   test("after a helper edit only the proof that loads it runs again; the others keep their results; --all runs all", async () => {
     const dir = copy();

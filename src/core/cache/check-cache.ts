@@ -8,7 +8,7 @@
  * to any of them runs the full check. Only clean runs are cached: a failing run always reports afresh.
  * This module imports nothing heavy.
  */
-import { trackedPath } from "../fs/git-tracked.ts";
+import { gitTracking, trackingWord } from "../fs/git-tracked.ts";
 import { fsObservers, isInside, kindInside, listInside, readInside, walkInside, type FsObserver } from "../fs/safe-fs.ts";
 import { resolve } from "node:path";
 import { isNumber, isRecord, openCache, type ContentCache } from "./content-cache.ts";
@@ -60,7 +60,7 @@ function observedDigest(root: string, [op, rel]: Observed): string {
     hash.update("refusal" in read ? `\0refused:${read.refusal.rule}:${read.refusal.message}` : read.bytes);
   } else if (op === "tracked") {
     // Whether git tracks it: a results file force-added after a clean check must not keep the verdict.
-    hash.update(`\0${trackedPath(root, rel) ?? ""}`);
+    hash.update(`\0${trackingWord(gitTracking(root, rel))}`);
   } else if (op === "stat") {
     // What kind of thing is there is all the check asked (a proof's test file, a component's location).
     hash.update(`\0${kindInside(root, rel)}`);

@@ -9,7 +9,7 @@
 import { join } from "node:path";
 import { diagnostic, fileStart, type Diagnostic } from "../report/diagnostics.ts";
 import { isFileInside, readInside } from "../fs/safe-fs.ts";
-import { trackedPath } from "../fs/git-tracked.ts";
+import { gitTracking } from "../fs/git-tracked.ts";
 import { inputDigest } from "./proof-inputs.ts";
 import { placeOf, recordPlace } from "../load/yaml-source.ts";
 import type { Entry } from "./records.ts";
@@ -194,8 +194,12 @@ export type ResultsFile = { refused: Diagnostic } | { results: ProveResults | un
 export function readResultsFile(root: string): ResultsFile {
   const read = readInside(root, PROVE_RESULTS, MAX_INPUT_BYTES);
   if ("refusal" in read) return { results: undefined };
-  const tracked = trackedPath(root, PROVE_RESULTS);
-  if (tracked !== undefined) {
+  const tracking = gitTracking(root, PROVE_RESULTS);
+  if (tracking && "unknown" in tracking) {
+    return { refused: diagnostic("tracked-results", fileStart(PROVE_RESULTS), `git cannot say whether it tracks ${PROVE_RESULTS} (${tracking.unknown}): results that may have come with a commit are not used`) };
+  }
+  if (tracking) {
+    const { tracked } = tracking;
     return {
       refused: diagnostic(
         "tracked-results",
