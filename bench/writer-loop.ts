@@ -1,7 +1,7 @@
 /**
  * The writer's loop (a script, not a test): `bun bench/writer-loop.ts [--runs 10]`.
  *
- *   bun bench/writer-loop.ts [--runs 10] [--repo DIR]
+ *   bun bench/writer-loop.ts [--runs 10] [--repo DIR] [--no-proofs]
  *
  * A writer edits one data file and runs `bun scripts/check.ts`. This copies the repository (without
  * node_modules/, .git/, outputs, caches and bench/) into a temp folder, fills the caches with one clean check, then
@@ -16,7 +16,7 @@ the process beside it, which a loaded machine inflates less):
  * The check runs from this repository (`bun <repo>/scripts/check.ts`, cwd = the copy), as the tests do, so
  * the copy needs no node_modules of its own and its caches land in <copy>/node_modules/.cache.
  */
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
@@ -36,6 +36,11 @@ try {
   for (const name of readdirSync(REPO)) {
     if (!skip.has(name)) cpSync(join(REPO, name), join(dir, name), { recursive: true, filter: (src) => !skip.has(src.split("/").pop()!) });
   }
+  // The results of the last npm run prove come along (when there are any), so check judges each proof's
+  // freshness as it does for a writer who has proven: it re-hashes every input the results list.
+  const results = join(REPO, ".cache/prove/results.json");
+  const withProofs = existsSync(results) && !argv.includes("--no-proofs");
+  if (withProofs) cpSync(results, join(dir, ".cache/prove/results.json"));
   const file = join(dir, "data/roadmap.yaml");
   const original = readFileSync(file, "utf8");
   const anchor = '- name: TypeScript + Bun configuration\n  type: Task\n  category: Core\n  domain: Build\n  scope: all\n  status: Done\n  phase: 1\n  target: "2026-01-15"';
@@ -92,7 +97,7 @@ try {
   rows.push(["bun -e 0    (start-up)", startup]);
 
   const load = (await Bun.file("/proc/loadavg").text().catch(() => "?")).split(" ")[0];
-  console.log(`bench/writer-loop.ts: ${REPO}/scripts/check.ts after editing data/roadmap.yaml, median of ${RUNS}, ${navigator.hardwareConcurrency} cores (load ${load}), Bun ${Bun.version}`);
+  console.log(`bench/writer-loop.ts: ${REPO}/scripts/check.ts after editing data/roadmap.yaml, median of ${RUNS}, ${navigator.hardwareConcurrency} cores (load ${load}), Bun ${Bun.version}, ${withProofs ? "with" : "without"} prove results`);
   for (const [name, t] of rows) console.log(`  ${name}  ${fmt(t)}`);
 } finally {
   rmSync(dir, { recursive: true, force: true });

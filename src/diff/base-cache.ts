@@ -6,9 +6,10 @@
  * `expires` is judged against, and package-lock.json (the base is built with the head's node_modules). A
  * second diff against the same base then makes no worktree and runs no build for it.
  *
- * Proof results are stored too (diff-proofs/, by the fingerprint of every input of the proofs), because
- * proving takes a minute: whenever a diff sees fresh results of `npm run prove` in the head, or proves a
- * side itself, it keeps them, and a later diff whose base has the same inputs reuses them.
+ * Proof results are stored too (diff-proofs/), because proving takes a minute: the working tree's results
+ * each time a diff runs, and a base's when the diff proved it. Each record of them lists its proof's inputs
+ * with their digests, so a later diff reuses, record by record, whatever backs a proof of its base
+ * (judgeProofs re-hashes the listed files in the base's tree).
  */
 import { join } from "node:path";
 import { hashContent, isRecord, openCache } from "../core/cache/content-cache.ts";
@@ -24,7 +25,7 @@ interface StoredBase {
 
 /** The outline of prove results; the rest is checked by readProveResults when they are used. */
 function isStoredProofs(v: unknown): v is ProveResults {
-  return isRecord(v) && typeof v.version === "number" && typeof v.fingerprint === "string" && typeof v.generatedAt === "string" && typeof v.bunVersion === "string" &&
+  return isRecord(v) && typeof v.version === "number" && isRecord(v.inputs) && typeof v.generatedAt === "string" && typeof v.bunVersion === "string" &&
     Array.isArray(v.records) && v.records.every((r) => isRecord(r) && typeof r.kind === "string" && typeof r.name === "string");
 }
 
@@ -47,7 +48,7 @@ export class BaseCache {
     this.proofs = openCache<ProveResults>(root, {
       name: "diff-proofs",
       code: [import.meta.url],
-      validate: (v, slot) => (isStoredProofs(v) && v.fingerprint === slot ? v : undefined),
+      validate: (v) => (isStoredProofs(v) ? v : undefined),
     });
     this.lock = hashContent(readIfExists(join(root, "package-lock.json")) ?? "");
   }
@@ -65,12 +66,12 @@ export class BaseCache {
     this.snapshots.set(tree, this.key(tree, today), { snapshot });
   }
 
-  /** Stored results of `npm run prove` computed from inputs with this fingerprint. */
-  proofsFor(fingerprint: string): ProveResults | undefined {
-    return this.proofs.get(fingerprint, this.proofs.key(fingerprint));
+  /** Stored results of `npm run prove`: the working tree's last ("head"), or a base's by its git tree. */
+  proofsFor(slot: string): ProveResults | undefined {
+    return this.proofs.get(slot, this.proofs.key(slot));
   }
 
-  saveProofs(results: ProveResults): void {
-    this.proofs.set(results.fingerprint, this.proofs.key(results.fingerprint), results);
+  saveProofs(slot: string, results: ProveResults): void {
+    this.proofs.set(slot, this.proofs.key(slot), results);
   }
 }

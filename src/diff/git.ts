@@ -16,7 +16,8 @@ export interface GitResult {
  * run whatever a hook of the repository says, and the prompts of a credential helper could hang a CI job.
  */
 export function git(cwd: string, args: readonly string[]): GitResult {
-  const p = Bun.spawnSync(["git", "-c", "core.hooksPath=/dev/null", ...args], {
+  // No fsmonitor either: a configured one is a program git would start.
+  const p = Bun.spawnSync(["git", "-c", "core.hooksPath=/dev/null", "-c", "core.fsmonitor=false", ...args], {
     cwd,
     env: { ...process.env, GIT_TERMINAL_PROMPT: "0", GIT_OPTIONAL_LOCKS: "0", LC_ALL: "C" },
     stdin: "ignore",

@@ -9,7 +9,7 @@ import type { ProveResults } from "../core/model/proof.ts";
 import { BaseCache } from "./base-cache.ts";
 import { compareSnapshots, type DiffReport } from "./compare.ts";
 import { defaultBase, refProblem, resolveCommit, shortSha, topLevel, treeOf } from "./git.ts";
-import { takeSnapshot, type Snapshot } from "./snapshot.ts";
+import { candidatesFingerprint, takeSnapshot, type Snapshot } from "./snapshot.ts";
 import { withWorktree } from "./worktree.ts";
 
 export interface DiffOptions {
@@ -65,16 +65,16 @@ export async function runDiff(root: string, options: DiffOptions): Promise<DiffO
 
   progress("diff: measuring the head (working tree)");
   const head = await takeSnapshot(root, { today, cache: options.cache, prove: options.prove, env: options.env });
-  if (head.proofs) cache?.saveProofs(head.proofs);
+  if (head.proofs) cache?.saveProofs("head", head.proofs);
   progress(`diff: head measured: ${head.snapshot.builds} builds, ${head.snapshot.cachedFlagSets} toggle sizes from the content cache (${seconds()} s)`);
 
-  // Results of identical inputs: the head's own (a base whose tests, app and data equal the head's), else stored ones.
-  const storedProofs = (fingerprint: string): ProveResults | undefined =>
-    head.proofs && head.proofs.fingerprint === fingerprint ? head.proofs : cache?.proofsFor(fingerprint);
+  // Results whose records may back the base's proofs, record by record (identical inputs of that proof):
+  // the head's own, the last head's stored, and the base's own from an earlier --prove.
+  const storedProofs = [head.proofs, cache?.proofsFor("head"), cache?.proofsFor(tree)].filter((r): r is ProveResults => r !== undefined);
 
   let baseSnapshot: Snapshot | undefined = cache?.snapshot(tree, today);
-  // A stored base without proofs is taken again when proofs of its inputs have turned up since, or are asked for.
-  if (baseSnapshot && baseSnapshot.proofs.source === "none" && (options.prove || storedProofs(baseSnapshot.proofs.fingerprint))) baseSnapshot = undefined;
+  // A stored base is taken again when other results could back its proofs now, or proofs are asked for.
+  if (baseSnapshot && baseSnapshot.proofs.stale + (baseSnapshot.proofs.source === "none" ? 1 : 0) > 0 && (options.prove || baseSnapshot.proofs.fingerprint !== candidatesFingerprint(storedProofs))) baseSnapshot = undefined;
   if (baseSnapshot) {
     notes.push(`Base snapshot reused from the cache (git tree ${shortSha(tree)}): nothing was rebuilt for the base.`);
     progress("diff: base taken from the snapshot cache");
@@ -85,7 +85,7 @@ export async function runDiff(root: string, options: DiffOptions): Promise<DiffO
         takeSnapshot(dir, { today, cache: options.cache, prove: options.prove, env: options.env, storedProofs, materializeProofs: true }),
       );
       baseSnapshot = taken.snapshot;
-      if (taken.snapshot.proofs.source === "proved" && taken.proofs) cache?.saveProofs(taken.proofs);
+      if (taken.snapshot.proofs.source === "proved" && taken.proofs) cache?.saveProofs(tree, taken.proofs);
       cache?.saveSnapshot(tree, today, baseSnapshot);
     } catch (e) {
       return { error: `the base ${shortSha(base.commit)} could not be measured: ${(e as Error).message}` };
@@ -106,11 +106,13 @@ export async function runDiff(root: string, options: DiffOptions): Promise<DiffO
 function proofNotes(side: "base" | "head", s: Snapshot): string[] {
   const tested = s.claims.some((c) => c.evidence && (c.evidence.state === "unknown" || s.proofs.source !== "none") && /tests? (passed|failed)|prove|proof/.test(c.evidence.reason));
   if (!tested && !s.claims.some((c) => c.evidence?.state === "unknown")) return [];
+  const stale = s.proofs.stale ? [`${s.proofs.stale} of the ${side}'s proofs have no results for their current inputs: shown as not proven (run npm run prove${side === "base" ? ", or diff --prove" : ""}).`] : [];
+  if (stale.length && s.proofs.source !== "none") return [...proofNotes(side, { ...s, proofs: { ...s.proofs, stale: 0 } }), ...stale];
   switch (s.proofs.source) {
     case "fresh":
       return [`Proofs of the ${side}: results of npm run prove computed from its current inputs.`];
     case "reused":
-      return [`Proofs of the ${side}: results of npm run prove for identical inputs (tests, src/app, data, lockfile), reused, not run again.`];
+      return [`Proofs of the ${side}: results of npm run prove whose inputs (each proof's tests and all they load, the app, data, lockfile) are identical, reused, not run again.`];
     case "proved":
       return [`Proofs of the ${side}: run now (bun test).`];
     case "none":

@@ -14,7 +14,7 @@ import { runCheck } from "../core/check.ts";
 import { writeAtomic } from "../core/fs/write-atomic.ts";
 import { statusEvidence } from "../core/model/evidence.ts";
 import type { Model } from "../core/model/model.ts";
-import { proofFingerprint, proofGap, PROVE_RESULTS, PROVED_KINDS, readProveResults, resultOf, type ProveResults, type ProvedEntry } from "../core/model/proof.ts";
+import { judgeProofs, proofGap, PROVE_RESULTS, PROVED_KINDS, resultOf, type ProveResults, type ProvedEntry } from "../core/model/proof.ts";
 import type { VerifyResults } from "../verify/results-file.ts";
 import type { Entry } from "../core/model/records.ts";
 import type { Diagnostic } from "../core/report/diagnostics.ts";
@@ -73,9 +73,15 @@ export const SnapshotSchema = z.strictObject({
     z.strictObject({ rule: z.string(), severity: z.enum(["error", "warning"]), file: z.string(), line: z.int(), col: z.int(), message: z.string() }),
   ),
   proofs: z.strictObject({
-    /** fresh: the tree's own results matched its inputs; reused: results of identical inputs, stored by an earlier diff; proved: run now; none. */
+    /**
+     * fresh: the tree's own results backed every proof; reused: some results came from elsewhere (the working
+     * tree's, or stored by an earlier diff) for identical inputs of that proof; proved: run now; none.
+     */
     source: z.enum(["fresh", "reused", "proved", "none"]),
+    /** sha256 of the results that were there to judge (the candidates' record fingerprints): a stored base is taken again when they change. */
     fingerprint: z.string(),
+    /** Proofs no fresh result backed. */
+    stale: z.int(),
     generatedAt: z.string().optional(),
   }),
   /** Bun.build calls this snapshot cost, and toggle sizes taken from the content caches instead. */
@@ -95,8 +101,8 @@ export interface SnapshotOptions {
   cache: boolean;
   /** Run the proofs (bun test) when no results match this tree's inputs. */
   prove: boolean;
-  /** Results of identical inputs from elsewhere (base-cache.ts), by proof fingerprint. */
-  storedProofs?: (fingerprint: string) => ProveResults | undefined;
+  /** Results from elsewhere (the working tree's, base-cache.ts): each of their records backs a proof whose inputs are identical here. */
+  storedProofs?: readonly ProveResults[];
   /** Write reused results into the tree's .cache/prove/ so check judges claims by them (the base's throwaway tree only). */
   materializeProofs?: boolean;
   env: Readonly<Record<string, string | undefined>>;
@@ -113,13 +119,15 @@ export async function takeSnapshot(root: string, options: SnapshotOptions): Prom
   options.onPhase?.("verify");
   const run = await runVerify(root, { today: options.today, write: false, cache: options.cache });
   const model = run.model;
-  const fingerprint = proofFingerprint(root, model);
-  const { results: proofs, source } = await proofsFor(root, fingerprint, options);
+  const { results: proofs, source, stale, fingerprint } = await proofsFor(root, model, options);
   options.onPhase?.("check");
   const check = runCheck(root, { cache: options.cache });
 
   const diagnostics = new Map<string, Snapshot["diagnostics"][number]>();
   for (const d of [...check.diagnostics, ...run.diagnostics]) {
+    // Whether a proof is fresh is shown with its claim's evidence; as a diagnostic it would be news in every
+    // diff whose sides hold different results, whatever the change did.
+    if (d.rule === "proof-stale") continue;
     const plain = plainDiagnostic(d);
     diagnostics.set(JSON.stringify(plain), plain);
   }
@@ -135,33 +143,57 @@ export async function takeSnapshot(root: string, options: SnapshotOptions): Prom
       dead: i.dead,
       sites: sites.filter((s) => s.flag === i.name).map((s) => ({ file: s.file, line: s.line, fn: s.fn, guard: s.guard ? { kind: s.guard.kind, condition: s.guard.condition } : null })),
     })),
-    claims: claimsOf(root, model, run.results, proofs),
+    claims: claimsOf(root, model, run.results, proofs, stale),
     diagnostics: [...diagnostics.values()],
-    proofs: { source, fingerprint, ...(proofs ? { generatedAt: proofs.generatedAt } : {}) },
+    proofs: { source, fingerprint, stale: stale.size, ...(proofs ? { generatedAt: proofs.generatedAt } : {}) },
     builds: run.builds,
     cachedFlagSets: run.cached.flagSets,
   };
   return { snapshot: SnapshotSchema.parse(snapshot), proofs };
 }
 
-/** The proof results claims are judged by: the tree's own when they match its inputs, else stored ones of identical inputs, else a run when asked. */
-async function proofsFor(root: string, fingerprint: string, options: SnapshotOptions): Promise<{ results: ProveResults | undefined; source: Snapshot["proofs"]["source"] }> {
-  const own = readProveResults(root);
-  if (own && own.fingerprint === fingerprint) return { results: own, source: "fresh" };
-  const stored = options.storedProofs?.(fingerprint);
-  if (stored && stored.fingerprint === fingerprint) {
-    if (!options.materializeProofs) return { results: stored, source: "reused" };
-    // Through the results file, so check's proof stage judges the claims by them, and readProveResults validates them.
-    writeAtomic(join(root, PROVE_RESULTS), `${JSON.stringify(stored, null, 2)}\n`, root, { durable: false });
-    const read = readProveResults(root);
-    if (read && read.fingerprint === fingerprint) return { results: read, source: "reused" };
+/** sha256 of the results there are to judge a tree by: the record fingerprints of each candidate. */
+export function candidatesFingerprint(candidates: readonly ProveResults[]): string {
+  const hash = new Bun.CryptoHasher("sha256");
+  for (const c of candidates) for (const r of c.records) hash.update(`${r.kind}\0${r.name}\0${r.fingerprint}\n`);
+  return hash.digest("hex");
+}
+
+interface JudgedProofs {
+  results: ProveResults | undefined;
+  source: Snapshot["proofs"]["source"];
+  /** Why each proof without a fresh result is not backed. */
+  stale: Map<ProvedEntry, string>;
+  fingerprint: string;
+}
+
+/**
+ * The proof results claims are judged by, record by record (judgeProofs): the tree's own where they back a
+ * proof, else a stored result whose inputs are identical here; with --prove, the proofs left are run.
+ */
+async function proofsFor(root: string, model: Model, options: SnapshotOptions): Promise<JudgedProofs> {
+  const candidates = options.storedProofs ?? [];
+  const fingerprint = candidatesFingerprint(candidates);
+  let judged = judgeProofs(root, root, model, candidates);
+  const own = judgeProofs(root, root, model);
+  const fromElsewhere = (judged.results?.records.length ?? 0) > (own.results?.records.length ?? 0);
+  if (fromElsewhere && options.materializeProofs && judged.results) {
+    // Through the results file, so check's proof stage judges the claims by them, and the prover keeps them.
+    writeAtomic(join(root, PROVE_RESULTS), `${JSON.stringify({ ...judged.results, stale: undefined }, null, 2)}\n`, root, { durable: false });
+    judged = judgeProofs(root, root, model);
   }
-  if (!options.prove) return { results: undefined, source: "none" };
-  options.onPhase?.("prove (bun test)");
-  // Loaded on demand: the prover is needed only with --prove. It runs the tree's own test files.
-  const { runProve } = await import("../prove/prove.ts");
-  const outcome = await runProve(root, { bun: process.execPath, env: options.env });
-  return outcome.results ? { results: outcome.results, source: "proved" } : { results: undefined, source: "none" };
+  let source: Snapshot["proofs"]["source"] = !judged.results?.records.length ? "none" : fromElsewhere ? "reused" : "fresh";
+  if (options.prove && (judged.stale.length || !judged.results)) {
+    options.onPhase?.("prove (bun test)");
+    // Loaded on demand: the prover is needed only with --prove. It runs the tree's own test files, only those not backed yet.
+    const { runProve } = await import("../prove/prove.ts");
+    const outcome = await runProve(root, { bun: process.execPath, env: options.env });
+    if (outcome.results) {
+      judged = judgeProofs(root, root, model);
+      source = "proved";
+    }
+  }
+  return { results: judged.results?.records.length ? judged.results : undefined, source, stale: new Map(judged.stale.map((s) => [s.entry, s.reason])), fingerprint };
 }
 
 /** Every record, kinds in schema order, each kind in file order. */
@@ -185,7 +217,7 @@ function recordFact(e: Entry): Snapshot["records"][number] {
  * matters before Done too); the others by the evidence the site shows for a Done (bundle proofs, a
  * location that exists).
  */
-function claimsOf(root: string, model: Model, results: VerifyResults | undefined, proofs: ProveResults | undefined): Claim[] {
+function claimsOf(root: string, model: Model, results: VerifyResults | undefined, proofs: ProveResults | undefined, stale: ReadonlyMap<ProvedEntry, string>): Claim[] {
   const out: Claim[] = [];
   for (const e of allEntries(model)) {
     const r: Readonly<Record<string, unknown>> = e.record;
@@ -193,7 +225,10 @@ function claimsOf(root: string, model: Model, results: VerifyResults | undefined
     const approval = typeof r.approval === "string" ? r.approval : undefined;
     const budget = e.kind === "variants" ? e.record.budget : undefined;
     let evidence: Claim["evidence"];
-    if (isProved(e) && e.record.proof) {
+    const notFresh = isProved(e) ? stale.get(e) : undefined;
+    if (notFresh !== undefined) {
+      evidence = { state: "unproven", reason: `its proof is not fresh: ${notFresh}` };
+    } else if (isProved(e) && e.record.proof) {
       const p = proofs ? resultOf(proofs, e) : undefined;
       const gap = proofs ? proofGap(model, e, p) : undefined;
       evidence = !proofs

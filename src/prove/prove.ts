@@ -4,29 +4,35 @@
  * `bun test --reporter=junit` (BUN_OPTIONS cleared, no record text ever on a command line but the
  * validated repository paths), selects each record's tests from the report, and records per record what
  * matched, passed, failed and was skipped, how long it took and which variants the tests ran against,
- * with a fingerprint of every input. Results go to .cache/prove/results.json (atomically); claims are then
- * held to them (unproven-claim, status-behind-evidence).
+ * with the proof's own inputs (src/core/model/proof-inputs.ts), their digests and its fingerprint. Only the
+ * proofs without a fresh result run (all with `all`); the fresh results of the others are kept. Results go
+ * to .cache/prove/results.json (atomically); claims are then held to them (unproven-claim,
+ * status-behind-evidence).
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { diagnostic, fileStart, isError, sortDiagnostics, type Diagnostic } from "../core/report/diagnostics.ts";
+import { diagnostic, isError, sortDiagnostics, type Diagnostic } from "../core/report/diagnostics.ts";
 import { placeOf } from "../core/load/yaml-source.ts";
-import { loadModel } from "../core/model/model.ts";
+import { loadModel, type Model } from "../core/model/model.ts";
 import {
   checkClaims,
   checkProofFiles,
+  fingerprintOf,
   variantStates,
   isProofFile,
-  proofFiles,
-  proofFingerprint,
+  proofSpec,
   provedEntries,
+  readResultsFile,
+  resultOf,
+  staleness,
   PROVE_RESULTS,
   PROVE_RESULTS_VERSION,
   type ProveResults,
   type ProvedEntry,
   type RecordProof,
 } from "../core/model/proof.ts";
+import { inputDigest, ModuleGraph, proofInputs } from "../core/model/proof-inputs.ts";
 import { writeAtomic } from "../core/fs/write-atomic.ts";
 import { isRepoPath } from "../core/schema/kinds.ts";
 import { parseJunit, variantOf, type JunitCase } from "./junit.ts";
@@ -38,6 +44,8 @@ export interface ProveOptions {
   env: Readonly<Record<string, string | undefined>>;
   /** Kill the test run after this many milliseconds (default 15 minutes). */
   timeoutMs?: number;
+  /** Run every proof, even those whose results are fresh (`--all`). */
+  all?: boolean;
 }
 
 export interface ProveOutcome {
@@ -47,6 +55,9 @@ export interface ProveOutcome {
   ok: boolean;
   /** What bun test printed, for a run that wrote no report. */
   testOutput: string;
+  /** Records whose tests ran now, and those whose fresh results were kept. */
+  ran: number;
+  kept: number;
 }
 
 export interface TestRun {
@@ -98,7 +109,15 @@ export function selectCases(entry: ProvedEntry, cases: readonly JunitCase[]): Ju
   return cases.filter((c) => files.has(c.file) && (proof.name === undefined || c.suites.includes(proof.name) || c.name === proof.name));
 }
 
-export function summarize(entry: ProvedEntry, cases: readonly JunitCase[]): RecordProof {
+/** What a record's result is computed from: when its tests ran, its spec, its inputs and their fingerprint. */
+export interface ProofStamp {
+  provedAt: string;
+  spec: string;
+  inputs: string[];
+  fingerprint: string;
+}
+
+export function summarize(entry: ProvedEntry, cases: readonly JunitCase[], stamp: ProofStamp): RecordProof {
   const proof = entry.record.proof!;
   const count = (s: JunitCase["status"]) => cases.filter((c) => c.status === s).length;
   const variants = [...new Set(cases.filter((c) => c.status !== "skipped").flatMap((c) => variantOf(c.name) ?? []))].sort();
@@ -118,35 +137,65 @@ export function summarize(entry: ProvedEntry, cases: readonly JunitCase[]): Reco
       const variant = variantOf(c.name);
       return { name: c.name, status: c.status, duration: c.time, ...(variant === undefined ? {} : { variant }) };
     }),
+    ...stamp,
   };
+}
+
+/** Each proof's inputs (the module graph is read once for all) and the digest of every input, now. */
+export function proofInputsNow(root: string, model: Model, entries: readonly ProvedEntry[]): { inputs: Map<ProvedEntry, string[]>; digests: Record<string, string> } {
+  const graph = new ModuleGraph(root);
+  const inputs = new Map(entries.map((e) => [e, proofInputs(root, model, e, graph)] as const));
+  const digests: Record<string, string> = {};
+  for (const list of inputs.values()) for (const i of list) digests[i] ??= inputDigest(root, i);
+  return { inputs, digests };
+}
+
+/**
+ * Which records need their tests run: all with --all, else those without a fresh result in `previous`
+ * (the results file, when it is there, well-formed and not tracked by git).
+ */
+export function staleEntries(entries: readonly ProvedEntry[], previous: ProveResults | undefined, digests: Readonly<Record<string, string>>, all: boolean): Set<ProvedEntry> {
+  if (all || !previous) return new Set(entries);
+  return new Set(entries.filter((e) => staleness(e, resultOf(previous, e), previous, (i) => digests[i] ?? "unknown") !== undefined));
 }
 
 export async function runProve(root: string, options: ProveOptions): Promise<ProveOutcome> {
   const { model, diagnostics, sources } = loadModel(root);
   const texts = new Map<string, string>([...sources].map(([file, src]) => [file, src.text]));
-  const done = (list: Diagnostic[], results?: ProveResults, testOutput = ""): ProveOutcome => {
+  const done = (list: Diagnostic[], results?: ProveResults, testOutput = "", ran = 0, kept = 0): ProveOutcome => {
     const sorted = sortDiagnostics(list);
-    return { diagnostics: sorted, texts, results, ok: !sorted.some(isError), testOutput };
+    return { diagnostics: sorted, texts, results, ok: !sorted.some(isError), testOutput, ran, kept };
   };
   if (diagnostics.some(isError)) return done(diagnostics);
 
   const missing = checkProofFiles(root, model);
   const withProof = provedEntries(model).filter((e) => e.record.proof !== undefined);
-  const files = proofFiles(model).filter((f) => isProofFile(root, f));
-  const before = proofFingerprint(root, model);
+  const file = readResultsFile(root);
+  // A tracked results file is refused, never merged: the proofs all run again, and the refusal stays an error.
+  const previous = "results" in file ? file.results : undefined;
+  const before = proofInputsNow(root, model, withProof);
+  const toRun = staleEntries(withProof, previous, before.digests, options.all === true);
+  const files = [...new Set([...toRun].flatMap((e) => e.record.proof!.tests))].sort().filter((f) => isProofFile(root, f));
+  const provedAt = new Date().toISOString();
   const run: TestRun = files.length ? await runTests(root, files, options) : { cases: [], reported: true, exitCode: 0, output: "" };
-  const after = proofFingerprint(root, model);
+  const after = proofInputsNow(root, model, withProof);
 
-  const out: Diagnostic[] = [...diagnostics, ...missing];
+  const out: Diagnostic[] = [...diagnostics, ...missing, ...("refused" in file ? [file.refused] : [])];
   const records: RecordProof[] = [];
+  const ranFiles = new Set(files);
+  let ran = 0;
   for (const e of withProof) {
-    const r = summarize(e, selectCases(e, run.cases));
+    // A record whose files all ran now takes the new result (fresh by construction); the others keep theirs.
+    const kept = !toRun.has(e) && !e.record.proof!.tests.every((f) => ranFiles.has(f)) ? resultOf(previous!, e) : undefined;
+    const inputs = before.inputs.get(e)!;
+    const r = kept ?? summarize(e, selectCases(e, run.cases), { provedAt, spec: proofSpec(e), inputs, fingerprint: fingerprintOf(Bun.version, proofSpec(e), inputs, before.digests) });
+    if (!kept) ran++;
     records.push(r);
     const at = placeOf(e.src, [e.index, "proof"], true);
     const what = `${r.tests.join(", ")}${r.testName === undefined ? "" : ` named "${r.testName}"`}`;
     const states = variantStates(model, e, r);
     if (r.matched === 0) {
-      const why = run.reported ? "" : ` (bun test wrote no report: exit ${run.exitCode})`;
+      const why = kept || run.reported ? "" : ` (bun test wrote no report: exit ${run.exitCode})`;
       out.push(diagnostic("proof-matched-none", at, `the proof of ${e.record.name} matched no test in ${what}${why}`));
     } else if (r.failed > 0) {
       const where = states.filter((v) => v.state === "failing").map((v) => v.variant);
@@ -160,12 +209,17 @@ export async function runProve(root: string, options: ProveOptions): Promise<Pro
       }
     }
   }
-  if (before !== after) {
-    out.push(diagnostic("proof-stale", fileStart(PROVE_RESULTS), "inputs of the proofs (test files, src/app, data/, package-lock.json) changed while the tests ran: the results were not written"));
-    return { ...done(out, undefined, run.output), ok: false };
+  // Inputs that changed while the tests ran: the results would describe neither version, so none is written.
+  const changed = new Set(Object.keys(after.digests).filter((i) => after.digests[i] !== before.digests[i]));
+  if (changed.size) {
+    for (const e of withProof) {
+      const hit = before.inputs.get(e)!.filter((i) => changed.has(i));
+      if (hit.length) out.push(diagnostic("proof-stale", placeOf(e.src, [e.index, "proof"], true), `inputs of the proof of ${e.record.name} (${hit.slice(0, 3).join(", ")}${hit.length > 3 ? ", …" : ""}) changed while the tests ran: the results were not written`));
+    }
+    return { ...done(out, undefined, run.output, ran, records.length - ran), ok: false };
   }
-  const results: ProveResults = { version: PROVE_RESULTS_VERSION, generatedAt: new Date().toISOString(), bunVersion: Bun.version, fingerprint: after, records };
+  const results: ProveResults = { version: PROVE_RESULTS_VERSION, generatedAt: provedAt, bunVersion: Bun.version, inputs: before.digests, records };
   writeAtomic(join(root, PROVE_RESULTS), `${JSON.stringify(results, null, 2)}\n`, root);
   out.push(...checkClaims(model, results));
-  return done(out, results, run.reported ? "" : run.output);
+  return done(out, results, run.reported ? "" : run.output, ran, records.length - ran);
 }

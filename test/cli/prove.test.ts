@@ -54,7 +54,9 @@ describe("npm run prove", () => {
     expect(run.exitCode).toBe(0);
     const results = JSON.parse(readFileSync(join(dir, PROVE_RESULTS), "utf8"));
     expect(results.bunVersion).toBe(Bun.version);
-    expect(results.fingerprint).toMatch(/^[0-9a-f]{64}$/);
+    expect(results.records[0].fingerprint).toMatch(/^[0-9a-f]{64}$/);
+    expect(results.records[0].inputs).toContain("test/proof/a.test.ts");
+    expect(results.records[0].inputs).toContain("data/security.yaml");
     expect(results.records).toEqual([
       {
         kind: "security",
@@ -72,6 +74,10 @@ describe("npm run prove", () => {
           { name: "variant prod: reads stay in scope", status: "passed", duration: expect.any(Number), variant: "prod" },
           { name: "variant enterprise: writes stay in scope", status: "passed", duration: expect.any(Number), variant: "enterprise" },
         ],
+        provedAt: results.generatedAt,
+        spec: expect.stringMatching(/^[0-9a-f]{64}$/),
+        inputs: expect.any(Array),
+        fingerprint: expect.stringMatching(/^[0-9a-f]{64}$/),
       },
     ]);
 
@@ -81,7 +87,7 @@ describe("npm run prove", () => {
     writeFileSync(join(dir, "data/security.yaml"), done.replace("status: In Progress", "status: Done"));
     const stale = await runMain("check", dir, ["--no-cache"]);
     expect(headlines(stale.stderr)).toEqual([
-      `${PROVE_RESULTS}:1:1: warning proof-stale: the results of npm run prove (${results.generatedAt}) were computed from other inputs: claims are not checked against them`,
+      "data/security.yaml:19:3: warning proof-stale: the proof of Scope Isolation is not fresh: data/security.yaml changed since its tests ran; its claims are not checked until npm run prove runs it again",
     ]);
     expect(stale.exitCode).toBe(0);
   }, 60_000);

@@ -39,9 +39,10 @@ function results(over: { dead?: boolean; eliminated?: boolean; markers?: "pass" 
 }
 const ctx = (r?: VerifyResults, proofs?: ProveResults): EvidenceContext => ({ root: REPO, model, results: r, proofs });
 type Proof = ProveResults["records"][number];
-const proofResults = (...records: Proof[]): ProveResults => ({ version: 2, generatedAt: "2026-11-26T00:00:00Z", bunVersion: "1.4.5", fingerprint: "x", records });
+const stamp = { provedAt: "2026-11-26T00:00:00Z", spec: "x", inputs: [], fingerprint: "x" };
+const proofResults = (...records: Proof[]): ProveResults => ({ version: 3, generatedAt: "2026-11-26T00:00:00Z", bunVersion: "1.4.5", inputs: {}, records });
 const passing = (c: Proof["cases"][number]["variant"]) => ({ name: `variant ${c}: works`, status: "passed" as const, duration: 0.01, ...(c ? { variant: c } : {}) });
-const enterpriseProof: Proof = { kind: "features", name: "ENTERPRISE", tests: ["test/proof/a.test.ts"], testName: "flag: ENTERPRISE", matched: 1, passed: 1, failed: 0, skipped: 0, duration: 0.01, variants: ["enterprise"], failures: [], cases: [passing("enterprise")] };
+const enterpriseProof: Proof = { kind: "features", name: "ENTERPRISE", tests: ["test/proof/a.test.ts"], testName: "flag: ENTERPRISE", matched: 1, passed: 1, failed: 0, skipped: 0, duration: 0.01, variants: ["enterprise"], failures: [], cases: [passing("enterprise")], ...stamp };
 
 describe("status evidence", () => {
   test("a Done flag needs fresh bundle results: measured, not dead, eliminated where off, proven in every variant", () => {
@@ -61,7 +62,7 @@ describe("status evidence", () => {
   test("a Done component needs its proof: that its location exists backs the location, never the Done", () => {
     expect(statusEvidence(component, ctx())).toEqual({ backed: false, reason: "it names no tests as proof" });
     const named: Entry<"components"> = { ...component, record: { ...component.record, proof: { tests: ["test/proof/pass.test.ts"] } } };
-    const proof: Proof = { kind: "components", name: component.record.name, tests: ["test/proof/pass.test.ts"], matched: 1, passed: 1, failed: 0, skipped: 0, duration: 0.01, variants: [], failures: [], cases: [passing(undefined)] };
+    const proof: Proof = { kind: "components", name: component.record.name, tests: ["test/proof/pass.test.ts"], matched: 1, passed: 1, failed: 0, skipped: 0, duration: 0.01, variants: [], failures: [], cases: [passing(undefined)], ...stamp };
     expect(statusEvidence(named, ctx(undefined, proofResults(proof)))?.backed).toBe(true);
     expect(statusEvidence(named, ctx(undefined, proofResults({ ...proof, passed: 0, failed: 1 })))?.backed).toBe(false);
   });
@@ -74,7 +75,7 @@ describe("status evidence", () => {
     const c = (proofs?: ProveResults): EvidenceContext => ({ root: REPO, model: m, results: undefined, proofs });
     const [phase, done] = [records.roadmap[0]!, records.roadmap[1]!];
     expect(statusEvidence(done, c())).toEqual({ backed: false, reason: "Scope Isolation says Done, but no fresh results of npm run prove for these records" });
-    const proof: Proof = { kind: "security", name: control.record.name, tests: ["test/proof/a.test.ts"], matched: 2, passed: 2, failed: 0, skipped: 0, duration: 0.01, variants: ["prod", "enterprise"], failures: [], cases: [passing("prod"), passing("enterprise")] };
+    const proof: Proof = { kind: "security", name: control.record.name, tests: ["test/proof/a.test.ts"], matched: 2, passed: 2, failed: 0, skipped: 0, duration: 0.01, variants: ["prod", "enterprise"], failures: [], cases: [passing("prod"), passing("enterprise")], ...stamp };
     expect(statusEvidence(done, c(proofResults(proof)))).toEqual({ backed: true, reason: "everything it delivers is proven Done: Scope Isolation" });
     expect(statusEvidence(phase, c(proofResults(proof)))).toEqual({ backed: true, reason: "all its tasks are proven Done: Scope Isolation Enforcement" });
     const nothing = { ...done, record: { ...done.record, controls: undefined } };
@@ -85,14 +86,14 @@ describe("status evidence", () => {
     expect(statusEvidence(criterion, ctx())).toEqual({ backed: false, reason: "it names no tests as proof" });
     const named: Entry<"criteria"> = { ...criterion, record: { ...criterion.record, proof: { tests: ["test/proof/pass.test.ts"] } } };
     expect(statusEvidence(named, ctx())).toEqual({ backed: false, reason: "no fresh results of npm run prove for these records" });
-    const proof: Proof = { kind: "criteria", name: criterion.record.name, tests: ["test/proof/pass.test.ts"], matched: 2, passed: 2, failed: 0, skipped: 0, duration: 0.01, variants: [], failures: [], cases: [passing(undefined), passing(undefined)] };
+    const proof: Proof = { kind: "criteria", name: criterion.record.name, tests: ["test/proof/pass.test.ts"], matched: 2, passed: 2, failed: 0, skipped: 0, duration: 0.01, variants: [], failures: [], cases: [passing(undefined), passing(undefined)], ...stamp };
     expect(statusEvidence(named, ctx(undefined, proofResults(proof)))?.backed).toBe(true);
     expect(statusEvidence(named, ctx(undefined, proofResults({ ...proof, failed: 1 })))).toEqual({ backed: false, reason: "npm run prove: 1 of its 2 tests failed" });
   });
 
   test("a Done control needs passing tests in every variant that ships its flags", () => {
     const control: Entry<"security"> = { ...model.records.security[0]!, record: { ...model.records.security[0]!.record, status: "Done", flags: ["ENTERPRISE"], proof: { tests: ["test/proof/a.test.ts"] } } };
-    const proof: Proof = { kind: "security", name: control.record.name, tests: ["test/proof/a.test.ts"], matched: 1, passed: 1, failed: 0, skipped: 0, duration: 0.01, variants: ["prod"], failures: [], cases: [passing("prod")] };
+    const proof: Proof = { kind: "security", name: control.record.name, tests: ["test/proof/a.test.ts"], matched: 1, passed: 1, failed: 0, skipped: 0, duration: 0.01, variants: ["prod"], failures: [], cases: [passing("prod")], ...stamp };
     // Only enterprise ships ENTERPRISE: a test against prod proves nothing about it.
     expect(statusEvidence(control, ctx(undefined, proofResults(proof)))).toEqual({ backed: false, reason: "npm run prove: no test proves it in enterprise, which ships it" });
     const there = { ...proof, variants: ["enterprise"], cases: [passing("enterprise")] };

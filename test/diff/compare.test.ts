@@ -20,7 +20,7 @@ function snapshot(over: Partial<Snapshot> = {}): Snapshot {
     flags: [{ name: "A", leaveOneOut: [{ variant: "prod", raw: 100, gzip: 40 }], addOne: [], dead: false, sites: [] }],
     claims: [],
     diagnostics: [],
-    proofs: { source: "fresh", fingerprint: "f" },
+    proofs: { source: "fresh", fingerprint: "f", stale: 0 },
     builds: 0,
     cachedFlagSets: 0,
     ...over,

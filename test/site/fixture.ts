@@ -6,9 +6,9 @@
 import { cpSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadModel, recordsHash, type Model } from "../../src/core/model/model.ts";
-import { claimingVariants, proofFingerprint, provedEntries, PROVE_RESULTS, PROVE_RESULTS_VERSION, type ProveResults, type RecordProof } from "../../src/core/model/proof.ts";
+import { claimingVariants, fingerprintOf, proofSpec, provedEntries, PROVE_RESULTS, PROVE_RESULTS_VERSION, type ProveResults, type RecordProof } from "../../src/core/model/proof.ts";
 import type { JunitCase } from "../../src/prove/junit.ts";
-import { summarize } from "../../src/prove/prove.ts";
+import { proofInputsNow, summarize } from "../../src/prove/prove.ts";
 import { schemaComment } from "../../src/core/load/load-records.ts";
 import type { Kind } from "../../src/core/schema/kinds.ts";
 import type { VerifyResults } from "../../src/verify/results-file.ts";
@@ -150,9 +150,10 @@ export const UNPROVEN_CONTROL = { name: "Input Sanitization", variant: "lite" };
  * has no test in one, so each state of the control × variant matrix renders.
  */
 function writeFixtureProofs(dir: string, model: Model): void {
-  // Summarized by the prover's own code from cases shaped as the JUnit report gives them.
-  const records: RecordProof[] = provedEntries(model)
-    .filter((e) => e.record.proof)
+  // Summarized by the prover's own code from cases shaped as the JUnit report gives them, fresh for the inputs of this moment.
+  const entries = provedEntries(model).filter((e) => e.record.proof);
+  const { inputs, digests } = proofInputsNow(REPO, model, entries);
+  const records: RecordProof[] = entries
     .map((e) => {
       const variants = claimingVariants(model, e).map((v) => v.record.name);
       const cases: JunitCase[] = (variants.length ? variants : [undefined]).flatMap((variant): JunitCase[] => {
@@ -161,9 +162,10 @@ function writeFixtureProofs(dir: string, model: Model): void {
         const name = variant ? `variant ${variant}: behaves as the record says` : "holds";
         return [{ file: e.record.proof!.tests[0]!, suites: [], name, status: failing ? "failed" : "passed", time: 0.25 }];
       });
-      return summarize(e, cases);
+      const list = inputs.get(e)!;
+      return summarize(e, cases, { provedAt: "2026-01-31T12:30:00.000Z", spec: proofSpec(e), inputs: list, fingerprint: fingerprintOf(Bun.version, proofSpec(e), list, digests) });
     });
-  const results: ProveResults = { version: PROVE_RESULTS_VERSION, generatedAt: "2026-01-31T12:30:00.000Z", bunVersion: "1.4.5", fingerprint: proofFingerprint(REPO, model), records };
+  const results: ProveResults = { version: PROVE_RESULTS_VERSION, generatedAt: "2026-01-31T12:30:00.000Z", bunVersion: Bun.version, inputs: digests, records };
   mkdirSync(join(dir, ".cache", "prove"), { recursive: true });
   writeFileSync(join(dir, PROVE_RESULTS), JSON.stringify(results, null, 2));
 }

@@ -9,7 +9,8 @@ import { join } from "node:path";
 import { chromium, type Browser, type BrowserContextOptions, type Page } from "playwright-core";
 import { serveSite } from "../../src/site/serve.ts";
 import { loadModel } from "../../src/core/model/model.ts";
-import { proofFingerprint } from "../../src/core/model/proof.ts";
+import { provedEntries } from "../../src/core/model/proof.ts";
+import { proofInputsNow } from "../../src/prove/prove.ts";
 import { CHROME_ARGS, CHROMIUM } from "../../src/site/chromium.ts";
 import { REPO, writeFixtureData, writeFixtureResults } from "./fixture.ts";
 
@@ -46,7 +47,9 @@ function inputsHash(): string {
   };
   for (const p of ["astro.config.mjs", "src", "content", "data", "public", "scripts/build-site.ts", "test/site/fixture.ts", "package.json"]) walk(join(REPO, p));
   // The fixture's prove results are fresh only for the proof inputs of this moment (the tests records name).
-  hasher.update(proofFingerprint(REPO, loadModel(REPO).model));
+  const model = loadModel(REPO).model;
+  const { digests } = proofInputsNow(REPO, model, provedEntries(model).filter((e) => e.record.proof));
+  for (const [input, digest] of Object.entries(digests).sort()) hasher.update(`${input}\0${digest}\0`);
   return hasher.digest("hex");
 }
 

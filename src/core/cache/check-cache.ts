@@ -8,6 +8,7 @@
  * to any of them runs the full check. Only clean runs are cached: a failing run always reports afresh.
  * This module imports nothing heavy.
  */
+import { gitTracking, trackingWord } from "../fs/git-tracked.ts";
 import { fsObservers, isInside, kindInside, listInside, readInside, walkInside, type FsObserver } from "../fs/safe-fs.ts";
 import { resolve } from "node:path";
 import { isNumber, isRecord, openCache, type ContentCache } from "./content-cache.ts";
@@ -20,7 +21,7 @@ export interface CachedCheck {
 }
 
 /** A read, folder listing or file test the check made, outside CHECK_INPUTS: [op, repository-relative path]. */
-export type Observed = ["read" | "list" | "stat", string];
+export type Observed = ["read" | "list" | "stat" | "tracked", string];
 
 interface Stored extends CachedCheck {
   observed: Observed[];
@@ -57,6 +58,9 @@ function observedDigest(root: string, [op, rel]: Observed): string {
   if (op === "read") {
     const read = readInside(root, rel, MAX_INPUT_BYTES);
     hash.update("refusal" in read ? `\0refused:${read.refusal.rule}:${read.refusal.message}` : read.bytes);
+  } else if (op === "tracked") {
+    // Whether git tracks it: a results file force-added after a clean check must not keep the verdict.
+    hash.update(`\0${trackingWord(gitTracking(root, rel))}`);
   } else if (op === "stat") {
     // What kind of thing is there is all the check asked (a proof's test file, a component's location).
     hash.update(`\0${kindInside(root, rel)}`);
@@ -79,7 +83,7 @@ export interface CheckCache {
 }
 
 function isStored(v: unknown): v is Stored {
-  return isRecord(v) && isNumber(v.records) && typeof v.seen === "string" && Array.isArray(v.observed) && v.observed.every((o) => Array.isArray(o) && (o[0] === "read" || o[0] === "list" || o[0] === "stat") && typeof o[1] === "string");
+  return isRecord(v) && isNumber(v.records) && typeof v.seen === "string" && Array.isArray(v.observed) && v.observed.every((o) => Array.isArray(o) && (o[0] === "read" || o[0] === "list" || o[0] === "stat" || o[0] === "tracked") && typeof o[1] === "string");
 }
 
 /**

@@ -15,9 +15,9 @@ import { isAbsolute, join, relative, resolve, sep } from "node:path";
  * records what a check looked at, so a remembered verdict is dropped when any of it changes. One set for
  * the process (on globalThis): the check's cached path and its bundled checker are two copies of this module.
  */
-export type FsObserver = (op: "read" | "list" | "stat", root: string, rel: string) => void;
+export type FsObserver = (op: "read" | "list" | "stat" | "tracked", root: string, rel: string) => void;
 export const fsObservers = ((globalThis as Record<symbol, unknown>)[Symbol.for("takeoff.safeFs.observers")] ??= new Set<FsObserver>()) as Set<FsObserver>;
-function observe(op: "read" | "list" | "stat", root: string, rel: string): void {
+export function observe(op: "read" | "list" | "stat" | "tracked", root: string, rel: string): void {
   if (fsObservers.size) for (const o of fsObservers) o(op, root, rel);
 }
 
@@ -183,6 +183,19 @@ export function listInside(root: string, rel: string): WalkEntry[] | { refusal: 
   const out: WalkEntry[] = [];
   for (const name of names) {
     const child = `${rel}/${name}`;
+    // An entry that is no link lies where its folder really is: no realpath needed (a walk of src/ asks thousands).
+    let own: ReturnType<typeof lstatSync> | undefined;
+    try {
+      own = lstatSync(join(found.real, name));
+    } catch {
+      own = undefined;
+    }
+    if (own && !own.isSymbolicLink()) {
+      if (own.isDirectory()) out.push({ rel: child, kind: "dir" });
+      else if (own.isFile()) out.push({ rel: child, kind: "file" });
+      else out.push({ rel: child, kind: "refused", refusal: notAFile(child, describe(own)) });
+      continue;
+    }
     const real = realInside(root, child);
     if ("refusal" in real) {
       out.push({ rel: child, kind: "refused", refusal: real.refusal });

@@ -12,7 +12,7 @@ import type { Entry } from "./records.ts";
 import { statusOf } from "./status.ts";
 import type { Model } from "./model.ts";
 import type { VerifyResults } from "../../verify/results-file.ts";
-import { proofGap, resultOf, type ProveResults, type ProvedEntry } from "./proof.ts";
+import { proofGap, resultOf, staleKey, type ProveResults, type ProvedEntry } from "./proof.ts";
 import type { Evidence } from "./location.ts";
 import { deliverables, roadmapGap } from "./deliverables.ts";
 import { tasksOf } from "./status.ts";
@@ -101,6 +101,8 @@ function variantEvidence(name: string, results: VerifyResults | undefined): Evid
 export function proofEvidence(entry: ProvedEntry, ctx: Pick<EvidenceContext, "model" | "proofs">): Evidence {
   if (!entry.record.proof) return { backed: false, reason: "it names no tests as proof" };
   if (!ctx.proofs) return { backed: false, reason: "no fresh results of npm run prove for these records" };
+  const notFresh = ctx.proofs.stale?.[staleKey(entry)];
+  if (notFresh !== undefined) return { backed: false, reason: `its proof is not fresh: ${notFresh} (run npm run prove)` };
   const r = resultOf(ctx.proofs, entry);
   const gap = proofGap(ctx.model, entry, r);
   if (gap !== undefined || !r) return { backed: false, reason: `npm run prove: ${gap ?? "no result"}` };

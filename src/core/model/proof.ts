@@ -1,14 +1,17 @@
 /**
  * Evidence is data, never shell: a security control, success criterion, flag or component names its proof as
  * test files (and optionally a describe or test name in them), and claims follow what those tests showed. This module
- * holds what `check` and `npm run prove` (src/prove/) share: which records name a proof, the results file
- * and its fingerprint of every input, and the rules that hold statuses and approvals to the evidence.
+ * holds what `check`, the site, `npm run diff` and `npm run prove` (src/prove/) share: which records name a
+ * proof, the results file with each proof's inputs and their digests, which results are fresh (judgeProofs:
+ * the one answer all of them read), and the rules that hold statuses and approvals to the evidence.
  * Nothing here runs anything; the prover alone runs `bun test` on the named files.
  */
 import { join } from "node:path";
 import { diagnostic, fileStart, type Diagnostic } from "../report/diagnostics.ts";
-import { isFileInside, listInside, readInside, walkInside } from "../fs/safe-fs.ts";
-import { recordPlace } from "../load/yaml-source.ts";
+import { isFileInside, readInside } from "../fs/safe-fs.ts";
+import { gitTracking } from "../fs/git-tracked.ts";
+import { inputDigest } from "./proof-inputs.ts";
+import { placeOf, recordPlace } from "../load/yaml-source.ts";
 import type { Entry } from "./records.ts";
 import type { Model } from "./model.ts";
 import { locationEvidence } from "./location.ts";
@@ -16,7 +19,7 @@ import { roadmapGap } from "./deliverables.ts";
 
 /** Where `npm run prove` keeps its results, relative to the repository root. */
 export const PROVE_RESULTS = ".cache/prove/results.json";
-export const PROVE_RESULTS_VERSION = 2;
+export const PROVE_RESULTS_VERSION = 3;
 
 /** Records that may name a proof, in the order the prover reports them. */
 export const PROVED_KINDS = ["security", "criteria", "features", "components"] as const;
@@ -52,15 +55,43 @@ export interface RecordProof {
   failures: string[];
   /** Every selected test, in report order. */
   cases: ProofCase[];
+  /** When its tests ran (a later prove keeps a result whose inputs did not change). */
+  provedAt: string;
+  /** sha256 of the proof as the record writes it (tests, name, inputs, …): a changed proof is not this result's. */
+  spec: string;
+  /** Every input of the proof (src/core/model/proof-inputs.ts), each digested in ProveResults.inputs. */
+  inputs: string[];
+  /** sha256 of the Bun version, the spec and every input's digest: this proof's own fingerprint. */
+  fingerprint: string;
 }
 
 export interface ProveResults {
   version: number;
   generatedAt: string;
   bunVersion: string;
-  /** sha256 of every input: the named test files and their folders' helpers, src/, data/, content/, .github/, public/, the project's settings, Bun. */
-  fingerprint: string;
+  /** Digest of every input some proof lists (inputDigest), as the tests saw it. */
+  inputs: Record<string, string>;
   records: RecordProof[];
+  /**
+   * Set by judgeProofs only, never read from a file: why each proof left out of `records` is not fresh, by
+   * staleKey, so every reader says the same.
+   */
+  stale?: Record<string, string>;
+}
+
+/** The key of a record in ProveResults.stale. */
+export const staleKey = (e: ProvedEntry) => `${e.kind}:${e.record.name}`;
+
+/** sha256 of a record's proof as written: what it runs and, once they are there, the faults it must catch. */
+export function proofSpec(e: ProvedEntry): string {
+  return new Bun.CryptoHasher("sha256").update(JSON.stringify(e.record.proof ?? null)).digest("hex");
+}
+
+/** One proof's fingerprint from its spec and the digests of its inputs. */
+export function fingerprintOf(bunVersion: string, spec: string, inputs: readonly string[], digests: Readonly<Record<string, string>>): string {
+  const hash = new Bun.CryptoHasher("sha256").update(`bun ${bunVersion}\0${spec}`);
+  for (const i of inputs) hash.update(`\0${i}\0${digests[i] ?? "unknown"}`);
+  return hash.digest("hex");
 }
 
 /** Every record of a kind that may name a proof, kind by kind, in file order. */
@@ -108,46 +139,6 @@ export function proofFiles(model: Model): string[] {
   return [...new Set(provedEntries(model).flatMap((e) => e.record.proof?.tests ?? []))].sort();
 }
 
-/**
- * What the proofs read besides their own files: the application, the records, and, since components and
- * criteria are proven on the generated workflow, the site and the pages, all of src/, content/, .github/,
- * public/ and the project's settings. A change to any of them makes the results stale.
- */
-const PROOF_INPUT_DIRS = ["src", "data", "content", ".github", "public"];
-const PROOF_INPUT_FILES = ["package-lock.json", "package.json", "astro.config.mjs", "tsconfig.json"];
-
-/**
- * sha256 of every input of the proofs, read as the loader reads files (a refused path by its refusal): the
- * Bun version, PROOF_INPUT_FILES, PROOF_INPUT_DIRS, each named test file and the helpers beside it (the
- * files of its folder that are not themselves test files, such as test/behaviour/harness.ts).
- */
-export function proofFingerprint(root: string, model: Model): string {
-  const hash = new Bun.CryptoHasher("sha256").update(`bun ${Bun.version}`);
-  const folders = new Set(proofFiles(model).map((f) => f.slice(0, Math.max(0, f.lastIndexOf("/"))) || "."));
-  const files = new Set<string>(PROOF_INPUT_FILES);
-  const refused: string[] = [];
-  for (const dir of PROOF_INPUT_DIRS) {
-    for (const e of walkInside(root, dir)) {
-      if (e.kind === "file") files.add(e.rel);
-      else if (e.kind === "refused") refused.push(`${e.rel}:${e.refusal.rule}`);
-    }
-  }
-  for (const dir of folders) {
-    const listed = listInside(root, dir);
-    if (listed === undefined) continue;
-    if ("refusal" in listed) refused.push(`${dir}:${listed.refusal.rule}`);
-    else for (const e of listed) if (e.kind === "file" && !e.rel.endsWith(".test.ts")) files.add(e.rel);
-  }
-  for (const f of proofFiles(model)) files.add(f);
-  for (const rel of [...files].sort()) {
-    hash.update(`\0${rel}\0`);
-    const read = readInside(root, rel, MAX_INPUT_BYTES);
-    hash.update("refusal" in read ? `\0refused:${read.refusal.rule}` : read.bytes);
-  }
-  for (const r of refused.sort()) hash.update(`\0refused:${r}`);
-  return hash.digest("hex");
-}
-
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 const isNum = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v);
 const isStrs = (v: unknown): v is string[] => Array.isArray(v) && v.every((s) => typeof s === "string");
@@ -164,30 +155,67 @@ function proofCaseOf(v: unknown): ProofCase | undefined {
 
 function recordProofOf(v: unknown): RecordProof | undefined {
   if (!isObj(v)) return undefined;
-  const { kind, name, tests, testName, matched, passed, failed, skipped, duration, variants, failures } = v;
+  const { kind, name, tests, testName, matched, passed, failed, skipped, duration, variants, failures, provedAt, spec, inputs, fingerprint } = v;
   if (!isProvedKind(kind) || typeof name !== "string" || !isStrs(tests) || !isStrs(variants) || !isStrs(failures)) return undefined;
+  if (typeof provedAt !== "string" || typeof spec !== "string" || typeof fingerprint !== "string" || !isStrs(inputs)) return undefined;
   if (!isNum(matched) || !isNum(passed) || !isNum(failed) || !isNum(skipped) || !isNum(duration)) return undefined;
   if (testName !== undefined && typeof testName !== "string") return undefined;
   if (!Array.isArray(v.cases)) return undefined;
   const cases = v.cases.map(proofCaseOf);
   if (!cases.every((c): c is ProofCase => c !== undefined)) return undefined;
-  return { kind, name, tests, ...(testName === undefined ? {} : { testName }), matched, passed, failed, skipped, duration, variants, failures, cases };
+  return { kind, name, tests, ...(testName === undefined ? {} : { testName }), matched, passed, failed, skipped, duration, variants, failures, cases, provedAt, spec, inputs, fingerprint };
 }
 
-/** The results of the last `npm run prove`, if any are there and well-formed. */
-export function readProveResults(root: string): ProveResults | undefined {
-  const read = readInside(root, PROVE_RESULTS, MAX_INPUT_BYTES);
-  if ("refusal" in read) return undefined;
+/** Parses results text; undefined unless it is well-formed results of this version. */
+export function parseProveResults(text: string): ProveResults | undefined {
   let v: unknown;
   try {
-    v = JSON.parse(read.bytes.toString("utf8"));
+    v = JSON.parse(text);
   } catch {
     return undefined;
   }
-  if (!isObj(v) || v.version !== PROVE_RESULTS_VERSION || typeof v.fingerprint !== "string" || typeof v.generatedAt !== "string" || typeof v.bunVersion !== "string" || !Array.isArray(v.records)) return undefined;
+  if (!isObj(v) || v.version !== PROVE_RESULTS_VERSION || typeof v.generatedAt !== "string" || typeof v.bunVersion !== "string" || !Array.isArray(v.records) || !isObj(v.inputs)) return undefined;
+  const inputs: Record<string, string> = {};
+  for (const [k, d] of Object.entries(v.inputs)) {
+    if (typeof d !== "string") return undefined;
+    inputs[k] = d;
+  }
   const records = v.records.map(recordProofOf);
   if (!records.every((r): r is RecordProof => r !== undefined)) return undefined;
-  return { version: PROVE_RESULTS_VERSION, generatedAt: v.generatedAt, bunVersion: v.bunVersion, fingerprint: v.fingerprint, records };
+  return { version: PROVE_RESULTS_VERSION, generatedAt: v.generatedAt, bunVersion: v.bunVersion, inputs, records };
+}
+
+/** The results file as it lies there: refused when git tracks it (or a folder or link above it), absent, or results. */
+export type ResultsFile = { refused: Diagnostic } | { results: ProveResults | undefined };
+
+/**
+ * The results of the last `npm run prove`, if any are there and well-formed. A results file that git tracks
+ * came in with a commit, so a contribution wrote it: it is refused (tracked-results) and never used.
+ */
+export function readResultsFile(root: string): ResultsFile {
+  const read = readInside(root, PROVE_RESULTS, MAX_INPUT_BYTES);
+  if ("refusal" in read) return { results: undefined };
+  const tracking = gitTracking(root, PROVE_RESULTS);
+  if (tracking && "unknown" in tracking) {
+    return { refused: diagnostic("tracked-results", fileStart(PROVE_RESULTS), `git cannot say whether it tracks ${PROVE_RESULTS} (${tracking.unknown}): results that may have come with a commit are not used`) };
+  }
+  if (tracking) {
+    const { tracked } = tracking;
+    return {
+      refused: diagnostic(
+        "tracked-results",
+        fileStart(PROVE_RESULTS),
+        `git tracks ${tracked === PROVE_RESULTS ? PROVE_RESULTS : `${tracked}, and with it ${PROVE_RESULTS}`}: results a commit brings are not evidence, so none of them is used`,
+      ),
+    };
+  }
+  return { results: parseProveResults(read.bytes.toString("utf8")) };
+}
+
+/** The usable results of the last `npm run prove`: well-formed and not tracked by git. */
+export function readProveResults(root: string): ProveResults | undefined {
+  const file = readResultsFile(root);
+  return "results" in file ? file.results : undefined;
 }
 
 export function resultOf(results: ProveResults, e: ProvedEntry): RecordProof | undefined {
@@ -269,13 +297,14 @@ export function checkRoadmap(model: Model): Diagnostic[] {
 }
 
 /**
- * Claims follow evidence: Done needs a passing, fresh proof in every variant that ships the code
- * (`unproven-claim`, at the status value); a component needs that only when it names a proof.
+ * Claims follow evidence (records in `stale` are left out: their results say nothing of these inputs): Done
+ * needs a passing, fresh proof in every variant that ships the code (`unproven-claim`, at the status value).
  * Planned or In Progress while the proof passes is a warning (`status-behind-evidence`).
  */
-export function checkClaims(model: Model, results: ProveResults): Diagnostic[] {
+export function checkClaims(model: Model, results: ProveResults, stale: ReadonlySet<ProvedEntry> = new Set()): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const e of provedEntries(model)) {
+    if (stale.has(e)) continue;
     const status = e.record.status;
     const proof = resultOf(results, e);
     const at = recordPlace(e, ["status"]);
@@ -291,25 +320,94 @@ export function checkClaims(model: Model, results: ProveResults): Diagnostic[] {
   return out;
 }
 
-/** The results in `resultsRoot` when they were computed from exactly the inputs of `root` and `model`. */
-export function freshProveResults(resultsRoot: string, root: string, model: Model): ProveResults | undefined {
-  const results = readProveResults(resultsRoot);
-  return results && results.fingerprint === proofFingerprint(root, model) ? results : undefined;
+/** Why one record's result is not fresh for this tree, or undefined when it is. */
+export function staleness(e: ProvedEntry, r: RecordProof | undefined, results: ProveResults, now: (input: string) => string): string | undefined {
+  if (!r) return "npm run prove has not run it yet";
+  if (results.bunVersion !== Bun.version) return `it ran on Bun ${results.bunVersion}, not ${Bun.version}`;
+  if (r.spec !== proofSpec(e)) return "its proof changed";
+  // The first changed input is reason enough: after a record edit every proof stops at data/, and check
+  // stays fast; only a fresh proof has all its inputs hashed.
+  const changed = r.inputs.find((i) => now(i) !== results.inputs[i]);
+  if (changed === undefined) return undefined;
+  return `${changed.endsWith("/") ? `the files in ${changed}` : changed} changed since its tests ran`;
+}
+
+/** What the results of `npm run prove` back for one tree: the fresh ones, and why the others are not. */
+export interface ProofJudgement {
+  /** Results holding only the records whose proof and every input are unchanged; undefined when there are none to read. */
+  results: ProveResults | undefined;
+  /** Records whose proof has results, but not for these inputs. */
+  stale: { entry: ProvedEntry; reason: string }[];
+  /** The results file refused (tracked-results): nothing in it is used. */
+  refused?: Diagnostic;
 }
 
 /**
- * The proof stage of `check`: named files exist, Production ships only approved flags, and, when fresh
- * prove results exist, claims follow them (stale results: a warning, and claims are not judged by them).
+ * Which results back which records, judged by re-hashing only the inputs each result lists: `check`, the
+ * site and `npm run diff` all ask this, so they agree on what is fresh. `candidates` (results from elsewhere,
+ * such as those of the working tree judged for a diff's base) are tried, record by record, when the
+ * tree's own do not back a record.
+ */
+export function judgeProofs(resultsRoot: string, root: string, model: Model, candidates: readonly ProveResults[] = []): ProofJudgement {
+  const file = readResultsFile(resultsRoot);
+  const own = "results" in file ? file.results : undefined;
+  const all = [...(own ? [own] : []), ...candidates];
+  const refused = "refused" in file ? { refused: file.refused } : {};
+  if (!all.length) return { results: undefined, stale: [], ...refused };
+  const digests = new Map<string, string>();
+  const now = (input: string) => {
+    let d = digests.get(input);
+    if (d === undefined) digests.set(input, (d = inputDigest(root, input)));
+    return d;
+  };
+  const fresh: RecordProof[] = [];
+  const inputs: Record<string, string> = {};
+  const stale: ProofJudgement["stale"] = [];
+  for (const e of provedEntries(model)) {
+    if (!e.record.proof) continue;
+    let reason: string | undefined;
+    let found = false;
+    for (const results of all) {
+      const r = resultOf(results, e);
+      const why = staleness(e, r, results, now);
+      if (why === undefined && r) {
+        fresh.push(r);
+        for (const i of r.inputs) inputs[i] = results.inputs[i]!;
+        found = true;
+        break;
+      }
+      reason ??= why;
+    }
+    if (!found) stale.push({ entry: e, reason: reason ?? "npm run prove has not run it yet" });
+  }
+  const first = all[0]!;
+  const reasons = Object.fromEntries(stale.map((s) => [staleKey(s.entry), s.reason]));
+  return { results: { version: PROVE_RESULTS_VERSION, generatedAt: first.generatedAt, bunVersion: first.bunVersion, inputs, records: fresh, stale: reasons }, stale, ...refused };
+}
+
+/** The results in `resultsRoot` that back records of `root` and `model`: only those whose inputs are unchanged. */
+export function freshProveResults(resultsRoot: string, root: string, model: Model): ProveResults | undefined {
+  return judgeProofs(resultsRoot, root, model).results;
+}
+
+/** proof-stale: one notice per record whose proof has results, but not for these inputs, at its proof key. */
+export function staleNotices(judged: ProofJudgement): Diagnostic[] {
+  return judged.stale.map(({ entry, reason }) =>
+    diagnostic("proof-stale", placeOf(entry.src, [entry.index, "proof"], true), `the proof of ${entry.record.name} is not fresh: ${reason}; its claims are not checked until npm run prove runs it again`),
+  );
+}
+
+/**
+ * The proof stage of `check`: named files exist, Production ships only approved flags, and claims follow the
+ * fresh results; a record whose results are stale gets one notice at its proof and is not judged by them.
  */
 export function proofStage(root: string, model: Model): Diagnostic[] {
   const out = [...checkProofFiles(root, model), ...checkProduction(model), ...checkLocations(root, model), ...checkRoadmap(model)];
-  const results = readProveResults(root);
-  if (!results) return out;
-  if (results.fingerprint !== proofFingerprint(root, model)) {
-    out.push(diagnostic("proof-stale", fileStart(PROVE_RESULTS), `the results of npm run prove (${results.generatedAt}) were computed from other inputs: claims are not checked against them`));
-    return out;
-  }
-  return [...out, ...checkClaims(model, results)];
+  const judged = judgeProofs(root, root, model);
+  if (judged.refused) out.push(judged.refused);
+  if (!judged.results) return out;
+  const stale = new Set(judged.stale.map((s) => s.entry));
+  return [...out, ...staleNotices(judged), ...checkClaims(model, judged.results, stale)];
 }
 
 /** Absolute path of the results file. */

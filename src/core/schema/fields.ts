@@ -171,9 +171,22 @@ export const Fault = z.strictObject({
   find: FaultText.refine((s) => s.length > 0, "must not be empty"),
   replace: FaultText,
 });
+/**
+ * A file or folder (written with a trailing /) a proof's tests read besides what they import: the whole
+ * program, for a test that type-checks it. Never .git, .cache or node_modules (packages are covered by
+ * package-lock.json), never outside the repository.
+ */
+export const ProofInput = z
+  .string()
+  .refine(
+    (s) => isRepoPath(s, { folder: true }) && !s.split("/").some((seg) => seg === ".git" || seg === ".cache" || seg === "node_modules"),
+    rule("invalid-path", "a proof input must be a file or folder/ inside the repository, written like src/ or tsconfig.json (no leading /, no .., not .git, .cache or node_modules)"),
+  );
 export const Proof = z.strictObject({
   tests: z.array(TestPath).min(1, "name at least one test file"),
   name: Text.optional(),
+  /** What the tests read besides their imports (a folder ends with /); their imports, the app they build and data/ are inputs anyway. */
+  inputs: z.array(ProofInput).optional(),
   /** Faults the tests must catch; a control, and a flag that names a proof, list at least one. */
   faults: z.array(Fault).optional(),
 });

@@ -1,0 +1,107 @@
+/**
+ * A proof's inputs come from Bun's reading of its tests' imports, and reading them runs nothing: a Bun macro
+ * (`import … with { type: "macro" }`) in a test's import graph would run inside the fingerprinting process
+ * if the graph were taken with Bun.build or Bun.Transpiler#scan.
+ */
+import { afterAll, describe, expect, test } from "bun:test";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { loadModel } from "../../src/core/model/model.ts";
+import { inputDigest, ModuleGraph } from "../../src/core/model/proof-inputs.ts";
+import { Proof } from "../../src/core/schema/fields.ts";
+import { judgeProofs, provedEntries } from "../../src/core/model/proof.ts";
+import { proofInputsNow } from "../../src/prove/prove.ts";
+import { makeProject, removeProject } from "../helpers/project.ts";
+
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+function tree(files: Record<string, string>, dir = mkdtempSync(join(tmpdir(), "graph-"))): string {
+  dirs.push(dir);
+  for (const [rel, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, rel)), { recursive: true });
+    writeFileSync(join(dir, rel), text);
+  }
+  return dir;
+}
+
+/** A macro that leaves a mark when it runs. */
+const stamp = (mark: string) => `import { appendFileSync } from "node:fs";\nexport function stamp() { appendFileSync(${JSON.stringify(mark)}, "ran\\n"); return "x"; }\n`;
+
+describe("the module graph of a proof", () => {
+  test("static, re-exported, dynamic and required imports, a #! line, and every module a template import may name; packages and built-ins left out", () => {
+    const outside = tree({ "secret.ts": "export const s = 1;\n" });
+    const dir = tree({
+      "test/a.test.ts": `#!/usr/bin/env bun\nimport { h } from "./helper.ts";\nimport "bun:test";\nimport { join } from "node:path";\nimport { z } from "zod";\nexport * from "../src/re.ts";\nconst d = await import("../src/dyn.ts");\nrequire("../src/req.ts");\nconst name = "x";\nawait import(\`../src/cli/\${name}.ts\`);\nimport { s } from "./out/secret.ts";\n`,
+      "test/helper.ts": `import type { T } from "../src/types.ts";\nexport { deep } from "../src/deep/a.ts";\nexport const h = 1;\n`,
+      "src/re.ts": "export const r = 1;\n",
+      "src/dyn.ts": "export const d = 1;\n",
+      "src/req.ts": "module.exports = 1;\n",
+      "src/deep/a.ts": `import "./b.ts";\nexport const deep = 1;\n`,
+      "src/deep/b.ts": "export {};\n",
+      "src/cli/check.ts": "export {};\n",
+      "src/cli/diff.ts": "export {};\n",
+      "src/cli/notes.md": "not a module\n",
+      "src/types.ts": "export type T = 1;\n",
+    });
+    symlinkSync(outside, join(dir, "test/out"));
+    expect(new ModuleGraph(dir).reach(["test/a.test.ts"])).toEqual([
+      "src/cli/check.ts",
+      "src/cli/diff.ts",
+      "src/deep/a.ts",
+      "src/deep/b.ts",
+      "src/dyn.ts",
+      "src/re.ts",
+      "src/req.ts",
+      "test/a.test.ts",
+      "test/helper.ts",
+    ]);
+  });
+
+  test("a macro in a test's import graph never runs while the inputs are read (prove) or judged (check)", () => {
+    const dir = makeProject();
+    dirs.push(dir);
+    const mark = join(dir, "macro-ran.txt");
+    writeFileSync(join(dir, "data/criteria.yaml"), `${readFileSync(join(dir, "data/criteria.yaml"), "utf8").trimEnd()}\n  proof:\n    tests: [test/proof/m.test.ts]\n`);
+    tree(
+      {
+        "test/proof/m.test.ts": `import { test } from "bun:test";\nimport { stamp } from "../../src/stamp.ts" with { type: "macro" };\nimport { v } from "../../src/app/main.ts";\ntest("m", () => void stamp() + v);\n`,
+        "src/stamp.ts": stamp(mark),
+        "src/app/main.ts": `import { stamp } from "../stamp.ts" with { type: "macro" };\nexport const v = stamp();\n`,
+      },
+      dir,
+    );
+    // The test can see a macro run: Bun.Transpiler#scan (unlike scanImports) runs it.
+    new Bun.Transpiler({ loader: "ts" }).scan(readFileSync(join(dir, "src/app/main.ts"), "utf8").replace("../stamp.ts", join(dir, "src/stamp.ts")));
+    expect(existsSync(mark)).toBe(true);
+    rmSync(mark);
+
+    const { model } = loadModel(dir);
+    const entries = provedEntries(model).filter((e) => e.record.proof);
+    const { inputs } = proofInputsNow(dir, model, entries);
+    expect(inputs.get(entries[0]!)).toEqual(expect.arrayContaining(["test/proof/m.test.ts", "src/stamp.ts", "src/app/main.ts"]));
+    judgeProofs(dir, dir, model);
+    expect(existsSync(mark)).toBe(false);
+    removeProject(dir);
+  });
+
+  test("a folder input's digest changes with a file added or removed, not with hidden scratch folders inside it", () => {
+    const dir = tree({ "src/a.ts": "export {};\n" });
+    const before = inputDigest(dir, "src/");
+    tree({ "src/.work/build/out.js": "x\n" }, dir);
+    expect(inputDigest(dir, "src/")).toBe(before);
+    tree({ "src/b.ts": "export {};\n" }, dir);
+    expect(inputDigest(dir, "src/")).not.toBe(before);
+    expect(inputDigest(dir, "src/gone.ts")).toBe("absent");
+  });
+
+  test("declared inputs are repository paths: never outside, never .git, .cache or node_modules", () => {
+    for (const bad of ["../x", "/etc/passwd", ".git/", "a/../b", ".cache/prove/results.json", "node_modules/", "src/node_modules/x", "", "a b"]) {
+      const r = Proof.safeParse({ tests: ["test/a.test.ts"], inputs: [bad] });
+      expect(r.success, bad).toBe(false);
+      expect(r.error?.issues[0]?.message, bad).toContain("a proof input must be a file or folder/ inside the repository");
+    }
+    expect(Proof.safeParse({ tests: ["test/a.test.ts"], inputs: ["src/", "tsconfig.json", ".github/workflows/build-variants.yml"] }).success).toBe(true);
+  });
+});
