@@ -18,16 +18,17 @@ import {
   type MasterKey,
   type Status,
 } from "../core/schema/columns.ts";
-import { fieldKeys, fieldLabel, fieldMeta, kindNoun, KINDS, REQUIRED_COLUMNS, type Kind } from "../core/schema/kinds.ts";
+import { fieldKeys, fieldLabel, fieldMeta, fieldsWithRole, kindNoun, KINDS, REQUIRED_COLUMNS, type Kind } from "../core/schema/kinds.ts";
 import type { Site } from "./data.ts";
 import { callSiteCount } from "./flag-sites-view.ts";
-import { BADGE, formatBytes, formatDays, largestDelta, formatSignedBytes, isOverdue } from "./format.ts";
+import { BADGE, flagCost, flagCostNote, formatBytes, formatDays, formatSignedBytes, isOverdue } from "./format.ts";
 
-export const FILTER_KEYS = ["scope", "tier", "status", "domain"] as const;
+/** Select filters of a master table; "variant" (the build variants that ship a flag) only has values for flags. */
+export const FILTER_KEYS = ["scope", "tier", "status", "domain", "variant"] as const;
 export type FilterKey = (typeof FILTER_KEYS)[number];
 /** Filter control labels: the master columns' short labels ("Status" for Release/Status). */
 export const FILTER_LABELS = Object.fromEntries(
-  FILTER_KEYS.map((k) => [k, MASTER_COLUMNS.find((c) => c.key === k)?.short ?? k]),
+  FILTER_KEYS.map((k) => [k, MASTER_COLUMNS.find((c) => c.key === k)?.short ?? "Variant"]),
 ) as Record<FilterKey, string>;
 
 export interface Cell {
@@ -58,6 +59,8 @@ export interface Row {
   filters: Record<FilterKey, string[]>;
   /** Lower-case text the filter box searches: every cell plus the record's prose fields. */
   search: string;
+  /** Open after its due date (isOverdue at the build date): what the Overdue filter keeps. */
+  overdue: boolean;
 }
 
 export interface TableModel {
@@ -67,10 +70,16 @@ export interface TableModel {
   columns: Column[];
   rows: Row[];
   filterOptions: Record<FilterKey, string[]>;
+  /** The kind has a date records are due by (a field with the "due" role): the table offers the Overdue filter. */
+  hasDue: boolean;
 }
 
 /** Server-side restriction of the rows, e.g. `{ scope: "Enterprise" }` or `{ phase: 2, type: "Task" }`. */
-export type TableFilter = Partial<Record<FilterKey | "type" | "category" | "name" | "approval" | "impact" | "owner", string | string[]>> & { phase?: number };
+export type TableFilter = Partial<Record<FilterKey | "type" | "category" | "name" | "approval" | "impact" | "owner", string | string[]>> & {
+  phase?: number;
+  /** Only records open past their due date (true) or only the others (false). */
+  overdue?: boolean;
+};
 
 export interface TableOptions {
   filter?: TableFilter;
@@ -91,17 +100,20 @@ function variantResult(site: Site, name: string) {
   return site.results?.variants.find((v) => v.name === name);
 }
 
-function impactCell(site: Site, e: Entry): Cell {
+/**
+ * Size/Impact, the same text on the table and on the record's page: a flag's rated impact with the measured
+ * gzip bytes it adds (flagCost), a variant's gzip bundle size. The note says what the number means.
+ */
+export function impactCell(site: Site, e: Entry): Cell {
   const impact = e.record.impact;
   if (e.kind === "variants") {
     const r = variantResult(site, e.record.name);
-    if (r) return { text: `${formatBytes(r.bytes.gzip)} gzip`, sort: r.bytes.gzip };
+    if (r) return { text: `${formatBytes(r.bytes.gzip)} gzip`, sort: r.bytes.gzip, note: "the variant's whole bundle, minified and gzipped (npm run verify)" };
     return { text: impact ? `${impact} (not measured)` : "not measured", sort: -1 };
   }
   if (e.kind === "features" && site.results) {
-    const r = flagResult(site, e.record.name);
-    const delta = r && largestDelta([...r.leaveOneOut, ...r.addOne]);
-    if (delta !== undefined) return { text: `${impact ?? DASH} (${formatSignedBytes(delta)})`, sort: delta };
+    const cost = flagCost(flagResult(site, e.record.name));
+    if (cost) return { text: `${impact ?? DASH} (${formatSignedBytes(cost.gzip)} gzip)`, sort: cost.gzip, note: flagCostNote(cost) };
   }
   return { text: impact ?? DASH, sort: rank(IMPACTS, impact) };
 }
@@ -143,6 +155,14 @@ const text = (v: unknown): Cell => ({ text: v === undefined || v === null || v =
 
 /** Columns computed from more than the record's own field. */
 export const EXTRAS: Record<string, Extra> = {
+  /** The build variants that ship a flag, by name: "does it ship in prod?" read off the row. */
+  shippedIn: {
+    label: "Variants",
+    cell: (s, e) => {
+      const names = s.model.variantsWith(e.record.name).map((v) => v.record.name);
+      return { text: names.length ? names.join(", ") : "none", sort: names.length };
+    },
+  },
   variants: {
     label: "Variants",
     numeric: true,
@@ -228,7 +248,12 @@ function matches(site: Site, e: Entry, filter: TableFilter | undefined): boolean
     if (want === undefined) continue;
     const wanted = (Array.isArray(want) ? want : [want]).map(String);
     let have: string[];
+    if (k === "overdue") {
+      if ((want === true) !== isOverdue(e, site.config.buildDate)) return false;
+      continue;
+    }
     if (k === "scope") have = site.model.scopesOf(e);
+    else if (k === "variant") have = variantNames(site, e);
     else {
       const v = fieldValue(e, k);
       have = v === undefined ? [] : Array.isArray(v) ? v.map(String) : [String(v)];
@@ -246,7 +271,12 @@ export function defaultMasterColumns(kind: Kind, entries: Entry[]): MasterKey[] 
   return MASTER_COLUMNS.filter((c) => keep.has(c.key)).map((c) => c.key);
 }
 
-const ORDERS: Record<FilterKey, readonly string[] | undefined> = { scope: undefined, tier: TIERS, status: STATUSES, domain: DOMAINS };
+const ORDERS: Record<FilterKey, readonly string[] | undefined> = { scope: undefined, tier: TIERS, status: STATUSES, domain: DOMAINS, variant: undefined };
+
+/** The build variants that ship a flag (none for other kinds). */
+function variantNames(site: Site, e: Entry): string[] {
+  return e.kind === "features" ? site.model.variantsWith(e.record.name).map((v) => v.record.name) : [];
+}
 
 export function buildTable(site: Site, kind: Kind, options: TableOptions = {}): TableModel {
   const all = site.entries(kind);
@@ -272,23 +302,24 @@ export function buildTable(site: Site, kind: Kind, options: TableOptions = {}): 
       key: site.slugOf(e),
       href: site.urlOf(e),
       cells,
-      filters: { scope: site.model.scopesOf(e), tier: one(e.record.tier), status: one(e.record.status), domain: one(e.record.domain) },
+      filters: { scope: site.model.scopesOf(e), tier: one(e.record.tier), status: one(e.record.status), domain: one(e.record.domain), variant: variantNames(site, e) },
       search,
+      overdue: isOverdue(e, site.config.buildDate),
     };
   });
   const filterOptions = {} as Record<FilterKey, string[]>;
   for (const k of FILTER_KEYS) {
     const present = new Set(rows.flatMap((r) => r.filters[k]));
-    const order = k === "scope" ? site.model.scopeNames : ORDERS[k]!;
+    const order = k === "scope" ? site.model.scopeNames : k === "variant" ? site.entries("variants").map((v) => v.record.name) : ORDERS[k]!;
     filterOptions[k] = order.filter((v) => present.has(v));
   }
-  return { kind, noun: kindNoun(kind, 2), nounOne: kindNoun(kind, 1), columns, rows, filterOptions };
+  return { kind, noun: kindNoun(kind, 2), nounOne: kindNoun(kind, 1), columns, rows, filterOptions, hasDue: fieldsWithRole(kind, "due").length > 0 };
 }
 
 /** Extra columns each kind's own index page shows after the master columns. */
 export const DEFAULT_EXTRAS: Record<Kind, string[]> = {
   scopes: ["description"],
-  features: ["callSites"],
+  features: ["shippedIn", "callSites"],
   variants: ["flags", "budget"],
   security: ["target", "proof"],
   roadmap: ["phase", "estimate", "target"],
