@@ -1,8 +1,9 @@
 /**
- * Page-wide behaviour, loaded on every page: theme select, phone menu, and the search opener. The search
- * UI and Pagefind itself are imported only when the reader opens search.
+ * Page-wide behaviour, loaded on every page: theme select, phone menu, copy buttons on code blocks, and the
+ * search opener. The search UI and Pagefind itself are imported only when the reader opens search.
  */
 export function initSite(): void {
+  copyButtons();
   const root = document.documentElement;
 
   const select = document.querySelector<HTMLSelectElement>("[data-theme-select]");
@@ -53,4 +54,47 @@ export function initSite(): void {
       }
     });
   }
+}
+
+/**
+ * One "Copy" button per code block of the page's content: a native button (keyboard reachable), named by its
+ * text, copying the block's text; a polite live region announces the result ("Copied to clipboard").
+ */
+function copyButtons(): void {
+  const blocks = document.querySelectorAll<HTMLPreElement>("main pre");
+  if (!blocks.length) return;
+  const status = document.createElement("p");
+  status.className = "sr-only";
+  status.setAttribute("role", "status");
+  document.body.append(status);
+  blocks.forEach((pre, i) => {
+    const wrap = document.createElement("div");
+    wrap.className = "code";
+    pre.replaceWith(wrap);
+    wrap.append(pre);
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "copy";
+    button.textContent = "Copy";
+    // Each button says which block it copies when several are on one page.
+    button.setAttribute("aria-label", blocks.length > 1 ? `Copy code block ${i + 1}` : "Copy code");
+    button.dataset.pagefindIgnore = "";
+    let timer = 0;
+    button.addEventListener("click", async () => {
+      const text = (pre.querySelector("code") ?? pre).textContent ?? "";
+      let ok = true;
+      try {
+        await navigator.clipboard.writeText(text);
+      } catch {
+        ok = false;
+      }
+      button.textContent = ok ? "Copied" : "Copy failed";
+      status.textContent = "";
+      // A fresh text node each time, so the same message is announced again on a second copy.
+      requestAnimationFrame(() => (status.textContent = ok ? "Copied to clipboard" : "Could not copy: select the text and copy it"));
+      clearTimeout(timer);
+      timer = window.setTimeout(() => (button.textContent = "Copy"), 2000);
+    });
+    wrap.append(button);
+  });
 }

@@ -50,10 +50,9 @@ export function flagCost(r: { leaveOneOut: readonly { variant: string; gzip: num
 
 /** What the Size/Impact number means, in words. */
 export function flagCostNote(c: FlagCost): string {
-  const bytes = `${formatSignedBytes(c.gzip)} gzip`;
   return c.shipped
-    ? `${bytes}: the most it adds to a variant's minified, gzipped bundle (${c.variant}), measured by npm run verify`
-    : `${bytes}: what it would add to a variant's minified, gzipped bundle (${c.variant}); no variant ships it`;
+    ? `gzip bytes: the most this flag adds to the minified, gzipped bundle of a variant that ships it (${c.variant}); measured by npm run verify`
+    : `gzip bytes: what this flag would add to the minified, gzipped bundle of ${c.variant}; no variant ships it`;
 }
 
 export function formatDays(n: number): string {
