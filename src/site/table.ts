@@ -85,6 +85,8 @@ export interface TableOptions {
   filter?: TableFilter;
   /** Extra columns after the master ones: ids of EXTRAS, or any other field of the kind. */
   extra?: string[];
+  /** Extra columns right after the Name column (same ids as extra): what a reader scans first, in view on a phone. */
+  lead?: string[];
   /** Master columns to show; default: the six every table needs, plus those the kind requires or any row fills. */
   columns?: MasterKey[];
 }
@@ -283,18 +285,26 @@ export function buildTable(site: Site, kind: Kind, options: TableOptions = {}): 
   const entries = all.filter((e) => matches(site, e, options.filter));
   const keys = options.columns ?? defaultMasterColumns(kind, all);
   const masters = MASTER_COLUMNS.filter((c) => keys.includes(c.key));
-  const extras = (options.extra ?? []).map((id) => {
+  const extraColumn = (id: string) => {
     const x = (Object.hasOwn(EXTRAS, id) ? EXTRAS[id] : undefined) ?? fieldColumn(kind, id);
     if (!x) throw new Error(`MasterTable: unknown extra column "${id}" (known: ${[...Object.keys(EXTRAS), ...fieldKeys(kind)].join(", ")})`);
     return { id, ...x };
-  });
+  };
+  const extras = (options.extra ?? []).map(extraColumn);
+  const lead = (options.lead ?? []).map(extraColumn);
+  // Lead columns follow the first master column (Name) when the table has one, else they come first.
+  const cut = masters[0]?.key === "name" ? 1 : 0;
   const searched = searchedFields(kind);
+  const extraCol = (x: Extra & { id: string }): Column => ({ id: x.id, label: x.label, ...(x.numeric ? { numeric: true } : {}) });
   const columns: Column[] = [
-    ...masters.map((c) => ({ id: c.key, label: c.label })),
-    ...extras.map((x) => ({ id: x.id, label: x.label, ...(x.numeric ? { numeric: true } : {}) })),
+    ...masters.slice(0, cut).map((c) => ({ id: c.key, label: c.label })),
+    ...lead.map(extraCol),
+    ...masters.slice(cut).map((c) => ({ id: c.key, label: c.label })),
+    ...extras.map(extraCol),
   ];
   const rows: Row[] = entries.map((e) => {
-    const cells = [...masters.map((c) => masterCell(site, e, c.key)), ...extras.map((x) => x.cell(site, e))];
+    const head = masters.map((c) => masterCell(site, e, c.key));
+    const cells = [...head.slice(0, cut), ...lead.map((x) => x.cell(site, e)), ...head.slice(cut), ...extras.map((x) => x.cell(site, e))];
     const one = (v: string | undefined) => (v === undefined ? [] : [v]);
     const prose = searched.map((k) => fieldText(e, k)).filter((v) => v !== undefined);
     const search = [...cells.map((c) => c.text + (c.badge ? ` ${c.badge}` : "")), ...prose].join(" ").toLowerCase().replace(/\s+/g, " ");
@@ -316,13 +326,19 @@ export function buildTable(site: Site, kind: Kind, options: TableOptions = {}): 
   return { kind, noun: kindNoun(kind, 2), nounOne: kindNoun(kind, 1), columns, rows, filterOptions, hasDue: fieldsWithRole(kind, "due").length > 0 };
 }
 
+/** Columns each kind's index page shows right after Name: the date an open record is due, first in view. */
+export const DEFAULT_LEAD: Partial<Record<Kind, string[]>> = {
+  security: ["target"],
+  roadmap: ["target"],
+};
+
 /** Extra columns each kind's own index page shows after the master columns. */
 export const DEFAULT_EXTRAS: Record<Kind, string[]> = {
   scopes: ["description"],
   features: ["shippedIn", "callSites"],
   variants: ["flags", "budget"],
-  security: ["target", "proof"],
-  roadmap: ["phase", "estimate", "target"],
+  security: ["proof"],
+  roadmap: ["phase", "estimate"],
   components: ["location", "productionReady"],
   criteria: ["proof"],
   team: ["responsibility", "timeline"],
