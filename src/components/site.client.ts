@@ -75,9 +75,13 @@ function copyButtons(): void {
     const button = document.createElement("button");
     button.type = "button";
     button.className = "copy";
-    button.textContent = "Copy";
-    // Each button says which block it copies when several are on one page.
-    button.setAttribute("aria-label", blocks.length > 1 ? `Copy code block ${i + 1}` : "Copy code");
+    // The visible word, then (for screen readers) which block: the name always starts with what is shown.
+    const word = document.createElement("span");
+    word.textContent = "Copy";
+    const which = document.createElement("span");
+    which.className = "sr-only";
+    which.textContent = blocks.length > 1 ? ` code block ${i + 1}` : " code";
+    button.append(word, which);
     button.dataset.pagefindIgnore = "";
     let timer = 0;
     button.addEventListener("click", async () => {
@@ -88,12 +92,12 @@ function copyButtons(): void {
       } catch {
         ok = false;
       }
-      button.textContent = ok ? "Copied" : "Copy failed";
+      word.textContent = ok ? "Copied" : "Copy failed";
       status.textContent = "";
       // A fresh text node each time, so the same message is announced again on a second copy.
       requestAnimationFrame(() => (status.textContent = ok ? "Copied to clipboard" : "Could not copy: select the text and copy it"));
       clearTimeout(timer);
-      timer = window.setTimeout(() => (button.textContent = "Copy"), 2000);
+      timer = window.setTimeout(() => (word.textContent = "Copy"), 2000);
     });
     wrap.append(button);
   });

@@ -10,7 +10,8 @@ import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { loadModel, type Model } from "../../src/core/model/model.ts";
 import { isOverdue } from "../../src/site/format.ts";
-import { BROWSER_SUITES, BUILD_DATE, errorsOf, openSite, WORK, type SiteSession } from "./harness.ts";
+import { axe, BROWSER_SUITES, BUILD_DATE, errorsOf, openSite, WORK, type SiteSession } from "./harness.ts";
+import { report } from "./a11y.ts";
 
 setDefaultTimeout(60_000);
 
@@ -184,7 +185,7 @@ describe.skipIf(!BROWSER_SUITES)("reader experience", () => {
         await page.waitForFunction(() => document.querySelector('[role="status"].sr-only')?.textContent === "Copied to clipboard", undefined, { timeout: 10_000 });
         const copied = await page.evaluate(() => navigator.clipboard.readText());
         expect(copied).toBe(await page.$eval("main pre", (p) => (p.querySelector("code") ?? p).textContent));
-        expect(await page.textContent("main .code >> nth=0 >> button.copy")).toBe("Copied");
+        expect(await page.textContent("main .code >> nth=0 >> button.copy > span:not(.sr-only)")).toBe("Copied");
 
         // Previous/next follow the sidebar from its first page to its last.
         const order = await page.$$eval("#sidebar a", (as) => as.map((a) => a.getAttribute("href")!));
@@ -204,6 +205,20 @@ describe.skipIf(!BROWSER_SUITES)("reader experience", () => {
         await page.goto(`${site.base}/features/${flags[1]}/`);
         expect(await page.getAttribute('.pager a[rel="prev"]', "href")).toBe(`/features/${flags[0]}/`);
         expect(await page.getAttribute('.pager a[rel="next"]', "href")).toBe(`/features/${flags[2]}/`);
+      });
+
+      test("axe: no violations with the filters set, a code block copied and a heading link focused", async () => {
+        const page = await open(size);
+        await page.context().grantPermissions(["clipboard-read", "clipboard-write"], { origin: site.base });
+        for (const path of ["/features/?variant=prod", "/roadmap/?overdue=1", "/"]) {
+          await page.goto(`${site.base}${path}`);
+          await page.evaluate(() => window.scrollTo(0, document.querySelector(".mt-scroll")!.getBoundingClientRect().top + scrollY + 300));
+          expect({ path, axe: report(await axe(page)) }).toEqual({ path, axe: "" });
+        }
+        await page.goto(`${site.base}/features/DEBUG/`);
+        await page.click("main .code >> nth=0 >> button.copy");
+        await page.focus("main h2 a.anchor >> nth=0");
+        expect(report(await axe(page))).toBe("");
       });
     });
   }
