@@ -92,7 +92,7 @@ describe.skipIf(!BROWSER_SUITES)("reader experience", () => {
         await page.goto(`${site.base}/features/`);
         const col = await page.$$eval('[data-mt=features] thead th', (ths) => ths.findIndex((th) => th.getAttribute("data-col") === "shippedIn"));
         expect(col).toBeGreaterThan(0);
-        const shown = await page.$$eval("[data-mt=features] tbody tr", (trs, col) => Object.fromEntries(trs.map((tr) => [tr.cells[0]!.textContent!.trim(), tr.cells[col]!.textContent!.trim()])), col);
+        const shown = await page.$$eval("[data-mt=features] tbody tr", (trs, col) => Object.fromEntries((trs as HTMLTableRowElement[]).map((tr) => [tr.cells[0]!.textContent!.trim(), tr.cells[col]!.textContent!.trim()])), col);
         for (const f of model.records.features) {
           const names = model.variantsWith(f.record.name).map((v) => v.record.name);
           expect(shown[f.record.name]).toBe(names.length ? names.join(", ") : "none");
@@ -143,7 +143,7 @@ describe.skipIf(!BROWSER_SUITES)("reader experience", () => {
         const page = await open(size);
         await page.goto(`${site.base}/features/`);
         const col = await page.$$eval('[data-mt=features] thead th', (ths) => ths.findIndex((th) => th.getAttribute("data-col") === "impact"));
-        const cells = await page.$$eval("[data-mt=features] tbody tr", (trs, col) => trs.map((tr) => ({ name: tr.cells[0]!.textContent!.trim(), text: tr.cells[col]!.textContent!.trim(), title: tr.cells[col]!.getAttribute("title") })), col);
+        const cells = await page.$$eval("[data-mt=features] tbody tr", (trs, col) => (trs as HTMLTableRowElement[]).map((tr) => ({ name: tr.cells[0]!.textContent!.trim(), text: tr.cells[col]!.textContent!.trim(), title: tr.cells[col]!.getAttribute("title") })), col);
         const note = await page.textContent("[data-mt=features] .mt-note");
         expect(note).toMatch(/gzip/);
         for (const name of ["DEBUG", "AUDIT_LOG", "ENTERPRISE"]) {
