@@ -6,7 +6,6 @@
  * Expected values come from the fixture records, never from counts written here.
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { loadModel, type Model } from "../../src/core/model/model.ts";
 import { isOverdue } from "../../src/site/format.ts";
