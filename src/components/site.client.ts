@@ -85,7 +85,7 @@ function copyButtons(): void {
     button.dataset.pagefindIgnore = "";
     let timer = 0;
     button.addEventListener("click", async () => {
-      const text = (pre.querySelector("code") ?? pre).textContent ?? "";
+      const text = codeText(pre.querySelector("code") ?? pre);
       let ok = true;
       try {
         await navigator.clipboard.writeText(text);
@@ -101,4 +101,19 @@ function copyButtons(): void {
     });
     wrap.append(button);
   });
+}
+
+/**
+ * The code of a block as a reader would paste it: gutters (line numbers, the ">" marker: aria-hidden) and notes
+ * (data-no-copy) left out; lines drawn as blocks (code frames) joined with newlines.
+ */
+function codeText(code: HTMLElement): string {
+  const clean = (el: Element) => {
+    const copy = el.cloneNode(true) as Element;
+    copy.querySelectorAll('[aria-hidden="true"], [data-no-copy]').forEach((x) => x.remove());
+    return copy.textContent ?? "";
+  };
+  const lines = [...code.children].filter((el) => getComputedStyle(el).display === "block");
+  if (!lines.length) return clean(code);
+  return lines.filter((el) => !el.hasAttribute("data-no-copy")).map(clean).join("\n");
 }

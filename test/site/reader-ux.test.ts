@@ -179,12 +179,18 @@ describe.skipIf(!BROWSER_SUITES)("reader experience", () => {
         const blocks = await page.$$eval("main pre", (ps) => ps.length);
         expect(blocks).toBeGreaterThan(0);
         expect(await page.$$eval("main .code > button.copy", (bs) => bs.length)).toBe(blocks);
-        await page.focus("main .code >> nth=0 >> button.copy");
+        // A code frame of several lines: copied as lines of code, without the gutter of line numbers.
+        const n = await page.$$eval("main pre", (ps) => ps.findIndex((p) => p.querySelectorAll(".fl").length > 1));
+        expect(n).toBeGreaterThanOrEqual(0);
+        await page.focus(`main .code >> nth=${n} >> button.copy`);
         await page.keyboard.press("Enter");
         await page.waitForFunction(() => document.querySelector('[role="status"].sr-only')?.textContent === "Copied to clipboard", undefined, { timeout: 10_000 });
         const copied = await page.evaluate(() => navigator.clipboard.readText());
-        expect(copied).toBe(await page.$eval("main pre", (p) => (p.querySelector("code") ?? p).textContent));
-        expect(await page.textContent("main .code >> nth=0 >> button.copy > span:not(.sr-only)")).toBe("Copied");
+        const lines = await page.$$eval(`main pre >> nth=${n}`, ([p]) => [...p!.querySelectorAll(".fl:not([data-no-copy])")].map((l) => [...l.childNodes].filter((c) => !(c instanceof HTMLElement && c.classList.contains("ln"))).map((c) => c.textContent).join("")));
+        expect(lines.length).toBeGreaterThan(1);
+        expect(copied).toBe(lines.join("\n"));
+        expect(copied).not.toContain("│");
+        expect(await page.textContent(`main .code >> nth=${n} >> button.copy > span:not(.sr-only)`)).toBe("Copied");
 
         // Previous/next follow the sidebar from its first page to its last.
         const order = await page.$$eval("#sidebar a", (as) => as.map((a) => a.getAttribute("href")!));
