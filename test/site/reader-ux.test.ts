@@ -108,6 +108,11 @@ describe.skipIf(!BROWSER_SUITES)("reader experience", () => {
         // The filtered view is an address to share.
         await page.goto(`${site.base}/features/?variant=prod`);
         expect(await page.$$eval("[data-mt=features] tbody tr:not([hidden])", (trs) => trs.length)).toBe(inProd.length);
+        // The flag's own page says it under its name, before any scrolling.
+        await page.goto(`${site.base}/features/AUDIT_LOG/`);
+        const ships = await page.$$eval("[data-ships] a", (as) => as.map((a) => a.textContent));
+        expect(ships).toEqual(model.variantsWith("AUDIT_LOG").map((v) => v.record.name));
+        expect(await page.evaluate(() => document.querySelector("[data-ships]")!.getBoundingClientRect().bottom <= innerHeight)).toBe(true);
       });
 
       test("the roadmap filters Overdue items and shows Target in view; the hub counts every overdue item", async () => {
