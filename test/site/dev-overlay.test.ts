@@ -3,11 +3,14 @@
  * site module that threw) and shows check's own message. The site's git calls go through src/diff/git.ts.
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type Browser } from "playwright-core";
 import { BROWSER_SUITES, CHROME_ARGS, CHROMIUM } from "./harness.ts";
 import { REPO, writeFixtureData } from "./fixture.ts";
+import { siteConfig } from "../../src/site/config.ts";
+import { checkRecords, RecordErrors } from "../../src/site/data.ts";
 
 setDefaultTimeout(120_000);
 const TMP = join(REPO, "test", ".work", "site-dev-overlay");
@@ -79,6 +82,49 @@ describe.skipIf(!BROWSER_SUITES)("dev overlay", () => {
     expect(shown.message).toContain('data/features.yaml:8:9: error invalid-enum: the text "internal" is not an allowed tier');
     expect(shown.line).toContain("tier: internal");
     await page.close();
+  });
+});
+
+describe("record errors for the overlay", () => {
+  const dir = join(TMP, "unit");
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const thrown = (data: string) => {
+    try {
+      checkRecords(siteConfig({ SITE_ROOT: REPO, SITE_DATA_DIR: data }));
+    } catch (err) {
+      return err;
+    }
+    throw new Error("no error");
+  };
+
+  test("carry the first error's absolute file, line and column, and the text check read", () => {
+    const data = writeFixtureData(dir);
+    const file = join(data, "features.yaml");
+    const text = readFileSync(file, "utf8").replace("  tier: Internal\n", "  tier: internal\n");
+    writeFileSync(file, text);
+    const err = thrown(data) as RecordErrors;
+    expect(err).toBeInstanceOf(RecordErrors);
+    expect(err.loc).toEqual({ file, line: 8, column: 9 });
+    expect(err.fullCode).toBe(text);
+    expect(err.frame).toContain("data/features.yaml:8:9: error invalid-enum");
+  });
+
+  test("a data file that links out of the repository is never shown: no location, no source", () => {
+    const data = writeFixtureData(dir);
+    const away = mkdtempSync(join(tmpdir(), "takeoff-overlay-"));
+    try {
+      const outside = join(away, "secret.yaml");
+      writeFileSync(outside, "- name: SECRET_TOKEN_VALUE\n");
+      rmSync(join(data, "features.yaml"));
+      symlinkSync(outside, join(data, "features.yaml"));
+      const err = thrown(data) as RecordErrors;
+      expect(err).toBeInstanceOf(RecordErrors);
+      expect(err.text).toContain("outside-repository");
+      expect(err.loc?.file ?? "").not.toContain("features.yaml");
+      expect(`${err.fullCode ?? ""}${err.frame ?? ""}${err.message}`).not.toContain("SECRET_TOKEN_VALUE");
+    } finally {
+      rmSync(away, { recursive: true, force: true });
+    }
   });
 });
 
