@@ -44,6 +44,8 @@ export interface Cell {
   title?: string;
   /** What backs the value (a Done's evidence), shown on hover; the record's page says it in full. */
   note?: string;
+  /** Never broken across lines (a date: 2026-01-20, not 2026-01- / 20). */
+  nowrap?: boolean;
 }
 
 export interface Column {
@@ -223,7 +225,7 @@ function fieldColumn(kind: Kind, key: string): Extra | undefined {
         cell: (s, e) => {
           const t = value(e);
           if (typeof t !== "string") return { text: DASH, sort: "" };
-          return { text: t, sort: t, ...(isOverdue(e, s.config.buildDate) ? { badge: BADGE.overdue } : {}) };
+          return { text: t, sort: t, nowrap: true, ...(isOverdue(e, s.config.buildDate) ? { badge: BADGE.overdue } : {}) };
         },
       };
     case "code":

@@ -128,6 +128,9 @@ describe.skipIf(!BROWSER_SUITES)("reader experience", () => {
           return r.left >= box.left - 1 && r.right <= Math.min(box.right, innerWidth) + 1;
         });
         expect(target).toBe(true);
+        // Dates and badges in it are whole: never 2026-01- / 20, never ⚠ / Overdue.
+        const broken = await page.$$eval('[data-mt=roadmap] tbody td:nth-child(2) :is(.nw, .badge)', (els) => els.filter((el) => new Set([...el.getClientRects()].map((r) => Math.round(r.top))).size > 1 || el.getBoundingClientRect().height > 24).map((el) => el.textContent));
+        expect(broken).toEqual([]);
         await page.check('[data-mt=roadmap] input[name="overdue"]');
         await page.waitForURL(/overdue=1/);
         const visible = await page.$$eval("[data-mt=roadmap] tbody tr:not([hidden]) th", (ths) => ths.map((th) => th.textContent!.trim()));
