@@ -69,3 +69,12 @@ export function sidebar(): { guides: NavLink[]; records: NavLink[] } {
     records: KINDS.map((k: Kind) => ({ href: `/${KIND_INFO[k].path}/`, label: KIND_INFO[k].title, count: site.entries(k).length })),
   };
 }
+
+/** Previous and next pages of a sidebar page, in the sidebar's order (guides, then record kinds); none elsewhere. */
+export function pagerFor(path: string): { prev?: NavLink; next?: NavLink } {
+  const nav = sidebar();
+  const order = [...nav.guides, ...nav.records].map(({ href, label }) => ({ href, label }));
+  const i = order.findIndex((l) => l.href === path);
+  if (i < 0) return {};
+  return { ...(i > 0 ? { prev: order[i - 1] } : {}), ...(i < order.length - 1 ? { next: order[i + 1] } : {}) };
+}

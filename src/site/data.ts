@@ -3,10 +3,9 @@
  * results when fresh, record URLs and file dates. Any record error throws with the same text as
  * `npm run check`, so neither the build nor the dev server can show bad data.
  */
-import { spawnSync } from "node:child_process";
 import { readdirSync, statSync } from "node:fs";
-import { join } from "node:path";
-import { formatText, isError } from "../core/report/diagnostics.ts";
+import { join, resolve } from "node:path";
+import { formatText, isError, type Diagnostic } from "../core/report/diagnostics.ts";
 import { statusEvidence, type Evidence } from "../core/model/evidence.ts";
 import { lintContent } from "../core/lint/lint-tables.ts";
 import { checkLoaded } from "../core/check.ts";
@@ -14,13 +13,46 @@ import { loadModel, recordsHash, type Entry, type Model } from "../core/model/mo
 import { freshProveResults, PROVE_RESULTS, type ProveResults } from "../core/model/proof.ts";
 import { KIND_INFO, KINDS, type Kind } from "../core/schema/kinds.ts";
 import { freshVerifyResults, type VerifyResults } from "../verify/results-file.ts";
+import { git } from "../diff/git.ts";
 import { siteConfig, sourceUrl, type SiteConfig } from "./config.ts";
 
+/** Where Astro's dev overlay points: the first error's file (absolute), line and column. */
+export interface ErrorLocation {
+  file: string;
+  line: number;
+  column: number;
+}
+
 export class RecordErrors extends Error {
-  constructor(readonly text: string, readonly count: number) {
+  /**
+   * Read by Astro's dev overlay (and its terminal output) instead of the throwing line of this module: the
+   * overlay shows `loc`'s file at its line with a caret. `fullCode` and `frame` are the text check read, so
+   * the overlay never reads the file itself (a data file that is a link out of the repository stays unread).
+   */
+  readonly loc?: ErrorLocation;
+  readonly fullCode?: string;
+  readonly frame?: string;
+  readonly hint?: string;
+
+  constructor(readonly text: string, readonly count: number, at?: { loc: ErrorLocation; source: string; frame: string }) {
     super(`${count} record error${count === 1 ? "" : "s"}; the site is not built from invalid records:\n\n${text}`);
     this.name = "RecordErrors";
+    if (at) {
+      this.loc = at.loc;
+      this.fullCode = at.source;
+      this.frame = at.frame;
+      this.hint = "Fix the record and save: the page reloads. `npm run check` lists the same errors.";
+    }
   }
+}
+
+/** RecordErrors for these diagnostics, located at the first one whose file check read. */
+function recordErrors(errors: Diagnostic[], source: (file: string) => string | undefined, root: string): RecordErrors {
+  const text = formatText(errors, source);
+  const first = errors.find((d) => source(d.file) !== undefined);
+  if (!first) return new RecordErrors(text, errors.length);
+  const loc = { file: resolve(root, first.file), line: first.line, column: first.col };
+  return new RecordErrors(text, errors.length, { loc, source: source(first.file)!, frame: formatText([first], source) });
 }
 
 export interface Site {
@@ -106,8 +138,7 @@ export function checkRecords(config: SiteConfig): ReturnType<typeof loadModel> {
   const loaded = loadModel(config.dataRoot, config.dataDir);
   const errors = loaded.diagnostics.filter(isError);
   if (errors.length) {
-    const text = formatText(errors, (file) => loaded.sources.get(file)?.text);
-    throw new RecordErrors(text, errors.length);
+    throw recordErrors(errors, (file) => loaded.sources.get(file)?.text, config.dataRoot);
   }
   return loaded;
 }
@@ -148,7 +179,7 @@ const UNSAFE_CONTENT = new Set(["mdx-code", "mdx-syntax", "outside-repository", 
 export function checkContent(config: SiteConfig, scopeNames: readonly string[] = []): void {
   const lint = lintContent(config.contentRoot, { scopeNames }, config.contentDir);
   const errors = lint.diagnostics.filter((d) => isError(d) && UNSAFE_CONTENT.has(d.rule));
-  if (errors.length) throw new RecordErrors(formatText(errors, (file) => lint.sources.get(file)), errors.length);
+  if (errors.length) throw recordErrors(errors, (file) => lint.sources.get(file), config.contentRoot);
 }
 
 export function createSite(config: SiteConfig): Site {
@@ -175,8 +206,9 @@ export function createSite(config: SiteConfig): Site {
     const key = `${root}\0${file}`;
     let date = dates.get(key);
     if (date === undefined) {
-      const r = spawnSync("git", ["log", "-1", "--format=%cs", "--", file], { cwd: root, encoding: "utf8" });
-      const out = r.status === 0 ? r.stdout.trim() : "";
+      // Through the one git wrapper: no hooks, no prompts, no shell; the path only ever after "--".
+      const r = git(root, ["log", "-1", "--format=%cs", "--", file]);
+      const out = r.ok ? r.stdout.trim() : "";
       date = /^\d{4}-\d{2}-\d{2}$/.test(out) ? out : config.buildDate;
       dates.set(key, date);
     }

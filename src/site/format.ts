@@ -26,6 +26,35 @@ export function largestDelta(deltas: readonly { gzip: number }[]): number | unde
   return best;
 }
 
+/** What a flag costs: the largest gzip change it makes to a variant's bundle, and where. */
+export interface FlagCost {
+  gzip: number;
+  variant: string;
+  /** True: bytes it adds to a variant that ships it (leave-one-out). False: no variant ships it, so bytes it would add (add-one). */
+  shipped: boolean;
+}
+
+/**
+ * The one number Size/Impact shows for a flag, on the master table and on the flag's page alike: measured
+ * where the flag ships (the bytes each such variant loses without it), or, for a flag no variant ships, what
+ * it would add to one. Sign kept (largestDelta).
+ */
+export function flagCost(r: { leaveOneOut: readonly { variant: string; gzip: number }[]; addOne: readonly { variant: string; gzip: number }[] } | undefined): FlagCost | undefined {
+  if (!r) return undefined;
+  const shipped = r.leaveOneOut.length > 0;
+  const list = shipped ? r.leaveOneOut : r.addOne;
+  const gzip = largestDelta(list);
+  if (gzip === undefined) return undefined;
+  return { gzip, variant: list.find((d) => d.gzip === gzip)!.variant, shipped };
+}
+
+/** What the Size/Impact number means, in words. */
+export function flagCostNote(c: FlagCost): string {
+  return c.shipped
+    ? `gzip bytes: the most this flag adds to the minified, gzipped bundle of a variant that ships it (${c.variant}); measured by npm run verify`
+    : `gzip bytes: what this flag would add to the minified, gzipped bundle of ${c.variant}; no variant ships it`;
+}
+
 export function formatDays(n: number): string {
   return `${n} day${n === 1 ? "" : "s"}`;
 }

@@ -19,16 +19,17 @@ import {
   type MasterKey,
   type Status,
 } from "../core/schema/columns.ts";
-import { fieldKeys, fieldLabel, fieldMeta, kindNoun, KINDS, REQUIRED_COLUMNS, type Kind } from "../core/schema/kinds.ts";
+import { fieldKeys, fieldLabel, fieldMeta, fieldsWithRole, kindNoun, KINDS, REQUIRED_COLUMNS, type Kind } from "../core/schema/kinds.ts";
 import type { Site } from "./data.ts";
 import { callSiteCount } from "./flag-sites-view.ts";
-import { BADGE, formatBytes, formatDays, largestDelta, formatSignedBytes, isOverdue } from "./format.ts";
+import { BADGE, flagCost, flagCostNote, formatBytes, formatDays, formatSignedBytes, isOverdue } from "./format.ts";
 
-export const FILTER_KEYS = ["scope", "tier", "status", "domain"] as const;
+/** Select filters of a master table; "variant" (the build variants that ship a flag) only has values for flags. */
+export const FILTER_KEYS = ["scope", "tier", "status", "domain", "variant"] as const;
 export type FilterKey = (typeof FILTER_KEYS)[number];
 /** Filter control labels: the master columns' short labels ("Status" for Release/Status). */
 export const FILTER_LABELS = Object.fromEntries(
-  FILTER_KEYS.map((k) => [k, MASTER_COLUMNS.find((c) => c.key === k)?.short ?? k]),
+  FILTER_KEYS.map((k) => [k, MASTER_COLUMNS.find((c) => c.key === k)?.short ?? "Variant"]),
 ) as Record<FilterKey, string>;
 
 export interface Cell {
@@ -44,6 +45,8 @@ export interface Cell {
   title?: string;
   /** What backs the value (a Done's evidence), shown on hover; the record's page says it in full. */
   note?: string;
+  /** Never broken across lines (a date: 2026-01-20, not 2026-01- / 20). */
+  nowrap?: boolean;
 }
 
 export interface Column {
@@ -59,6 +62,8 @@ export interface Row {
   filters: Record<FilterKey, string[]>;
   /** Lower-case text the filter box searches: every cell plus the record's prose fields. */
   search: string;
+  /** Open after its due date (isOverdue at the build date): what the Overdue filter keeps. */
+  overdue: boolean;
 }
 
 export interface TableModel {
@@ -68,15 +73,23 @@ export interface TableModel {
   columns: Column[];
   rows: Row[];
   filterOptions: Record<FilterKey, string[]>;
+  /** The kind has a date records are due by (a field with the "due" role): the table offers the Overdue filter. */
+  hasDue: boolean;
 }
 
 /** Server-side restriction of the rows, e.g. `{ scope: "Enterprise" }` or `{ phase: 2, type: "Task" }`. */
-export type TableFilter = Partial<Record<FilterKey | "type" | "category" | "name" | "approval" | "impact" | "owner", string | string[]>> & { phase?: number };
+export type TableFilter = Partial<Record<FilterKey | "type" | "category" | "name" | "approval" | "impact" | "owner", string | string[]>> & {
+  phase?: number;
+  /** Only records open past their due date (true) or only the others (false). */
+  overdue?: boolean;
+};
 
 export interface TableOptions {
   filter?: TableFilter;
   /** Extra columns after the master ones: ids of EXTRAS, or any other field of the kind. */
   extra?: string[];
+  /** Extra columns right after the Name column (same ids as extra): what a reader scans first, in view on a phone. */
+  lead?: string[];
   /** Master columns to show; default: the six every table needs, plus those the kind requires or any row fills. */
   columns?: MasterKey[];
 }
@@ -92,17 +105,20 @@ function variantResult(site: Site, name: string) {
   return site.results?.variants.find((v) => v.name === name);
 }
 
-function impactCell(site: Site, e: Entry): Cell {
+/**
+ * Size/Impact, the same text on the table and on the record's page: a flag's rated impact with the measured
+ * gzip bytes it adds (flagCost), a variant's gzip bundle size. The note says what the number means.
+ */
+export function impactCell(site: Site, e: Entry): Cell {
   const impact = e.record.impact;
   if (e.kind === "variants") {
     const r = variantResult(site, e.record.name);
-    if (r) return { text: `${formatBytes(r.bytes.gzip)} gzip`, sort: r.bytes.gzip };
+    if (r) return { text: `${formatBytes(r.bytes.gzip)} gzip`, sort: r.bytes.gzip, note: "the variant's whole bundle, minified and gzipped (npm run verify)" };
     return { text: impact ? `${impact} (not measured)` : "not measured", sort: -1 };
   }
   if (e.kind === "features" && site.results) {
-    const r = flagResult(site, e.record.name);
-    const delta = r && largestDelta([...r.leaveOneOut, ...r.addOne]);
-    if (delta !== undefined) return { text: `${impact ?? DASH} (${formatSignedBytes(delta)})`, sort: delta };
+    const cost = flagCost(flagResult(site, e.record.name));
+    if (cost) return { text: `${impact ?? DASH} (${formatSignedBytes(cost.gzip)} gzip)`, sort: cost.gzip, note: flagCostNote(cost) };
   }
   return { text: impact ?? DASH, sort: rank(IMPACTS, impact) };
 }
@@ -145,6 +161,14 @@ const text = (v: unknown): Cell => ({ text: v === undefined || v === null || v =
 
 /** Columns computed from more than the record's own field. */
 export const EXTRAS: Record<string, Extra> = {
+  /** The build variants that ship a flag, by name: "does it ship in prod?" read off the row. */
+  shippedIn: {
+    label: "Variants",
+    cell: (s, e) => {
+      const names = s.model.variantsWith(e.record.name).map((v) => v.record.name);
+      return { text: names.length ? names.join(", ") : "none", sort: names.length };
+    },
+  },
   variants: {
     label: "Variants",
     numeric: true,
@@ -203,7 +227,7 @@ function fieldColumn(kind: Kind, key: string): Extra | undefined {
         cell: (s, e) => {
           const t = value(e);
           if (typeof t !== "string") return { text: DASH, sort: "" };
-          return { text: t, sort: t, ...(isOverdue(e, s.config.buildDate) ? { badge: BADGE.overdue } : {}) };
+          return { text: t, sort: t, nowrap: true, ...(isOverdue(e, s.config.buildDate) ? { badge: BADGE.overdue } : {}) };
         },
       };
     case "code":
@@ -230,7 +254,12 @@ function matches(site: Site, e: Entry, filter: TableFilter | undefined): boolean
     if (want === undefined) continue;
     const wanted = (Array.isArray(want) ? want : [want]).map(String);
     let have: string[];
+    if (k === "overdue") {
+      if ((want === true) !== isOverdue(e, site.config.buildDate)) return false;
+      continue;
+    }
     if (k === "scope") have = site.model.scopesOf(e);
+    else if (k === "variant") have = variantNames(site, e);
     else {
       const v = fieldValue(e, k);
       have = v === undefined ? [] : Array.isArray(v) ? v.map(String) : [String(v)];
@@ -248,25 +277,38 @@ export function defaultMasterColumns(kind: Kind, entries: Entry[]): MasterKey[] 
   return MASTER_COLUMNS.filter((c) => keep.has(c.key)).map((c) => c.key);
 }
 
-const ORDERS: Record<FilterKey, readonly string[] | undefined> = { scope: undefined, tier: TIERS, status: STATUSES, domain: DOMAINS };
+const ORDERS: Record<FilterKey, readonly string[] | undefined> = { scope: undefined, tier: TIERS, status: STATUSES, domain: DOMAINS, variant: undefined };
+
+/** The build variants that ship a flag (none for other kinds). */
+function variantNames(site: Site, e: Entry): string[] {
+  return e.kind === "features" ? site.model.variantsWith(e.record.name).map((v) => v.record.name) : [];
+}
 
 export function buildTable(site: Site, kind: Kind, options: TableOptions = {}): TableModel {
   const all = site.entries(kind);
   const entries = all.filter((e) => matches(site, e, options.filter));
   const keys = options.columns ?? defaultMasterColumns(kind, all);
   const masters = MASTER_COLUMNS.filter((c) => keys.includes(c.key));
-  const extras = (options.extra ?? []).map((id) => {
+  const extraColumn = (id: string) => {
     const x = (Object.hasOwn(EXTRAS, id) ? EXTRAS[id] : undefined) ?? fieldColumn(kind, id);
     if (!x) throw new Error(`MasterTable: unknown extra column "${id}" (known: ${[...Object.keys(EXTRAS), ...fieldKeys(kind)].join(", ")})`);
     return { id, ...x };
-  });
+  };
+  const extras = (options.extra ?? []).map(extraColumn);
+  const lead = (options.lead ?? []).map(extraColumn);
+  // Lead columns follow the first master column (Name) when the table has one, else they come first.
+  const cut = masters[0]?.key === "name" ? 1 : 0;
   const searched = searchedFields(kind);
+  const extraCol = (x: Extra & { id: string }): Column => ({ id: x.id, label: x.label, ...(x.numeric ? { numeric: true } : {}) });
   const columns: Column[] = [
-    ...masters.map((c) => ({ id: c.key, label: c.label })),
-    ...extras.map((x) => ({ id: x.id, label: x.label, ...(x.numeric ? { numeric: true } : {}) })),
+    ...masters.slice(0, cut).map((c) => ({ id: c.key, label: c.label })),
+    ...lead.map(extraCol),
+    ...masters.slice(cut).map((c) => ({ id: c.key, label: c.label })),
+    ...extras.map(extraCol),
   ];
   const rows: Row[] = entries.map((e) => {
-    const cells = [...masters.map((c) => masterCell(site, e, c.key)), ...extras.map((x) => x.cell(site, e))];
+    const head = masters.map((c) => masterCell(site, e, c.key));
+    const cells = [...head.slice(0, cut), ...lead.map((x) => x.cell(site, e)), ...head.slice(cut), ...extras.map((x) => x.cell(site, e))];
     const one = (v: string | undefined) => (v === undefined ? [] : [v]);
     const prose = searched.map((k) => fieldText(e, k)).filter((v) => v !== undefined);
     const search = [...cells.map((c) => c.text + (c.badge ? ` ${c.badge}` : "")), ...prose].join(" ").toLowerCase().replace(/\s+/g, " ");
@@ -274,26 +316,33 @@ export function buildTable(site: Site, kind: Kind, options: TableOptions = {}): 
       key: site.slugOf(e),
       href: site.urlOf(e),
       cells,
-      filters: { scope: site.model.scopesOf(e), tier: one(e.record.tier), status: one(statusOf(e)), domain: one(e.record.domain) },
+      filters: { scope: site.model.scopesOf(e), tier: one(e.record.tier), status: one(statusOf(e)), domain: one(e.record.domain), variant: variantNames(site, e) },
       search,
+      overdue: isOverdue(e, site.config.buildDate),
     };
   });
   const filterOptions = {} as Record<FilterKey, string[]>;
   for (const k of FILTER_KEYS) {
     const present = new Set(rows.flatMap((r) => r.filters[k]));
-    const order = k === "scope" ? site.model.scopeNames : ORDERS[k]!;
+    const order = k === "scope" ? site.model.scopeNames : k === "variant" ? site.entries("variants").map((v) => v.record.name) : ORDERS[k]!;
     filterOptions[k] = order.filter((v) => present.has(v));
   }
-  return { kind, noun: kindNoun(kind, 2), nounOne: kindNoun(kind, 1), columns, rows, filterOptions };
+  return { kind, noun: kindNoun(kind, 2), nounOne: kindNoun(kind, 1), columns, rows, filterOptions, hasDue: fieldsWithRole(kind, "due").length > 0 };
 }
+
+/** Columns each kind's index page shows right after Name: the date an open record is due, first in view. */
+export const DEFAULT_LEAD: Partial<Record<Kind, string[]>> = {
+  security: ["target"],
+  roadmap: ["target"],
+};
 
 /** Extra columns each kind's own index page shows after the master columns. */
 export const DEFAULT_EXTRAS: Record<Kind, string[]> = {
   scopes: ["description"],
-  features: ["callSites"],
+  features: ["shippedIn", "callSites"],
   variants: ["flags", "budget"],
-  security: ["target", "proof"],
-  roadmap: ["phase", "estimate", "target"],
+  security: ["proof"],
+  roadmap: ["phase", "estimate"],
   components: ["location", "productionReady"],
   criteria: ["proof"],
   team: ["responsibility", "timeline"],

@@ -161,7 +161,7 @@ describe.skipIf(!BROWSER_SUITES)("compare pages and code references", () => {
       // The Feature flags table counts the same places, outside the master columns.
       await page.goto(`${site.base}/features/`);
       const heads = await page.$$eval("[data-mt=features] thead th", (ths) => ths.map((t) => t.textContent!.trim()));
-      expect(heads).toEqual([...MASTER_LABELS, "Call sites"]);
+      expect(heads).toEqual([...MASTER_LABELS, "Variants", "Call sites"]);
       const cell = await page.$eval(`[data-mt=features] tbody tr:has(th a[href="/features/${flag}/"]) td:last-child`, (td) => td.textContent!.trim());
       expect(cell).toBe(String(bundledCount));
     });

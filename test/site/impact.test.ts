@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { recordsHash } from "../../src/core/model/model.ts";
 import { siteConfig } from "../../src/site/config.ts";
 import { createSite } from "../../src/site/data.ts";
-import { largestDelta } from "../../src/site/format.ts";
+import { flagCost, flagCostNote, largestDelta } from "../../src/site/format.ts";
 import { buildTable } from "../../src/site/table.ts";
 import { RESULTS_PATH } from "../../src/verify/results-file.ts";
 
@@ -45,5 +45,14 @@ test("a flag that only makes bundles smaller shows its negative delta, not 0 B",
   const table = buildTable(site, "features");
   const impact = table.columns.findIndex((c) => c.id === "impact");
   const row = table.rows.find((r) => r.cells[0]!.text === "MOCK_API")!;
-  expect(row.cells[impact]!.text).toContain("−812\u00a0B");
+  expect(row.cells[impact]!.text).toContain("−812\u00a0B gzip");
+});
+
+test("flagCost: what a flag adds where it ships (leave-one-out), else what it would add; the table names gzip", () => {
+  const shipped = flagCost({ leaveOneOut: [{ variant: "prod", gzip: 260 }, { variant: "staging", gzip: 277 }], addOne: [{ variant: "lite", gzip: 900 }] });
+  // An add-one measurement in a variant without the flag is not what the flag costs where it ships.
+  expect(shipped).toEqual({ gzip: 277, variant: "staging", shipped: true });
+  expect(flagCostNote(shipped!)).toContain("staging");
+  expect(flagCost({ leaveOneOut: [], addOne: [{ variant: "lite", gzip: 90 }] })).toEqual({ gzip: 90, variant: "lite", shipped: false });
+  expect(flagCost(undefined)).toBeUndefined();
 });

@@ -44,7 +44,7 @@ describe("tables from the schema", () => {
     const control = site.entries("security")[0]!.record;
     expect(row.search).toContain(control.requirement.toLowerCase().replace(/\s+/g, " "));
     expect(row.search).toContain(control.threat.toLowerCase().replace(/\s+/g, " "));
-    expect(FILTER_LABELS).toEqual({ scope: "Scope", tier: "Tier", status: "Status", domain: "Domain" });
+    expect(FILTER_LABELS).toEqual({ scope: "Scope", tier: "Tier", status: "Status", domain: "Domain", variant: "Variant" });
     expect(t.columns.find((c) => c.id === "status")!.label).toBe(labelOf("status"));
   });
 
