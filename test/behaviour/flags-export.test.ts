@@ -22,8 +22,11 @@ beforeAll(async () => {
   await Promise.all(VARIANTS.map(built));
 }, 120_000);
 
-/** Namespaces and units with every character CSV must quote and the exposition format must escape. */
-const NAMESPACES = ["plain", "eu,west", 'say "hi"', "two\nlines", "back\\slash", "cr\r\nlf", ' spaced, "all" \n of it '];
+/**
+ * Namespaces as ingest accepts them (letters, digits and _ . : -); units carry every character CSV must quote
+ * and the exposition format's HELP line must escape (comma, double quote, CR, LF, backslash).
+ */
+const NAMESPACES = ["plain", "eu.west", "team:a", "x_y-z"];
 const OWNERS = [
   { scope: "Enterprise", tenant: "acme" },
   { scope: "Public", tenant: "globex" },
@@ -39,6 +42,7 @@ function exportInput(): Metric[] {
         out.push(metric(i++, { name: "jobs.done", unit: 'items,"batch"', value: k % 3, namespace, ...owner }));
         // A unit that tries to end the HELP line and inject a sample of its own.
         if (k < 2) out.push(metric(i++, { name: "queue.wait", unit: "s)\nperf_injected 1\n# HELP x \\", value: k + 0.5, namespace, ...owner }));
+        if (k < 3) out.push(metric(i++, { name: "disk.io", unit: 'cr\r\nlf "back\\slash"', value: k * 2, namespace, ...owner }));
       }
     }
   }
