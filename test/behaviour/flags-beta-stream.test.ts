@@ -112,7 +112,8 @@ describe("flag: LIVE_STREAM", () => {
 describe("flag: RATE_LIMIT", () => {
   const variants = variantsWith("RATE_LIMIT");
   const MAX = limit("Per-Tenant Connection Limit", "Connections");
-  const N = limit("Message Rate Limit", "Messages");
+  const N = limit("Message Rate Limit", "Stream messages");
+  const INGESTED = limit("Message Rate Limit", "Ingested metrics");
   test("the records name variants that ship it", () => expect(variants.length).toBeGreaterThan(0));
 
   for (const v of variants) {
@@ -144,19 +145,19 @@ describe("flag: RATE_LIMIT", () => {
       }
     }, TIMEOUT);
 
-    test(`variant ${v.name}: ${N} ingested metrics a minute per tenant in a scope are accepted and the next request is refused whole with 429 and Retry-After`, async () => {
+    test(`variant ${v.name}: ${INGESTED} ingested metrics a minute per tenant in a scope are accepted and the next request is refused whole with 429 and Retry-After`, async () => {
       const s = serverOf(v);
       const tenant = uniq("rl");
       const { writer } = await access(v, tenant, "api");
       const now = Date.now();
       const metric = (i: number) => ({ name: `m${i}`, value: i, namespace: "api", ts: now - i });
-      const over = await s.post("/ingest", body(v, tenant, Array.from({ length: N + 1 }, (_, i) => metric(i))), writer);
+      const over = await s.post("/ingest", body(v, tenant, Array.from({ length: INGESTED + 1 }, (_, i) => metric(i))), writer);
       expect(over.status).toBe(429);
       expect(over.headers.get("retry-after")).toBe("60");
-      const ok = await s.post("/ingest", body(v, tenant, Array.from({ length: N }, (_, i) => metric(i))), writer);
+      const ok = await s.post("/ingest", body(v, tenant, Array.from({ length: INGESTED }, (_, i) => metric(i))), writer);
       expect(ok.status).toBe(200);
-      expect(await ok.json()).toMatchObject({ accepted: N });
-      expect((await s.post("/ingest", body(v, tenant, [metric(N)]), writer)).status).toBe(429);
+      expect(await ok.json()).toMatchObject({ accepted: INGESTED });
+      expect((await s.post("/ingest", body(v, tenant, [metric(INGESTED)]), writer)).status).toBe(429);
     }, TIMEOUT);
   }
 });
