@@ -45,7 +45,7 @@ function toValue(site: Site, entry: Entry, key: string, raw: unknown): Value {
   };
   if (meta?.role === "limits" && entry.kind === "security" && entry.record.limits) return { type: "limits", rows: entry.record.limits };
   if (meta?.fillsLimits) return { type: "text", text: fieldText(entry, key) ?? String(raw) };
-  if (meta?.role === "proof" && (entry.kind === "security" || entry.kind === "criteria") && entry.record.proof) {
+  if (meta?.role === "proof" && "proof" in entry.record && entry.record.proof) {
     const { tests, name } = entry.record.proof;
     return { type: "list", items: [...tests.map((t): Value => ({ type: "code", text: t })), ...(name === undefined ? [] : [{ type: "text" as const, text: `tests named "${name}"` }])] };
   }

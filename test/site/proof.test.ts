@@ -9,6 +9,9 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { buildFixtureSite, DIST } from "./harness.ts";
 import { FAILING_CONTROL, UNPROVEN_CONTROL } from "./fixture.ts";
+import { loadModel } from "../../src/core/model/model.ts";
+
+const { model } = loadModel(join(import.meta.dir, "../.."));
 
 setDefaultTimeout(240_000);
 beforeAll(() => buildFixtureSite(), 240_000);
@@ -69,10 +72,16 @@ describe("the site shows proof", () => {
     const header = text(page.slice(0, page.indexOf('id="master-columns"')));
     expect(header).toContain("proven by npm run verify");
     expect(header).toContain("proven by npm run prove");
-    // A flag that names no proof says so, variant by variant.
-    const otel = html("features/OTEL_EXPORT");
-    expect(text(otel)).toContain("This flag names no tests as proof.");
-    expect(otel).toMatch(/data-behaviour="enterprise" data-state="unproven"/);
+    // A flag that names no proof says so, variant by variant (the first such flag a variant ships).
+    const unnamed = model.records.features.find((f) => !f.record.proof && model.records.variants.some((v) => v.record.features.includes(f.record.name)));
+    expect(unnamed).toBeDefined();
+    const shipping = model.records.variants.find((v) => v.record.features.includes(unnamed!.record.name))!.record.name;
+    const page2 = html(`features/${unnamed!.record.name}`);
+    expect(text(page2)).toContain("This flag names no tests as proof.");
+    expect(page2).toMatch(new RegExp(`data-behaviour="${shipping}" data-state="unproven"`));
+    // Its proof field lists the named tests, never an object.
+    expect(page).not.toContain("[object Object]");
+    expect(text(page.slice(page.indexOf('data-field="proof"') + 'data-field="proof">'.length))).toMatch(/^test\/behaviour\/flags-export\.test\.ts tests named "flag: CSV_EXPORT"/);
   });
 
   test("the proof column shows what the tests showed, never an object or a bare file list", () => {
