@@ -4,11 +4,11 @@
  * `bun test --reporter=junit` (BUN_OPTIONS cleared, no record text ever on a command line but the
  * validated repository paths), selects each record's tests from the report, and records per record what
  * matched, passed, failed and was skipped, how long it took and which variants the tests ran against,
- * with a fingerprint of every input. Results go to .cache/prove/results.json (atomically); claims are then
- * held to them (unproven-claim, status-behind-evidence).
+ * with a fingerprint of every input. Then each fault a passing proof lists is planted into a copy of the
+ * repository and its tests run again there (plant-faults.ts): a fault they do not catch fails the proof.
+ * Results go to .cache/prove/results.json (atomically); claims are then held to them (unproven-claim,
+ * status-behind-evidence).
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { diagnostic, fileStart, isError, sortDiagnostics, type Diagnostic } from "../core/report/diagnostics.ts";
 import { placeOf } from "../core/load/yaml-source.ts";
@@ -20,6 +20,7 @@ import {
   isProofFile,
   proofFiles,
   proofFingerprint,
+  proofPassed,
   provedEntries,
   PROVE_RESULTS,
   PROVE_RESULTS_VERSION,
@@ -28,8 +29,12 @@ import {
   type RecordProof,
 } from "../core/model/proof.ts";
 import { writeAtomic } from "../core/fs/write-atomic.ts";
-import { isRepoPath } from "../core/schema/kinds.ts";
-import { parseJunit, variantOf, type JunitCase } from "./junit.ts";
+import { checkFaultDeclarations } from "../core/model/faults.ts";
+import { variantOf, type JunitCase } from "./junit.ts";
+import { runBunTest, type TestRun } from "./bun-test.ts";
+import { plantFaults, type PlantResult } from "./plant-faults.ts";
+import { selectCases } from "./select-cases.ts";
+export { selectCases, type TestRun };
 
 export interface ProveOptions {
   /** The Bun that runs the tests (the pinned one: process.execPath under npm run). */
@@ -38,6 +43,10 @@ export interface ProveOptions {
   env: Readonly<Record<string, string | undefined>>;
   /** Kill the test run after this many milliseconds (default 15 minutes). */
   timeoutMs?: number;
+  /** Plant each listed fault and run its proof again (default true; `--no-faults` skips it). */
+  faults?: boolean;
+  /** Copies of the repository proving faults at once (default 1). */
+  faultJobs?: number;
 }
 
 export interface ProveOutcome {
@@ -47,55 +56,13 @@ export interface ProveOutcome {
   ok: boolean;
   /** What bun test printed, for a run that wrote no report. */
   testOutput: string;
-}
-
-export interface TestRun {
-  cases: JunitCase[];
-  /** False when bun test wrote no report (it crashed, or was killed). */
-  reported: boolean;
-  exitCode: number;
-  output: string;
+  /** The planted faults, when planting ran. */
+  planted?: PlantResult;
 }
 
 /** Runs `files` (validated repository paths) with bun test in `root`; the JUnit report is read back. */
-export async function runTests(root: string, files: readonly string[], options: ProveOptions): Promise<TestRun> {
-  const dir = mkdtempSync(join(tmpdir(), "prove-"));
-  const out = join(dir, "junit.xml");
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(options.env)) if (v !== undefined && k !== "BUN_OPTIONS") env[k] = v;
-  // Proofs too slow for every `npm test` (the whole-program type-check) run only when this is set.
-  env.TAKEOFF_PROVE = "1";
-  try {
-    // Every file is a validated repository path (isRepoPath): "./" keeps bun test from reading it as a filter.
-    const args = files.filter((f) => isRepoPath(f, { ext: ".test.ts" })).map((f) => `./${f}`);
-    const child = Bun.spawn([options.bun, "test", "--reporter=junit", `--reporter-outfile=${out}`, ...args], {
-      cwd: root,
-      env,
-      stdin: "ignore",
-      stdout: "pipe",
-      stderr: "pipe",
-    });
-    const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 15 * 60_000);
-    const [stdout, stderr, exitCode] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited]);
-    clearTimeout(timer);
-    let xml: string | undefined;
-    try {
-      xml = readFileSync(out, "utf8");
-    } catch {
-      xml = undefined;
-    }
-    return { cases: xml === undefined ? [] : parseJunit(xml), reported: xml !== undefined, exitCode, output: `${stdout}${stderr}` };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-/** The cases of a run that a record's proof selects: its files, and its name as a describe or test name. */
-export function selectCases(entry: ProvedEntry, cases: readonly JunitCase[]): JunitCase[] {
-  const proof = entry.record.proof;
-  if (!proof) return [];
-  const files = new Set(proof.tests);
-  return cases.filter((c) => files.has(c.file) && (proof.name === undefined || c.suites.includes(proof.name) || c.name === proof.name));
+export function runTests(root: string, files: readonly string[], options: ProveOptions): Promise<TestRun> {
+  return runBunTest(root, files, options);
 }
 
 export function summarize(entry: ProvedEntry, cases: readonly JunitCase[]): RecordProof {
@@ -135,12 +102,17 @@ export async function runProve(root: string, options: ProveOptions): Promise<Pro
   const files = proofFiles(model).filter((f) => isProofFile(root, f));
   const before = proofFingerprint(root, model);
   const run: TestRun = files.length ? await runTests(root, files, options) : { cases: [], reported: true, exitCode: 0, output: "" };
+  // Faults are planted only under proofs that pass: a failing proof has nothing to show by failing again.
+  const passing = withProof.filter((e) => proofPassed(summarize(e, selectCases(e, run.cases))));
+  const planted = options.faults === false ? undefined : await plantFaults(root, passing, { bun: options.bun, env: options.env, concurrency: options.faultJobs ?? 1 });
   const after = proofFingerprint(root, model);
 
-  const out: Diagnostic[] = [...diagnostics, ...missing];
+  const out: Diagnostic[] = [...diagnostics, ...missing, ...checkFaultDeclarations(withProof), ...(planted?.diagnostics ?? [])];
   const records: RecordProof[] = [];
   for (const e of withProof) {
     const r = summarize(e, selectCases(e, run.cases));
+    const faults = planted?.outcomes.get(e);
+    if (faults) r.faults = faults;
     records.push(r);
     const at = placeOf(e.src, [e.index, "proof"], true);
     const what = `${r.tests.join(", ")}${r.testName === undefined ? "" : ` named "${r.testName}"`}`;
@@ -162,10 +134,10 @@ export async function runProve(root: string, options: ProveOptions): Promise<Pro
   }
   if (before !== after) {
     out.push(diagnostic("proof-stale", fileStart(PROVE_RESULTS), "inputs of the proofs (test files, src/app, data/, package-lock.json) changed while the tests ran: the results were not written"));
-    return { ...done(out, undefined, run.output), ok: false };
+    return { ...done(out, undefined, run.output), ok: false, ...(planted ? { planted } : {}) };
   }
   const results: ProveResults = { version: PROVE_RESULTS_VERSION, generatedAt: new Date().toISOString(), bunVersion: Bun.version, fingerprint: after, records };
   writeAtomic(join(root, PROVE_RESULTS), `${JSON.stringify(results, null, 2)}\n`, root);
   out.push(...checkClaims(model, results));
-  return done(out, results, run.reported ? "" : run.output);
+  return { ...done(out, results, run.reported ? "" : run.output), ...(planted ? { planted } : {}) };
 }

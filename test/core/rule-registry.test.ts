@@ -15,6 +15,7 @@ const expected = (name: string) => `test/fixtures/check/${name}/expected.txt`;
 const RULES_TEST = "test/core/rules.test.ts";
 const VERIFY_FIXTURES = "test/verify/fixtures.test.ts";
 const PROVE_TEST = "test/cli/prove.test.ts";
+const FAULTS_TEST = "test/cli/prove-faults.test.ts";
 
 /**
  * Where each rule is triggered and asserted: a check fixture's expected output (test/cli), or a test that
@@ -96,12 +97,16 @@ const TRIGGERS: Record<RuleId, string> = {
   "over-budget": VERIFY_FIXTURES,
   "dead-flag": VERIFY_FIXTURES,
   "output-not-writable": "test/hostile/files.test.ts",
+  "macro-import": "test/verify/macro-imports.test.ts",
   // proof
   "proof-missing-file": expected("proof-missing-file"),
   "proof-matched-none": PROVE_TEST,
   "proof-failed": PROVE_TEST,
   "proof-variant-unproven": PROVE_TEST,
   "proof-stale": PROVE_TEST,
+  "proof-without-faults": FAULTS_TEST,
+  "proof-fault-missed": FAULTS_TEST,
+  "proof-fault-stale": FAULTS_TEST,
   "unproven-claim": PROVE_TEST,
   "status-behind-evidence": PROVE_TEST,
   "unapproved-in-production": expected("unapproved-in-production"),

@@ -162,7 +162,17 @@ function writeFixtureProofs(dir: string, model: Model): void {
         const name = variant ? `variant ${variant}: behaves as the record says` : "holds";
         return [{ file: e.record.proof!.tests[0]!, suites: [], name, status: failing ? "failed" : "passed", time: 0.25 }];
       });
-      return summarize(e, cases);
+      const r = summarize(e, cases);
+      // Every listed fault caught by the record's passing tests, but one of UNPROVEN_CONTROL's left missed.
+      const faults = e.record.proof!.faults ?? [];
+      if (faults.length) {
+        r.faults = faults.map((f, i) =>
+          e.record.name === UNPROVEN_CONTROL.name && i === faults.length - 1
+            ? { id: f.id, what: f.what, state: "missed", failures: [], variants: [], reason: `${r.passed} of ${r.matched} tests of the proof still pass with it planted`, duration: 0.5 }
+            : { id: f.id, what: f.what, state: "caught", failures: [`${r.cases[0]!.name}`], variants: r.variants.slice(0, 1), duration: 0.5 },
+        );
+      }
+      return r;
     });
   const results: ProveResults = { version: PROVE_RESULTS_VERSION, generatedAt: "2026-01-31T12:30:00.000Z", bunVersion: "1.4.5", fingerprint: proofFingerprint(REPO, model), records };
   mkdirSync(join(dir, ".cache", "prove"), { recursive: true });

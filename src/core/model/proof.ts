@@ -12,6 +12,7 @@ import { recordPlace } from "../load/yaml-source.ts";
 import type { Entry } from "./records.ts";
 import type { Model } from "./model.ts";
 import { locationEvidence } from "./location.ts";
+import { checkFaultDeclarations, faultGap, faultOutcomesOf, type FaultOutcome } from "./faults.ts";
 
 /** Where `npm run prove` keeps its results, relative to the repository root. */
 export const PROVE_RESULTS = ".cache/prove/results.json";
@@ -51,6 +52,8 @@ export interface RecordProof {
   failures: string[];
   /** Every selected test, in report order. */
   cases: ProofCase[];
+  /** Each listed fault planted into a copy of the repository, and whether the tests caught it; absent when none was planted. */
+  faults?: FaultOutcome[];
 }
 
 export interface ProveResults {
@@ -162,7 +165,9 @@ function recordProofOf(v: unknown): RecordProof | undefined {
   if (!Array.isArray(v.cases)) return undefined;
   const cases = v.cases.map(proofCaseOf);
   if (!cases.every((c): c is ProofCase => c !== undefined)) return undefined;
-  return { kind, name, tests, ...(testName === undefined ? {} : { testName }), matched, passed, failed, skipped, duration, variants, failures, cases };
+  const faults = faultOutcomesOf(v.faults);
+  if (faults === null) return undefined;
+  return { kind, name, tests, ...(testName === undefined ? {} : { testName }), matched, passed, failed, skipped, duration, variants, failures, cases, ...(faults ? { faults } : {}) };
 }
 
 /** The results of the last `npm run prove`, if any are there and well-formed. */
@@ -233,7 +238,7 @@ export function proofGap(model: Model, e: ProvedEntry, proof: RecordProof | unde
   if (proof.passed === 0) return "none of its tests passed";
   const open = variantStates(model, e, proof).filter((s) => s.state === "unproven" || s.state === "failing");
   if (open.length) return `no test proves it in ${open.map((s) => s.variant).join(", ")}, which ship${open.length === 1 ? "s" : ""} it`;
-  return undefined;
+  return faultGap(e, proof);
 }
 
 /** unproven-claim: a component that says Done must be where it says (a file or folder of the repository, or a bun: module). */
@@ -261,6 +266,9 @@ export function checkClaims(model: Model, results: ProveResults): Diagnostic[] {
     if (status === "Done" && gap !== undefined) {
       out.push(diagnostic("unproven-claim", at, `${e.record.name} says Done, but ${gap}`));
     }
+    // A Beta needs no listed fault to slip through (planting may have been skipped; Done needs it).
+    const faults = status === "Beta" ? faultGap(e, proof, false) : undefined;
+    if (faults !== undefined) out.push(diagnostic("unproven-claim", at, `${e.record.name} says Beta, but ${faults}`));
     if ((status === "Planned" || status === "In Progress") && gap === undefined) {
       out.push(diagnostic("status-behind-evidence", at, `${e.record.name} says ${status}, but its proof passes (${proof!.passed} tests${proof!.variants.length ? ` in ${proof!.variants.join(", ")}` : ""})`));
     }
@@ -279,7 +287,7 @@ export function freshProveResults(resultsRoot: string, root: string, model: Mode
  * prove results exist, claims follow them (stale results: a warning, and claims are not judged by them).
  */
 export function proofStage(root: string, model: Model): Diagnostic[] {
-  const out = [...checkProofFiles(root, model), ...checkProduction(model), ...checkLocations(root, model)];
+  const out = [...checkProofFiles(root, model), ...checkFaultDeclarations(provedEntries(model)), ...checkProduction(model), ...checkLocations(root, model)];
   const results = readProveResults(root);
   if (!results) return out;
   if (results.fingerprint !== proofFingerprint(root, model)) {

@@ -1,0 +1,136 @@
+/**
+ * A proof must catch its faults: npm run prove plants each fault a record lists into a copy of the project and
+ * runs the proof's tests there. The fixture (test/fixtures/prove/faults) is a control whose proof is a test
+ * file that asserts nothing, with one fault: prove fails it (proof-fault-missed). The same control with a test
+ * that asserts the guard catches the fault; a fault whose text is gone, or whose file is a link, is stale;
+ * a control whose proof lists no faults is refused by check and prove. The project's own files never change.
+ */
+import { afterAll, describe, expect, test } from "bun:test";
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, relative } from "node:path";
+import { PROVE_RESULTS } from "../../src/core/model/proof.ts";
+import { makeProject, removeProject, REPO, runMain } from "../helpers/project.ts";
+
+const FIXTURE = join(REPO, "test/fixtures/prove/faults");
+const projects: string[] = [];
+afterAll(() => projects.forEach(removeProject));
+
+/** The fixture over the base project; `*.fixture` files land without the suffix (so the repository's bun test never runs them). */
+function project(edit: (yaml: string) => string = (y) => y): string {
+  const dir = makeProject(FIXTURE);
+  projects.push(dir);
+  for (const entry of readdirSync(join(FIXTURE, "test"), { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const rel = relative(FIXTURE, join(entry.parentPath, entry.name));
+    const to = join(dir, rel.replace(/\.fixture$/, ""));
+    mkdirSync(dirname(to), { recursive: true });
+    copyFileSync(join(FIXTURE, rel), to);
+  }
+  // The base criterion says Done without a proof; Beta keeps its unproven claim out of these runs.
+  const criteria = join(dir, "data/criteria.yaml");
+  writeFileSync(criteria, readFileSync(criteria, "utf8").replace("status: Done", "status: Beta"));
+  const path = join(dir, "data/security.yaml");
+  writeFileSync(path, edit(readFileSync(path, "utf8")));
+  return dir;
+}
+
+const headlines = (stderr: string) => stderr.split("\n").filter((l) => /^\S+:\d+:\d+: (error|warning) /.test(l));
+const copiesLeft = () => readdirSync(tmpdir()).filter((n) => n.startsWith("takeoff-faults-")).sort();
+const GUARD = "src/app/guard.ts";
+
+describe("npm run prove plants faults", () => {
+  test("a proof whose tests assert nothing: its fault is missed (proof-fault-missed at the fault's id), and its Beta is an unproven claim", async () => {
+    const dir = project();
+    const before = copiesLeft();
+    const guard = readFileSync(join(dir, GUARD), "utf8");
+    const run = await runMain("prove", dir);
+    expect(headlines(run.stderr)).toEqual([
+      "data/security.yaml:9:11: error unproven-claim: Scope Isolation says Beta, but fault open-guard (the guard lets a caller read another tenant's data) was not caught",
+      "data/security.yaml:23:13: error proof-fault-missed: fault open-guard of Scope Isolation (the guard lets a caller read another tenant's data) was not caught: 2 of 2 tests of the proof still pass with it planted",
+    ]);
+    expect(run.stderr).toContain("faults: 0 of 1 caught in 1 record");
+    expect(run.exitCode).toBe(1);
+    const results = JSON.parse(readFileSync(join(dir, PROVE_RESULTS), "utf8"));
+    expect(results.records[0].passed).toBe(2);
+    expect(results.records[0].faults).toEqual([
+      { id: "open-guard", what: "the guard lets a caller read another tenant's data", state: "missed", failures: [], variants: [], reason: "2 of 2 tests of the proof still pass with it planted", duration: expect.any(Number) },
+    ]);
+    // The fault went into a copy: the project's file is as it was, and the copy is gone.
+    expect(readFileSync(join(dir, GUARD), "utf8")).toBe(guard);
+    expect(copiesLeft()).toEqual(before);
+    // check holds the claim to the same results.
+    const check = await runMain("check", dir, ["--no-cache"]);
+    expect(headlines(check.stderr)).toEqual([
+      "data/security.yaml:9:11: error unproven-claim: Scope Isolation says Beta, but fault open-guard (the guard lets a caller read another tenant's data) was not caught",
+    ]);
+  }, 60_000);
+
+  test("a proof that asserts the behaviour catches the fault: the failing tests and their variants are kept; --no-faults skips planting and says so", async () => {
+    const dir = project((y) => y.replace("test/proof/smoke.test.ts", "test/proof/guard.test.ts"));
+    const run = await runMain("prove", dir);
+    expect(headlines(run.stderr)).toEqual([]);
+    expect(run.stderr).toContain("faults: 1 of 1 caught in 1 record");
+    expect(run.exitCode).toBe(0);
+    const results = JSON.parse(readFileSync(join(dir, PROVE_RESULTS), "utf8"));
+    expect(results.records[0].faults).toEqual([
+      {
+        id: "open-guard",
+        what: "the guard lets a caller read another tenant's data",
+        state: "caught",
+        failures: ["control: Scope Isolation › variant prod: another tenant's read is refused", "control: Scope Isolation › variant enterprise: another tenant's read is refused"],
+        variants: ["enterprise", "prod"],
+        duration: expect.any(Number),
+      },
+    ]);
+
+    const quick = await runMain("prove", dir, ["--no-faults"]);
+    expect(quick.stderr).toContain("faults: not planted (--no-faults)");
+    expect(quick.exitCode).toBe(0);
+    expect(JSON.parse(readFileSync(join(dir, PROVE_RESULTS), "utf8")).records[0].faults).toBeUndefined();
+    // A Done needs its faults planted: results without them do not back it.
+    writeFileSync(join(dir, "data/security.yaml"), readFileSync(join(dir, "data/security.yaml"), "utf8").replace("status: Beta", "status: Done"));
+    const done = await runMain("prove", dir, ["--no-faults"]);
+    expect(headlines(done.stderr)).toEqual([
+      "data/security.yaml:9:11: error unproven-claim: Scope Isolation says Done, but its faults were not planted (open-guard): run npm run prove without --no-faults",
+    ]);
+  }, 60_000);
+
+  test("a fault whose text is not in its file, or whose file is a link, cannot be planted (proof-fault-stale at find, at file)", async () => {
+    const gone = project((y) => y.replace('find: "return caller === owner;"', 'find: "return caller == owner;"'));
+    const run = await runMain("prove", gone);
+    expect(headlines(run.stderr)).toEqual([
+      "data/security.yaml:9:11: error unproven-claim: Scope Isolation says Beta, but fault open-guard (the guard lets a caller read another tenant's data) could not be planted",
+      `data/security.yaml:26:15: error proof-fault-stale: fault open-guard of Scope Isolation cannot be planted: the text to find is not in ${GUARD} (any more): copy it from the file as it is now`,
+    ]);
+    expect(run.exitCode).toBe(1);
+
+    // A link, even to a file of the project, is never written through; one leading out of it neither.
+    for (const target of ["guard.ts", join(tmpdir(), "takeoff-faults-outside.ts")]) {
+      const dir = project((y) => y.replace(`file: ${GUARD}`, "file: src/app/link.ts"));
+      writeFileSync(join(tmpdir(), "takeoff-faults-outside.ts"), "export const x = () => { return caller === owner; };\n");
+      symlinkSync(target, join(dir, "src/app/link.ts"));
+      const linked = await runMain("prove", dir);
+      expect(headlines(linked.stderr)).toContain(
+        "data/security.yaml:25:15: error proof-fault-stale: fault open-guard of Scope Isolation cannot be planted: src/app/link.ts is a link, or not a regular file inside the repository: a fault is planted only into a plain file",
+      );
+      expect(linked.exitCode).toBe(1);
+      expect(readFileSync(join(tmpdir(), "takeoff-faults-outside.ts"), "utf8")).toContain("caller === owner");
+      rmSync(join(tmpdir(), "takeoff-faults-outside.ts"), { force: true });
+    }
+  }, 60_000);
+
+  test("a control whose proof lists no faults: proof-without-faults at its proof key, in check (nothing run) and prove", async () => {
+    const dir = project((y) => y.slice(0, y.indexOf("    faults:")));
+    const check = await runMain("check", dir, ["--no-cache"]);
+    expect(headlines(check.stderr)).toEqual([
+      "data/security.yaml:19:3: error proof-without-faults: the proof of control Scope Isolation lists no faults: nothing shows its tests would catch a broken control",
+    ]);
+    expect(check.exitCode).toBe(1);
+    const run = await runMain("prove", dir);
+    expect(headlines(run.stderr)).toContain(
+      "data/security.yaml:19:3: error proof-without-faults: the proof of control Scope Isolation lists no faults: nothing shows its tests would catch a broken control",
+    );
+    expect(run.exitCode).toBe(1);
+  }, 60_000);
+});
