@@ -10,6 +10,7 @@ import type { Entry } from "./records.ts";
 import type { Model } from "./model.ts";
 import type { VerifyResults } from "../../verify/results-file.ts";
 import { proofGap, resultOf, type ProveResults, type ProvedEntry } from "./proof.ts";
+import { faultCount } from "./faults.ts";
 import { locationEvidence, type Evidence } from "./location.ts";
 export type { Evidence };
 
@@ -86,5 +87,7 @@ export function proofEvidence(entry: ProvedEntry, ctx: Pick<EvidenceContext, "mo
   const gap = proofGap(ctx.model, entry, r);
   if (gap !== undefined || !r) return { backed: false, reason: `npm run prove: ${gap ?? "no result"}` };
   const where = r.variants.length ? ` against ${r.variants.join(", ")}` : "";
-  return { backed: true, reason: `proven by npm run prove: ${r.passed} test${r.passed === 1 ? "" : "s"} passed in ${r.tests.join(", ")}${where}` };
+  const faults = faultCount(entry, r);
+  const caught = faults.listed ? `; they caught ${faults.caught} of ${faults.listed} planted fault${faults.listed === 1 ? "" : "s"}` : "";
+  return { backed: true, reason: `proven by npm run prove: ${r.passed} test${r.passed === 1 ? "" : "s"} passed in ${r.tests.join(", ")}${where}${caught}` };
 }
