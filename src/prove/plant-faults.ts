@@ -5,7 +5,9 @@
  * in a process group killed at the end or at a deadline). A fault is caught when a selected test fails with
  * it planted; when they all still pass, or do not run to a report, the proof is failed (proof-fault-missed).
  * A fault whose text is not in its file, or whose file is a link, missing or outside the repository, is
- * stale (proof-fault-stale) and never planted.
+ * stale (proof-fault-stale) and never planted. `replace` is record text that becomes code the tests run: it runs
+ * only in the copy, with an environment stripped of anything that could be a secret (faultEnv), and all of
+ * planting is bounded in time (a fault not started by the deadline is not planted, and says so).
  *
  * One copy serves a batch: after each fault the file gets its original text back (byte for byte: the copy
  * is otherwise what the tests of the first fault saw, and the tests write only below the temp dir). Records
@@ -31,6 +33,8 @@ export interface PlantOptions extends Omit<BunTestOptions, "nameContains" | "tim
   concurrency?: number;
   /** Deadline of one planted run (default 5 minutes). */
   faultTimeoutMs?: number;
+  /** Deadline of all planting: faults not started by then are not planted (default 20 minutes). */
+  totalTimeoutMs?: number;
 }
 
 export interface PlantResult {
@@ -42,6 +46,17 @@ export interface PlantResult {
 }
 
 type Fault = z.infer<typeof FaultSchema>;
+
+/**
+ * The environment of a planted run: a fault's `replace` is record text that becomes code the tests run, so
+ * it gets what tests need to run and nothing that could be a secret (tokens, keys, CI credentials).
+ */
+const KEPT_ENV = ["PATH", "HOME", "TMPDIR", "TMP", "TEMP", "LANG", "LC_ALL", "TZ", "TERM", "NO_COLOR", "CI"];
+export function faultEnv(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const k of KEPT_ENV) if (env[k] !== undefined) out[k] = env[k]!;
+  return out;
+}
 
 /** Source files are small; a fault's file over this is refused rather than read. */
 const MAX_SOURCE_BYTES = 4 * 1024 * 1024;
@@ -90,7 +105,7 @@ async function plantOne(copy: RepoCopy, entry: ProvedEntry, p: Planting, options
   try {
     run = await runBunTest(copy.dir, proof.tests, {
       bun: options.bun,
-      env: options.env,
+      env: faultEnv(options.env),
       timeoutMs: options.faultTimeoutMs ?? 5 * 60_000,
       ...(proof.name === undefined ? {} : { nameContains: proof.name }),
     });
@@ -137,6 +152,7 @@ export async function plantFaults(root: string, entries: readonly ProvedEntry[],
     work.push({ entry, plantings, slots });
   }
   const queue = work.filter((w) => w.plantings.length > 0);
+  const deadline = started + (options.totalTimeoutMs ?? 20 * 60_000);
   const workers = Math.max(1, Math.min(options.concurrency ?? 1, queue.length));
   if (queue.length) {
     await Promise.all(
@@ -144,7 +160,12 @@ export async function plantFaults(root: string, entries: readonly ProvedEntry[],
         const copy = copyRepository(root);
         try {
           for (let w = queue.shift(); w; w = queue.shift()) {
-            for (const p of w.plantings) w.slots[p.index] = await plantOne(copy, w.entry, p, options);
+            for (const p of w.plantings) {
+              w.slots[p.index] =
+                performance.now() < deadline
+                  ? await plantOne(copy, w.entry, p, options)
+                  : { id: p.fault.id, what: p.fault.what, state: "error", failures: [], variants: [], reason: "not planted: the time for planting faults ran out", duration: 0 };
+            }
           }
         } finally {
           copy.remove();

@@ -120,6 +120,17 @@ describe("npm run prove plants faults", () => {
     }
   }, 60_000);
 
+  test("a fault's replace text runs only in the copy, with no secret of the environment: a fault that would show one is missed", async () => {
+    const dir = project((y) =>
+      y.replace("test/proof/smoke.test.ts", "test/proof/guard.test.ts").replace('replace: "return true;"', "replace: 'return process.env.PROVE_FAULT_SECRET === undefined ? caller === owner : true;'"),
+    );
+    const run = await runMain("prove", dir, [], { PROVE_FAULT_SECRET: "s3cret" });
+    expect(headlines(run.stderr)).toContain(
+      "data/security.yaml:23:13: error proof-fault-missed: fault open-guard of Scope Isolation (the guard lets a caller read another tenant's data) was not caught: 3 of 3 tests of the proof still pass with it planted",
+    );
+    expect(run.exitCode).toBe(1);
+  }, 60_000);
+
   test("a control whose proof lists no faults: proof-without-faults at its proof key, in check (nothing run) and prove", async () => {
     const dir = project((y) => y.slice(0, y.indexOf("    faults:")));
     const check = await runMain("check", dir, ["--no-cache"]);
