@@ -3,7 +3,7 @@
  * is a claim, and the site shows it as proven only when something checked backs it. Bundle proofs come from
  * the results of `npm run verify`; components must exist where they say; controls and criteria are backed by
  * fresh results of `npm run prove` in which their named tests passed in every variant that ships their code
- * (evidence is data: no record's text is run). A flag or component that names a proof needs it to pass as
+ * (evidence is data: no record's text is run as a command; a fault's replacement runs only in a throwaway copy). A flag or component that names a proof needs it to pass as
  * well. Planning records (roadmap, team, scopes) carry no machine-checkable claim and are shown as written.
  */
 import type { Entry } from "./records.ts";
