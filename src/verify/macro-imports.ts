@@ -13,11 +13,11 @@
  * attribute must spell the word, escapes allowed), so the parser loads only for the few files that mention
  * the word; their verdict is kept in the content cache by content, so a warm run parses nothing.
  */
-import { lstatSync, readdirSync } from "node:fs";
+import { lstatSync, readdirSync, realpathSync } from "node:fs";
 import { join } from "node:path";
 import type ts from "typescript";
 import { hashContent, isRecord, openCache } from "../core/cache/content-cache.ts";
-import { readInside } from "../core/fs/safe-fs.ts";
+import { isInside, readInside } from "../core/fs/safe-fs.ts";
 import { diagnostic, type Diagnostic } from "../core/report/diagnostics.ts";
 
 /** Files a bundler may read as code. */
@@ -36,9 +36,20 @@ export interface MacroScan {
   parsed: number;
 }
 
-/** Every script file below `root`, repository-relative, sorted; links are not followed (the bundler reads the target, which is searched in its own place when inside). */
-export function scriptFiles(root: string): string[] {
-  const out: string[] = [];
+/**
+ * Every script file below `root`, repository-relative, sorted, and the links that lead out of the repository
+ * (to a script file or a folder: the bundler would read what they point at, which is not searched). Links that
+ * stay inside are not followed: what they point at is searched in its own place.
+ */
+export function scriptFiles(root: string): string[] & { outside?: string[] } {
+  const out: string[] & { outside?: string[] } = [];
+  const outside: string[] = [];
+  let realRoot: string;
+  try {
+    realRoot = realpathSync(root);
+  } catch {
+    realRoot = root;
+  }
   const walk = (rel: string) => {
     let names: string[];
     try {
@@ -56,10 +67,23 @@ export function scriptFiles(root: string): string[] {
         continue;
       }
       if (st.isDirectory()) walk(child);
-      else if ((st.isFile() || st.isSymbolicLink()) && SCRIPT.test(name)) out.push(child);
+      else if (st.isFile() && SCRIPT.test(name)) out.push(child);
+      else if (st.isSymbolicLink()) {
+        let target: string | undefined;
+        try {
+          target = realpathSync(join(root, child));
+        } catch {
+          target = undefined; // dangling: nothing to read
+        }
+        if (target === undefined) continue;
+        if (!isInside(realRoot, target)) {
+          if (SCRIPT.test(name) || lstatSync(target).isDirectory()) outside.push(child);
+        } else if (SCRIPT.test(name)) out.push(child);
+      }
     }
   };
   walk("");
+  out.outside = outside;
   return out;
 }
 
@@ -143,6 +167,9 @@ export async function findMacroImports(root: string, options: { cache?: boolean 
   const candidates: { file: string; text: string }[] = [];
   const diagnostics: Diagnostic[] = [];
   const files = scriptFiles(root);
+  for (const link of files.outside ?? []) {
+    diagnostics.push(diagnostic("macro-import", { file: link, line: 1, col: 1 }, `${link} is a link leading outside the repository: a build could read code there that was never searched for macro imports, so nothing is built`, "commit the file itself instead of a link to it"));
+  }
   for (const file of files) {
     const read = readInside(root, file, MAX_SCRIPT_BYTES);
     if ("refusal" in read) continue; // a link leaving the repository, a FIFO: the bundler's own error, never a read here

@@ -5,7 +5,7 @@
  * and the command must name `macro-import` at the file, line and column of the "macro" text.
  */
 import { afterAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import ts from "typescript";
@@ -90,6 +90,18 @@ describe("verify refuses a macro import before building anything", () => {
     const again = await findMacroImports(dir);
     expect(again.diagnostics).toEqual(first.diagnostics);
     expect(again.parsed).toBe(0);
+  });
+
+  test("a link leading out of the repository (to a script file or a folder) is refused: what it points at was never searched", async () => {
+    const dir = fixtureProject();
+    made.push(dir);
+    const outside = mkdtempSync(join(markers, "outside-"));
+    writeFileSync(join(outside, "evil.ts"), 'import { s } from "./s.ts" with { type: "macro" };\n');
+    symlinkSync(join(outside, "evil.ts"), join(dir, "src/app/evil.ts"));
+    symlinkSync(outside, join(dir, "src/app/lib"));
+    symlinkSync("main.ts", join(dir, "src/app/same.ts")); // inside: main.ts is searched in its own place
+    const scan = await findMacroImports(dir);
+    expect(scan.diagnostics.map((d) => `${d.file}:${d.line}:${d.col} ${d.rule}`)).toEqual(["src/app/evil.ts:1:1 macro-import", "src/app/lib:1:1 macro-import"]);
   });
 });
 
