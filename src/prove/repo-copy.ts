@@ -7,11 +7,14 @@
  * link to the repository's own: packages are read, never planted into. Removed on `remove()`, at exit and on
  * SIGINT/SIGTERM/SIGHUP.
  */
-import { copyFileSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readlinkSync, realpathSync, rmSync, symlinkSync } from "node:fs";
+import { copyFileSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readlinkSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { isInside } from "../core/fs/safe-fs.ts";
 import { git, topLevel } from "../diff/git.ts";
+
+/** Every copy lives in a folder starting with this, below the temp dir, beside an owner.pid naming the process that made it. */
+export const COPY_PREFIX = "takeoff-faults-";
 
 /** Folders never copied: packages (linked instead), git's own, and what builds and caches write. */
 const SKIPPED = new Set(["node_modules", ".git", ".cache", "dist", ".astro"]);
@@ -66,7 +69,10 @@ const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 
 /** Copies the repository at `root` into a new temporary folder. */
 export function copyRepository(root: string): RepoCopy {
-  const dir = mkdtempSync(join(tmpdir(), "takeoff-faults-"));
+  const top = mkdtempSync(join(tmpdir(), COPY_PREFIX));
+  writeFileSync(join(top, "owner.pid"), String(process.pid));
+  const dir = join(top, "repo");
+  mkdirSync(dir);
   let removed = false;
   const remove = () => {
     if (removed) return;
@@ -77,7 +83,7 @@ export function copyRepository(root: string): RepoCopy {
     try {
       if (lstatSync(join(dir, "node_modules")).isSymbolicLink()) rmSync(join(dir, "node_modules"));
     } catch {}
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(top, { recursive: true, force: true });
   };
   // A handler replaces the default action (exit), so it cleans up and then re-raises the signal.
   const handlers = SIGNALS.map((signal) => {

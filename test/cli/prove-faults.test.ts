@@ -6,10 +6,11 @@
  * a control whose proof lists no faults is refused by check and prove. The project's own files never change.
  */
 import { afterAll, describe, expect, test } from "bun:test";
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { PROVE_RESULTS } from "../../src/core/model/proof.ts";
+import { COPY_PREFIX } from "../../src/prove/repo-copy.ts";
 import { makeProject, removeProject, REPO, runMain } from "../helpers/project.ts";
 
 const FIXTURE = join(REPO, "test/fixtures/prove/faults");
@@ -36,13 +37,20 @@ function project(edit: (yaml: string) => string = (y) => y): string {
 }
 
 const headlines = (stderr: string) => stderr.split("\n").filter((l) => /^\S+:\d+:\d+: (error|warning) /.test(l));
-const copiesLeft = () => readdirSync(tmpdir()).filter((n) => n.startsWith("takeoff-faults-")).sort();
+/** Copies of the project this process made and left (each copy's folder names its owner). */
+const copiesLeft = () =>
+  readdirSync(tmpdir()).filter((n) => {
+    try {
+      return n.startsWith(COPY_PREFIX) && readFileSync(join(tmpdir(), n, "owner.pid"), "utf8") === String(process.pid);
+    } catch {
+      return false;
+    }
+  });
 const GUARD = "src/app/guard.ts";
 
 describe("npm run prove plants faults", () => {
   test("a proof whose tests assert nothing: its fault is missed (proof-fault-missed at the fault's id), and its Beta is an unproven claim", async () => {
     const dir = project();
-    const before = copiesLeft();
     const guard = readFileSync(join(dir, GUARD), "utf8");
     const run = await runMain("prove", dir);
     expect(headlines(run.stderr)).toEqual([
@@ -58,7 +66,7 @@ describe("npm run prove plants faults", () => {
     ]);
     // The fault went into a copy: the project's file is as it was, and the copy is gone.
     expect(readFileSync(join(dir, GUARD), "utf8")).toBe(guard);
-    expect(copiesLeft()).toEqual(before);
+    expect(copiesLeft()).toEqual([]);
     // check holds the claim to the same results.
     const check = await runMain("check", dir, ["--no-cache"]);
     expect(headlines(check.stderr)).toEqual([
@@ -106,17 +114,22 @@ describe("npm run prove plants faults", () => {
     expect(run.exitCode).toBe(1);
 
     // A link, even to a file of the project, is never written through; one leading out of it neither.
-    for (const target of ["guard.ts", join(tmpdir(), "takeoff-faults-outside.ts")]) {
-      const dir = project((y) => y.replace(`file: ${GUARD}`, "file: src/app/link.ts"));
-      writeFileSync(join(tmpdir(), "takeoff-faults-outside.ts"), "export const x = () => { return caller === owner; };\n");
-      symlinkSync(target, join(dir, "src/app/link.ts"));
-      const linked = await runMain("prove", dir);
-      expect(headlines(linked.stderr)).toContain(
-        "data/security.yaml:25:15: error proof-fault-stale: fault open-guard of Scope Isolation cannot be planted: src/app/link.ts is a link, or not a regular file inside the repository: a fault is planted only into a plain file",
-      );
-      expect(linked.exitCode).toBe(1);
-      expect(readFileSync(join(tmpdir(), "takeoff-faults-outside.ts"), "utf8")).toContain("caller === owner");
-      rmSync(join(tmpdir(), "takeoff-faults-outside.ts"), { force: true });
+    const elsewhere = mkdtempSync(join(tmpdir(), "prove-faults-outside-"));
+    const outside = join(elsewhere, "guard.ts");
+    writeFileSync(outside, "export const x = () => { return caller === owner; };\n");
+    try {
+      for (const target of ["guard.ts", outside]) {
+        const dir = project((y) => y.replace(`file: ${GUARD}`, "file: src/app/link.ts"));
+        symlinkSync(target, join(dir, "src/app/link.ts"));
+        const linked = await runMain("prove", dir);
+        expect(headlines(linked.stderr)).toContain(
+          "data/security.yaml:25:15: error proof-fault-stale: fault open-guard of Scope Isolation cannot be planted: src/app/link.ts is a link, or not a regular file inside the repository: a fault is planted only into a plain file",
+        );
+        expect(linked.exitCode).toBe(1);
+        expect(readFileSync(outside, "utf8")).toContain("caller === owner");
+      }
+    } finally {
+      rmSync(elsewhere, { recursive: true, force: true });
     }
   }, 60_000);
 
