@@ -44,15 +44,32 @@ function killGroup(pid: number): void {
   }
 }
 
-/** Groups of runs still going: killed if this process is interrupted or exits. */
+/**
+ * Groups of runs still going. Being a session of their own, they do not get the terminal's Ctrl-C: while any
+ * runs, an exit or SIGINT/SIGTERM/SIGHUP of this process kills them first (and a signal is then re-raised).
+ */
 const running = new Set<number>();
-let hooked = false;
-function hookExit(): void {
-  if (hooked) return;
-  hooked = true;
-  process.on("exit", () => {
-    for (const pid of running) killGroup(pid);
-  });
+const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+const killAll = () => {
+  for (const pid of running) killGroup(pid);
+};
+const onSignal = (signal: NodeJS.Signals) => {
+  killAll();
+  release();
+  process.kill(process.pid, signal);
+};
+function hold(pid: number): void {
+  if (running.size === 0) {
+    process.on("exit", killAll);
+    for (const s of SIGNALS) process.on(s, onSignal);
+  }
+  running.add(pid);
+}
+function release(pid?: number): void {
+  if (pid !== undefined) running.delete(pid);
+  if (pid !== undefined && running.size > 0) return;
+  process.off("exit", killAll);
+  for (const s of SIGNALS) process.off(s, onSignal);
 }
 
 /** Runs `files` (repository paths, checked again here) with bun test in `root`. */
@@ -67,7 +84,6 @@ export async function runBunTest(root: string, files: readonly string[], options
     // Every file is a validated repository path (isRepoPath): "./" keeps bun test from reading it as a filter.
     const args = files.filter((f) => isRepoPath(f, { ext: ".test.ts" })).map((f) => `./${f}`);
     const filter = options.nameContains === undefined ? [] : [`--test-name-pattern=${literalPattern(options.nameContains)}`];
-    hookExit();
     const child = Bun.spawn([options.bun, "test", "--reporter=junit", `--reporter-outfile=${out}`, ...filter, ...args], {
       cwd: root,
       env,
@@ -76,7 +92,7 @@ export async function runBunTest(root: string, files: readonly string[], options
       stderr: "pipe",
       detached: true,
     });
-    running.add(child.pid);
+    hold(child.pid);
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
@@ -90,7 +106,7 @@ export async function runBunTest(root: string, files: readonly string[], options
       clearTimeout(timer);
       // Whatever the tests started and left running goes with the run (and lets go of the output pipes).
       killGroup(child.pid);
-      running.delete(child.pid);
+      release(child.pid);
     }
     const [stdout, stderr] = await texts;
     let xml: string | undefined;

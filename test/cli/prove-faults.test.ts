@@ -6,7 +6,7 @@
  * a control whose proof lists no faults is refused by check and prove. The project's own files never change.
  */
 import { afterAll, describe, expect, test } from "bun:test";
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { PROVE_RESULTS } from "../../src/core/model/proof.ts";
@@ -156,5 +156,69 @@ describe("npm run prove plants faults", () => {
       "data/security.yaml:19:3: error proof-without-faults: the proof of control Scope Isolation lists no faults: nothing shows its tests would catch a broken control",
     );
     expect(run.exitCode).toBe(1);
+  }, 60_000);
+});
+
+describe("test runs are bounded and leave nothing running", () => {
+  /** A test file that starts a child (which would outlive it), writes both pids, and never finishes. */
+  const HANGS = `import { test } from "bun:test";
+import { writeFileSync } from "node:fs";
+test("variant prod: hangs", async () => {
+  const child = Bun.spawn([process.execPath, "-e", "setInterval(() => {}, 1000)"], { stdio: ["ignore", "ignore", "ignore"] });
+  writeFileSync(process.env.PIDS_FILE ?? "pids.txt", \`\${process.pid} \${child.pid}\`);
+  await new Promise(() => {});
+}, 600_000);
+`;
+  const alive = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  async function waitFor(check: () => boolean, ms: number): Promise<boolean> {
+    const deadline = Date.now() + ms;
+    while (Date.now() < deadline) {
+      if (check()) return true;
+      await Bun.sleep(50);
+    }
+    return check();
+  }
+  const pidsIn = (file: string) => readFileSync(file, "utf8").split(" ").map(Number);
+
+  test("at its deadline, bun test and everything it started are killed", async () => {
+    const { runBunTest } = await import("../../src/prove/bun-test.ts");
+    const dir = mkdtempSync(join(tmpdir(), "prove-hang-"));
+    projects.push(dir);
+    mkdirSync(join(dir, "test"));
+    writeFileSync(join(dir, "test/hang.test.ts"), HANGS);
+    const pidsFile = join(dir, "pids.txt");
+    try {
+      const run = await runBunTest(dir, ["test/hang.test.ts"], { bun: process.execPath, env: { ...process.env, PIDS_FILE: pidsFile }, timeoutMs: 3_000 });
+      expect(run.timedOut).toBe(true);
+      expect(run.reported).toBe(false);
+      const pids = pidsIn(pidsFile);
+      expect(await waitFor(() => pids.every((p) => !alive(p)), 5_000)).toBe(true);
+    } finally {
+      if (existsSync(pidsFile)) for (const p of pidsIn(pidsFile)) if (alive(p)) process.kill(p, "SIGKILL");
+    }
+  }, 60_000);
+
+  test("SIGTERM to npm run prove: the test run and its children go with it", async () => {
+    const dir = project((y) => y.replace("test/proof/smoke.test.ts", "test/proof/hang.test.ts"));
+    writeFileSync(join(dir, "test/proof/hang.test.ts"), HANGS.replace('"variant prod: hangs"', '"control: Scope Isolation"'));
+    const pidsFile = join(dir, "pids.txt");
+    const prove = Bun.spawn([process.execPath, join(REPO, "scripts/prove.ts")], { cwd: dir, env: { ...process.env, BUN_OPTIONS: "", PIDS_FILE: pidsFile }, stdio: ["ignore", "ignore", "ignore"] });
+    try {
+      expect(await waitFor(() => existsSync(pidsFile) && readFileSync(pidsFile, "utf8").includes(" "), 30_000)).toBe(true);
+      const pids = pidsIn(pidsFile);
+      prove.kill("SIGTERM");
+      await prove.exited;
+      expect(await waitFor(() => pids.every((p) => !alive(p)), 5_000)).toBe(true);
+    } finally {
+      prove.kill("SIGKILL");
+      if (existsSync(pidsFile)) for (const p of pidsIn(pidsFile)) if (alive(p)) process.kill(p, "SIGKILL");
+    }
   }, 60_000);
 });
