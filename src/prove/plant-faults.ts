@@ -9,10 +9,10 @@
  * only in the copy, with an environment stripped of anything that could be a secret (faultEnv), and all of
  * planting is bounded in time (a fault not started by the deadline is not planted, and says so).
  *
- * One copy serves a batch: after each fault the file gets its original text back (byte for byte: the copy
- * is otherwise what the tests of the first fault saw, and the tests write only below the temp dir). Records
- * are shared out over `concurrency` copies; the default is one, because on two cores the builds and servers
- * of the behaviour tests already use both (bench/plant-holes.ts measures it).
+ * One copy serves a batch: after each fault its file gets its original text back, so the next fault meets
+ * the tree the tests of the first met (the behaviour tests write only below the system temp dir; a test that
+ * wrote into the tree would find its file again, as in a second run of the real tree). Records are shared out
+ * over `concurrency` copies (`--fault-jobs`); bench/plant-holes.ts measures one against two.
  */
 import { join } from "node:path";
 import type { z } from "zod";
