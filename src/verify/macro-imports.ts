@@ -13,7 +13,7 @@
  * attribute must spell the word, escapes allowed), so the parser loads only for the few files that mention
  * the word; their verdict is kept in the content cache by content, so a warm run parses nothing.
  */
-import { lstatSync, readdirSync, realpathSync } from "node:fs";
+import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readFileSync, realpathSync } from "node:fs";
 import { join } from "node:path";
 import type ts from "typescript";
 import { hashContent, isRecord, openCache } from "../core/cache/content-cache.ts";
@@ -24,7 +24,7 @@ import { diagnostic, type Diagnostic } from "../core/report/diagnostics.ts";
 const SCRIPT = /\.(?:[cm]?[jt]sx?)$/;
 /** Folders never searched: packages (Bun refuses macros there), git's own, and what builds and caches write. */
 const SKIPPED = new Set(["node_modules", ".git", ".cache", "dist", ".astro"]);
-/** A source file larger than this is not code anyone bundles; it is refused as a finding. */
+/** A script file larger than this is not searched but refused: no one writes code that large by hand. */
 const MAX_SCRIPT_BYTES = 8 * 1024 * 1024;
 
 export interface MacroScan {
@@ -41,8 +41,9 @@ export interface MacroScan {
  * (to a script file or a folder: the bundler would read what they point at, which is not searched). Links that
  * stay inside are not followed: what they point at is searched in its own place.
  */
-export function scriptFiles(root: string): string[] & { outside?: string[] } {
-  const out: string[] & { outside?: string[] } = [];
+export function scriptFiles(root: string): string[] & { outside?: string[]; linked?: Set<string> } {
+  const out: string[] & { outside?: string[]; linked?: Set<string> } = [];
+  const linked = new Set<string>();
   const outside: string[] = [];
   let realRoot: string;
   try {
@@ -78,14 +79,20 @@ export function scriptFiles(root: string): string[] & { outside?: string[] } {
         if (target === undefined) continue;
         if (!isInside(realRoot, target)) {
           if (SCRIPT.test(name) || lstatSync(target).isDirectory()) outside.push(child);
-        } else if (SCRIPT.test(name)) out.push(child);
+        } else if (SCRIPT.test(name)) {
+          out.push(child);
+          linked.add(child);
+        }
       }
     }
   };
   walk("");
   out.outside = outside;
+  out.linked = linked;
   return out;
 }
+
+const SINGLE: Record<string, string> = { b: "\b", f: "\f", n: "\n", r: "\r", t: "\t", v: "\v" };
 
 /** The text with every string escape decoded as a JavaScript string literal would decode it (applied everywhere: an over-approximation). */
 export function decodeEscapes(text: string): string {
@@ -96,12 +103,42 @@ export function decodeEscapes(text: string): string {
       return n <= 0x10ffff ? String.fromCodePoint(n) : "";
     }
     if (oct !== undefined) return String.fromCharCode(parseInt(oct, 8));
-    return other ?? "";
+    return other === undefined ? "" : (SINGLE[other] ?? other);
   });
 }
 
-/** Whether a file may hold a macro import: the word "macro" in it once escapes are decoded. */
-export const mentionsMacro = (text: string) => /macro/i.test(text) || (text.includes("\\") && /macro/i.test(decodeEscapes(text)));
+/**
+ * Whether a file may hold a macro import: "macro" in it once escapes are decoded. Bun matches the attribute
+ * exactly, so only escapes that can yield one of its letters need decoding: \u, \x, octal, a line continuation,
+ * or \m \a \c \o written for the letter itself (\r is a carriage return).
+ */
+export const mentionsMacro = (text: string) => text.includes("macro") || (/\\[uxmaco0-7\n\r\u2028\u2029]/.test(text) && decodeEscapes(text).includes("macro"));
+
+/** A regular file the walk found (no link on its way): opened without following a link or blocking, size-checked on the open file. */
+function readWalked(root: string, file: string): string | null | undefined {
+  let fd: number;
+  try {
+    fd = openSync(join(root, file), constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch {
+    return undefined;
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) return undefined;
+    return st.size <= MAX_SCRIPT_BYTES ? readFileSync(fd, "utf8") : null;
+  } catch {
+    return undefined;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** A link to a script file inside the repository, read through safe-fs (its real path confined to the root). */
+function readLinked(root: string, file: string): string | null | undefined {
+  const read = readInside(root, file, MAX_SCRIPT_BYTES);
+  if ("refusal" in read) return read.refusal.rule === "file-too-large" ? null : undefined;
+  return read.bytes.toString("utf8");
+}
 
 const stringValue = (tsm: typeof ts, e: ts.Expression | undefined): string | undefined =>
   e && (tsm.isStringLiteral(e) || tsm.isNoSubstitutionTemplateLiteral(e)) ? e.text : undefined;
@@ -171,9 +208,12 @@ export async function findMacroImports(root: string, options: { cache?: boolean 
     diagnostics.push(diagnostic("macro-import", { file: link, line: 1, col: 1 }, `${link} is a link leading outside the repository: a build could read code there that was never searched for macro imports, so nothing is built`, "commit the file itself instead of a link to it"));
   }
   for (const file of files) {
-    const read = readInside(root, file, MAX_SCRIPT_BYTES);
-    if ("refusal" in read) continue; // a link leaving the repository, a FIFO: the bundler's own error, never a read here
-    const text = read.bytes.toString("utf8");
+    const text = files.linked?.has(file) ? readLinked(root, file) : readWalked(root, file);
+    if (text === undefined) continue; // gone, or not a regular file any more: the bundler's own error
+    if (text === null) {
+      diagnostics.push(diagnostic("macro-import", { file, line: 1, col: 1 }, `${file} is over ${MAX_SCRIPT_BYTES / 1024 / 1024} MiB: it was not searched for macro imports, so nothing is built`, "keep generated or vendored bundles out of the repository's sources"));
+      continue;
+    }
     if (mentionsMacro(text)) candidates.push({ file, text });
   }
   if (!candidates.length) return { diagnostics, texts, files: files.length, parsed: 0 };

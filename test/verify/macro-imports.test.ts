@@ -63,7 +63,10 @@ describe("macro imports in the source", () => {
 
   test("only files that spell the word, escapes decoded, are parsed", () => {
     expect(mentionsMacro("const a = 1;")).toBe(false);
-    expect(mentionsMacro('with { type: "\\u006d\\x61c\\ro" }')).toBe(true);
+    expect(mentionsMacro('with { type: "\\u006d\\x61c\\x72o" }')).toBe(true);
+    expect(mentionsMacro('with { type: "\\ma\\cro" }')).toBe(true);
+    expect(mentionsMacro('const re = /\\d+\\.\\s/; const s = "a\\tb\\n";')).toBe(false);
+    expect(decodeEscapes("mac\\ro")).toBe("mac\ro");
     expect(decodeEscapes("\\u{6d}\\141\\x63\\\nro")).toBe("macro");
   });
 });
@@ -92,7 +95,7 @@ describe("verify refuses a macro import before building anything", () => {
     expect(again.parsed).toBe(0);
   });
 
-  test("a link leading out of the repository (to a script file or a folder) is refused: what it points at was never searched", async () => {
+  test("a link leading out of the repository (to a script file or a folder), or a file too large to search, is refused: it was never searched", async () => {
     const dir = fixtureProject();
     made.push(dir);
     const outside = mkdtempSync(join(markers, "outside-"));
@@ -100,8 +103,10 @@ describe("verify refuses a macro import before building anything", () => {
     symlinkSync(join(outside, "evil.ts"), join(dir, "src/app/evil.ts"));
     symlinkSync(outside, join(dir, "src/app/lib"));
     symlinkSync("main.ts", join(dir, "src/app/same.ts")); // inside: main.ts is searched in its own place
+    // Too large to search: refused rather than skipped.
+    writeFileSync(join(dir, "src/app/huge.js"), `// ${"x".repeat(9 * 1024 * 1024)}\n`);
     const scan = await findMacroImports(dir);
-    expect(scan.diagnostics.map((d) => `${d.file}:${d.line}:${d.col} ${d.rule}`)).toEqual(["src/app/evil.ts:1:1 macro-import", "src/app/lib:1:1 macro-import"]);
+    expect(scan.diagnostics.map((d) => `${d.file}:${d.line}:${d.col} ${d.rule}`)).toEqual(["src/app/evil.ts:1:1 macro-import", "src/app/lib:1:1 macro-import", "src/app/huge.js:1:1 macro-import"]);
   });
 });
 
