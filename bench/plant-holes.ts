@@ -3,12 +3,12 @@
  * plant by hand are data now: each control in data/security.yaml lists the faults its tests must catch
  * (`proof.faults`), and `npm run prove` plants every one into a copy of the repository and fails the proof
  * when its tests still pass. This times `bun scripts/prove.ts` on this repository without planting
- * (`--no-faults`), with it (one copy, the default), and with the faults of two records at once
- * (`--fault-jobs 2`), and prints each fault's outcome and time from the results. Runs are sequential and cold
+ * (`--no-faults`), with it (the faults of two records at once in two copies, the default), and with one copy
+ * (`--fault-jobs 1`), and prints each fault's outcome and time from the results. Runs are sequential and cold
  * (.cache/prove/ removed first); the 2-core machine is shared and noisy, so read the spread.
  *
  *   bun bench/plant-holes.ts                 every mode once
- *   BENCH_RUNS=3 MODES=faults,jobs2 bun bench/plant-holes.ts
+ *   BENCH_RUNS=3 MODES=faults,jobs1 bun bench/plant-holes.ts
  *
  * Exit 0 when every run with faults caught every fault, 1 otherwise.
  */
@@ -18,7 +18,7 @@ import { readProveResults } from "../src/core/model/proof.ts";
 
 const REPO = join(import.meta.dir, "..");
 const RUNS = Number(process.env.BENCH_RUNS ?? 1);
-const MODES: Record<string, string[]> = { "no-faults": ["--no-faults"], faults: [], jobs2: ["--fault-jobs", "2"] };
+const MODES: Record<string, string[]> = { "no-faults": ["--no-faults"], faults: [], jobs1: ["--fault-jobs", "1"] };
 const wanted = (process.env.MODES?.split(",") ?? Object.keys(MODES)).filter((m) => m in MODES);
 const env = { ...process.env, BUN_OPTIONS: "", GITHUB_ACTIONS: "" };
 const seconds = (ms: number) => (ms / 1000).toFixed(1);

@@ -19,7 +19,7 @@ export const PROVE: CommandSpec = {
     "--no-faults": { help: "run the proofs only, without planting their faults (quicker; a Done then stays unproven)" },
     "--fault-jobs": {
       value: "N",
-      help: "plant the faults of N records at once, each in its own copy of the repository (default 1)",
+      help: "plant the faults of N records at once, each in its own copy of the repository (default 2)",
       check: (v) => (/^[1-8]$/.test(v) ? undefined : `--fault-jobs takes a whole number from 1 to 8, not ${JSON.stringify(v)}`),
     },
   },
@@ -33,7 +33,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
   const output = outputOptions(args, io);
   const faults = !args.flags.has("--no-faults");
   const { runProve } = await import("../prove/prove.ts");
-  const result = await runProve(io.cwd, { bun: process.execPath, env: io.env, faults, faultJobs: Number(args.values.get("--fault-jobs") ?? 1) });
+  const result = await runProve(io.cwd, { bun: process.execPath, env: io.env, faults, faultJobs: Number(args.values.get("--fault-jobs") ?? 2) });
   if (result.testOutput && output.format === "text") io.stderr(`${result.testOutput.trimEnd().split("\n").slice(-20).join("\n")}\n\n`);
   report(result.diagnostics, { ...output, texts: result.texts, stdout: io.stdout, stderr: io.stderr });
   if (output.format === "text" && result.results) {
