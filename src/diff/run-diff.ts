@@ -11,6 +11,8 @@ import { compareSnapshots, type DiffReport } from "./compare.ts";
 import { defaultBase, refProblem, resolveCommit, shortSha, topLevel, treeOf } from "./git.ts";
 import { candidatesFingerprint, takeSnapshot, type Snapshot } from "./snapshot.ts";
 import { withWorktree } from "./worktree.ts";
+import { findMacroImports } from "../verify/macro-imports.ts";
+import { formatHeadline } from "../core/report/diagnostics.ts";
 
 export interface DiffOptions {
   /** A git ref; default: the merge base of HEAD with the default branch. */
@@ -81,9 +83,12 @@ export async function runDiff(root: string, options: DiffOptions): Promise<DiffO
   } else {
     progress(`diff: measuring the base ${shortSha(base.commit)} in a temporary worktree`);
     try {
-      const taken = await withWorktree(root, base.commit, ({ dir }) =>
-        takeSnapshot(dir, { today, cache: options.cache, prove: options.prove, env: options.env, storedProofs, materializeProofs: true }),
-      );
+      const taken = await withWorktree(root, base.commit, async ({ dir }) => {
+        // Nothing of the base may run here: a macro import would run inside this process as the base builds (or its tests, with --prove).
+        const macros = await findMacroImports(dir, { cache: options.cache });
+        if (macros.diagnostics.length) throw new Error(`it imports a Bun macro, so nothing of it is built or run:\n${macros.diagnostics.map((d) => `  ${formatHeadline(d)}`).join("\n")}`);
+        return takeSnapshot(dir, { today, cache: options.cache, prove: options.prove, env: options.env, storedProofs, materializeProofs: true });
+      });
       baseSnapshot = taken.snapshot;
       if (taken.snapshot.proofs.source === "proved" && taken.proofs) cache?.saveProofs(tree, taken.proofs);
       cache?.saveSnapshot(tree, today, baseSnapshot);

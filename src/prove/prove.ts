@@ -5,12 +5,12 @@
  * validated repository paths), selects each record's tests from the report, and records per record what
  * matched, passed, failed and was skipped, how long it took and which variants the tests ran against,
  * with the proof's own inputs (src/core/model/proof-inputs.ts), their digests and its fingerprint. Only the
- * proofs without a fresh result run (all with `all`); the fresh results of the others are kept. Results go
- * to .cache/prove/results.json (atomically); claims are then held to them (unproven-claim,
+ * proofs without a fresh result run (all with `all`); the fresh results of the others are kept. Then each fault
+ * a proof that ran and passed lists is planted into a copy of the repository and its tests run again there
+ * (plant-faults.ts): a fault they do not catch fails the proof. Results go to .cache/prove/results.json
+ * (atomically); claims are then held to them (unproven-claim,
  * status-behind-evidence).
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { diagnostic, isError, sortDiagnostics, type Diagnostic } from "../core/report/diagnostics.ts";
 import { placeOf } from "../core/load/yaml-source.ts";
@@ -21,6 +21,7 @@ import {
   fingerprintOf,
   variantStates,
   isProofFile,
+  proofPassed,
   proofSpec,
   provedEntries,
   readResultsFile,
@@ -34,8 +35,12 @@ import {
 } from "../core/model/proof.ts";
 import { inputDigest, ModuleGraph, proofInputs } from "../core/model/proof-inputs.ts";
 import { writeAtomic } from "../core/fs/write-atomic.ts";
-import { isRepoPath } from "../core/schema/kinds.ts";
-import { parseJunit, variantOf, type JunitCase } from "./junit.ts";
+import { checkFaultDeclarations } from "../core/model/faults.ts";
+import { variantOf, type JunitCase } from "./junit.ts";
+import { runBunTest, type TestRun } from "./bun-test.ts";
+import { plantFaults, type PlantResult } from "./plant-faults.ts";
+import { selectCases } from "./select-cases.ts";
+export { selectCases, type TestRun };
 
 export interface ProveOptions {
   /** The Bun that runs the tests (the pinned one: process.execPath under npm run). */
@@ -46,6 +51,10 @@ export interface ProveOptions {
   timeoutMs?: number;
   /** Run every proof, even those whose results are fresh (`--all`). */
   all?: boolean;
+  /** Plant each listed fault and run its proof again (default true; `--no-faults` skips it). */
+  faults?: boolean;
+  /** Copies of the repository proving faults at once (default 2: measured faster on 2 cores, bench/plant-holes.ts). */
+  faultJobs?: number;
 }
 
 export interface ProveOutcome {
@@ -58,55 +67,13 @@ export interface ProveOutcome {
   /** Records whose tests ran now, and those whose fresh results were kept. */
   ran: number;
   kept: number;
-}
-
-export interface TestRun {
-  cases: JunitCase[];
-  /** False when bun test wrote no report (it crashed, or was killed). */
-  reported: boolean;
-  exitCode: number;
-  output: string;
+  /** The planted faults, when planting ran. */
+  planted?: PlantResult;
 }
 
 /** Runs `files` (validated repository paths) with bun test in `root`; the JUnit report is read back. */
-export async function runTests(root: string, files: readonly string[], options: ProveOptions): Promise<TestRun> {
-  const dir = mkdtempSync(join(tmpdir(), "prove-"));
-  const out = join(dir, "junit.xml");
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(options.env)) if (v !== undefined && k !== "BUN_OPTIONS") env[k] = v;
-  // Proofs too slow for every `npm test` (the whole-program type-check) run only when this is set.
-  env.TAKEOFF_PROVE = "1";
-  try {
-    // Every file is a validated repository path (isRepoPath): "./" keeps bun test from reading it as a filter.
-    const args = files.filter((f) => isRepoPath(f, { ext: ".test.ts" })).map((f) => `./${f}`);
-    const child = Bun.spawn([options.bun, "test", "--reporter=junit", `--reporter-outfile=${out}`, ...args], {
-      cwd: root,
-      env,
-      stdin: "ignore",
-      stdout: "pipe",
-      stderr: "pipe",
-    });
-    const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 15 * 60_000);
-    const [stdout, stderr, exitCode] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited]);
-    clearTimeout(timer);
-    let xml: string | undefined;
-    try {
-      xml = readFileSync(out, "utf8");
-    } catch {
-      xml = undefined;
-    }
-    return { cases: xml === undefined ? [] : parseJunit(xml), reported: xml !== undefined, exitCode, output: `${stdout}${stderr}` };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-/** The cases of a run that a record's proof selects: its files, and its name as a describe or test name. */
-export function selectCases(entry: ProvedEntry, cases: readonly JunitCase[]): JunitCase[] {
-  const proof = entry.record.proof;
-  if (!proof) return [];
-  const files = new Set(proof.tests);
-  return cases.filter((c) => files.has(c.file) && (proof.name === undefined || c.suites.includes(proof.name) || c.name === proof.name));
+export function runTests(root: string, files: readonly string[], options: ProveOptions): Promise<TestRun> {
+  return runBunTest(root, files, options);
 }
 
 /** What a record's result is computed from: when its tests ran, its spec, its inputs and their fingerprint. */
@@ -178,18 +145,32 @@ export async function runProve(root: string, options: ProveOptions): Promise<Pro
   const files = [...new Set([...toRun].flatMap((e) => e.record.proof!.tests))].sort().filter((f) => isProofFile(root, f));
   const provedAt = new Date().toISOString();
   const run: TestRun = files.length ? await runTests(root, files, options) : { cases: [], reported: true, exitCode: 0, output: "" };
+  const ranFiles = new Set(files);
+  // A record whose files all ran now takes the new result (fresh by construction); the others keep theirs.
+  const keptOf = (e: ProvedEntry) => (!toRun.has(e) && !e.record.proof!.tests.every((f) => ranFiles.has(f)) ? resultOf(previous!, e) : undefined);
+  const fresh = new Map(
+    withProof.filter((e) => !keptOf(e)).map((e) => {
+      const inputs = before.inputs.get(e)!;
+      return [e, summarize(e, selectCases(e, run.cases), { provedAt, spec: proofSpec(e), inputs, fingerprint: fingerprintOf(Bun.version, proofSpec(e), inputs, before.digests) })] as const;
+    }),
+  );
+  // Faults are planted only under proofs that ran now and pass: a failing proof has nothing to show by failing
+  // again, and a kept result keeps the fault outcomes of its own run.
+  const passing = [...fresh].filter(([, r]) => proofPassed(r)).map(([e]) => e);
+  const planted = options.faults === false ? undefined : await plantFaults(root, passing, { bun: options.bun, env: options.env, concurrency: options.faultJobs ?? 2 });
   const after = proofInputsNow(root, model, withProof);
 
-  const out: Diagnostic[] = [...diagnostics, ...missing, ...("refused" in file ? [file.refused] : [])];
+  const out: Diagnostic[] = [...diagnostics, ...missing, ...("refused" in file ? [file.refused] : []), ...checkFaultDeclarations(withProof), ...(planted?.diagnostics ?? [])];
   const records: RecordProof[] = [];
-  const ranFiles = new Set(files);
   let ran = 0;
   for (const e of withProof) {
-    // A record whose files all ran now takes the new result (fresh by construction); the others keep theirs.
-    const kept = !toRun.has(e) && !e.record.proof!.tests.every((f) => ranFiles.has(f)) ? resultOf(previous!, e) : undefined;
-    const inputs = before.inputs.get(e)!;
-    const r = kept ?? summarize(e, selectCases(e, run.cases), { provedAt, spec: proofSpec(e), inputs, fingerprint: fingerprintOf(Bun.version, proofSpec(e), inputs, before.digests) });
-    if (!kept) ran++;
+    const kept = keptOf(e);
+    const r = kept ?? fresh.get(e)!;
+    if (!kept) {
+      ran++;
+      const faults = planted?.outcomes.get(e);
+      if (faults) r.faults = faults;
+    }
     records.push(r);
     const at = placeOf(e.src, [e.index, "proof"], true);
     const what = `${r.tests.join(", ")}${r.testName === undefined ? "" : ` named "${r.testName}"`}`;
@@ -216,10 +197,10 @@ export async function runProve(root: string, options: ProveOptions): Promise<Pro
       const hit = before.inputs.get(e)!.filter((i) => changed.has(i));
       if (hit.length) out.push(diagnostic("proof-stale", placeOf(e.src, [e.index, "proof"], true), `inputs of the proof of ${e.record.name} (${hit.slice(0, 3).join(", ")}${hit.length > 3 ? ", …" : ""}) changed while the tests ran: the results were not written`));
     }
-    return { ...done(out, undefined, run.output, ran, records.length - ran), ok: false };
+    return { ...done(out, undefined, run.output, ran, records.length - ran), ok: false, ...(planted ? { planted } : {}) };
   }
   const results: ProveResults = { version: PROVE_RESULTS_VERSION, generatedAt: provedAt, bunVersion: Bun.version, inputs: before.digests, records };
   writeAtomic(join(root, PROVE_RESULTS), `${JSON.stringify(results, null, 2)}\n`, root);
   out.push(...checkClaims(model, results));
-  return done(out, results, run.reported ? "" : run.output, ran, records.length - ran);
+  return { ...done(out, results, run.reported ? "" : run.output, ran, records.length - ran), ...(planted ? { planted } : {}) };
 }

@@ -8,6 +8,7 @@ import type { Entry } from "../core/model/records.ts";
 import { statusOf } from "../core/model/status.ts";
 import { PROVED_KINDS, resultOf, variantStates, type ProofCase, type ProvedEntry, type ProvedKind, type RecordProof, type VariantProofState } from "../core/model/proof.ts";
 import { proofEvidence, type Evidence } from "../core/model/evidence.ts";
+import { faultsOf, type FaultOutcome } from "../core/model/faults.ts";
 import type { Kind } from "../core/schema/kinds.ts";
 import type { Site } from "./data.ts";
 import { NBSP } from "./format.ts";
@@ -53,6 +54,40 @@ export function proofSummary(view: ProofView): string {
   if (!r || r.matched === 0) return `⚠ ${view.evidence.reason}`;
   const parts = [`${r.passed} passed`, r.failed ? `${r.failed} failed` : "", r.skipped ? `${r.skipped} skipped` : ""].filter(Boolean);
   return `${view.evidence.backed ? "✅" : "❌"} ${parts.join(", ")} · ${formatSeconds(r.duration)}`;
+}
+
+export const FAULT_LABEL: Record<FaultOutcome["state"] | "not planted", { icon: string; text: string }> = {
+  caught: { icon: "✅", text: "caught" },
+  missed: { icon: "❌", text: "missed" },
+  stale: { icon: "⚠", text: "could not be planted" },
+  error: { icon: "❌", text: "its tests did not run" },
+  "not planted": { icon: "⚠", text: "not planted" },
+};
+
+export interface FaultRow {
+  id: string;
+  what: string;
+  state: FaultOutcome["state"] | "not planted";
+  /** Which tests failed, and where, or why it was not caught. */
+  detail: string;
+}
+
+/**
+ * The faults a record lists with what planting them showed ("Faults caught: 2 of 2"); undefined when it lists
+ * none. A fault without an outcome in fresh results was not planted (prove --no-faults).
+ */
+export function faultsView(e: ProvedEntry, result: RecordProof | undefined): { caught: number; listed: number; rows: FaultRow[] } | undefined {
+  const listed = faultsOf(e);
+  if (!listed.length) return undefined;
+  const outcomes = new Map((result?.faults ?? []).map((o) => [o.id, o]));
+  const rows = listed.map((f): FaultRow => {
+    const o = outcomes.get(f.id);
+    if (!o) return { id: f.id, what: f.what, state: "not planted", detail: result ? "npm run prove ran with --no-faults" : "no fresh results of npm run prove" };
+    if (o.state !== "caught") return { id: f.id, what: f.what, state: o.state, detail: o.reason ?? "" };
+    const where = o.variants.length ? ` in ${o.variants.join(", ")}` : "";
+    return { id: f.id, what: f.what, state: "caught", detail: `${o.failures.length} test${o.failures.length === 1 ? "" : "s"} failed with it planted${where}` };
+  });
+  return { caught: rows.filter((r) => r.state === "caught").length, listed: rows.length, rows };
 }
 
 /** The limits of a control with the generated constant each one feeds. */

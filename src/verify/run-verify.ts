@@ -1,6 +1,7 @@
 /**
  * `npm run verify` as a function over a project root (data/ + src/ + package.json), so the CLI, the site
- * build, the tests and the benchmark run the same proof: build every variant, then prove source rules,
+ * build, the tests and the benchmark run the same proof: refuse a tree with a macro import (nothing of the tree
+ * may run in verify), build every variant, then prove source rules,
  * dead code, owned modules, leftovers, sizes against budget and per-flag impact.
  *
  * The run is a pipeline of steps (src/verify/steps/) over one context object (steps/context.ts). Speed:
@@ -14,6 +15,7 @@ import { startBuilds } from "./steps/build.ts";
 import { openContext, type VerifyOptions, type VerifyRun } from "./steps/context.ts";
 import { measureImpact } from "./steps/impact.ts";
 import { loadRecords, stopEarly } from "./steps/load.ts";
+import { refuseMacroImports } from "./steps/macros.ts";
 import { proveDeadCode, startProbes } from "./steps/probe.ts";
 import { proveVariants } from "./steps/prove-variants.ts";
 import { analyseSources } from "./steps/sources.ts";
@@ -24,6 +26,7 @@ export type { ProgressEvent, VerifyOptions, VerifyRun } from "./steps/context.ts
 export async function runVerify(root: string, options: VerifyOptions = {}): Promise<VerifyRun> {
   const loaded = loadRecords(openContext(root, options)); // records and the pinned Bun; the impact helper starts meanwhile
   if (loaded.diagnostics.some(isError)) return stopEarly(loaded); // nothing below would mean anything
+  if (await refuseMacroImports(loaded)) return stopEarly(loaded); // a macro would run the tree's code in the builds
   const building = startBuilds(loaded); // variant builds and impact toggles start; no parser needed
   const analysed = await analyseSources(building); // cached or parsed while the builds run: source rules
   const probing = startProbes(analysed); // probe builds with one marker per guarded arm

@@ -14,9 +14,10 @@ const projects: string[] = [];
 afterAll(() => projects.forEach(removeProject));
 
 const PASS = `import { describe, expect, test } from "bun:test";
+import { scopeOf } from "../../src/app/scope.ts";
 describe("control: Scope Isolation", () => {
-  test("variant prod: reads stay in scope", () => expect(1).toBe(1));
-  test("variant enterprise: writes stay in scope", () => expect(2).toBe(2));
+  test("variant prod: reads stay in scope", () => expect(scopeOf("prod")).toBe("prod"));
+  test("variant enterprise: writes stay in scope", () => expect(scopeOf("enterprise")).toBe("enterprise"));
 });
 describe("other", () => { test("variant dev: fails but is not selected", () => expect(1).toBe(2)); });
 `;
@@ -27,7 +28,10 @@ describe("control: Scope Isolation", () => {
 });
 `;
 
-/** The base security record (status at line 9, col 11) with a proof appended: proof key at line 19, col 3. */
+/**
+ * The base security record (status at line 9, col 11) with a proof appended: proof key at line 19, col 3. Its
+ * one fault (every caller gets scope "prod") is caught by PASS's enterprise test.
+ */
 function project(status: string, proofName: string, files: Record<string, string>, criterionStatus = "Beta"): string {
   const dir = makeProject();
   projects.push(dir);
@@ -36,7 +40,10 @@ function project(status: string, proofName: string, files: Record<string, string
   writeFileSync(criteria, readFileSync(criteria, "utf8").replace("status: Done", `status: ${criterionStatus}`));
   const path = join(dir, "data/security.yaml");
   const text = readFileSync(path, "utf8").replace("status: In Progress", `status: ${status}`);
-  writeFileSync(path, `${text.trimEnd()}\n  proof:\n    tests: [test/proof/a.test.ts]\n    name: "${proofName}"\n`);
+  const fault = `    faults:\n      - id: one-scope\n        what: every caller gets scope prod\n        file: src/app/scope.ts\n        find: "return caller;"\n        replace: 'return "prod";'\n`;
+  writeFileSync(path, `${text.trimEnd()}\n  proof:\n    tests: [test/proof/a.test.ts]\n    name: "${proofName}"\n${fault}`);
+  mkdirSync(join(dir, "src/app"), { recursive: true });
+  writeFileSync(join(dir, "src/app/scope.ts"), "export function scopeOf(caller: string): string {\n  return caller;\n}\n");
   mkdirSync(join(dir, "test/proof"), { recursive: true });
   for (const [name, body] of Object.entries(files)) writeFileSync(join(dir, "test/proof", name), body);
   return dir;
@@ -78,6 +85,16 @@ describe("npm run prove", () => {
         spec: expect.stringMatching(/^[0-9a-f]{64}$/),
         inputs: expect.any(Array),
         fingerprint: expect.stringMatching(/^[0-9a-f]{64}$/),
+        faults: [
+          {
+            id: "one-scope",
+            what: "every caller gets scope prod",
+            state: "caught",
+            failures: ["control: Scope Isolation › variant enterprise: writes stay in scope"],
+            variants: ["enterprise"],
+            duration: expect.any(Number),
+          },
+        ],
       },
     ]);
 

@@ -91,7 +91,9 @@ describe("check cache", () => {
   test("a remembered verdict is dropped when a proof's test file disappears (check only asked whether it is a file)", async () => {
     const dir = project();
     const security = join(dir, "data/security.yaml");
-    writeFileSync(security, `${readFileSync(security, "utf8").trimEnd()}\n  proof:\n    tests: [test/proof/a.test.ts]\n`);
+    // A control's proof lists a fault its tests must catch (check never plants it).
+    const fault = `    faults:\n      - id: open\n        what: reads are not checked\n        file: src/app/main.ts\n        find: check(read)\n        replace: "true"\n`;
+    writeFileSync(security, `${readFileSync(security, "utf8").trimEnd()}\n  proof:\n    tests: [test/proof/a.test.ts]\n${fault}`);
     mkdirSync(join(dir, "test/proof"), { recursive: true });
     writeFileSync(join(dir, "test/proof/a.test.ts"), "// proof\n");
     expect((await runMain("check", dir)).exitCode).toBe(0);

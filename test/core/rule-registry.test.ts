@@ -16,6 +16,7 @@ const RULES_TEST = "test/core/rules.test.ts";
 const TABLE_TEST = "test/core/table-lint.test.ts";
 const VERIFY_FIXTURES = "test/verify/fixtures.test.ts";
 const PROVE_TEST = "test/cli/prove.test.ts";
+const FAULTS_TEST = "test/cli/prove-faults.test.ts";
 
 /**
  * Where each rule is triggered and asserted: a check fixture's expected output (test/cli), or a test that
@@ -104,6 +105,7 @@ const TRIGGERS: Record<RuleId, string> = {
   "over-budget": VERIFY_FIXTURES,
   "dead-flag": VERIFY_FIXTURES,
   "output-not-writable": "test/hostile/files.test.ts",
+  "macro-import": "test/verify/macro-imports.test.ts",
   // proof
   "proof-missing-file": expected("proof-missing-file"),
   "proof-matched-none": PROVE_TEST,
@@ -111,6 +113,9 @@ const TRIGGERS: Record<RuleId, string> = {
   "proof-variant-unproven": PROVE_TEST,
   "proof-stale": "test/cli/proof-freshness.test.ts",
   "tracked-results": "test/cli/proof-freshness.test.ts",
+  "proof-without-faults": FAULTS_TEST,
+  "proof-fault-missed": FAULTS_TEST,
+  "proof-fault-stale": FAULTS_TEST,
   "unproven-claim": PROVE_TEST,
   "missing-location": RULES_TEST,
   "status-behind-evidence": PROVE_TEST,

@@ -163,7 +163,17 @@ function writeFixtureProofs(dir: string, model: Model): void {
         return [{ file: e.record.proof!.tests[0]!, suites: [], name, status: failing ? "failed" : "passed", time: 0.25 }];
       });
       const list = inputs.get(e)!;
-      return summarize(e, cases, { provedAt: "2026-01-31T12:30:00.000Z", spec: proofSpec(e), inputs: list, fingerprint: fingerprintOf(Bun.version, proofSpec(e), list, digests) });
+      const r = summarize(e, cases, { provedAt: "2026-01-31T12:30:00.000Z", spec: proofSpec(e), inputs: list, fingerprint: fingerprintOf(Bun.version, proofSpec(e), list, digests) });
+      // Every listed fault caught by the record's passing tests, but one of UNPROVEN_CONTROL's left missed.
+      const faults = e.record.proof!.faults ?? [];
+      if (faults.length) {
+        r.faults = faults.map((f, i) =>
+          e.record.name === UNPROVEN_CONTROL.name && i === faults.length - 1
+            ? { id: f.id, what: f.what, state: "missed", failures: [], variants: [], reason: `${r.passed} of ${r.matched} tests of the proof still pass with it planted`, duration: 0.5 }
+            : { id: f.id, what: f.what, state: "caught", failures: [`${r.cases[0]!.name}`], variants: r.variants.slice(0, 1), duration: 0.5 },
+        );
+      }
+      return r;
     });
   const results: ProveResults = { version: PROVE_RESULTS_VERSION, generatedAt: "2026-01-31T12:30:00.000Z", bunVersion: Bun.version, inputs: digests, records };
   mkdirSync(join(dir, ".cache", "prove"), { recursive: true });

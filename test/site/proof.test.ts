@@ -50,6 +50,13 @@ describe("the site shows proof", () => {
     expect(page).toContain('data-proof-verdict="unbacked"');
     expect(page).toMatch(new RegExp(`data-variant="${FAILING_CONTROL.variant}" data-state="failing"`));
 
+    // Beside the tests: each listed fault, planted by npm run prove, and whether the tests caught it.
+    const faults = (page: string) => text(page.slice(page.indexOf('<h3 id="proof-faults"'), page.indexOf("</ul>", page.indexOf("data-proof-faults"))));
+    expect(faults(page)).toStartWith("Faults caught: 2 of 2");
+    expect(faults(page)).toContain("tenant : tokens are not checked against the tenant of the data. caught : 1 test failed with it planted in");
+    expect(faults(page)).toContain("cross-tenant-read");
+    expect(faults(html(`controls/${UNPROVEN_CONTROL.name.toLowerCase().replace(/ /g, "-")}`))).toMatch(/^Faults caught: 1 of 2 .* prototype-keys : __proto__, constructor and prototype keys are kept\. missed : \d+ of \d+ tests of the proof still pass with it planted\./);
+
     const sanitization = html("controls/input-sanitization");
     const limits = text(sanitization.slice(sanitization.indexOf("data-proof-limits")));
     expect(limits).toContain("Property key length: 64 characters at most, read by the code as INPUT_SANITIZATION_PROPERTY_KEY_LENGTH");

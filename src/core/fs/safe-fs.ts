@@ -87,6 +87,21 @@ export function isFileInside(root: string, rel: string): boolean {
   return kindInside(root, rel) === "file";
 }
 
+/**
+ * Whether a repository path names a regular file reached through no symbolic link at all (neither the file
+ * nor a folder on the way): the one kind of path a tool may write into a copy of the repository.
+ */
+export function isPlainFileInside(root: string, rel: string): boolean {
+  observe("stat", root, rel);
+  const full = resolve(root, rel);
+  if (!isInside(root, full)) return false;
+  try {
+    return realpathSync(full) === join(realRoot(root), relative(resolve(root), full)) && lstatSync(full).isFile();
+  } catch {
+    return false;
+  }
+}
+
 const outside = (rel: string): Refusal => ({
   rule: "outside-repository",
   message: `${rel} is a link that leads outside the repository; it is not read`,

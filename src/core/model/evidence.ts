@@ -3,7 +3,7 @@
  * a roadmap item is a claim, and the site shows it as proven only when something checked backs it. Bundle
  * proofs come from the results of `npm run verify`; controls, criteria and components are backed by fresh
  * results of `npm run prove` in which their named tests passed in every variant that ships their code
- * (evidence is data: no record's text is run). That a component's location exists backs the location, never
+ * (evidence is data: no record's text is run as a command; a fault's replacement runs only in a throwaway copy). That a component's location exists backs the location, never
  * its Done. A flag's Done needs both its bundle proofs and a behaviour proof that passed in every variant that
  * ships it. A roadmap task is backed when everything it delivers is proven Done, a phase when all its tasks
  * are. Scopes and team roles have no status.
@@ -16,6 +16,7 @@ import { proofGap, resultOf, staleKey, type ProveResults, type ProvedEntry } fro
 import type { Evidence } from "./location.ts";
 import { deliverables, roadmapGap } from "./deliverables.ts";
 import { tasksOf } from "./status.ts";
+import { faultCount } from "./faults.ts";
 export type { Evidence };
 
 export interface EvidenceContext {
@@ -107,5 +108,7 @@ export function proofEvidence(entry: ProvedEntry, ctx: Pick<EvidenceContext, "mo
   const gap = proofGap(ctx.model, entry, r);
   if (gap !== undefined || !r) return { backed: false, reason: `npm run prove: ${gap ?? "no result"}` };
   const where = r.variants.length ? ` against ${r.variants.join(", ")}` : "";
-  return { backed: true, reason: `proven by npm run prove: ${r.passed} test${r.passed === 1 ? "" : "s"} passed in ${r.tests.join(", ")}${where}` };
+  const faults = faultCount(entry, r);
+  const caught = faults.listed ? `; they caught ${faults.caught} of ${faults.listed} planted fault${faults.listed === 1 ? "" : "s"}` : "";
+  return { backed: true, reason: `proven by npm run prove: ${r.passed} test${r.passed === 1 ? "" : "s"} passed in ${r.tests.join(", ")}${where}${caught}` };
 }

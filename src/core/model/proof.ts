@@ -16,6 +16,7 @@ import type { Entry } from "./records.ts";
 import type { Model } from "./model.ts";
 import { locationEvidence } from "./location.ts";
 import { roadmapGap } from "./deliverables.ts";
+import { checkFaultDeclarations, faultGap, faultOutcomesOf, type FaultOutcome } from "./faults.ts";
 
 /** Where `npm run prove` keeps its results, relative to the repository root. */
 export const PROVE_RESULTS = ".cache/prove/results.json";
@@ -63,6 +64,8 @@ export interface RecordProof {
   inputs: string[];
   /** sha256 of the Bun version, the spec and every input's digest: this proof's own fingerprint. */
   fingerprint: string;
+  /** Each listed fault planted into a copy of the repository, and whether the tests caught it; absent when none was planted. */
+  faults?: FaultOutcome[];
 }
 
 export interface ProveResults {
@@ -163,7 +166,9 @@ function recordProofOf(v: unknown): RecordProof | undefined {
   if (!Array.isArray(v.cases)) return undefined;
   const cases = v.cases.map(proofCaseOf);
   if (!cases.every((c): c is ProofCase => c !== undefined)) return undefined;
-  return { kind, name, tests, ...(testName === undefined ? {} : { testName }), matched, passed, failed, skipped, duration, variants, failures, cases, provedAt, spec, inputs, fingerprint };
+  const faults = faultOutcomesOf(v.faults);
+  if (faults === null) return undefined;
+  return { kind, name, tests, ...(testName === undefined ? {} : { testName }), matched, passed, failed, skipped, duration, variants, failures, cases, provedAt, spec, inputs, fingerprint, ...(faults ? { faults } : {}) };
 }
 
 /** Parses results text; undefined unless it is well-formed results of this version. */
@@ -270,7 +275,7 @@ export function proofGap(model: Model, e: ProvedEntry, proof: RecordProof | unde
   if (proof.passed === 0) return "none of its tests passed";
   const open = variantStates(model, e, proof).filter((s) => s.state === "unproven" || s.state === "failing");
   if (open.length) return `no test proves it in ${open.map((s) => s.variant).join(", ")}, which ship${open.length === 1 ? "s" : ""} it`;
-  return undefined;
+  return faultGap(e, proof);
 }
 
 /**
@@ -313,6 +318,9 @@ export function checkClaims(model: Model, results: ProveResults, stale: Readonly
     if (status === "Done" && gap !== undefined) {
       out.push(diagnostic("unproven-claim", at, `${e.record.name} says Done, but ${gap}`));
     }
+    // A Beta needs no listed fault to slip through (planting may have been skipped; Done needs it).
+    const faults = status === "Beta" ? faultGap(e, proof, false) : undefined;
+    if (faults !== undefined) out.push(diagnostic("unproven-claim", at, `${e.record.name} says Beta, but ${faults}`));
     if ((status === "Planned" || status === "In Progress") && gap === undefined) {
       out.push(diagnostic("status-behind-evidence", at, `${e.record.name} says ${status}, but its proof passes (${proof!.passed} tests${proof!.variants.length ? ` in ${proof!.variants.join(", ")}` : ""})`));
     }
@@ -402,7 +410,7 @@ export function staleNotices(judged: ProofJudgement): Diagnostic[] {
  * fresh results; a record whose results are stale gets one notice at its proof and is not judged by them.
  */
 export function proofStage(root: string, model: Model): Diagnostic[] {
-  const out = [...checkProofFiles(root, model), ...checkProduction(model), ...checkLocations(root, model), ...checkRoadmap(model)];
+  const out = [...checkProofFiles(root, model), ...checkFaultDeclarations(provedEntries(model)), ...checkProduction(model), ...checkLocations(root, model), ...checkRoadmap(model)];
   const judged = judgeProofs(root, root, model);
   if (judged.refused) out.push(judged.refused);
   if (!judged.results) return out;

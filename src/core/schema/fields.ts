@@ -144,10 +144,6 @@ export const TestPath = z
     rule("invalid-path", "a proof test must be a .test.ts file inside the repository, written like test/behaviour/access-and-limits.test.ts (no leading /, no .., letters, digits, . _ - only)"),
   )
   .meta({ pattern: "^(?!.*(^|/)\\.\\.?(/|$))[A-Za-z0-9_.][A-Za-z0-9_./-]*\\.test\\.ts$" });
-/**
- * What proves a record, as data: test files and, optionally, the name of a `describe` block or test in them.
- * Nothing in it is ever run as a command; `npm run prove` runs the files with `bun test` and reads the report.
- */
 /** Raw text a fault finds or puts in: control characters are refused, line breaks and indentation kept (never trimmed). */
 const FaultText = z
   .string()
@@ -182,6 +178,11 @@ export const ProofInput = z
     (s) => isRepoPath(s, { folder: true }) && !s.split("/").some((seg) => seg === ".git" || seg === ".cache" || seg === "node_modules"),
     rule("invalid-path", "a proof input must be a file or folder/ inside the repository, written like src/ or tsconfig.json (no leading /, no .., not .git, .cache or node_modules)"),
   );
+
+/**
+ * What proves a record, as data: test files and, optionally, the name of a `describe` block or test in them.
+ * Nothing in it is ever run as a command; `npm run prove` runs the files with `bun test` and reads the report.
+ */
 export const Proof = z.strictObject({
   tests: z.array(TestPath).min(1, "name at least one test file"),
   name: Text.optional(),
