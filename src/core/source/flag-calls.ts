@@ -40,7 +40,6 @@ export function undeclaredFlagCalls(root: string, model: Model, cache: FlagCallC
     if (reached.has(path)) continue;
     reached.add(path);
     // A missing or refused entry is verify's to report (missing-entry); a missing import the bundler's.
-    if (kindInside(root, path) !== "file") continue;
     const read = readInside(root, path, MAX_SOURCE_BYTES);
     if ("refusal" in read) continue;
     const facts = cache.of(path, read.bytes.toString("utf8"));
