@@ -18,6 +18,11 @@ export interface VariantOutcome {
   budget: number;
   /** Undefined when the build failed. */
   sizes: Sizes | undefined;
+  /**
+   * sha256 of the code outputs (path and bytes, source maps excluded); undefined when the build failed. Equal
+   * hashes are identical bundles, whatever their compressed sizes say.
+   */
+  sha256?: string;
   proofs: { markers: Proof; ownedModules: Proof; leftovers: Proof };
   /** One line per problem of this variant, as printed. */
   problems: string[];
