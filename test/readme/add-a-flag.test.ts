@@ -138,6 +138,25 @@ describe("README: Add a flag in three steps", () => {
     expect(results.flags.find((f) => f.name === flag)?.leaveOneOut.map((d) => d.variant)).toEqual([shipped]);
   }, 600_000);
 
+  test("the typo the README names is caught by check, at its place, with a did-you-mean", () => {
+    const typo = /a typo such as `feature\("([A-Z0-9_]+)"\)`/.exec(section())?.[1];
+    expect(typo).toBeDefined();
+    const app = join(dir, "src/app/app.ts");
+    const source = readFileSync(app, "utf8");
+    const at = source.indexOf(`feature("${flag}")`);
+    const line = source.slice(0, at).split("\n").length;
+    const col = at - source.lastIndexOf("\n", at - 1) + "feature(".length;
+    writeFileSync(app, source.replace(`feature("${flag}")`, `feature("${typo}")`));
+    try {
+      const r = npmRun(dir, "check");
+      expect(r.code).toBe(1);
+      expect(r.out).toContain(`src/app/app.ts:${line}:${col}: error undeclared-flag: flag "${typo}" is not declared in data/features.yaml`);
+      expect(r.out).toContain(`hint: did you mean "${flag}"?`);
+    } finally {
+      writeFileSync(app, source);
+    }
+  }, 120_000);
+
   test("the suite's record-driven invariants hold in the copy", () => {
     const files = [
       "test/app/build.test.ts",
