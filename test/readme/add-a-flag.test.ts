@@ -72,7 +72,7 @@ let shipped = "";
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), "takeoff-readme-"));
   copyRepo(dir);
-});
+}, 120_000);
 afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
