@@ -4,7 +4,7 @@
  * source edit drops a remembered clean verdict; a data-only edit never loads the TypeScript parser.
  */
 import { afterEach, describe, expect, test } from "bun:test";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { runCheck } from "../../src/core/check.ts";
 import { BUN, cleanEnv, makeProject, removeProject, REPO, runMain } from "../helpers/project.ts";
@@ -57,6 +57,24 @@ describe("check: feature() calls against the declared flags", () => {
   test("a name far from every flag gets the usual hint", () => {
     const dir = project({ "src/app/main.ts": MAIN.replace('"DEBUG"', '"SOMETHING_ELSE"'), "src/app/lib/run.ts": RUN });
     expect(undeclared(dir).map((d) => `${d.line}:${d.col} ${d.hint}`)).toEqual(["4:13 declare it in data/features.yaml, then run `npm run generate`"]);
+  });
+
+  test("hostile sources: an import cycle ends, a link outside the repository is never read, a FIFO never blocks", () => {
+    const dir = project({
+      "src/app/main.ts": `import "./a.ts";\nimport "./out.ts";\nimport "./fifo.ts";\nimport { feature } from "bun:bundle";\nif (feature("DEBUGG")) {}\n`,
+      "src/app/a.ts": `import "./b.ts";\n`,
+      "src/app/b.ts": `import "./a.ts";\nimport "./main.ts";\n`,
+    });
+    const outside = join(dir, "..", `outside-${Date.now()}.ts`);
+    writeFileSync(outside, 'import { feature } from "bun:bundle";\nif (feature("SECRET_OUTSIDE")) {}\n');
+    try {
+      symlinkSync(outside, join(dir, "src/app/out.ts"));
+      Bun.spawnSync(["mkfifo", join(dir, "src/app/fifo.ts")]);
+      const found = undeclared(dir);
+      expect(found.map((d) => `${d.file}:${d.line}:${d.col} ${d.message.split(" is not ")[0]}`)).toEqual([`src/app/main.ts:5:13 flag "DEBUGG"`]);
+    } finally {
+      rmSync(outside, { force: true });
+    }
   });
 
   test("a source edit drops the remembered clean verdict", async () => {
