@@ -82,6 +82,8 @@ export interface VariantChange {
   lost: string[];
   /** Its sizes moved by less than the report's threshold in every measure: summarised, not listed. */
   small?: true;
+  /** Other bytes but the same code: only the minifier's local names differ. Summarised, not listed. */
+  renamed?: true;
 }
 
 export interface FlagChange {
@@ -109,6 +111,8 @@ export interface DiffReport {
   diagnostics: { new: ReportDiagnostic[]; resolved: number };
   /** Size changes below `threshold` bytes: variants whose every measure moved less, and flag cost rows left out. */
   small: { threshold: number; variants: string[]; flagRows: number };
+  /** Variants whose code is the same with identifiers renamed by the minifier, and the largest gzip or brotli move among them. */
+  renamed: { variants: string[]; largest: number };
 }
 
 type RecordFact = Snapshot["records"][number];
@@ -249,7 +253,9 @@ function compareVariants(base: Snapshot, head: Snapshot, renames: Renames, minCh
     const identical = !!b?.sha256 && b.sha256 === a.sha256;
     const delta = b?.sizes && a.sizes ? (identical ? { raw: 0, gzip: 0, brotli: 0 } : sub(a.sizes, b.sizes)) : null;
     const unchanged = b && delta && delta.raw === 0 && delta.gzip === 0 && delta.brotli === 0 && !gained.length && !lost.length;
-    const small = !!b && !unchanged && !!delta && Math.max(Math.abs(delta.raw), Math.abs(delta.gzip), Math.abs(delta.brotli)) < minChange;
+    // Other bytes, same code: the minifier swapped local names (an edit elsewhere changes how often each is used).
+    const renamed = !identical && !unchanged && !!b?.shape && b.shape === a.shape && !!delta && delta.raw === 0 && !gained.length && !lost.length;
+    const small = !!b && !unchanged && !renamed && !!delta && Math.max(Math.abs(delta.raw), Math.abs(delta.gzip), Math.abs(delta.brotli)) < minChange;
     out.push({
       name: a.name,
       ...(b && b.name !== a.name ? { from: b.name } : {}),
@@ -261,6 +267,7 @@ function compareVariants(base: Snapshot, head: Snapshot, renames: Renames, minCh
       gained,
       lost,
       ...(small ? { small: true as const } : {}),
+      ...(renamed ? { renamed: true as const } : {}),
     });
   }
   for (const [, b] of before) out.push({ name: b.name, change: "removed", before: b.sizes, after: null, delta: null, percent: null, gained: [], lost: b.features.map(flagName) });
@@ -348,6 +355,7 @@ export function compareSnapshots(base: Snapshot, head: Snapshot, meta: Pick<Diff
   const small = { threshold, variants: [] as string[], flagRows: 0 };
   const variants = measured ? compareVariants(base, head, renames, threshold) : null;
   small.variants = (variants ?? []).filter((v) => v.small).map((v) => v.name);
+  const renamed = (variants ?? []).filter((v) => v.renamed);
   return {
     ...meta,
     records: kinds,
@@ -356,5 +364,6 @@ export function compareSnapshots(base: Snapshot, head: Snapshot, meta: Pick<Diff
     flags: measured ? compareFlags(base, head, renames, threshold, small) : null,
     diagnostics: newDiagnostics(base, head),
     small,
+    renamed: { variants: renamed.map((v) => v.name), largest: Math.max(0, ...renamed.map((v) => Math.max(Math.abs(v.delta!.gzip), Math.abs(v.delta!.brotli)))) },
   };
 }

@@ -5,7 +5,7 @@
  */
 import { escapeControl } from "../core/report/diagnostics.ts";
 import type { DiffReport, FieldChange, KindChanges } from "./compare.ts";
-import { summaryLine, claimSummary, evidenceText, fieldName, kindNoun, kindTitle, num, plural, recordClaims, short, signed, siteText, sizeCell, smallFlagsLine, smallVariantsLine, valueText } from "./present.ts";
+import { summaryLine, claimSummary, evidenceText, fieldName, kindNoun, kindTitle, num, plural, recordClaims, renamedVariantsLine, short, signed, siteText, sizeCell, smallFlagsLine, smallVariantsLine, valueText } from "./present.ts";
 
 /** Text from the pull request as an inline code span. */
 export function code(text: string, max = 120): string {
@@ -83,8 +83,8 @@ export function renderMarkdown(r: DiffReport): string {
       const name = `${v.from ? `${tcode(v.from)} → ` : ""}${tcode(v.name)}${v.change === "added" ? " (new)" : v.change === "removed" ? " (removed)" : ""}`;
       lines.push(`| ${name} | ${sizeCell(v, "raw")} | ${sizeCell(v, "gzip")} | ${sizeCell(v, "brotli")} | ${flags} |`);
     }
-    const small = smallVariantsLine(r, (t) => code(t));
-    out.push(...section("Variants (bytes)", small ? [...lines, "", small + "."] : lines, r.variants.length));
+    const notes = [renamedVariantsLine(r, (t) => code(t)), smallVariantsLine(r, (t) => code(t))].filter((x): x is string => !!x);
+    out.push(...section("Variants (bytes)", [...lines, ...notes.flatMap((n) => ["", `${n}.`])], r.variants.length));
   }
 
   // Flags

@@ -5,7 +5,7 @@
  */
 import { escapeControl } from "../core/report/diagnostics.ts";
 import type { DiffReport, FieldChange, KindChanges } from "./compare.ts";
-import { summaryLine, claimSummary, evidenceText, fieldName, kindNoun, kindTitle, num, plural, recordClaims, short, signed, siteText, sizeCell, smallFlagsLine, smallVariantsLine, valueText } from "./present.ts";
+import { summaryLine, claimSummary, evidenceText, fieldName, kindNoun, kindTitle, num, plural, recordClaims, renamedVariantsLine, short, signed, siteText, sizeCell, smallFlagsLine, smallVariantsLine, valueText } from "./present.ts";
 
 interface Paint {
   bold(s: string): string;
@@ -79,12 +79,11 @@ export function renderTerminal(r: DiffReport, options: { colour: boolean }): str
       ...table(rows, (i, text) => {
         if (i === 0) return p.dim(text);
         const v = r.variants![i - 1]!;
-        const d = v.small ? 0 : (v.delta?.raw ?? 0);
+        const d = v.small || v.renamed ? 0 : (v.delta?.raw ?? 0);
         return d > 0 ? p.red(text) : d < 0 ? p.green(text) : text;
       }),
     );
-    const small = smallVariantsLine(r, (s) => safe(s));
-    if (small) out.push(p.dim(`  ${small}`));
+    for (const line of [renamedVariantsLine(r, (s) => safe(s)), smallVariantsLine(r, (s) => safe(s))]) if (line) out.push(p.dim(`  ${line}`));
   }
   out.push("");
 

@@ -52,6 +52,8 @@ export const SnapshotSchema = z.strictObject({
       sizes: Sizes.nullable(),
       /** sha256 of the bundle's code: equal hashes are identical bytes, whatever the compressed sizes say. Null when it did not build. */
       sha256: z.string().nullable(),
+      /** sha256 of the bundle with the minifier's local names blanked: equal shapes are the same code, renamed. */
+      shape: z.string().nullable(),
     }),
   ),
   flags: z.array(
@@ -139,7 +141,7 @@ export async function takeSnapshot(root: string, options: SnapshotOptions): Prom
   const snapshot: Snapshot = {
     records: allEntries(model).map(recordFact),
     verified: run.variants.length > 0,
-    variants: run.variants.map((v) => ({ name: v.name, features: [...v.features], budget: v.budget, sizes: v.sizes ? { raw: v.sizes.raw, gzip: v.sizes.gzip, brotli: v.sizes.brotli } : null, sha256: v.sha256 ?? null })),
+    variants: run.variants.map((v) => ({ name: v.name, features: [...v.features], budget: v.budget, sizes: v.sizes ? { raw: v.sizes.raw, gzip: v.sizes.gzip, brotli: v.sizes.brotli } : null, sha256: v.sha256 ?? null, shape: v.shape ?? null })),
     flags: run.impacts.map((i) => ({
       name: i.name,
       leaveOneOut: i.leaveOneOut.map((d) => ({ ...d })),

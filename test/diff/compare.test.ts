@@ -16,7 +16,7 @@ function snapshot(over: Partial<Snapshot> = {}): Snapshot {
   return {
     records: [],
     verified: true,
-    variants: [{ name: "prod", features: ["A"], budget: 2000, sizes: { raw: 1000, gzip: 400, brotli: 300 }, sha256: "bundle-1" }],
+    variants: [{ name: "prod", features: ["A"], budget: 2000, sizes: { raw: 1000, gzip: 400, brotli: 300 }, sha256: "bundle-1", shape: "shape-1" }],
     flags: [{ name: "A", leaveOneOut: [{ variant: "prod", raw: 100, gzip: 40 }], addOne: [], dead: false, sites: [], code: "code-A" }],
     claims: [],
     diagnostics: [],
@@ -65,7 +65,7 @@ describe("renames", () => {
 });
 
 describe("sizes", () => {
-  const grown = snapshot({ variants: [{ name: "prod", features: ["A"], budget: 2000, sizes: { raw: 1060, gzip: 410, brotli: 305 }, sha256: "bundle-2" }] });
+  const grown = snapshot({ variants: [{ name: "prod", features: ["A"], budget: 2000, sizes: { raw: 1060, gzip: 410, brotli: 305 }, sha256: "bundle-2", shape: "shape-2" }] });
 
   test("--fail-on size thresholds: percent and bytes, raw by default, gzip and brotli on request", () => {
     const report = compareSnapshots(snapshot(), grown, META);
@@ -95,7 +95,7 @@ describe("sizes", () => {
 });
 
 describe("only what changed", () => {
-  const variant = (sizes: { raw: number; gzip: number; brotli: number }, sha256: string, name = "prod") => ({ name, features: ["A"], budget: 2000, sizes, sha256 });
+  const variant = (sizes: { raw: number; gzip: number; brotli: number }, sha256: string, name = "prod", shape = `shape-of-${sha256}`) => ({ name, features: ["A"], budget: 2000, sizes, sha256, shape });
   const flagA = (raw: number, code: string) => ({ name: "A", leaveOneOut: [{ variant: "prod", raw, gzip: 40 }], addOne: [], dead: false, sites: [], code });
 
   test("a variant whose bytes are identical shows no size change, whatever gzip and brotli measured", () => {
@@ -108,6 +108,21 @@ describe("only what changed", () => {
     // Other bytes of the same length are a change.
     const same = compareSnapshots(snapshot(), snapshot({ variants: [variant({ raw: 1000, gzip: 430, brotli: 320 }, "bundle-2")] }), META);
     expect(same.variants![0]).toMatchObject({ change: "changed", delta: { raw: 0, gzip: 30, brotli: 20 } });
+  });
+
+  test("other bytes but the same code (the minifier renamed locals) is summarised, not a size change", () => {
+    const base = snapshot({ variants: [variant({ raw: 1000, gzip: 400, brotli: 300 }, "p1", "prod", "same-code"), variant({ raw: 500, gzip: 200, brotli: 150 }, "l1", "lite", "lite-code")] });
+    const head = snapshot({ variants: [variant({ raw: 1000, gzip: 412, brotli: 253 }, "p2", "prod", "same-code"), variant({ raw: 500, gzip: 230, brotli: 170 }, "l2", "lite", "lite-code-2")] });
+    const report = compareSnapshots(base, head, META);
+    expect(report.renamed).toEqual({ variants: ["prod"], largest: 47 });
+    expect(report.variants![0]).toMatchObject({ name: "prod", renamed: true, delta: { raw: 0, gzip: 12, brotli: -47 } });
+    // Same length but other code is a change.
+    expect(report.variants![1]).toMatchObject({ name: "lite", change: "changed", delta: { raw: 0, gzip: 30, brotli: 20 } });
+    expect(report.variants![1]!.renamed).toBeUndefined();
+    const md = renderMarkdown(report);
+    expect(md.split("\n").find((l) => l.startsWith("| `prod`"))).toBe("| `prod` | 1,000 | 412 | 253 | — |");
+    expect(md).toContain("1 variant is the same code with local names renamed by the minifier (same raw size; gzip and brotli moved by at most 47 B), not listed: `prod`.");
+    expect(renderTerminal(report, { colour: false })).toContain("not listed: prod");
   });
 
   test("a flag shows a byte change only when its own code changed", () => {
@@ -171,7 +186,7 @@ describe("hostile record text", () => {
     snapshot({ records: [{ kind: "features", name: "A", fields: { description: "plain" } }] }),
     snapshot({
       records: [{ kind: "features", name: "A", fields: { description: evil } }, { kind: "features", name: evil, fields: {} }],
-      variants: [{ name: "prod", features: ["A", evil], budget: 2000, sizes: { raw: 1000, gzip: 400, brotli: 300 }, sha256: "bundle-1" }],
+      variants: [{ name: "prod", features: ["A", evil], budget: 2000, sizes: { raw: 1000, gzip: 400, brotli: 300 }, sha256: "bundle-1", shape: "shape-1" }],
     }),
     META,
   );
