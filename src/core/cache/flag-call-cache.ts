@@ -6,6 +6,7 @@
  * the file or to the analysis re-parses. The parser loads only on a miss, from source (never inside the
  * checker's bundle, which would then carry and load it on every run).
  */
+import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { isNumber, isRecord, openCache, type ContentCache } from "./content-cache.ts";
 import type { FileFlagCalls } from "../../verify/flag-calls.ts";
@@ -15,7 +16,7 @@ const PARSER = new URL("../../verify/flag-calls.ts", import.meta.url);
 let parser: typeof import("../../verify/flag-calls.ts") | undefined;
 
 function parse(path: string, text: string): FileFlagCalls {
-  parser ??= require(fileURLToPath(PARSER)) as typeof import("../../verify/flag-calls.ts");
+  parser ??= createRequire(import.meta.url)(fileURLToPath(PARSER)) as typeof import("../../verify/flag-calls.ts");
   return parser.flagCallsOf(path, text);
 }
 
