@@ -61,6 +61,8 @@ export interface ClaimChange {
   evidence?: { before?: EvidenceView; after?: EvidenceView };
   /** Its evidence went from proven to failing or unproven (not to "unknown": that was not computed). */
   lostProof: boolean;
+  /** The record exists on one side only: its claims are new (added) or gone (removed). */
+  record?: "added" | "removed";
 }
 
 export interface Sizes {
@@ -213,6 +215,7 @@ function compareClaims(base: Snapshot, head: Snapshot, renames: Renames): ClaimC
     ...(c.budget !== undefined ? { budget: { [side]: c.budget } } : {}),
     ...(c.evidence ? { evidence: { [side]: c.evidence } } : {}),
     lostProof: false,
+    record: side === "after" ? "added" : "removed",
   });
   for (const b of base.claims) {
     const name = headName(renames, b.kind, b.name);

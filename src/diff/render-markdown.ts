@@ -67,8 +67,8 @@ export function renderMarkdown(r: DiffReport): string {
   if (r.claims.length) {
     const lines = ["| Record | Changes | Evidence |", "|---|---|---|"];
     for (const c of r.claims) {
-      const name = `${c.from ? `${tcode(c.from)} → ` : ""}${tcode(c.name)} (${kindNoun(c.kind)})`;
-      const evidence = c.evidence ? `${c.lostProof ? "⚠️ " : ""}${tcode(evidenceText(c.evidence.before, "base"))} → ${tcode(evidenceText(c.evidence.after, "head"))}` : "unchanged";
+      const name = `${c.from ? `${tcode(c.from)} → ` : ""}${tcode(c.name)} (${c.record === "added" ? "new " : c.record === "removed" ? "removed " : ""}${kindNoun(c.kind)})`;
+      const evidence = c.evidence ? `${c.lostProof ? "⚠️ " : ""}${tcode(evidenceText(c.evidence.before, "base"))} → ${tcode(evidenceText(c.evidence.after, "head"))}` : c.record ? "—" : "unchanged";
       lines.push(`| ${name} | ${cell(claimSummary(c).join("; ")) || "—"} | ${evidence} |`);
     }
     out.push(...section("Claims", lines, r.claims.length));

@@ -61,7 +61,7 @@ export function renderTerminal(r: DiffReport, options: { colour: boolean }): str
     for (const c of r.claims) {
       const parts = claimSummary(c);
       if (c.evidence) parts.push(`evidence ${safe(evidenceText(c.evidence.before, "base"), 100)} → ${safe(evidenceText(c.evidence.after, "head"), 100)}`);
-      const line = `  ${c.from ? `${safe(c.from)} → ` : ""}${safe(c.name)} (${kindNoun(c.kind)}): ${parts.join("; ")}`;
+      const line = `  ${c.from ? `${safe(c.from)} → ` : ""}${safe(c.name)} (${c.record === "added" ? "new " : c.record === "removed" ? "removed " : ""}${kindNoun(c.kind)}): ${parts.join("; ")}`;
       out.push(c.lostProof ? p.red(line) : line);
     }
     out.push("");

@@ -140,13 +140,13 @@ describe("only what changed", () => {
     const fields = { type: "Release", scope: "all", tier: "Free", impact: "Low", status: "Planned", approval: "Pending", description: "CSV export.", owner: "Platform Lead", introduced: "2026-12-01" };
     const claim = { kind: "features" as const, name: "CSV_EXPORT_V2", status: "Planned", approval: "Pending" };
     const added = compareSnapshots(snapshot(), snapshot({ records: [{ kind: "features", name: "CSV_EXPORT_V2", fields }], claims: [claim] }), META);
-    expect(added.claims).toEqual([{ kind: "features", name: "CSV_EXPORT_V2", status: { after: "Planned" }, approval: { after: "Pending" }, lostProof: false }]);
+    expect(added.claims).toEqual([{ kind: "features", name: "CSV_EXPORT_V2", status: { after: "Planned" }, approval: { after: "Pending" }, lostProof: false, record: "added" }]);
     const md = renderMarkdown(added);
     expect(md).toContain("- added feature flag `CSV_EXPORT_V2`: Type `Release`; Release/Status `Planned`; Approval `Pending`; Scope `all`; Tier `Free`; Size/Impact `Low`; Owner `Platform Lead`");
-    expect(md).toContain("| `CSV_EXPORT_V2` (feature flag) | status — → Planned; approval — → Pending |");
+    expect(md).toContain("| `CSV_EXPORT_V2` (new feature flag) | status — → Planned; approval — → Pending | — |");
     expect(renderTerminal(added, { colour: false })).toContain("+ CSV_EXPORT_V2 (new feature flag): Type Release; Release/Status Planned; Approval Pending; Scope all");
     const removed = compareSnapshots(snapshot({ records: [{ kind: "features", name: "CSV_EXPORT_V2", fields }], claims: [claim] }), snapshot(), META);
-    expect(removed.claims).toEqual([{ kind: "features", name: "CSV_EXPORT_V2", status: { before: "Planned" }, approval: { before: "Pending" }, lostProof: false }]);
+    expect(removed.claims).toEqual([{ kind: "features", name: "CSV_EXPORT_V2", status: { before: "Planned" }, approval: { before: "Pending" }, lostProof: false, record: "removed" }]);
     expect(renderMarkdown(removed)).toContain("- removed feature flag `CSV_EXPORT_V2`: Type `Release`; Release/Status `Planned`");
   });
 

@@ -45,7 +45,7 @@ describe("a flag added and shipped, then a status and a budget changed", () => {
     const md = normalise(r.stdout);
     // An added record shows what it claims and who answers for it.
     expect(md).toContain("- added feature flag `CSV_EXPORT`: Type `Release`; Release/Status `Planned`; Approval `Pending`; Scope `all`; Tier `Free`; Size/Impact `Low`; Owner `Platform Lead`");
-    expect(md).toContain("| `CSV_EXPORT` (feature flag) | status — → Planned; approval — → Pending |");
+    expect(md).toContain("| `CSV_EXPORT` (new feature flag) | status — → Planned; approval — → Pending | — |");
     expect(md).toContain("- changed `prod`: Features +`CSV_EXPORT`");
     expect(md).toMatch(/\| `prod` \| [\d,]+ → [\d,]+ \(\+[\d,]+, \+\d+\.\d%\) \|.*\| \+`CSV_EXPORT` \|/);
     expect(md).toMatch(/- `CSV_EXPORT` \(new\): `prod` — → [\d,]+/);
