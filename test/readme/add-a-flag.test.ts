@@ -41,6 +41,8 @@ function repoFiles(): string[] {
 
 function copyRepo(dir: string): void {
   for (const rel of repoFiles()) {
+    // node_modules is linked below (a checkout whose node_modules is itself a link lists it as untracked).
+    if (rel === "node_modules" || rel.startsWith("node_modules/")) continue;
     try {
       mkdirSync(dirname(join(dir, rel)), { recursive: true });
       cpSync(join(REPO, rel), join(dir, rel));
