@@ -20,11 +20,16 @@ import { EXTENSIONS } from "../../verify/places.ts";
 /** Source files larger than this are left to the bundler. */
 const MAX_SOURCE_BYTES = 4 * 1024 * 1024;
 
-/** A relative import resolved as verify resolves it (places.ts resolveRelative), through safe-fs. */
-function resolveImport(root: string, from: string, specifier: string): string | undefined {
+/**
+ * A relative import resolved as verify resolves it (places.ts resolveRelative), through safe-fs. A specifier
+ * naming a file already read (`./store.ts`, imported from many files) needs no second look: it is the first
+ * candidate, so nothing can shadow it.
+ */
+function resolveImport(root: string, from: string, specifier: string, known: ReadonlySet<string>): string | undefined {
   if (!specifier.startsWith("./") && !specifier.startsWith("../")) return undefined;
   const base = posix.normalize(posix.join(posix.dirname(from), specifier));
   if (base.startsWith("../") || base === "..") return undefined;
+  if (known.has(base)) return base;
   for (const ext of EXTENSIONS) if (kindInside(root, base + ext) === "file") return base + ext;
   return undefined;
 }
@@ -35,6 +40,8 @@ export function undeclaredFlagCalls(root: string, model: Model, cache: FlagCallC
   const out: Diagnostic[] = [];
   const queue = [...new Set(model.records.variants.map((v) => v.record.entry))];
   const reached = new Set<string>();
+  /** Paths known to be files in this walk (read, or found by resolving an import). */
+  const files = new Set<string>();
   while (queue.length) {
     const path = queue.shift()!;
     if (reached.has(path)) continue;
@@ -42,6 +49,7 @@ export function undeclaredFlagCalls(root: string, model: Model, cache: FlagCallC
     // A missing or refused entry is verify's to report (missing-entry); a missing import the bundler's.
     const read = readInside(root, path, MAX_SOURCE_BYTES);
     if ("refusal" in read) continue;
+    files.add(path);
     const facts = cache.of(path, read.bytes.toString("utf8"));
     for (const c of facts.calls) {
       if (known.has(c.flag)) continue;
@@ -49,9 +57,11 @@ export function undeclaredFlagCalls(root: string, model: Model, cache: FlagCallC
         didYouMean(c.flag, declared) ?? "declare it in data/features.yaml, then run `npm run generate`"));
     }
     for (const spec of facts.imports) {
-      const target = resolveImport(root, path, spec);
+      const target = resolveImport(root, path, spec, files);
+      if (target) files.add(target);
       if (target && !reached.has(target)) queue.push(target);
     }
   }
+  cache.save();
   return out;
 }
