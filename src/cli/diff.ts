@@ -3,7 +3,7 @@
  * base commit (default: the merge base with the default branch). Exit 0, 1 when a --fail-on condition is
  * met or the base cannot be measured, 2 on a usage error (a bad option, a ref that is no commit).
  *
- *   bun scripts/diff.ts [--base REF] [--format text|markdown|json] [--out FILE] [--fail-on LIST] [--prove] [--today YYYY-MM-DD] [--no-cache]
+ *   bun scripts/diff.ts [--base REF] [--format text|markdown|json] [--out FILE] [--fail-on LIST] [--prove] [--today YYYY-MM-DD] [--min-change BYTES] [--no-cache]
  *
  * The report goes to stdout (a terminal table, coloured only on a TTY without NO_COLOR; Markdown for
  * $GITHUB_STEP_SUMMARY; JSON for tools); --out also writes the Markdown to FILE inside the repository (a
@@ -13,7 +13,8 @@ import { relative, resolve, sep } from "node:path";
 import { writeAtomic } from "../core/fs/write-atomic.ts";
 import { isInside } from "../core/fs/safe-fs.ts";
 import { isRealDate } from "../core/schema/kinds.ts";
-import { failures, parseFailOn } from "../diff/fail-on.ts";
+import { failures, parseByteCount, parseFailOn } from "../diff/fail-on.ts";
+import { DEFAULT_MIN_CHANGE } from "../diff/compare.ts";
 import { refProblem } from "../diff/git.ts";
 import { renderMarkdown } from "../diff/render-markdown.ts";
 import { renderTerminal } from "../diff/render-terminal.ts";
@@ -24,7 +25,7 @@ import type { Io } from "./io.ts";
 const FORMATS = ["text", "markdown", "json"];
 
 export const DIFF: CommandSpec = {
-  usage: "bun scripts/diff.ts [--base REF] [--format text|markdown|json] [--out FILE] [--fail-on LIST] [--prove] [--today YYYY-MM-DD] [--no-cache]",
+  usage: "bun scripts/diff.ts [--base REF] [--format text|markdown|json] [--out FILE] [--fail-on LIST] [--prove] [--today YYYY-MM-DD] [--min-change BYTES] [--no-cache]",
   options: {
     "--base": { value: "REF", help: "the commit to compare with (default: the merge base of HEAD with the default branch)", check: refProblem },
     "--format": {
@@ -43,6 +44,11 @@ export const DIFF: CommandSpec = {
     },
     "--prove": { help: "run the proofs (bun test, about a minute per side) where no results match a side's inputs; this runs the base's test files" },
     "--today": { value: "YYYY-MM-DD", help: "the date `expires` is judged against on both sides (default: today, UTC)", check: (v) => (isRealDate(v) ? undefined : `--today takes a date written YYYY-MM-DD, not ${JSON.stringify(v)}`) },
+    "--min-change": {
+      value: "BYTES",
+      help: `size changes smaller than this (raw, gzip and brotli alike; 10, 10B, 1kB, 1KiB) are summarised in one line, not listed (default: ${DEFAULT_MIN_CHANGE} B; 0 lists every byte)`,
+      check: (v) => (parseByteCount(v) === undefined ? `--min-change takes a byte count such as 10, 10B or 1kB, not ${JSON.stringify(v)}` : undefined),
+    },
     "--no-cache": { help: "measure both sides afresh: no content caches, no stored base snapshot" },
   },
   aliases: { "--json": ["--format", "json"], "--markdown": ["--format", "markdown"] },
@@ -74,6 +80,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     ...(today ? { today } : {}),
     prove: args.flags.has("--prove"),
     cache: !args.flags.has("--no-cache"),
+    ...(args.values.has("--min-change") ? { minChange: parseByteCount(args.values.get("--min-change")!)! } : {}),
     env: io.env,
     onProgress: format === "json" ? undefined : (m) => io.stderr(`${m}\n`),
   });

@@ -15,6 +15,8 @@ import { PARSE_CACHE_DIR } from "./cache/parse-cache.ts";
 import { openLintCache } from "./cache/lint-cache.ts";
 import { proofStage } from "./model/proof.ts";
 import { flagProofs } from "./model/cross-check.ts";
+import { openFlagCallCache } from "./cache/flag-call-cache.ts";
+import { undeclaredFlagCalls } from "./source/flag-calls.ts";
 
 export interface CheckOptions {
   dataDir?: string;
@@ -51,6 +53,8 @@ export function checkLoaded(root: string, loaded: ModelResult, options: Omit<Che
   if (!diagnostics.some(isError)) {
     generated = generatedFiles(model, root);
     if (options.freshness !== false) all.push(...staleFiles(root, generated), ...staleLimits(root, model));
+    // A feature("…") call in the app naming no declared flag: caught here, in the writer's loop, not only by verify.
+    all.push(...undeclaredFlagCalls(root, model, openFlagCallCache(root, options.cache === true)));
     // Evidence is data: named proof files exist, Production ships approved flags, claims follow fresh results.
     all.push(...proofStage(root, model));
   }

@@ -12,6 +12,19 @@ import type { EvidenceStateName, Snapshot, SnapshotCallSite } from "./snapshot.t
 /** Share of fields (besides the name) that must be equal for a removal and an addition to be a rename. */
 export const RENAME_SIMILARITY = 0.6;
 
+/**
+ * Size changes smaller than this many bytes (raw, gzip and brotli alike) are summarised in one line instead of
+ * listed: a reviewer reads the changes that matter. `--min-change` sets it; 0 lists every byte.
+ */
+export const DEFAULT_MIN_CHANGE = 10;
+
+export interface CompareOptions {
+  minChange?: number;
+}
+
+/** The fields an added or removed record is shown with: what it claims and who answers for it. */
+export const CLAIM_FIELDS = ["type", "status", "approval", "scope", "tier", "impact", "owner", "budget", "expires"] as const;
+
 export interface FieldChange {
   field: string;
   /** For lists of names: what was added and removed. */
@@ -28,6 +41,8 @@ export interface KindChanges {
   removed: string[];
   renamed: { from: string; to: string; changes: FieldChange[] }[];
   changed: { name: string; changes: FieldChange[] }[];
+  /** What each added or removed record claims (CLAIM_FIELDS it sets), by name. */
+  claims: Record<string, { field: string; value: unknown }[]>;
 }
 
 export interface EvidenceView {
@@ -46,6 +61,8 @@ export interface ClaimChange {
   evidence?: { before?: EvidenceView; after?: EvidenceView };
   /** Its evidence went from proven to failing or unproven (not to "unknown": that was not computed). */
   lostProof: boolean;
+  /** The record exists on one side only: its claims are new (added) or gone (removed). */
+  record?: "added" | "removed";
 }
 
 export interface Sizes {
@@ -65,6 +82,10 @@ export interface VariantChange {
   percent: Sizes | null;
   gained: string[];
   lost: string[];
+  /** Its sizes moved by less than the report's threshold in every measure: summarised, not listed. */
+  small?: true;
+  /** Other bytes but the same code: only the minifier's local names differ. Summarised, not listed. */
+  renamed?: true;
 }
 
 export interface FlagChange {
@@ -90,6 +111,10 @@ export interface DiffReport {
   variants: VariantChange[] | null;
   flags: FlagChange[] | null;
   diagnostics: { new: ReportDiagnostic[]; resolved: number };
+  /** Size changes below `threshold` bytes: variants whose every measure moved less, and flag cost rows left out. */
+  small: { threshold: number; variants: string[]; flagRows: number };
+  /** Variants whose code is the same with identifiers renamed by the minifier, and the largest gzip or brotli move among them. */
+  renamed: { variants: string[]; largest: number };
 }
 
 type RecordFact = Snapshot["records"][number];
@@ -157,7 +182,11 @@ function compareRecords(base: Snapshot, head: Snapshot): { kinds: KindChanges[];
       removed: removed.filter((r) => !map.has(r.name)).map((r) => r.name),
       renamed: [...map].map(([from, to]) => ({ from, to, changes: fieldChanges(before.get(from)!.fields, after.get(to)!.fields) })),
       changed: [],
+      claims: {},
     };
+    for (const r of [...added.filter((r) => !taken.has(r.name)), ...removed.filter((r) => !map.has(r.name))]) {
+      changes.claims[r.name] = CLAIM_FIELDS.filter((f) => Object.hasOwn(r.fields, f)).map((field) => ({ field, value: r.fields[field] }));
+    }
     for (const [name, b] of before) {
       const a = after.get(name);
       if (!a) continue;
@@ -175,10 +204,27 @@ const headName = (renames: Renames, kind: Kind, name: string) => renames.get(kin
 function compareClaims(base: Snapshot, head: Snapshot, renames: Renames): ClaimChange[] {
   const after = new Map(head.claims.map((c) => [`${c.kind}\u0000${c.name}`, c]));
   const out: ClaimChange[] = [];
+  const matched = new Set<string>();
+  type Claim = Snapshot["claims"][number];
+  /** A claim on one side only (an added or removed record): everything it claims, against nothing. */
+  const oneSided = (c: Claim, side: "before" | "after"): ClaimChange => ({
+    kind: c.kind,
+    name: c.name,
+    ...(c.status ? { status: { [side]: c.status } } : {}),
+    ...(c.approval ? { approval: { [side]: c.approval } } : {}),
+    ...(c.budget !== undefined ? { budget: { [side]: c.budget } } : {}),
+    ...(c.evidence ? { evidence: { [side]: c.evidence } } : {}),
+    lostProof: false,
+    record: side === "after" ? "added" : "removed",
+  });
   for (const b of base.claims) {
     const name = headName(renames, b.kind, b.name);
     const a = after.get(`${b.kind}\u0000${name}`);
-    if (!a) continue; // removed: the records section says so
+    if (!a) {
+      out.push(oneSided(b, "before"));
+      continue;
+    }
+    matched.add(`${b.kind}\u0000${name}`);
     const change: ClaimChange = { kind: b.kind, name, ...(name !== b.name ? { from: b.name } : {}), lostProof: false };
     if (b.status !== a.status) change.status = { ...(b.status ? { before: b.status } : {}), ...(a.status ? { after: a.status } : {}) };
     if (b.approval !== a.approval) change.approval = { ...(b.approval ? { before: b.approval } : {}), ...(a.approval ? { after: a.approval } : {}) };
@@ -189,13 +235,14 @@ function compareClaims(base: Snapshot, head: Snapshot, renames: Renames): ClaimC
     }
     if (change.status || change.approval || change.budget || change.evidence) out.push(change);
   }
+  for (const a of head.claims) if (!matched.has(`${a.kind}\u0000${a.name}`)) out.push(oneSided(a, "after"));
   return out;
 }
 
 const sub = (a: Sizes, b: Sizes): Sizes => ({ raw: a.raw - b.raw, gzip: a.gzip - b.gzip, brotli: a.brotli - b.brotli });
 const pct = (d: number, b: number) => (b === 0 ? 0 : Math.round((d / b) * 1000) / 10);
 
-function compareVariants(base: Snapshot, head: Snapshot, renames: Renames): VariantChange[] {
+function compareVariants(base: Snapshot, head: Snapshot, renames: Renames, minChange: number): VariantChange[] {
   const flagName = (n: string) => headName(renames, "features", n);
   const before = new Map(base.variants.map((v) => [headName(renames, "variants", v.name), v]));
   const out: VariantChange[] = [];
@@ -205,18 +252,25 @@ function compareVariants(base: Snapshot, head: Snapshot, renames: Renames): Vari
     const was = b ? b.features.map(flagName) : [];
     const gained = a.features.filter((f) => !was.includes(f));
     const lost = was.filter((f) => !a.features.includes(f));
-    const delta = b?.sizes && a.sizes ? sub(a.sizes, b.sizes) : null;
+    // Identical bytes are no size change, whatever the compressed sizes measured on each side say.
+    const identical = !!b?.sha256 && b.sha256 === a.sha256;
+    const delta = b?.sizes && a.sizes ? (identical ? { raw: 0, gzip: 0, brotli: 0 } : sub(a.sizes, b.sizes)) : null;
     const unchanged = b && delta && delta.raw === 0 && delta.gzip === 0 && delta.brotli === 0 && !gained.length && !lost.length;
+    // Other bytes, same code: the minifier swapped local names (an edit elsewhere changes how often each is used).
+    const renamed = !identical && !unchanged && !!b?.shape && b.shape === a.shape && !!delta && delta.raw === 0 && !gained.length && !lost.length;
+    const small = !!b && !unchanged && !renamed && !!delta && Math.max(Math.abs(delta.raw), Math.abs(delta.gzip), Math.abs(delta.brotli)) < minChange;
     out.push({
       name: a.name,
       ...(b && b.name !== a.name ? { from: b.name } : {}),
       change: !b ? "added" : unchanged ? "unchanged" : "changed",
-      before: b?.sizes ?? null,
+      before: identical ? a.sizes : (b?.sizes ?? null),
       after: a.sizes,
       delta,
       percent: delta && b?.sizes ? { raw: pct(delta.raw, b.sizes.raw), gzip: pct(delta.gzip, b.sizes.gzip), brotli: pct(delta.brotli, b.sizes.brotli) } : null,
       gained,
       lost,
+      ...(small ? { small: true as const } : {}),
+      ...(renamed ? { renamed: true as const } : {}),
     });
   }
   for (const [, b] of before) out.push({ name: b.name, change: "removed", before: b.sizes, after: null, delta: null, percent: null, gained: [], lost: b.features.map(flagName) });
@@ -237,7 +291,7 @@ function unmatched(items: SnapshotCallSite[], against: SnapshotCallSite[], keyOf
   });
 }
 
-function compareFlags(base: Snapshot, head: Snapshot, renames: Renames): FlagChange[] {
+function compareFlags(base: Snapshot, head: Snapshot, renames: Renames, minChange: number, small: { flagRows: number }): FlagChange[] {
   const variantName = (n: string) => headName(renames, "variants", n);
   const before = new Map(base.flags.map((f) => [headName(renames, "features", f.name), f]));
   const out: FlagChange[] = [];
@@ -254,10 +308,23 @@ function compareFlags(base: Snapshot, head: Snapshot, renames: Renames): FlagCha
     const now = bytesOf(a, (n) => n);
     const variants = [...new Set([...now.keys(), ...was.keys()])];
     const bytes = variants.map((variant) => ({ variant, before: was.get(variant) ?? null, after: now.get(variant) ?? null }));
-    const changedBytes = bytes.some((x) => x.before !== x.after);
+    // Its cost in a variant it ships in on both sides counts as changed only when its own code changed: with the
+    // same guarded code and modules, a byte or two either way is the minifier reacting to code elsewhere.
+    const ownCodeChanged = !b || b.code !== a.code;
+    const moved = (x: (typeof bytes)[number]) => x.before !== x.after && (x.before === null || x.after === null || ownCodeChanged);
+    const below = (x: (typeof bytes)[number]) => x.before !== null && x.after !== null && Math.abs(x.after - x.before) < minChange;
+    const changedBytes = bytes.some(moved);
     if (b && !changedBytes && !sitesAdded.length && !sitesRemoved.length && b.name === a.name) continue;
-    // A flag that stays: only the variants where its cost moved (a renamed one keeps every row, to show what it costs).
-    const rows = b && b.name === a.name ? bytes.filter((x) => x.before !== x.after) : bytes;
+    // A flag that stays: only the variants where its cost moved by at least the threshold (a renamed one keeps every
+    // row, to show what it costs); smaller moves are counted in the summary line.
+    let rows = bytes;
+    if (b && b.name === a.name) {
+      rows = bytes.filter(moved);
+      const kept = rows.filter((x) => !below(x));
+      small.flagRows += rows.length - kept.length;
+      rows = kept;
+      if (!rows.length && !sitesAdded.length && !sitesRemoved.length) continue;
+    }
     out.push({ name: a.name, ...(b && b.name !== a.name ? { from: b.name } : {}), change: b ? "changed" : "added", bytes: rows, sitesAdded, sitesRemoved });
   }
   for (const [, b] of before) {
@@ -284,15 +351,22 @@ function newDiagnostics(base: Snapshot, head: Snapshot): { new: ReportDiagnostic
   return { new: fresh, resolved };
 }
 
-export function compareSnapshots(base: Snapshot, head: Snapshot, meta: Pick<DiffReport, "base" | "head" | "notes">): DiffReport {
+export function compareSnapshots(base: Snapshot, head: Snapshot, meta: Pick<DiffReport, "base" | "head" | "notes">, options: CompareOptions = {}): DiffReport {
   const { kinds, renames } = compareRecords(base, head);
   const measured = base.verified && head.verified;
+  const threshold = options.minChange ?? DEFAULT_MIN_CHANGE;
+  const small = { threshold, variants: [] as string[], flagRows: 0 };
+  const variants = measured ? compareVariants(base, head, renames, threshold) : null;
+  small.variants = (variants ?? []).filter((v) => v.small).map((v) => v.name);
+  const renamed = (variants ?? []).filter((v) => v.renamed);
   return {
     ...meta,
     records: kinds,
     claims: compareClaims(base, head, renames),
-    variants: measured ? compareVariants(base, head, renames) : null,
-    flags: measured ? compareFlags(base, head, renames) : null,
+    variants,
+    flags: measured ? compareFlags(base, head, renames, threshold, small) : null,
     diagnostics: newDiagnostics(base, head),
+    small,
+    renamed: { variants: renamed.map((v) => v.name), largest: Math.max(0, ...renamed.map((v) => Math.max(Math.abs(v.delta!.gzip), Math.abs(v.delta!.brotli)))) },
   };
 }

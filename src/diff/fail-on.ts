@@ -22,6 +22,12 @@ export type FailRule =
 const UNITS: Record<string, number> = { b: 1, kb: 1000, kib: 1024, mb: 1_000_000, mib: 1024 * 1024 };
 const MEASURES: Record<string, Measure> = { size: "raw", raw: "raw", gzip: "gzip", brotli: "brotli" };
 
+/** A byte count written `10`, `10B`, `1.5kB`, `2KiB` (B, kB = 1000, KiB = 1024, MB, MiB), or undefined. */
+export function parseByteCount(text: string): number | undefined {
+  const m = /^(\d+(?:\.\d+)?)\s*(b|kb|kib|mb|mib)?$/i.exec(text.trim());
+  return m ? Math.round(Number(m[1]) * UNITS[(m[2] ?? "b").toLowerCase()]!) : undefined;
+}
+
 /** The rules of a --fail-on value, or the usage error it is. */
 export function parseFailOn(value: string): FailRule[] | { problem: string } {
   const rules: FailRule[] = [];

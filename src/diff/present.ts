@@ -55,7 +55,7 @@ export function summaryLine(r: DiffReport, name: (text: string) => string): stri
   const parts = [records ? plural(records, "record") + " changed" : "no record changed"];
   if (r.claims.length) parts.push(plural(r.claims.length, "claim") + " changed" + (r.claims.some((c) => c.lostProof) ? " (a proof lost)" : ""));
   if (r.variants) {
-    const moved = r.variants.filter((v) => v.delta && v.delta.raw !== 0);
+    const moved = r.variants.filter((v) => v.delta && v.delta.raw !== 0 && !v.small && !v.renamed);
     const largest = [...moved].sort((a, b) => Math.abs(b.delta!.raw) - Math.abs(a.delta!.raw))[0];
     parts.push(largest ? `${plural(moved.length, "variant")} changed size (largest: ${name(largest.name)} ${signed(largest.delta!.raw)} B, ${signedPercent(largest.percent!.raw)})` : "no variant changed size");
   } else parts.push("sizes not compared");
@@ -69,8 +69,33 @@ export function sizeCell(v: VariantChange, m: "raw" | "gzip" | "brotli"): string
   if (!v.before && !v.after) return "—";
   if (!v.before) return `new: ${num(v.after![m])}`;
   if (!v.after) return `${num(v.before[m])} → removed`;
-  if (!v.delta || v.delta[m] === 0) return num(v.after[m]);
+  if (!v.delta || v.delta[m] === 0 || v.small || v.renamed) return num(v.after[m]);
   return `${num(v.before[m])} → ${num(v.after[m])} (${signed(v.delta[m])}, ${signedPercent(v.percent![m])})`;
+}
+
+/** "2 variants changed by less than 10 B (raw, gzip and brotli): a, b", or undefined when none did. */
+export function smallVariantsLine(r: DiffReport, name: (text: string) => string): string | undefined {
+  const v = r.small.variants;
+  return v.length ? `${plural(v.length, "variant")} changed by less than ${num(r.small.threshold)} B (raw, gzip and brotli), not listed: ${v.map(name).join(", ")}` : undefined;
+}
+
+/** "7 variants are the same code with identifiers renamed by the minifier (…), not listed: a, b", or undefined. */
+export function renamedVariantsLine(r: DiffReport, name: (text: string) => string): string | undefined {
+  const v = r.renamed.variants;
+  return v.length
+    ? `${plural(v.length, "variant")} ${v.length === 1 ? "is" : "are"} the same code with local names renamed by the minifier (same raw size; gzip and brotli moved by at most ${num(r.renamed.largest)} B), not listed: ${v.map(name).join(", ")}`
+    : undefined;
+}
+
+/** "3 flag costs moved by less than 10 B, not listed", or undefined. */
+export function smallFlagsLine(r: DiffReport): string | undefined {
+  const n = r.small.flagRows;
+  return n ? `${plural(n, "flag cost")} moved by less than ${num(r.small.threshold)} B, not listed` : undefined;
+}
+
+/** What an added or removed record claims: "Release/Status Planned; Approval Pending; Scope all; Owner Platform Lead". */
+export function recordClaims(kind: Kind, fields: { field: string; value: unknown }[], value: (text: string) => string): string {
+  return fields.map((f) => `${fieldLabel(f.field, kind)} ${value(valueText(f.value))}`).join("; ");
 }
 
 export function claimSummary(c: ClaimChange): string[] {

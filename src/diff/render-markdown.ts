@@ -5,7 +5,7 @@
  */
 import { escapeControl } from "../core/report/diagnostics.ts";
 import type { DiffReport, FieldChange, KindChanges } from "./compare.ts";
-import { summaryLine, claimSummary, evidenceText, fieldName, kindNoun, kindTitle, num, plural, short, signed, siteText, sizeCell, valueText } from "./present.ts";
+import { summaryLine, claimSummary, evidenceText, fieldName, kindNoun, kindTitle, num, plural, recordClaims, renamedVariantsLine, short, signed, siteText, sizeCell, smallFlagsLine, smallVariantsLine, valueText } from "./present.ts";
 
 /** Text from the pull request as an inline code span. */
 export function code(text: string, max = 120): string {
@@ -52,8 +52,9 @@ export function renderMarkdown(r: DiffReport): string {
   for (const k of r.records) {
     const counts = [k.added.length && `${k.added.length} added`, k.removed.length && `${k.removed.length} removed`, k.renamed.length && `${k.renamed.length} renamed`, k.changed.length && `${k.changed.length} changed`].filter(Boolean);
     recordLines.push(`**${kindTitle(k.kind)}**: ${counts.join(", ")}`, "");
-    for (const name of k.added) recordLines.push(`- added ${kindNoun(k.kind)} ${code(name)}`);
-    for (const name of k.removed) recordLines.push(`- removed ${kindNoun(k.kind)} ${code(name)}`);
+    const claims = (name: string) => (k.claims[name]?.length ? `: ${recordClaims(k.kind, k.claims[name]!, (t) => code(t))}` : "");
+    for (const name of k.added) recordLines.push(`- added ${kindNoun(k.kind)} ${code(name)}${claims(name)}`);
+    for (const name of k.removed) recordLines.push(`- removed ${kindNoun(k.kind)} ${code(name)}${claims(name)}`);
     for (const x of k.renamed) recordLines.push(`- renamed ${code(x.from)} → ${code(x.to)}${x.changes.length ? `: ${x.changes.map((f) => fieldLine(k.kind, f)).join("; ")}` : ""}`);
     for (const x of k.changed) recordLines.push(`- changed ${code(x.name)}: ${x.changes.map((f) => fieldLine(k.kind, f)).join("; ")}`);
     recordLines.push("");
@@ -66,8 +67,8 @@ export function renderMarkdown(r: DiffReport): string {
   if (r.claims.length) {
     const lines = ["| Record | Changes | Evidence |", "|---|---|---|"];
     for (const c of r.claims) {
-      const name = `${c.from ? `${tcode(c.from)} → ` : ""}${tcode(c.name)} (${kindNoun(c.kind)})`;
-      const evidence = c.evidence ? `${c.lostProof ? "⚠️ " : ""}${tcode(evidenceText(c.evidence.before, "base"))} → ${tcode(evidenceText(c.evidence.after, "head"))}` : "unchanged";
+      const name = `${c.from ? `${tcode(c.from)} → ` : ""}${tcode(c.name)} (${c.record === "added" ? "new " : c.record === "removed" ? "removed " : ""}${kindNoun(c.kind)})`;
+      const evidence = c.evidence ? `${c.lostProof ? "⚠️ " : ""}${tcode(evidenceText(c.evidence.before, "base"))} → ${tcode(evidenceText(c.evidence.after, "head"))}` : c.record ? "—" : "unchanged";
       lines.push(`| ${name} | ${cell(claimSummary(c).join("; ")) || "—"} | ${evidence} |`);
     }
     out.push(...section("Claims", lines, r.claims.length));
@@ -82,7 +83,8 @@ export function renderMarkdown(r: DiffReport): string {
       const name = `${v.from ? `${tcode(v.from)} → ` : ""}${tcode(v.name)}${v.change === "added" ? " (new)" : v.change === "removed" ? " (removed)" : ""}`;
       lines.push(`| ${name} | ${sizeCell(v, "raw")} | ${sizeCell(v, "gzip")} | ${sizeCell(v, "brotli")} | ${flags} |`);
     }
-    out.push(...section("Variants (bytes)", lines, r.variants.length));
+    const notes = [renamedVariantsLine(r, (t) => code(t)), smallVariantsLine(r, (t) => code(t))].filter((x): x is string => !!x);
+    out.push(...section("Variants (bytes)", [...lines, ...notes.flatMap((n) => ["", `${n}.`])], r.variants.length));
   }
 
   // Flags
@@ -95,8 +97,9 @@ export function renderMarkdown(r: DiffReport): string {
       for (const s of f.sitesAdded) lines.push(`  - new call site ${code(siteText(s), 200)}`);
       for (const s of f.sitesRemoved) lines.push(`  - call site removed ${code(siteText(s), 200)}`);
     }
-    out.push(...section("Flags", lines, r.flags.reduce((s, f) => s + 1 + f.sitesAdded.length + f.sitesRemoved.length, 0)));
-  }
+    const small = smallFlagsLine(r);
+    out.push(...section("Flags", small ? [...lines, "", small + "."] : lines, r.flags.reduce((s, f) => s + 1 + f.sitesAdded.length + f.sitesRemoved.length, 0)));
+  } else if (smallFlagsLine(r)) out.push("### Flags", "", `${smallFlagsLine(r)}.`, "");
 
   // Diagnostics
   const fresh = r.diagnostics.new;

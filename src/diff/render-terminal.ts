@@ -5,7 +5,7 @@
  */
 import { escapeControl } from "../core/report/diagnostics.ts";
 import type { DiffReport, FieldChange, KindChanges } from "./compare.ts";
-import { summaryLine, claimSummary, evidenceText, fieldName, kindNoun, kindTitle, num, plural, short, signed, siteText, sizeCell, valueText } from "./present.ts";
+import { summaryLine, claimSummary, evidenceText, fieldName, kindNoun, kindTitle, num, plural, recordClaims, renamedVariantsLine, short, signed, siteText, sizeCell, smallFlagsLine, smallVariantsLine, valueText } from "./present.ts";
 
 interface Paint {
   bold(s: string): string;
@@ -48,8 +48,9 @@ export function renderTerminal(r: DiffReport, options: { colour: boolean }): str
   if (!r.records.length) out.push("  no record added, removed or changed");
   for (const k of r.records) {
     out.push(`  ${kindTitle(k.kind)}`);
-    for (const name of k.added) out.push(`    ${p.green("+")} ${safe(name)} (new ${kindNoun(k.kind)})`);
-    for (const name of k.removed) out.push(`    ${p.red("−")} ${safe(name)} (removed)`);
+    const claims = (name: string) => (k.claims[name]?.length ? `: ${recordClaims(k.kind, k.claims[name]!, (t) => safe(t, 60))}` : "");
+    for (const name of k.added) out.push(`    ${p.green("+")} ${safe(name)} (new ${kindNoun(k.kind)})${claims(name)}`);
+    for (const name of k.removed) out.push(`    ${p.red("−")} ${safe(name)} (removed)${claims(name)}`);
     for (const x of k.renamed) out.push(`    ${p.yellow("~")} ${safe(x.from)} → ${safe(x.to)} (renamed)${x.changes.length ? `: ${x.changes.map((f) => fieldText(k.kind, f)).join("; ")}` : ""}`);
     for (const x of k.changed) out.push(`    ${p.yellow("~")} ${safe(x.name)}: ${x.changes.map((f) => fieldText(k.kind, f)).join("; ")}`);
   }
@@ -60,7 +61,7 @@ export function renderTerminal(r: DiffReport, options: { colour: boolean }): str
     for (const c of r.claims) {
       const parts = claimSummary(c);
       if (c.evidence) parts.push(`evidence ${safe(evidenceText(c.evidence.before, "base"), 100)} → ${safe(evidenceText(c.evidence.after, "head"), 100)}`);
-      const line = `  ${c.from ? `${safe(c.from)} → ` : ""}${safe(c.name)} (${kindNoun(c.kind)}): ${parts.join("; ")}`;
+      const line = `  ${c.from ? `${safe(c.from)} → ` : ""}${safe(c.name)} (${c.record === "added" ? "new " : c.record === "removed" ? "removed " : ""}${kindNoun(c.kind)}): ${parts.join("; ")}`;
       out.push(c.lostProof ? p.red(line) : line);
     }
     out.push("");
@@ -77,10 +78,12 @@ export function renderTerminal(r: DiffReport, options: { colour: boolean }): str
     out.push(
       ...table(rows, (i, text) => {
         if (i === 0) return p.dim(text);
-        const d = r.variants![i - 1]!.delta?.raw ?? 0;
+        const v = r.variants![i - 1]!;
+        const d = v.small || v.renamed ? 0 : (v.delta?.raw ?? 0);
         return d > 0 ? p.red(text) : d < 0 ? p.green(text) : text;
       }),
     );
+    for (const line of [renamedVariantsLine(r, (s) => safe(s)), smallVariantsLine(r, (s) => safe(s))]) if (line) out.push(p.dim(`  ${line}`));
   }
   out.push("");
 
@@ -92,8 +95,9 @@ export function renderTerminal(r: DiffReport, options: { colour: boolean }): str
       for (const s of f.sitesAdded) out.push(`    ${p.green("+")} ${safe(siteText(s), 200)}`);
       for (const s of f.sitesRemoved) out.push(`    ${p.red("−")} ${safe(siteText(s), 200)}`);
     }
+    if (smallFlagsLine(r)) out.push(p.dim(`  ${smallFlagsLine(r)}`));
     out.push("");
-  }
+  } else if (smallFlagsLine(r)) out.push(p.bold("Flags"), p.dim(`  ${smallFlagsLine(r)}`), "");
 
   const fresh = r.diagnostics.new;
   const errors = fresh.filter((d) => d.severity === "error").length;

@@ -21,6 +21,8 @@ export interface DiffOptions {
   today?: string;
   /** Run the proofs (bun test, about a minute each) for a side whose results are not fresh. */
   prove: boolean;
+  /** Size changes below this many bytes are summarised, not listed (default DEFAULT_MIN_CHANGE). */
+  minChange?: number;
   /** Use the content caches and the base snapshot cache (default true; false measures both sides afresh). */
   cache: boolean;
   env: Readonly<Record<string, string | undefined>>;
@@ -103,7 +105,7 @@ export async function runDiff(root: string, options: DiffOptions): Promise<DiffO
     base: { ref: base.ref, commit: base.commit },
     head: { ref: "working tree", commit: headCommit },
     notes,
-  });
+  }, { ...(options.minChange !== undefined ? { minChange: options.minChange } : {}) });
   return { report };
 }
 

@@ -8,7 +8,10 @@
  * The schema below is the snapshot's one definition: its types are inferred from it, and a cached entry is
  * read back through it, so a stale or forged entry is a miss, never data.
  */
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { hashContent } from "../core/cache/content-cache.ts";
+import { matchesAny } from "../verify/owned-modules.ts";
 import { z } from "zod";
 import { runCheck } from "../core/check.ts";
 import { writeAtomic } from "../core/fs/write-atomic.ts";
@@ -16,6 +19,7 @@ import { statusEvidence } from "../core/model/evidence.ts";
 import type { Model } from "../core/model/model.ts";
 import { judgeProofs, proofGap, PROVE_RESULTS, PROVED_KINDS, resultOf, type ProveResults, type ProvedEntry } from "../core/model/proof.ts";
 import type { VerifyResults } from "../verify/results-file.ts";
+import type { CallSiteFact } from "../verify/source-facts.ts";
 import type { Entry } from "../core/model/records.ts";
 import type { Diagnostic } from "../core/report/diagnostics.ts";
 import { KINDS } from "../core/schema/kinds.ts";
@@ -46,6 +50,10 @@ export const SnapshotSchema = z.strictObject({
       budget: z.int(),
       /** Null when the variant did not build. */
       sizes: Sizes.nullable(),
+      /** sha256 of the bundle's code: equal hashes are identical bytes, whatever the compressed sizes say. Null when it did not build. */
+      sha256: z.string().nullable(),
+      /** sha256 of the bundle with the minifier's local names blanked: equal shapes are the same code, renamed. */
+      shape: z.string().nullable(),
     }),
   ),
   flags: z.array(
@@ -57,6 +65,12 @@ export const SnapshotSchema = z.strictObject({
       addOne: z.array(Delta),
       dead: z.boolean(),
       sites: z.array(CallSite),
+      /**
+       * sha256 of the flag's own code: the statements its call sites guard and the modules it owns or
+       * replaces. While it is unchanged, a move in its leave-one-out bytes comes from other code (the
+       * minifier renaming around an unrelated change), not from this flag.
+       */
+      code: z.string(),
     }),
   ),
   claims: z.array(
@@ -135,13 +149,14 @@ export async function takeSnapshot(root: string, options: SnapshotOptions): Prom
   const snapshot: Snapshot = {
     records: allEntries(model).map(recordFact),
     verified: run.variants.length > 0,
-    variants: run.variants.map((v) => ({ name: v.name, features: [...v.features], budget: v.budget, sizes: v.sizes ? { raw: v.sizes.raw, gzip: v.sizes.gzip, brotli: v.sizes.brotli } : null })),
+    variants: run.variants.map((v) => ({ name: v.name, features: [...v.features], budget: v.budget, sizes: v.sizes ? { raw: v.sizes.raw, gzip: v.sizes.gzip, brotli: v.sizes.brotli } : null, sha256: v.sha256 ?? null, shape: v.shape ?? null })),
     flags: run.impacts.map((i) => ({
       name: i.name,
       leaveOneOut: i.leaveOneOut.map((d) => ({ ...d })),
       addOne: i.addOne.map((d) => ({ ...d })),
       dead: i.dead,
       sites: sites.filter((s) => s.flag === i.name).map((s) => ({ file: s.file, line: s.line, fn: s.fn, guard: s.guard ? { kind: s.guard.kind, condition: s.guard.condition } : null })),
+      code: flagCode(root, model.flag(i.name)?.record, sites.filter((s) => s.flag === i.name), run.facts?.files.map((f) => f.path) ?? []),
     })),
     claims: claimsOf(root, model, run.results, proofs, stale),
     diagnostics: [...diagnostics.values()],
@@ -194,6 +209,35 @@ async function proofsFor(root: string, model: Model, options: SnapshotOptions): 
     }
   }
   return { results: judged.results?.records.length ? judged.results : undefined, source, stale: new Map(judged.stale.map((s) => [s.entry, s.reason])), fingerprint };
+}
+
+/**
+ * The hash of a flag's own code: the text of each statement its call sites guard (line numbers left out, so
+ * an edit above it does not count) and the content of every analysed file its `modules` or `replaces` match.
+ */
+function flagCode(root: string, record: { modules?: readonly string[]; replaces?: readonly string[] } | undefined, sites: CallSiteFact[], files: string[]): string {
+  const texts = new Map<string, string[]>();
+  const lines = (file: string) => {
+    let l = texts.get(file);
+    if (!l) {
+      try {
+        l = readFileSync(join(root, file), "utf8").split("\n");
+      } catch {
+        l = [];
+      }
+      texts.set(file, l);
+    }
+    return l;
+  };
+  const parts: string[] = [];
+  for (const s of [...sites].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line))) {
+    const [from, to] = s.guard ? [s.guard.start, s.guard.end] : [s.line, s.line];
+    parts.push(s.file, lines(s.file).slice(from - 1, to).join("\n"));
+  }
+  for (const file of [...files].sort()) {
+    if (matchesAny(file, record?.modules) || matchesAny(file, record?.replaces)) parts.push(file, lines(file).join("\n"));
+  }
+  return hashContent(...parts);
 }
 
 /** Every record, kinds in schema order, each kind in file order. */

@@ -29,6 +29,12 @@ interface Cached {
 
 const isCached = (v: unknown) => isRecord(v) && (v.gzip === undefined || isNumber(v.gzip)) && (v.brotli === undefined || isNumber(v.brotli));
 
+/** sha256 of the code outputs a user downloads (source maps excluded), each with its path: the bundle's identity. */
+export function outputsHash(outputs: BuildOutput[]): string {
+  const code = outputs.filter((o) => o.kind !== "sourcemap").sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return hashContent(...code.flatMap((o) => [o.path, o.bytes]));
+}
+
 export class SizeMeter {
   private cache = new Map<string, Cached>();
   private used = new Set<string>();

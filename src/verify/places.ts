@@ -33,7 +33,7 @@ export function globFiles(root: string, globs: string[]): string[] {
   return [...out].sort();
 }
 
-const EXTENSIONS = ["", ".ts", ".tsx", ".js", ".mjs", "/index.ts", "/index.js"];
+export const EXTENSIONS = ["", ".ts", ".tsx", ".js", ".mjs", "/index.ts", "/index.js"];
 
 /** A relative import resolved like the bundler does for our sources; undefined for packages and built-ins. */
 export function resolveRelative(root: string, fromFile: string, specifier: string): string | undefined {

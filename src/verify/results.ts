@@ -18,6 +18,13 @@ export interface VariantOutcome {
   budget: number;
   /** Undefined when the build failed. */
   sizes: Sizes | undefined;
+  /**
+   * sha256 of the code outputs (path and bytes, source maps excluded); undefined when the build failed. Equal
+   * hashes are identical bundles, whatever their compressed sizes say.
+   */
+  sha256?: string;
+  /** sha256 of the bundle with the minifier's local names blanked (minified-shape.ts): equal shapes are the same code. */
+  shape?: string;
   proofs: { markers: Proof; ownedModules: Proof; leftovers: Proof };
   /** One line per problem of this variant, as printed. */
   problems: string[];

@@ -34,7 +34,7 @@ export interface SourceGraph {
   texts: Map<string, string>;
 }
 
-function importsOf(root: string, path: string, sf: ts.SourceFile): ImportEdge[] {
+export function importsOf(root: string, path: string, sf: ts.SourceFile): ImportEdge[] {
   const out: ImportEdge[] = [];
   const add = (node: ts.Node, spec: ts.Expression | undefined, names: string[]) => {
     if (!spec || !(ts.isStringLiteral(spec) || ts.isNoSubstitutionTemplateLiteral(spec))) return;

@@ -20,6 +20,8 @@ const { model } = loadModel(ROOT);
 const flags = model.records.features;
 const FLAGS = flags.map((f) => f.record.name);
 const flag = (name: string) => flags.find((f) => f.record.name === name)!;
+/** `modules` is optional: a flag that only guards code in shared files (as the README's example) owns none. */
+const owning = flags.filter((f) => (f.record.modules ?? []).length > 0);
 const builder = new VariantBuilder(ROOT);
 const graph = loadSourceGraph(ROOT, [ENTRY]);
 const plan = probePlan(ROOT, probeFacts(graph));
@@ -48,7 +50,8 @@ const bytesOf = (bytes: Map<string, number>, globs: readonly string[] | undefine
 describe("build variants", () => {
   test("every feature module is owned or replaced by exactly one flag", () => {
     const files = [...graph.files.keys()].filter((f) => f.startsWith("src/app/features/"));
-    expect(files.length).toBe(28);
+    // Every feature module on disk is bundled by some variant (the count is the folder's, not typed here).
+    expect(files.sort()).toEqual([...new Bun.Glob("src/app/features/**/*.ts").scanSync({ cwd: ROOT })].sort());
     for (const file of files) {
       const owners = flags.filter((f) => matchesAny(file, f.record.modules) || matchesAny(file, f.record.replaces)).map((f) => f.record.name);
       expect({ file, owners: owners.length }).toEqual({ file, owners: 1 });
@@ -59,7 +62,7 @@ describe("build variants", () => {
     const r = await judge([]);
     expect(r).toMatchObject({ leaks: [], leftovers: [], wrongArms: [] });
     expect(r.checkedArms).toBeGreaterThan(30);
-    for (const f of flags) expect({ flag: f.record.name, bytes: bytesOf(r.bytes, f.record.modules) }).toEqual({ flag: f.record.name, bytes: 0 });
+    for (const f of owning) expect({ flag: f.record.name, bytes: bytesOf(r.bytes, f.record.modules) }).toEqual({ flag: f.record.name, bytes: 0 });
     expect(bytesOf(r.bytes, flag("V2_SERIALIZER").record.replaces)).toBeGreaterThan(0);
   });
 
@@ -67,7 +70,7 @@ describe("build variants", () => {
     test(`${name} alone: its modules ship, nothing else's, and only its arms flip`, async () => {
       const r = await judge([name]);
       expect(r).toMatchObject({ leaks: [], leftovers: [], wrongArms: [] });
-      expect(bytesOf(r.bytes, flag(name).record.modules)).toBeGreaterThan(0);
+      if (owning.includes(flag(name))) expect(bytesOf(r.bytes, flag(name).record.modules)).toBeGreaterThan(0);
       // The negated legacy path disappears only with V2_SERIALIZER.
       expect(bytesOf(r.bytes, flag("V2_SERIALIZER").record.replaces) > 0).toBe(name !== "V2_SERIALIZER");
     });
@@ -77,7 +80,7 @@ describe("build variants", () => {
     for (const name of FLAGS) {
       const r = await judge(FLAGS.filter((f) => f !== name));
       expect({ name, leaks: r.leaks, leftovers: r.leftovers, wrongArms: r.wrongArms }).toEqual({ name, leaks: [], leftovers: [], wrongArms: [] });
-      for (const other of flags) {
+      for (const other of owning) {
         const on = other.record.name !== name;
         expect({ name, other: other.record.name, ships: bytesOf(r.bytes, other.record.modules) > 0 }).toEqual({ name, other: other.record.name, ships: on });
       }
@@ -87,7 +90,7 @@ describe("build variants", () => {
   test("all flags on: every module ships, the legacy serializer is gone, the build is much larger", async () => {
     const all = await judge(FLAGS);
     expect(all).toMatchObject({ leaks: [], leftovers: [], wrongArms: [] });
-    for (const f of flags) expect({ flag: f.record.name, ships: bytesOf(all.bytes, f.record.modules) > 0 }).toEqual({ flag: f.record.name, ships: true });
+    for (const f of owning) expect({ flag: f.record.name, ships: bytesOf(all.bytes, f.record.modules) > 0 }).toEqual({ flag: f.record.name, ships: true });
     expect(bytesOf(all.bytes, flag("V2_SERIALIZER").record.replaces)).toBe(0);
     expect(all.raw).toBeGreaterThan((await judge([])).raw * 2);
   });

@@ -43,12 +43,14 @@ describe("a flag added and shipped, then a status and a budget changed", () => {
     expect(r.stderr).not.toContain("could not");
     expect(r.exitCode).toBe(0);
     const md = normalise(r.stdout);
-    expect(md).toContain("- added feature flag `CSV_EXPORT`");
+    // An added record shows what it claims and who answers for it.
+    expect(md).toContain("- added feature flag `CSV_EXPORT`: Type `Release`; Release/Status `Planned`; Approval `Pending`; Scope `all`; Tier `Free`; Size/Impact `Low`; Owner `Platform Lead`");
+    expect(md).toContain("| `CSV_EXPORT` (new feature flag) | status — → Planned; approval — → Pending | — |");
     expect(md).toContain("- changed `prod`: Features +`CSV_EXPORT`");
     expect(md).toMatch(/\| `prod` \| [\d,]+ → [\d,]+ \(\+[\d,]+, \+\d+\.\d%\) \|.*\| \+`CSV_EXPORT` \|/);
     expect(md).toMatch(/- `CSV_EXPORT` \(new\): `prod` — → [\d,]+/);
     expect(md).toContain("new call site `src/app/main.ts:19: if (feature(\"CSV_EXPORT\"))`");
-    expect(md).toMatch(/\*\*2 records changed · 1 variant changed size \(largest: `prod` \+61 B, \+32\.6%\) · 1 new error\*\*/);
+    expect(md).toMatch(/\*\*2 records changed · 1 claim changed · 1 variant changed size \(largest: `prod` \+61 B, \+32\.6%\) · 1 new error\*\*/);
     expect(md).toMatch(/❌ `data\/variants\.yaml:\d+:\d+` `unapproved-in-production` `Production variant prod ships CSV_EXPORT/);
     // Variants the change did not touch keep their size and say so by a single number.
     expect(md).toMatch(/\| `dev` \| [\d,]+ \| [\d,]+ \| [\d,]+ \| — \|/);

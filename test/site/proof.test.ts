@@ -10,8 +10,9 @@ import { join } from "node:path";
 import { buildFixtureSite, DIST } from "./harness.ts";
 import { FAILING_CONTROL, UNPROVEN_CONTROL } from "./fixture.ts";
 import { loadModel } from "../../src/core/model/model.ts";
+import { REPO } from "../helpers/project.ts";
 
-const { model } = loadModel(join(import.meta.dir, "../.."));
+const { model } = loadModel(REPO);
 
 setDefaultTimeout(240_000);
 beforeAll(() => buildFixtureSite(), 240_000);
@@ -39,7 +40,7 @@ describe("the site shows proof", () => {
     expect(rbac.prod).toBe("not shipped");
     expect(Object.values(rbac)).toContain("proven");
     // A column per variant, for every control.
-    expect(Object.keys(rbac)).toEqual(["prod", "lite", "enterprise", "dev", "debug", "test", "staging", "canary"]);
+    expect(Object.keys(rbac)).toEqual(loadModel(REPO).model.records.variants.map((v) => v.record.name));
   });
 
   test("a control's page lists its tests with result, duration and variant, where it stands per variant, and its limits as code constants", () => {

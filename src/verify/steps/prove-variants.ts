@@ -11,6 +11,8 @@ import { findLeftovers } from "../leftovers.ts";
 import { budgetDiagnostic } from "../measure-sizes.ts";
 import { findLeaks, leakDiagnostics, type Leak } from "../owned-modules.ts";
 import { bytes } from "../places.ts";
+import { outputsHash } from "../measure-sizes.ts";
+import { outputsShape } from "../minified-shape.ts";
 import type { VariantOutcome } from "../results.ts";
 import type { OkBuilt, Probing, Proven } from "./context.ts";
 import { sourceGraph } from "./sources.ts";
@@ -29,6 +31,7 @@ export async function proveVariants(ctx: Probing): Promise<Proven> {
       features: [...v.record.features],
       budget: v.record.budget,
       sizes,
+      ...(built.ok ? { sha256: outputsHash(built.outputs), shape: outputsShape(built.outputs) } : {}),
       proofs: { markers: "skipped", ownedModules: "skipped", leftovers: "skipped" },
       problems: [],
     };
