@@ -105,14 +105,20 @@ describe("record rules", () => {
   test("invalid-date (impossible)", async () => expect(await check({ [F]: (s) => s.replace('"2025-09-01"', '"2025-02-29"') })).toEqual([`${F}:13:15 invalid-date`]));
   test("invalid-date (not a date)", async () => expect(await check({ [F]: (s) => s.replace('"2025-09-01"', "September") })).toEqual([`${F}:13:15 invalid-date`]));
   test("invalid-date (expires before introduced)", async () => expect(await check({ [F]: (s) => s.replace('introduced: "2025-09-01"', 'introduced: "2025-09-01"\n  expires: "2025-08-01"') })).toEqual([`${F}:14:12 invalid-date`]));
-  test("flag-without-proof: a Done flag names no behaviour proof, at its status", async () => {
+  test("flag-without-proof: a Beta or Done flag names no behaviour proof, at its status", async () => {
     // The guide's table shows DEBUG's status too: it follows the record, so only the rule under test fires.
-    const guide = { "content/guide.md": (s: string) => s.replace("🧪 Beta", "✅ Done") };
-    expect(await check({ [F]: (s) => s.replace("  status: Beta\n  approval: Approved\n  description: Diagnostics.", "  status: Done\n  approval: Approved\n  description: Diagnostics."), ...guide })).toEqual([`${F}:9:11 flag-without-proof`]);
-    // Named: the rule is satisfied (whether the proof passes is npm run prove's business).
-    const named = (s: string) => s.replace("  status: Beta\n  approval: Approved\n  description: Diagnostics.", "  status: Done\n  approval: Approved\n  description: Diagnostics.\n  proof:\n    tests: [flags.test.ts]\n    name: \"flag: DEBUG\"");
-    expect(await check({ [F]: named, "flags.test.ts": "", ...guide })).toEqual([]);
+    for (const [status, icon] of [["Beta", "🧪 Beta"], ["Done", "✅ Done"]] as const) {
+      const guide = { "content/guide.md": (s: string) => s.replace("⏳ In Progress", icon) };
+      const to = (s: string) => s.replace("  status: In Progress\n  approval: Approved\n  description: Diagnostics.", `  status: ${status}\n  approval: Approved\n  description: Diagnostics.`);
+      expect(await check({ [F]: to, ...guide })).toEqual([`${F}:9:11 flag-without-proof`]);
+      // Named: the rule is satisfied (whether the proof passes is npm run prove's business).
+      const named = (s: string) => to(s).replace("  description: Diagnostics.", '  description: Diagnostics.\n  proof:\n    tests: [flags.test.ts]\n    name: "flag: DEBUG"\n    faults:\n      - { id: quiet, what: traces off, file: src/app/main.ts, find: "x", replace: "y" }');
+      expect(await check({ [F]: named, "flags.test.ts": "", ...guide })).toEqual([]);
+    }
+    // In Progress claims nothing the bundles or tests must show.
+    expect(await check({})).toEqual([]);
   });
+
   test("scope-leak", async () => expect(await check({ [V]: (s) => s.replace("features: []", "features: [DEBUG]") })).toEqual([`${V}:14:14 scope-leak`]));
   test("dependency-cycle", async () => expect(await check({ "data/roadmap.yaml": (s) => s.replace("  owner: Platform Lead\n\n", "  owner: Platform Lead\n  dependsOn: [Scope Isolation Enforcement]\n\n") })).toEqual(["data/roadmap.yaml:11:14 dependency-cycle"]));
   test("schema-comment", async () => expect(await check({ [F]: (s) => s.split("\n").slice(1).join("\n") })).toEqual([`${F}:1:1 schema-comment`]));

@@ -1,7 +1,7 @@
 /**
  * Hand-written tables against the records they name, one diagnostic per mistake, and the fixes with one
  * right answer. The records are the base fixture's (DEBUG: Diagnostic, Operations, Development, Internal,
- * Beta; ENTERPRISE: Permission, Platform, Enterprise, Enterprise, Beta).
+ * In Progress; ENTERPRISE: Permission, Platform, Enterprise, Enterprise, Beta).
  */
 import { describe, expect, test } from "bun:test";
 import { readFileSync, writeFileSync } from "node:fs";
@@ -18,24 +18,24 @@ const lint = (text: string) => lintMarkdown(F, text, ctx);
 const found = (text: string) => lint(text).map((d) => `${d.line}:${d.col} ${d.rule}`);
 
 const HEADER = "| Name | Type | Domain | Scope | Tier | Release/Status |\n| --- | --- | --- | --- | --- | --- |\n";
-const DEBUG = "| DEBUG | Diagnostic | Operations | Development | Internal | 🧪 Beta |\n";
+const DEBUG = "| DEBUG | Diagnostic | Operations | Development | Internal | ⏳ In Progress |\n";
 const ENTERPRISE = "| ENTERPRISE | Permission | Platform | Enterprise | Enterprise | 🧪 Beta |\n";
 
 describe("cells against the records their rows name", () => {
   test("a table that agrees with its records is clean, status icons and scope order aside", () => {
     expect(found(HEADER + DEBUG + ENTERPRISE)).toEqual([]);
-    expect(found(HEADER + "| DEBUG | Diagnostic | Operations | Development | Internal | Beta |\n")).toEqual([]);
+    expect(found(HEADER + "| DEBUG | Diagnostic | Operations | Development | Internal | In Progress |\n")).toEqual([]);
   });
 
   test("a cell the record contradicts is one table-record at the cell, the record's value and place in the hint", () => {
-    const [d, ...rest] = lint(HEADER + DEBUG.replace("🧪 Beta", "⏳ In Progress"));
+    const [d, ...rest] = lint(HEADER + DEBUG.replace("⏳ In Progress", "🧪 Beta"));
     expect(rest).toEqual([]);
-    expect(d).toMatchObject({ rule: "table-record", line: 3, col: 62, message: `this row shows DEBUG's Release/Status as "⏳ In Progress"; its record says Beta` });
-    expect(d!.hint).toBe('write "🧪 Beta" as the feature flag\'s record at data/features.yaml:9 says (npm run check -- --fix writes it), or change the record');
+    expect(d).toMatchObject({ rule: "table-record", line: 3, col: 62, message: `this row shows DEBUG's Release/Status as "🧪 Beta"; its record says In Progress` });
+    expect(d!.hint).toBe('write "⏳ In Progress" as the feature flag\'s record at data/features.yaml:9 says (npm run check -- --fix writes it), or change the record');
   });
 
   test("every master column is compared: type, domain, scope, tier, and an allowed value the record does not have", () => {
-    expect(found(HEADER + "| DEBUG | Ops | Platform | Public | Free | 🧪 Beta |\n")).toEqual(["3:11 table-record", "3:17 table-record", "3:28 table-record", "3:37 table-record"]);
+    expect(found(HEADER + "| DEBUG | Ops | Platform | Public | Free | ⏳ In Progress |\n")).toEqual(["3:11 table-record", "3:17 table-record", "3:28 table-record", "3:37 table-record"]);
   });
 
   test("a value no column allows in a row naming a record is one table-record, not also a table-value", () => {
@@ -49,25 +49,25 @@ describe("cells against the records their rows name", () => {
 
 describe("one diagnostic per structural error", () => {
   test("one missing cell is one table-cell-count at the place it went missing, not three", () => {
-    const d = lint(HEADER + "| DEBUG | Diagnostic | Development | Internal | 🧪 Beta |\n");
+    const d = lint(HEADER + "| DEBUG | Diagnostic | Development | Internal | ⏳ In Progress |\n");
     expect(d.map((x) => `${x.line}:${x.col} ${x.rule}`)).toEqual(["3:24 table-cell-count"]);
     expect(d[0]!.message).toBe("this row has 5 cells; the header has 6: the Domain cell (column 3) seems to be missing");
   });
 
   test("two columns swapped in the header and every row are one table-order, not one per column between", () => {
-    const text = "| Release/Status | Type | Domain | Scope | Tier | Name |\n| --- | --- | --- | --- | --- | --- |\n| 🧪 Beta | Diagnostic | Operations | Development | Internal | DEBUG |\n";
+    const text = "| Release/Status | Type | Domain | Scope | Tier | Name |\n| --- | --- | --- | --- | --- | --- |\n| ⏳ In Progress | Diagnostic | Operations | Development | Internal | DEBUG |\n";
     const d = lint(text);
     expect(d.map((x) => `${x.line}:${x.col} ${x.rule}`)).toEqual(["1:3 table-order"]);
     expect(d[0]!.message).toStartWith('"Release/Status" and "Name" are swapped');
   });
 
   test("two swaps are two findings; a column moved is one", () => {
-    expect(found("| Type | Name | Domain | Scope | Release/Status | Tier |\n| --- | --- | --- | --- | --- | --- |\n| Diagnostic | DEBUG | Operations | Development | Beta | Internal |\n")).toEqual(["1:3 table-order", "1:34 table-order"]);
-    expect(found("| Type | Domain | Scope | Tier | Release/Status | Name |\n| --- | --- | --- | --- | --- | --- |\n| Diagnostic | Operations | Development | Internal | Beta | DEBUG |\n")).toEqual(["1:51 table-order"]);
+    expect(found("| Type | Name | Domain | Scope | Release/Status | Tier |\n| --- | --- | --- | --- | --- | --- |\n| Diagnostic | DEBUG | Operations | Development | In Progress | Internal |\n")).toEqual(["1:3 table-order", "1:34 table-order"]);
+    expect(found("| Type | Domain | Scope | Tier | Release/Status | Name |\n| --- | --- | --- | --- | --- | --- |\n| Diagnostic | Operations | Development | Internal | In Progress | DEBUG |\n")).toEqual(["1:51 table-order"]);
   });
 
   test("two cells swapped in every row are one table-swapped-cells, not two per row", () => {
-    const text = HEADER + "| DEBUG | Operations | Diagnostic | Development | Internal | 🧪 Beta |\n| ENTERPRISE | Platform | Permission | Enterprise | Enterprise | 🧪 Beta |\n";
+    const text = HEADER + "| DEBUG | Operations | Diagnostic | Development | Internal | ⏳ In Progress |\n| ENTERPRISE | Platform | Permission | Enterprise | Enterprise | 🧪 Beta |\n";
     const d = lint(text);
     expect(d.map((x) => `${x.line}:${x.col} ${x.rule}`)).toEqual(["3:11 table-swapped-cells"]);
     expect(d[0]!.message).toBe("the Type and Domain cells of 2 rows (the first here) hold each other's values");
@@ -81,11 +81,11 @@ describe("one diagnostic per structural error", () => {
   });
 
   test("a row with outer pipes other than the page's first table is one table-pipe-style per row", () => {
-    expect(found(HEADER + "| DEBUG | Diagnostic | Operations | Development | Internal | 🧪 Beta\nENTERPRISE | Permission | Platform | Enterprise | Enterprise | 🧪 Beta\n")).toEqual(["3:69 table-pipe-style", "4:1 table-pipe-style"]);
+    expect(found(HEADER + "| DEBUG | Diagnostic | Operations | Development | Internal | ⏳ In Progress\nENTERPRISE | Permission | Platform | Enterprise | Enterprise | 🧪 Beta\n")).toEqual(["3:75 table-pipe-style", "4:1 table-pipe-style"]);
   });
 
   test("a delimiter row with fewer cells than its header is one table-delimiter, tables or not", () => {
-    expect(found("| Name | Type | Domain | Scope | Tier | Release/Status | Why |\n| --- | --- | --- | --- |\n| DEBUG | Diagnostic | Operations | Development | Internal | 🧪 Beta | x |\n")).toEqual(["2:1 table-delimiter"]);
+    expect(found("| Name | Type | Domain | Scope | Tier | Release/Status | Why |\n| --- | --- | --- | --- |\n| DEBUG | Diagnostic | Operations | Development | Internal | ⏳ In Progress | x |\n")).toEqual(["2:1 table-delimiter"]);
     expect(found("| Key | Meaning |\n| --- |\n")).toEqual(["2:1 table-delimiter"]);
     expect(found("```\n| Key | Meaning |\n| --- |\n```\n")).toEqual([]);
   });
@@ -99,22 +99,22 @@ describe("fixes with one right answer", () => {
   const fix = (text: string) => fixMarkdown(F, text, ctx);
 
   test("labels, column order and record cells are rewritten; the page then lints clean", () => {
-    const text = "# T\n\n| Name | Domain | Status | Type | Scope | Tier | Why |\n|------|--------|--------|------|-------|------|-----|\n| DEBUG | Operations | ⏳ In Progress | Diagnostic | Development | Internal | traces |\n| ENTERPRISE | Platform | Beta | Permission | Enterprise, Internal | Enterprise | keys |\n";
+    const text = "# T\n\n| Name | Domain | Status | Type | Scope | Tier | Why |\n|------|--------|--------|------|-------|------|-----|\n| DEBUG | Operations | ✅ Done | Diagnostic | Development | Internal | traces |\n| ENTERPRISE | Platform | Beta | Permission | Enterprise, Internal | Enterprise | keys |\n";
     const fixed = fix(text);
     expect(fixed.text).toBe(
-      "# T\n\n| Name | Type | Domain | Scope | Tier | Release/Status | Why |\n|------|------|--------|-------|------|--------|-----|\n| DEBUG | Diagnostic | Operations | Development | Internal | 🧪 Beta | traces |\n| ENTERPRISE | Permission | Platform | Enterprise | Enterprise | Beta | keys |\n",
+      "# T\n\n| Name | Type | Domain | Scope | Tier | Release/Status | Why |\n|------|------|--------|-------|------|--------|-----|\n| DEBUG | Diagnostic | Operations | Development | Internal | ⏳ In Progress | traces |\n| ENTERPRISE | Permission | Platform | Enterprise | Enterprise | Beta | keys |\n",
     );
     expect(fixed.changes.map((c) => c.line)).toEqual([3, 3, 5, 6]);
     expect(lint(fixed.text)).toEqual([]);
   });
 
   test("swapped cells, swapped labels, outer pipes and a short delimiter row are fixed", () => {
-    expect(fix(HEADER + "| DEBUG | Operations | Diagnostic | Development | Internal | 🧪 Beta |\n").text).toBe(HEADER + DEBUG);
+    expect(fix(HEADER + "| DEBUG | Operations | Diagnostic | Development | Internal | ⏳ In Progress |\n").text).toBe(HEADER + DEBUG);
     expect(fix("| Name | Domain | Type | Scope | Tier | Release/Status |\n| --- | --- | --- | --- | --- | --- |\n" + DEBUG).text).toBe(HEADER + DEBUG);
-    expect(fix(HEADER + "DEBUG | Diagnostic | Operations | Development | Internal | 🧪 Beta\n").text).toBe(HEADER + DEBUG);
+    expect(fix(HEADER + "DEBUG | Diagnostic | Operations | Development | Internal | ⏳ In Progress\n").text).toBe(HEADER + DEBUG);
     expect(fix("| Key | Meaning | Since |\n| --- |\n| a | b | c |\n").text).toBe("| Key | Meaning | Since |\n| --- | --- | --- |\n| a | b | c |\n");
     // A cell lost from a row naming a record, where exactly one place for it makes the row agree.
-    expect(fix(HEADER + "| DEBUG | Diagnostic | Development | Internal | 🧪 Beta |\n").text).toBe(HEADER + DEBUG);
+    expect(fix(HEADER + "| DEBUG | Diagnostic | Development | Internal | ⏳ In Progress |\n").text).toBe(HEADER + DEBUG);
     expect(fix(HEADER + "| DEBUG | Diagnostic | Operations | Development | Internal |\n").text).toBe(HEADER + DEBUG);
   });
 
@@ -122,7 +122,7 @@ describe("fixes with one right answer", () => {
     const unfixable = [
       HEADER + "| OTHER | Release | Build | all | Gold | Done |\n", // a value no record decides
       HEADER + "| OTHER | Release | all | Free | Done |\n", // no record says what the missing cell held
-      "| Name | Type | Domain | Scope | Release/Status |\n| --- | --- | --- | --- | --- |\n| DEBUG | Diagnostic | Operations | Development | Beta |\n", // a missing column
+      "| Name | Type | Domain | Scope | Release/Status |\n| --- | --- | --- | --- | --- |\n| DEBUG | Diagnostic | Operations | Development | In Progress |\n", // a missing column
       "| Key | Meaning |\n| --- | --- | --- |\n| a | b |\n", // a delimiter cell too many: the header may be short
     ];
     for (const text of unfixable) {
@@ -140,7 +140,7 @@ describe("remembered lint results follow the records", () => {
       expect(lintOf()).toEqual([]);
       expect(lintOf()).toEqual([]); // from the lint cache
       const data = join(project, "data/features.yaml");
-      writeFileSync(data, readFileSync(data, "utf8").replace("  status: Beta\n", "  status: Done\n"));
+      writeFileSync(data, readFileSync(data, "utf8").replace("  status: In Progress\n", "  status: Done\n"));
       expect(lintOf()).toEqual(["content/guide.md:5:62 table-record"]);
     } finally {
       removeProject(project);

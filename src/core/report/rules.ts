@@ -91,7 +91,7 @@ export const RULES = {
   },
   "phase-status": { stage: "model", severity: "error", summary: "A roadmap phase's written status is not the one its tasks give: Done when all are Done, Blocked when one is, Planned while all are, else In Progress.", hint: "write the status its tasks give (or change the tasks)" },
   "scope-leak": { stage: "model", severity: "error", summary: "A variant enables a flag not allowed in the variant's scope.", hint: "remove the flag from the variant, or add the variant's scope to the flag" },
-  "flag-without-proof": { stage: "model", severity: "error", summary: "A Done flag names no behaviour proof: bundle bytes show its code is in or out of a build, not that it does what its description says.", hint: 'add proof: { tests: [test/behaviour/….test.ts], name: "flag: NAME", faults: [...] } with tests named "variant <name>: …" for every variant that ships it, or set the status to what is proven' },
+  "flag-without-proof": { stage: "model", severity: "error", summary: "A Beta or Done flag names no behaviour proof: bundle bytes show its code is in or out of a build, not that it does what its description says.", hint: 'add proof: { tests: [test/behaviour/….test.ts], name: "flag: NAME", faults: [...] } with tests named "variant <name>: …" for every variant that ships it, or set the status to what is proven' },
   // generated
   "stale-generated": { stage: "generated", severity: "error", summary: "A generated file (flag registry, JSON Schemas, the README's rule table, the `build:*` scripts in package.json, the build-variants workflow) differs from what the records and the rule registry produce.", hint: "run `npm run generate` and commit the result" },
   // lint
