@@ -57,7 +57,7 @@ describe("npm run prove plants faults", () => {
       "data/security.yaml:9:11: error unproven-claim: Scope Isolation says Beta, but fault open-guard (the guard lets a caller read another tenant's data) was not caught",
       "data/security.yaml:23:13: error proof-fault-missed: fault open-guard of Scope Isolation (the guard lets a caller read another tenant's data) was not caught: 2 of 2 tests of the proof still pass with it planted",
     ]);
-    expect(run.stderr).toContain("faults: 0 of 1 caught in 1 record");
+    expect(run.stderr).toContain("faults: 1 of 2 caught in 2 records");
     expect(run.exitCode).toBe(1);
     const results = JSON.parse(readFileSync(join(dir, PROVE_RESULTS), "utf8"));
     expect(results.records[0].passed).toBe(2);
@@ -78,7 +78,7 @@ describe("npm run prove plants faults", () => {
     const dir = project((y) => y.replace("test/proof/smoke.test.ts", "test/proof/guard.test.ts"));
     const run = await runMain("prove", dir);
     expect(headlines(run.stderr)).toEqual([]);
-    expect(run.stderr).toContain("faults: 1 of 1 caught in 1 record");
+    expect(run.stderr).toContain("faults: 2 of 2 caught in 2 records");
     expect(run.exitCode).toBe(0);
     const results = JSON.parse(readFileSync(join(dir, PROVE_RESULTS), "utf8"));
     expect(results.records[0].faults).toEqual([
@@ -92,7 +92,8 @@ describe("npm run prove plants faults", () => {
       },
     ]);
 
-    const quick = await runMain("prove", dir, ["--no-faults"]);
+    // --all: the proofs are fresh, so without it prove would keep the results (and fault outcomes) of the run above.
+    const quick = await runMain("prove", dir, ["--no-faults", "--all"]);
     expect(quick.stderr).toContain("faults: not planted (--no-faults)");
     expect(quick.exitCode).toBe(0);
     expect(JSON.parse(readFileSync(join(dir, PROVE_RESULTS), "utf8")).records[0].faults).toBeUndefined();

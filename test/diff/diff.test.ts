@@ -95,7 +95,10 @@ describe("a flag added and shipped, then a status and a budget changed", () => {
     expect(md).toContain("`flag-without-proof` `flag V2_SERIALIZER says Done, but names no behaviour proof");
     expect(md).toContain("| `CSV_EXPORT` (feature flag) | status Planned → Beta; approval Pending → Approved | unchanged |");
     expect(md).toContain("| `prod` (build variant) | budget 1,000 → 1,200 | unchanged |");
-    expect(md).toContain("1 error, 0 warnings new in the head; 1 of the base resolved.");
+    // A released flag (Beta or Done) without a behaviour proof is flag-without-proof: CSV_EXPORT's new Beta adds one,
+    // V2_SERIALIZER's moves from "says Beta" to "says Done", and the base's own are counted as resolved.
+    expect(md).toContain("`flag-without-proof` `flag CSV_EXPORT says Beta, but names no behaviour proof");
+    expect(md).toContain("2 errors, 0 warnings new in the head; 2 of the base resolved.");
     // --out writes the same Markdown, for the pull-request comment.
     expect(normalise(readFileSync(join(dir, ".cache/diff/comment.md"), "utf8"))).toBe(md);
     const snap = snapshotFile("status-budget.md", md);
