@@ -5,7 +5,7 @@
  * One server per LIVE_STREAM variant, shared by every test of this file; variants without a server are
  * proven through their CLI. Each test is named `control: <record name>` › `variant <name>: ...`.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { beforeAll, describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Metric } from "../../src/app/core/types.ts";
@@ -21,8 +21,8 @@ import {
   lines,
   runCli,
   sectionOf,
+  serveVariants,
   sign,
-  stopAll,
   tempDir,
   tempFile,
   token,
@@ -37,7 +37,6 @@ useHarness();
 
 const SECRET = `behaviour-${crypto.randomUUID()}`;
 const TIMEOUT = 60_000;
-const servers = new Map<string, AppServer>();
 let uniqueCounter = 0;
 /** A tenant id no other test uses (and that no sample or mock data has). */
 const uniq = (prefix: string) => `${prefix}-${++uniqueCounter}`;
@@ -48,23 +47,8 @@ function subscription(v: Variant, o: { namespace: string; scope: string; tenant:
 }
 const nowTs = () => Date.now();
 
-beforeAll(async () => {
-  await Promise.all(VARIANTS.map(built));
-  const started = await Promise.allSettled(
-    VARIANTS.filter((v) => has(v, "LIVE_STREAM")).map((v) => AppServer.start(v, { env: { PERF_TOKEN_SECRET: SECRET } })),
-  );
-  for (const s of started) if (s.status === "fulfilled") servers.set(s.value.variant.name, s.value);
-  const failed = started.filter((s) => s.status === "rejected");
-  if (failed.length) throw new Error(failed.map((f) => String((f as PromiseRejectedResult).reason)).join("\n"));
-}, 120_000);
-
-afterAll(() => stopAll(servers.values()));
-
-function serverOf(v: Variant): AppServer {
-  const s = servers.get(v.name);
-  if (!s) throw new Error(`no server for ${v.name}`);
-  return s;
-}
+beforeAll(() => Promise.all(VARIANTS.map(built)), 120_000);
+const serverOf = serveVariants(() => VARIANTS.filter((v) => has(v, "LIVE_STREAM")), { PERF_TOKEN_SECRET: SECRET });
 
 const rowNames = (rows: { name: string }[]) => rows.map((r) => r.name).sort();
 

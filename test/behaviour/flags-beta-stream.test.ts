@@ -5,33 +5,19 @@
  * per LIVE_STREAM variant, shared by this file's tests, which keep apart by tenant. Each test is named
  * `flag: NAME` › `variant <name>: ...`.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { AppServer, connect, has, limit, lines, stopAll, token, useHarness, variantsWith, type Client, type Variant } from "./harness.ts";
+import { describe, expect, test } from "bun:test";
+import { connect, has, limit, lines, serveVariants, token, useHarness, variantsWith, type Client, type Variant } from "./harness.ts";
 
 useHarness();
 
 const SECRET = `behaviour-${crypto.randomUUID()}`;
 const TIMEOUT = 60_000;
-const servers = new Map<string, AppServer>();
 let counter = 0;
 const uniq = (prefix: string) => `${prefix}-${++counter}`;
 
 const serving = [...new Set([...variantsWith("LIVE_STREAM"), ...variantsWith("RATE_LIMIT")])];
 
-beforeAll(async () => {
-  const started = await Promise.allSettled(serving.map((v) => AppServer.start(v, { env: { PERF_TOKEN_SECRET: SECRET } })));
-  for (const s of started) if (s.status === "fulfilled") servers.set(s.value.variant.name, s.value);
-  const failed = started.filter((s) => s.status === "rejected");
-  if (failed.length) throw new Error(failed.map((f) => String((f as PromiseRejectedResult).reason)).join("\n"));
-}, 120_000);
-
-afterAll(() => stopAll(servers.values()));
-
-function serverOf(v: Variant): AppServer {
-  const s = servers.get(v.name);
-  if (!s) throw new Error(`no server for ${v.name}`);
-  return s;
-}
+const serverOf = serveVariants(() => serving, { PERF_TOKEN_SECRET: SECRET });
 
 /** A subscriber's query and a writer's token: with RBAC the token names scope and tenant, without it the parameters do. */
 async function access(v: Variant, tenant: string, namespace: string): Promise<{ query: string; writer?: string }> {

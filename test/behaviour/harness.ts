@@ -295,6 +295,26 @@ export async function stopAll(servers: Iterable<AppServer | undefined>): Promise
   await Promise.all([...servers].map((s) => s?.stop("SIGKILL")));
 }
 
+/**
+ * Serves each variant for the tests of one file: started in beforeAll (all of them, or the file fails with every
+ * reason), killed in afterAll. Returns the lookup a test uses for its variant's server.
+ */
+export function serveVariants(variants: () => Variant[], env: Record<string, string>): (v: Variant) => AppServer {
+  const servers = new Map<string, AppServer>();
+  beforeAll(async () => {
+    const started = await Promise.allSettled(variants().map((v) => AppServer.start(v, { env })));
+    for (const s of started) if (s.status === "fulfilled") servers.set(s.value.variant.name, s.value);
+    const failed = started.filter((s) => s.status === "rejected");
+    if (failed.length) throw new Error(failed.map((f) => String((f as PromiseRejectedResult).reason)).join("\n"));
+  }, 120_000);
+  afterAll(() => stopAll(servers.values()));
+  return (v) => {
+    const s = servers.get(v.name);
+    if (!s) throw new Error(`no server for ${v.name}`);
+    return s;
+  };
+}
+
 // ---- tokens (the wire format: base64url(JSON claims) "." base64url(HMAC-SHA256)) ----------------
 
 export interface Claims {
