@@ -32,6 +32,13 @@ export const WHILE_SERVING: readonly (readonly [evidence: Step, rebuild: Step])[
   [prove, build],
 ];
 
+/** The chain npm start runs: steps before serving, the server, and each evidence step with its rebuild. */
+export interface StartPlan {
+  before: readonly Step[];
+  serve: Main;
+  whileServing: readonly (readonly [evidence: Step, rebuild: Step])[];
+}
+
 async function run([name, load]: Step, io: Io): Promise<number> {
   io.stderr(`\n▶ ${name}\n`);
   return (await load())([], io);
@@ -40,7 +47,13 @@ async function run([name, load]: Step, io: Io): Promise<number> {
 export async function main(argv: string[], io: Io): Promise<number> {
   const args = argsOrExit(argv, START, io);
   if (typeof args === "number") return args;
-  for (const step of BEFORE_SERVING) {
+  const serve: Main = async (a, i) => (await import("./serve.ts")).main(a, i);
+  return startWith({ before: BEFORE_SERVING, serve, whileServing: WHILE_SERVING }, io);
+}
+
+/** Runs a plan: the site is served as soon as it is built, and evidence lands in it while it is served. */
+export async function startWith(plan: StartPlan, io: Io): Promise<number> {
+  for (const step of plan.before) {
     const code = await run(step, io);
     if (code !== 0) {
       io.stderr(`\nnpm start: step "${step[0]}" failed (exit ${code}); fix the errors above and run it again.\n`);
@@ -48,8 +61,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
     }
   }
   io.stderr(`\n${summarize(loadModel(io.cwd).model)}\n\n`);
-  const serving = (await import("./serve.ts")).main([], io);
-  for (const [evidence, rebuild] of WHILE_SERVING) {
+  const serving = plan.serve([], io);
+  for (const [evidence, rebuild] of plan.whileServing) {
     if (io.signal?.aborted) break;
     const code = await run(evidence, io);
     if (code !== 0) {

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { parseArgs, type CommandSpec } from "../../src/cli/args.ts";
 import { memoryIo } from "../../src/cli/io.ts";
 import { main as serve } from "../../src/cli/serve.ts";
-import { makeProject, removeProject, runMain, type Command } from "../helpers/project.ts";
+import { makeProject, removeProject, REPO, runMain, type Command } from "../helpers/project.ts";
 
 // Processes and builds on a loaded 2-core machine: seconds, not the default 5.
 setDefaultTimeout(60_000);
@@ -129,6 +129,51 @@ describe("check-links", () => {
 });
 
 describe("start", () => {
+  /** A plan of stand-in steps that record when they run; serve resolves only when the test lets it. */
+  function plan(codes: Record<string, number> = {}) {
+    const order: string[] = [];
+    let stop: (code: number) => void = () => {};
+    const step = (name: string) => [name, async () => async () => (order.push(name), codes[name] ?? 0)] as [string, () => Promise<(a: string[], io: unknown) => Promise<number>>];
+    const serve = () => {
+      order.push("serve");
+      return new Promise<number>((done) => (stop = done));
+    };
+    const [check, generate, build, verify, prove] = ["check", "generate", "build", "verify", "prove"].map(step) as [ReturnType<typeof step>, ReturnType<typeof step>, ReturnType<typeof step>, ReturnType<typeof step>, ReturnType<typeof step>];
+    return { order, stop: (code: number) => stop(code), plan: { before: [check, generate, build], serve, whileServing: [[verify, build], [prove, build]] as const } };
+  }
+
+  test("serves the site as soon as it is built, then lands each evidence step in it with a rebuild", async () => {
+    const { startWith, BEFORE_SERVING, WHILE_SERVING } = await import("../../src/cli/start.ts");
+    // The real plan: nothing slow (verify, prove) stands before the server.
+    expect(BEFORE_SERVING.map(([name]) => name)).toEqual(["check", "generate", "build"]);
+    expect(WHILE_SERVING.map(([evidence, rebuild]) => [evidence[0], rebuild[0]])).toEqual([["verify", "build"], ["prove", "build"]]);
+    const p = plan();
+    const io = memoryIo({ cwd: REPO });
+    const started = startWith(p.plan, io);
+    await Bun.sleep(0);
+    while (p.order.length < 8) await Bun.sleep(5);
+    expect(p.order).toEqual(["check", "generate", "build", "serve", "verify", "build", "prove", "build"]);
+    expect(io.err).toContain("npm start: the site now shows what prove proved.");
+    p.stop(0);
+    expect(await started).toBe(0);
+  });
+
+  test("a failing verify or prove is reported and the site keeps being served; a failing check serves nothing", async () => {
+    const { startWith } = await import("../../src/cli/start.ts");
+    const failing = plan({ verify: 1 });
+    const io = memoryIo({ cwd: REPO });
+    const started = startWith(failing.plan, io);
+    while (!io.err.includes('step "verify" failed')) await Bun.sleep(5);
+    expect(failing.order).toEqual(["check", "generate", "build", "serve", "verify"]);
+    expect(io.err).toContain("the site keeps showing only what the evidence backs");
+    failing.stop(0);
+    expect(await started).toBe(0);
+
+    const broken = plan({ check: 1 });
+    expect(await startWith(broken.plan, memoryIo({ cwd: REPO }))).toBe(1);
+    expect(broken.order).toEqual(["check"]);
+  });
+
   test("stops at the first failing step with its exit code", async () => {
     const dir = makeProject();
     try {
