@@ -7,10 +7,11 @@
  * link to the repository's own: packages are read, never planted into. Removed on `remove()`, at exit and on
  * SIGINT/SIGTERM/SIGHUP.
  */
-import { copyFileSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readlinkSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { copyFileSync, lstatSync, mkdirSync, mkdtempSync, readlinkSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { isInside } from "../core/fs/safe-fs.ts";
+import { walkTree } from "../core/fs/walk-tree.ts";
 import { git, topLevel } from "../diff/git.ts";
 
 /** Every copy lives in a folder starting with this, below the temp dir, beside an owner.pid naming the process that made it. */
@@ -41,27 +42,7 @@ export function repoFiles(root: string): string[] {
     if (r.ok) return [...new Set(r.stdout.split("\0").filter((f) => f && !SKIPPED.has(f.split("/")[0]!)))].sort();
   }
   const out: string[] = [];
-  const walk = (rel: string) => {
-    let names: string[];
-    try {
-      names = readdirSync(join(root, rel)).sort();
-    } catch {
-      return;
-    }
-    for (const name of names) {
-      if (rel === "" && SKIPPED.has(name)) continue;
-      const child = rel ? `${rel}/${name}` : name;
-      let st;
-      try {
-        st = lstatSync(join(root, child));
-      } catch {
-        continue;
-      }
-      if (st.isDirectory()) walk(child);
-      else out.push(child);
-    }
-  };
-  walk("");
+  for (const e of walkTree(root, (name, parent) => parent === "" && SKIPPED.has(name))) if (!e.stat.isDirectory()) out.push(e.rel);
   return out;
 }
 

@@ -13,11 +13,12 @@
  * attribute must spell the word, escapes allowed), so the parser loads only for the few files that mention
  * the word; their verdict is kept in the content cache by content, so a warm run parses nothing.
  */
-import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readFileSync, realpathSync } from "node:fs";
+import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync, realpathSync } from "node:fs";
 import { join } from "node:path";
 import type ts from "typescript";
 import { hashContent, isRecord, openCache } from "../core/cache/content-cache.ts";
 import { isInside, readInside } from "../core/fs/safe-fs.ts";
+import { walkTree } from "../core/fs/walk-tree.ts";
 import { diagnostic, type Diagnostic } from "../core/report/diagnostics.ts";
 
 /** Files a bundler may read as code. */
@@ -51,42 +52,24 @@ export function scriptFiles(root: string): string[] & { outside?: string[]; link
   } catch {
     realRoot = root;
   }
-  const walk = (rel: string) => {
-    let names: string[];
-    try {
-      names = readdirSync(join(root, rel)).sort();
-    } catch {
-      return;
-    }
-    for (const name of names) {
-      if (SKIPPED.has(name)) continue;
-      const child = rel ? `${rel}/${name}` : name;
-      let st;
+  for (const { rel: child, name, stat: st } of walkTree(root, (name) => SKIPPED.has(name))) {
+    if (st.isFile() && SCRIPT.test(name)) out.push(child);
+    else if (st.isSymbolicLink()) {
+      let target: string | undefined;
       try {
-        st = lstatSync(join(root, child));
+        target = realpathSync(join(root, child));
       } catch {
-        continue;
+        target = undefined; // dangling: nothing to read
       }
-      if (st.isDirectory()) walk(child);
-      else if (st.isFile() && SCRIPT.test(name)) out.push(child);
-      else if (st.isSymbolicLink()) {
-        let target: string | undefined;
-        try {
-          target = realpathSync(join(root, child));
-        } catch {
-          target = undefined; // dangling: nothing to read
-        }
-        if (target === undefined) continue;
-        if (!isInside(realRoot, target)) {
-          if (SCRIPT.test(name) || lstatSync(target).isDirectory()) outside.push(child);
-        } else if (SCRIPT.test(name)) {
-          out.push(child);
-          linked.add(child);
-        }
+      if (target === undefined) continue;
+      if (!isInside(realRoot, target)) {
+        if (SCRIPT.test(name) || lstatSync(target).isDirectory()) outside.push(child);
+      } else if (SCRIPT.test(name)) {
+        out.push(child);
+        linked.add(child);
       }
     }
-  };
-  walk("");
+  }
   out.outside = outside;
   out.linked = linked;
   return out;
