@@ -113,7 +113,7 @@ export function proofInputsNow(root: string, model: Model, entries: readonly Pro
   const graph = new ModuleGraph(root);
   const inputs = new Map(entries.map((e) => [e, proofInputs(root, model, e, graph)] as const));
   const digests: Record<string, string> = {};
-  for (const list of inputs.values()) for (const i of list) digests[i] ??= inputDigest(root, i);
+  for (const list of inputs.values()) for (const i of list) digests[i] ??= inputDigest(root, i, model);
   return { inputs, digests };
 }
 

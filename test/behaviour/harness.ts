@@ -11,7 +11,7 @@ import { afterAll, beforeAll } from "bun:test";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { loadModel } from "../../src/core/model/model.ts";
+import { loadRecordView } from "../../src/core/model/record-view.ts";
 
 export const ROOT = join(import.meta.dir, "../..");
 
@@ -30,12 +30,13 @@ export interface Control {
   limits: Map<string, number>;
 }
 
-const { model } = loadModel(ROOT);
-export const VARIANTS: Variant[] = model.records.variants.map((v) => ({ name: v.record.name, entry: v.record.entry, features: [...v.record.features] }));
-export const CONTROLS: Control[] = model.records.security.map((c) => ({
-  name: c.record.name,
-  flags: [...(c.record.flags ?? [])],
-  limits: new Map((c.record.limits ?? []).map((l) => [l.name, l.value])),
+// Only the fields a behaviour proof depends on: editing a record's status or prose leaves these proofs fresh.
+const records = loadRecordView(ROOT, "behaviour");
+export const VARIANTS: Variant[] = records.variants.map((v) => ({ name: v.name, entry: v.entry, features: [...v.features] }));
+export const CONTROLS: Control[] = records.security.map((c) => ({
+  name: c.name,
+  flags: [...(c.flags ?? [])],
+  limits: new Map((c.limits ?? []).map((l) => [l.name, l.value])),
 }));
 
 export function control(name: string): Control {
@@ -61,7 +62,7 @@ export const has = (v: Variant, ...flags: string[]) => flags.every((f) => v.feat
 
 /** Variants that ship a flag (data/variants.yaml): the ones a flag's behaviour proof must cover. */
 export function variantsWith(flag: string): Variant[] {
-  if (!model.records.features.some((f) => f.record.name === flag)) throw new Error(`no flag "${flag}" in data/features.yaml`);
+  if (!records.features.some((f) => f.name === flag)) throw new Error(`no flag "${flag}" in data/features.yaml`);
   return VARIANTS.filter((v) => v.features.includes(flag));
 }
 

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, 
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { loadModel } from "../../src/core/model/model.ts";
-import { inputDigest, ModuleGraph } from "../../src/core/model/proof-inputs.ts";
+import { inputDigest, ModuleGraph, recordInputs } from "../../src/core/model/proof-inputs.ts";
 import { Proof } from "../../src/core/schema/fields.ts";
 import { judgeProofs, provedEntries } from "../../src/core/model/proof.ts";
 import { proofInputsNow } from "../../src/prove/prove.ts";
@@ -84,6 +84,48 @@ describe("the module graph of a proof", () => {
     judgeProofs(dir, dir, model);
     expect(existsSync(mark)).toBe(false);
     removeProject(dir);
+  });
+
+  test("the records a proof reads: all of data/ through the loader, only a view's values through the view, none without either", () => {
+    const dir = tree({
+      "data/features.yaml": "- name: A\n",
+      "data/variants.yaml": "- name: prod\n",
+      "src/core/load/load-records.ts": "export const load = () => 1;\n",
+      "src/core/model/record-view.ts": `import { load } from "../load/load-records.ts";\nexport const view = () => load();\n`,
+      "test/helpers/records.ts": `export { load } from "../../src/core/load/load-records.ts";\n`,
+      "test/view.test.ts": `import { view } from "../src/core/model/record-view.ts";\n`,
+      "test/loader.test.ts": `import { view } from "../src/core/model/record-view.ts";\nimport { load } from "./helpers/records.ts";\n`,
+      "test/none.test.ts": `import { test } from "bun:test";\n`,
+    });
+    const graph = new ModuleGraph(dir);
+    expect(recordInputs(dir, graph, ["test/view.test.ts"])).toEqual(["records:behaviour"]);
+    expect(recordInputs(dir, graph, ["test/loader.test.ts"])).toEqual(["data/", "data/features.yaml", "data/variants.yaml"]);
+    expect(recordInputs(dir, graph, ["test/none.test.ts"])).toEqual([]);
+    // The view module's own code is an input all the same, like any module a test loads.
+    expect(graph.reach(["test/view.test.ts"])).toContain("src/core/load/load-records.ts");
+  });
+
+  test("a record view's digest follows the fields it projects: a status or prose edit keeps it, a limit or a variant's flags change it", () => {
+    const dir = makeProject();
+    dirs.push(dir);
+    const digest = () => inputDigest(dir, "records:behaviour", loadModel(dir).model);
+    const edit = (file: string, from: string, to: string) => {
+      const text = readFileSync(join(dir, file), "utf8");
+      expect(text).toContain(from);
+      writeFileSync(join(dir, file), text.replace(from, to));
+    };
+    const before = digest();
+    expect(before).toMatch(/^[0-9a-f]{64}$/);
+    edit("data/features.yaml", "status: In Progress", "status: Planned");
+    edit("data/features.yaml", "description: Diagnostics.", "description: Diagnostics, reworded.");
+    expect(digest()).toBe(before);
+    edit("data/security.yaml", "value: 10", "value: 11");
+    const limit = digest();
+    expect(limit).not.toBe(before);
+    edit("data/variants.yaml", "features: []", "features: [DEBUG]");
+    expect(digest()).not.toBe(limit);
+    expect(inputDigest(dir, "records:nope", loadModel(dir).model)).toBe("absent");
+    expect(inputDigest(dir, "records:behaviour")).toBe("unknown");
   });
 
   test("a folder input's digest changes with a file added or removed, not with hidden scratch folders inside it", () => {

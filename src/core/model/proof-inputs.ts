@@ -10,13 +10,17 @@
 import { dirname, relative, resolve, sep } from "node:path";
 import { isInside, listInside, readInside, walkInside } from "../fs/safe-fs.ts";
 import type { Model } from "./model.ts";
+import { isViewInput, RECORD_VIEW_MODULE, VIEW_INPUTS, viewDigest } from "./record-view.ts";
 import type { ProvedEntry } from "./proof.ts";
 
 /**
- * Inputs of every proof besides its tests' graph: the app's generated constants, Bun's and the test runner's
- * configuration, the installed packages (by the lock file) and the records, which the tests load.
+ * Inputs of every proof besides its tests' graph: Bun's and the test runner's configuration and the installed
+ * packages (by the lock file). The records are an input through the graph: see recordInputs.
  */
-export const COMMON_PROOF_INPUTS = ["src/generated/", "data/", "bunfig.toml", "package.json", "tsconfig.json", "package-lock.json"] as const;
+export const COMMON_PROOF_INPUTS = ["bunfig.toml", "package.json", "tsconfig.json", "package-lock.json"] as const;
+
+/** The module that reads data/: a proof whose graph reaches it, other than through a record view, depends on all of data/. */
+export const RECORDS_LOADER = "src/core/load/load-records.ts";
 
 const MAX_INPUT_BYTES = 64 * 1024 * 1024;
 const MODULE = /\.(?:[cm]?[jt]s|[jt]sx)$/;
@@ -25,7 +29,8 @@ const MODULE = /\.(?:[cm]?[jt]s|[jt]sx)$/;
  * The digest of one input as a fingerprint reads it: a file by its bytes (a refused or missing path by
  * why), a folder (`dir/`) by the names and kinds of every entry below it, so an added file is a change.
  */
-export function inputDigest(root: string, input: string): string {
+export function inputDigest(root: string, input: string, model?: Model): string {
+  if (isViewInput(input)) return model ? viewDigest(model, input) : "unknown";
   const hash = new Bun.CryptoHasher("sha256");
   if (input.endsWith("/")) {
     const dir = input.slice(0, -1);
@@ -67,15 +72,15 @@ export class ModuleGraph {
 
   constructor(private readonly root: string) {}
 
-  /** Every repository file reachable from `entries` (repository paths), sorted. */
-  reach(entries: readonly string[]): string[] {
+  /** Every repository file reachable from `entries` (repository paths), sorted; the imports of `opaque` are not followed. */
+  reach(entries: readonly string[], opaque?: string): string[] {
     const seen = new Set<string>();
     const stack = [...entries];
     while (stack.length) {
       const rel = stack.pop()!;
       if (seen.has(rel)) continue;
       seen.add(rel);
-      stack.push(...this.importsOf(rel));
+      if (rel !== opaque) stack.push(...this.importsOf(rel));
     }
     return [...seen].sort();
   }
@@ -147,5 +152,17 @@ export function proofInputs(root: string, model: Model, e: ProvedEntry, graph = 
   for (const i of [...COMMON_PROOF_INPUTS, ...declared]) for (const f of expand(root, i)) inputs.add(f);
   const roots = [...proof.tests, ...appEntries(model), ...[...inputs].filter((f) => MODULE.test(f))];
   for (const f of graph.reach(roots)) inputs.add(f);
+  for (const f of recordInputs(root, graph, roots)) inputs.add(f);
   return [...inputs].sort();
+}
+
+/**
+ * What of the records the modules `roots` load depend on (their graph read without following the view
+ * module's own imports): all of data/ when something in it loads the records, the views when it reads them
+ * only through views, else nothing. A test that reads a record file any other way declares it in `proof.inputs`.
+ */
+export function recordInputs(root: string, graph: ModuleGraph, roots: readonly string[]): string[] {
+  const reached = graph.reach(roots, RECORD_VIEW_MODULE);
+  if (reached.includes(RECORDS_LOADER)) return expand(root, "data/");
+  return reached.includes(RECORD_VIEW_MODULE) ? [...VIEW_INPUTS] : [];
 }

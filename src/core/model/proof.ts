@@ -11,6 +11,7 @@ import { diagnostic, fileStart, type Diagnostic } from "../report/diagnostics.ts
 import { isFileInside, readInside } from "../fs/safe-fs.ts";
 import { gitTracking } from "../fs/git-tracked.ts";
 import { inputDigest } from "./proof-inputs.ts";
+import { isViewInput } from "./record-view.ts";
 import { placeOf, recordPlace } from "../load/yaml-source.ts";
 import type { Entry } from "./records.ts";
 import type { Model } from "./model.ts";
@@ -333,11 +334,11 @@ export function staleness(e: ProvedEntry, r: RecordProof | undefined, results: P
   if (!r) return "npm run prove has not run it yet";
   if (results.bunVersion !== Bun.version) return `it ran on Bun ${results.bunVersion}, not ${Bun.version}`;
   if (r.spec !== proofSpec(e)) return "its proof changed";
-  // The first changed input is reason enough: after a record edit every proof stops at data/, and check
-  // stays fast; only a fresh proof has all its inputs hashed.
+  // The first changed input is reason enough, which keeps check fast: only a fresh proof has all its inputs hashed.
   const changed = r.inputs.find((i) => now(i) !== results.inputs[i]);
   if (changed === undefined) return undefined;
-  return `${changed.endsWith("/") ? `the files in ${changed}` : changed} changed since its tests ran`;
+  const what = isViewInput(changed) ? `the records it reads (${changed})` : changed.endsWith("/") ? `the files in ${changed}` : changed;
+  return `${what} changed since its tests ran`;
 }
 
 /** What the results of `npm run prove` back for one tree: the fresh ones, and why the others are not. */
@@ -365,7 +366,7 @@ export function judgeProofs(resultsRoot: string, root: string, model: Model, can
   const digests = new Map<string, string>();
   const now = (input: string) => {
     let d = digests.get(input);
-    if (d === undefined) digests.set(input, (d = inputDigest(root, input)));
+    if (d === undefined) digests.set(input, (d = inputDigest(root, input, model)));
     return d;
   };
   const fresh: RecordProof[] = [];
