@@ -6,7 +6,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { loadModel } from "../../src/core/model/model.ts";
+import { loadRecordView } from "../../src/core/model/record-view.ts";
 
 const ROOT = join(import.meta.dir, "../..");
 const MAIN = "src/app/main.ts";
@@ -208,7 +208,7 @@ describe("CLI end to end", () => {
     const registry = await Bun.file(join(ROOT, "src/generated/registry.ts")).text();
     const flags = [...(/features:([^;]*);/.exec(registry)?.[1] ?? "").matchAll(/"([A-Z0-9_]+)"/g)].map((m) => m[1]!);
     // Every declared flag, as the records say (the registry is generated from them).
-    expect([...flags].sort()).toEqual(loadModel(ROOT).model.records.features.map((f) => f.record.name).sort());
+    expect([...flags].sort()).toEqual(loadRecordView(ROOT, "behaviour").features.map((f) => f.name).sort());
     const outdir = join(tmp, "bundle");
     const built = await Bun.build({ entrypoints: [join(ROOT, MAIN)], target: "bun", minify: true, features: flags, outdir });
     expect(built.success).toBe(true);
@@ -254,8 +254,8 @@ describe("registry-features examples", () => {
   });
 
   test("every limit the examples print is the records' number (data/security.yaml)", () => {
-    const { model } = loadModel(ROOT);
-    const limit = (control: string, name: string) => model.records.security.find((c) => c.record.name === control)?.record.limits?.find((l) => l.name === name)?.value;
+    const { security } = loadRecordView(ROOT, "behaviour");
+    const limit = (control: string, name: string) => security.find((c) => c.name === control)?.limits?.find((l) => l.name === name)?.value;
     const want = `retention=${limit("Retention Cleanup", "Retention window")}d connections/tenant=${limit("Per-Tenant Connection Limit", "Connections")} msgs/min=${limit("Message Rate Limit", "Stream messages")}`;
     expect(want).not.toContain("undefined");
     for (const flags of [[], ["DEBUG"], ["ENTERPRISE", "MOCK_API"]]) {

@@ -12,7 +12,7 @@ import { loadModel, type Model } from "./model.ts";
 type Fields = { readonly [K in Kind]?: readonly (keyof RecordOf<K> & string)[] };
 
 export const RECORD_VIEWS = {
-  /** What the behaviour proofs build and check: variant flags, control flags and limits, flag names. */
+  /** What the behaviour and example proofs build and check: variant flags, control flags and limits, flag names. */
   behaviour: {
     variants: ["name", "entry", "features"],
     security: ["name", "flags", "limits"],
