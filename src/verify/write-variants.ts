@@ -37,12 +37,17 @@ function complete(dir: string): boolean {
   }
 }
 
+/** Puts right what a verify killed while writing `name` left (see recoverDir): a variant set aside comes back. */
+export function recoverVariant(root: string, name: string): void {
+  recoverDir(variantSlot(root, name), { complete });
+}
+
 /** Writes one variant's folder whole; `hooks` are for tests only (they stop or fail the swap at a point). */
 export function writeVariant(root: string, info: VariantInfo, built: Extract<Built, { ok: true }>, hooks: PublishHooks = {}): string {
   const slot = variantSlot(root, info.name);
   // The schema already limits names to [a-z0-9-]; this holds even for a name that slipped past it.
   assertInside(slot.targetBase, slot.target, "variant folder", root);
-  recoverDir(slot, { complete });
+  recoverVariant(root, info.name);
   const stage = prepareStage(slot);
   try {
     for (const o of built.outputs) {
