@@ -132,7 +132,7 @@ export async function buildSite(options: BuildOptions, io: Io, hooks: BuildHooks
     if (refusal) fail(refusal);
 
     await checkInputs(root, io, hooks);
-    prepareStage(plan);
+    prepareStage(plan, plan.stage);
     staged = true;
     const { counts, times } = await buildStage(root, plan.stage, io, options.quiet ?? false, hooks);
 

@@ -91,9 +91,8 @@ function move(fromBase: string, from: string, toBase: string, to: string, what: 
   renameSync(from, to);
 }
 
-/** A fresh, empty stage folder for this process (whatever an earlier run of this pid left is removed). */
-export function prepareStage(slot: DirSlot): string {
-  const stage = stageOf(slot);
+/** A fresh, empty stage folder, this process's by default (whatever an earlier run of this pid left is removed). */
+export function prepareStage(slot: DirSlot, stage = stageOf(slot)): string {
   mkdirSync(slot.stageBase, { recursive: true });
   remove(slot.stageBase, stage, "stage folder", slot.root);
   mkdirSync(stage);
