@@ -5,8 +5,7 @@
  *   bun scripts/build-site.ts [--out dist] [--quiet]
  *
  * Always builds this repository's site (where the code lives); --out is relative to it.
- * Environment: SITE_DATA_DIR, SITE_BUILD_DATE, SITE_REPO_URL, SITE_PUBLIC_DIR, … (src/site/config.ts);
- * test hooks BUILD_SITE_KILL_AFTER and BUILD_SITE_SWAP (src/site/build.ts).
+ * Environment: SITE_DATA_DIR, SITE_BUILD_DATE, SITE_REPO_URL, SITE_PUBLIC_DIR, … (src/site/config.ts).
  */
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";

@@ -1,31 +1,10 @@
 /**
- * The few git questions `npm run diff` asks, each a `git` process with an argument array: no shell ever
- * sees a ref, a path or a record. A ref comes from the command line or a pull request, so it is refused when
- * it could be read as an option (a leading "-": `--upload-pack=…` would run a program) and resolved only
- * after `--end-of-options`, to a commit (`^{commit}`), never to a path or a tree.
+ * The few git questions `npm run diff` asks, through the one hardened wrapper (src/core/git.ts). A ref comes
+ * from the command line or a pull request, so it is refused when it could be read as an option (a leading
+ * "-": `--upload-pack=…` would run a program) and resolved only after `--end-of-options`, to a commit
+ * (`^{commit}`), never to a path or a tree.
  */
-
-export interface GitResult {
-  ok: boolean;
-  stdout: string;
-  stderr: string;
-}
-
-/**
- * `git` in `cwd`, synchronously (also from exit and signal handlers). Hooks are off: a checkout must not
- * run whatever a hook of the repository says, and the prompts of a credential helper could hang a CI job.
- */
-export function git(cwd: string, args: readonly string[]): GitResult {
-  // No fsmonitor either: a configured one is a program git would start.
-  const p = Bun.spawnSync(["git", "-c", "core.hooksPath=/dev/null", "-c", "core.fsmonitor=false", ...args], {
-    cwd,
-    env: { ...process.env, GIT_TERMINAL_PROMPT: "0", GIT_OPTIONAL_LOCKS: "0", LC_ALL: "C" },
-    stdin: "ignore",
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  return { ok: p.exitCode === 0, stdout: p.stdout.toString(), stderr: p.stderr.toString() };
-}
+import { git } from "../core/git.ts";
 
 /** Why a --base value is refused before git sees it, or undefined when git may resolve it. */
 export function refProblem(ref: string): string | undefined {
@@ -48,12 +27,6 @@ export function treeOf(root: string, commit: string): string | undefined {
   const r = git(root, ["rev-parse", "--verify", "--quiet", "--end-of-options", `${commit}^{tree}`]);
   const sha = r.stdout.trim();
   return r.ok && /^[0-9a-f]{40,64}$/.test(sha) ? sha : undefined;
-}
-
-/** The repository's top folder, or undefined outside a work tree. */
-export function topLevel(cwd: string): string | undefined {
-  const r = git(cwd, ["rev-parse", "--show-toplevel"]);
-  return r.ok ? r.stdout.trim() : undefined;
 }
 
 /**

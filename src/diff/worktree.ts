@@ -12,7 +12,7 @@
 import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { git } from "./git.ts";
+import { git } from "../core/git.ts";
 
 /** Every worktree folder of a diff starts with this, below the temp dir. */
 const PREFIX = "takeoff-diff-";

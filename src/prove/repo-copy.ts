@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { isInside } from "../core/fs/safe-fs.ts";
 import { walkTree } from "../core/fs/walk-tree.ts";
-import { git, topLevel } from "../diff/git.ts";
+import { git, topLevel } from "../core/git.ts";
 
 /** Every copy lives in a folder starting with this, below the temp dir, beside an owner.pid naming the process that made it. */
 export const COPY_PREFIX = "takeoff-faults-";

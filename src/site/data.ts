@@ -13,7 +13,7 @@ import { loadModel, recordsHash, type Entry, type Model } from "../core/model/mo
 import { freshProveResults, PROVE_RESULTS, type ProveResults } from "../core/model/proof.ts";
 import { KIND_INFO, KINDS, type Kind } from "../core/schema/kinds.ts";
 import { freshVerifyResults, type VerifyResults } from "../verify/results-file.ts";
-import { git } from "../diff/git.ts";
+import { git } from "../core/git.ts";
 import { siteConfig, sourceUrl, type SiteConfig } from "./config.ts";
 
 /** Where Astro's dev overlay points: the first error's file (absolute), line and column. */

@@ -1,11 +1,13 @@
 /**
  * dist/variants/<name>/: the outputs, the metafile and the flag set they were built with (the metafile
- * does not record flags). A variant's folder is replaced whole: written beside it under a temp name, then
- * swapped in by rename, so a reader never sees half of one build and half of another.
+ * does not record flags). A variant's folder is replaced whole through the one publish primitive
+ * (src/core/fs/publish-dir.ts): written into a stage folder beside it, then swapped in, so a reader never
+ * sees half of one build and half of another, and what a killed verify left is recovered by the next write.
  */
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { assertInside } from "../core/fs/safe-fs.ts";
+import { type DirSlot, discardStage, prepareStage, publishDir, type PublishHooks, recoverDir } from "../core/fs/publish-dir.ts";
 import type { Built } from "./build-variants.ts";
 import { VARIANTS_DIR } from "../core/emit/emit-build-scripts.ts";
 import type { Sizes } from "./measure-sizes.ts";
@@ -20,28 +22,44 @@ export interface VariantInfo {
   sizes: Sizes;
 }
 
-export function writeVariant(root: string, info: VariantInfo, built: Extract<Built, { ok: true }>): string {
+/** A variant's folder and its stage folders, all in dist/variants/. */
+export function variantSlot(root: string, name: string): DirSlot {
   const base = join(root, VARIANTS_DIR);
-  const final = join(base, info.name);
-  const stamp = `${process.pid}-${Date.now()}`;
-  const tmp = join(base, `.${info.name}.${stamp}.tmp`);
-  const old = join(base, `.${info.name}.${stamp}.old`);
-  // The schema already limits names to [a-z0-9-]; this holds even for a name that slipped past it.
-  for (const path of [final, tmp, old]) assertInside(base, path, "variant folder", root);
+  return { target: join(base, name), targetBase: base, stageBase: base, key: name, root };
+}
+
+/** A variant folder is complete once it holds variant.json, which is written last. */
+function complete(dir: string): boolean {
   try {
-    mkdirSync(tmp, { recursive: true });
+    return lstatSync(join(dir, VARIANT_INFO)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** Puts right what a verify killed while writing `name` left (see recoverDir): a variant set aside comes back. */
+export function recoverVariant(root: string, name: string): void {
+  recoverDir(variantSlot(root, name), { complete });
+}
+
+/** Writes one variant's folder whole; `hooks` are for tests only (they stop or fail the swap at a point). */
+export function writeVariant(root: string, info: VariantInfo, built: Extract<Built, { ok: true }>, hooks: PublishHooks = {}): string {
+  const slot = variantSlot(root, info.name);
+  // The schema already limits names to [a-z0-9-]; this holds even for a name that slipped past it.
+  assertInside(slot.targetBase, slot.target, "variant folder", root);
+  recoverVariant(root, info.name);
+  const stage = prepareStage(slot);
+  try {
     for (const o of built.outputs) {
-      const path = join(tmp, o.path);
+      const path = join(stage, o.path);
       mkdirSync(dirname(path), { recursive: true });
       writeFileSync(path, o.bytes);
     }
-    writeFileSync(join(tmp, "metafile.json"), `${JSON.stringify(built.metafile, null, 2)}\n`);
-    writeFileSync(join(tmp, VARIANT_INFO), `${JSON.stringify(info, null, 2)}\n`);
-    if (existsSync(final)) renameSync(final, old);
-    renameSync(tmp, final);
+    writeFileSync(join(stage, "metafile.json"), `${JSON.stringify(built.metafile, null, 2)}\n`);
+    writeFileSync(join(stage, VARIANT_INFO), `${JSON.stringify(info, null, 2)}\n`);
+    publishDir(slot, stage, hooks);
   } finally {
-    rmSync(tmp, { recursive: true, force: true });
-    rmSync(old, { recursive: true, force: true });
+    discardStage(slot, stage);
   }
   return `${VARIANTS_DIR}/${info.name}`;
 }

@@ -2,7 +2,7 @@
  * scripts/build-site.ts (src/site/build.ts) when killed, when pointed at someone else's folder, and with a hostile
  * SITE_REPO_URL (issue 7, rows 11, 12 and 18).
  *
- * - Killed after every step of the swap (SIGKILL through the BUILD_SITE_KILL_AFTER test hook), in both
+ * - Killed after every step of the swap (SIGKILL from the build's injected `after` hook), in both
  *   swap modes: with the atomic exchange the output is a complete site with its variants/ at every
  *   instant; with the two-rename fallback the one gap (between the renames) is repaired by the next run.
  *   The next run also removes every stale stage/old folder.
@@ -21,8 +21,10 @@ setDefaultTimeout(60_000);
 
 const REPO = join(import.meta.dir, "..", "..");
 const BUILD_SITE = join(REPO, "scripts", "build-site.ts");
-/** The build's steps (planOutput, publishSite, …): the module behind the script. */
-const SITE_BUILD = join(REPO, "src", "site", "build.ts");
+/** The output's steps (planOutput, publishSite, …): the module behind the build's swap. */
+const SITE_PUBLISH = join(REPO, "src", "site", "publish-site.ts");
+/** The build as the script runs it, killing itself right after a named step (through the build's hooks). */
+const BUILD_KILLED = join(REPO, "test", "helpers", "build-site-killed.ts");
 const TMP = mkdtempSync(join(tmpdir(), "takeoff-site-build-"));
 afterAll(() => rmSync(TMP, { recursive: true, force: true }));
 
@@ -75,12 +77,16 @@ async function run(cmd: string[], env: Record<string, string | undefined> = {}, 
   return { code: proc.exitCode, signal: proc.signalCode === null ? null : String(proc.signalCode), stdout, stderr };
 }
 
-/** The build CLI (quiet), e.g. with BUILD_SITE_KILL_AFTER=recovered: the next build's recovery, then stop. */
+/** The build CLI (quiet). */
 const buildSite = (out: string, env: Record<string, string | undefined> = {}, timeout?: number) => run([process.execPath, BUILD_SITE, "--out", out, "--quiet"], env, timeout);
 
+/** The build killed right after `step`, e.g. "recovered": the next build's recovery, then stop. */
+const buildKilled = (out: string, step: string, env: Record<string, string | undefined> = {}, timeout?: number) => run([process.execPath, BUILD_KILLED, REPO, out, step], env, timeout);
+
 /**
- * The swap as build-site's main runs it (recover, stage a complete marked site, publish), in a child so the
- * test hook can SIGKILL it. Prints the swap mode used.
+ * The swap as the build runs it (recover, stage a complete marked site, publish), in a child that SIGKILLs
+ * itself right after the step named by its third argument (through the injected hooks; the fourth, "rename",
+ * forces the two-rename swap). Prints the swap mode used.
  */
 function swapScript(dir: string): string {
   const file = join(dir, "swap.ts");
@@ -88,14 +94,17 @@ function swapScript(dir: string): string {
     file,
     `import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { planOutput, publishSite, recoverOutput, writeMarker } from ${JSON.stringify(SITE_BUILD)};
-const [root, out] = process.argv.slice(2);
+import { planOutput, publishSite, recoverOutput, writeMarker } from ${JSON.stringify(SITE_PUBLISH)};
+const [root, out, step, mode] = process.argv.slice(2);
 const plan = planOutput(root, out);
 recoverOutput(plan);
 mkdirSync(plan.stage, { recursive: true });
 writeFileSync(join(plan.stage, "index.html"), "new");
 writeMarker(plan.stage, "new");
-process.stdout.write(publishSite(plan));
+const after = (s: string) => {
+  if (s === step) process.kill(process.pid, "SIGKILL");
+};
+process.stdout.write(publishSite(plan, (s) => process.stderr.write(s), { after, exchange: mode === "rename" ? false : undefined }));
 `,
   );
   return file;
@@ -112,8 +121,7 @@ describe("a site build killed at any step", () => {
         const dir = caseDir();
         const out = join(dir, "out");
         writeOldSite(out);
-        const env = { BUILD_SITE_KILL_AFTER: step || undefined, BUILD_SITE_SWAP: mode === "rename" ? "rename" : undefined };
-        const r = await run([process.execPath, swapScript(dir), REPO, out], env);
+        const r = await run([process.execPath, swapScript(dir), REPO, out, step || "none", mode]);
         if (step) expect({ step, signal: r.signal }).toEqual({ step, signal: "SIGKILL" });
         else expect({ step, code: r.code, stdout: r.stdout, stderr: r.stderr }).toEqual({ step, code: 0, stdout: mode, stderr: "" });
         const now = state(out);
@@ -124,7 +132,7 @@ describe("a site build killed at any step", () => {
           expect({ step, ...now }).toEqual({ step, page: ["variants", "rename-out"].includes(step) ? "old" : "new", bundle: "bundle", marked: true });
         }
         // The next build recovers before anything else (and here stops right after).
-        const next = await buildSite(out, { BUILD_SITE_KILL_AFTER: "recovered" });
+        const next = await buildKilled(out, "recovered");
         expect({ step, signal: next.signal }).toEqual({ step, signal: "SIGKILL" });
         expect({ step, ...state(out) }).toEqual({ step, page: step === "variants" || step === "rename-out" ? "old" : "new", bundle: "bundle", marked: true });
         expect({ step, left: stageLeftovers(dir) }).toEqual({ step, left: [] });
@@ -141,7 +149,7 @@ describe("a site build killed at any step", () => {
     rmSync(join(dir, `.out.stage-${dead}.old`, ".takeoff-site"));
     mkdirSync(join(dir, `.out.stage-${dead}`, "_astro"), { recursive: true });
     writeFileSync(join(dir, `.out.stage-${dead}`, "_astro", "junk.js"), "x".repeat(1 << 20));
-    const r = await buildSite(out, { BUILD_SITE_KILL_AFTER: "recovered" });
+    const r = await buildKilled(out, "recovered");
     expect(r.signal).toBe("SIGKILL");
     expect(r.stderr).toContain("restored");
     expect(state(out)).toEqual({ page: "old", bundle: "bundle", marked: true });
@@ -153,7 +161,7 @@ describe("a site build killed at any step", () => {
     writeOldSite(out2, "new");
     rmSync(join(out2, "variants"), { recursive: true });
     writeOldSite(join(dir2, `.out.stage-${dead}.old`));
-    const r2 = await buildSite(out2, { BUILD_SITE_KILL_AFTER: "recovered" });
+    const r2 = await buildKilled(out2, "recovered");
     expect(r2.signal).toBe("SIGKILL");
     expect(state(out2)).toEqual({ page: "new", bundle: "bundle", marked: true });
     expect(stageLeftovers(dir2)).toEqual([]);
@@ -165,7 +173,7 @@ describe("a site build killed at any step", () => {
     writeOldSite(out);
     const live = join(dir, `.out.stage-${process.pid}`);
     mkdirSync(live);
-    const r = await buildSite(out, { BUILD_SITE_KILL_AFTER: "recovered" });
+    const r = await buildKilled(out, "recovered");
     expect(r.signal).toBe("SIGKILL");
     expect(existsSync(live)).toBe(true);
   });
@@ -206,7 +214,7 @@ describe("--out", () => {
       const out = join(dir, "out");
       prepare(out);
       // Stop right after the public/ check, i.e. past the output check.
-      const r = await buildSite(out, { BUILD_SITE_KILL_AFTER: "public" });
+      const r = await buildKilled(out, "public");
       expect({ out, signal: r.signal, stderr: r.stderr }).toEqual({ out, signal: "SIGKILL", stderr: "" });
     }
   });
@@ -249,14 +257,14 @@ describe("a real build killed right after its swap", () => {
     const dir = caseDir();
     const out = join(dir, "out");
     writeOldSite(out);
-    const r = await buildSite(out, { BUILD_SITE_KILL_AFTER: "swap", SITE_BUILD_DATE: "2026-02-01" }, 300_000);
+    const r = await buildKilled(out, "swap", { SITE_BUILD_DATE: "2026-02-01" }, 300_000);
     expect({ signal: r.signal, stderr: r.stderr.slice(-2000) }).toEqual({ signal: "SIGKILL", stderr: expect.any(String) });
     expect(read(join(out, "index.html"))).toContain("<!DOCTYPE html>");
     expect(existsSync(join(out, "pagefind", "pagefind.js"))).toBe(true);
     expect(state(out)).toEqual({ page: expect.stringContaining("<!DOCTYPE html>"), bundle: "bundle", marked: true });
     // The old site is still in the stage folder (it was being removed when the build died).
     expect(stageLeftovers(dir).length).toBe(1);
-    const next = await buildSite(out, { BUILD_SITE_KILL_AFTER: "recovered" });
+    const next = await buildKilled(out, "recovered");
     expect(next.signal).toBe("SIGKILL");
     expect(stageLeftovers(dir)).toEqual([]);
     expect(state(out).bundle).toBe("bundle");

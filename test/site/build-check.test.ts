@@ -18,7 +18,7 @@ afterAll(() => made.forEach(removeProject));
 /** The build of `root`, with none of the SITE_* folders a test or bench may point elsewhere. */
 async function build(root: string) {
   const env = cleanEnv();
-  for (const k of Object.keys(env)) if (k.startsWith("SITE_") || k.startsWith("BUILD_SITE_")) delete env[k];
+  for (const k of Object.keys(env)) if (k.startsWith("SITE_")) delete env[k];
   const io = memoryIo({ cwd: root, env });
   const code = await buildSite({ root, out: "dist", quiet: true }, io);
   return { code, err: io.err };

@@ -1,9 +1,10 @@
 /**
  * `npm run dev` with a bad record: Astro's error overlay points at the record's file:line:col (not at the
- * site module that threw) and shows check's own message. The site's git calls go through src/diff/git.ts.
+ * site module that threw) and shows check's own message. (That the site's git calls go through the one
+ * wrapper is test/core/git.test.ts.)
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type Browser } from "playwright-core";
@@ -125,15 +126,5 @@ describe("record errors for the overlay", () => {
     } finally {
       rmSync(away, { recursive: true, force: true });
     }
-  });
-});
-
-describe("site git calls", () => {
-  test("every git call of the site goes through the hardened wrapper src/diff/git.ts", () => {
-    const dir = join(REPO, "src", "site");
-    const offenders = readdirSync(dir)
-      .filter((f) => f.endsWith(".ts"))
-      .filter((f) => /\b(spawnSync|execSync|execFileSync|spawn|exec)\s*\(\s*["'`]git\b|child_process/.test(readFileSync(join(dir, f), "utf8")));
-    expect(offenders).toEqual([]);
   });
 });

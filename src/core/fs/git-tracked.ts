@@ -4,7 +4,7 @@
  * fsmonitor, no prompts, an argument array). Outside a git work tree (or without git) nothing is tracked;
  * a git that fails otherwise (a clone it calls of dubious ownership, say) cannot vouch for the file.
  */
-import { git } from "../../diff/git.ts";
+import { git } from "../git.ts";
 import { observe } from "./safe-fs.ts";
 
 export type Tracking = { tracked: string } | { unknown: string } | undefined;
