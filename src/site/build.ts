@@ -31,6 +31,7 @@ import { dlopen, FFIType } from "bun:ffi";
 import { formatHeadline } from "../core/report/diagnostics.ts";
 import { assertInside, isInside } from "../core/fs/safe-fs.ts";
 import type { Io } from "../cli/io.ts";
+import { plural, wordFor } from "../core/text/plural.ts";
 
 /** Folders of dist/ that belong to other tools and survive a site build. */
 export const PRESERVED = ["variants"];
@@ -171,7 +172,7 @@ export function recoverOutput(plan: OutputPlan): string[] {
     }
   }
   for (const s of stale) remove(stageBase, s.path, "stale stage folder");
-  done.push(`removed ${stale.length} stale stage folder${stale.length === 1 ? "" : "s"} of earlier builds`);
+  done.push(`removed ${plural(stale.length, "stale stage folder")} of earlier builds`);
   return done;
 }
 
@@ -357,7 +358,7 @@ export async function buildSite(options: BuildOptions, io: Io): Promise<number> 
     const refused = checkPublicFiles(root, config.publicDir);
     if (refused.length) {
       log(refused.map((d) => formatHeadline(d) + (d.hint ? `\n  hint: ${d.hint}` : "")).join("\n"));
-      fail(`${refused.length} file${refused.length === 1 ? "" : "s"} in ${config.publicDir}/ must not be published`);
+      fail(`${plural(refused.length, "file")} in ${config.publicDir}/ must not be published`);
     }
     step("public", env);
 
@@ -368,7 +369,7 @@ export async function buildSite(options: BuildOptions, io: Io): Promise<number> 
     } catch (err) {
       if (err instanceof RecordErrors) {
         log(err.text);
-        fail(`${err.count} error${err.count === 1 ? "" : "s"} npm run check reports: the site is never built from records or pages check refuses`);
+        fail(`${plural(err.count, "error")} npm run check reports: the site is never built from records or pages check refuses`);
       }
       throw err;
     }
@@ -415,7 +416,7 @@ export async function buildSite(options: BuildOptions, io: Io): Promise<number> 
     const links = await checkLinks(stage, { skip: ["pagefind", ...PRESERVED] });
     if (links.problems.length) {
       log(formatLinkProblems(links.problems));
-      fail(`${links.problems.length} broken internal link${links.problems.length === 1 ? "" : "s"} or anchor${links.problems.length === 1 ? "" : "s"}`);
+      fail(`${plural(links.problems.length, "broken internal link")} or ${wordFor(links.problems.length, "anchor")}`);
     }
     const linkTime = seconds(tLinks);
     step("links", env);
