@@ -31,7 +31,7 @@ const EDITS: { name: string; file: string; from: RegExp; to: string }[] = [
 if (!existsSync(join(REPO, ".cache/prove/results.json"))) throw new Error("run npm run prove first: the bench starts from fresh results");
 const base = mkdtempSync(join(tmpdir(), "record-edit-"));
 try {
-  const skip = new Set([".work", "node_modules", ".git", "dist", ".astro", "bench"]);
+  const skip = new Set([".work", "node_modules", ".git", "dist", ".astro"]);
   for (const name of readdirSync(REPO)) if (!skip.has(name)) cpSync(join(REPO, name), join(base, name), { recursive: true, filter: (src) => !skip.has(src.split("/").pop()!) });
   symlinkSync(join(REPO, "node_modules"), join(base, "node_modules"));
   const run = (dir: string, script: string, args: string[] = []) => {

@@ -15,6 +15,7 @@ import { report } from "../core/report/report.ts";
 import { argsOrExit, FORMAT_OPTIONS, outputOptions, type CommandSpec } from "./args.ts";
 import { loadBundled } from "./bundle.ts";
 import type { Io } from "./io.ts";
+import { plural } from "../core/text/plural.ts";
 
 export const CHECK: CommandSpec = {
   usage: "bun scripts/check.ts [--format text|json] [--no-cache] [--fix]",
@@ -48,7 +49,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     const fixed = fixTables(root, { cache: useCache });
     for (const c of fixed.changes) io.stderr(`fixed ${c.file}:${c.line}: ${c.note}\n`);
     for (const s of fixed.skipped) io.stderr(`not fixed ${s.file}: ${s.reason}\n`);
-    if (output.format === "text") io.stderr(`check --fix: ${fixed.changes.length} change${fixed.changes.length === 1 ? "" : "s"} in ${new Set(fixed.changes.map((c) => c.file)).size} file(s)\n`);
+    if (output.format === "text") io.stderr(`check --fix: ${plural(fixed.changes.length, "change")} in ${new Set(fixed.changes.map((c) => c.file)).size} file(s)\n`);
   }
   const check = () => runCheck(root, { cache: useCache });
   const result = verdicts ? verdicts.watch(check) : check();

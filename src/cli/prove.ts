@@ -13,6 +13,7 @@ import { report } from "../core/report/report.ts";
 import { argsOrExit, FORMAT_OPTIONS, outputOptions, type CommandSpec } from "./args.ts";
 import type { Io } from "./io.ts";
 import type { ProveOutcome } from "../prove/prove.ts";
+import { plural } from "../core/text/plural.ts";
 
 export const PROVE: CommandSpec = {
   usage: "bun scripts/prove.ts [--all] [--format text|json] [--no-faults] [--fault-jobs N]",
@@ -58,5 +59,5 @@ function faultLine(result: ProveOutcome, planted: boolean): string {
   const all = [...p.outcomes.values()].flat();
   const caught = all.filter((o) => o.state === "caught").length;
   const listed = all.length;
-  return `faults: ${caught} of ${listed} caught in ${p.outcomes.size} record${p.outcomes.size === 1 ? "" : "s"} (${p.seconds.toFixed(1)} s)`;
+  return `faults: ${caught} of ${listed} caught in ${plural(p.outcomes.size, "record")} (${p.seconds.toFixed(1)} s)`;
 }

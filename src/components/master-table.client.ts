@@ -4,6 +4,8 @@
  * several tables), so a filtered view can be shared. Sorting cycles ascending → descending → data order.
  * The header row stays in view while the page scrolls past the table (stickyHeads).
  */
+import { plural } from "../core/text/plural.ts";
+
 /** Select filters (row data-* holds "|"-separated values), then the Overdue checkbox, then the text box. */
 const SELECTS = ["scope", "tier", "status", "domain", "variant"] as const;
 const FIELDS = [...SELECTS, "overdue", "q"] as const;
@@ -106,7 +108,7 @@ function init(root: HTMLElement, prefixed: boolean): () => void {
       if (i === sortCol) th.setAttribute("aria-sort", dir > 0 ? "ascending" : "descending");
       else th.removeAttribute("aria-sort");
     });
-    const text = shown === rows.length ? `${shown} ${shown === 1 ? nounOne : noun}` : `Showing ${shown} of ${rows.length} ${noun}`;
+    const text = shown === rows.length ? plural(shown, nounOne, noun) : `Showing ${shown} of ${rows.length} ${noun}`;
     if (count.textContent !== text) count.textContent = text;
   };
 

@@ -3,6 +3,8 @@
  * not before). Result text is inserted with textContent; only Pagefind's <mark> highlighting is rebuilt
  * as elements.
  */
+import { plural } from "../core/text/plural.ts";
+
 interface PagefindResultData {
   url: string;
   excerpt: string;
@@ -109,7 +111,7 @@ async function run(q: string): Promise<void> {
     }),
   );
   const n = search.results.length;
-  status.textContent = n === 0 ? `No results for “${query}”` : `${n} result${n === 1 ? "" : "s"} for “${query}”${n > 12 ? ", showing 12" : ""}`;
+  status.textContent = n === 0 ? `No results for “${query}”` : `${plural(n, "result")} for “${query}”${n > 12 ? ", showing 12" : ""}`;
 }
 
 export function openSearch(from: HTMLElement | null): void {

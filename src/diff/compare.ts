@@ -6,7 +6,9 @@
  * mostly equal (at least RENAME_SIMILARITY of them) are one record renamed, and every later section
  * (claims, variants, flags, call sites) follows the rename instead of showing a loss and a gain.
  */
+import { isDeepStrictEqual } from "node:util";
 import { KINDS, type Kind } from "../core/schema/kinds.ts";
+import { multisetDiff } from "./multiset.ts";
 import type { EvidenceStateName, Snapshot, SnapshotCallSite } from "./snapshot.ts";
 
 /** Share of fields (besides the name) that must be equal for a removal and an addition to be a rename. */
@@ -119,7 +121,8 @@ export interface DiffReport {
 
 type RecordFact = Snapshot["records"][number];
 
-const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+/** Equal values, whatever order their keys were written in (a YAML mapping reordered is no change). */
+const same = (a: unknown, b: unknown) => isDeepStrictEqual(a, b);
 const isNames = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === "string");
 
 export function fieldChanges(before: Record<string, unknown>, after: Record<string, unknown>): FieldChange[] {
@@ -280,17 +283,6 @@ function compareVariants(base: Snapshot, head: Snapshot, renames: Renames, minCh
 /** A call site's identity across versions: not its line, which any edit above it moves. */
 const siteKey = (s: SnapshotCallSite) => `${s.file}\u0000${s.fn ?? ""}\u0000${s.guard?.kind ?? ""}\u0000${s.guard?.condition ?? ""}`;
 
-/** Items whose key matches no site of `against` (as multisets: two equal sites need two). */
-function unmatched(items: SnapshotCallSite[], against: SnapshotCallSite[], keyOf: (s: SnapshotCallSite) => string = siteKey): SnapshotCallSite[] {
-  const left = new Map<string, number>();
-  for (const s of against) left.set(siteKey(s), (left.get(siteKey(s)) ?? 0) + 1);
-  return items.filter((s) => {
-    const n = left.get(keyOf(s)) ?? 0;
-    if (n > 0) left.set(keyOf(s), n - 1);
-    return n === 0;
-  });
-}
-
 function compareFlags(base: Snapshot, head: Snapshot, renames: Renames, minChange: number, small: { flagRows: number }): FlagChange[] {
   const variantName = (n: string) => headName(renames, "variants", n);
   const before = new Map(base.flags.map((f) => [headName(renames, "features", f.name), f]));
@@ -302,8 +294,7 @@ function compareFlags(base: Snapshot, head: Snapshot, renames: Renames, minChang
     // A renamed flag's old conditions name the old flag: compared as if written with the new name.
     const asNow = (s: SnapshotCallSite): SnapshotCallSite =>
       b && b.name !== a.name && s.guard ? { ...s, guard: { ...s.guard, condition: s.guard.condition.split(JSON.stringify(b.name)).join(JSON.stringify(a.name)) } } : s;
-    const sitesAdded = unmatched(a.sites, (b?.sites ?? []).map(asNow));
-    const sitesRemoved = unmatched(b?.sites ?? [], a.sites, (s) => siteKey(asNow(s)));
+    const { added: sitesAdded, removed: sitesRemoved } = multisetDiff(b?.sites ?? [], a.sites, siteKey, (s) => siteKey(asNow(s)));
     const was = bytesOf(b, variantName);
     const now = bytesOf(a, (n) => n);
     const variants = [...new Set([...now.keys(), ...was.keys()])];
@@ -337,18 +328,10 @@ const diagKey = (d: ReportDiagnostic) => `${d.rule}\u0000${d.file}\u0000${d.mess
 
 /** Diagnostics of the head that the base did not have (by rule, file and message: lines move), errors first. */
 function newDiagnostics(base: Snapshot, head: Snapshot): { new: ReportDiagnostic[]; resolved: number } {
-  const left = new Map<string, number>();
-  for (const d of base.diagnostics) left.set(diagKey(d), (left.get(diagKey(d)) ?? 0) + 1);
-  const fresh: ReportDiagnostic[] = [];
-  for (const d of head.diagnostics) {
-    const n = left.get(diagKey(d)) ?? 0;
-    if (n > 0) left.set(diagKey(d), n - 1);
-    else fresh.push(d);
-  }
-  const resolved = [...left.values()].reduce((s, n) => s + n, 0);
+  const { added: fresh, removed } = multisetDiff(base.diagnostics, head.diagnostics, diagKey);
   const rank = (d: ReportDiagnostic) => (d.severity === "error" ? 0 : 1);
   fresh.sort((a, b) => rank(a) - rank(b) || a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col || a.rule.localeCompare(b.rule));
-  return { new: fresh, resolved };
+  return { new: fresh, resolved: removed.length };
 }
 
 export function compareSnapshots(base: Snapshot, head: Snapshot, meta: Pick<DiffReport, "base" | "head" | "notes">, options: CompareOptions = {}): DiffReport {

@@ -10,6 +10,7 @@
  * passes when it could not look is no gate.
  */
 import type { DiffReport } from "./compare.ts";
+import { plural } from "../core/text/plural.ts";
 
 export type Measure = "raw" | "gzip" | "brotli";
 
@@ -60,7 +61,7 @@ export function failures(report: DiffReport, rules: readonly FailRule[]): string
     }
     if (rule.kind === "new-errors") {
       const errors = report.diagnostics.new.filter((d) => d.severity === "error");
-      if (errors.length) out.push(`${rule.text}: ${errors.length} new error${errors.length === 1 ? "" : "s"} (${[...new Set(errors.map((d) => d.rule))].join(", ")})`);
+      if (errors.length) out.push(`${rule.text}: ${plural(errors.length, "new error")} (${[...new Set(errors.map((d) => d.rule))].join(", ")})`);
       continue;
     }
     if (!report.variants) {

@@ -5,12 +5,12 @@
 import { fieldLabel, KIND_INFO, type Kind } from "../core/schema/kinds.ts";
 import type { ClaimChange, DiffReport, EvidenceView, FieldChange, VariantChange } from "./compare.ts";
 import type { SnapshotCallSite } from "./snapshot.ts";
+import { plural, wordFor } from "../core/text/plural.ts";
 
 export const num = (x: number) => x.toLocaleString("en-US");
 /** +1,234 / −56 / 0, with a real minus sign. */
 export const signed = (x: number) => (x > 0 ? `+${num(x)}` : x < 0 ? `−${num(-x)}` : "0");
 export const signedPercent = (x: number) => (x > 0 ? `+${x.toFixed(1)}%` : x < 0 ? `−${(-x).toFixed(1)}%` : "0.0%");
-export const plural = (n: number, word: string, words = `${word}s`) => `${n} ${n === 1 ? word : words}`;
 
 /** At most `max` characters of a value, one line. */
 export function short(s: string, max = 80): string {
@@ -83,7 +83,7 @@ export function smallVariantsLine(r: DiffReport, name: (text: string) => string)
 export function renamedVariantsLine(r: DiffReport, name: (text: string) => string): string | undefined {
   const v = r.renamed.variants;
   return v.length
-    ? `${plural(v.length, "variant")} ${v.length === 1 ? "is" : "are"} the same code with local names renamed by the minifier (same raw size; gzip and brotli moved by at most ${num(r.renamed.largest)} B), not listed: ${v.map(name).join(", ")}`
+    ? `${plural(v.length, "variant")} ${wordFor(v.length, "is", "are")} the same code with local names renamed by the minifier (same raw size; gzip and brotli moved by at most ${num(r.renamed.largest)} B), not listed: ${v.map(name).join(", ")}`
     : undefined;
 }
 

@@ -5,7 +5,8 @@
  */
 import { escapeControl } from "../core/report/diagnostics.ts";
 import type { DiffReport, FieldChange, KindChanges } from "./compare.ts";
-import { summaryLine, claimSummary, evidenceText, fieldName, kindNoun, kindTitle, num, plural, recordClaims, renamedVariantsLine, short, signed, siteText, sizeCell, smallFlagsLine, smallVariantsLine, valueText } from "./present.ts";
+import { summaryLine, claimSummary, evidenceText, fieldName, kindNoun, kindTitle, num, recordClaims, renamedVariantsLine, short, signed, siteText, sizeCell, smallFlagsLine, smallVariantsLine, valueText } from "./present.ts";
+import { plural } from "../core/text/plural.ts";
 
 /** Text from the pull request as an inline code span. */
 export function code(text: string, max = 120): string {

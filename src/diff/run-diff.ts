@@ -14,6 +14,7 @@ import { candidatesFingerprint, takeSnapshot, type Snapshot } from "./snapshot.t
 import { withWorktree } from "./worktree.ts";
 import { findMacroImports } from "../verify/macro-imports.ts";
 import { formatHeadline } from "../core/report/diagnostics.ts";
+import { todayUtc } from "../core/time/dates.ts";
 
 export interface DiffOptions {
   /** A git ref; default: the merge base of HEAD with the default branch. */
@@ -62,7 +63,7 @@ export async function runDiff(root: string, options: DiffOptions): Promise<DiffO
   const tree = treeOf(root, base.commit);
   if (!tree) return { error: `cannot read the tree of ${shortSha(base.commit)}` };
   const headCommit = resolveCommit(root, "HEAD");
-  const today = options.today ?? new Date().toISOString().slice(0, 10);
+  const today = options.today ?? todayUtc();
   const cache = options.cache ? new BaseCache(root) : undefined;
   const notes: string[] = [];
   const started = performance.now();

@@ -115,7 +115,19 @@ export async function runBunTest(root: string, files: readonly string[], options
     } catch {
       xml = undefined;
     }
-    return { cases: xml === undefined ? [] : parseJunit(xml), reported: xml !== undefined, exitCode, output: `${stdout}${stderr}`, ...(timedOut ? { timedOut } : {}) };
+    let output = `${stdout}${stderr}`;
+    let cases: JunitCase[] = [];
+    let reported = xml !== undefined;
+    // A report cut off (the run killed while writing it) is no report: nothing in it counts.
+    if (xml !== undefined) {
+      try {
+        cases = parseJunit(xml);
+      } catch (e) {
+        reported = false;
+        output += `\n${(e as Error).message}\n`;
+      }
+    }
+    return { cases, reported, exitCode, output, ...(timedOut ? { timedOut } : {}) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

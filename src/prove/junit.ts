@@ -1,9 +1,11 @@
 /**
  * Reads the JUnit XML `bun test --reporter=junit` writes: nested <testsuite> elements (one per file, then
  * one per describe) holding <testcase> elements, a failure as a <failure> (or <error>) child and a skip as
- * <skipped>. Only what the prover needs, read with a small tokenizer (no entity-expanding XML parser: the
- * report is written by our Bun, and only the five predefined entities and character references occur).
+ * <skipped>. Parsed by fast-xml-parser in document order, so an attribute may hold any legal text (a `>`,
+ * entities, character references) and a report that is not well-formed XML is an error, not a guess.
  */
+import { EntityDecoder, XML } from "@nodable/entities";
+import { XMLParser, XMLValidator } from "fast-xml-parser";
 
 export interface JunitCase {
   /** The test file, relative to the folder bun test ran in. */
@@ -16,63 +18,53 @@ export interface JunitCase {
   time: number;
 }
 
-const ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" };
+/** One element as fast-xml-parser's ordered output holds it: `{ tag: children, ":@": attributes }`. */
+type OrderedNode = Record<string, unknown> & { ":@"?: Record<string, string> };
 
-export function decodeXml(s: string): string {
-  return s.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|[a-z]+);/g, (m, e: string) => {
-    if (e.startsWith("#x")) return String.fromCodePoint(parseInt(e.slice(2), 16));
-    if (e.startsWith("#")) return String.fromCodePoint(parseInt(e.slice(1), 10));
-    return ENTITIES[e] ?? m;
+function parser(): XMLParser {
+  return new XMLParser({
+    preserveOrder: true,
+    ignoreAttributes: false,
+    attributeNamePrefix: "",
+    parseAttributeValue: false,
+    parseTagValue: false,
+    // XML's five entities and character references (fast-xml-parser leaves `&#…;` alone unless told); DOCTYPE
+    // entities stay within the parser's expansion limits.
+    entityDecoder: new EntityDecoder({ namedEntities: XML, numericAllowed: true }),
   });
 }
 
-function attrs(tag: string): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const m of tag.matchAll(/([A-Za-z_:][\w:.-]*)="([^"]*)"/g)) out.set(m[1]!, decodeXml(m[2]!));
-  return out;
-}
+const tagOf = (node: OrderedNode) => Object.keys(node).find((k) => k !== ":@");
+const childrenOf = (node: OrderedNode, tag: string) => (Array.isArray(node[tag]) ? (node[tag] as OrderedNode[]) : []);
 
-/** Every test case of a report, with its describe path. */
+/** Every test case of a report, in document order, with its describe path. Throws on XML that is not well-formed. */
 export function parseJunit(xml: string): JunitCase[] {
+  const valid = XMLValidator.validate(xml);
+  if (valid !== true) throw new Error(`JUnit report is not well-formed XML (line ${valid.err.line}, col ${valid.err.col}): ${valid.err.msg}`);
   const out: JunitCase[] = [];
-  /** Open testsuite elements: their names and files. */
-  const stack: { name: string; file: string | undefined }[] = [];
-  let current: JunitCase | undefined;
-  for (const m of xml.matchAll(/<(\/?)(testsuites|testsuite|testcase|failure|error|skipped)\b([^>]*?)(\/?)>/g)) {
-    const [, closing, tag, body = "", selfClosing] = m;
-    if (tag === "testsuites") continue;
-    if (tag === "testsuite") {
-      if (closing) stack.pop();
-      else if (!selfClosing) {
-        const a = attrs(body);
-        stack.push({ name: a.get("name") ?? "", file: a.get("file") });
+  /** Open testsuite elements: their names and files, the file-level suite first. */
+  const walk = (nodes: OrderedNode[], stack: { name: string; file: string | undefined }[]) => {
+    for (const node of nodes) {
+      const tag = tagOf(node);
+      if (tag === undefined) continue;
+      const attrs = node[":@"] ?? {};
+      const children = childrenOf(node, tag);
+      if (tag === "testsuites") walk(children, stack);
+      else if (tag === "testsuite") walk(children, [...stack, { name: attrs.name ?? "", file: attrs.file }]);
+      else if (tag === "testcase") {
+        const fileSuite = stack[0];
+        const marks = new Set(children.map(tagOf));
+        out.push({
+          file: attrs.file ?? fileSuite?.file ?? fileSuite?.name ?? "",
+          suites: stack.slice(1).map((s) => s.name),
+          name: attrs.name ?? "",
+          status: marks.has("failure") || marks.has("error") ? "failed" : marks.has("skipped") ? "skipped" : "passed",
+          time: Number(attrs.time ?? 0) || 0,
+        });
       }
-      continue;
     }
-    if (tag === "testcase") {
-      if (closing) {
-        if (current) out.push(current);
-        current = undefined;
-        continue;
-      }
-      const a = attrs(body);
-      const fileSuite = stack[0];
-      const c: JunitCase = {
-        file: a.get("file") ?? fileSuite?.file ?? fileSuite?.name ?? "",
-        suites: stack.slice(1).map((s) => s.name),
-        name: a.get("name") ?? "",
-        status: "passed",
-        time: Number(a.get("time") ?? 0) || 0,
-      };
-      if (selfClosing) out.push(c);
-      else current = c;
-      continue;
-    }
-    if (!current || closing) continue;
-    if (tag === "skipped") current.status = "skipped";
-    else current.status = "failed";
-  }
-  if (current) out.push(current);
+  };
+  walk(parser().parse(xml) as OrderedNode[], []);
   return out;
 }
 

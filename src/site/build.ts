@@ -20,6 +20,7 @@ import { join, relative, resolve } from "node:path";
 import { formatHeadline } from "../core/report/diagnostics.ts";
 import { discardStage, prepareStage } from "../core/fs/publish-dir.ts";
 import type { Io } from "../cli/io.ts";
+import { plural, wordFor } from "../core/text/plural.ts";
 import { type BuildHooks, checkOutput, type OutputPlan, planOutput, PRESERVED, publishSite, recoverOutput, writeMarker } from "./publish-site.ts";
 import { buildAstro } from "./build-astro.ts";
 import { indexSite } from "./build-search.ts";
@@ -60,7 +61,7 @@ async function checkInputs(root: string, io: Io, hooks: BuildHooks): Promise<voi
   const refused = checkPublicFiles(root, config.publicDir);
   if (refused.length) {
     log(refused.map((d) => formatHeadline(d) + (d.hint ? `\n  hint: ${d.hint}` : "")).join("\n"));
-    fail(`${refused.length} file${refused.length === 1 ? "" : "s"} in ${config.publicDir}/ must not be published`);
+    fail(`${plural(refused.length, "file")} in ${config.publicDir}/ must not be published`);
   }
   hooks.after?.("public");
 
@@ -70,7 +71,7 @@ async function checkInputs(root: string, io: Io, hooks: BuildHooks): Promise<voi
   } catch (err) {
     if (err instanceof RecordErrors) {
       log(err.text);
-      fail(`${err.count} error${err.count === 1 ? "" : "s"} npm run check reports: the site is never built from records or pages check refuses`);
+      fail(`${plural(err.count, "error")} npm run check reports: the site is never built from records or pages check refuses`);
     }
     throw err;
   }
@@ -97,7 +98,7 @@ async function buildStage(root: string, stage: string, io: Io, quiet: boolean, h
   const links = await checkLinks(stage, { skip: ["pagefind", ...PRESERVED] });
   if (links.problems.length) {
     io.stderr(`${formatLinkProblems(links.problems)}\n`);
-    fail(`${links.problems.length} broken internal link${links.problems.length === 1 ? "" : "s"} or anchor${links.problems.length === 1 ? "" : "s"}`);
+    fail(`${plural(links.problems.length, "broken internal link")} or ${wordFor(links.problems.length, "anchor")}`);
   }
   hooks.after?.("links");
   return {

@@ -12,6 +12,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { basename, dirname, isAbsolute, relative, resolve, sep } from "node:path";
+import { todayUtc } from "../core/time/dates.ts";
 
 export const DEFAULT_REPO_URL = "https://github.com/takeoff-docs/takeoff-docs";
 
@@ -66,10 +67,6 @@ function repoFromPackage(root: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-export function todayUtc(): string {
-  return new Date().toISOString().slice(0, 10);
 }
 
 export function siteConfig(env: Record<string, string | undefined> = process.env, root = env.SITE_ROOT ?? process.cwd()): SiteConfig {

@@ -15,6 +15,7 @@ import { KIND_INFO, KINDS, type Kind } from "../core/schema/kinds.ts";
 import { freshVerifyResults, type VerifyResults } from "../verify/results-file.ts";
 import { git } from "../core/git.ts";
 import { siteConfig, sourceUrl, type SiteConfig } from "./config.ts";
+import { plural } from "../core/text/plural.ts";
 
 /** Where Astro's dev overlay points: the first error's file (absolute), line and column. */
 export interface ErrorLocation {
@@ -35,7 +36,7 @@ export class RecordErrors extends Error {
   readonly hint?: string;
 
   constructor(readonly text: string, readonly count: number, at?: { loc: ErrorLocation; source: string; frame: string }) {
-    super(`${count} record error${count === 1 ? "" : "s"}; the site is not built from invalid records:\n\n${text}`);
+    super(`${plural(count, "record error")}; the site is not built from invalid records:\n\n${text}`);
     this.name = "RecordErrors";
     if (at) {
       this.loc = at.loc;

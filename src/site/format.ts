@@ -2,6 +2,7 @@
 import { fieldValue, type Entry } from "../core/model/records.ts";
 import type { Status } from "../core/schema/columns.ts";
 import { fieldsWithRole } from "../core/schema/kinds.ts";
+import { plural } from "../core/text/plural.ts";
 
 /** Between a number and its unit: a narrow table column must not break "8.0 s" or "12.3 kB" across two lines. */
 export const NBSP = "\u00a0";
@@ -56,7 +57,7 @@ export function flagCostNote(c: FlagCost): string {
 }
 
 export function formatDays(n: number): string {
-  return `${n} day${n === 1 ? "" : "s"}`;
+  return plural(n, "day");
 }
 
 /** Overdue is computed in the model, so the site and check agree on it. */

@@ -12,6 +12,7 @@ import { faultsOf, type FaultOutcome } from "../core/model/faults.ts";
 import type { Kind } from "../core/schema/kinds.ts";
 import type { Site } from "./data.ts";
 import { NBSP } from "./format.ts";
+import { plural } from "../core/text/plural.ts";
 
 export const isProved = (e: Entry): e is ProvedEntry => (PROVED_KINDS as readonly Kind[]).includes(e.kind);
 
@@ -85,7 +86,7 @@ export function faultsView(e: ProvedEntry, result: RecordProof | undefined): { c
     if (!o) return { id: f.id, what: f.what, state: "not planted", detail: result ? "npm run prove ran with --no-faults" : "no fresh results of npm run prove" };
     if (o.state !== "caught") return { id: f.id, what: f.what, state: o.state, detail: o.reason ?? "" };
     const where = o.variants.length ? ` in ${o.variants.join(", ")}` : "";
-    return { id: f.id, what: f.what, state: "caught", detail: `${o.failures.length} test${o.failures.length === 1 ? "" : "s"} failed with it planted${where}` };
+    return { id: f.id, what: f.what, state: "caught", detail: `${plural(o.failures.length, "test")} failed with it planted${where}` };
   });
   return { caught: rows.filter((r) => r.state === "caught").length, listed: rows.length, rows };
 }

@@ -4,6 +4,7 @@
  * no site build wrote, and swapped in whole through the one publish primitive (src/core/fs/publish-dir.ts),
  * carrying over dist/variants/ (the bundles `npm run verify` writes) from the site it replaces.
  */
+import { plural } from "../core/text/plural.ts";
 import { copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { assertInside, isInside } from "../core/fs/safe-fs.ts";
@@ -73,7 +74,7 @@ export function recoverOutput(plan: OutputPlan): string[] {
     done.push(`restored ${plan.target} from ${basename(r.restored)}, left by a build that was killed mid-swap`);
   }
   for (const c of r.carried) done.push(`restored ${c} into ${plan.target}`);
-  if (r.removed) done.push(`removed ${r.removed} stale stage folder${r.removed === 1 ? "" : "s"} of earlier builds`);
+  if (r.removed) done.push(`removed ${plural(r.removed, "stale stage folder")} of earlier builds`);
   return done;
 }
 

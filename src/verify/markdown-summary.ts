@@ -5,6 +5,7 @@
 import { formatHeadline, isError, type Diagnostic } from "../core/report/diagnostics.ts";
 import type { FlagImpact } from "./flag-impact.ts";
 import type { Proof, VariantOutcome } from "./results.ts";
+import { plural } from "../core/text/plural.ts";
 
 const n = (x: number) => x.toLocaleString("en-US");
 const signed = (x: number) => (x > 0 ? `+${n(x)}` : x < 0 ? `−${n(-x)}` : "0");
@@ -16,7 +17,7 @@ export function markdownSummary(args: { ok: boolean; variants: VariantOutcome[];
   const lines: string[] = [];
   lines.push(`## Variant verification ${args.ok ? "✅ passed" : "❌ failed"}`);
   lines.push("");
-  lines.push(`${args.variants.length} variants, ${n(args.builds)} builds with Bun ${args.bunVersion} in ${args.seconds.toFixed(2)} s; ${errors.length ? `${errors.length} error${errors.length === 1 ? "" : "s"}` : "no errors"}.`);
+  lines.push(`${args.variants.length} variants, ${n(args.builds)} builds with Bun ${args.bunVersion} in ${args.seconds.toFixed(2)} s; ${errors.length ? plural(errors.length, "error") : "no errors"}.`);
   lines.push("");
   lines.push("| Variant | Flags | Raw | Gzip | Brotli | Budget | Within | Markers | Owned modules | Leftovers |");
   lines.push("|---|---:|---:|---:|---:|---:|:-:|:-:|:-:|:-:|");

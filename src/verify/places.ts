@@ -19,7 +19,6 @@ export function nodePosition(sf: ts.SourceFile, node: ts.Node): { line: number; 
   return { line: p.line + 1, col: p.character + 1 };
 }
 
-export const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 export const bytes = (n: number) => `${n.toLocaleString("en-US")} B`;
 
 export const toPosix = (p: string) => p.split(sep).join("/");

@@ -9,8 +9,9 @@ import ts from "typescript";
 import { diagnostic, sortDiagnostics, type Diagnostic } from "../core/report/diagnostics.ts";
 import { didYouMean } from "../core/report/suggest.ts";
 import { BUN_BUNDLE, flagTestOf, isBunBundle, type FlagTest } from "./flag-sites.ts";
-import { nodePlace, plural } from "./places.ts";
+import { nodePlace } from "./places.ts";
 import type { SourceFile, SourceGraph } from "./source-graph.ts";
+import { plural } from "../core/text/plural.ts";
 
 const NAMED_IMPORT = `import { feature } from "${BUN_BUNDLE}"`;
 

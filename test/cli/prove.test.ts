@@ -156,4 +156,28 @@ describe("JUnit report", () => {
       { file: "t/a.test.ts", suites: [], name: "top", status: "passed", time: 0 },
     ]);
   });
+
+  test("a legal > in an attribute, character references and a failure message holding markup", () => {
+    const xml = `<?xml version="1.0" encoding="UTF-8"?>
+<testsuites name="bun test" tests="3">
+  <testsuite name="t/b.test.ts" file="t/b.test.ts" tests="3">
+    <testsuite name="flag: A > B" file="t/b.test.ts" line="3">
+      <testcase name="variant prod: 2 > 1 &amp;&amp; 'x' &lt;= &quot;y&quot;" classname="flag: A > B" time="0.125" file="t/b.test.ts" line="4" />
+      <testcase name="variant dev: caf&#xE9; &#9731; >" classname="flag: A > B" time="1" file="t/b.test.ts" line="5">
+        <failure message="expect(received).toBe(expected) &lt;b&gt;" type="AssertionError"><![CDATA[<testcase name="fake" />]]></failure>
+      </testcase>
+    </testsuite>
+    <testcase name="after > the describe" classname="" time="0" file="t/b.test.ts" line="9" />
+  </testsuite>
+</testsuites>`;
+    expect(parseJunit(xml)).toEqual([
+      { file: "t/b.test.ts", suites: ["flag: A > B"], name: "variant prod: 2 > 1 && 'x' <= \"y\"", status: "passed", time: 0.125 },
+      { file: "t/b.test.ts", suites: ["flag: A > B"], name: "variant dev: caf\u00e9 \u2603 >", status: "failed", time: 1 },
+      { file: "t/b.test.ts", suites: [], name: "after > the describe", status: "passed", time: 0 },
+    ]);
+  });
+
+  test("a report cut off while written is refused, not read in part", () => {
+    expect(() => parseJunit(`<testsuites><testsuite name="t/a.test.ts"><testcase name="a" time="0" />`)).toThrow(/not well-formed/);
+  });
 });

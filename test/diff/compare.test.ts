@@ -136,6 +136,31 @@ describe("only what changed", () => {
     expect(shipped.flags!.map((f) => f.bytes)).toEqual([[{ variant: "dev", before: null, after: 90 }]]);
   });
 
+  test("a mapping whose keys were written in another order is no change, and still counts as equal for a rename", () => {
+    const control = (name: string, limits: unknown[]) => ({ kind: "security" as const, name, fields: { type: "Input", status: "Done", scope: "all", limits } });
+    const before = [{ name: "Ingest body", value: 65536, unit: "bytes" }];
+    const after = [{ unit: "bytes", value: 65536, name: "Ingest body" }];
+    const reordered = compareSnapshots(snapshot({ records: [control("Input Sanitization", before)] }), snapshot({ records: [control("Input Sanitization", after)] }), META);
+    expect(reordered.records).toEqual([]);
+    const renamed = compareSnapshots(snapshot({ records: [control("Input Sanitisation", before)] }), snapshot({ records: [control("Input Sanitization", after)] }), META);
+    expect(renamed.records[0]!.renamed).toEqual([{ from: "Input Sanitisation", to: "Input Sanitization", changes: [] }]);
+    // Another value is still a change.
+    const changed = compareSnapshots(snapshot({ records: [control("Input Sanitization", before)] }), snapshot({ records: [control("Input Sanitization", [{ ...after[0], value: 1024 }])] }), META);
+    expect(changed.records[0]!.changed.map((c) => c.changes.map((f) => f.field))).toEqual([["limits"]]);
+  });
+
+  test("call sites and diagnostics are compared as multisets: a second equal one is added, one of two gone is removed", () => {
+    const site = (line: number) => ({ file: "src/app/a.ts", line, fn: "f", guard: { kind: "if" as const, condition: 'feature("A")' } });
+    const withSites = (lines: number[]) => snapshot({ flags: [{ ...flagA(100, "code-A"), sites: lines.map(site) }] });
+    const twice = compareSnapshots(withSites([3]), withSites([3, 9]), META);
+    expect(twice.flags!.map((f) => [f.sitesAdded.map((s) => s.line), f.sitesRemoved.map((s) => s.line)])).toEqual([[[9], []]]);
+    const once = compareSnapshots(withSites([3, 9]), withSites([5]), META);
+    expect(once.flags!.map((f) => [f.sitesAdded.map((s) => s.line), f.sitesRemoved.map((s) => s.line)])).toEqual([[[], [9]]]);
+    const diag = (line: number) => ({ rule: "proof-stale", severity: "warning" as const, file: "data/security.yaml", line, col: 3, message: "stale" });
+    const diagnostics = compareSnapshots(snapshot({ diagnostics: [diag(1), diag(2)] }), snapshot({ diagnostics: [diag(7), diag(8), diag(9)] }), META).diagnostics;
+    expect([diagnostics.new.map((d) => d.line), diagnostics.resolved]).toEqual([[9], 0]);
+  });
+
   test("an added or removed record shows its claims: status, approval, scope, owner", () => {
     const fields = { type: "Release", scope: "all", tier: "Free", impact: "Low", status: "Planned", approval: "Pending", description: "CSV export.", owner: "Platform Lead", introduced: "2026-12-01" };
     const claim = { kind: "features" as const, name: "CSV_EXPORT_V2", status: "Planned", approval: "Pending" };

@@ -32,6 +32,7 @@ import { ALL_TYPES } from "../schema/kinds.ts";
 import { didYouMean, listOf } from "../report/suggest.ts";
 import type { LintCache } from "../cache/lint-cache.ts";
 import { isDelimiterRow, joinRow, lineEnd, lineStarts, splitRow, trimmed, type SourceRow } from "./table-source.ts";
+import { plural, wordFor } from "../text/plural.ts";
 
 /** A record a hand-written row may name, as the lint compares it: plain data, so the lint cache can key on it. */
 export interface TableRecord {
@@ -313,7 +314,7 @@ function lintTable(file: string, text: string, starts: readonly number[], table:
     const present = new Set([...columns.values()].map((c) => c.key));
     const missing = TABLE_REQUIRED_KEYS.filter((k) => !present.has(k)).map((k) => MASTER_COLUMNS.find((c) => c.key === k)!.label);
     if (missing.length) {
-      push(diagnostic("table-missing-column", at(header.children[0]!), `a master table must include ${listOf(missing, 8, "and")}`, `add the column${missing.length > 1 ? "s" : ""} in master order`));
+      push(diagnostic("table-missing-column", at(header.children[0]!), `a master table must include ${listOf(missing, 8, "and")}`, `add the ${wordFor(missing.length, "column")} in master order`));
     }
   }
 
@@ -512,7 +513,7 @@ function delimiterFindings(file: string, text: string, starts: readonly number[]
       : undefined;
     const col = trimmed(text, { start: delimiter.start, end: delimiter.end }).start - starts[line]! + 1;
     out.push({
-      diagnostic: diagnostic("table-delimiter", { file, line: line + 1, col }, `this delimiter row has ${have} cell${have === 1 ? "" : "s"}; the header above has ${want}, so this is no table: it renders as a paragraph of pipes`, `write ${want} cells, one --- per header cell${fix ? "; npm run check -- --fix does it" : ""}`),
+      diagnostic: diagnostic("table-delimiter", { file, line: line + 1, col }, `this delimiter row has ${plural(have, "cell")}; the header above has ${want}, so this is no table: it renders as a paragraph of pipes`, `write ${want} cells, one --- per header cell${fix ? "; npm run check -- --fix does it" : ""}`),
       ...(fix ? { fix } : {}),
     });
   }

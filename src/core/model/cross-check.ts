@@ -11,6 +11,7 @@ import { didYouMean, listOf } from "../report/suggest.ts";
 import { recordPlace, recordTextPlace, type PathSegment } from "../load/yaml-source.ts";
 import { limitTextFields, limitTextProblems, limitTexts, typedLimits } from "./limit-text.ts";
 import { phaseStatus } from "./status.ts";
+import { wordFor } from "../text/plural.ts";
 
 const upperFirst = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
@@ -169,7 +170,7 @@ function limitPlaceholders(records: Records): Diagnostic[] {
             out.push(diagnostic("requirement-limit", recordTextPlace(e, [key], text, p.index), `${key} writes {${p.name}}, but ${KIND_NOUN[kind]} "${e.record.name}" has no limit named "${p.name}"`, hint));
           } else {
             const list = p.limits.map((l) => `"${l.name}" (${l.value} ${l.unit})`).join(" and ");
-            out.push(diagnostic("requirement-limit", recordPlace(e, [key]), `${key} does not mention the limit${p.limits.length > 1 ? "s" : ""} ${list}`, `write ${p.limits.map((l) => `{${l.name}}`).join(" and ")} where the text sets ${p.limits.length > 1 ? "them" : "it"}`));
+            out.push(diagnostic("requirement-limit", recordPlace(e, [key]), `${key} does not mention the ${wordFor(p.limits.length, "limit")} ${list}`, `write ${p.limits.map((l) => `{${l.name}}`).join(" and ")} where the text sets ${wordFor(p.limits.length, "it", "them")}`));
           }
         }
       }

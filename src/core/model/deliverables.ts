@@ -6,6 +6,7 @@
 import type { Entry } from "./records.ts";
 import type { Model } from "./model.ts";
 import { phaseStatus, statusOf, tasksOf } from "./status.ts";
+import { wordFor } from "../text/plural.ts";
 
 /** The records a roadmap item names as what it delivers, in field order; names that match nothing are left to unknown-reference. */
 export function deliverables(model: Model, item: Entry<"roadmap">): Entry[] {
@@ -25,7 +26,7 @@ export function roadmapGap(model: Model, item: Entry<"roadmap">): string | undef
     const tasks = tasksOf(model, item);
     if (!tasks.length) return `phase ${item.record.phase} has no tasks`;
     const open = tasks.filter((t) => t.record.status !== "Done");
-    return open.length ? `${open.length} of its ${tasks.length} tasks ${open.length === 1 ? "is" : "are"} not Done (${open.map((t) => t.record.name).join(", ")})` : undefined;
+    return open.length ? `${open.length} of its ${tasks.length} tasks ${wordFor(open.length, "is", "are")} not Done (${open.map((t) => t.record.name).join(", ")})` : undefined;
   }
   const delivered = deliverables(model, item);
   if (!delivered.length) return "it names nothing it delivers (controls, components, criteria or flags)";

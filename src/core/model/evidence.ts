@@ -17,6 +17,7 @@ import type { Evidence } from "./location.ts";
 import { deliverables, roadmapGap } from "./deliverables.ts";
 import { tasksOf } from "./status.ts";
 import { faultCount } from "./faults.ts";
+import { plural } from "../text/plural.ts";
 export type { Evidence };
 
 export interface EvidenceContext {
@@ -109,6 +110,6 @@ export function proofEvidence(entry: ProvedEntry, ctx: Pick<EvidenceContext, "mo
   if (gap !== undefined || !r) return { backed: false, reason: `npm run prove: ${gap ?? "no result"}` };
   const where = r.variants.length ? ` against ${r.variants.join(", ")}` : "";
   const faults = faultCount(entry, r);
-  const caught = faults.listed ? `; they caught ${faults.caught} of ${faults.listed} planted fault${faults.listed === 1 ? "" : "s"}` : "";
-  return { backed: true, reason: `proven by npm run prove: ${r.passed} test${r.passed === 1 ? "" : "s"} passed in ${r.tests.join(", ")}${where}${caught}` };
+  const caught = faults.listed ? `; they caught ${faults.caught} of ${plural(faults.listed, "planted fault")}` : "";
+  return { backed: true, reason: `proven by npm run prove: ${plural(r.passed, "test")} passed in ${r.tests.join(", ")}${where}${caught}` };
 }

@@ -18,6 +18,7 @@ import type { Model } from "./model.ts";
 import { locationEvidence } from "./location.ts";
 import { roadmapGap } from "./deliverables.ts";
 import { checkFaultDeclarations, faultGap, faultOutcomesOf, type FaultOutcome } from "./faults.ts";
+import { wordFor } from "../text/plural.ts";
 
 /** Where `npm run prove` keeps its results, relative to the repository root. */
 export const PROVE_RESULTS = ".cache/prove/results.json";
@@ -275,7 +276,7 @@ export function proofGap(model: Model, e: ProvedEntry, proof: RecordProof | unde
   if (proof.failed > 0) return `${proof.failed} of its ${proof.matched} tests failed`;
   if (proof.passed === 0) return "none of its tests passed";
   const open = variantStates(model, e, proof).filter((s) => s.state === "unproven" || s.state === "failing");
-  if (open.length) return `no test proves it in ${open.map((s) => s.variant).join(", ")}, which ship${open.length === 1 ? "s" : ""} it`;
+  if (open.length) return `no test proves it in ${open.map((s) => s.variant).join(", ")}, which ${wordFor(open.length, "ships", "ship")} it`;
   return faultGap(e, proof);
 }
 

@@ -4,6 +4,7 @@
  */
 
 import { RULES, type RuleId, type Severity } from "./rules.ts";
+import { plural } from "../text/plural.ts";
 
 export type { RuleId, Severity } from "./rules.ts";
 
@@ -202,6 +203,5 @@ export function summaryLine(list: Diagnostic[]): string {
   const errors = list.filter(isError).length;
   const warnings = list.length - errors;
   const files = new Set(list.map((d) => d.file)).size;
-  const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? "" : "s"}`;
   return `${plural(errors, "error")}${warnings ? `, ${plural(warnings, "warning")}` : ""} in ${plural(files, "file")}`;
 }

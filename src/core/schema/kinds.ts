@@ -7,6 +7,7 @@
 import { z } from "zod";
 import { MASTER, MASTER_KEYS, type MasterKey } from "./columns.ts";
 import { column, EntryPath, field, FlagName, IsoDate, LocationText, metaOf, Proof, Text, VariantName, type FieldMeta } from "./fields.ts";
+import { wordFor } from "../text/plural.ts";
 
 export { CONTROL_CHARACTER, FLAG_NAME_PATTERN, isRealDate, isRepoPath, RESERVED_NAMES, VARIANT_NAME_PATTERN } from "./fields.ts";
 
@@ -48,7 +49,7 @@ export const KIND_NOUN = byKind((kind) => KIND_INFO[kind].noun);
 
 /** The noun for a count: "feature flag" for 1, "feature flags" for any other number. */
 export function kindNoun(kind: Kind, count = 1): string {
-  return count === 1 ? KIND_INFO[kind].noun : KIND_INFO[kind].plural;
+  return wordFor(count, KIND_INFO[kind].noun, KIND_INFO[kind].plural);
 }
 
 export const TYPES = {

@@ -20,6 +20,7 @@ import type { VerifyResults } from "../results-file.ts";
 import type { VariantOutcome } from "../results.ts";
 import type { SourceFacts } from "../source-facts.ts";
 import type { SourceGraph } from "../source-graph.ts";
+import { todayUtc } from "../../core/time/dates.ts";
 
 /** Sources shown in code frames are small; anything larger is not worth printing. */
 export const MAX_FRAME_SOURCE_BYTES = 4 * 1024 * 1024;
@@ -138,8 +139,6 @@ export interface Proven extends Probing {
 export interface Measured extends Proven {
   impacts: FlagImpact[];
 }
-
-const todayUtc = () => new Date().toISOString().slice(0, 10);
 
 export function openContext(root: string, options: VerifyOptions): VerifyContext {
   const started = performance.now();

@@ -7,6 +7,7 @@ import { diagnostic } from "../../core/report/diagnostics.ts";
 import { recordPlace } from "../../core/load/yaml-source.ts";
 import { judgeProbe, probeDiagnostics, probePlan } from "../probe-proof.ts";
 import type { Analysed, Probing, Proven } from "./context.ts";
+import { plural } from "../../core/text/plural.ts";
 
 /** Verify step 4: the probe plan and builds, started before the real builds are awaited. */
 export function startProbes(ctx: Analysed): Probing {
@@ -32,7 +33,7 @@ export async function proveDeadCode(ctx: Proven): Promise<void> {
       verdicts.push({ variant: v.record.name, on, verdict });
       const wrong = verdict.shippedDead.length + verdict.removedLive.length;
       outcome.proofs.markers = wrong ? "fail" : "pass";
-      if (wrong) outcome.problems.push(`${wrong} guarded arm${wrong === 1 ? "" : "s"} shipped or removed against the flags`);
+      if (wrong) outcome.problems.push(`${plural(wrong, "guarded arm")} shipped or removed against the flags`);
     } else if (probe && !probe.ok && ctx.builtByVariant.has(v.record.name)) {
       // The plain build worked, so the planted markers broke it: the proof could not run.
       const d = diagnostic("probe-mismatch", recordPlace(v, ["entry"]), `variant "${v.record.name}": the probe build failed: ${probe.problems[0]?.message ?? "unknown error"}`);

@@ -16,6 +16,7 @@ import { outputsShape } from "../minified-shape.ts";
 import type { VariantOutcome } from "../results.ts";
 import type { OkBuilt, Probing, Proven } from "./context.ts";
 import { sourceGraph } from "./sources.ts";
+import { wordFor } from "../../core/text/plural.ts";
 
 export async function proveVariants(ctx: Probing): Promise<Proven> {
   const { variants, flags, diagnostics } = ctx;
@@ -78,7 +79,7 @@ export async function proveVariants(ctx: Probing): Promise<Proven> {
 }
 
 function buildFailure(variant: Entry<"variants">, p: BuildProblem, variants: string[]): Diagnostic {
-  const message = `variant${variants.length > 1 ? "s" : ""} ${variants.map((n) => `"${n}"`).join(", ")} do${variants.length > 1 ? "" : "es"} not build: ${p.message}`;
+  const message = `${wordFor(variants.length, "variant")} ${variants.map((n) => `"${n}"`).join(", ")} ${wordFor(variants.length, "does", "do")} not build: ${p.message}`;
   if (p.file) return diagnostic("build-failed", { file: p.file, line: p.line ?? 1, col: p.col ?? 1 }, message);
   return diagnostic("build-failed", recordPlace(variant, ["entry"]), message, "check the entry path and the imports it reaches");
 }
