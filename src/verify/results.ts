@@ -5,12 +5,11 @@
 import { join } from "node:path";
 import type { Model } from "../core/model/model.ts";
 import { recordsHash } from "../core/model/model.ts";
-import { RESULTS_PATH, VerifyResultsSchema, type CallSites, type VerifyResults } from "./results-file.ts";
+import { RESULTS_PATH, VerifyResultsSchema, type CallSites, type Proof, type Sizes, type VerifyResults } from "./results-file.ts";
 import { writeAtomic } from "../core/fs/write-atomic.ts";
 import type { FlagImpact } from "./flag-impact.ts";
-import type { Sizes } from "./measure-sizes.ts";
 
-export type Proof = "pass" | "fail" | "skipped";
+export type { Proof };
 
 export interface VariantOutcome {
   name: string;

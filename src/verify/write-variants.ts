@@ -8,7 +8,7 @@ import { dirname, join } from "node:path";
 import { assertInside } from "../core/fs/safe-fs.ts";
 import type { Built } from "./build-variants.ts";
 import { VARIANTS_DIR } from "../core/emit/emit-build-scripts.ts";
-import type { Sizes } from "./measure-sizes.ts";
+import type { Sizes } from "./results-file.ts";
 
 export const VARIANT_INFO = "variant.json";
 

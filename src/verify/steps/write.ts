@@ -7,10 +7,10 @@ import { diagnostic, fileStart, isError, sortDiagnostics } from "../../core/repo
 import { relativePath } from "../../core/load/load-records.ts";
 import { recordPlace } from "../../core/load/yaml-source.ts";
 import { flagEvidence } from "../../core/model/evidence.ts";
+import { isProven } from "../../core/model/proof-state.ts";
 import { readInside } from "../../core/fs/safe-fs.ts";
 import { VARIANTS_DIR } from "../../core/emit/emit-build-scripts.ts";
 import { saveAnalysis } from "../analysis-cache.ts";
-import type { Sizes } from "../measure-sizes.ts";
 import { matchesAny } from "../owned-modules.ts";
 import { buildResults, writeResults } from "../results.ts";
 import { pruneVariants, writeVariant } from "../write-variants.ts";
@@ -39,7 +39,7 @@ export function writeOutputs(ctx: Measured): VerifyRun {
   for (const f of allBuilt ? ctx.flags : []) {
     if (f.record.status !== "Done") continue;
     const evidence = flagEvidence(f.record.name, measured);
-    if (!evidence.backed) diagnostics.push(diagnostic("unproven-claim", recordPlace(f, ["status"]), `${f.record.name} says Done, but ${evidence.reason}`, "ship it in a variant and guard real code with it, or set the status to what the bundles show"));
+    if (!isProven(evidence)) diagnostics.push(diagnostic("unproven-claim", recordPlace(f, ["status"]), `${f.record.name} says Done, but ${evidence.reason}`, "ship it in a variant and guard real code with it, or set the status to what the bundles show"));
   }
   const ok = !sortDiagnostics(diagnostics).some(isError);
   const results = { ...measured, ok };
@@ -48,7 +48,7 @@ export function writeOutputs(ctx: Measured): VerifyRun {
       for (const o of outcomes) {
         const built = ctx.builtByVariant.get(o.name);
         const v = ctx.variantByName.get(o.name)!;
-        if (built && o.sizes) ctx.written.push(writeVariant(root, { name: o.name, entry: v.record.entry, features: o.features, bunVersion: Bun.version, sizes: o.sizes as Sizes }, built));
+        if (built && o.sizes) ctx.written.push(writeVariant(root, { name: o.name, entry: v.record.entry, features: o.features, bunVersion: Bun.version, sizes: o.sizes }, built));
       }
       ctx.written.push(...pruneVariants(root, new Set(ctx.variants.map((v) => v.record.name))));
       ctx.written.push(writeResults(root, results));
