@@ -88,14 +88,14 @@ describe("status evidence", () => {
     expect(statusEvidence(named, ctx())).toEqual({ state: "unknown", reason: "no fresh results of npm run prove for these records" });
     const proof: Proof = { kind: "criteria", name: criterion.record.name, tests: ["test/proof/pass.test.ts"], matched: 2, passed: 2, failed: 0, skipped: 0, duration: 0.01, variants: [], failures: [], cases: [passing(undefined), passing(undefined)], ...stamp };
     expect(statusEvidence(named, ctx(undefined, proofResults(proof)))?.state).toBe("proven");
-    expect(statusEvidence(named, ctx(undefined, proofResults({ ...proof, failed: 1 })))).toEqual({ state: "failing", reason: "npm run prove: 1 of its 2 tests failed" });
+    expect(statusEvidence(named, ctx(undefined, proofResults({ ...proof, failed: 1 })))).toEqual({ state: "failing", reason: "1 of its 2 tests failed" });
   });
 
   test("a Done control needs passing tests in every variant that ships its flags", () => {
     const control: Entry<"security"> = { ...model.records.security[0]!, record: { ...model.records.security[0]!.record, status: "Done", flags: ["ENTERPRISE"], proof: { tests: ["test/proof/a.test.ts"] } } };
     const proof: Proof = { kind: "security", name: control.record.name, tests: ["test/proof/a.test.ts"], matched: 1, passed: 1, failed: 0, skipped: 0, duration: 0.01, variants: ["prod"], failures: [], cases: [passing("prod")], ...stamp };
     // Only enterprise ships ENTERPRISE: a test against prod proves nothing about it.
-    expect(statusEvidence(control, ctx(undefined, proofResults(proof)))).toEqual({ state: "unproven", reason: "npm run prove: no test proves it in enterprise, which ships it" });
+    expect(statusEvidence(control, ctx(undefined, proofResults(proof)))).toEqual({ state: "unproven", reason: "no test proves it in enterprise, which ships it" });
     const there = { ...proof, variants: ["enterprise"], cases: [passing("enterprise")] };
     expect(statusEvidence(control, ctx(undefined, proofResults(there)))).toEqual({ state: "proven", reason: "proven by npm run prove: 1 test passed in test/proof/a.test.ts against enterprise" });
   });
@@ -111,9 +111,9 @@ describe("status evidence", () => {
     });
     // Only enterprise ships ENTERPRISE: a test against prod proves nothing about it.
     const elsewhere = { ...enterpriseProof, variants: ["prod"], cases: [passing("prod")] };
-    expect(statusEvidence(flag, ctx(results(), proofResults(elsewhere)))).toEqual({ state: "unproven", reason: "npm run prove: no test proves it in enterprise, which ships it" });
+    expect(statusEvidence(flag, ctx(results(), proofResults(elsewhere)))).toEqual({ state: "unproven", reason: "no test proves it in enterprise, which ships it" });
     const failing: Proof = { ...enterpriseProof, passed: 0, failed: 1, failures: ["flag: ENTERPRISE › variant enterprise: works"], cases: [{ ...passing("enterprise"), status: "failed" }] };
-    expect(statusEvidence(flag, ctx(results(), proofResults(failing)))).toEqual({ state: "failing", reason: "npm run prove: 1 of its 1 tests failed" });
+    expect(statusEvidence(flag, ctx(results(), proofResults(failing)))).toEqual({ state: "failing", reason: "1 of its 1 tests failed" });
     // And the proof never stands in for the bundles.
     expect(statusEvidence(flag, ctx(undefined, proofResults(enterpriseProof)))?.state).toBe("unproven");
   });

@@ -99,7 +99,8 @@ function variantEvidence(name: string, results: VerifyResults | undefined): Evid
 
 /**
  * What the prover showed for a record, in one sentence: failing when a test it names failed, unknown when there
- * are no results of `npm run prove` at all. The site and the diff both read this one answer.
+ * are no results of `npm run prove` at all. The site and the diff both read this one answer; a gap is worded as
+ * check words it (proofGap).
  */
 export function proofEvidence(entry: ProvedEntry, ctx: Pick<EvidenceContext, "model" | "proofs">): Evidence {
   if (!entry.record.proof) return unproven("it names no tests as proof");
@@ -108,7 +109,7 @@ export function proofEvidence(entry: ProvedEntry, ctx: Pick<EvidenceContext, "mo
   if (notFresh !== undefined) return unproven(`its proof is not fresh: ${notFresh} (run npm run prove)`);
   const r = resultOf(ctx.proofs, entry);
   const gap = proofGap(ctx.model, entry, r);
-  if (gap !== undefined || !r) return { state: r && r.failed > 0 ? "failing" : "unproven", reason: `npm run prove: ${gap ?? "no result"}` };
+  if (gap !== undefined || !r) return { state: r && r.failed > 0 ? "failing" : "unproven", reason: gap ?? "npm run prove has no result for it" };
   const where = r.variants.length ? ` against ${r.variants.join(", ")}` : "";
   const faults = faultCount(entry, r);
   const caught = faults.listed ? `; they caught ${faults.caught} of ${faults.listed} planted fault${faults.listed === 1 ? "" : "s"}` : "";
