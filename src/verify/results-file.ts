@@ -75,6 +75,7 @@ export const VariantResultSchema = z.strictObject({
   budget: z.int(),
   withinBudget: z.boolean(),
   proofs: z.strictObject({ markers: ProofSchema, ownedModules: ProofSchema, leftovers: ProofSchema }),
+  /** One line per problem of this variant, as printed. */
   problems: z.array(z.string()),
 });
 export type VariantResult = z.infer<typeof VariantResultSchema>;
