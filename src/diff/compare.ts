@@ -9,7 +9,9 @@
 import { isDeepStrictEqual } from "node:util";
 import { KINDS, type Kind } from "../core/schema/kinds.ts";
 import { multisetDiff } from "./multiset.ts";
-import type { EvidenceStateName, Snapshot, SnapshotCallSite } from "./snapshot.ts";
+import type { Evidence } from "../core/model/proof-state.ts";
+import type { Sizes } from "../verify/results-file.ts";
+import type { Snapshot, SnapshotCallSite } from "./snapshot.ts";
 
 /** Share of fields (besides the name) that must be equal for a removal and an addition to be a rename. */
 export const RENAME_SIMILARITY = 0.6;
@@ -47,10 +49,8 @@ export interface KindChanges {
   claims: Record<string, { field: string; value: unknown }[]>;
 }
 
-export interface EvidenceView {
-  state: EvidenceStateName;
-  reason: string;
-}
+/** A claim's evidence on one side, as the snapshot holds it. */
+export type EvidenceView = Evidence;
 
 export interface ClaimChange {
   kind: Kind;
@@ -67,11 +67,7 @@ export interface ClaimChange {
   record?: "added" | "removed";
 }
 
-export interface Sizes {
-  raw: number;
-  gzip: number;
-  brotli: number;
-}
+export type { Sizes };
 
 export interface VariantChange {
   name: string;

@@ -15,41 +15,32 @@ import { matchesAny } from "../verify/owned-modules.ts";
 import { z } from "zod";
 import { runCheck } from "../core/check.ts";
 import { writeAtomic } from "../core/fs/write-atomic.ts";
-import { statusEvidence } from "../core/model/evidence.ts";
+import { proofEvidence, statusEvidence } from "../core/model/evidence.ts";
+import { EvidenceSchema } from "../core/model/proof-state.ts";
 import type { Model } from "../core/model/model.ts";
-import { judgeProofs, proofGap, PROVE_RESULTS, PROVED_KINDS, resultOf, type ProveResults, type ProvedEntry } from "../core/model/proof.ts";
-import type { VerifyResults } from "../verify/results-file.ts";
-import type { CallSiteFact } from "../verify/source-facts.ts";
+import { isProved, judgeProofs, PROVE_RESULTS, type ProveResults } from "../core/model/proof.ts";
+import { CallSiteSchema, FlagResultSchema, GuardSchema, SizesSchema, VariantResultSchema, type CallSite as CallSiteFact, type VerifyResults } from "../verify/results-file.ts";
 import type { Entry } from "../core/model/records.ts";
 import type { Diagnostic } from "../core/report/diagnostics.ts";
 import { KINDS } from "../core/schema/kinds.ts";
 import { runVerify } from "../verify/run-verify.ts";
 
-const Sizes = z.strictObject({ raw: z.int(), gzip: z.int(), brotli: z.int() });
-const Delta = z.strictObject({ variant: z.string(), raw: z.int(), gzip: z.int() });
-
-export const CallSite = z.strictObject({
-  file: z.string(),
-  line: z.int(),
-  /** The enclosing function as a reader names it; null at module top level. */
-  fn: z.string().nullable(),
-  /** The guarded `if` or ternary and its condition; null for a call outside one. */
-  guard: z.strictObject({ kind: z.enum(["if", "ternary"]), condition: z.string() }).nullable(),
+/**
+ * A call site as the diff compares it: where it is, the function around it and the guard's condition (the
+ * guard's line span moves with any edit above it, so it is left out).
+ */
+export const CallSite = CallSiteSchema.pick({ file: true, line: true, fn: true }).extend({
+  guard: GuardSchema.pick({ kind: true, condition: true }).nullable(),
 });
-
-export const EvidenceState = z.enum(["proven", "failing", "unproven", "unknown"]);
 
 export const SnapshotSchema = z.strictObject({
   records: z.array(z.strictObject({ kind: z.enum(KINDS), name: z.string(), fields: z.record(z.string(), z.unknown()) })),
   /** Verify ran to the end: sizes and flag costs below are measured (false when records or the Bun pin were wrong). */
   verified: z.boolean(),
   variants: z.array(
-    z.strictObject({
-      name: z.string(),
-      features: z.array(z.string()),
-      budget: z.int(),
+    VariantResultSchema.pick({ name: true, features: true, budget: true }).extend({
       /** Null when the variant did not build. */
-      sizes: Sizes.nullable(),
+      sizes: SizesSchema.nullable(),
       /** sha256 of the bundle's code: equal hashes are identical bytes, whatever the compressed sizes say. Null when it did not build. */
       sha256: z.string().nullable(),
       /** sha256 of the bundle with the minifier's local names blanked: equal shapes are the same code, renamed. */
@@ -57,13 +48,8 @@ export const SnapshotSchema = z.strictObject({
     }),
   ),
   flags: z.array(
-    z.strictObject({
-      name: z.string(),
-      /** Bytes the flag adds to each variant that ships it (leave-one-out). */
-      leaveOneOut: z.array(Delta),
-      /** Bytes it would add to each variant that lacks it. */
-      addOne: z.array(Delta),
-      dead: z.boolean(),
+    /** Its leave-one-out bytes (what it adds to each variant that ships it), add-one bytes and whether it is dead, as verify measured them. */
+    FlagResultSchema.pick({ name: true, leaveOneOut: true, addOne: true, dead: true }).extend({
       sites: z.array(CallSite),
       /**
        * sha256 of the flag's own code: the statements its call sites guard and the modules it owns or
@@ -80,7 +66,7 @@ export const SnapshotSchema = z.strictObject({
       status: z.string().optional(),
       approval: z.string().optional(),
       budget: z.int().optional(),
-      evidence: z.strictObject({ state: EvidenceState, reason: z.string() }).optional(),
+      evidence: EvidenceSchema.optional(),
     }),
   ),
   diagnostics: z.array(
@@ -105,7 +91,6 @@ export const SnapshotSchema = z.strictObject({
 
 export type Snapshot = z.infer<typeof SnapshotSchema>;
 export type SnapshotCallSite = z.infer<typeof CallSite>;
-export type EvidenceStateName = z.infer<typeof EvidenceState>;
 type Claim = Snapshot["claims"][number];
 
 export interface SnapshotOptions {
@@ -133,7 +118,7 @@ export async function takeSnapshot(root: string, options: SnapshotOptions): Prom
   options.onPhase?.("verify");
   const run = await runVerify(root, { today: options.today, write: false, cache: options.cache });
   const model = run.model;
-  const { results: proofs, source, stale, fingerprint } = await proofsFor(root, model, options);
+  const { results: proofs, judged, source, stale, fingerprint } = await proofsFor(root, model, options);
   options.onPhase?.("check");
   const check = runCheck(root, { cache: options.cache });
 
@@ -158,9 +143,9 @@ export async function takeSnapshot(root: string, options: SnapshotOptions): Prom
       sites: sites.filter((s) => s.flag === i.name).map((s) => ({ file: s.file, line: s.line, fn: s.fn, guard: s.guard ? { kind: s.guard.kind, condition: s.guard.condition } : null })),
       code: flagCode(root, model.flag(i.name)?.record, sites.filter((s) => s.flag === i.name), run.facts?.files.map((f) => f.path) ?? []),
     })),
-    claims: claimsOf(root, model, run.results, proofs, stale),
+    claims: claimsOf(root, model, run.results, judged),
     diagnostics: [...diagnostics.values()],
-    proofs: { source, fingerprint, stale: stale.size, ...(proofs ? { generatedAt: proofs.generatedAt } : {}) },
+    proofs: { source, fingerprint, stale, ...(proofs ? { generatedAt: proofs.generatedAt } : {}) },
     builds: run.builds,
     cachedFlagSets: run.cached.flagSets,
   };
@@ -175,10 +160,13 @@ export function candidatesFingerprint(candidates: readonly ProveResults[]): stri
 }
 
 interface JudgedProofs {
+  /** The fresh results; undefined when none backs any proof. */
   results: ProveResults | undefined;
+  /** The results as judged, with why each proof without a fresh result is not backed: what the evidence reads. */
+  judged: ProveResults | undefined;
   source: Snapshot["proofs"]["source"];
-  /** Why each proof without a fresh result is not backed. */
-  stale: Map<ProvedEntry, string>;
+  /** Proofs no fresh result backs. */
+  stale: number;
   fingerprint: string;
 }
 
@@ -208,7 +196,7 @@ async function proofsFor(root: string, model: Model, options: SnapshotOptions): 
       source = "proved";
     }
   }
-  return { results: judged.results?.records.length ? judged.results : undefined, source, stale: new Map(judged.stale.map((s) => [s.entry, s.reason])), fingerprint };
+  return { results: judged.results?.records.length ? judged.results : undefined, judged: judged.results, source, stale: judged.stale.length, fingerprint };
 }
 
 /**
@@ -259,38 +247,19 @@ function recordFact(e: Entry): Snapshot["records"][number] {
  * Every record that claims something: its status, approval, a variant's budget, and the evidence behind
  * it. Records that name a proof are judged by their proof's results whatever their status (a failing test
  * matters before Done too); the others by the evidence the site shows for a Done (bundle proofs, a
- * location that exists).
+ * location that exists). Both are the evidence the site shows (core/model/evidence.ts), word for word.
  */
-function claimsOf(root: string, model: Model, results: VerifyResults | undefined, proofs: ProveResults | undefined, stale: ReadonlyMap<ProvedEntry, string>): Claim[] {
+function claimsOf(root: string, model: Model, results: VerifyResults | undefined, proofs: ProveResults | undefined): Claim[] {
   const out: Claim[] = [];
   for (const e of allEntries(model)) {
     const r: Readonly<Record<string, unknown>> = e.record;
     const status = typeof r.status === "string" ? r.status : undefined;
     const approval = typeof r.approval === "string" ? r.approval : undefined;
     const budget = e.kind === "variants" ? e.record.budget : undefined;
-    let evidence: Claim["evidence"];
-    const notFresh = isProved(e) ? stale.get(e) : undefined;
-    if (notFresh !== undefined) {
-      evidence = { state: "unproven", reason: `its proof is not fresh: ${notFresh}` };
-    } else if (isProved(e) && e.record.proof) {
-      const p = proofs ? resultOf(proofs, e) : undefined;
-      const gap = proofs ? proofGap(model, e, p) : undefined;
-      evidence = !proofs
-        ? { state: "unknown", reason: "no prove results for these inputs" }
-        : gap === undefined
-          ? { state: "proven", reason: `${p?.passed ?? 0} of ${p?.matched ?? 0} tests passed` }
-          : { state: p && p.failed > 0 ? "failing" : "unproven", reason: gap };
-    } else {
-      const ev = statusEvidence(e, { root, model, results, proofs });
-      if (ev) evidence = { state: ev.backed ? "proven" : "unproven", reason: ev.reason };
-    }
+    const evidence = isProved(e) && e.record.proof ? proofEvidence(e, { model, proofs }) : statusEvidence(e, { root, model, results, proofs });
     if (status === undefined && evidence === undefined) continue;
     out.push({ kind: e.kind, name: e.record.name, ...(status ? { status } : {}), ...(approval ? { approval } : {}), ...(budget !== undefined ? { budget } : {}), ...(evidence ? { evidence } : {}) });
   }
   return out;
 }
 
-const PROVED = new Set<string>(PROVED_KINDS);
-function isProved(e: Entry): e is ProvedEntry {
-  return PROVED.has(e.kind);
-}

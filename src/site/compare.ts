@@ -8,14 +8,11 @@ import type { Entry } from "../core/model/records.ts";
 import { KIND_INFO } from "../core/schema/kinds.ts";
 import { COMPARE_PATH, COMPARE_SEGMENTS, comparePairPath } from "./compare-url.ts";
 import type { Site } from "./data.ts";
+import type { RawGzip, Sizes } from "../verify/results-file.ts";
 
 if (COMPARE_SEGMENTS[0] !== KIND_INFO.variants.path) throw new Error(`compare-url.ts: COMPARE_SEGMENTS must start with ${KIND_INFO.variants.path}`);
 
-export interface Sizes {
-  raw: number;
-  gzip: number;
-  brotli: number;
-}
+export type { Sizes };
 
 export interface CompareSide {
   entry: Entry<"variants">;
@@ -30,8 +27,8 @@ export interface CompareFlag {
   name: string;
   href: string | undefined;
   /** Bytes the flag adds to A (leave-one-out: A minus A without it); undefined when A lacks it or it is not measured. */
-  inA: { raw: number; gzip: number } | undefined;
-  inB: { raw: number; gzip: number } | undefined;
+  inA: RawGzip | undefined;
+  inB: RawGzip | undefined;
 }
 
 export interface Comparison {

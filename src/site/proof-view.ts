@@ -6,15 +6,15 @@
 import { limitConstants, LIMITS_PATH } from "../core/emit/emit-limits.ts";
 import type { Entry } from "../core/model/records.ts";
 import { statusOf } from "../core/model/status.ts";
-import { PROVED_KINDS, resultOf, variantStates, type ProofCase, type ProvedEntry, type ProvedKind, type RecordProof, type VariantProofState } from "../core/model/proof.ts";
-import { proofEvidence, type Evidence } from "../core/model/evidence.ts";
+import { isProved, resultOf, variantStates, type ProofCase, type ProvedEntry, type ProvedKind, type RecordProof } from "../core/model/proof.ts";
+import { proofEvidence } from "../core/model/evidence.ts";
+import { isProven, type Evidence, type VariantProofState } from "../core/model/proof-state.ts";
 import { faultsOf, type FaultOutcome } from "../core/model/faults.ts";
-import type { Kind } from "../core/schema/kinds.ts";
 import type { Site } from "./data.ts";
 import { NBSP } from "./format.ts";
 import { plural } from "../core/text/plural.ts";
 
-export const isProved = (e: Entry): e is ProvedEntry => (PROVED_KINDS as readonly Kind[]).includes(e.kind);
+export { isProved };
 
 /** Icon and words of each state: meaning never rests on colour or the icon alone. */
 export const STATE_LABEL: Record<VariantProofState, { icon: string; text: string }> = {
@@ -54,7 +54,7 @@ export function proofSummary(view: ProofView): string {
   const r = view.result;
   if (!r || r.matched === 0) return `⚠ ${view.evidence.reason}`;
   const parts = [`${r.passed} passed`, r.failed ? `${r.failed} failed` : "", r.skipped ? `${r.skipped} skipped` : ""].filter(Boolean);
-  return `${view.evidence.backed ? "✅" : "❌"} ${parts.join(", ")} · ${formatSeconds(r.duration)}`;
+  return `${isProven(view.evidence) ? "✅" : "❌"} ${parts.join(", ")} · ${formatSeconds(r.duration)}`;
 }
 
 export const FAULT_LABEL: Record<FaultOutcome["state"] | "not planted", { icon: string; text: string }> = {
@@ -119,7 +119,7 @@ export function clearance(site: Site): { cleared: boolean; checked: number; bloc
       continue;
     }
     const ev = site.evidence(e);
-    if (ev && !ev.backed) blockers.push({ entry: e, why: `says Done, but ${ev.reason}` });
+    if (ev && !isProven(ev)) blockers.push({ entry: e, why: `says Done, but ${ev.reason}` });
   }
   return { cleared: blockers.length === 0, checked: entries.length, blockers };
 }

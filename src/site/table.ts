@@ -4,6 +4,7 @@
  * renders it, the tests and the bench can inspect it.
  */
 import { isProved, proofSummary, proofView } from "./proof-view.ts";
+import { isProven } from "../core/model/proof-state.ts";
 import { fieldText } from "../core/model/limit-text.ts";
 import { fieldValue, type Entry } from "../core/model/records.ts";
 import { statusOf } from "../core/model/status.ts";
@@ -144,7 +145,7 @@ function masterCell(site: Site, e: Entry, key: MasterKey): Cell {
       const status = statusOf(e);
       if (status === undefined) return { text: DASH, sort: -1 };
       const evidence = site.evidence(e);
-      return { text: status, status, sort: rank(STATUSES, status), ...(evidence && !evidence.backed ? { badge: BADGE.unverified, title: evidence.reason } : {}), ...(evidence?.backed ? { note: `Proven: ${evidence.reason}` } : {}) };
+      return { text: status, status, sort: rank(STATUSES, status), ...(evidence && !isProven(evidence) ? { badge: BADGE.unverified, title: evidence.reason } : {}), ...(isProven(evidence) ? { note: `Proven: ${evidence.reason}` } : {}) };
     }
     case "approval":
       return { text: r.approval ?? DASH, sort: rank(APPROVALS, r.approval) };

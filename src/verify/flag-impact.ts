@@ -7,12 +7,7 @@
 import { diagnostic, type Diagnostic } from "../core/report/diagnostics.ts";
 import type { Entry } from "../core/load/load-records.ts";
 import { recordPlace } from "../core/load/yaml-source.ts";
-
-export interface Delta {
-  variant: string;
-  raw: number;
-  gzip: number;
-}
+import type { Delta, RawGzip } from "./results-file.ts";
 
 export interface FlagImpact {
   name: string;
@@ -47,13 +42,11 @@ export function toggles(variants: Entry<"variants">[], flags: Entry<"features">[
   return out;
 }
 
-type Size = { raw: number; gzip: number };
-
 /**
  * `base` holds each variant's own size; `toggled` the size of each toggle (same order as `toggles`), or
  * undefined when that build failed (the failure is reported elsewhere; the flag is then not called dead).
  */
-export function flagImpacts(flags: Entry<"features">[], list: Toggle[], base: Map<string, Size | undefined>, toggled: (Size | undefined)[]): FlagImpact[] {
+export function flagImpacts(flags: Entry<"features">[], list: Toggle[], base: Map<string, RawGzip | undefined>, toggled: (RawGzip | undefined)[]): FlagImpact[] {
   const byFlag = new Map(flags.map((f) => [f.record.name, { name: f.record.name, addOne: [] as Delta[], leaveOneOut: [] as Delta[], incomplete: false }]));
   list.forEach((t, i) => {
     const impact = byFlag.get(t.flag)!;

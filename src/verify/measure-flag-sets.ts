@@ -11,9 +11,10 @@ import type { Subprocess } from "bun";
 import { flagSetKey, type VariantBuilder } from "./build-variants.ts";
 import type { FlagSetCache } from "./flag-set-cache.ts";
 import type { SizeMeter } from "./measure-sizes.ts";
+import type { RawGzip } from "./results-file.ts";
 import { lines, type SizeJob, type SizeReply } from "./size-worker.ts";
 
-export type FlagSetSize = { raw: number; gzip: number } | undefined;
+export type FlagSetSize = RawGzip | undefined;
 
 /** Below this many jobs the helper's start-up (~50 ms) costs more than it saves. */
 const MIN_JOBS_FOR_HELPER = 24;

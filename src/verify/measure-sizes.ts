@@ -13,14 +13,9 @@ import { hashContent, isNumber, isRecord, openCache, type ContentCache } from ".
 import type { BuildOutput } from "./build-variants.ts";
 import { bytes } from "./places.ts";
 import { recordPlace } from "../core/load/yaml-source.ts";
+import type { RawGzip, Sizes } from "./results-file.ts";
 
 const brotli = promisify(brotliCompress);
-
-export interface Sizes {
-  raw: number;
-  gzip: number;
-  brotli: number;
-}
 
 interface Cached {
   gzip?: number;
@@ -90,7 +85,7 @@ export class SizeMeter {
     };
   }
 
-  rawAndGzip(outputs: BuildOutput[]): { raw: number; gzip: number } {
+  rawAndGzip(outputs: BuildOutput[]): RawGzip {
     const code = outputs.filter((o) => o.kind !== "sourcemap");
     return { raw: code.reduce((s, o) => s + o.bytes.byteLength, 0), gzip: code.reduce((s, o) => s + this.gzip(o.bytes), 0) };
   }

@@ -5,17 +5,14 @@
 import { join } from "node:path";
 import type { Model } from "../core/model/model.ts";
 import { recordsHash } from "../core/model/model.ts";
-import { RESULTS_PATH, VerifyResultsSchema, type CallSites, type VerifyResults } from "./results-file.ts";
+import { RESULTS_PATH, VerifyResultsSchema, type CallSites, type Proof, type Sizes, type VariantResult, type VerifyResults } from "./results-file.ts";
 import { writeAtomic } from "../core/fs/write-atomic.ts";
 import type { FlagImpact } from "./flag-impact.ts";
-import type { Sizes } from "./measure-sizes.ts";
 
-export type Proof = "pass" | "fail" | "skipped";
+export type { Proof };
 
-export interface VariantOutcome {
-  name: string;
-  features: string[];
-  budget: number;
+/** A variant as verify proved it: the results file's record of it, with the sizes and hashes the diff compares. */
+export interface VariantOutcome extends Pick<VariantResult, "name" | "features" | "budget" | "proofs" | "problems"> {
   /** Undefined when the build failed. */
   sizes: Sizes | undefined;
   /**
@@ -25,9 +22,6 @@ export interface VariantOutcome {
   sha256?: string;
   /** sha256 of the bundle with the minifier's local names blanked (minified-shape.ts): equal shapes are the same code. */
   shape?: string;
-  proofs: { markers: Proof; ownedModules: Proof; leftovers: Proof };
-  /** One line per problem of this variant, as printed. */
-  problems: string[];
 }
 
 export function buildResults(args: {

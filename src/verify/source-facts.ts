@@ -5,6 +5,7 @@
  * without loading the TypeScript parser, and judged here without a syntax tree.
  */
 import type { Diagnostic } from "../core/report/diagnostics.ts";
+import type { CallSite, CallSites } from "./results-file.ts";
 
 /** A condition as the bundler folds it: flag tests, !, &&, ||, literals; anything else is undecided. */
 export type Cond = { flag: string } | { not: Cond } | { and: [Cond, Cond] } | { or: [Cond, Cond] } | { value: boolean } | { unknown: true };
@@ -29,40 +30,13 @@ export interface ArmFact {
 /**
  * One place the code reads a flag: a `feature("NAME")` call, where it stands, the function around it, and
  * the guarded `if` or ternary whose condition holds it (with the other flags tested in that condition and
- * the first lines of the statement, for the site's code frame).
+ * the first lines of the statement, for the site's code frame). Declared once, as the results file's schema:
+ * the condition is whitespace-collapsed and at most 200 characters, the frame at most 12 lines of at most
+ * 160 characters (call-sites.ts).
  */
-export interface CallSiteFact {
-  flag: string;
-  /** Root-relative, forward slashes. */
-  file: string;
-  line: number;
-  col: number;
-  /** The enclosing function as a reader names it (`route`, `Store.add`, `arrow function in serve`); null at module top level. */
-  fn: string | null;
-  /** False for files no variant bundles (the examples): checked by the rules, not shipped. */
-  bundled: boolean;
-  /** The `if` or ternary the call decides; null when the call stands elsewhere (a feature-position error). */
-  guard: {
-    kind: "if" | "ternary";
-    /** Its condition's text, whitespace collapsed, at most 200 characters. */
-    condition: string;
-    /** First and last line of the whole statement or expression, else branch included. */
-    start: number;
-    end: number;
-  } | null;
-  /** Other flags the same condition tests, sorted. */
-  with: string[];
-  /** Source lines from `frameStart`: the guarded statement (at most 12 lines, each at most 160 characters), or the call's line. */
-  frameStart: number;
-  frame: string[];
-}
-
-export interface CallSiteFacts {
-  /** Every analysed file with the sha256 (hex) of its text: the site shows call sites only while each is unchanged. */
-  files: { path: string; sha256: string }[];
-  /** Sorted by flag, file, line, column. */
-  sites: CallSiteFact[];
-}
+export type CallSiteFact = CallSite;
+/** Every analysed file with the sha256 (hex) of its text, and the sites sorted by flag, file, line, column. */
+export type CallSiteFacts = CallSites;
 
 export interface SourceFacts {
   /** Every analysed file (root-relative) with the files it imports and the relative imports that resolved to nothing. */

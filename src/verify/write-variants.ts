@@ -10,7 +10,7 @@ import { assertInside } from "../core/fs/safe-fs.ts";
 import { type DirSlot, discardStage, prepareStage, publishDir, type PublishHooks, recoverDir } from "../core/fs/publish-dir.ts";
 import type { Built } from "./build-variants.ts";
 import { VARIANTS_DIR } from "../core/emit/emit-build-scripts.ts";
-import type { Sizes } from "./measure-sizes.ts";
+import type { Sizes } from "./results-file.ts";
 
 export const VARIANT_INFO = "variant.json";
 

@@ -19,6 +19,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadModel } from "../../src/core/model/model.ts";
 import { statusEvidence } from "../../src/core/model/evidence.ts";
+import { isProven } from "../../src/core/model/proof-state.ts";
 import { freshProveResults, PROVE_RESULTS, provedEntries } from "../../src/core/model/proof.ts";
 import { takeSnapshot } from "../../src/diff/snapshot.ts";
 import { cleanEnv, makeProject, removeProject, runMain } from "../helpers/project.ts";
@@ -98,7 +99,7 @@ async function views(dir: string) {
   const evidence = provedEntries(model)
     .filter((e) => e.record.proof && WATCHED.includes(e.record.name))
     .map((e) => [e.record.name, statusEvidence({ ...e, record: { ...e.record, status: "Done" } } as typeof e, { root: dir, model, results: undefined, proofs })] as const);
-  const site = Object.fromEntries(evidence.map(([name, ev]) => [name, ev?.backed]));
+  const site = Object.fromEntries(evidence.map(([name, ev]) => [name, ev && isProven(ev)]));
   const reasons = Object.fromEntries(evidence.map(([name, ev]) => [name, ev?.reason]));
   const { snapshot } = await takeSnapshot(dir, { today: "2026-06-01", cache: false, prove: false, env: cleanEnv() });
   const diff = Object.fromEntries(snapshot.claims.filter((c) => c.evidence && WATCHED.includes(c.name)).map((c) => [c.name, c.evidence!.state]));

@@ -46,7 +46,7 @@ describe("record rules", () => {
     const base = model.records.components[0]!;
     const c = { ...base, record: { ...base.record, status: "Done" as const } };
     expect(base.record.location).toBe("tsconfig.json"); // a file of the fixture
-    expect(statusEvidence(c, { root: join(REPO, "test/fixtures/base"), model, results: undefined, proofs: undefined })).toEqual({ backed: false, reason: "it names no tests as proof" });
+    expect(statusEvidence(c, { root: join(REPO, "test/fixtures/base"), model, results: undefined, proofs: undefined })).toEqual({ state: "unproven", reason: "it names no tests as proof" });
   });
   test("scopes and team roles have no status: a status on one is an unknown key", async () => {
     expect(await check({ "data/scopes.yaml": (t) => t.replace("  tier: Free\n", "  tier: Free\n  status: Done\n") })).toEqual(["data/scopes.yaml:5:3 unknown-key"]);

@@ -180,16 +180,16 @@ describe("records that would become paths, shell words and keys", () => {
       writeFileSync(file, readFileSync(file, "utf8").replace("location: tsconfig.json", "location: ../../../etc/passwd"));
       expect(checkRules(dir, "data/components.yaml")).toContain("9 invalid-path");
       // Where a component lives is checked confined to the repository; that it exists backs the location only.
-      expect(locationEvidence("../../../etc/passwd", dir).backed).toBe(false);
+      expect(locationEvidence("../../../etc/passwd", dir).state).toBe("unproven");
       // A link inside the repository that leads out proves nothing either.
       Bun.spawnSync(["ln", "-s", "/etc", join(dir, "etc-link")]);
-      expect(locationEvidence("etc-link/passwd", dir).backed).toBe(false);
+      expect(locationEvidence("etc-link/passwd", dir).state).toBe("unproven");
       writeFileSync(join(dir, "real.txt"), "x");
-      expect(locationEvidence("real.txt", dir).backed).toBe(true);
+      expect(locationEvidence("real.txt", dir).state).toBe("proven");
       const { model } = loadModel(join(REPO, "test/fixtures/base"));
       const c = model.records.components[0]!;
       const done = { ...c, record: { ...c.record, status: "Done", location: "real.txt" } } as Entry<"components"> as Entry;
-      expect(statusEvidence(done, { root: dir, model, results: undefined, proofs: undefined })?.backed).toBe(false);
+      expect(statusEvidence(done, { root: dir, model, results: undefined, proofs: undefined })?.state).toBe("unproven");
     }));
 
   test("row 15: control characters in record text are refused at check and never reach generated code", () =>

@@ -13,7 +13,7 @@ import { statusOf } from "./status.ts";
 import type { Model } from "./model.ts";
 import type { VerifyResults } from "../../verify/results-file.ts";
 import { proofGap, resultOf, staleKey, type ProveResults, type ProvedEntry } from "./proof.ts";
-import type { Evidence } from "./location.ts";
+import { isProven, proven, unproven, type Evidence } from "./proof-state.ts";
 import { deliverables, roadmapGap } from "./deliverables.ts";
 import { tasksOf } from "./status.ts";
 import { faultCount } from "./faults.ts";
@@ -50,38 +50,38 @@ export function statusEvidence(entry: Entry, ctx: EvidenceContext): Evidence | u
 
 /** A flag's bundle bytes and its behaviour proof, both required: the bytes show where its code ships, not what it does. */
 function both(first: Evidence, entry: ProvedEntry, ctx: EvidenceContext): Evidence {
-  if (!first.backed) return first;
+  if (!isProven(first)) return first;
   const proof = proofEvidence(entry, ctx);
-  return proof.backed ? { backed: true, reason: `${first.reason}; ${proof.reason}` } : proof;
+  return isProven(proof) ? proven(`${first.reason}; ${proof.reason}`) : proof;
 }
 
 /** A task: everything it delivers is proven Done; a phase: every task is. */
 function roadmapEvidence(item: Entry<"roadmap">, ctx: EvidenceContext): Evidence {
   const gap = roadmapGap(ctx.model, item);
-  if (gap !== undefined) return { backed: false, reason: gap };
+  if (gap !== undefined) return unproven(gap);
   const parts = item.record.type === "Phase" ? tasksOf(ctx.model, item) : deliverables(ctx.model, item);
   for (const e of parts) {
     const ev = statusEvidence(e, ctx);
-    if (!ev?.backed) return { backed: false, reason: `${e.record.name} says Done, but ${ev?.reason ?? "nothing backs it"}` };
+    if (!isProven(ev)) return unproven(`${e.record.name} says Done, but ${ev?.reason ?? "nothing backs it"}`);
   }
   const names = parts.map((e) => e.record.name).join(", ");
-  return { backed: true, reason: item.record.type === "Phase" ? `all its tasks are proven Done: ${names}` : `everything it delivers is proven Done: ${names}` };
+  return proven(item.record.type === "Phase" ? `all its tasks are proven Done: ${names}` : `everything it delivers is proven Done: ${names}`);
 }
 
 const NOT_VERIFIED = "no bundle results for these records: run `npm run verify`";
 
-/** What bundle results show for a flag's Done: measured, shipped somewhere, eliminated where off, not dead. */
+/** What bundle results show for a flag's Done: measured, shipped somewhere, eliminated where off, not dead (else unproven). */
 export function flagEvidence(name: string, results: VerifyResults | undefined): Evidence {
-  if (!results) return { backed: false, reason: NOT_VERIFIED };
+  if (!results) return unproven(NOT_VERIFIED);
   const flag = results.flags.find((f) => f.name === name);
   const shipped = results.variants.filter((v) => v.features.includes(name));
-  if (!flag) return { backed: false, reason: "npm run verify did not measure this flag" };
-  if (flag.dead) return { backed: false, reason: "switching this flag changes no byte in any variant: it is dead code" };
-  if (!flag.eliminated) return { backed: false, reason: "its modules are not proven absent from the variants that leave it off" };
-  if (!shipped.length) return { backed: false, reason: "no build variant ships this flag" };
+  if (!flag) return unproven("npm run verify did not measure this flag");
+  if (flag.dead) return unproven("switching this flag changes no byte in any variant: it is dead code");
+  if (!flag.eliminated) return unproven("its modules are not proven absent from the variants that leave it off");
+  if (!shipped.length) return unproven("no build variant ships this flag");
   const failing = shipped.filter((v) => !provenVariant(v));
-  if (failing.length) return { backed: false, reason: `a proof failed in ${failing.map((v) => v.name).join(", ")}` };
-  return { backed: true, reason: `proven by npm run verify: eliminated where off, shipped in ${shipped.map((v) => v.name).join(", ")}` };
+  if (failing.length) return unproven(`a proof failed in ${failing.map((v) => v.name).join(", ")}`);
+  return proven(`proven by npm run verify: eliminated where off, shipped in ${shipped.map((v) => v.name).join(", ")}`);
 }
 
 type VariantResult = VerifyResults["variants"][number];
@@ -90,26 +90,29 @@ function provenVariant(v: VariantResult): boolean {
 }
 
 function variantEvidence(name: string, results: VerifyResults | undefined): Evidence {
-  if (!results) return { backed: false, reason: NOT_VERIFIED };
+  if (!results) return unproven(NOT_VERIFIED);
   const v = results.variants.find((x) => x.name === name);
-  if (!v) return { backed: false, reason: "npm run verify did not build this variant" };
-  if (!provenVariant(v)) return { backed: false, reason: "a dead-code proof failed for this variant" };
-  if (!v.withinBudget) return { backed: false, reason: `over its budget: ${v.bytes.raw} of ${v.budget} bytes` };
-  return { backed: true, reason: `built and proven by npm run verify: ${v.bytes.raw} of ${v.budget} bytes` };
+  if (!v) return unproven("npm run verify did not build this variant");
+  if (!provenVariant(v)) return unproven("a dead-code proof failed for this variant");
+  if (!v.withinBudget) return unproven(`over its budget: ${v.bytes.raw} of ${v.budget} bytes`);
+  return proven(`built and proven by npm run verify: ${v.bytes.raw} of ${v.budget} bytes`);
 }
 
-
-/** What the prover showed for a record, in one sentence. */
+/**
+ * What the prover showed for a record, in one sentence: failing when a test it names failed, unknown when there
+ * are no results of `npm run prove` at all. The site and the diff both read this one answer; a gap is worded as
+ * check words it (proofGap).
+ */
 export function proofEvidence(entry: ProvedEntry, ctx: Pick<EvidenceContext, "model" | "proofs">): Evidence {
-  if (!entry.record.proof) return { backed: false, reason: "it names no tests as proof" };
-  if (!ctx.proofs) return { backed: false, reason: "no fresh results of npm run prove for these records" };
+  if (!entry.record.proof) return unproven("it names no tests as proof");
+  if (!ctx.proofs) return { state: "unknown", reason: "no fresh results of npm run prove for these records" };
   const notFresh = ctx.proofs.stale?.[staleKey(entry)];
-  if (notFresh !== undefined) return { backed: false, reason: `its proof is not fresh: ${notFresh} (run npm run prove)` };
+  if (notFresh !== undefined) return unproven(`its proof is not fresh: ${notFresh} (run npm run prove)`);
   const r = resultOf(ctx.proofs, entry);
   const gap = proofGap(ctx.model, entry, r);
-  if (gap !== undefined || !r) return { backed: false, reason: `npm run prove: ${gap ?? "no result"}` };
+  if (gap !== undefined || !r) return { state: r && r.failed > 0 ? "failing" : "unproven", reason: gap ?? "npm run prove has no result for it" };
   const where = r.variants.length ? ` against ${r.variants.join(", ")}` : "";
   const faults = faultCount(entry, r);
   const caught = faults.listed ? `; they caught ${faults.caught} of ${plural(faults.listed, "planted fault")}` : "";
-  return { backed: true, reason: `proven by npm run prove: ${plural(r.passed, "test")} passed in ${r.tests.join(", ")}${where}${caught}` };
+  return proven(`proven by npm run prove: ${plural(r.passed, "test")} passed in ${r.tests.join(", ")}${where}${caught}`);
 }

@@ -16,6 +16,7 @@ import { placeOf, recordPlace } from "../load/yaml-source.ts";
 import type { Entry } from "./records.ts";
 import type { Model } from "./model.ts";
 import { locationEvidence } from "./location.ts";
+import { isProven, type VariantProofState } from "./proof-state.ts";
 import { roadmapGap } from "./deliverables.ts";
 import { checkFaultDeclarations, faultGap, faultOutcomesOf, type FaultOutcome } from "./faults.ts";
 import { wordFor } from "../text/plural.ts";
@@ -28,6 +29,12 @@ export const PROVE_RESULTS_VERSION = 3;
 export const PROVED_KINDS = ["security", "criteria", "features", "components"] as const;
 export type ProvedKind = (typeof PROVED_KINDS)[number];
 export type ProvedEntry = Entry<ProvedKind>;
+
+export type { VariantProofState };
+
+const PROVED: ReadonlySet<string> = new Set(PROVED_KINDS);
+/** A record of a kind that may name a proof. */
+export const isProved = (e: Entry): e is ProvedEntry => PROVED.has(e.kind);
 
 /** One test a proof selected, as the JUnit report gave it. */
 export interface ProofCase {
@@ -117,10 +124,7 @@ export function claimingVariants(model: Model, e: ProvedEntry): Entry<"variants"
   return model.records.variants.filter((v) => flags.every((f) => v.record.features.includes(f)));
 }
 
-/** Where a record stands in one variant: its tests there passed, failed or did not run, or the variant lacks its code. */
-export type VariantProofState = "proven" | "failing" | "unproven" | "not shipped";
-
-/** One state per variant of the model, in file order. */
+/** Where a record stands in each variant, in file order: its tests there passed, failed or did not run, or the variant lacks its code. */
 export function variantStates(model: Model, e: ProvedEntry, proof: RecordProof | undefined): { variant: string; state: VariantProofState }[] {
   const claiming = new Set(claimingVariants(model, e).map((v) => v.record.name));
   return model.records.variants.map((v) => {
@@ -287,7 +291,7 @@ export function proofGap(model: Model, e: ProvedEntry, proof: RecordProof | unde
 export function checkLocations(root: string, model: Model): Diagnostic[] {
   return model.records.components.flatMap((e) => {
     const evidence = locationEvidence(e.record.location, root);
-    return evidence.backed ? [] : [diagnostic("missing-location", recordPlace(e, ["location"]), `${e.record.name} says it lives at ${e.record.location}, but ${evidence.reason}`)];
+    return isProven(evidence) ? [] : [diagnostic("missing-location", recordPlace(e, ["location"]), `${e.record.name} says it lives at ${e.record.location}, but ${evidence.reason}`)];
   });
 }
 

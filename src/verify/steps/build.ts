@@ -8,15 +8,17 @@ import { flagSetKey } from "../build-variants.ts";
 import { toggles } from "../flag-impact.ts";
 import { diagnostic } from "../../core/report/diagnostics.ts";
 import { recordPlace } from "../../core/load/yaml-source.ts";
-import { MAX_FRAME_SOURCE_BYTES, type Building, type Loaded } from "./context.ts";
+import { MAX_FRAME_SOURCE_BYTES, type Builds, type Found, type Loaded } from "./context.ts";
+import type { VerifyTools } from "./tools.ts";
 
-export function startBuilds(ctx: Loaded): Building {
-  const { root, variants, flags, model, builder, meter, measurer } = ctx;
+export function startBuilds(ctx: Pick<Loaded, "root" | "impact" | "variants" | "flags" | "model" | "variantByName">, tools: Pick<VerifyTools, "builder" | "meter" | "flagSets">): Builds & Found {
+  const { root, variants, flags, model } = ctx;
+  const { builder, meter, flagSets } = tools;
   // A missing entry makes the source graph partial: rules that need all of it (stale flags, owned globs) would only echo it.
   const missingEntries = variants.filter((v) => "refusal" in readInside(root, v.record.entry, MAX_FRAME_SOURCE_BYTES));
-  for (const v of missingEntries) {
-    ctx.diagnostics.push(diagnostic("missing-entry", recordPlace(v, ["entry"]), `entry ${v.record.entry} of variant "${v.record.name}" does not exist`, "fix the path; entries are relative to the repository root"));
-  }
+  const diagnostics = missingEntries.map((v) =>
+    diagnostic("missing-entry", recordPlace(v, ["entry"]), `entry ${v.record.entry} of variant "${v.record.name}" does not exist`, "fix the path; entries are relative to the repository root"),
+  );
 
   const realBuilds = variants.map((v) => builder.build({ entry: v.record.entry, features: v.record.features }));
   const measured = realBuilds.map((p) => p.then(async (b) => (b.ok ? { built: b, sizes: await meter.measure(b.outputs) } : { built: b, sizes: undefined })));
@@ -37,7 +39,7 @@ export function startBuilds(ctx: Loaded): Building {
     }
     return { job };
   });
-  const jobSizes = measurer.measure(jobs);
+  const jobSizes = flagSets.measure(jobs);
   const toggleSizes = toggleSource.map((s) => ("variant" in s ? measured[s.variant!]!.then((m) => m.sizes) : jobSizes[s.job!]!));
-  return Object.assign(ctx, { missingEntries, measured, toggleList, toggleSizes });
+  return { missingEntries, measured, toggleList, toggleSizes, diagnostics };
 }

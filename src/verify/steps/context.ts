@@ -1,26 +1,25 @@
 /**
- * The one object the verify steps share. `openContext` makes it with the run's settings, its tools (the
- * builder, the size meter, the caches, the impact helper) and what every step adds to (diagnostics, file
- * texts for code frames, files written). Each step then adds what it found to the same object and returns
- * it under a wider type (`Loaded`, then `Building`, `Analysed`, `Probing`, `Proven`, `Measured`), so a
- * step can only read what an earlier step produced, and the compiler checks the order.
+ * What the verify steps share. `openContext` makes the run's settings and its progress reporting; the tools
+ * (builder, size meter, caches) come from tools.ts. Each step reads what earlier steps produced and returns
+ * only what it adds (plus the diagnostics and file texts it found); the run merges it into the next stage
+ * (`Loaded`, then `Building`, `Analysed`, `Probing`, `Proven`, `Measured`), so a step can only read what an
+ * earlier step produced, the compiler checks the order, and no step changes what another returned.
  */
 import { isError, sortDiagnostics, type Diagnostic } from "../../core/report/diagnostics.ts";
 import type { Entry } from "../../core/load/load-records.ts";
 import type { Model } from "../../core/model/model.ts";
 import type { AnalysisKey } from "../analysis-cache.ts";
-import { VariantBuilder, type Built } from "../build-variants.ts";
+import type { Built } from "../build-variants.ts";
 import type { FlagImpact, Toggle } from "../flag-impact.ts";
-import { FlagSetCache } from "../flag-set-cache.ts";
-import { FlagSetMeasurer, type FlagSetSize } from "../measure-flag-sets.ts";
-import { SizeMeter, type Sizes } from "../measure-sizes.ts";
+import type { FlagSetSize } from "../measure-flag-sets.ts";
 import type { Leak } from "../owned-modules.ts";
 import type { ProbePlan } from "../probe-proof.ts";
-import type { VerifyResults } from "../results-file.ts";
+import type { Sizes, VerifyResults } from "../results-file.ts";
 import type { VariantOutcome } from "../results.ts";
 import type { SourceFacts } from "../source-facts.ts";
 import type { SourceGraph } from "../source-graph.ts";
 import { todayUtc } from "../../core/time/dates.ts";
+import type { VerifyTools } from "./tools.ts";
 
 /** Sources shown in code frames are small; anything larger is not worth printing. */
 export const MAX_FRAME_SOURCE_BYTES = 4 * 1024 * 1024;
@@ -67,40 +66,40 @@ export interface VerifyRun {
 
 export type OkBuilt = Extract<Built, { ok: true }>;
 
-/** Settings, tools and the run's running totals: what every step may use. */
+/** The run's settings and progress reporting: what every step may use. */
 export interface VerifyContext {
-  root: string;
-  started: number;
-  today: string;
-  write: boolean;
-  impact: boolean;
-  cache: boolean;
-  extraSources: string[];
-  progress: (event: ProgressEvent) => void;
+  readonly root: string;
+  readonly started: number;
+  readonly today: string;
+  readonly write: boolean;
+  readonly impact: boolean;
+  readonly cache: boolean;
+  readonly extraSources: readonly string[];
+  progress(event: ProgressEvent): void;
   /** Ends the current phase (reported with its time) and starts the next. */
   endPhase(name: string, detail?: string): void;
   /** Starts timing a phase. */
   startPhase(): void;
-  diagnostics: Diagnostic[];
-  texts: Map<string, string>;
-  written: string[];
-  builder: VariantBuilder;
-  meter: SizeMeter;
-  flagSetCache: FlagSetCache;
-  measurer: FlagSetMeasurer;
 }
 
-/** After `loadRecords`: the records and the lookups every later step needs. */
-export interface Loaded extends VerifyContext {
+/** What a step found besides its result: diagnostics, and file texts for their code frames. */
+export interface Found {
+  diagnostics: Diagnostic[];
+  texts?: ReadonlyMap<string, string>;
+}
+
+/** What `loadRecords` adds: the records and the lookups every later step needs. */
+export interface Records {
   model: Model;
   variants: Entry<"variants">[];
   flags: Entry<"features">[];
   flagByName: Map<string, Entry<"features">>;
   variantByName: Map<string, Entry<"variants">>;
 }
+export type Loaded = VerifyContext & Records;
 
-/** After `startBuilds`: the variant builds and the impact toggles, running. */
-export interface Building extends Loaded {
+/** What `startBuilds` adds: the variant builds and the impact toggles, running. */
+export interface Builds {
   /** Variants whose entry does not exist; the source graph is partial without them. */
   missingEntries: Entry<"variants">[];
   /** Per variant, in record order: its build and, when it built, its sizes. */
@@ -109,57 +108,54 @@ export interface Building extends Loaded {
   /** Per toggle, in toggleList order. */
   toggleSizes: Promise<FlagSetSize>[];
 }
+export type Building = Loaded & Builds;
 
-/** After `analyseSources`: what the sources say, from the cache or parsed now. */
-export interface Analysed extends Building {
+/** What `analyseSources` adds: what the sources say, from the cache or parsed now. */
+export interface Analysis {
   entries: string[];
   extra: string[];
   analysisKey: AnalysisKey;
   facts: SourceFacts;
   cachedAnalysis: boolean;
-  /** The parsed sources; undefined while the facts come from the cache and nothing needed the syntax tree. */
+  /** The parsed sources; undefined while the facts come from the cache. */
   graph: SourceGraph | undefined;
 }
+export type Analysed = Building & Analysis;
 
-/** After `startProbes`: the probe builds, running. */
-export interface Probing extends Analysed {
+/** What `startProbes` adds: the probe builds, running. */
+export interface Probes {
   plan: ProbePlan;
   /** Per variant; undefined when there is nothing to probe. */
   probeBuilds: Promise<Built | undefined>[];
 }
+export type Probing = Analysed & Probes;
 
-/** After `proveVariants`: each variant's outcome; `proveDeadCode` adds the marker proof to it. */
-export interface Proven extends Probing {
+/** What `proveVariants` adds: each variant's outcome (`proveDeadCode` returns them again with the marker proof). */
+export interface VariantProofs {
   outcomes: VariantOutcome[];
   leaks: Leak[];
   builtByVariant: Map<string, OkBuilt>;
 }
+export type Proven = Probing & VariantProofs;
 
-/** After `measureImpact`. */
-export interface Measured extends Proven {
+/** What `measureImpact` adds. */
+export interface Impact {
   impacts: FlagImpact[];
 }
+export type Measured = Proven & Impact;
 
 export function openContext(root: string, options: VerifyOptions): VerifyContext {
   const started = performance.now();
   const write = options.write ?? true;
-  const cache = options.cache ?? write;
   const progress = options.onProgress ?? (() => {});
   let phaseStarted = started;
-  const builder = new VariantBuilder(root);
-  // Sizes, toggle sizes and the analysis live in the project's content cache (node_modules/.cache/takeoff/verify-*).
-  const meter = new SizeMeter(cache ? root : undefined);
-  const flagSetCache = new FlagSetCache(root, cache);
-  const measurer = new FlagSetMeasurer(root, builder, meter, flagSetCache);
-  // The helper loads its modules while this process reads the records.
-  if (options.impact !== false) measurer.startHelper();
   return {
     root,
     started,
     today: options.today ?? todayUtc(),
     write,
     impact: options.impact !== false,
-    cache,
+    cache: options.cache ?? write,
     extraSources: options.extraSources ?? ["src/examples/**/*.ts"],
     progress,
     startPhase: () => void (phaseStarted = performance.now()),
@@ -167,31 +163,47 @@ export function openContext(root: string, options: VerifyOptions): VerifyContext
       progress({ kind: "phase", name, ms: performance.now() - phaseStarted, ...(detail ? { detail } : {}) });
       phaseStarted = performance.now();
     },
-    diagnostics: [],
-    texts: new Map(),
-    written: [],
-    builder,
-    meter,
-    flagSetCache,
-    measurer,
   };
 }
 
+/** The diagnostics and file texts the steps found, gathered as the run goes: the one thing it accumulates. */
+export class Findings {
+  readonly diagnostics: Diagnostic[] = [];
+  readonly texts = new Map<string, string>();
+
+  /** Keeps what a step found and hands back the rest of what it returned. */
+  keep<T extends Found>(step: T): Omit<T, keyof Found> {
+    const { diagnostics, texts, ...rest } = step;
+    this.diagnostics.push(...diagnostics);
+    for (const [file, text] of texts ?? []) this.texts.set(file, text);
+    return rest;
+  }
+
+  get failed(): boolean {
+    return this.diagnostics.some(isError);
+  }
+}
+
 /** The run's answer from whatever the steps reached: no variants, impacts or results when they stopped early. */
-export function runOutcome(ctx: Loaded, reached: { variants?: VariantOutcome[]; impacts?: FlagImpact[]; results?: VerifyResults; cachedAnalysis?: boolean; facts?: SourceFacts } = {}): VerifyRun {
-  const diagnostics = sortDiagnostics(ctx.diagnostics);
+export function runOutcome(
+  ctx: Loaded,
+  found: Findings,
+  tools: VerifyTools,
+  reached: { variants?: VariantOutcome[]; impacts?: FlagImpact[]; results?: VerifyResults; cachedAnalysis?: boolean; facts?: SourceFacts; written?: string[] } = {},
+): VerifyRun {
+  const diagnostics = sortDiagnostics(found.diagnostics);
   return {
     ok: !diagnostics.some(isError),
     diagnostics,
-    texts: ctx.texts,
+    texts: found.texts,
     model: ctx.model,
     variants: reached.variants ?? [],
     impacts: reached.impacts ?? [],
     results: reached.results,
     facts: reached.facts,
-    written: ctx.written,
-    builds: ctx.builder.count + ctx.measurer.helperBuilds,
-    cached: { analysis: reached.cachedAnalysis ?? false, flagSets: ctx.measurer.cached },
+    written: reached.written ?? [],
+    builds: tools.builder.count + tools.flagSets.helperBuilds,
+    cached: { analysis: reached.cachedAnalysis ?? false, flagSets: tools.flagSets.cached },
     ms: performance.now() - ctx.started,
   };
 }

@@ -7,27 +7,22 @@ import { loadModel } from "../../core/model/model.ts";
 import { readInside } from "../../core/fs/safe-fs.ts";
 import { parseYamlSource, placeOf } from "../../core/load/yaml-source.ts";
 import { PACKAGE_JSON } from "../../core/emit/emit-build-scripts.ts";
-import { MAX_FRAME_SOURCE_BYTES, runOutcome, type Loaded, type VerifyContext, type VerifyRun } from "./context.ts";
+import { MAX_FRAME_SOURCE_BYTES, type Found, type Records, type VerifyContext } from "./context.ts";
 
-export function loadRecords(ctx: VerifyContext): Loaded {
+export function loadRecords(ctx: Pick<VerifyContext, "root">): Records & Found {
   const { model, diagnostics, sources } = loadModel(ctx.root);
-  for (const [file, src] of sources) ctx.texts.set(file, src.text);
-  ctx.diagnostics.push(...pinnedBun(ctx.root, ctx.texts), ...diagnostics);
+  const texts = new Map([...sources].map(([file, src]) => [file, src.text]));
   const variants = model.records.variants;
   const flags = model.records.features;
-  return Object.assign(ctx, {
+  return {
     model,
     variants,
     flags,
     flagByName: new Map(flags.map((f) => [f.record.name, f])),
     variantByName: new Map(variants.map((v) => [v.record.name, v])),
-  });
-}
-
-/** Invalid records or the wrong runtime: nothing else would mean anything, and nothing is written. */
-export function stopEarly(ctx: Loaded): VerifyRun {
-  ctx.measurer.stop();
-  return runOutcome(ctx);
+    diagnostics: [...pinnedBun(ctx.root, texts), ...diagnostics],
+    texts,
+  };
 }
 
 /** The Bun version package.json pins; sizes from another runtime are not comparable. */

@@ -14,12 +14,15 @@ import { bytes } from "../places.ts";
 import { outputsHash } from "../measure-sizes.ts";
 import { outputsShape } from "../minified-shape.ts";
 import type { VariantOutcome } from "../results.ts";
-import type { OkBuilt, Probing, Proven } from "./context.ts";
+import type { Found, OkBuilt, Probing, VariantProofs } from "./context.ts";
 import { sourceGraph } from "./sources.ts";
 import { wordFor } from "../../core/text/plural.ts";
 
-export async function proveVariants(ctx: Probing): Promise<Proven> {
-  const { variants, flags, diagnostics } = ctx;
+export async function proveVariants(
+  ctx: Pick<Probing, "root" | "variants" | "flags" | "measured" | "missingEntries" | "flagByName" | "variantByName" | "graph" | "entries" | "extra">,
+): Promise<VariantProofs & Found> {
+  const { variants, flags } = ctx;
+  const diagnostics: Diagnostic[] = [];
   const outcomes: VariantOutcome[] = [];
   const leaks: Leak[] = [];
   const builtByVariant = new Map<string, OkBuilt>();
@@ -68,14 +71,12 @@ export async function proveVariants(ctx: Probing): Promise<Proven> {
     outcomes.push(outcome);
   }
   for (const f of buildFailures.values()) diagnostics.push(buildFailure(f.variant, f.problem, f.variants));
-  const proven = Object.assign(ctx, { outcomes, leaks, builtByVariant });
-  if (leaks.length) {
-    // Locating a leak needs the syntax tree: parsed now if the analysis came from the cache.
-    const graph = await sourceGraph(proven);
-    const { leakSite } = await import("../leak-site.ts");
-    diagnostics.push(...leakDiagnostics(leaks, ctx.flagByName, (leak) => leakSite(graph, leak, new Set(ctx.variantByName.get(leak.variant)!.record.features))));
-  }
-  return proven;
+  if (!leaks.length) return { outcomes, leaks, builtByVariant, diagnostics };
+  // Locating a leak needs the syntax tree: parsed now if the analysis came from the store.
+  const graph = await sourceGraph(ctx);
+  const { leakSite } = await import("../leak-site.ts");
+  diagnostics.push(...leakDiagnostics(leaks, ctx.flagByName, (leak) => leakSite(graph, leak, new Set(ctx.variantByName.get(leak.variant)!.record.features))));
+  return { outcomes, leaks, builtByVariant, diagnostics, texts: graph.texts };
 }
 
 function buildFailure(variant: Entry<"variants">, p: BuildProblem, variants: string[]): Diagnostic {
