@@ -32,7 +32,8 @@ if (!existsSync(join(REPO, ".cache/prove/results.json"))) throw new Error("run n
 const base = mkdtempSync(join(tmpdir(), "record-edit-"));
 try {
   const skip = new Set([".work", "node_modules", ".git", "dist", ".astro"]);
-  for (const name of readdirSync(REPO)) if (!skip.has(name)) cpSync(join(REPO, name), join(base, name), { recursive: true, filter: (src) => !skip.has(src.split("/").pop()!) });
+  // Top-level names only: a fixture's own dist/ or node_modules/ is part of test/, an input of some proofs.
+  for (const name of readdirSync(REPO)) if (!skip.has(name)) cpSync(join(REPO, name), join(base, name), { recursive: true });
   symlinkSync(join(REPO, "node_modules"), join(base, "node_modules"));
   const run = (dir: string, script: string, args: string[] = []) => {
     const t = performance.now();
