@@ -101,15 +101,18 @@ describe("npm run prove", () => {
       },
     ]);
 
-    // Fresh results: check holds claims to them too (Done is fine now) …
-    const done = readFileSync(join(dir, "data/security.yaml"), "utf8");
-    // … and once an input changes, the results are stale: a warning, claims are not judged by them.
-    writeFileSync(join(dir, "data/security.yaml"), done.replace("status: In Progress", "status: Done"));
+    // Fresh results: check holds claims to them too. Its test reads no record, so a status edit leaves the
+    // proof fresh and the new Done is judged by these results (its tests passed, its fault was caught) …
+    writeFileSync(join(dir, "data/security.yaml"), readFileSync(join(dir, "data/security.yaml"), "utf8").replace("status: In Progress", "status: Done"));
+    const done = await runMain("check", dir, ["--no-cache"]);
+    expect(headlines(done.stderr)).toEqual([]);
+    expect(done.exitCode).toBe(0);
+    // … and once an input changes (a module its test imports), the results are stale: a warning, claims are
+    // not judged by them; the base fixture's ENTERPRISE proof, which never loads that module, stays fresh.
+    writeFileSync(join(dir, "src/app/scope.ts"), `${readFileSync(join(dir, "src/app/scope.ts"), "utf8")}\n`);
     const stale = await runMain("check", dir, ["--no-cache"]);
-    // data/ is an input of every proof: the base fixture's ENTERPRISE proof goes stale with it.
     expect(headlines(stale.stderr)).toEqual([
-      "data/features.yaml:27:3: warning proof-stale: the proof of ENTERPRISE is not fresh: data/security.yaml changed since its tests ran; its claims are not checked until npm run prove runs it again",
-      "data/security.yaml:19:3: warning proof-stale: the proof of Scope Isolation is not fresh: data/security.yaml changed since its tests ran; its claims are not checked until npm run prove runs it again",
+      "data/security.yaml:19:3: warning proof-stale: the proof of Scope Isolation is not fresh: src/app/scope.ts changed since its tests ran; its claims are not checked until npm run prove runs it again",
     ]);
     expect(stale.exitCode).toBe(0);
   }, 60_000);
