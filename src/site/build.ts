@@ -136,8 +136,8 @@ export function recoverOutput(plan: OutputPlan): string[] {
   } catch {
     return [];
   }
-  const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  const pattern = new RegExp(`^\\.(?:${escape(plan.key)}|${escape(basename(out))})\\.stage-(\\d+)(\\.old)?$`);
+  const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const pattern = new RegExp(`^\\.(?:${escapeRegExp(plan.key)}|${escapeRegExp(basename(out))})\\.stage-(\\d+)(\\.old)?$`);
   const stale: { path: string; old: boolean; mtime: number }[] = [];
   for (const name of names) {
     const m = pattern.exec(name);

@@ -226,7 +226,7 @@ function parseChecked(file: string, text: string): { source: YamlSource; diagnos
         else source.places.set(child, { key: k, value: k });
       }
     } else if (isSeq(node)) {
-      node.items.forEach((item, i) => walk(item, prefix + i));
+      for (const [i, item] of node.items.entries()) walk(item, prefix + i);
     }
   };
   walk(doc.contents, "");
@@ -453,8 +453,8 @@ export function readSimpleYaml(
 
   const doubleQuoted = (p: number): string => {
     const close = line.indexOf('"', p - ls + 1);
-    const escape = line.indexOf("\\", p - ls + 1);
-    if (close !== -1 && (escape === -1 || escape > close)) {
+    const backslash = line.indexOf("\\", p - ls + 1);
+    if (close !== -1 && (backslash === -1 || backslash > close)) {
       end = ls + close + 1;
       return line.slice(p - ls + 1, close);
     }
