@@ -328,7 +328,8 @@ export function keyOffset(src: YamlSource, path: readonly PathSegment[], key: st
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// The fast path (issue 8, item 9). Data files are block lists of flat records: `- key: value` lines,
+// The fast path, because parseDocument is most of what a cold check pays (bench/parse.ts). Data files are
+// block lists of flat records: `- key: value` lines,
 // one-line flow lists, quoted and plain one-line scalars, comments. For exactly that subset one pass over
 // the lines proves the file holds nothing else, finds every node and the offset parseDocument gives it, and
 // reads every value as yaml does (the YAML 1.2 core schema, yaml's escapes, its key order). Anything else,
