@@ -58,7 +58,8 @@ export function deriveFault(formatted: string, faulty: string): FaultText | unde
   return { find: formatted.slice(start, end), replace: faulty.slice(start, end + shift) };
 }
 
-const transpiler = new Bun.Transpiler({ loader: "ts" });
+/** Prints a source without layout: strings and template literals keep their text, whitespace between tokens goes. */
+const transpiler = new Bun.Transpiler({ loader: "ts", minifyWhitespace: true });
 
 /**
  * Two sources Bun prints the same: the same program laid out differently (a formatter may keep an object
@@ -84,6 +85,7 @@ export async function alignFault(
   fault: FaultText,
   format: (text: string) => Promise<string | undefined>,
 ): Promise<FaultText | undefined> {
+  if (formatted === faulty) return undefined;
   const planted = plantText(formatted, fault.find, fault.replace);
   if (
     planted !== undefined &&
@@ -91,8 +93,8 @@ export async function alignFault(
     (planted === faulty || samePrinted(planted, faulty) || (await format(planted)) === faulty)
   )
     return fault;
-  const derived = deriveFault(formatted, faulty);
-  if (derived && plantText(formatted, derived.find, derived.replace) !== faulty)
+  const derived = deriveFault(formatted, faulty)!;
+  if (plantText(formatted, derived.find, derived.replace) !== faulty)
     throw new Error(`realign-faults: a derived fault does not plant what it should (${JSON.stringify(derived.find)})`);
   return derived;
 }

@@ -12,7 +12,7 @@ import { parse } from "yaml";
 import { DEFAULT_FORMATTER, main } from "../../src/cli/realign-faults.ts";
 import { memoryIo } from "../../src/cli/io.ts";
 import { plantText } from "../../src/prove/plant-faults.ts";
-import { commandFormatter, deriveFault } from "../../src/prove/realign-faults.ts";
+import { alignFault, commandFormatter, deriveFault } from "../../src/prove/realign-faults.ts";
 import { REPO } from "../helpers/project.ts";
 
 const dirs: string[] = [];
@@ -42,6 +42,28 @@ describe("deriveFault", () => {
     expect(deriveFault("a\nb\nc\n", "a\nB\nc\n")).toEqual({ find: "b", replace: "B" });
     expect(deriveFault("f(1);\nx;\ng;\nx;\nh;\n", "f(1);\nx;\ng;\ny;\nh;\n")).toEqual({ find: "x;\nh;", replace: "y;\nh;" });
     expect(deriveFault("same", "same")).toBeUndefined();
+  });
+});
+
+describe("alignFault", () => {
+  const noFormatter = async () => undefined;
+  test("a fault whose text is still there and plants the same program, laid out differently, is kept", async () => {
+    const fault = { find: "b: 2", replace: "b: 3" };
+    expect(await alignFault("const o = {\n  a: 1,\n  b: 2,\n};\n", "const o = { a: 1, b: 3 };\n", fault, noFormatter)).toBe(fault);
+  });
+
+  test("a fault that would plant a different program there is derived from the formatted texts", async () => {
+    // "b: 2" now first occurs in p, not in o: planting the old text would break the wrong object.
+    const formatted = "const p = { b: 2 };\nconst o = { a: 1, b: 2 };\n";
+    const faulty = "const p = { b: 2 };\nconst o = { a: 1, b: 3 };\n";
+    expect(await alignFault(formatted, faulty, { find: "b: 2", replace: "b: 3" }, noFormatter)).toEqual({
+      find: "const o = { a: 1, b: 2 };",
+      replace: "const o = { a: 1, b: 3 };",
+    });
+  });
+
+  test("a fault that only changed layout formats away", async () => {
+    expect(await alignFault("f(1);\n", "f(1);\n", { find: "f(1);", replace: "f( 1 );" }, noFormatter)).toBeUndefined();
   });
 });
 
