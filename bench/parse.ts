@@ -1,5 +1,6 @@
 /**
- * Benchmark (a script, not a test): `bun bench/parse.ts`. Issue 8, item 9: the cold parse.
+ * Benchmark (a script, not a test): `bun bench/parse.ts`. The cold parse, which the YAML fast path
+ * (src/core/load/yaml-source.ts) exists to make cheap.
  *  1. One 385 KB file of 1,000 flags: parseYamlSource on its first call in a fresh process (what a cold
  *     check pays), warm, and on the same file with one anchor (yaml reads it, after the fast path gave up);
  *     beside yaml's parseDocument, Parser (CST), Lexer and Bun.YAML.parse (medians of BENCH_RUNS runs,

@@ -15,7 +15,7 @@
  * slower, never wrong. TAKEOFF_BUNDLE=0 always loads the sources.
  */
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { dirname, join, relative, resolve } from "node:path";
+import { join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CACHE_ROOT, CODE_ROOT } from "../core/cache/content-cache.ts";
 import { writeAtomic } from "../core/fs/write-atomic.ts";

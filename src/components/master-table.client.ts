@@ -13,13 +13,15 @@ const OVERDUE = SELECTS.length;
 const TEXT = OVERDUE + 1;
 
 /** A checkbox's value counts only when it is checked. */
-const valueOf = (el: HTMLInputElement | HTMLSelectElement | null) => (!el ? "" : el instanceof HTMLInputElement && el.type === "checkbox" ? (el.checked ? el.value : "") : el.value);
+const controlValue = (el: HTMLInputElement | HTMLSelectElement | null) => (!el ? "" : el instanceof HTMLInputElement && el.type === "checkbox" ? (el.checked ? el.value : "") : el.value);
 
 export function initMasterTables(): void {
   const roots = document.querySelectorAll<HTMLElement>("[data-mt]");
   const updaters: (() => void)[] = [];
   for (const root of roots) updaters.push(init(root, roots.length > 1));
-  window.addEventListener("popstate", () => updaters.forEach((u) => u()));
+  window.addEventListener("popstate", () => {
+    for (const u of updaters) u();
+  });
   stickyHeads(roots);
 }
 
@@ -86,12 +88,12 @@ function init(root: HTMLElement, prefixed: boolean): () => void {
     const y = key(b);
     const nx = Number(x);
     const ny = Number(y);
-    const d = x !== "" && y !== "" && !isNaN(nx) && !isNaN(ny) ? nx - ny : x.localeCompare(y, undefined, { numeric: true, sensitivity: "base" });
+    const d = x !== "" && y !== "" && !Number.isNaN(nx) && !Number.isNaN(ny) ? nx - ny : x.localeCompare(y, undefined, { numeric: true, sensitivity: "base" });
     return d * dir || rows.indexOf(a) - rows.indexOf(b);
   };
 
   const apply = () => {
-    const want = inputs.map(valueOf);
+    const want = inputs.map(controlValue);
     const words = (want[TEXT] ?? "").toLowerCase().split(/\s+/).filter(Boolean);
     let shown = 0;
     const order = sortCol < 0 ? rows : [...rows].sort(compare);
@@ -115,7 +117,7 @@ function init(root: HTMLElement, prefixed: boolean): () => void {
   const write = () => {
     const u = new URLSearchParams(location.search);
     FIELDS.forEach((f, i) => {
-      const v = valueOf(inputs[i] ?? null);
+      const v = controlValue(inputs[i] ?? null);
       if (v) u.set(param(f), v);
       else u.delete(param(f));
     });
@@ -154,15 +156,15 @@ function init(root: HTMLElement, prefixed: boolean): () => void {
       write();
     }),
   );
-  heads.forEach((th, i) =>
+  for (const [i, th] of heads.entries()) {
     th.querySelector("button")?.addEventListener("click", () => {
       if (sortCol !== i) [sortCol, dir] = [i, 1];
       else if (dir > 0) dir = -1;
       else sortCol = -1;
       apply();
       write();
-    }),
-  );
+    });
+  }
   read();
   return read;
 }

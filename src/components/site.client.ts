@@ -110,7 +110,7 @@ function copyButtons(): void {
 function codeText(code: HTMLElement): string {
   const clean = (el: Element) => {
     const copy = el.cloneNode(true) as Element;
-    copy.querySelectorAll('[aria-hidden="true"], [data-no-copy]').forEach((x) => x.remove());
+    for (const x of copy.querySelectorAll('[aria-hidden="true"], [data-no-copy]')) x.remove();
     return copy.textContent ?? "";
   };
   const lines = [...code.children].filter((el) => getComputedStyle(el).display === "block");

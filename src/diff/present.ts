@@ -52,8 +52,8 @@ export function siteText(s: SnapshotCallSite): string {
 /** One line: what changed, in counts, and the largest size change. */
 export function summaryLine(r: DiffReport, name: (text: string) => string): string {
   const records = r.records.reduce((n, k) => n + k.added.length + k.removed.length + k.renamed.length + k.changed.length, 0);
-  const parts = [records ? plural(records, "record") + " changed" : "no record changed"];
-  if (r.claims.length) parts.push(plural(r.claims.length, "claim") + " changed" + (r.claims.some((c) => c.lostProof) ? " (a proof lost)" : ""));
+  const parts = [records ? `${plural(records, "record")} changed` : "no record changed"];
+  if (r.claims.length) parts.push(`${plural(r.claims.length, "claim")} changed${r.claims.some((c) => c.lostProof) ? " (a proof lost)" : ""}`);
   if (r.variants) {
     const moved = r.variants.filter((v) => v.delta && v.delta.raw !== 0 && !v.small && !v.renamed);
     const largest = [...moved].sort((a, b) => Math.abs(b.delta!.raw) - Math.abs(a.delta!.raw))[0];

@@ -37,7 +37,7 @@ const OPEN_ROWS = 25;
 
 function section(title: string, lines: string[], rows: number): string[] {
   if (rows <= OPEN_ROWS) return [`### ${title}`, "", ...lines, ""];
-  return [`### ${title}`, "", "<details><summary>" + plural(rows, "row") + "</summary>", "", ...lines, "", "</details>", ""];
+  return [`### ${title}`, "", `<details><summary>${plural(rows, "row")}</summary>`, "", ...lines, "", "</details>", ""];
 }
 
 export function renderMarkdown(r: DiffReport): string {
@@ -99,7 +99,7 @@ export function renderMarkdown(r: DiffReport): string {
       for (const s of f.sitesRemoved) lines.push(`  - call site removed ${code(siteText(s), 200)}`);
     }
     const small = smallFlagsLine(r);
-    out.push(...section("Flags", small ? [...lines, "", small + "."] : lines, r.flags.reduce((s, f) => s + 1 + f.sitesAdded.length + f.sitesRemoved.length, 0)));
+    out.push(...section("Flags", small ? [...lines, "", `${small}.`] : lines, r.flags.reduce((s, f) => s + 1 + f.sitesAdded.length + f.sitesRemoved.length, 0)));
   } else if (smallFlagsLine(r)) out.push("### Flags", "", `${smallFlagsLine(r)}.`, "");
 
   // Diagnostics

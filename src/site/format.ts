@@ -1,7 +1,4 @@
 /** Small text formatters shared by pages, tables and charts. */
-import { fieldValue, type Entry } from "../core/model/records.ts";
-import type { Status } from "../core/schema/columns.ts";
-import { fieldsWithRole } from "../core/schema/kinds.ts";
 import { plural } from "../core/text/plural.ts";
 
 /** Between a number and its unit: a narrow table column must not break "8.0 s" or "12.3 kB" across two lines. */

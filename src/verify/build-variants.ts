@@ -78,7 +78,7 @@ export class VariantBuilder {
       if (!req.background) {
         this.urgent++;
         void p.finally(() => {
-          if (--this.urgent === 0) this.idle.splice(0).forEach((resolve) => resolve());
+          if (--this.urgent === 0) for (const resolve of this.idle.splice(0)) resolve();
         });
       }
     }

@@ -78,7 +78,7 @@ export class FlagSetMeasurer {
       }
     });
     const settle: ((s: FlagSetSize) => void)[] = [];
-    slot.forEach((at, i) => (sizes[at] = new Promise<FlagSetSize>((resolve) => (settle[i] = resolve))));
+    for (const [i, at] of slot.entries()) sizes[at] = new Promise<FlagSetSize>((resolve) => void (settle[i] = resolve));
     const done = new Uint8Array(jobs.length);
     const finish = (i: number, s: FlagSetSize, inputs?: string[]) => {
       if (done[i]) return;

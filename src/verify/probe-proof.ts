@@ -24,8 +24,8 @@ export interface ProbePlan {
 export function probePlan(root: string, probes: SourceFacts["probes"]): ProbePlan {
   const transformed = new Map(Object.entries(probes.transformed).map(([path, text]) => [resolve(root, path), text]));
   if (transformed.size === 0) return { arms: probes.arms, plugin: undefined, key: "" };
-  const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
-  const filter = new RegExp(`^(${[...transformed.keys()].map(escape).join("|")})$`);
+  const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+  const filter = new RegExp(`^(${[...transformed.keys()].map(escapeRegExp).join("|")})$`);
   const plugin: BunPlugin = {
     name: "takeoff-probe-markers",
     setup(build) {

@@ -41,8 +41,16 @@ describe("MasterPerfTracker", () => {
   test("records through stages in order; a Drop stops the pipeline", () => {
     const t = new MasterPerfTracker();
     const seen: string[] = [];
-    t.use({ name: "a", process: (m) => (seen.push("a"), { ...m, props: { ...m.props, a: "1" } }) });
-    t.use({ name: "b", process: (m) => (seen.push("b"), m.value > 500 ? { drop: "too big" } : m) });
+    t.use({ name: "a", process: (m) => {
+        seen.push("a");
+        return { ...m, props: { ...m.props, a: "1" } };
+      },
+    });
+    t.use({ name: "b", process: (m) => {
+        seen.push("b");
+        return m.value > 500 ? { drop: "too big" } : m;
+      },
+    });
     expect(t.record(metric({ value: 1 }))).toEqual({ status: "recorded" });
     expect(t.record(metric({ value: 900 }))).toEqual({ status: "dropped", stage: "b", reason: "too big" });
     expect(seen).toEqual(["a", "b", "a", "b"]);
@@ -165,8 +173,14 @@ describe("instrumentation", () => {
   test("probes wrap sync and async stages in nesting order", async () => {
     const log: string[] = [];
     const inst = new Instrumentation()
-      .add({ enter: (s) => (log.push(`1>${s}`), 1), exit: (s, t) => void log.push(`1<${s}:${String(t)}`) })
-      .add({ enter: (s) => (log.push(`2>${s}`), 2), exit: (s) => void log.push(`2<${s}`) });
+      .add({ enter: (s) => {
+          log.push(`1>${s}`);
+          return 1;
+        }, exit: (s, t) => void log.push(`1<${s}:${String(t)}`) })
+      .add({ enter: (s) => {
+          log.push(`2>${s}`);
+          return 2;
+        }, exit: (s) => void log.push(`2<${s}`) });
     expect(inst.run("sync", () => 5)).toBe(5);
     expect(await inst.run("async", async () => 6)).toBe(6);
     expect(() => inst.run("boom", () => { throw new Error("x"); })).toThrow("x");

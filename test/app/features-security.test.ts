@@ -41,7 +41,7 @@ describe("SCOPE_ISOLATION validateMetricScope", () => {
 
 describe("INPUT_SANITIZATION sanitizeProperties", () => {
   test("drops forbidden, invalid and too-long keys, strips control chars, truncates values", () => {
-    const raw = JSON.parse('{"__proto__":{"polluted":true},"constructor":"x","prototype":"y","bad key":"1","ok.key-1":"a\\u0000b\\u202ec\\n","long":"' + "v".repeat(300) + '"}');
+    const raw = JSON.parse(`{"__proto__":{"polluted":true},"constructor":"x","prototype":"y","bad key":"1","ok.key-1":"a\\u0000b\\u202ec\\n","long":"${"v".repeat(300)}"}`);
     raw["k".repeat(65)] = "z";
     const r = sanitizeProperties(raw);
     expect(r.props).toEqual({ "ok.key-1": "abc", long: "v".repeat(256) });

@@ -206,7 +206,7 @@ describe("control: Input Sanitization", () => {
       JSON.stringify({ name: "hostile.count", value: 1, namespace: "api", scope: "Public", ts, props: many }),
       JSON.stringify({ name: "hostile.keys", value: 1, namespace: "api", scope: "Public", ts, props: { ["k".repeat(KEY + 1)]: "too long", ["k".repeat(KEY)]: "longest", "bad key": "space" } }),
       JSON.stringify({ name: "hostile.values", value: 1, namespace: "api", scope: "Public", ts, props: { long: "v".repeat(VALUE + 44), longest: "w".repeat(VALUE) } }),
-      '{"name":"hostile.forbidden","value":1,"namespace":"api","scope":"Public","ts":' + ts + ',"props":{"__proto__":"p","constructor":"c","prototype":"q","note":"a\\u0000b\\u202ec\\u0007"}}',
+      `{"name":"hostile.forbidden","value":1,"namespace":"api","scope":"Public","ts":${ts},"props":{"__proto__":"p","constructor":"c","prototype":"q","note":"a\\u0000b\\u202ec\\u0007"}}`,
       JSON.stringify({ name: "bad name!", value: 1, namespace: "api", scope: "Public", ts, props: {} }),
       // Lines 6 to 10: name, namespace and unit at their limits (stored), then one past each (rejected as read).
       JSON.stringify({ name: "n".repeat(NAME), value: 1, namespace: "s".repeat(NAMESPACE), unit: "u".repeat(UNIT), scope: "Public", ts }),

@@ -9,7 +9,7 @@ import { describe, expect, test } from "bun:test";
 import { createLegacySerializer } from "../../src/app/features/legacy-serializer.ts";
 import type { Metric } from "../../src/app/core/types.ts";
 import { emfProblems, otlpProblems, parseMpt2, readSnapshot } from "./formats.ts";
-import { built, has, lines, runCli, sectionOf, tempDir, tempFile, useHarness, variantsWith, type Variant } from "./harness.ts";
+import { built, has, lines, runCli, sectionOf, tempDir, tempFile, useHarness, variantsWith } from "./harness.ts";
 
 useHarness();
 

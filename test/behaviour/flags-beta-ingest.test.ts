@@ -165,7 +165,7 @@ describe("flag: TRACE_CONTEXT", () => {
         expect(sectionOf(r.out, "trace context")[0]).toBe(`run context: ${RUN}; invalid traceparents ignored: ${invalid}; inherited: ${invalid + 1}`);
         const byName = new Map(stored(v, out).map((m) => [m.name, m.traceparent]));
         expect(byName.size).toBe(input.length);
-        HEADERS.forEach(([h, valid], i) => expectChildOf(byName.get(`t${i}`), valid ? h : RUN));
+        for (const [i, [h, valid]] of HEADERS.entries()) expectChildOf(byName.get(`t${i}`), valid ? h : RUN);
         expectChildOf(byName.get("t.none"), RUN);
       }, TIMEOUT);
     }

@@ -8,7 +8,7 @@
 import { beforeAll, describe, expect, test } from "bun:test";
 import { parse as parseCsv } from "csv-parse/sync";
 import type { Metric } from "../../src/app/core/types.ts";
-import { built, has, useHarness, VARIANTS, variantsWith, variantsWithout, type Variant } from "./harness.ts";
+import { built, has, useHarness, VARIANTS, variantsWith, variantsWithout } from "./harness.ts";
 import { aggregatesOf, dataset, exportRun, exportText, keyOf, metric, near2, NO_SAMPLING, reference, report, section, storedCount, tableOf } from "./flag-data.ts";
 
 useHarness();

@@ -53,7 +53,7 @@ export function otlpProblems(payload: unknown): string[] {
   const walk = (written: unknown, read: unknown, path: string): void => {
     if (Array.isArray(written)) {
       if (!Array.isArray(read) || read.length !== written.length) problems.push(`${path}: a list of ${written.length} did not survive the round trip`);
-      else written.forEach((w, i) => walk(w, read[i], `${path}[${i}]`));
+      else for (const [i, w] of written.entries()) walk(w, read[i], `${path}[${i}]`);
     } else if (typeof written === "object" && written !== null) {
       if (typeof read !== "object" || read === null) return void problems.push(`${path}: not a message`);
       for (const [k, w] of Object.entries(written)) {

@@ -133,7 +133,10 @@ describe("start", () => {
   function plan(codes: Record<string, number> = {}) {
     const order: string[] = [];
     let stop: (code: number) => void = () => {};
-    const step = (name: string) => [name, async () => async () => (order.push(name), codes[name] ?? 0)] as [string, () => Promise<(a: string[], io: unknown) => Promise<number>>];
+    const step = (name: string) => [name, async () => async () => {
+      order.push(name);
+      return codes[name] ?? 0;
+    }] as [string, () => Promise<(a: string[], io: unknown) => Promise<number>>];
     const serve = () => {
       order.push("serve");
       return new Promise<number>((done) => (stop = done));

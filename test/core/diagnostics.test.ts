@@ -70,7 +70,10 @@ describe("diagnostics", () => {
     const list: Diagnostic[] = [];
     for (let i = 1; i <= 1000; i++) list.push({ ...d, file: i % 2 ? "a.yaml" : "b.yaml", line: i, col: 1 });
     const asked: string[] = [];
-    const out = formatText(list, (f) => (asked.push(f), f === "missing" ? undefined : text));
+    const out = formatText(list, (f) => {
+      asked.push(f);
+      return f === "missing" ? undefined : text;
+    });
     expect(asked.sort()).toEqual(["a.yaml", "b.yaml"]);
     expect(out).toContain("> 1000 | line 999\n       | ^");
   });

@@ -11,7 +11,9 @@ import type { Diagnostic } from "../../src/core/report/diagnostics.ts";
 import { REPO } from "../helpers/project.ts";
 
 const dirs: string[] = [];
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
 
 function check(file: string, edit: (old: string) => string): Diagnostic[] {
   const dir = mkdtempSync(join(tmpdir(), "hints-"));

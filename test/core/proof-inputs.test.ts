@@ -15,7 +15,9 @@ import { proofInputsNow } from "../../src/prove/prove.ts";
 import { makeProject, removeProject } from "../helpers/project.ts";
 
 const dirs: string[] = [];
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
 
 function tree(files: Record<string, string>, dir = mkdtempSync(join(tmpdir(), "graph-"))): string {
   dirs.push(dir);

@@ -123,13 +123,13 @@ const TRIGGERS: Record<RuleId, string> = {
 };
 
 const read = (rel: string) => readFileSync(join(REPO, rel), "utf8");
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\-]/g, "\\$&");
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\-]/g, "\\$&");
 
 /** Whether a trigger file asserts `id`: a printed headline or JSON field in a fixture's output, the id as a whole word in a test. */
 function asserts(file: string, id: RuleId): boolean {
   const text = read(file);
-  if (file.endsWith(".txt")) return new RegExp(`: (error|warning) ${escape(id)}: |"rule": "${escape(id)}"|title=${escape(id)}::`).test(text);
-  return new RegExp(`(?<![\\w-])${escape(id)}(?![\\w-])`).test(text);
+  if (file.endsWith(".txt")) return new RegExp(`: (error|warning) ${escapeRegExp(id)}: |"rule": "${escapeRegExp(id)}"|title=${escapeRegExp(id)}::`).test(text);
+  return new RegExp(`(?<![\\w-])${escapeRegExp(id)}(?![\\w-])`).test(text);
 }
 
 describe("rule registry", () => {

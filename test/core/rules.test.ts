@@ -11,7 +11,9 @@ import { MAX_DATA_FILE_BYTES } from "../../src/core/load/yaml-source.ts";
 import { REPO } from "../helpers/project.ts";
 
 const dirs: string[] = [];
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
 
 /** Base fixture with `edits` applied (file → new text, or a function of the old text); generated files skipped. */
 async function check(edits: Record<string, string | ((old: string) => string | Buffer)>, prepare?: (dir: string) => void) {
@@ -75,7 +77,7 @@ describe("record rules", () => {
   test("yaml-tag", async () => expect(await check({ [F]: (s) => s.replace("impact: Low", "impact: !!str Low") })).toEqual([`${F}:8:11 yaml-tag`]));
   test("yaml-tag (custom tag)", async () => expect(await check({ [F]: (s) => s.replace("impact: Low", "impact: !include other.yaml") })).toEqual([`${F}:8:11 yaml-tag`]));
   test("yaml-version", async () => expect(await check({ [F]: (s) => `${s.split("\n")[0]}\n%YAML 1.1\n---\n${s.split("\n").slice(1).join("\n")}` })).toContain(`${F}:2:1 yaml-version`));
-  test("file-too-large", async () => expect(await check({ [F]: (s) => s + `# ${"x".repeat(MAX_DATA_FILE_BYTES)}\n` })).toEqual([`${F}:1:1 file-too-large`]));
+  test("file-too-large", async () => expect(await check({ [F]: (s) => `${s}# ${"x".repeat(MAX_DATA_FILE_BYTES)}\n` })).toEqual([`${F}:1:1 file-too-large`]));
   test("invalid-encoding", async () => {
     const latin1 = (s: string) => Buffer.from(s.replace("description: Diagnostics.", "description: Diagnostics für Entwickler."), "latin1");
     expect(await check({ [F]: latin1 })).toEqual([`${F}:11:29 invalid-encoding`]);

@@ -24,7 +24,7 @@ const ENTERPRISE = "| ENTERPRISE | Permission | Platform | Enterprise | Enterpri
 describe("cells against the records their rows name", () => {
   test("a table that agrees with its records is clean, status icons and scope order aside", () => {
     expect(found(HEADER + DEBUG + ENTERPRISE)).toEqual([]);
-    expect(found(HEADER + "| DEBUG | Diagnostic | Operations | Development | Internal | In Progress |\n")).toEqual([]);
+    expect(found(`${HEADER}| DEBUG | Diagnostic | Operations | Development | Internal | In Progress |\n`)).toEqual([]);
   });
 
   test("a cell the record contradicts is one table-record at the cell, the record's value and place in the hint", () => {
@@ -35,7 +35,7 @@ describe("cells against the records their rows name", () => {
   });
 
   test("every master column is compared: type, domain, scope, tier, and an allowed value the record does not have", () => {
-    expect(found(HEADER + "| DEBUG | Ops | Platform | Public | Free | ⏳ In Progress |\n")).toEqual(["3:11 table-record", "3:17 table-record", "3:28 table-record", "3:37 table-record"]);
+    expect(found(`${HEADER}| DEBUG | Ops | Platform | Public | Free | ⏳ In Progress |\n`)).toEqual(["3:11 table-record", "3:17 table-record", "3:28 table-record", "3:37 table-record"]);
   });
 
   test("a value no column allows in a row naming a record is one table-record, not also a table-value", () => {
@@ -43,13 +43,13 @@ describe("cells against the records their rows name", () => {
   });
 
   test("rows naming no record are held to the allowed values only", () => {
-    expect(found(HEADER + "| OTHER | Release | Build | all | Gold | Done |\n")).toEqual(["3:35 table-value"]);
+    expect(found(`${HEADER}| OTHER | Release | Build | all | Gold | Done |\n`)).toEqual(["3:35 table-value"]);
   });
 });
 
 describe("one diagnostic per structural error", () => {
   test("one missing cell is one table-cell-count at the place it went missing, not three", () => {
-    const d = lint(HEADER + "| DEBUG | Diagnostic | Development | Internal | ⏳ In Progress |\n");
+    const d = lint(`${HEADER}| DEBUG | Diagnostic | Development | Internal | ⏳ In Progress |\n`);
     expect(d.map((x) => `${x.line}:${x.col} ${x.rule}`)).toEqual(["3:24 table-cell-count"]);
     expect(d[0]!.message).toBe("this row has 5 cells; the header has 6: the Domain cell (column 3) seems to be missing");
   });
@@ -67,21 +67,21 @@ describe("one diagnostic per structural error", () => {
   });
 
   test("two cells swapped in every row are one table-swapped-cells, not two per row", () => {
-    const text = HEADER + "| DEBUG | Operations | Diagnostic | Development | Internal | ⏳ In Progress |\n| ENTERPRISE | Platform | Permission | Enterprise | Enterprise | 🧪 Beta |\n";
+    const text = `${HEADER}| DEBUG | Operations | Diagnostic | Development | Internal | ⏳ In Progress |\n| ENTERPRISE | Platform | Permission | Enterprise | Enterprise | 🧪 Beta |\n`;
     const d = lint(text);
     expect(d.map((x) => `${x.line}:${x.col} ${x.rule}`)).toEqual(["3:11 table-swapped-cells"]);
     expect(d[0]!.message).toBe("the Type and Domain cells of 2 rows (the first here) hold each other's values");
   });
 
   test("two labels swapped over cells in master order are one finding", () => {
-    const text = "| Name | Domain | Type | Scope | Tier | Release/Status |\n| --- | --- | --- | --- | --- | --- |\n" + DEBUG + ENTERPRISE;
+    const text = `| Name | Domain | Type | Scope | Tier | Release/Status |\n| --- | --- | --- | --- | --- | --- |\n${DEBUG}${ENTERPRISE}`;
     const d = lint(text);
     expect(d.map((x) => `${x.line}:${x.col} ${x.rule}`)).toEqual(["1:10 table-order"]);
     expect(d[0]!.message).toStartWith('the labels "Domain" and "Type" are swapped');
   });
 
   test("a row with outer pipes other than the page's first table is one table-pipe-style per row", () => {
-    expect(found(HEADER + "| DEBUG | Diagnostic | Operations | Development | Internal | ⏳ In Progress\nENTERPRISE | Permission | Platform | Enterprise | Enterprise | 🧪 Beta\n")).toEqual(["3:75 table-pipe-style", "4:1 table-pipe-style"]);
+    expect(found(`${HEADER}| DEBUG | Diagnostic | Operations | Development | Internal | ⏳ In Progress\nENTERPRISE | Permission | Platform | Enterprise | Enterprise | 🧪 Beta\n`)).toEqual(["3:75 table-pipe-style", "4:1 table-pipe-style"]);
   });
 
   test("a delimiter row with fewer cells than its header is one table-delimiter, tables or not", () => {
@@ -109,19 +109,19 @@ describe("fixes with one right answer", () => {
   });
 
   test("swapped cells, swapped labels, outer pipes and a short delimiter row are fixed", () => {
-    expect(fix(HEADER + "| DEBUG | Operations | Diagnostic | Development | Internal | ⏳ In Progress |\n").text).toBe(HEADER + DEBUG);
-    expect(fix("| Name | Domain | Type | Scope | Tier | Release/Status |\n| --- | --- | --- | --- | --- | --- |\n" + DEBUG).text).toBe(HEADER + DEBUG);
-    expect(fix(HEADER + "DEBUG | Diagnostic | Operations | Development | Internal | ⏳ In Progress\n").text).toBe(HEADER + DEBUG);
+    expect(fix(`${HEADER}| DEBUG | Operations | Diagnostic | Development | Internal | ⏳ In Progress |\n`).text).toBe(HEADER + DEBUG);
+    expect(fix(`| Name | Domain | Type | Scope | Tier | Release/Status |\n| --- | --- | --- | --- | --- | --- |\n${DEBUG}`).text).toBe(HEADER + DEBUG);
+    expect(fix(`${HEADER}DEBUG | Diagnostic | Operations | Development | Internal | ⏳ In Progress\n`).text).toBe(HEADER + DEBUG);
     expect(fix("| Key | Meaning | Since |\n| --- |\n| a | b | c |\n").text).toBe("| Key | Meaning | Since |\n| --- | --- | --- |\n| a | b | c |\n");
     // A cell lost from a row naming a record, where exactly one place for it makes the row agree.
-    expect(fix(HEADER + "| DEBUG | Diagnostic | Development | Internal | ⏳ In Progress |\n").text).toBe(HEADER + DEBUG);
-    expect(fix(HEADER + "| DEBUG | Diagnostic | Operations | Development | Internal |\n").text).toBe(HEADER + DEBUG);
+    expect(fix(`${HEADER}| DEBUG | Diagnostic | Development | Internal | ⏳ In Progress |\n`).text).toBe(HEADER + DEBUG);
+    expect(fix(`${HEADER}| DEBUG | Diagnostic | Operations | Development | Internal |\n`).text).toBe(HEADER + DEBUG);
   });
 
   test("what has no one right answer is left as it is", () => {
     const unfixable = [
-      HEADER + "| OTHER | Release | Build | all | Gold | Done |\n", // a value no record decides
-      HEADER + "| OTHER | Release | all | Free | Done |\n", // no record says what the missing cell held
+      `${HEADER}| OTHER | Release | Build | all | Gold | Done |\n`, // a value no record decides
+      `${HEADER}| OTHER | Release | all | Free | Done |\n`, // no record says what the missing cell held
       "| Name | Type | Domain | Scope | Release/Status |\n| --- | --- | --- | --- | --- |\n| DEBUG | Diagnostic | Operations | Development | In Progress |\n", // a missing column
       "| Key | Meaning |\n| --- | --- | --- |\n| a | b |\n", // a delimiter cell too many: the header may be short
     ];
@@ -150,12 +150,15 @@ describe("remembered lint results follow the records", () => {
   test("editing a record re-lints only the pages whose rows name it", () => {
     const project = makeProject();
     try {
-      writeFileSync(join(project, "content/other.md"), "# Other\n\n| Name | Type | Domain | Scope | Tier | Release/Status |\n| --- | --- | --- | --- | --- | --- |\n" + ENTERPRISE);
+      writeFileSync(join(project, "content/other.md"), `# Other\n\n| Name | Type | Domain | Scope | Tier | Release/Status |\n| --- | --- | --- | --- | --- | --- |\n${ENTERPRISE}`);
       const stored = new Map<string, LintEntry>();
       const linted: string[] = [];
       const cache: LintCache = {
         get: (rel) => stored.get(rel),
-        set: (rel, _bytes, _context, entry) => (linted.push(rel), stored.set(rel, entry)),
+        set: (rel, _bytes, _context, entry) => {
+          linted.push(rel);
+          stored.set(rel, entry);
+        },
       };
       const lint = (edit?: (s: string) => string) => {
         const data = join(project, "data/features.yaml");

@@ -27,6 +27,7 @@ import type { FlagMeta, FlagName, VariantMeta, VariantName } from "../../src/gen
 /** True when A and B are the same type (not merely assignable). */
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 /** Compiles only when T is true. */
+// biome-ignore lint/suspicious/noConfusingVoidType: a function with an empty body returns void; T is there only for the call to type-check
 function expectType<T extends true>(): T | void {}
 
 /** Kinds without a Release/Status: nothing about a scope or a team role is a claim a check could prove. */

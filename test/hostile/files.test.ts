@@ -1,5 +1,5 @@
 /**
- * Issue 7, files as an attacker commits them: links that leave the repository, FIFOs, devices, folders
+ * Files as an attacker commits them: links that leave the repository, FIFOs, devices, folders
  * where files belong, hostile cache entries and nesting meant to exhaust the parser. Each is refused with a
  * diagnostic at its path; nothing hangs, crashes, or prints what lies outside the repository.
  */
@@ -25,7 +25,7 @@ const SECRET = "hostile-secret-value-42";
 const rules = (dir: string) => runCheck(dir, { freshness: false }).diagnostics.map((d) => `${d.file} ${d.rule}`);
 
 describe("files that are not what they seem", () => {
-  test("row 3: a data file linked to /proc/self/environ or /etc/passwd is refused without printing a byte of it", () =>
+  test("A data file linked to /proc/self/environ or /etc/passwd is refused without printing a byte of it", () =>
     withProject((dir) => {
       for (const target of ["/proc/self/environ", "/etc/passwd"]) {
         rmSync(join(dir, "data/features.yaml"));
@@ -41,7 +41,7 @@ describe("files that are not what they seem", () => {
       }
     }));
 
-  test("row 7: a FIFO or a link to /dev/zero as a data file answers at once instead of hanging", () =>
+  test("A FIFO or a link to /dev/zero as a data file answers at once instead of hanging", () =>
     withProject((dir) => {
       rmSync(join(dir, "data/features.yaml"));
       Bun.spawnSync(["mkfifo", join(dir, "data/features.yaml")]);
@@ -53,14 +53,14 @@ describe("files that are not what they seem", () => {
       expect(rules(dir)).toContain("data/features.yaml outside-repository");
     }));
 
-  test("row 7: a data file that grows past the limit while being read is cut at the limit", () =>
+  test("A data file that grows past the limit while being read is cut at the limit", () =>
     withProject((dir) => {
       // A regular file larger than the limit is refused from the open file's size.
       writeFileSync(join(dir, "data/team.yaml"), `# big\n${"#".repeat(1024 * 1024 + 10)}\n`);
       expect(rules(dir)).toContain("data/team.yaml file-too-large");
     }));
 
-  test("row 10: a data folder linked outside the repository is refused, so a cached clean verdict can never hide an edit there", async () => {
+  test("A data folder linked outside the repository is refused, so a cached clean verdict can never hide an edit there", async () => {
     const outside = mkdtempSync(join(tmpdir(), "takeoff-outside-"));
     const dir = makeProject();
     try {
@@ -76,7 +76,7 @@ describe("files that are not what they seem", () => {
     }
   });
 
-  test("row 10: an edit through a link inside the repository changes the fingerprint, so the cached verdict is not reused", () =>
+  test("An edit through a link inside the repository changes the fingerprint, so the cached verdict is not reused", () =>
     withProject(async (dir) => {
       mkdirSync(join(dir, "records/roadmap"), { recursive: true });
       const schema = "# yaml-language-server: $schema=../../src/generated/schema/roadmap.schema.json\n";
@@ -93,7 +93,7 @@ describe("files that are not what they seem", () => {
       expect(second.exitCode).toBe(1);
     }));
 
-  test("row 16: data/ as a file, results.json as a folder: diagnostics, never stack traces", () =>
+  test("Data/ as a file, results.json as a folder: diagnostics, never stack traces", () =>
     withProject(async (dir) => {
       rmSync(join(dir, "data"), { recursive: true });
       writeFileSync(join(dir, "data"), "not a folder");
@@ -103,7 +103,7 @@ describe("files that are not what they seem", () => {
       expect(run.stderr).not.toMatch(/ENOTDIR|at \w+ \(/);
     }));
 
-  test("row 16: a parse-cache entry with a valid key but a forged body is a miss, not data", () =>
+  test("A parse-cache entry with a valid key but a forged body is a miss, not data", () =>
     withProject((dir) => {
       const cacheDir = join(dir, "cache");
       const clean = loadModel(dir).diagnostics.length;
@@ -122,7 +122,7 @@ describe("files that are not what they seem", () => {
       expect(openParseCache(cacheDir).get("data/nothing.yaml", new Uint8Array())).toBeUndefined();
     }));
 
-  test("row 19: nesting 100,000 levels deep is one yaml-too-deep at the place it goes too deep", () =>
+  test("Nesting 100,000 levels deep is one yaml-too-deep at the place it goes too deep", () =>
     withProject(async (dir) => {
       writeFileSync(join(dir, "data/team.yaml"), `# yaml-language-server: $schema=../src/generated/schema/team.schema.json\n- name: ${"[".repeat(100_000)}\n`);
       const run = await runMain("check", dir, ["--no-cache"]);
@@ -131,7 +131,7 @@ describe("files that are not what they seem", () => {
       expect(run.stderr).not.toContain("Maximum call stack");
     }));
 
-  test("row 19: a tab in indentation is named as such, with the fix", () =>
+  test("A tab in indentation is named as such, with the fix", () =>
     withProject(async (dir) => {
       const file = join(dir, "data/team.yaml");
       writeFileSync(file, readFileSync(file, "utf8").replace("\n  type:", "\n\ttype:"));
@@ -140,7 +140,7 @@ describe("files that are not what they seem", () => {
       expect(run.stderr).toContain("hint: indent with spaces, not tabs");
     }));
 
-  test("row 19: data/features.yaml as a folder is one error, not a cascade", () =>
+  test("Data/features.yaml as a folder is one error, not a cascade", () =>
     withProject((dir) => {
       rmSync(join(dir, "data/features.yaml"));
       mkdirSync(join(dir, "data/features.yaml"));
@@ -158,7 +158,7 @@ describe("files that are not what they seem", () => {
     }));
 });
 
-test("row 16: verify with .cache/verify/results.json as a folder reports output-not-writable, no stack trace", async () => {
+test("Verify with .cache/verify/results.json as a folder reports output-not-writable, no stack trace", async () => {
   const dir = mkdtempSync(join(tmpdir(), "takeoff-hostile-"));
   try {
     cpSync(join(REPO, "test/fixtures/verify/base"), dir, { recursive: true });

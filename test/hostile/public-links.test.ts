@@ -1,5 +1,5 @@
 /**
- * public/ is copied into the site and served (issue 7, row 4): before Astro runs, every entry must be a
+ * public/ is copied into the site and served: before Astro runs, every entry must be a
  * regular file or folder whose real path stays inside the repository. A link to /etc/passwd or out of the
  * repository, a link into .git/ (CI's checkout token), a FIFO: the build fails with a diagnostic naming the
  * path, and the output is untouched. `astro build` run directly refuses the same.

@@ -1,5 +1,5 @@
 /**
- * Issue 7, records as an attacker writes them: every field that becomes a path, a shell word, a workflow
+ * Records as an attacker writes them: every field that becomes a path, a shell word, a workflow
  * value or an object key is refused with its own rule, and the writers hold even when a value slips past.
  * Everything happens inside one temporary folder per test.
  */
@@ -43,7 +43,7 @@ function withProject(fn: (dir: string) => void): void {
 }
 
 describe("records that would become paths, shell words and keys", () => {
-  test("row 1: a variant name that climbs out of dist/variants is refused at check", () =>
+  test("A variant name that climbs out of dist/variants is refused at check", () =>
     withProject((dir) => {
       for (const name of ['"../../content"', '"../../../OUTSIDE_WRITE"', '"."', '".."', '"a/b"', "Prod", '"x\\ny"']) {
         writeFileSync(join(dir, "data/variants.yaml"), readFileSync(join(REPO, "test/fixtures/base/data/variants.yaml"), "utf8") + variant({ name }));
@@ -51,7 +51,7 @@ describe("records that would become paths, shell words and keys", () => {
       }
     }));
 
-  test("row 1: verify with such a name writes nothing: content/ stays, nothing appears beside the repository", async () => {
+  test("Verify with such a name writes nothing: content/ stays, nothing appears beside the repository", async () => {
     const parent = mkdtempSync(join(tmpdir(), "takeoff-hostile-"));
     const dir = join(parent, "repo");
     try {
@@ -71,7 +71,7 @@ describe("records that would become paths, shell words and keys", () => {
     }
   });
 
-  test("row 1: the variant writer refuses a folder outside dist/variants even for a name that slipped past the schema", () => {
+  test("The variant writer refuses a folder outside dist/variants even for a name that slipped past the schema", () => {
     const parent = mkdtempSync(join(tmpdir(), "takeoff-hostile-"));
     const dir = join(parent, "repo");
     try {
@@ -89,7 +89,7 @@ describe("records that would become paths, shell words and keys", () => {
     }
   });
 
-  test("row 1: a committed dist symlink cannot redirect variant writes into the repository's sources", () => {
+  test("A committed dist symlink cannot redirect variant writes into the repository's sources", () => {
     const dir = mkdtempSync(join(tmpdir(), "takeoff-hostile-"));
     try {
       mkdirSync(join(dir, "content/variants"), { recursive: true });
@@ -103,7 +103,7 @@ describe("records that would become paths, shell words and keys", () => {
     }
   });
 
-  test("rows 2 and 17: an entry with shell syntax or outside the repository is refused at check", () =>
+  test("An entry with shell syntax or outside the repository is refused at check", () =>
     withProject((dir) => {
       const cases = ['"src/app/main.ts;touch${IFS}PWNED;#"', "../p/src/app/main.ts", "/etc/passwd.ts", "src/app/main.js", '"src/app/$(id).ts"', "src/../../x.ts"];
       for (const entry of cases) {
@@ -112,7 +112,7 @@ describe("records that would become paths, shell words and keys", () => {
       }
     }));
 
-  test("row 2: generated build scripts quote every value: hostile values reach bun as one argument each and run nothing", () => {
+  test("Generated build scripts quote every value: hostile values reach bun as one argument each and run nothing", () => {
     const dir = mkdtempSync(join(tmpdir(), "takeoff-hostile-"));
     try {
       // A stand-in bun that records its arguments, first on PATH.
@@ -138,7 +138,7 @@ describe("records that would become paths, shell words and keys", () => {
     }
   });
 
-  test("row 2: the workflow matrix carries hostile values as data and hands the script to the shell through the environment", () => {
+  test("The workflow matrix carries hostile values as data and hands the script to the shell through the environment", () => {
     const records = { variants: [{ record: { name: "a\n        run: touch PWNED", script: "build:x; touch PWNED #" } }] } as never;
     const text = emitWorkflow({ records });
     const doc = parse(text) as { jobs: { build: { strategy: { matrix: { include: unknown[] } }; steps: { run?: string; env?: Record<string, string> }[] } } };
@@ -148,7 +148,7 @@ describe("records that would become paths, shell words and keys", () => {
     expect(text).not.toContain("run: npm run ${{");
   });
 
-  test("row 13: __proto__, constructor and prototype are refused as names of any kind", () =>
+  test("__proto__, constructor and prototype are refused as names of any kind", () =>
     withProject((dir) => {
       writeFileSync(join(dir, "data/variants.yaml"), readFileSync(join(REPO, "test/fixtures/base/data/variants.yaml"), "utf8") + variant({ name: "constructor" }));
       expect(checkRules(dir, "data/variants.yaml")).toContain("30 reserved-name");
@@ -157,7 +157,7 @@ describe("records that would become paths, shell words and keys", () => {
       expect(checkRules(dir, "data/team.yaml")).toContain("2 reserved-name");
     }));
 
-  test("row 13: the emitted registry keeps a __proto__ variant as an own key, never as the prototype", async () => {
+  test("The emitted registry keeps a __proto__ variant as an own key, never as the prototype", async () => {
     const { model } = loadModel(join(REPO, "test/fixtures/base"));
     const v = model.records.variants[0]!;
     const hijack = { ...v, record: { ...v.record, name: "__proto__" } };
@@ -174,7 +174,7 @@ describe("records that would become paths, shell words and keys", () => {
     }
   });
 
-  test("row 14: a component location outside the repository is refused, and never shown as proven", () =>
+  test("A component location outside the repository is refused, and never shown as proven", () =>
     withProject((dir) => {
       const file = join(dir, "data/components.yaml");
       writeFileSync(file, readFileSync(file, "utf8").replace("location: tsconfig.json", "location: ../../../etc/passwd"));
@@ -192,7 +192,7 @@ describe("records that would become paths, shell words and keys", () => {
       expect(statusEvidence(done, { root: dir, model, results: undefined, proofs: undefined })?.state).toBe("unproven");
     }));
 
-  test("row 15: control characters in record text are refused at check and never reach generated code", () =>
+  test("Control characters in record text are refused at check and never reach generated code", () =>
     withProject((dir) => {
       const file = join(dir, "data/features.yaml");
       const text = readFileSync(file, "utf8");

@@ -1,5 +1,5 @@
 /**
- * scripts/serve.ts against hostile requests and a hostile dist/ (issue 7, rows 4, 5 and 6): redirects are
+ * scripts/serve.ts against hostile requests and a hostile dist/: redirects are
  * paths only (no open redirect through the request line or Host), a missing or malformed Host is a 400
  * and never Bun's development error page, HEAD carries GET's headers, the 404 page is a 404 under every
  * name, links and special files inside the served folder are never followed, every response carries the

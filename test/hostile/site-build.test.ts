@@ -1,6 +1,6 @@
 /**
  * scripts/build-site.ts (src/site/build.ts) when killed, when pointed at someone else's folder, and with a hostile
- * SITE_REPO_URL (issue 7, rows 11, 12 and 18).
+ * SITE_REPO_URL.
  *
  * - Killed after every step of the swap (SIGKILL from the build's injected `after` hook), in both
  *   swap modes: with the atomic exchange the output is a complete site with its variants/ at every

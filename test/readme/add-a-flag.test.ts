@@ -121,7 +121,7 @@ describe("README: Add a flag in three steps", () => {
     const variantsFile = join(dir, "data/variants.yaml");
     const lines = readFileSync(variantsFile, "utf8").split("\n");
     const start = lines.indexOf(`- name: ${shipped}`);
-    const featuresLine = lines.findIndex((l, i) => i > start && /^  features:/.test(l));
+    const featuresLine = lines.findIndex((l, i) => i > start && /^ {2}features:/.test(l));
     expect(start >= 0 && featuresLine > start).toBe(true);
     if (/\[.*\]\s*$/.test(lines[featuresLine]!)) lines[featuresLine] = lines[featuresLine]!.replace(/\]\s*$/, `, ${flag}]`).replace("[, ", "[");
     else lines.splice(featuresLine + 1, 0, `    - ${flag}`);

@@ -1,5 +1,5 @@
 /**
- * The data behind the compare pages and the flags' code references (issue 10, items 2 and 3), without a
+ * The data behind the compare pages and the flags' code references, without a
  * browser: which flags each side has, what they cost, the size difference; every code reference at a real
  * line of the repository, linked there; unproven (with the reason) when results are missing, predate call
  * sites, or a source changed since; the Call sites column; the compare URLs the server and the form accept.

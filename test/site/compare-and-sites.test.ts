@@ -1,5 +1,5 @@
 /**
- * Issue 10, items 2 and 3 in Chromium: the compare pages (right flags for a pair against the fixture
+ * In Chromium: the compare pages (right flags for a pair against the fixture
  * records, sizes from the fixture results, the GET form with and without JavaScript, ?a=&b= answered by the
  * server, linked from every variant page) and the flags' code references (each link at the repository's
  * file and line, checked against the real source; combined flags named; a flag no code reads marked, in

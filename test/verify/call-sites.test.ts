@@ -1,5 +1,5 @@
 /**
- * Call sites (issue 10, item 2): every feature() call with its line and column, the function around it,
+ * Call sites, shown on each flag's page as its code references: every feature() call with its line and column, the function around it,
  * the guarded statement (kind, condition, line range, code frame) and the other flags in the same
  * condition; what the results file accepts and refuses.
  */

@@ -163,7 +163,7 @@ describe("verify fixtures", () => {
     const main = `${dir}/src/app/main.ts`;
     const text = await Bun.file(main).text();
     // The DEBUG branch now does exactly what the code after it does anyway, so it folds to nothing new.
-    await Bun.write(main, text.replace(/if \(feature\("DEBUG"\)\) \{\n  console\.error\(debugReport\(values\)\);\n\}/, 'if (feature("DEBUG")) {\n}'));
+    await Bun.write(main, text.replace(/if \(feature\("DEBUG"\)\) \{\n {2}console\.error\(debugReport\(values\)\);\n\}/, 'if (feature("DEBUG")) {\n}'));
     // Beta, not Done: a Done on a dead flag is a claim of its own (next test).
     const features = `${dir}/data/features.yaml`;
     await Bun.write(features, (await Bun.file(features).text()).replace("  status: Done\n", "  status: Beta\n"));
@@ -180,7 +180,7 @@ describe("verify fixtures", () => {
     const dir = fixtureProject();
     made.push(dir);
     const main = `${dir}/src/app/main.ts`;
-    await Bun.write(main, (await Bun.file(main).text()).replace(/if \(feature\("DEBUG"\)\) \{\n  console\.error\(debugReport\(values\)\);\n\}/, 'if (feature("DEBUG")) {\n}'));
+    await Bun.write(main, (await Bun.file(main).text()).replace(/if \(feature\("DEBUG"\)\) \{\n {2}console\.error\(debugReport\(values\)\);\n\}/, 'if (feature("DEBUG")) {\n}'));
     // DEBUG says Done in the fixture (data/features.yaml, its first record).
     expect(await Bun.file(`${dir}/data/features.yaml`).text()).toStartWith("# yaml-language-server: $schema=../src/generated/schema/features.schema.json\n- name: DEBUG\n");
     const run = await runVerify(dir, { today: TODAY, write: false });

@@ -19,9 +19,9 @@ const SCOPE_OF: Record<string, ScopeName> = { acme: "Enterprise", globex: "Publi
 function rows(): Row[] {
   const out: Row[] = [];
   const latency = [112, 98, 120, 105, 131, 99, 118, 940, 720, 125, 108, 101, 97, 115];
-  latency.forEach((v, i) => out.push(["http.latency", "api", "acme", i * 30, v, "ms"]));
+  for (const [i, v] of latency.entries()) out.push(["http.latency", "api", "acme", i * 30, v, "ms"]);
   const statuses = [200, 200, 503, 200, 200, 200, 200, 500, 200, 200];
-  statuses.forEach((status, i) =>
+  for (const [i, status] of statuses.entries()) {
     out.push([
       "http.requests",
       "api",
@@ -33,11 +33,11 @@ function rows(): Row[] {
         props: { status, route: i % 2 === 0 ? "/v1/metrics" : "/v1/report" },
         ...(i === 1 ? { traceparent: VALID_TRACE } : i === 2 ? { traceparent: INVALID_TRACE } : {}),
       },
-    ]),
-  );
-  [820, 790, 845, 2100, 810, 805, 830, 798].forEach((v, i) => out.push(["page.load", "web", "globex", i * 45 + 10, v, "ms"]));
-  [150, 162, 149, 171, 158, 166].forEach((v, i) => out.push(["http.latency", "web", "globex", i * 60 + 20, v, "ms"]));
-  [3, 5, 4, 12, 6, 2].forEach((v, i) => out.push(["queue.depth", "worker", null, i * 70 + 15, v, null]));
+    ]);
+  }
+  for (const [i, v] of [820, 790, 845, 2100, 810, 805, 830, 798].entries()) out.push(["page.load", "web", "globex", i * 45 + 10, v, "ms"]);
+  for (const [i, v] of [150, 162, 149, 171, 158, 166].entries()) out.push(["http.latency", "web", "globex", i * 60 + 20, v, "ms"]);
+  for (const [i, v] of [3, 5, 4, 12, 6, 2].entries()) out.push(["queue.depth", "worker", null, i * 70 + 15, v, null]);
   // Old samples (100 days back, beyond the 90-day retention window of data/security.yaml): removed by RETENTION_POLICY.
   out.push(["http.latency", "api", "acme", -100 * DAY / 1000, 300, "ms"]);
   out.push(["http.latency", "api", "acme", -100 * DAY / 1000 + 30, 310, "ms"]);

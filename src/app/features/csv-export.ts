@@ -12,7 +12,7 @@ export function csvField(value: CsvValue): string {
 }
 
 export function toCsv(header: readonly string[], records: readonly (readonly CsvValue[])[]): string {
-  return [header, ...records].map((r) => r.map(csvField).join(",")).join("\r\n") + "\r\n";
+  return `${[header, ...records].map((r) => r.map(csvField).join(",")).join("\r\n")}\r\n`;
 }
 
 /** Parses RFC 4180 text back into records (used to verify exports). */

@@ -105,7 +105,10 @@ const MAX_DELAY = 2_147_483_647;
 /** Calls `fn` at `at` (epoch ms) by the server's clock, in steps no timer overflows. */
 function at(when: number, fn: () => void, set: (t: ReturnType<typeof setTimeout>) => void): void {
   const wait = when - Date.now();
-  if (wait <= 0) return fn();
+  if (wait <= 0) {
+    fn();
+    return;
+  }
   set(setTimeout(() => at(when, fn, set), Math.min(wait, MAX_DELAY)));
 }
 

@@ -17,7 +17,7 @@ export const schemaPath = (kind: Kind) => `${SCHEMA_DIR}/${kind}.schema.json`;
 function addEnum(node: JsonSchema, names: string[]): void {
   if (node.type === "string") node.enum = names;
   if (node.items) addEnum(node.items, names);
-  node.anyOf?.forEach((n) => addEnum(n, names));
+  for (const n of node.anyOf ?? []) addEnum(n, names);
 }
 
 export function emitJsonSchema(kind: Kind, model: Model): string {

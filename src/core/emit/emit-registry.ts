@@ -106,7 +106,7 @@ export function emitRegistry(model: Model): string {
   lines.push('declare module "bun:bundle" {');
   lines.push("  interface Registry {");
   lines.push(`    features:${flags.length ? "" : " never;"}`);
-  flags.forEach((f, i) => lines.push(`      | ${str(f.record.name)}${i === flags.length - 1 ? ";" : ""}`));
+  for (const [i, f] of flags.entries()) lines.push(`      | ${str(f.record.name)}${i === flags.length - 1 ? ";" : ""}`);
   lines.push("  }");
   lines.push("}");
   lines.push("");

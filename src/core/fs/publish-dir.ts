@@ -194,8 +194,8 @@ export function recoverDir(slot: DirSlot, options: RecoverOptions): Recovery {
   } catch {
     return recovery;
   }
-  const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  const keys = [slot.key, ...(slot.aliases ?? [])].map(escape).join("|");
+  const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const keys = [slot.key, ...(slot.aliases ?? [])].map(escapeRegExp).join("|");
   const pattern = new RegExp(`^\\.(?:${keys})\\.stage-(\\d+)(\\.old)?$`);
   const stale: { path: string; old: boolean; mtime: number }[] = [];
   for (const name of names) {

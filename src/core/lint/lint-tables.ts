@@ -9,7 +9,7 @@
  * which `npm run check -- --fix` applies (fixMarkdown below, written by fix-tables.ts).
  */
 import type { Paragraph, Root, Table, TableCell, TableRow } from "mdast";
-import { toString } from "mdast-util-to-string";
+import { toString as textOf } from "mdast-util-to-string";
 import { visit } from "unist-util-visit";
 import type { Program } from "estree";
 import { diagnostic, fileStart, type Diagnostic, type Place } from "../report/diagnostics.ts";
@@ -230,7 +230,7 @@ const ORDER_TEXT = MASTER_COLUMNS.map((c) => c.label).join(" · ");
 const raw = (text: string, cell: { start: number; end: number }) => text.slice(cell.start, cell.end);
 
 /** A row rewritten with its cells' texts replaced: one edit over the row. */
-function rowEdit(text: string, row: SourceRow, cells: readonly string[], style: Pick<SourceRow, "lead" | "trail"> = row): Edit {
+function rowEdit(row: SourceRow, cells: readonly string[], style: Pick<SourceRow, "lead" | "trail"> = row): Edit {
   return { start: row.start, end: row.end, text: joinRow(style, cells) };
 }
 
@@ -286,11 +286,11 @@ function lintTable(file: string, text: string, starts: readonly number[], table:
     if (pageStyle.trail && !row.trail && !cells[cells.length - 1]!.endsWith(" ")) cells[cells.length - 1] = `${cells[cells.length - 1]} `;
     push(
       diagnostic("table-pipe-style", { file, line: row.line, col }, `this row has ${problems.join(" and ")}; the page's first table header sets the style: ${described}`),
-      { line: row.line, note: `outer pipes written as the page's first table writes them`, edits: [rowEdit(text, row, cells, pageStyle)] },
+      { line: row.line, note: `outer pipes written as the page's first table writes them`, edits: [rowEdit(row, cells, pageStyle)] },
     );
   }
 
-  const headers = header.children.map((cell) => ({ cell, text: toString(cell).trim(), match: classifyHeader(toString(cell).trim()) }));
+  const headers = header.children.map((cell) => ({ cell, text: textOf(cell).trim(), match: classifyHeader(textOf(cell).trim()) }));
   const master = headers.some((h) => h.match);
 
   // Master columns by header index (the first of duplicates), labels and duplicates.
@@ -320,7 +320,7 @@ function lintTable(file: string, text: string, starts: readonly number[], table:
 
   // Rows: a row with the wrong number of cells is one finding (its cells are not in their columns, so
   // they are not judged); in the others two cells holding each other's values are one finding.
-  const texts = rows.map((row) => row.children.map((cell) => toString(cell).trim()));
+  const texts = rows.map((row) => row.children.map((cell) => textOf(cell).trim()));
   const nameIndex = [...columns].find(([, c]) => c.key === "name")?.[0];
   const problemAt = (cells: readonly string[], i: number, record: TableRecord | undefined) => cellProblem(columns.get(i)!, cells[i] ?? "", record, ctx);
   const recordFor = (cells: readonly string[]) => (nameIndex === undefined ? undefined : recordOf(cells[nameIndex] ?? "", columns, cells, ctx));
@@ -444,8 +444,8 @@ function reorderFix(text: string, sources: readonly SourceRow[], order: readonly
   const edits = sources.map((row) => {
     const cells = row.cells.map((c) => raw(text, c));
     const next = [...cells];
-    slots.forEach((slot, k) => (next[slot] = cells[sorted[k]!.index]!));
-    return rowEdit(text, row, next);
+    for (const [k, slot] of slots.entries()) next[slot] = cells[sorted[k]!.index]!;
+    return rowEdit(row, next);
   });
   return { line: sources[0]!.line, note: `master columns put in order: ${sorted.map((s) => s.column.label).join(" · ")} (${sources.length} lines)`, edits };
 }
@@ -509,7 +509,7 @@ function delimiterFindings(file: string, text: string, starts: readonly number[]
     const later: SourceRow[] = [];
     for (let l = line + 2; l <= last; l++) later.push(rowAt(l));
     const fix: Fix | undefined = have < want && later.every((r) => r.cells.length === want)
-      ? { line: line + 1, note: `delimiter row given ${want} cells, one per header cell`, edits: [rowEdit(text, delimiter, [...delimiter.cells.map((c) => raw(text, c)), ...Array<string>(want - have).fill(" --- ")])] }
+      ? { line: line + 1, note: `delimiter row given ${want} cells, one per header cell`, edits: [rowEdit(delimiter, [...delimiter.cells.map((c) => raw(text, c)), ...Array<string>(want - have).fill(" --- ")])] }
       : undefined;
     const col = trimmed(text, { start: delimiter.start, end: delimiter.end }).start - starts[line]! + 1;
     out.push({

@@ -226,7 +226,7 @@ function parseChecked(file: string, text: string): { source: YamlSource; diagnos
         else source.places.set(child, { key: k, value: k });
       }
     } else if (isSeq(node)) {
-      node.items.forEach((item, i) => walk(item, prefix + i));
+      for (const [i, item] of node.items.entries()) walk(item, prefix + i);
     }
   };
   walk(doc.contents, "");
@@ -328,7 +328,8 @@ export function keyOffset(src: YamlSource, path: readonly PathSegment[], key: st
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// The fast path (issue 8, item 9). Data files are block lists of flat records: `- key: value` lines,
+// The fast path, because parseDocument is most of what a cold check pays (bench/parse.ts). Data files are
+// block lists of flat records: `- key: value` lines,
 // one-line flow lists, quoted and plain one-line scalars, comments. For exactly that subset one pass over
 // the lines proves the file holds nothing else, finds every node and the offset parseDocument gives it, and
 // reads every value as yaml does (the YAML 1.2 core schema, yaml's escapes, its key order). Anything else,
@@ -453,8 +454,8 @@ export function readSimpleYaml(
 
   const doubleQuoted = (p: number): string => {
     const close = line.indexOf('"', p - ls + 1);
-    const escape = line.indexOf("\\", p - ls + 1);
-    if (close !== -1 && (escape === -1 || escape > close)) {
+    const backslash = line.indexOf("\\", p - ls + 1);
+    if (close !== -1 && (backslash === -1 || backslash > close)) {
       end = ls + close + 1;
       return line.slice(p - ls + 1, close);
     }
