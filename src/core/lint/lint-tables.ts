@@ -242,18 +242,58 @@ function cellEdit(text: string, row: SourceRow, index: number, value: string): E
   return { start: inner.start, end: inner.end, text: value };
 }
 
+/** One table as the lint reads it: the parsed rows beside their source text, and the findings so far. */
+interface TableScan {
+  file: string;
+  text: string;
+  starts: readonly number[];
+  ctx: TableLintContext;
+  header: TableRow;
+  rows: TableRow[];
+  width: number;
+  headerSource: SourceRow;
+  delimiterSource: SourceRow;
+  bodySources: (SourceRow | undefined)[];
+  /** Every row splits as the parser split it: findings may carry fixes that edit cells. */
+  fixable: boolean;
+  out: Finding[];
+}
+
+/** The master columns of a table's header, by header index (the first of duplicates). */
+interface HeaderColumns {
+  headers: { cell: TableCell; text: string; match: ReturnType<typeof classifyHeader> }[];
+  /** At least one header is a master column: the table is a master table. */
+  master: boolean;
+  columns: Map<number, MasterColumn>;
+}
+
+/** Columns i and j whose cells hold each other's values, with the rows where they do. */
+type CellSwaps = Map<string, { i: number; j: number; rows: number[] }>;
+
+const push = (scan: TableScan, d: Diagnostic, fix?: Fix) => scan.out.push(fix ? { diagnostic: d, fix } : { diagnostic: d });
+const at = (scan: TableScan, cell: TableCell) => cellPlace(scan.file, cell);
+
 /**
  * @param style outer pipes of the page's first table header, which every later row follows; undefined for
  *   the first table itself (its header sets the style)
  */
 function lintTable(file: string, text: string, starts: readonly number[], table: Table, ctx: TableLintContext, style: Pick<SourceRow, "lead" | "trail"> | undefined): Finding[] {
-  const out: Finding[] = [];
-  const push = (d: Diagnostic, fix?: Fix) => out.push(fix ? { diagnostic: d, fix } : { diagnostic: d });
-  const at = (cell: TableCell) => cellPlace(file, cell);
-  const [header, ...rows] = table.children;
-  if (!header?.position) return out;
-  const width = header.children.length;
+  const scan = scanTable(file, text, starts, table, ctx);
+  if (!scan) return [];
+  pipeStyleFindings(scan, style);
+  const columns = headerColumns(scan);
+  const swaps = rowFindings(scan, columns);
+  // Swapped labels are reported instead of the order and cells findings they explain, so they come first.
+  const relabelled = swappedLabelFindings(scan, columns, swaps);
+  orderFindings(scan, columns, relabelled);
+  swappedCellFindings(scan, columns, swaps);
+  return scan.out;
+}
 
+function scanTable(file: string, text: string, starts: readonly number[], table: Table, ctx: TableLintContext): TableScan | undefined {
+  const [header, ...rows] = table.children;
+  if (!header?.position) return undefined;
+  const width = header.children.length;
   // The rows as written, for fixes. Where they do not split as the parser split them (an exotic layout),
   // findings carry no fix.
   const written = (row: TableRow): SourceRow | undefined => {
@@ -270,12 +310,18 @@ function lintTable(file: string, text: string, starts: readonly number[], table:
     headerSource.cells.length === width &&
     delimiterSource.cells.length === width &&
     rows.every((row, i) => bodySources[i]?.cells.length === row.children.length);
+  return { file, text, starts, ctx, header, rows, width, headerSource, delimiterSource, bodySources, fixable, out: [] };
+}
 
-  // Outer pipes as the page's first table writes them (markdownlint MD055's "consistent"): one finding
-  // per row, whose fix rewrites only that row from its own cells.
-  const pageStyle = style ?? headerSource;
+/**
+ * Outer pipes as the page's first table writes them (markdownlint MD055's "consistent"): one finding per
+ * row, whose fix rewrites only that row from its own cells.
+ */
+function pipeStyleFindings(scan: TableScan, style: Pick<SourceRow, "lead" | "trail"> | undefined): void {
+  const { file, text, starts } = scan;
+  const pageStyle = style ?? scan.headerSource;
   const described = pageStyle.lead && pageStyle.trail ? "leading and trailing pipes" : pageStyle.lead ? "only leading pipes" : pageStyle.trail ? "only trailing pipes" : "no outer pipes";
-  for (const row of [...(style ? [headerSource] : []), delimiterSource, ...bodySources.filter((s) => s !== undefined)]) {
+  for (const row of [...(style ? [scan.headerSource] : []), scan.delimiterSource, ...scan.bodySources.filter((s) => s !== undefined)]) {
     if (row.lead === pageStyle.lead && row.trail === pageStyle.trail) continue;
     const problems: string[] = [];
     if (row.lead !== pageStyle.lead) problems.push(pageStyle.lead ? "no leading pipe" : "a leading pipe");
@@ -285,67 +331,62 @@ function lintTable(file: string, text: string, starts: readonly number[], table:
     if (pageStyle.lead && !row.lead && !cells[0]!.startsWith(" ")) cells[0] = ` ${cells[0]}`;
     if (pageStyle.trail && !row.trail && !cells[cells.length - 1]!.endsWith(" ")) cells[cells.length - 1] = `${cells[cells.length - 1]} `;
     push(
+      scan,
       diagnostic("table-pipe-style", { file, line: row.line, col }, `this row has ${problems.join(" and ")}; the page's first table header sets the style: ${described}`),
       { line: row.line, note: `outer pipes written as the page's first table writes them`, edits: [rowEdit(row, cells, pageStyle)] },
     );
   }
+}
 
-  const headers = header.children.map((cell) => ({ cell, text: textOf(cell).trim(), match: classifyHeader(textOf(cell).trim()) }));
+/** Master columns by header index, with findings for labels, duplicates and missing columns. */
+function headerColumns(scan: TableScan): HeaderColumns {
+  const { text, headerSource } = scan;
+  const headers = scan.header.children.map((cell) => ({ cell, text: textOf(cell).trim(), match: classifyHeader(textOf(cell).trim()) }));
   const master = headers.some((h) => h.match);
-
-  // Master columns by header index (the first of duplicates), labels and duplicates.
   const columns = new Map<number, MasterColumn>();
-  if (master) {
-    for (const [i, h] of headers.entries()) {
-      if (!h.match) continue;
-      const { column, exact } = h.match;
-      if (!exact) {
-        push(
-          diagnostic("table-label", at(h.cell), `"${h.text}" is not a master column label`, `write it exactly as "${column.label}"`),
-          fixable ? { line: headerSource.line, note: `label "${h.text}" written as "${column.label}"`, edits: [cellEdit(text, headerSource, i, column.label)] } : undefined,
-        );
-      }
-      if ([...columns.values()].includes(column)) {
-        push(diagnostic("table-duplicate-column", at(h.cell), `the ${column.label} column appears twice`));
-        continue;
-      }
-      columns.set(i, column);
+  if (!master) return { headers, master, columns };
+  for (const [i, h] of headers.entries()) {
+    if (!h.match) continue;
+    const { column, exact } = h.match;
+    if (!exact) {
+      push(
+        scan,
+        diagnostic("table-label", at(scan, h.cell), `"${h.text}" is not a master column label`, `write it exactly as "${column.label}"`),
+        scan.fixable ? { line: headerSource.line, note: `label "${h.text}" written as "${column.label}"`, edits: [cellEdit(text, headerSource, i, column.label)] } : undefined,
+      );
     }
-    const present = new Set([...columns.values()].map((c) => c.key));
-    const missing = TABLE_REQUIRED_KEYS.filter((k) => !present.has(k)).map((k) => MASTER_COLUMNS.find((c) => c.key === k)!.label);
-    if (missing.length) {
-      push(diagnostic("table-missing-column", at(header.children[0]!), `a master table must include ${listOf(missing, 8, "and")}`, `add the ${wordFor(missing.length, "column")} in master order`));
+    if ([...columns.values()].includes(column)) {
+      push(scan, diagnostic("table-duplicate-column", at(scan, h.cell), `the ${column.label} column appears twice`));
+      continue;
     }
+    columns.set(i, column);
   }
+  const present = new Set([...columns.values()].map((c) => c.key));
+  const missing = TABLE_REQUIRED_KEYS.filter((k) => !present.has(k)).map((k) => MASTER_COLUMNS.find((c) => c.key === k)!.label);
+  if (missing.length) {
+    push(scan, diagnostic("table-missing-column", at(scan, scan.header.children[0]!), `a master table must include ${listOf(missing, 8, "and")}`, `add the ${wordFor(missing.length, "column")} in master order`));
+  }
+  return { headers, master, columns };
+}
 
-  // Rows: a row with the wrong number of cells is one finding (its cells are not in their columns, so
-  // they are not judged); in the others two cells holding each other's values are one finding.
+/**
+ * Rows: a row with the wrong number of cells is one finding (its cells are not in their columns, so they
+ * are not judged); in the others two cells holding each other's values are set aside as swaps, and every
+ * other cell a record or column refuses is one finding.
+ */
+function rowFindings(scan: TableScan, { headers, master, columns }: HeaderColumns): CellSwaps {
+  const { text, rows, width, ctx, bodySources } = scan;
   const texts = rows.map((row) => row.children.map((cell) => textOf(cell).trim()));
   const nameIndex = [...columns].find(([, c]) => c.key === "name")?.[0];
   const problemAt = (cells: readonly string[], i: number, record: TableRecord | undefined) => cellProblem(columns.get(i)!, cells[i] ?? "", record, ctx);
   const recordFor = (cells: readonly string[]) => (nameIndex === undefined ? undefined : recordOf(cells[nameIndex] ?? "", columns, cells, ctx));
-  const swaps = new Map<string, { i: number; j: number; rows: number[] }>();
+  const swaps: CellSwaps = new Map();
   for (const [r, row] of rows.entries()) {
     const cells = texts[r]!;
-    /** The cell a row lost, put back when the row's record decides its value. */
-    const missingCellFix = (k: number): Fix | undefined => {
-      const source = bodySources[r];
-      const column = columns.get(k);
-      const candidate = [...cells.slice(0, k), "", ...cells.slice(k)];
-      const record = recordFor(candidate);
-      const value = column && record?.values[column.key];
-      if (!source || !column || value === undefined || source.cells.length !== cells.length) return undefined;
-      const written = cellText(column.key, "", value);
-      const edit: Edit = k < source.cells.length
-        ? { start: source.cells[k]!.start, end: source.cells[k]!.start, text: ` ${written} |` }
-        : source.trail
-          ? { start: source.cells[k - 1]!.end, end: source.cells[k - 1]!.end, text: `| ${written} ` }
-          : { start: source.end, end: source.end, text: ` | ${written}` };
-      return { line: source.line, note: `${record!.name}'s missing ${column.label} cell written as "${written}", as its record says`, edits: [edit] };
-    };
     if (row.children.length !== width) {
       const missing = master ? locateMissing(cells, width, columns, recordFor, problemAt) : undefined;
-      push(cellCountFinding(file, row, width, missing === undefined ? undefined : { index: missing, label: columns.get(missing)?.label ?? headers[missing]!.text }), missing === undefined ? undefined : missingCellFix(missing));
+      const fix = missing === undefined ? undefined : missingCellFix(bodySources[r], cells, missing, columns, recordFor);
+      push(scan, cellCountFinding(scan.file, row, width, missing === undefined ? undefined : { index: missing, label: columns.get(missing)?.label ?? headers[missing]!.text }), fix);
       continue;
     }
     if (!master) continue;
@@ -369,41 +410,46 @@ function lintTable(file: string, text: string, starts: readonly number[], table:
     }
     const source = bodySources[r];
     for (const [i, problem] of failing) {
-      const fix = problem.expected !== undefined && fixable && source
-        ? { line: source.line, note: `${cells[nameIndex!]}'s ${columns.get(i)!.label} "${cells[i]}" written as "${problem.expected}", as its record says`, edits: [cellEdit(text, source, i, problem.expected)] }
-        : undefined;
-      push(diagnostic(problem.rule, at(row.children[i]!), problem.message, problem.hint), fix);
+      const fix =
+        problem.expected !== undefined && scan.fixable && source
+          ? { line: source.line, note: `${cells[nameIndex!]}'s ${columns.get(i)!.label} "${cells[i]}" written as "${problem.expected}", as its record says`, edits: [cellEdit(text, source, i, problem.expected)] }
+          : undefined;
+      push(scan, diagnostic(problem.rule, at(scan, row.children[i]!), problem.message, problem.hint), fix);
     }
   }
+  return swaps;
+}
 
-  // Column order: two columns standing in each other's place are one finding; of the rest only those off
-  // a longest in-order run moved, one finding each.
-  const order = [...columns].map(([index, column]) => ({ index, column, rank: MASTER_COLUMNS.indexOf(column) }));
-  const sorted = [...order].sort((a, b) => a.rank - b.rank);
-  const orderFindings: { diagnostic: Diagnostic; indexes: number[] }[] = [];
-  const swapped = new Set<number>();
-  order.forEach((m, p) => {
-    const other = sorted[p]!;
-    const q = order.indexOf(other);
-    if (other === m || q < p || sorted[q] !== m) return;
-    swapped.add(p).add(q);
-    orderFindings.push({
-      diagnostic: diagnostic("table-order", at(headers[m.index]!.cell), `"${m.column.label}" and "${other.column.label}" are swapped; master columns go ${ORDER_TEXT}`, `swap the ${m.column.label} and ${other.column.label} columns`),
-      indexes: [m.index, other.index],
-    });
-  });
-  const rest = order.filter((_, p) => !swapped.has(p));
-  const keep = increasingRun(rest.map((o) => o.rank));
-  for (const m of rest.filter((_, p) => !keep.has(p))) {
-    const next = sorted[sorted.indexOf(m) + 1];
-    const where = next ? `before "${next.column.label}"` : `after "${sorted[sorted.indexOf(m) - 1]!.column.label}"`;
-    orderFindings.push({ diagnostic: diagnostic("table-order", at(headers[m.index]!.cell), `"${m.column.label}" is out of order: it goes ${where}; master columns go ${ORDER_TEXT}`, `move the ${m.column.label} column ${where}`), indexes: [m.index] });
-  }
+/** The cell a row lost (at index k), put back when the row's record decides its value. */
+function missingCellFix(
+  source: SourceRow | undefined,
+  cells: readonly string[],
+  k: number,
+  columns: ReadonlyMap<number, MasterColumn>,
+  recordFor: (cells: readonly string[]) => TableRecord | undefined,
+): Fix | undefined {
+  const column = columns.get(k);
+  const record = recordFor([...cells.slice(0, k), "", ...cells.slice(k)]);
+  const value = column && record?.values[column.key];
+  if (!source || !column || value === undefined || source.cells.length !== cells.length) return undefined;
+  const written = cellText(column.key, "", value);
+  const edit: Edit =
+    k < source.cells.length
+      ? { start: source.cells[k]!.start, end: source.cells[k]!.start, text: ` ${written} |` }
+      : source.trail
+        ? { start: source.cells[k - 1]!.end, end: source.cells[k - 1]!.end, text: `| ${written} ` }
+        : { start: source.end, end: source.end, text: ` | ${written}` };
+  return { line: source.line, note: `${record!.name}'s missing ${column.label} cell written as "${written}", as its record says`, edits: [edit] };
+}
 
-  // Labels swapped over cells in master order: every row's cells under two labels that are out of order
-  // hold each other's values, so the labels, not the columns, are what moved. One finding (instead of the
-  // order finding and the cells finding), and the fix swaps the labels.
-  const checked = rows.filter((row) => row.children.length === width).length;
+/**
+ * Labels swapped over cells in master order: every row's cells under two labels that are out of order hold
+ * each other's values, so the labels, not the columns, are what moved. One finding (instead of the order
+ * finding and the cells finding), and the fix swaps the labels. Returns the header indexes relabelled.
+ */
+function swappedLabelFindings(scan: TableScan, { headers, columns }: HeaderColumns, swaps: CellSwaps): Set<number> {
+  const { text, headerSource } = scan;
+  const checked = scan.rows.filter((row) => row.children.length === scan.width).length;
   const relabelled = new Set<number>();
   for (const [key, { i, j, rows: where }] of swaps) {
     const [a, b] = [columns.get(i)!, columns.get(j)!];
@@ -411,31 +457,66 @@ function lintTable(file: string, text: string, starts: readonly number[], table:
     swaps.delete(key);
     relabelled.add(i).add(j);
     push(
-      diagnostic("table-order", at(headers[i]!.cell), `the labels "${a.label}" and "${b.label}" are swapped: the cells below hold ${b.label} values under "${a.label}" and ${a.label} values under "${b.label}"`, `swap the two labels`),
-      fixable ? { line: headerSource.line, note: `labels "${a.label}" and "${b.label}" swapped back over their cells`, edits: [cellEdit(text, headerSource, i, b.label), cellEdit(text, headerSource, j, a.label)] } : undefined,
+      scan,
+      diagnostic("table-order", at(scan, headers[i]!.cell), `the labels "${a.label}" and "${b.label}" are swapped: the cells below hold ${b.label} values under "${a.label}" and ${a.label} values under "${b.label}"`, "swap the two labels"),
+      scan.fixable ? { line: headerSource.line, note: `labels "${a.label}" and "${b.label}" swapped back over their cells`, edits: [cellEdit(text, headerSource, i, b.label), cellEdit(text, headerSource, j, a.label)] } : undefined,
     );
   }
-  const reorder = fixable && relabelled.size === 0 && rows.every((row) => row.children.length === width) ? reorderFix(text, [headerSource, delimiterSource, ...(bodySources as SourceRow[])], order, sorted) : undefined;
-  orderFindings.forEach((f, n) => {
-    if (f.indexes.some((i) => relabelled.has(i))) return;
-    push(f.diagnostic, n === 0 ? reorder : undefined);
-  });
+  return relabelled;
+}
 
-  for (const { i, j, rows: where } of swaps.values()) {
-    const first = rows[where[0]!]!;
-    const [a, b] = [columns.get(i)!, columns.get(j)!];
-    const sources = where.map((r) => bodySources[r]);
-    const fix: Fix | undefined = fixable && sources.every((s) => s !== undefined)
-      ? {
-          line: sources[0]!.line,
-          note: `${a.label} and ${b.label} cells swapped back in ${where.length === 1 ? "this row" : `${where.length} rows`}`,
-          edits: (sources as SourceRow[]).flatMap((s) => [cellEdit(text, s, i, raw(text, trimmed(text, s.cells[j]!))), cellEdit(text, s, j, raw(text, trimmed(text, s.cells[i]!)))]),
-        }
-      : undefined;
-    const rowsText = where.length === 1 ? "this row" : `${where.length} rows (the first here)`;
-    push(diagnostic("table-swapped-cells", at(first.children[i]!), `the ${a.label} and ${b.label} cells of ${rowsText} hold each other's values`, `swap the two cells${fix ? "; npm run check -- --fix does it" : ""}`), fix);
+/**
+ * Column order: two columns standing in each other's place are one finding; of the rest only those off a
+ * longest in-order run moved, one finding each. The first carries the fix that reorders the whole table.
+ */
+function orderFindings(scan: TableScan, { headers, columns }: HeaderColumns, relabelled: ReadonlySet<number>): void {
+  const order = [...columns].map(([index, column]) => ({ index, column, rank: MASTER_COLUMNS.indexOf(column) }));
+  const sorted = [...order].sort((a, b) => a.rank - b.rank);
+  const found: { diagnostic: Diagnostic; indexes: number[] }[] = [];
+  const swapped = new Set<number>();
+  for (const [p, m] of order.entries()) {
+    const other = sorted[p]!;
+    const q = order.indexOf(other);
+    if (other === m || q < p || sorted[q] !== m) continue;
+    swapped.add(p).add(q);
+    found.push({
+      diagnostic: diagnostic("table-order", at(scan, headers[m.index]!.cell), `"${m.column.label}" and "${other.column.label}" are swapped; master columns go ${ORDER_TEXT}`, `swap the ${m.column.label} and ${other.column.label} columns`),
+      indexes: [m.index, other.index],
+    });
   }
-  return out;
+  const rest = order.filter((_, p) => !swapped.has(p));
+  const keep = increasingRun(rest.map((o) => o.rank));
+  for (const m of rest.filter((_, p) => !keep.has(p))) {
+    const next = sorted[sorted.indexOf(m) + 1];
+    const where = next ? `before "${next.column.label}"` : `after "${sorted[sorted.indexOf(m) - 1]!.column.label}"`;
+    found.push({ diagnostic: diagnostic("table-order", at(scan, headers[m.index]!.cell), `"${m.column.label}" is out of order: it goes ${where}; master columns go ${ORDER_TEXT}`, `move the ${m.column.label} column ${where}`), indexes: [m.index] });
+  }
+  const whole = scan.fixable && relabelled.size === 0 && scan.rows.every((row) => row.children.length === scan.width);
+  const reorder = whole ? reorderFix(scan.text, [scan.headerSource, scan.delimiterSource, ...(scan.bodySources as SourceRow[])], order, sorted) : undefined;
+  for (const [n, f] of found.entries()) {
+    if (f.indexes.some((i) => relabelled.has(i))) continue;
+    push(scan, f.diagnostic, n === 0 ? reorder : undefined);
+  }
+}
+
+/** Two cells holding each other's values, in one row or several: one finding per pair of columns. */
+function swappedCellFindings(scan: TableScan, { columns }: HeaderColumns, swaps: CellSwaps): void {
+  const { text } = scan;
+  for (const { i, j, rows: where } of swaps.values()) {
+    const first = scan.rows[where[0]!]!;
+    const [a, b] = [columns.get(i)!, columns.get(j)!];
+    const sources = where.map((r) => scan.bodySources[r]);
+    const fix: Fix | undefined =
+      scan.fixable && sources.every((s) => s !== undefined)
+        ? {
+            line: sources[0]!.line,
+            note: `${a.label} and ${b.label} cells swapped back in ${where.length === 1 ? "this row" : `${where.length} rows`}`,
+            edits: (sources as SourceRow[]).flatMap((s) => [cellEdit(text, s, i, raw(text, trimmed(text, s.cells[j]!))), cellEdit(text, s, j, raw(text, trimmed(text, s.cells[i]!)))]),
+          }
+        : undefined;
+    const rowsText = where.length === 1 ? "this row" : `${where.length} rows (the first here)`;
+    push(scan, diagnostic("table-swapped-cells", at(scan, first.children[i]!), `the ${a.label} and ${b.label} cells of ${rowsText} hold each other's values`, `swap the two cells${fix ? "; npm run check -- --fix does it" : ""}`), fix);
+  }
 }
 
 /** The edits that put the master columns in master order, other columns staying where they are. */
