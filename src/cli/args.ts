@@ -1,7 +1,7 @@
 /**
- * The one command-line parser of every command in src/cli: `--name value`, `--name=value`, flags,
- * positionals, `--help`. Anything it does not know is a usage error (exit 2) with one plain line, before the
- * command does anything.
+ * The one command-line parser of every command in src/cli and of the app (src/app/core/args.ts): `--name value`,
+ * `--name=value`, flags, positionals, `--help`. Anything it does not know is a usage error (exit 2) with one plain
+ * line, before the command does anything. It imports nothing at run time, so the app's bundles carry only it.
  */
 import type { Io } from "./io.ts";
 
@@ -22,10 +22,15 @@ export interface CommandSpec {
   aliases?: Record<`--${string}`, readonly string[]>;
   /** Positional arguments accepted (default none). */
   positionals?: number;
+  /** Text shown by --help between the usage line and the options. */
+  about?: string;
 }
 
 export interface ParsedArgs {
+  /** The last value given to each option. */
   values: Map<string, string>;
+  /** Every value given to each option, in order (a repeatable option such as the app's --alert). */
+  lists: Map<string, string[]>;
   flags: Set<string>;
   positionals: string[];
 }
@@ -34,6 +39,7 @@ export type ParseResult = { args: ParsedArgs } | { usage: string } | { help: str
 
 export function parseArgs(argv: readonly string[], spec: CommandSpec): ParseResult {
   const values = new Map<string, string>();
+  const lists = new Map<string, string[]>();
   const flags = new Set<string>();
   const positionals: string[] = [];
   const queue = [...argv];
@@ -67,17 +73,18 @@ export function parseArgs(argv: readonly string[], spec: CommandSpec): ParseResu
     const problem = opt.check?.(value);
     if (problem) return { usage: problem };
     values.set(name, value);
+    lists.set(name, [...(lists.get(name) ?? []), value]);
   }
   const max = spec.positionals ?? 0;
   if (positionals.length > max) return { usage: max === 0 ? `unexpected argument ${JSON.stringify(positionals[0])}` : `too many arguments: ${positionals.slice(max).map((p) => JSON.stringify(p)).join(" ")}` };
-  return { args: { values, flags, positionals } };
+  return { args: { values, lists, flags, positionals } };
 }
 
-function helpText(spec: CommandSpec): string {
+export function helpText(spec: CommandSpec): string {
   const rows = Object.entries(spec.options).map(([name, o]) => [`${name}${o.value ? ` ${o.value}` : ""}`, o.help] as const);
   for (const [name, to] of Object.entries(spec.aliases ?? {})) rows.push([name, `same as ${to.join(" ")}`]);
   const width = Math.max(0, ...rows.map(([n]) => n.length));
-  return `usage: ${spec.usage}\n${rows.map(([n, h]) => `  ${n.padEnd(width)}  ${h}`).join("\n")}\n`;
+  return `usage: ${spec.usage}\n${spec.about ? `\n${spec.about}\n\n` : ""}${rows.map(([n, h]) => `  ${n.padEnd(width)}  ${h}`).join("\n")}\n`;
 }
 
 /**

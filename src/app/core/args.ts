@@ -1,5 +1,6 @@
 /**
- * CLI argument parsing (flag-free: every option parses in every build; features decide what they do).
+ * The app's options, read by the one argument parser of every command (src/cli/args.ts), then turned into
+ * typed CliOptions (flag-free: every option parses in every build; features decide what they do).
  * Defaults of the security limits come from the records (src/generated/limits.ts, data/security.yaml).
  * No signing secret is compiled in: it comes from --secret or PERF_TOKEN_SECRET, or is absent.
  */
@@ -14,6 +15,7 @@ import {
   SCOPE_NAMES,
   type ScopeName,
 } from "../../generated/limits.ts";
+import { helpText, parseArgs as parseCommandLine, type CommandSpec, type OptionSpec } from "../../cli/args.ts";
 import { TENANT_PATTERN } from "./input.ts";
 
 /** Largest POST /ingest body, in bytes (413 above it). */
@@ -67,59 +69,88 @@ export class UsageError extends Error {
   override name = "UsageError";
 }
 
-export const USAGE = `usage: bun run [--feature=NAME ...] src/app/main.ts [options] [metrics.jsonl | -]
+/** An option of the app: an integer one is stored as a number. */
+type AppOption = OptionSpec & { int?: true };
 
-Reads JSON lines ({"name","value","namespace","scope","ts","tenant?","unit?","props?","traceparent?","via?"}),
+/** Accepts an integer of at least `min`. */
+function int(min: number, help: string): AppOption {
+  return { value: "N", help, int: true, check: (v) => (Number.isInteger(Number(v)) && Number(v) >= min ? undefined : `must be an integer >= ${min}`) };
+}
+
+const clockValue = (raw: string): number => (/^\d+$/.test(raw) ? Number(raw) : Date.parse(raw));
+
+/** Each check's message starts with the option's name. */
+function named<T extends Record<`--${string}`, AppOption>>(options: T): T {
+  for (const [name, o] of Object.entries(options) as [string, AppOption][]) {
+    const check = o.check;
+    if (check) o.check = (v) => {
+      const problem = check(v);
+      return problem && `${name} ${problem}`;
+    };
+  }
+  return options;
+}
+
+/** Each option sets the CliOptions field named as it is, in camel case (--mock-hostile sets mockHostile); --alert adds to alerts. */
+const OPTIONS = named({
+  "--now": { value: "ISO|ms", help: "fixed clock (default: latest sample timestamp)", check: (v) => (Number.isFinite(clockValue(v)) ? undefined : `must be epoch ms or an ISO date: ${v}`) },
+  "--seed": int(0, "MOCK_API generator seed (42)"),
+  "--count": int(0, "MOCK_API sample count (200)"),
+  "--mock-hostile": int(0, "MOCK_API: add N hostile metrics (0)"),
+  "--scope": { value: "S", help: `caller scope (${SCOPE_NAMES.join("|")}) of records and reads (SCOPE_ISOLATION)`, check: (v) => (isScopeName(v) ? undefined : `must be one of ${SCOPE_NAMES.join(", ")}: ${v}`) },
+  "--tenant": { value: "T", help: 'caller tenant ("default"; needs --scope)', check: (v) => (TENANT_PATTERN.test(v) ? undefined : `must match ${TENANT_PATTERN.source}: ${v}`) },
+  "--out": { value: "DIR", help: "write export files (csv, prom, otlp, snapshot) to DIR" },
+  "--s3-bucket": { value: "B", help: "S3_EXPORT bucket (perf-metrics)" },
+  "--s3-prefix": { value: "P", help: "S3_EXPORT key prefix (metrics)" },
+  "--s3-out": { value: "DIR", help: "S3_EXPORT: write the requests under DIR" },
+  "--retention-days": int(0, `RETENTION_POLICY max sample age (${RETENTION_CLEANUP_RETENTION_WINDOW})`),
+  "--sample-rate": int(1, "SAMPLING: keep 1 in N (4)"),
+  "--sample-after": int(0, "SAMPLING: after N samples per series (8)"),
+  "--batch-size": int(1, "BATCHING batch size (16)"),
+  "--rate-limit": int(1, `RATE_LIMIT stream messages/min per connection (${MESSAGE_RATE_LIMIT_STREAM_MESSAGES})`),
+  "--ingest-limit": int(1, `RATE_LIMIT ingested metric lines/min per tenant in a scope (${MESSAGE_RATE_LIMIT_INGESTED_METRICS})`),
+  "--tenant-bytes": int(1, `RATE_LIMIT stored bytes of samples per tenant in a scope (${MESSAGE_RATE_LIMIT_STORED_BYTES})`),
+  "--max-connections": int(1, `RATE_LIMIT stream connections per tenant in a scope (${PER_TENANT_CONNECTION_LIMIT_CONNECTIONS})`),
+  "--serve": { help: "LIVE_STREAM WebSocket server (/stream?namespace=N&token=T)" },
+  "--port": int(0, "server port (8787)"),
+  "--host": { value: "H", help: "server host (127.0.0.1)" },
+  "--serve-ms": int(1, "stop serving after N ms"),
+  "--max-body-bytes": int(1, `largest POST /ingest body (${DEFAULT_MAX_BODY_BYTES})`),
+  "--secret": { value: "S", help: "RBAC signing secret (env PERF_TOKEN_SECRET; no default)" },
+  "--issue-token": { value: "SPEC", help: "RBAC: print a signed token for ROLE:SCOPE[:TENANT[:SUB]], valid for 1h from --now" },
+  "--token": { value: "T", help: "RBAC: verify a token and report its claims" },
+  "--audit-file": { value: "PATH", help: "AUDIT_LOG: append entries to PATH" },
+  "--s3-endpoint": { value: "URL", help: "S3_EXPORT: upload there (env S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY)" },
+  "--traceparent": { value: "H", help: "TRACE_CONTEXT: run-level W3C trace context" },
+  "--alert": { value: "RULE", help: "ALERTING rule NAME:METRIC>VALUE[:FOR] (repeatable; FOR like 30s, 5m)" },
+});
+
+type Camel<S extends string> = S extends `${infer A}-${infer B}` ? `${A}${Capitalize<Camel<B>>}` : S;
+type Field<N> = N extends `--${infer S}` ? Camel<S> : never;
+/** Compiles only while every option (but --alert) names a field of CliOptions. */
+const FIELDS_EXIST: Exclude<Field<keyof typeof OPTIONS>, keyof CliOptions> extends "alert" ? true : never = true;
+void FIELDS_EXIST;
+
+const SPEC: CommandSpec = {
+  usage: "bun run [--feature=NAME ...] src/app/main.ts [options] [metrics.jsonl | -]",
+  about: `Reads JSON lines ({"name","value","namespace","scope","ts","tenant?","unit?","props?","traceparent?","via?"}),
 or the built-in sample when no file is given (MOCK_API builds generate data instead). "scope" is one of
 ${SCOPE_NAMES.join(", ")} (default: --scope); "tenant" defaults to --tenant, else "default"; "via" names the
-{"scope","tenant"} that submitted the metric.
+{"scope","tenant"} that submitted the metric.`,
+  positionals: 1,
+  options: OPTIONS,
+};
 
-options:
-  --now=ISO|ms          fixed clock (default: latest sample timestamp)
-  --seed=N --count=N    MOCK_API generator seed (42) and sample count (200)
-  --mock-hostile=N      MOCK_API: add N hostile metrics (0)
-  --scope=S [--tenant=T]   caller scope (${SCOPE_NAMES.join("|")}) and tenant ("default") of records and reads (SCOPE_ISOLATION)
-  --out=DIR             write export files (csv, prom, otlp, snapshot) to DIR
-  --s3-bucket=B --s3-prefix=P --s3-out=DIR   S3_EXPORT target (requests written under DIR)
-  --retention-days=N    RETENTION_POLICY max sample age (${RETENTION_CLEANUP_RETENTION_WINDOW})
-  --sample-rate=N --sample-after=N           SAMPLING: keep 1 in N after N samples per series (4, 8)
-  --batch-size=N        BATCHING batch size (16)
-  --rate-limit=N        RATE_LIMIT stream messages/min per connection (${MESSAGE_RATE_LIMIT_STREAM_MESSAGES})
-  --ingest-limit=N      RATE_LIMIT ingested metric lines/min per tenant in a scope (${MESSAGE_RATE_LIMIT_INGESTED_METRICS})
-  --tenant-bytes=N      RATE_LIMIT stored bytes of samples per tenant in a scope (${MESSAGE_RATE_LIMIT_STORED_BYTES})
-  --max-connections=N   RATE_LIMIT stream connections per tenant in a scope (${PER_TENANT_CONNECTION_LIMIT_CONNECTIONS})
-  --serve [--port=N] [--host=H] [--serve-ms=N]   LIVE_STREAM WebSocket server (/stream?namespace=N&token=T)
-  --max-body-bytes=N    largest POST /ingest body (${DEFAULT_MAX_BODY_BYTES})
-  --secret=S            RBAC signing secret (env PERF_TOKEN_SECRET; no default)
-  --issue-token=ROLE:SCOPE[:TENANT[:SUB]]   RBAC: print a signed token valid for 1h from --now
-  --token=T             RBAC: verify a token and report its claims
-  --audit-file=PATH     AUDIT_LOG: append entries to PATH
-  --s3-endpoint=URL     S3_EXPORT: upload there (env S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY)
-  --traceparent=H       TRACE_CONTEXT: run-level W3C trace context
-  --alert=NAME:METRIC>VALUE[:FOR]   ALERTING rule (repeatable; FOR like 30s, 5m)
-  --help`;
-
-const VALUE_OPTIONS = new Set([
-  "now", "seed", "count", "mock-hostile", "scope", "tenant", "out", "s3-bucket", "s3-prefix", "s3-out", "retention-days", "sample-rate",
-  "sample-after", "batch-size", "rate-limit", "ingest-limit", "tenant-bytes", "max-connections", "port", "host", "serve-ms", "secret",
-  "issue-token", "token", "traceparent", "alert", "max-body-bytes", "audit-file", "s3-endpoint",
-]);
-
-function int(name: string, raw: string, min: number): number {
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be an integer >= ${min}`);
-  return n;
-}
-
-export function parseClock(raw: string): number {
-  const n = /^\d+$/.test(raw) ? Number(raw) : Date.parse(raw);
-  if (!Number.isFinite(n)) throw new UsageError(`--now must be epoch ms or an ISO date: ${raw}`);
-  return n;
-}
+export const USAGE = helpText(SPEC).trimEnd();
 
 export function parseArgs(argv: readonly string[], env: Record<string, string | undefined> = {}): CliOptions {
+  // Flags are compile-time: after the file they would reach the app as an option, and do nothing.
+  const flag = argv.find((a) => a === "--feature" || a.startsWith("--feature="));
+  if (flag !== undefined) throw new UsageError(`compile-time flags go before the file: bun run ${flag} src/app/main.ts`);
+  const r = parseCommandLine(argv, SPEC);
+  if ("usage" in r) throw new UsageError(r.usage);
   const o: CliOptions = {
-    help: false,
+    help: "help" in r,
     seed: 42,
     count: 200,
     mockHostile: 0,
@@ -140,70 +171,17 @@ export function parseArgs(argv: readonly string[], env: Record<string, string | 
     maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
     alerts: [],
   };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === "--help" || arg === "-h") {
-      o.help = true;
-      continue;
-    }
-    if (arg === "--serve") {
-      o.serve = true;
-      continue;
-    }
-    if (!arg.startsWith("--") || arg === "-") {
-      if (o.file !== undefined) throw new UsageError(`unexpected argument: ${arg}`);
-      o.file = arg;
-      continue;
-    }
-    const eq = arg.indexOf("=");
-    const name = eq < 0 ? arg.slice(2) : arg.slice(2, eq);
-    if (name === "feature") throw new UsageError(`compile-time flags go before the file: bun run ${arg} src/app/main.ts`);
-    if (!VALUE_OPTIONS.has(name)) throw new UsageError(`unknown option: --${name}`);
-    let value: string;
-    if (eq >= 0) value = arg.slice(eq + 1);
-    else {
-      const next = argv[++i];
-      if (next === undefined) throw new UsageError(`--${name} needs a value`);
-      value = next;
-    }
-    switch (name) {
-      case "now": o.now = parseClock(value); break;
-      case "seed": o.seed = int(name, value, 0); break;
-      case "count": o.count = int(name, value, 0); break;
-      case "mock-hostile": o.mockHostile = int(name, value, 0); break;
-      case "scope":
-        if (!isScopeName(value)) throw new UsageError(`--scope must be one of ${SCOPE_NAMES.join(", ")}: ${value}`);
-        o.scope = value;
-        break;
-      case "tenant":
-        if (!TENANT_PATTERN.test(value)) throw new UsageError(`--tenant must match ${TENANT_PATTERN.source}: ${value}`);
-        o.tenant = value;
-        break;
-      case "out": o.out = value; break;
-      case "s3-bucket": o.s3Bucket = value; break;
-      case "s3-prefix": o.s3Prefix = value; break;
-      case "s3-out": o.s3Out = value; break;
-      case "retention-days": o.retentionDays = int(name, value, 0); break;
-      case "sample-rate": o.sampleRate = int(name, value, 1); break;
-      case "sample-after": o.sampleAfter = int(name, value, 0); break;
-      case "batch-size": o.batchSize = int(name, value, 1); break;
-      case "rate-limit": o.rateLimit = int(name, value, 1); break;
-      case "ingest-limit": o.ingestLimit = int(name, value, 1); break;
-      case "tenant-bytes": o.tenantBytes = int(name, value, 1); break;
-      case "max-connections": o.maxConnections = int(name, value, 1); break;
-      case "port": o.port = int(name, value, 0); break;
-      case "host": o.host = value; break;
-      case "serve-ms": o.serveMs = int(name, value, 1); break;
-      case "secret": o.secret = value || undefined; break;
-      case "max-body-bytes": o.maxBodyBytes = int(name, value, 1); break;
-      case "audit-file": o.auditFile = value; break;
-      case "s3-endpoint": o.s3Endpoint = value; break;
-      case "issue-token": o.issueToken = value; break;
-      case "token": o.token = value; break;
-      case "traceparent": o.traceparent = value; break;
-      case "alert": o.alerts.push(value); break;
-    }
+  if (!("args" in r)) return o;
+  const { values, lists, flags, positionals } = r.args;
+  const fields = o as unknown as Record<string, unknown>;
+  for (const [name, value] of values) {
+    const field = name.slice(2).replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
+    fields[field] = OPTIONS[name as keyof typeof OPTIONS].int ? Number(value) : value;
   }
+  if (o.now !== undefined) o.now = clockValue(String(o.now));
+  o.alerts = lists.get("--alert") ?? [];
+  o.serve = flags.has("--serve");
+  o.file = positionals[0];
   if (o.tenant !== undefined && o.scope === undefined) throw new UsageError("--tenant needs --scope");
   return o;
 }
