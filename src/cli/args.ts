@@ -5,16 +5,26 @@
  */
 import type { Io } from "./io.ts";
 
-export interface OptionSpec {
-  /** Takes a value (`--out dist`, `--out=dist`); otherwise a flag. */
+export interface OptionRule {
+  /** Takes a value (`--out dist`, `--out=dist`), named so in --help; otherwise a flag. */
   value?: string;
   /** An error message when the value is not acceptable, else undefined. */
   check?: (value: string) => string | undefined;
+}
+
+export interface OptionSpec extends OptionRule {
   /** What it does, for --help. */
   help: string;
 }
 
-export interface CommandSpec {
+/** What the parser needs: the options, their shorthands, how many positionals. */
+export interface ParserSpec {
+  options: Record<`--${string}`, OptionRule>;
+  aliases?: Record<`--${string}`, readonly string[]>;
+  positionals?: number;
+}
+
+export interface CommandSpec extends ParserSpec {
   /** `bun scripts/<name>.ts …` line shown by --help. */
   usage: string;
   options: Record<`--${string}`, OptionSpec>;
@@ -22,8 +32,6 @@ export interface CommandSpec {
   aliases?: Record<`--${string}`, readonly string[]>;
   /** Positional arguments accepted (default none). */
   positionals?: number;
-  /** Text shown by --help between the usage line and the options. */
-  about?: string;
 }
 
 export interface ParsedArgs {
@@ -38,6 +46,11 @@ export interface ParsedArgs {
 export type ParseResult = { args: ParsedArgs } | { usage: string } | { help: string };
 
 export function parseArgs(argv: readonly string[], spec: CommandSpec): ParseResult {
+  return parseWith(argv, spec, () => helpText(spec));
+}
+
+/** The parser itself; --help answers `help()` (the app writes its own text, so its bundles carry no help layout). */
+export function parseWith(argv: readonly string[], spec: ParserSpec, help: () => string): ParseResult {
   const values = new Map<string, string>();
   const lists = new Map<string, string[]>();
   const flags = new Set<string>();
@@ -45,7 +58,7 @@ export function parseArgs(argv: readonly string[], spec: CommandSpec): ParseResu
   const queue = [...argv];
   while (queue.length) {
     const a = queue.shift()!;
-    if (a === "--help" || a === "-h") return { help: helpText(spec) };
+    if (a === "--help" || a === "-h") return { help: help() };
     if (a === "--") {
       positionals.push(...queue.splice(0));
       break;
@@ -80,11 +93,11 @@ export function parseArgs(argv: readonly string[], spec: CommandSpec): ParseResu
   return { args: { values, lists, flags, positionals } };
 }
 
-export function helpText(spec: CommandSpec): string {
+function helpText(spec: CommandSpec): string {
   const rows = Object.entries(spec.options).map(([name, o]) => [`${name}${o.value ? ` ${o.value}` : ""}`, o.help] as const);
   for (const [name, to] of Object.entries(spec.aliases ?? {})) rows.push([name, `same as ${to.join(" ")}`]);
   const width = Math.max(0, ...rows.map(([n]) => n.length));
-  return `usage: ${spec.usage}\n${spec.about ? `\n${spec.about}\n\n` : ""}${rows.map(([n, h]) => `  ${n.padEnd(width)}  ${h}`).join("\n")}\n`;
+  return `usage: ${spec.usage}\n${rows.map(([n, h]) => `  ${n.padEnd(width)}  ${h}`).join("\n")}\n`;
 }
 
 /**

@@ -15,7 +15,7 @@ import {
   SCOPE_NAMES,
   type ScopeName,
 } from "../../generated/limits.ts";
-import { helpText, parseArgs as parseCommandLine, type CommandSpec, type OptionSpec } from "../../cli/args.ts";
+import { parseWith, type OptionRule, type ParserSpec } from "../../cli/args.ts";
 import { TENANT_PATTERN } from "./input.ts";
 
 /** Largest POST /ingest body, in bytes (413 above it). */
@@ -69,12 +69,46 @@ export class UsageError extends Error {
   override name = "UsageError";
 }
 
+export const USAGE = `usage: bun run [--feature=NAME ...] src/app/main.ts [options] [metrics.jsonl | -]
+
+Reads JSON lines ({"name","value","namespace","scope","ts","tenant?","unit?","props?","traceparent?","via?"}),
+or the built-in sample when no file is given (MOCK_API builds generate data instead). "scope" is one of
+${SCOPE_NAMES.join(", ")} (default: --scope); "tenant" defaults to --tenant, else "default"; "via" names the
+{"scope","tenant"} that submitted the metric.
+
+options:
+  --now=ISO|ms          fixed clock (default: latest sample timestamp)
+  --seed=N --count=N    MOCK_API generator seed (42) and sample count (200)
+  --mock-hostile=N      MOCK_API: add N hostile metrics (0)
+  --scope=S [--tenant=T]   caller scope (${SCOPE_NAMES.join("|")}) and tenant ("default") of records and reads (SCOPE_ISOLATION)
+  --out=DIR             write export files (csv, prom, otlp, snapshot) to DIR
+  --s3-bucket=B --s3-prefix=P --s3-out=DIR   S3_EXPORT target (requests written under DIR)
+  --retention-days=N    RETENTION_POLICY max sample age (${RETENTION_CLEANUP_RETENTION_WINDOW})
+  --sample-rate=N --sample-after=N           SAMPLING: keep 1 in N after N samples per series (4, 8)
+  --batch-size=N        BATCHING batch size (16)
+  --rate-limit=N        RATE_LIMIT stream messages/min per connection (${MESSAGE_RATE_LIMIT_STREAM_MESSAGES})
+  --ingest-limit=N      RATE_LIMIT ingested metric lines/min per tenant in a scope (${MESSAGE_RATE_LIMIT_INGESTED_METRICS})
+  --tenant-bytes=N      RATE_LIMIT stored bytes of samples per tenant in a scope (${MESSAGE_RATE_LIMIT_STORED_BYTES})
+  --max-connections=N   RATE_LIMIT stream connections per tenant in a scope (${PER_TENANT_CONNECTION_LIMIT_CONNECTIONS})
+  --serve [--port=N] [--host=H] [--serve-ms=N]   LIVE_STREAM WebSocket server (/stream?namespace=N&token=T)
+  --max-body-bytes=N    largest POST /ingest body (${DEFAULT_MAX_BODY_BYTES})
+  --secret=S            RBAC signing secret (env PERF_TOKEN_SECRET; no default)
+  --issue-token=ROLE:SCOPE[:TENANT[:SUB]]   RBAC: print a signed token valid for 1h from --now
+  --token=T             RBAC: verify a token and report its claims
+  --audit-file=PATH     AUDIT_LOG: append entries to PATH
+  --s3-endpoint=URL     S3_EXPORT: upload there (env S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY)
+  --traceparent=H       TRACE_CONTEXT: run-level W3C trace context
+  --alert=NAME:METRIC>VALUE[:FOR]   ALERTING rule (repeatable; FOR like 30s, 5m)
+  --help`;
+
 /** An option of the app: an integer one is stored as a number. */
-type AppOption = OptionSpec & { int?: true };
+type AppOption = OptionRule & { int?: true };
+
+const TEXT: AppOption = { value: "TEXT" };
 
 /** Accepts an integer of at least `min`. */
-function int(min: number, help: string): AppOption {
-  return { value: "N", help, int: true, check: (v) => (Number.isInteger(Number(v)) && Number(v) >= min ? undefined : `must be an integer >= ${min}`) };
+function int(min: number): AppOption {
+  return { value: "N", int: true, check: (v) => (Number.isInteger(Number(v)) && Number(v) >= min ? undefined : `must be an integer >= ${min}`) };
 }
 
 const clockValue = (raw: string): number => (/^\d+$/.test(raw) ? Number(raw) : Date.parse(raw));
@@ -93,37 +127,37 @@ function named<T extends Record<`--${string}`, AppOption>>(options: T): T {
 
 /** Each option sets the CliOptions field named as it is, in camel case (--mock-hostile sets mockHostile); --alert adds to alerts. */
 const OPTIONS = named({
-  "--now": { value: "ISO|ms", help: "fixed clock (default: latest sample timestamp)", check: (v) => (Number.isFinite(clockValue(v)) ? undefined : `must be epoch ms or an ISO date: ${v}`) },
-  "--seed": int(0, "MOCK_API generator seed (42)"),
-  "--count": int(0, "MOCK_API sample count (200)"),
-  "--mock-hostile": int(0, "MOCK_API: add N hostile metrics (0)"),
-  "--scope": { value: "S", help: `caller scope (${SCOPE_NAMES.join("|")}) of records and reads (SCOPE_ISOLATION)`, check: (v) => (isScopeName(v) ? undefined : `must be one of ${SCOPE_NAMES.join(", ")}: ${v}`) },
-  "--tenant": { value: "T", help: 'caller tenant ("default"; needs --scope)', check: (v) => (TENANT_PATTERN.test(v) ? undefined : `must match ${TENANT_PATTERN.source}: ${v}`) },
-  "--out": { value: "DIR", help: "write export files (csv, prom, otlp, snapshot) to DIR" },
-  "--s3-bucket": { value: "B", help: "S3_EXPORT bucket (perf-metrics)" },
-  "--s3-prefix": { value: "P", help: "S3_EXPORT key prefix (metrics)" },
-  "--s3-out": { value: "DIR", help: "S3_EXPORT: write the requests under DIR" },
-  "--retention-days": int(0, `RETENTION_POLICY max sample age (${RETENTION_CLEANUP_RETENTION_WINDOW})`),
-  "--sample-rate": int(1, "SAMPLING: keep 1 in N (4)"),
-  "--sample-after": int(0, "SAMPLING: after N samples per series (8)"),
-  "--batch-size": int(1, "BATCHING batch size (16)"),
-  "--rate-limit": int(1, `RATE_LIMIT stream messages/min per connection (${MESSAGE_RATE_LIMIT_STREAM_MESSAGES})`),
-  "--ingest-limit": int(1, `RATE_LIMIT ingested metric lines/min per tenant in a scope (${MESSAGE_RATE_LIMIT_INGESTED_METRICS})`),
-  "--tenant-bytes": int(1, `RATE_LIMIT stored bytes of samples per tenant in a scope (${MESSAGE_RATE_LIMIT_STORED_BYTES})`),
-  "--max-connections": int(1, `RATE_LIMIT stream connections per tenant in a scope (${PER_TENANT_CONNECTION_LIMIT_CONNECTIONS})`),
-  "--serve": { help: "LIVE_STREAM WebSocket server (/stream?namespace=N&token=T)" },
-  "--port": int(0, "server port (8787)"),
-  "--host": { value: "H", help: "server host (127.0.0.1)" },
-  "--serve-ms": int(1, "stop serving after N ms"),
-  "--max-body-bytes": int(1, `largest POST /ingest body (${DEFAULT_MAX_BODY_BYTES})`),
-  "--secret": { value: "S", help: "RBAC signing secret (env PERF_TOKEN_SECRET; no default)" },
-  "--issue-token": { value: "SPEC", help: "RBAC: print a signed token for ROLE:SCOPE[:TENANT[:SUB]], valid for 1h from --now" },
-  "--token": { value: "T", help: "RBAC: verify a token and report its claims" },
-  "--audit-file": { value: "PATH", help: "AUDIT_LOG: append entries to PATH" },
-  "--s3-endpoint": { value: "URL", help: "S3_EXPORT: upload there (env S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY)" },
-  "--traceparent": { value: "H", help: "TRACE_CONTEXT: run-level W3C trace context" },
-  "--alert": { value: "RULE", help: "ALERTING rule NAME:METRIC>VALUE[:FOR] (repeatable; FOR like 30s, 5m)" },
-});
+  "--now": { value: "TEXT", check: (v) => (Number.isFinite(clockValue(v)) ? undefined : `must be epoch ms or an ISO date: ${v}`) },
+  "--seed": int(0),
+  "--count": int(0),
+  "--mock-hostile": int(0),
+  "--scope": { value: "TEXT", check: (v) => (isScopeName(v) ? undefined : `must be one of ${SCOPE_NAMES.join(", ")}: ${v}`) },
+  "--tenant": { value: "TEXT", check: (v) => (TENANT_PATTERN.test(v) ? undefined : `must match ${TENANT_PATTERN.source}: ${v}`) },
+  "--out": TEXT,
+  "--s3-bucket": TEXT,
+  "--s3-prefix": TEXT,
+  "--s3-out": TEXT,
+  "--retention-days": int(0),
+  "--sample-rate": int(1),
+  "--sample-after": int(0),
+  "--batch-size": int(1),
+  "--rate-limit": int(1),
+  "--ingest-limit": int(1),
+  "--tenant-bytes": int(1),
+  "--max-connections": int(1),
+  "--serve": {},
+  "--port": int(0),
+  "--host": TEXT,
+  "--serve-ms": int(1),
+  "--max-body-bytes": int(1),
+  "--secret": TEXT,
+  "--issue-token": TEXT,
+  "--token": TEXT,
+  "--audit-file": TEXT,
+  "--s3-endpoint": TEXT,
+  "--traceparent": TEXT,
+  "--alert": TEXT,
+} satisfies Record<`--${string}`, AppOption>);
 
 type Camel<S extends string> = S extends `${infer A}-${infer B}` ? `${A}${Capitalize<Camel<B>>}` : S;
 type Field<N> = N extends `--${infer S}` ? Camel<S> : never;
@@ -131,23 +165,13 @@ type Field<N> = N extends `--${infer S}` ? Camel<S> : never;
 const FIELDS_EXIST: Exclude<Field<keyof typeof OPTIONS>, keyof CliOptions> extends "alert" ? true : never = true;
 void FIELDS_EXIST;
 
-const SPEC: CommandSpec = {
-  usage: "bun run [--feature=NAME ...] src/app/main.ts [options] [metrics.jsonl | -]",
-  about: `Reads JSON lines ({"name","value","namespace","scope","ts","tenant?","unit?","props?","traceparent?","via?"}),
-or the built-in sample when no file is given (MOCK_API builds generate data instead). "scope" is one of
-${SCOPE_NAMES.join(", ")} (default: --scope); "tenant" defaults to --tenant, else "default"; "via" names the
-{"scope","tenant"} that submitted the metric.`,
-  positionals: 1,
-  options: OPTIONS,
-};
-
-export const USAGE = helpText(SPEC).trimEnd();
+const SPEC: ParserSpec = { positionals: 1, options: OPTIONS };
 
 export function parseArgs(argv: readonly string[], env: Record<string, string | undefined> = {}): CliOptions {
   // Flags are compile-time: after the file they would reach the app as an option, and do nothing.
   const flag = argv.find((a) => a === "--feature" || a.startsWith("--feature="));
   if (flag !== undefined) throw new UsageError(`compile-time flags go before the file: bun run ${flag} src/app/main.ts`);
-  const r = parseCommandLine(argv, SPEC);
+  const r = parseWith(argv, SPEC, () => USAGE);
   if ("usage" in r) throw new UsageError(r.usage);
   const o: CliOptions = {
     help: "help" in r,
@@ -176,7 +200,7 @@ export function parseArgs(argv: readonly string[], env: Record<string, string | 
   const fields = o as unknown as Record<string, unknown>;
   for (const [name, value] of values) {
     const field = name.slice(2).replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
-    fields[field] = OPTIONS[name as keyof typeof OPTIONS].int ? Number(value) : value;
+    fields[field] = (OPTIONS[name as keyof typeof OPTIONS] as AppOption).int ? Number(value) : value;
   }
   if (o.now !== undefined) o.now = clockValue(String(o.now));
   o.alerts = lists.get("--alert") ?? [];
