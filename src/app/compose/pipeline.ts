@@ -15,6 +15,7 @@ import { tenantGrouping } from "../features/enterprise.ts";
 import { histogramExtender } from "../features/histograms.ts";
 import { SanitizationStage } from "../features/input-sanitization.ts";
 import { PiiRedactionStage } from "../features/pii-redaction.ts";
+import { IngestRateLimit, MessageRateLimiter } from "../features/rate-limit.ts";
 import { applyRetention } from "../features/retention-policy.ts";
 import { SamplingStage } from "../features/sampling.ts";
 import { validateMetricScope } from "../features/scope-isolation.ts";
@@ -22,6 +23,7 @@ import { TimeSeriesStore } from "../features/time-series-storage.ts";
 import { childContext, formatTraceparent, parseTraceparent, summarizeTraces, TraceContextStage } from "../features/trace-context.ts";
 import { auditStage } from "./audit.ts";
 import type { Run } from "./run.ts";
+import { ingestLimits } from "./serve.ts";
 
 export function createTracker(): MasterPerfTracker {
   return new MasterPerfTracker({
@@ -94,7 +96,11 @@ function setUp(run: Run, auditSink: AuditSink | undefined, afterFlush: (() => vo
     });
   }
   if (feature("RATE_LIMIT")) {
-    // The limits apply when serving (compose/serve.ts), by the server's clock, before the pipeline runs.
+    // Used when serving: it limits network ingest, by the server's clock, before the pipeline runs.
+    const ingestLimit = new IngestRateLimit(new MessageRateLimiter(opts.ingestLimit), Date.now);
+    if (feature("LIVE_STREAM")) {
+      run.hooks.ingestAdmission = () => ingestLimits(run, ingestLimit);
+    }
     report.push(() => {
       out(section("rate limit"));
       out(`limits (--serve, server clock): ${opts.rateLimit} messages/min per connection; ${opts.ingestLimit} ingested metric lines/min, ${opts.maxConnections} connections and ${opts.tenantBytes} stored bytes per tenant in a scope`);

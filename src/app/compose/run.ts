@@ -5,11 +5,11 @@
  * reads behind a second feature() test, and each flag's code stays in its branch for the bundler to drop.
  */
 import type { CliOptions } from "../core/args.ts";
-import type { ParseError } from "../core/input.ts";
+import type { ParseError, ParseResult } from "../core/input.ts";
 import type { Instrumentation } from "../core/instrumentation.ts";
 import type { MasterPerfTracker } from "../core/tracker.ts";
 import type { AggregateRow, Metric, Owner, Point } from "../core/types.ts";
-import type { LiveStreamOptions } from "../features/live-stream.ts";
+import type { IngestOutcome, LiveStreamOptions } from "../features/live-stream.ts";
 import type { TokenClaims, VerifyResult } from "../features/rbac.ts";
 
 export interface AppIo {
@@ -54,6 +54,8 @@ export interface Hooks {
   tokenChecked?: (result: VerifyResult) => void;
   /** CLOUDWATCH: an EMF line after the aggregates' (AUDIT_LOG: its entries by action). */
   cloudwatch?: () => string;
+  /** RATE_LIMIT, serving: what refuses an ingest request over its limits, made as the server starts. */
+  ingestAdmission?: () => Admission;
   /** LIVE_STREAM: the server is about to start (AUDIT_LOG logs its events, by the server's clock). */
   serving?: (server: LiveStreamOptions<TokenClaims>) => void;
 }
@@ -74,6 +76,9 @@ export interface Run {
   readonly sections: Sections;
   readonly hooks: Hooks;
 }
+
+/** A refusal of a whole ingest request before anything is recorded, or undefined when it may go on. */
+export type Admission = (parsed: ParseResult, grant: TokenClaims | undefined) => IngestOutcome | undefined;
 
 /** A run after ingest: what was refused, and what the caller may read. */
 export interface Reported extends Run {

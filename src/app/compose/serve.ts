@@ -1,31 +1,25 @@
 /**
  * LIVE_STREAM's server (`--serve`): subscriptions and POST /ingest, with each compiled-in control wired into
  * its hooks here: RBAC tokens, RATE_LIMIT limits, RETENTION_POLICY at ingest; the stages set up before ingest
- * add theirs through `hooks.serving` (AUDIT_LOG). Loaded only by LIVE_STREAM builds.
+ * add theirs through the run's hooks (AUDIT_LOG its log, RATE_LIMIT its ingest limit). Loaded only by LIVE_STREAM builds.
  */
 import { feature } from "bun:bundle";
 import { seriesKey } from "../core/aggregate.ts";
-import { DEFAULT_TENANT, NAMESPACE_PATTERN, parseMetricLines, TENANT_PATTERN, type ParseResult } from "../core/input.ts";
+import { DEFAULT_TENANT, NAMESPACE_PATTERN, parseMetricLines, TENANT_PATTERN } from "../core/input.ts";
 import { ownerLabel, type RecordContext } from "../core/types.ts";
 import { isScopeName, MESSAGE_RATE_LIMIT_MESSAGE_SIZE } from "../../generated/limits.ts";
 import type { IngestOutcome, LiveStreamOptions, Target } from "../features/live-stream.ts";
-import { ConnectionLimiter, IngestRateLimit, MessageRateLimiter, rateKey, sampleBytes, TenantQuota } from "../features/rate-limit.ts";
+import { ConnectionLimiter, MessageRateLimiter, rateKey, sampleBytes, TenantQuota, type IngestRateLimit } from "../features/rate-limit.ts";
 import { accessDenial, canIngest, ingestDenial, verifyToken, type TokenClaims } from "../features/rbac.ts";
 import { applyRetention, RetentionStage } from "../features/retention-policy.ts";
-import type { AppResult, Reported } from "./run.ts";
+import type { Admission, AppResult, Reported, Run } from "./run.ts";
 
 type Stream = NonNullable<AppResult["stream"]>;
-
-/** A refusal of a whole ingest request before anything is recorded, or undefined when it may go on. */
-type Admission = (parsed: ParseResult, grant: TokenClaims | undefined) => IngestOutcome | undefined;
 
 export async function serveLive(run: Reported): Promise<Stream> {
   const { opts, tracker, io } = run;
   const { startLiveStream, isLoopback } = await import("../features/live-stream.ts");
-  let admit: Admission = () => undefined;
-  if (feature("RATE_LIMIT")) {
-    admit = ingestLimits(run);
-  }
+  const admit = run.hooks.ingestAdmission?.();
   const hooks: LiveStreamOptions<TokenClaims> = {
     port: opts.port,
     hostname: opts.host,
@@ -75,7 +69,7 @@ export async function serveLive(run: Reported): Promise<Stream> {
 }
 
 /** Records a parsed batch on behalf of `grant` (RBAC) or a loopback client; all or nothing for scope, tenant, rate and bytes. */
-function ingest({ tracker }: Reported, admit: Admission, text: string, grant: TokenClaims | undefined, subject: string): IngestOutcome {
+function ingest({ tracker }: Reported, admit: Admission | undefined, text: string, grant: TokenClaims | undefined, subject: string): IngestOutcome {
   // Lines without scope or tenant belong to the token's.
   const parsed = parseMetricLines(text, grant ? { scope: grant.scope, tenant: grant.tenant } : undefined);
   const contexts: RecordContext[] = [];
@@ -92,7 +86,7 @@ function ingest({ tracker }: Reported, admit: Admission, text: string, grant: To
     }
     contexts.push(ctx);
   }
-  const refused = admit(parsed, grant);
+  const refused = admit?.(parsed, grant);
   if (refused) return refused;
   let accepted = 0;
   let dropped = 0;
@@ -116,10 +110,9 @@ function ingest({ tracker }: Reported, admit: Admission, text: string, grant: To
 
 /**
  * RATE_LIMIT at ingest, by the server's clock: metric lines per tenant in a scope as they arrive (429), then
- * the bytes each tenant in a scope stores (507).
+ * the bytes each tenant in a scope stores (507), counted from what is stored when the server starts.
  */
-function ingestLimits({ opts, tracker }: Reported): Admission {
-  const ingestLimit = new IngestRateLimit(new MessageRateLimiter(opts.ingestLimit), Date.now);
+export function ingestLimits({ opts, tracker }: Run, ingestLimit: IngestRateLimit): Admission {
   const quota = new TenantQuota(opts.tenantBytes);
   quota.recount(tracker.samples());
   tracker.observe((event) => {
