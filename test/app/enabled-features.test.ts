@@ -31,7 +31,7 @@ describe("enabledFeatures from the records", () => {
     expect(built.success).toBe(true);
     const text = await built.outputs[0]!.text();
     const kept = names.filter((n) => text.includes(JSON.stringify(n)));
-    expect(kept).toEqual([names[0], names.at(-1)]);
+    expect(kept).toEqual([names[0]!, names.at(-1)!]);
   });
 });
 
