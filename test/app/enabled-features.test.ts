@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { emitEnabledFeatures, ENABLED_FEATURES_PATH } from "../../src/core/emit/emit-enabled-features.ts";
 import { loadModel } from "../../src/core/model/model.ts";
 import { parseArgs, USAGE } from "../../src/app/core/args.ts";
+import { flagRules } from "../../src/verify/flag-rules.ts";
 
 const ROOT = join(import.meta.dir, "../..");
 const { model } = loadModel(ROOT);
@@ -32,6 +33,13 @@ describe("enabledFeatures from the records", () => {
     const text = await built.outputs[0]!.text();
     const kept = names.filter((n) => text.includes(JSON.stringify(n)));
     expect(kept).toEqual([names[0]!, names.at(-1)!]);
+  });
+
+  test("a flag only the generated list tests is still stale: the list tests every declared flag", () => {
+    const flag = model.records.features[0]!;
+    const rules = (files: string[]) => flagRules([flag], { [flag.record.name]: files }, "2000-01-01").map((d) => d.rule);
+    expect(rules([ENABLED_FEATURES_PATH])).toEqual(["stale-flag"]);
+    expect(rules([ENABLED_FEATURES_PATH, "src/app/app.ts"])).toEqual([]);
   });
 });
 
