@@ -1,20 +1,30 @@
 /**
- * The one command-line parser of every command in src/cli: `--name value`, `--name=value`, flags,
- * positionals, `--help`. Anything it does not know is a usage error (exit 2) with one plain line, before the
- * command does anything.
+ * The one command-line parser of every command in src/cli and of the app (src/app/core/args.ts): `--name value`,
+ * `--name=value`, flags, positionals, `--help`. Anything it does not know is a usage error (exit 2) with one plain
+ * line, before the command does anything. It imports nothing at run time, so the app's bundles carry only it.
  */
 import type { Io } from "./io.ts";
 
-export interface OptionSpec {
-  /** Takes a value (`--out dist`, `--out=dist`); otherwise a flag. */
+export interface OptionRule {
+  /** Takes a value (`--out dist`, `--out=dist`), named so in --help; otherwise a flag. */
   value?: string;
   /** An error message when the value is not acceptable, else undefined. */
   check?: (value: string) => string | undefined;
+}
+
+export interface OptionSpec extends OptionRule {
   /** What it does, for --help. */
   help: string;
 }
 
-export interface CommandSpec {
+/** What the parser needs: the options, their shorthands, how many positionals. */
+export interface ParserSpec {
+  options: Record<`--${string}`, OptionRule>;
+  aliases?: Record<`--${string}`, readonly string[]>;
+  positionals?: number;
+}
+
+export interface CommandSpec extends ParserSpec {
   /** `bun scripts/<name>.ts …` line shown by --help. */
   usage: string;
   options: Record<`--${string}`, OptionSpec>;
@@ -25,7 +35,10 @@ export interface CommandSpec {
 }
 
 export interface ParsedArgs {
+  /** The last value given to each option. */
   values: Map<string, string>;
+  /** Every value given to each option, in order (a repeatable option such as the app's --alert). */
+  lists: Map<string, string[]>;
   flags: Set<string>;
   positionals: string[];
 }
@@ -33,13 +46,19 @@ export interface ParsedArgs {
 export type ParseResult = { args: ParsedArgs } | { usage: string } | { help: string };
 
 export function parseArgs(argv: readonly string[], spec: CommandSpec): ParseResult {
+  return parseWith(argv, spec, () => helpText(spec));
+}
+
+/** The parser itself; --help answers `help()` (the app writes its own text, so its bundles carry no help layout). */
+export function parseWith(argv: readonly string[], spec: ParserSpec, help: () => string): ParseResult {
   const values = new Map<string, string>();
+  const lists = new Map<string, string[]>();
   const flags = new Set<string>();
   const positionals: string[] = [];
   const queue = [...argv];
   while (queue.length) {
     const a = queue.shift()!;
-    if (a === "--help" || a === "-h") return { help: helpText(spec) };
+    if (a === "--help" || a === "-h") return { help: help() };
     if (a === "--") {
       positionals.push(...queue.splice(0));
       break;
@@ -67,10 +86,11 @@ export function parseArgs(argv: readonly string[], spec: CommandSpec): ParseResu
     const problem = opt.check?.(value);
     if (problem) return { usage: problem };
     values.set(name, value);
+    lists.set(name, [...(lists.get(name) ?? []), value]);
   }
   const max = spec.positionals ?? 0;
   if (positionals.length > max) return { usage: max === 0 ? `unexpected argument ${JSON.stringify(positionals[0])}` : `too many arguments: ${positionals.slice(max).map((p) => JSON.stringify(p)).join(" ")}` };
-  return { args: { values, flags, positionals } };
+  return { args: { values, lists, flags, positionals } };
 }
 
 function helpText(spec: CommandSpec): string {

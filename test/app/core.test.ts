@@ -196,7 +196,7 @@ describe("args, format, hash", () => {
     expect(parseArgs(["--now=5"]).now).toBe(5);
     expect(() => parseArgs(["--bogus=1"])).toThrow(UsageError);
     expect(() => parseArgs(["--batch-size=0"])).toThrow("--batch-size must be an integer >= 1");
-    expect(() => parseArgs(["a", "b"])).toThrow("unexpected argument: b");
+    expect(() => parseArgs(["a", "b"])).toThrow(`too many arguments: "b"`);
     expect(() => parseArgs(["--feature=DEBUG"])).toThrow("compile-time flags go before the file: bun run --feature=DEBUG src/app/main.ts");
     // The caller: a scope of data/scopes.yaml and a tenant in it.
     expect(parseArgs(["--scope=Enterprise", "--tenant=acme"])).toMatchObject({ scope: "Enterprise", tenant: "acme" });

@@ -51,7 +51,7 @@ describe("CLI end to end", () => {
     expect(run([], ["--help"]).out).toContain("usage: bun run [--feature=NAME ...] src/app/main.ts");
     const bad = run([], ["--nope"]);
     expect(bad.code).toBe(2);
-    expect(bad.err).toContain("unknown option: --nope");
+    expect(bad.err).toContain('unknown option "--nope"');
   });
 
   test("INPUT_SANITIZATION + PII_REDACTION clean the samples", () => {

@@ -96,6 +96,8 @@ describe("README: Add a flag in three steps", () => {
     expect(section()).toContain("`npm run generate`");
     expectOk(npmRun(dir, "generate"), "generate");
     expect(readFileSync(join(dir, "src/generated/registry.ts"), "utf8")).toContain(`"${flag}"`);
+    // Builds list the flags compiled in (the e2e and variant tests read that list): generate writes it too.
+    expect(readFileSync(join(dir, "src/generated/features.ts"), "utf8")).toContain(`if (feature("${flag}")) on.push("${flag}");`);
   }, 120_000);
 
   test("3. Use and ship it: guarded in the app, added to a variant, generated again, checked", () => {
@@ -103,14 +105,13 @@ describe("README: Add a flag in three steps", () => {
     // The guard exactly as the README writes it, with a real body in place of the ellipsis.
     const guard = new RegExp(`if \\(feature\\("${flag}"\\)\\) \\{ … \\}`).exec(text)?.[0];
     expect(guard).toBeDefined();
-    const use = guard!.replace("{ … }", `{ on.push("${flag}"); }`);
-    // Beside the app's other flag tests that list the flags a build has (the e2e and variant tests read that list).
+    const use = guard!.replace("{ … }", `{ io.err("${flag} is on"); }`);
+    // In the app's pipeline, before its last stage.
     const app = join(dir, "src/app/app.ts");
     const source = readFileSync(app, "utf8");
-    const listing = [...source.matchAll(/^([ \t]*)if \(feature\("([A-Z0-9_]+)"\)\) on\.push\("\2"\);$/gm)].at(-1);
-    expect(listing).toBeDefined();
-    const at = listing!.index! + listing![0].length;
-    writeFileSync(app, `${source.slice(0, at)}\n${listing![1]}${use}${source.slice(at)}`);
+    const last = /^([ \t]*)return liveStream\(/m.exec(source);
+    expect(last).not.toBeNull();
+    writeFileSync(app, `${source.slice(0, last!.index)}${last![1]}${use}\n${source.slice(last!.index)}`);
 
     // A variant that may carry it: not Production (a Planned, Pending flag must not ship there) and in its scope.
     const { model } = loadModel(dir);

@@ -1,5 +1,6 @@
 /**
- * CLI argument parsing (flag-free: every option parses in every build; features decide what they do).
+ * The app's options, read by the one argument parser of every command (src/cli/args.ts), then turned into
+ * typed CliOptions (flag-free: every option parses in every build; features decide what they do).
  * Defaults of the security limits come from the records (src/generated/limits.ts, data/security.yaml).
  * No signing secret is compiled in: it comes from --secret or PERF_TOKEN_SECRET, or is absent.
  */
@@ -14,6 +15,7 @@ import {
   SCOPE_NAMES,
   type ScopeName,
 } from "../../generated/limits.ts";
+import { parseWith, type OptionRule, type ParserSpec } from "../../cli/args.ts";
 import { TENANT_PATTERN } from "./input.ts";
 
 /** Largest POST /ingest body, in bytes (413 above it). */
@@ -99,27 +101,80 @@ options:
   --alert=NAME:METRIC>VALUE[:FOR]   ALERTING rule (repeatable; FOR like 30s, 5m)
   --help`;
 
-const VALUE_OPTIONS = new Set([
-  "now", "seed", "count", "mock-hostile", "scope", "tenant", "out", "s3-bucket", "s3-prefix", "s3-out", "retention-days", "sample-rate",
-  "sample-after", "batch-size", "rate-limit", "ingest-limit", "tenant-bytes", "max-connections", "port", "host", "serve-ms", "secret",
-  "issue-token", "token", "traceparent", "alert", "max-body-bytes", "audit-file", "s3-endpoint",
-]);
+/** An option of the app: an integer one is stored as a number. */
+type AppOption = OptionRule & { int?: true };
 
-function int(name: string, raw: string, min: number): number {
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be an integer >= ${min}`);
-  return n;
+const TEXT: AppOption = { value: "TEXT" };
+
+/** Accepts an integer of at least `min`. */
+function int(min: number): AppOption {
+  return { value: "N", int: true, check: (v) => (Number.isInteger(Number(v)) && Number(v) >= min ? undefined : `must be an integer >= ${min}`) };
 }
 
-export function parseClock(raw: string): number {
-  const n = /^\d+$/.test(raw) ? Number(raw) : Date.parse(raw);
-  if (!Number.isFinite(n)) throw new UsageError(`--now must be epoch ms or an ISO date: ${raw}`);
-  return n;
+const clockValue = (raw: string): number => (/^\d+$/.test(raw) ? Number(raw) : Date.parse(raw));
+
+/** Each check's message starts with the option's name. */
+function named<T extends Record<`--${string}`, AppOption>>(options: T): T {
+  for (const [name, o] of Object.entries(options) as [string, AppOption][]) {
+    const check = o.check;
+    if (check) o.check = (v) => {
+      const problem = check(v);
+      return problem && `${name} ${problem}`;
+    };
+  }
+  return options;
 }
+
+/** Each option sets the CliOptions field named as it is, in camel case (--mock-hostile sets mockHostile); --alert adds to alerts. */
+const OPTIONS = named({
+  "--now": { value: "TEXT", check: (v) => (Number.isFinite(clockValue(v)) ? undefined : `must be epoch ms or an ISO date: ${v}`) },
+  "--seed": int(0),
+  "--count": int(0),
+  "--mock-hostile": int(0),
+  "--scope": { value: "TEXT", check: (v) => (isScopeName(v) ? undefined : `must be one of ${SCOPE_NAMES.join(", ")}: ${v}`) },
+  "--tenant": { value: "TEXT", check: (v) => (TENANT_PATTERN.test(v) ? undefined : `must match ${TENANT_PATTERN.source}: ${v}`) },
+  "--out": TEXT,
+  "--s3-bucket": TEXT,
+  "--s3-prefix": TEXT,
+  "--s3-out": TEXT,
+  "--retention-days": int(0),
+  "--sample-rate": int(1),
+  "--sample-after": int(0),
+  "--batch-size": int(1),
+  "--rate-limit": int(1),
+  "--ingest-limit": int(1),
+  "--tenant-bytes": int(1),
+  "--max-connections": int(1),
+  "--serve": {},
+  "--port": int(0),
+  "--host": TEXT,
+  "--serve-ms": int(1),
+  "--max-body-bytes": int(1),
+  "--secret": TEXT,
+  "--issue-token": TEXT,
+  "--token": TEXT,
+  "--audit-file": TEXT,
+  "--s3-endpoint": TEXT,
+  "--traceparent": TEXT,
+  "--alert": TEXT,
+} satisfies Record<`--${string}`, AppOption>);
+
+type Camel<S extends string> = S extends `${infer A}-${infer B}` ? `${A}${Capitalize<Camel<B>>}` : S;
+type Field<N> = N extends `--${infer S}` ? Camel<S> : never;
+/** Compiles only while every option (but --alert) names a field of CliOptions. */
+const FIELDS_EXIST: Exclude<Field<keyof typeof OPTIONS>, keyof CliOptions> extends "alert" ? true : never = true;
+void FIELDS_EXIST;
+
+const SPEC: ParserSpec = { positionals: 1, options: OPTIONS };
 
 export function parseArgs(argv: readonly string[], env: Record<string, string | undefined> = {}): CliOptions {
+  // Flags are compile-time: after the file they would reach the app as an option, and do nothing.
+  const flag = argv.find((a) => a === "--feature" || a.startsWith("--feature="));
+  if (flag !== undefined) throw new UsageError(`compile-time flags go before the file: bun run ${flag} src/app/main.ts`);
+  const r = parseWith(argv, SPEC, () => USAGE);
+  if ("usage" in r) throw new UsageError(r.usage);
   const o: CliOptions = {
-    help: false,
+    help: "help" in r,
     seed: 42,
     count: 200,
     mockHostile: 0,
@@ -140,70 +195,17 @@ export function parseArgs(argv: readonly string[], env: Record<string, string | 
     maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
     alerts: [],
   };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === "--help" || arg === "-h") {
-      o.help = true;
-      continue;
-    }
-    if (arg === "--serve") {
-      o.serve = true;
-      continue;
-    }
-    if (!arg.startsWith("--") || arg === "-") {
-      if (o.file !== undefined) throw new UsageError(`unexpected argument: ${arg}`);
-      o.file = arg;
-      continue;
-    }
-    const eq = arg.indexOf("=");
-    const name = eq < 0 ? arg.slice(2) : arg.slice(2, eq);
-    if (name === "feature") throw new UsageError(`compile-time flags go before the file: bun run ${arg} src/app/main.ts`);
-    if (!VALUE_OPTIONS.has(name)) throw new UsageError(`unknown option: --${name}`);
-    let value: string;
-    if (eq >= 0) value = arg.slice(eq + 1);
-    else {
-      const next = argv[++i];
-      if (next === undefined) throw new UsageError(`--${name} needs a value`);
-      value = next;
-    }
-    switch (name) {
-      case "now": o.now = parseClock(value); break;
-      case "seed": o.seed = int(name, value, 0); break;
-      case "count": o.count = int(name, value, 0); break;
-      case "mock-hostile": o.mockHostile = int(name, value, 0); break;
-      case "scope":
-        if (!isScopeName(value)) throw new UsageError(`--scope must be one of ${SCOPE_NAMES.join(", ")}: ${value}`);
-        o.scope = value;
-        break;
-      case "tenant":
-        if (!TENANT_PATTERN.test(value)) throw new UsageError(`--tenant must match ${TENANT_PATTERN.source}: ${value}`);
-        o.tenant = value;
-        break;
-      case "out": o.out = value; break;
-      case "s3-bucket": o.s3Bucket = value; break;
-      case "s3-prefix": o.s3Prefix = value; break;
-      case "s3-out": o.s3Out = value; break;
-      case "retention-days": o.retentionDays = int(name, value, 0); break;
-      case "sample-rate": o.sampleRate = int(name, value, 1); break;
-      case "sample-after": o.sampleAfter = int(name, value, 0); break;
-      case "batch-size": o.batchSize = int(name, value, 1); break;
-      case "rate-limit": o.rateLimit = int(name, value, 1); break;
-      case "ingest-limit": o.ingestLimit = int(name, value, 1); break;
-      case "tenant-bytes": o.tenantBytes = int(name, value, 1); break;
-      case "max-connections": o.maxConnections = int(name, value, 1); break;
-      case "port": o.port = int(name, value, 0); break;
-      case "host": o.host = value; break;
-      case "serve-ms": o.serveMs = int(name, value, 1); break;
-      case "secret": o.secret = value || undefined; break;
-      case "max-body-bytes": o.maxBodyBytes = int(name, value, 1); break;
-      case "audit-file": o.auditFile = value; break;
-      case "s3-endpoint": o.s3Endpoint = value; break;
-      case "issue-token": o.issueToken = value; break;
-      case "token": o.token = value; break;
-      case "traceparent": o.traceparent = value; break;
-      case "alert": o.alerts.push(value); break;
-    }
+  if (!("args" in r)) return o;
+  const { values, lists, flags, positionals } = r.args;
+  const fields = o as unknown as Record<string, unknown>;
+  for (const [name, value] of values) {
+    const field = name.slice(2).replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
+    fields[field] = (OPTIONS[name as keyof typeof OPTIONS] as AppOption).int ? Number(value) : value;
   }
+  if (o.now !== undefined) o.now = clockValue(String(o.now));
+  o.alerts = lists.get("--alert") ?? [];
+  o.serve = flags.has("--serve");
+  o.file = positionals[0];
   if (o.tenant !== undefined && o.scope === undefined) throw new UsageError("--tenant needs --scope");
   return o;
 }

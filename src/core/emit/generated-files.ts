@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { diagnostic, fileStart, type Diagnostic } from "../report/diagnostics.ts";
 import { withRulesTable } from "../report/rules.ts";
 import { readInside } from "../fs/safe-fs.ts";
+import { emitEnabledFeatures, ENABLED_FEATURES_PATH } from "./emit-enabled-features.ts";
 import { emitJsonSchema, schemaPath } from "./emit-json-schema.ts";
 import { emitLimits, limitConstants, LIMITS_PATH, numberLiteral } from "./emit-limits.ts";
 import { recordPlace } from "../load/yaml-source.ts";
@@ -26,6 +27,7 @@ export function generatedFiles(model: Model, root?: string): Map<string, string>
   const files = new Map<string, string>();
   files.set(REGISTRY_PATH, emitRegistry(model));
   files.set(LIMITS_PATH, emitLimits(model));
+  files.set(ENABLED_FEATURES_PATH, emitEnabledFeatures(model));
   for (const kind of KINDS) files.set(schemaPath(kind), emitJsonSchema(kind, model));
   files.set(WORKFLOW_PATH, emitWorkflow(model));
   if (root !== undefined) {
