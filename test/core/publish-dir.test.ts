@@ -6,24 +6,16 @@
  * the next run also removes what the dead writer left. Failing at each point in-process, the target is whole
  * at once. The site build's own crash tests are in test/hostile/site-build.test.ts.
  */
-import { afterAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { describe, expect, test } from "bun:test";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type DirSlot, discardStage, prepareStage, publishDir, type PublishPoint, recoverDir, stageOf } from "../../src/core/fs/publish-dir.ts";
 import { recoverVariant, VARIANT_INFO, writeVariant } from "../../src/verify/write-variants.ts";
+import { caseDirs } from "../helpers/case-dirs.ts";
 
 const REPO = join(import.meta.dir, "..", "..");
 const CHILD = join(REPO, "test", "helpers", "publish-killed.ts");
-const TMP = mkdtempSync(join(tmpdir(), "takeoff-publish-dir-"));
-afterAll(() => rmSync(TMP, { recursive: true, force: true }));
-
-let n = 0;
-function caseDir(): string {
-  const dir = join(TMP, `case-${++n}`);
-  mkdirSync(dir, { recursive: true });
-  return dir;
-}
+const caseDir = caseDirs("takeoff-publish-dir");
 
 const POINTS = {
   exchange: ["swap", "old-removed", ""],

@@ -11,9 +11,8 @@
  * - SITE_REPO_URL=javascript:… is refused by the build and by `astro dev` (one shared check).
  * - One real build killed right after its swap leaves the new site serving, variants included.
  */
-import { afterAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { describe, expect, setDefaultTimeout, test } from "bun:test";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { repoUrl, siteConfig } from "../../src/site/config.ts";
 
@@ -25,15 +24,7 @@ const BUILD_SITE = join(REPO, "scripts", "build-site.ts");
 const SITE_PUBLISH = join(REPO, "src", "site", "publish-site.ts");
 /** The build as the script runs it, killing itself right after a named step (through the build's hooks). */
 const BUILD_KILLED = join(REPO, "test", "helpers", "build-site-killed.ts");
-const TMP = mkdtempSync(join(tmpdir(), "takeoff-site-build-"));
-afterAll(() => rmSync(TMP, { recursive: true, force: true }));
-
-let n = 0;
-function caseDir(): string {
-  const dir = join(TMP, `case-${++n}`);
-  mkdirSync(dir, { recursive: true });
-  return dir;
-}
+const caseDir = caseDirs("takeoff-site-build");
 
 /** A site an earlier build wrote: marker, a page, and the bundles `npm run verify` put under variants/. */
 function writeOldSite(out: string, page = "old"): void {
@@ -95,6 +86,7 @@ function swapScript(dir: string): string {
     `import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { planOutput, publishSite, recoverOutput, writeMarker } from ${JSON.stringify(SITE_PUBLISH)};
+import { caseDirs } from "../helpers/case-dirs.ts";
 const [root, out, step, mode] = process.argv.slice(2);
 const plan = planOutput(root, out);
 recoverOutput(plan);
