@@ -15,6 +15,7 @@ import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { repoUrl, siteConfig } from "../../src/site/config.ts";
+import { caseDirs } from "../helpers/case-dirs.ts";
 
 setDefaultTimeout(60_000);
 
@@ -86,7 +87,6 @@ function swapScript(dir: string): string {
     `import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { planOutput, publishSite, recoverOutput, writeMarker } from ${JSON.stringify(SITE_PUBLISH)};
-import { caseDirs } from "../helpers/case-dirs.ts";
 const [root, out, step, mode] = process.argv.slice(2);
 const plan = planOutput(root, out);
 recoverOutput(plan);
