@@ -10,7 +10,7 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { hashContent } from "../core/cache/content-cache.ts";
+import { hashContent } from "../core/cache/store.ts";
 import { matchesAny } from "../verify/owned-modules.ts";
 import { z } from "zod";
 import { runCheck } from "../core/check.ts";

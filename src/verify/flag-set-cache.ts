@@ -1,85 +1,73 @@
 /**
- * Raw and gzip sizes of flag-set builds, cached by the content of every file the build read. Bun's output
- * is deterministic for the same inputs, options and version, so an unchanged input set means unchanged
- * bytes; the toggles of the impact table (~160 builds) are then not rebuilt. The real variant builds and
- * the probe builds are never taken from here: they are built on every run.
+ * Raw and gzip sizes of flag-set builds in the store, each valid while every file its build read has the
+ * same content. Bun's output is deterministic for the same inputs, options and version, so the toggles of
+ * the impact table (~160 builds) are then not rebuilt. The real variant builds and the probe builds are
+ * never taken from here: they are built on every run.
  */
 import { join } from "node:path";
 import { readIfExists } from "../core/fs/write-atomic.ts";
-import { hashContent as contentHash, isNumber, isRecord, openCache, type ContentCache } from "../core/cache/content-cache.ts";
+import { fileDigest, hashContent, isNumber, isRecord, isStrings, openStore, type Store } from "../core/cache/store.ts";
 import { BUILD_OPTIONS_ID } from "./build-variants.ts";
 
-/** The builds and their measurement (the size worker and what it imports): the content cache's code fingerprint. */
+/** The builds and their measurement (the size worker and what it imports). */
 const CODE = [new URL("./size-worker.ts", import.meta.url), new URL("./build-variants.ts", import.meta.url)];
-
-const isEntry = (e: unknown): e is Entry =>
-  isRecord(e) && Array.isArray(e.inputs) && e.inputs.every((i) => typeof i === "string") && typeof e.fingerprint === "string" && isNumber(e.raw) && isNumber(e.gzip);
-
-/** Files besides the sources that change what the bundler produces. */
-const BUILD_CONFIG = ["tsconfig.json", "bunfig.toml", "package.json"];
 
 interface Entry {
   inputs: string[];
+  /** sha256 of the inputs' paths and contents. */
   fingerprint: string;
   raw: number;
   gzip: number;
 }
+const isEntry = (e: unknown): e is Entry => isRecord(e) && isStrings(e.inputs) && typeof e.fingerprint === "string" && isNumber(e.raw) && isNumber(e.gzip);
 
 export class FlagSetCache {
   private entries: Record<string, Entry> = {};
   private used: Record<string, Entry> = {};
-  private hashes = new Map<string, string>();
-  private readonly config: string;
-  private readonly cache: ContentCache<Record<string, Entry>>;
+  private hashes = new Map<string, string | undefined>();
+  private readonly disk: Store;
+  private readonly key: string;
 
-  /** `enabled`: read and write the cache file; otherwise every lookup misses and nothing is written. */
+  /** `enabled`: read and write the store; otherwise every lookup misses and nothing is written. */
   constructor(private readonly root: string, private readonly enabled: boolean) {
-    const parts = [Bun.version, BUILD_OPTIONS_ID];
-    for (const f of BUILD_CONFIG) {
-      let text = readIfExists(join(root, f)) ?? "";
-      // Scripts do not reach the bundler; leaving them out keeps `npm run generate` from emptying the cache.
-      if (f === "package.json") {
-        try {
-          const { scripts: _scripts, ...rest } = JSON.parse(text) as Record<string, unknown>;
-          text = JSON.stringify(rest);
-        } catch {}
-      }
-      parts.push(f, text);
-    }
-    this.cache = openCache(root, { name: "verify-flag-sets", code: CODE, validate: (v) => (isRecord(v) && Object.values(v).every(isEntry) ? (v as Record<string, Entry>) : undefined) });
-    this.config = this.cache.key(...parts);
-    if (!enabled) return;
-    this.entries = this.cache.get("flag-sets", this.config) ?? {};
+    this.disk = openStore(root, CODE, { salt: BUILD_OPTIONS_ID });
+    // Files besides the sources that change what the bundler produces; package.json without its scripts,
+    // which never reach the bundler (so `npm run generate` keeps the entries).
+    const config = ["tsconfig.json", "bunfig.toml"].map((f) => readIfExists(join(root, f)) ?? "");
+    try {
+      const { scripts: _scripts, ...rest } = JSON.parse(readIfExists(join(root, "package.json")) ?? "") as Record<string, unknown>;
+      config.push(JSON.stringify(rest));
+    } catch {}
+    this.key = this.disk.key(...config);
+    if (enabled) this.entries = this.disk.get("verify-flag-sets", this.key, (v) => (isRecord(v) && Object.values(v).every(isEntry) ? (v as Record<string, Entry>) : undefined)) ?? {};
   }
 
   private fingerprint(inputs: string[]): string | undefined {
     const parts: string[] = [];
     for (const path of inputs) {
-      let h = this.hashes.get(path);
-      if (h === undefined) {
-        const text = readIfExists(join(this.root, path));
-        if (text === undefined) return undefined;
-        this.hashes.set(path, (h = contentHash(text)));
-      }
+      if (!this.hashes.has(path)) this.hashes.set(path, fileDigest(this.root, path));
+      const h = this.hashes.get(path);
+      if (h === undefined) return undefined;
       parts.push(path, h);
     }
-    return contentHash(parts.join("\u0000"));
+    return hashContent(...parts);
   }
 
   lookup(key: string): { raw: number; gzip: number } | undefined {
-    const e = this.entries[key];
+    const e = Object.hasOwn(this.entries, key) ? this.entries[key] : undefined;
     if (!e || this.fingerprint(e.inputs) !== e.fingerprint) return undefined;
     this.used[key] = e;
     return { raw: e.raw, gzip: e.gzip };
   }
 
   store(key: string, inputs: string[], size: { raw: number; gzip: number }): void {
-    const fingerprint = this.fingerprint([...inputs].sort());
-    if (fingerprint) this.used[key] = { inputs: [...inputs].sort(), fingerprint, ...size };
+    const sorted = [...inputs].sort();
+    const fingerprint = this.fingerprint(sorted);
+    if (fingerprint) this.used[key] = { inputs: sorted, fingerprint, ...size };
   }
 
   /** Keeps only the entries this run used. */
   save(): void {
-    if (this.enabled) this.cache.set("flag-sets", this.config, this.used);
+    if (this.enabled) this.disk.set("verify-flag-sets", this.key, this.used);
   }
 }

@@ -1,22 +1,22 @@
 /**
- * The one content cache (src/core/cache/content-cache.ts): keys from content and code, entries validated
- * before use, every broken entry a miss, writes that stay inside the project; and the check verdict built on
- * it, which is dropped when anything the check read changes.
+ * The one store (src/core/cache/store.ts): keys from content and code, entries validated before use, every
+ * broken entry a miss, entries dropped when a file they list as a dep changes, writes that stay inside the
+ * project; and the check verdict kept in it, which is dropped when anything the check read changes.
  */
 import { afterAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CACHE_ROOT, codeFingerprint, hashContent, isNumber, isRecord, openCache } from "../../src/core/cache/content-cache.ts";
+import { codeFingerprint, hashContent, isNumber, isRecord, openStore, STORE_DIR } from "../../src/core/cache/store.ts";
 import { makeProject, removeProject, runMain } from "../helpers/project.ts";
 
 // Processes and builds on a loaded 2-core machine: seconds, not the default 5.
 setDefaultTimeout(60_000);
 
-const TMP = mkdtempSync(join(tmpdir(), "takeoff-content-cache-"));
+const TMP = mkdtempSync(join(tmpdir(), "takeoff-store-"));
 afterAll(() => rmSync(TMP, { recursive: true, force: true }));
 
-const spec = { name: "demo", code: [import.meta.url], validate: (v: unknown) => (isRecord(v) && isNumber(v.n) ? { n: v.n } : undefined) };
+const validate = (v: unknown) => (isRecord(v) && isNumber(v.n) ? { n: v.n } : undefined);
 
 describe("keys", () => {
   test("content parts are length-prefixed: (ab, c) and (a, bc) differ", () => {
@@ -48,24 +48,40 @@ describe("entries", () => {
   test("a value comes back only under its key and in the shape the user accepts; anything else is a miss", () => {
     const root = join(TMP, "entries");
     mkdirSync(root, { recursive: true });
-    const cache = openCache(root, spec);
+    const cache = openStore(root, [import.meta.url]);
     const key = cache.key("content");
-    expect(cache.dir).toBe(join(root, CACHE_ROOT, "demo"));
-    expect(cache.get("slot", key)).toBeUndefined();
+    expect(cache.dir).toBe(join(root, STORE_DIR));
+    expect(cache.get("slot", key, validate)).toBeUndefined();
     cache.set("slot", key, { n: 1 });
-    expect(cache.get("slot", key)).toEqual({ n: 1 });
-    expect(cache.get("slot", cache.key("other content"))).toBeUndefined();
-    expect(cache.get("other-slot", key)).toBeUndefined();
+    expect(cache.get("slot", key, validate)).toEqual({ n: 1 });
+    expect(cache.get("slot", cache.key("other content"), validate)).toBeUndefined();
+    expect(cache.get("other-slot", key, validate)).toBeUndefined();
     const file = join(cache.dir, "slot.json");
-    for (const broken of ["", "{", "null", "[]", JSON.stringify({ key }), JSON.stringify({ key, value: { n: "1" } }), JSON.stringify({ key, value: null })]) {
+    for (const broken of ["", "{", "null", "[]", JSON.stringify({ key }), JSON.stringify({ key, value: { n: "1" } }), JSON.stringify({ key, value: null }), JSON.stringify({ key, deps: [], value: { n: 1 } })]) {
       writeFileSync(file, broken);
-      expect(cache.get("slot", key)).toBeUndefined();
+      expect(cache.get("slot", key, validate)).toBeUndefined();
     }
     // Slots with path characters become hashed file names, never paths.
     cache.set("../../escape", key, { n: 2 });
-    expect(cache.get("../../escape", key)).toEqual({ n: 2 });
+    expect(cache.get("../../escape", key, validate)).toEqual({ n: 2 });
     expect(readdirSync(cache.dir).every((n) => /^[a-z0-9.-]+\.json$/.test(n))).toBe(true);
     expect(readdirSync(root).sort()).toEqual(["node_modules"]);
+  });
+
+  test("an entry is stale once a file it lists as a dep reads differently, or is gone", () => {
+    const root = join(TMP, "deps");
+    mkdirSync(root, { recursive: true });
+    writeFileSync(join(root, "input.txt"), "one");
+    const cache = openStore(root, [import.meta.url]);
+    const key = cache.key("content");
+    cache.set("slot", key, { n: 1 }, { "input.txt": hashContent("one") });
+    expect(cache.get("slot", key, validate)).toEqual({ n: 1 });
+    writeFileSync(join(root, "input.txt"), "two");
+    expect(cache.get("slot", key, validate)).toBeUndefined();
+    writeFileSync(join(root, "input.txt"), "one");
+    expect(cache.get("slot", key, validate)).toEqual({ n: 1 });
+    rmSync(join(root, "input.txt"));
+    expect(cache.get("slot", key, validate)).toBeUndefined();
   });
 
   test("a cache folder linked outside the project is never written, and no error escapes", () => {
@@ -74,10 +90,10 @@ describe("entries", () => {
     mkdirSync(join(root, "node_modules"), { recursive: true });
     mkdirSync(outside, { recursive: true });
     symlinkSync(outside, join(root, "node_modules", ".cache"));
-    const cache = openCache(root, spec);
+    const cache = openStore(root, [import.meta.url]);
     cache.set("slot", cache.key("x"), { n: 1 });
     expect(readdirSync(outside)).toEqual([]);
-    expect(cache.get("slot", cache.key("x"))).toBeUndefined();
+    expect(cache.get("slot", cache.key("x"), validate)).toBeUndefined();
   });
 });
 
@@ -109,8 +125,8 @@ describe("the check verdict", () => {
       expect(again.exitCode).toBe(0);
       expect(again.stderr).not.toContain("unchanged since");
       expect((await runMain("check", dir)).stderr).toContain("unchanged since the last clean check");
-      const entry = JSON.parse(readFileSync(join(dir, CACHE_ROOT, "check/verdict.json"), "utf8")) as { value: { observed: [string, string][] } };
-      expect(entry.value.observed).toContainEqual(["read", ".cache/prove/results.json"]);
+      const entry = JSON.parse(readFileSync(join(dir, STORE_DIR, "verdict.json"), "utf8")) as { deps: Record<string, string> };
+      expect(Object.keys(entry.deps)).toContain("read:.cache/prove/results.json");
     } finally {
       removeProject(dir);
     }
