@@ -34,7 +34,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
   const elapsed = () => `${Math.round(performance.now() - started)} ms`;
 
   // The cached path imports nothing heavy: the checker (zod, yaml, remark) loads only on a miss.
-  const verdicts = useCache ? openCheckCache(root, argv, [import.meta.url]) : undefined;
+  const verdicts = useCache ? openCheckCache(root, argv) : undefined;
   const cached = verdicts?.read();
   if (cached) {
     if (output.format === "json") io.stdout("[]\n");

@@ -8,9 +8,6 @@ import { hashContent, isRecord, isStrings, openStore, type Deps } from "../core/
 import { resolveRelative } from "./places.ts";
 import type { SourceFacts } from "./source-facts.ts";
 
-/** The analyser and everything it imports (rules, the TypeScript parser's version). */
-const CODE = [new URL("./analyze-sources.ts", import.meta.url), new URL("./call-sites.ts", import.meta.url)];
-
 export interface AnalysisKey {
   flags: string;
   entries: string[];
@@ -30,7 +27,7 @@ export function analysisKey(flags: Entry<"features">[], entries: string[], extra
 }
 
 export function loadAnalysis(root: string, key: AnalysisKey): SourceFacts | undefined {
-  const store = openStore(root, CODE);
+  const store = openStore(root);
   const facts = store.get("verify-analysis", store.key(JSON.stringify(key)), (v) => (isFacts(v) ? v : undefined));
   // An import that pointed nowhere may point at a new file now, which was never analysed.
   return facts?.files.some((f) => f.unresolved.some((spec) => resolveRelative(root, f.path, spec) !== undefined)) ? undefined : facts;
@@ -44,6 +41,6 @@ export function saveAnalysis(root: string, key: AnalysisKey, facts: SourceFacts,
     if (text === undefined) return;
     deps[f.path] = hashContent(text);
   }
-  const store = openStore(root, CODE);
+  const store = openStore(root);
   store.set("verify-analysis", store.key(JSON.stringify(key)), facts, deps);
 }

@@ -199,7 +199,7 @@ export async function findMacroImports(root: string, options: { cache?: boolean 
     if (mentionsMacro(text)) candidates.push({ file, text });
   }
   if (!candidates.length) return { diagnostics, texts, files: files.length, parsed: 0 };
-  const store = options.cache === false ? undefined : openStore(root, [import.meta.url]);
+  const store = options.cache === false ? undefined : openStore(root);
   const key = store?.key(...candidates.flatMap((c) => [c.file, hashContent(c.text)]));
   let findings = store && key ? store.get("macro-imports", key, validate) : undefined;
   let parsed = 0;

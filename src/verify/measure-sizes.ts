@@ -45,7 +45,7 @@ export class SizeMeter {
   /** `root`: the project whose store keeps sizes between runs; none for a cold, memory-only meter. */
   constructor(root?: string) {
     if (root === undefined) return;
-    const store = openStore(root, [import.meta.url]);
+    const store = openStore(root);
     this.disk = { store, key: store.key() };
     const stored = store.get("verify-sizes", this.disk.key, (v) => (isRecord(v) && Object.values(v).every(isCached) ? (v as Record<string, Cached>) : undefined));
     for (const [k, v] of Object.entries(stored ?? {})) this.cache.set(k, v);

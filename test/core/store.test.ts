@@ -25,21 +25,22 @@ describe("keys", () => {
     expect(hashContent(new TextEncoder().encode("x"))).toBe(hashContent("x"));
   });
 
-  test("the code fingerprint follows relative imports, static and dynamic, and names the packages imported", () => {
-    const tree = (name: string, dep: string, pkg: string) => {
+  test("the code fingerprint covers every file below src/ and the installed packages", () => {
+    const tree = (name: string, dep: string, lock: string) => {
       const dir = join(TMP, name);
-      mkdirSync(join(dir, "lib"), { recursive: true });
-      writeFileSync(join(dir, "entry.ts"), `import { x } from "./lib/dep.ts";\nexport const y = () => import("./lib/late.ts");\nimport "${pkg}";\n`);
-      writeFileSync(join(dir, "lib/dep.ts"), dep);
-      writeFileSync(join(dir, "lib/late.ts"), "export const late = 1;\n");
-      return join(dir, "entry.ts");
+      mkdirSync(join(dir, "src/lib"), { recursive: true });
+      mkdirSync(join(dir, "node_modules"), { recursive: true });
+      writeFileSync(join(dir, "src/entry.ts"), 'import { x } from "./lib/dep.ts";\n');
+      writeFileSync(join(dir, "src/lib/dep.ts"), dep);
+      writeFileSync(join(dir, "node_modules/.package-lock.json"), lock);
+      return dir;
     };
-    const a = codeFingerprint(tree("a", "export const x = 1;\n", "yaml"));
-    expect(codeFingerprint(tree("same-as-a", "export const x = 1;\n", "yaml"))).toBe(a);
-    expect(codeFingerprint(tree("other-import", "export const x = 2;\n", "yaml"))).not.toBe(a);
-    expect(codeFingerprint(tree("other-package", "export const x = 1;\n", "zod"))).not.toBe(a);
-    const late = tree("other-late", "export const x = 1;\n", "yaml");
-    writeFileSync(join(TMP, "other-late/lib/late.ts"), "export const late = 2;\n");
+    const a = codeFingerprint(tree("a", "export const x = 1;\n", "yaml@1"));
+    expect(codeFingerprint(tree("same-as-a", "export const x = 1;\n", "yaml@1"))).toBe(a);
+    expect(codeFingerprint(tree("other-import", "export const x = 2;\n", "yaml@1"))).not.toBe(a);
+    expect(codeFingerprint(tree("other-package", "export const x = 1;\n", "yaml@2"))).not.toBe(a);
+    const late = tree("other-late", "export const x = 1;\n", "yaml@1");
+    writeFileSync(join(late, "src/lib/late.ts"), "export const late = 2;\n");
     expect(codeFingerprint(late)).not.toBe(a);
   });
 });
@@ -48,7 +49,7 @@ describe("entries", () => {
   test("a value comes back only under its key and in the shape the user accepts; anything else is a miss", () => {
     const root = join(TMP, "entries");
     mkdirSync(root, { recursive: true });
-    const cache = openStore(root, [import.meta.url]);
+    const cache = openStore(root);
     const key = cache.key("content");
     expect(cache.dir).toBe(join(root, STORE_DIR));
     expect(cache.get("slot", key, validate)).toBeUndefined();
@@ -72,7 +73,7 @@ describe("entries", () => {
     const root = join(TMP, "deps");
     mkdirSync(root, { recursive: true });
     writeFileSync(join(root, "input.txt"), "one");
-    const cache = openStore(root, [import.meta.url]);
+    const cache = openStore(root);
     const key = cache.key("content");
     cache.set("slot", key, { n: 1 }, { "input.txt": hashContent("one") });
     expect(cache.get("slot", key, validate)).toEqual({ n: 1 });
@@ -90,7 +91,7 @@ describe("entries", () => {
     mkdirSync(join(root, "node_modules"), { recursive: true });
     mkdirSync(outside, { recursive: true });
     symlinkSync(outside, join(root, "node_modules", ".cache"));
-    const cache = openStore(root, [import.meta.url]);
+    const cache = openStore(root);
     cache.set("slot", cache.key("x"), { n: 1 });
     expect(readdirSync(outside)).toEqual([]);
     expect(cache.get("slot", cache.key("x"), validate)).toBeUndefined();

@@ -2,43 +2,21 @@
  * Each data file's entry in the store: its parse and the validation of its records, for its exact bytes
  * and this loader's code. A writer who edits one file of many waits for that file only, and only its kind
  * meets zod (whose first parse of each schema compiles it). Cross-record rules always run afresh.
- *
- * Types only from the loader's side: the loader imports this module, never the other way round.
  */
-import type { Diagnostic } from "../report/diagnostics.ts";
 import type { NodePlace, YamlSource } from "../load/yaml-source.ts";
-import type { Kind } from "../schema/kinds.ts";
-import { isDiagnosticOf, isRecord, isStrings, openStore, type Store } from "./store.ts";
+import type { ParsedFile } from "../load/parse-data-files.ts";
+import { isDiagnosticOf, isRecord, isStrings, openStore } from "./store.ts";
 
-/** What validating one file found: diagnostics in order, names seen, and each valid record by list index. */
-export interface ValidatedFile {
-  diagnostics: Diagnostic[];
-  names: string[];
-  records: [index: number, record: unknown][];
-}
-
-/** One data file as the loader parsed it, and once validated, what validation found. */
-export interface CachedFile {
-  kind: Kind;
-  rel: string;
-  source?: YamlSource;
-  diagnostics: Diagnostic[];
-  validated?: ValidatedFile;
-}
-
-export interface DataFileCache {
-  get(rel: string, bytes: Uint8Array): CachedFile | undefined;
-  set(bytes: Uint8Array, file: CachedFile): void;
-}
-
-const CODE = [new URL("../load/load-records.ts", import.meta.url)];
+/** A data file's entry: as parsed, with what validating its records found. */
+type CachedFile = Omit<ParsedFile, "bytes" | "hit">;
+export type DataFileCache = ReturnType<typeof openDataFileCache>;
 
 /** The entries of the store at `dir` (absolute); writes stay inside `root`. */
-export function openDataFileCache(root: string, dir: string): DataFileCache {
-  const store: Store = openStore(root, CODE, { dir });
+export function openDataFileCache(root: string, dir: string) {
+  const store = openStore(root, dir);
   return {
-    get: (rel, bytes) => store.get(`parse:${rel}`, store.key(rel, bytes), (v) => revive(v, rel, bytes)),
-    set: (bytes, file) =>
+    get: (rel: string, bytes: Uint8Array) => store.get(`parse:${rel}`, store.key(rel, bytes), (v) => revive(v, rel, bytes)),
+    set: (bytes: Uint8Array, file: CachedFile) =>
       store.set(`parse:${file.rel}`, store.key(file.rel, bytes), file.source ? { ...file, source: { ...file.source, places: [...file.source.places] } } : file),
   };
 }

@@ -21,10 +21,8 @@ export interface LintCache {
   set(rel: string, bytes: Uint8Array, context: unknown, entry: LintEntry): void;
 }
 
-const CODE = [new URL("../lint/lint-tables.ts", import.meta.url)];
-
 export function openLintCache(root: string): LintCache {
-  const store = openStore(root, CODE);
+  const store = openStore(root);
   const key = (rel: string, bytes: Uint8Array, context: unknown) => store.key(rel, JSON.stringify(context), bytes);
   const valid = (rel: string) => (v: unknown) =>
     isRecord(v) && Array.isArray(v.diagnostics) && v.diagnostics.every(isDiagnosticOf(rel)) && isStrings(v.names) && typeof v.records === "string" ? (v as unknown as LintEntry) : undefined;

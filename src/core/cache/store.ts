@@ -1,33 +1,23 @@
 /**
- * The one store of remembered results, and its one freshness model: an entry is used only when the
- * fingerprint it was stored under matches the fingerprint of its inputs now. Every user keys by content:
- * each data file (its parse and validation), each content page (its lint), the source files' feature()
- * calls, the JSON Schemas, the verdict of a clean check, verify's analysis and sizes, diff's base snapshots.
+ * The one store of remembered results, with one freshness model: an entry is used only under the key it
+ * was stored with, the sha256 of the content it was computed from and of the code (codeFingerprint), and
+ * only while each file it lists as a dep (`deps`: input id -> digest) still has that digest. Its users:
+ * each data file (parse and validation), each content page (lint), each source file (feature() calls), the
+ * JSON Schemas, a clean check's verdict, verify's analysis, sizes and flag sets, diff's base snapshots.
  *
- * Where: `<root>/node_modules/.cache/takeoff/`, one JSON file per slot (a slot names what the entry is
- * about: a data file, "verdict"). node_modules/.cache is where JavaScript tools keep disposable caches: git
- * ignores it, `npm ci` empties it together with the packages whose versions are part of every key, and
- * deleting it is always safe. `.cache/` at the root holds outputs other tools read (the verify and prove
- * results), never a cache.
- *
- * Keys: sha256 of the content the value was computed from and of the code that computed it (the modules
- * named, followed through their relative imports, the versions of the packages they import, the Bun
- * version). An entry may also list the files it was computed from beyond its key (`deps`: input id ->
- * digest); it is used only while each still has the same digest.
- *
- * Entries are `{ key, deps?, value }`, written atomically without fsync (a power loss leaves a broken
- * entry, a miss like any other) and only inside the root, so a link planted at node_modules/.cache cannot
- * send a write elsewhere. A value is returned only when the user's `validate` accepts its shape: a missing,
- * truncated, forged or foreign entry is a miss, never data. A failed write only costs time.
- *
- * This module imports nothing heavy (node:fs, node:path; hashing is Bun's): a cached check runs on it alone.
+ * Where: `<root>/node_modules/.cache/takeoff/`, one JSON file `{ key, deps?, value }` per slot (what the
+ * entry is about: a data file, "verdict"). git ignores it, `npm ci` empties it, deleting it is always safe.
+ * Entries are written atomically (no fsync: a broken entry is a miss) and only inside the root, so a link
+ * planted at node_modules/.cache sends no write elsewhere; a value is returned only in the shape its user's
+ * `validate` accepts, so a truncated, forged or foreign entry is a miss, never data. A failed write only
+ * costs time. Nothing heavy is imported: a cached check runs on this alone.
  */
-import { readFileSync } from "node:fs";
-import { dirname, join, relative, resolve } from "node:path";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { writeAtomic } from "../fs/write-atomic.ts";
+import { isInside } from "../fs/safe-fs.ts";
 
-/** The store's folder, relative to the project root. */
 export const STORE_DIR = "node_modules/.cache/takeoff";
 
 /** The repository holding this code: values that depend on the code alone are stored in its node_modules. */
@@ -44,92 +34,28 @@ export function hashContent(...parts: (string | Uint8Array)[]): string {
   return hash.digest("hex");
 }
 
-/** `from "x"`, `import "x"`, `import("x")`, `require("x")`: over-approximate (a match in a comment only adds a file). */
-const SPECIFIER = /\b(?:from|import|require)\s*\(?\s*(["'])([^"'\n]+)\1/g;
-const modules = new Map<string, { hash: string; relative: string[]; packages: string[] } | null>();
-const packages = new Map<string, string>();
 const fingerprints = new Map<string, string>();
 
-function moduleInfo(path: string) {
-  let info = modules.get(path);
-  if (info !== undefined) return info;
-  try {
-    const text = readFileSync(path, "utf8");
-    const rel = new Set<string>();
-    const pkgs = new Set<string>();
-    for (const [, , spec] of text.matchAll(SPECIFIER)) {
-      if (spec!.startsWith("./") || spec!.startsWith("../")) rel.add(resolve(dirname(path), spec!));
-      else if (!spec!.includes(":") && !spec!.startsWith("/")) pkgs.add(spec!);
-    }
-    info = { hash: hashContent(text), relative: [...rel], packages: [...pkgs] };
-  } catch {
-    info = null; // a match that names no file (a string in a comment), or a file gone: recorded as absent
-  }
-  modules.set(path, info);
-  return info;
-}
-
-function lockHash(nodeModules: string): string {
-  let hash = packages.get(nodeModules);
-  if (hash === undefined) packages.set(nodeModules, (hash = fileDigest(nodeModules, ".package-lock.json") ?? ""));
-  return hash;
-}
-
-/** `name@version` of the package `spec` imports from `fromDir` with npm's record of its node_modules (transitive versions count), or `name@?`. */
-function packageId(spec: string, fromDir: string): string {
-  const name = spec.startsWith("@") ? spec.split("/").slice(0, 2).join("/") : spec.split("/")[0]!;
-  const memo = `${fromDir}\0${name}`;
-  let found = packages.get(memo);
-  if (found !== undefined) return found;
-  found = `${name}@?`;
-  try {
-    for (let dir = dirname(Bun.resolveSync(spec, fromDir)); dir !== dirname(dir); dir = dirname(dir)) {
-      const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { name?: string; version?: string };
-      if (pkg.name !== name) continue;
-      found = `${name}@${pkg.version} ${lockHash(dirname(name.startsWith("@") ? dirname(dir) : dir))}`;
-      break;
-    }
-  } catch {
-    // a types-only package (mdast, estree), one that is not installed, or no lockfile: its name alone
-  }
-  packages.set(memo, found);
-  return found;
-}
-
 /**
- * A fingerprint of the code behind `urls` (module URLs or paths): each module and every module it reaches
- * through relative imports, the packages they import with npm's lockfile, and the Bun version. Memoised.
+ * A fingerprint of the code that computes every stored value: each file below `src/` of the code's
+ * repository, npm's record of the installed packages (every version), and the Bun version. Any edit to
+ * the code, or another install, makes every entry stale: that costs one full run, never a wrong answer.
  */
-export function codeFingerprint(...urls: (string | URL)[]): string {
-  const entries = urls.map((u) => (u instanceof URL || u.startsWith("file:") ? fileURLToPath(u) : resolve(u)));
-  const memo = entries.join("\0");
-  let print = fingerprints.get(memo);
+export function codeFingerprint(codeRoot = CODE_ROOT): string {
+  let print = fingerprints.get(codeRoot);
   if (print !== undefined) return print;
-  const base = dirname(entries[0] ?? ".");
-  const seen = new Set<string>();
-  const lines = new Set<string>();
-  for (const stack = [...entries]; stack.length; ) {
-    const path = stack.pop()!;
-    if (seen.has(path)) continue;
-    seen.add(path);
-    const info = moduleInfo(path);
-    lines.add(`${relative(base, path)} ${info?.hash ?? "absent"}`);
-    if (!info) continue;
-    stack.push(...info.relative);
-    for (const spec of info.packages) lines.add(packageId(spec, dirname(path)));
-  }
-  print = hashContent(`bun ${Bun.version}`, ...[...lines].sort());
-  fingerprints.set(memo, print);
+  const parts = [`bun ${Bun.version}`, fileDigest(codeRoot, "node_modules/.package-lock.json") ?? "no lockfile"];
+  for (const rel of (readdirSync(join(codeRoot, "src"), { recursive: true }) as string[]).sort()) parts.push(rel, fileDigest(codeRoot, join("src", rel)) ?? "");
+  fingerprints.set(codeRoot, (print = hashContent(...parts)));
   return print;
 }
 
-/** What an entry was computed from beyond its key: input id -> digest. */
 export type Deps = Record<string, string>;
 
 export interface Store {
   /** Absolute path of the store's folder. */
   readonly dir: string;
-  /** The key of a value computed from `content` by the store's code. */
+  /** The key of a value computed from `content` by this code (its fingerprint is part of every key). */
   key(...content: (string | Uint8Array)[]): string;
   /**
    * The value in `slot` under `key` that `validate` accepts (it may throw: a miss), and whose deps all
@@ -143,25 +69,22 @@ export interface Store {
 /** Slot names become file names: simple ones as they are, anything else by its hash. */
 const fileOf = (slot: string) => (/^[a-z0-9][a-z0-9.-]{0,63}$/.test(slot) && !slot.includes("..") ? `${slot}.json` : `${hashContent(slot).slice(0, 32)}.json`);
 
-/** sha256 of the file at repository path `rel`, or undefined when it cannot be read. */
+/** sha256 of the regular file (of at most 64 MiB) at path `rel` inside `root`, or undefined: a forged dep can neither leave the root nor hang. */
 export function fileDigest(root: string, rel: string): string | undefined {
+  const path = join(root, rel);
   try {
-    return hashContent(readFileSync(join(root, rel)));
+    const st = statSync(path);
+    return isInside(root, path) && st.isFile() && st.size <= 64 * 1024 * 1024 ? hashContent(readFileSync(path)) : undefined;
   } catch {
     return undefined;
   }
 }
 
-/**
- * The store of the project at `root`, for values computed by the modules `code` (their imports are
- * followed; `salt` adds what else every value depends on). `dir` overrides the folder (tests); writes stay
- * inside `root` either way.
- */
-export function openStore(root: string, code: readonly (string | URL)[], { dir = join(root, STORE_DIR), salt = "" } = {}): Store {
-  let print: string | undefined;
+/** The store of the project at `root`; `dir` overrides its folder (tests). Writes stay inside `root` either way. */
+export function openStore(root: string, dir = join(root, STORE_DIR)): Store {
   return {
     dir,
-    key: (...content) => hashContent((print ??= hashContent(codeFingerprint(...code), salt)), ...content),
+    key: (...content) => hashContent(codeFingerprint(), ...content),
     get(slot, key, validate, digest = (dep) => fileDigest(root, dep)) {
       try {
         const entry = JSON.parse(readFileSync(join(dir, fileOf(slot)), "utf8")) as { key?: unknown; deps?: unknown; value?: unknown } | null;

@@ -21,7 +21,7 @@ function addEnum(node: JsonSchema, names: string[]): void {
 }
 
 /** In the store of the code's own repository: the schema's own part depends on the code alone. */
-const store = openStore(CODE_ROOT, [import.meta.url]);
+const store = openStore(CODE_ROOT);
 const memo = new Map<Kind, string>();
 
 /** A fresh copy of the JSON Schema of a kind's records, remembered (z.toJSONSchema is a third of a check after an edit). */

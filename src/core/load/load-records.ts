@@ -9,9 +9,9 @@ import { KINDS, parseRecord, RECORD_SCHEMAS, type Kind } from "../schema/kinds.t
 import { emptyRecords, type Located, type Records } from "../model/records.ts";
 import { closest } from "../report/suggest.ts";
 import { issuesToDiagnostics } from "./zod-issues.ts";
-import { parseDataFiles, type ParsedFile } from "./parse-data-files.ts";
+import { parseDataFiles, type ParsedFile, type ValidatedFile } from "./parse-data-files.ts";
 import { placeOf, type YamlSource } from "./yaml-source.ts";
-import { openDataFileCache, type ValidatedFile } from "../cache/data-file-cache.ts";
+import { openDataFileCache } from "../cache/data-file-cache.ts";
 import type { Entry } from "../model/records.ts";
 
 /** Records and entries belong to the model; re-exported for the loaders' callers. */

@@ -6,7 +6,7 @@
  * stays in-process.
  */
 import { diagnostic, fileStart, type Diagnostic } from "../report/diagnostics.ts";
-import type { DataFileCache, ValidatedFile } from "../cache/data-file-cache.ts";
+import type { DataFileCache } from "../cache/data-file-cache.ts";
 import { readInside } from "../fs/safe-fs.ts";
 import type { Kind } from "../schema/kinds.ts";
 import { MAX_DATA_FILE_BYTES, parseYamlSource, type YamlSource } from "./yaml-source.ts";
@@ -14,6 +14,13 @@ import { MAX_DATA_FILE_BYTES, parseYamlSource, type YamlSource } from "./yaml-so
 export interface DataFile {
   kind: Kind;
   rel: string;
+}
+
+/** What validating one file found: diagnostics in order, names seen, and each valid record by list index. */
+export interface ValidatedFile {
+  diagnostics: Diagnostic[];
+  names: string[];
+  records: [index: number, record: unknown][];
 }
 
 export interface ParsedFile extends DataFile {

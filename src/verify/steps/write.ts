@@ -61,7 +61,6 @@ export function writeOutputs(ctx: Measured): VerifyRun {
   }
   if (ctx.cache) {
     ctx.meter.save();
-    ctx.flagSetCache.save();
     if (!cachedAnalysis && ctx.graph) saveAnalysis(root, ctx.analysisKey, ctx.facts, ctx.graph.texts);
   }
   return runOutcome(ctx, { variants: outcomes, impacts, results, cachedAnalysis, facts: ctx.facts });
