@@ -111,7 +111,7 @@ type Claim = Snapshot["claims"][number];
 export interface SnapshotOptions {
   /** YYYY-MM-DD that `expires` is judged against: the same for both sides. */
   today: string;
-  /** Use the content caches (node_modules/.cache/takeoff/); both sides read them, only the head writes. */
+  /** Use the store (node_modules/.cache/takeoff/); both sides read it, only the head writes. */
   cache: boolean;
   /** Run the proofs (bun test) when no results match this tree's inputs. */
   prove: boolean;

@@ -148,7 +148,7 @@ export function openContext(root: string, options: VerifyOptions): VerifyContext
   const progress = options.onProgress ?? (() => {});
   let phaseStarted = started;
   const builder = new VariantBuilder(root);
-  // Sizes, toggle sizes and the analysis live in the project's content cache (node_modules/.cache/takeoff/verify-*).
+  // Sizes, toggle sizes and the analysis live in the project's store (src/core/cache/store.ts).
   const meter = new SizeMeter(cache ? root : undefined);
   const flagSetCache = new FlagSetCache(root, cache);
   const measurer = new FlagSetMeasurer(root, builder, meter, flagSetCache);
