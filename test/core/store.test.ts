@@ -25,13 +25,13 @@ describe("keys", () => {
     expect(hashContent(new TextEncoder().encode("x"))).toBe(hashContent("x"));
   });
 
-  test("the code fingerprint covers every file below src/ and the installed packages", () => {
+  test("the code fingerprint covers every file of the code that computes stored values, and the installed packages", () => {
     const tree = (name: string, dep: string, lock: string) => {
       const dir = join(TMP, name);
-      mkdirSync(join(dir, "src/lib"), { recursive: true });
+      mkdirSync(join(dir, "src/core/lib"), { recursive: true });
       mkdirSync(join(dir, "node_modules"), { recursive: true });
-      writeFileSync(join(dir, "src/entry.ts"), 'import { x } from "./lib/dep.ts";\n');
-      writeFileSync(join(dir, "src/lib/dep.ts"), dep);
+      writeFileSync(join(dir, "src/core/entry.ts"), 'import { x } from "./lib/dep.ts";\n');
+      writeFileSync(join(dir, "src/core/lib/dep.ts"), dep);
       writeFileSync(join(dir, "node_modules/.package-lock.json"), lock);
       return dir;
     };
@@ -40,7 +40,7 @@ describe("keys", () => {
     expect(codeFingerprint(tree("other-import", "export const x = 2;\n", "yaml@1"))).not.toBe(a);
     expect(codeFingerprint(tree("other-package", "export const x = 1;\n", "yaml@2"))).not.toBe(a);
     const late = tree("other-late", "export const x = 1;\n", "yaml@1");
-    writeFileSync(join(late, "src/lib/late.ts"), "export const late = 2;\n");
+    writeFileSync(join(late, "src/core/lib/late.ts"), "export const late = 2;\n");
     expect(codeFingerprint(late)).not.toBe(a);
   });
 });

@@ -12,8 +12,8 @@
  * `validate` accepts, so a truncated, forged or foreign entry is a miss, never data. A failed write only
  * costs time. Nothing heavy is imported: a cached check runs on this alone.
  */
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { writeAtomic } from "../fs/write-atomic.ts";
 import { isInside } from "../fs/safe-fs.ts";
@@ -35,18 +35,26 @@ export function hashContent(...parts: (string | Uint8Array)[]): string {
 }
 
 const fingerprints = new Map<string, string>();
+/** The code that computes stored values (the site, the app and generated files compute none). */
+const CODE_DIRS = ["src/core", "src/cli", "src/verify", "src/diff", "src/prove"];
 
 /**
- * A fingerprint of the code that computes every stored value: each file below `src/` of the code's
- * repository, npm's record of the installed packages (every version), and the Bun version. Any edit to
- * the code, or another install, makes every entry stale: that costs one full run, never a wrong answer.
+ * A fingerprint of the code that computes every stored value: each file below CODE_DIRS, npm's record of
+ * the installed packages (every version), and the Bun version. Any edit to that code, or another install,
+ * makes every entry stale: that costs one full run, never a wrong answer.
  */
 export function codeFingerprint(codeRoot = CODE_ROOT): string {
   let print = fingerprints.get(codeRoot);
   if (print !== undefined) return print;
-  const parts = [`bun ${Bun.version}`, fileDigest(codeRoot, "node_modules/.package-lock.json") ?? "no lockfile"];
-  for (const rel of (readdirSync(join(codeRoot, "src"), { recursive: true }) as string[]).sort()) parts.push(rel, fileDigest(codeRoot, join("src", rel)) ?? "");
-  fingerprints.set(codeRoot, (print = hashContent(...parts)));
+  const hash = new Bun.CryptoHasher("sha256").update(`bun ${Bun.version}\0${fileDigest(codeRoot, "node_modules/.package-lock.json")}`);
+  for (const dir of CODE_DIRS) {
+    const files = existsSync(join(codeRoot, dir)) ? readdirSync(join(codeRoot, dir), { recursive: true, withFileTypes: true }).filter((e) => e.isFile()) : [];
+    for (const path of files.map((e) => join(e.parentPath, e.name)).sort()) {
+      const bytes = readFileSync(path);
+      hash.update(`\0${relative(codeRoot, path)}\0${bytes.byteLength}\0`).update(bytes);
+    }
+  }
+  fingerprints.set(codeRoot, (print = hash.digest("hex")));
   return print;
 }
 
