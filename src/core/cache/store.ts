@@ -35,14 +35,9 @@ export function hashContent(...parts: (string | Uint8Array)[]): string {
 }
 
 const fingerprints = new Map<string, string>();
-/** The code that computes stored values (the site, the app and generated files compute none). */
-const CODE_DIRS = ["src/core", "src/cli", "src/verify", "src/diff", "src/prove"];
+const CODE_DIRS = ["src/core", "src/cli", "src/verify", "src/diff", "src/prove"]; // the site, app and generated files compute no stored value
 
-/**
- * A fingerprint of the code that computes every stored value: each file below CODE_DIRS, npm's record of
- * the installed packages (every version), and the Bun version. Any edit to that code, or another install,
- * makes every entry stale: that costs one full run, never a wrong answer.
- */
+/** The code computing every stored value (CODE_DIRS, the installed packages, Bun): an edit or install makes every entry stale. */
 export function codeFingerprint(codeRoot = CODE_ROOT): string {
   let print = fingerprints.get(codeRoot);
   if (print !== undefined) return print;
