@@ -85,6 +85,19 @@ describe("entries", () => {
     expect(cache.get("slot", key, validate)).toBeUndefined();
   });
 
+  test("a forged dep is never read outside the root, through a link to a device, or from a FIFO: a miss, not a hang", () => {
+    const root = join(TMP, "forged-deps");
+    mkdirSync(root, { recursive: true });
+    symlinkSync("/dev/zero", join(root, "zero"));
+    Bun.spawnSync(["mkfifo", join(root, "fifo")]);
+    const cache = openStore(root);
+    const key = cache.key("content");
+    for (const dep of ["../../../../etc/hostname", "/dev/zero", "zero", "fifo", "missing"]) {
+      cache.set("slot", key, { n: 1 }, { [dep]: hashContent("") });
+      expect(cache.get("slot", key, validate)).toBeUndefined();
+    }
+  });
+
   test("a cache folder linked outside the project is never written, and no error escapes", () => {
     const root = join(TMP, "linked");
     const outside = join(TMP, "outside");
