@@ -19,7 +19,7 @@
 import { cpSync, mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { readVerifyResults } from "../src/verify/results-file.ts";
-import { CACHE_ROOT } from "../src/core/cache/content-cache.ts";
+import { STORE_DIR } from "../src/core/cache/store.ts";
 
 const REPO = join(import.meta.dir, "..");
 const WORK = join(REPO, "bench/.work/verify");
@@ -55,7 +55,7 @@ mkdirSync(join(PROJECT, "node_modules"));
 for (const name of readdirSync(join(REPO, "node_modules"))) if (name !== ".cache") symlinkSync(join(REPO, "node_modules", name), join(PROJECT, "node_modules", name));
 
 const verify = [BUN, join(REPO, "scripts/verify.ts")];
-const caches = ["verify-sizes", "verify-flag-sets", "verify-analysis"].map((f) => join(PROJECT, CACHE_ROOT, f));
+const caches = ["verify-sizes", "verify-flag-sets", "verify-analysis"].map((f) => join(PROJECT, STORE_DIR, `${f}.json`));
 run(verify, PROJECT); // produces the 8 outputs size-limit measures, and warms the disk cache of the OS
 
 const results = readVerifyResults(PROJECT)!;

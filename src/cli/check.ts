@@ -4,16 +4,14 @@
  *
  *   bun scripts/check.ts [--format text|json | --json] [--no-cache] [--fix]
  *
- * The writer's loop (edit, check, read) is kept short three ways: a clean verdict is remembered until any
+ * The writer's loop (edit, check, read) is kept short two ways: a clean verdict is remembered until any
  * input or the checker's code changes (then nothing heavy is even imported); parsed data files and page lint
- * results are remembered by content, so an edit re-parses and re-lints only the edited file; and the checker
- * loads from a bytecode bundle (./bundle.ts) instead of some 300 source modules. `--no-cache` does it all
- * afresh (from the bundle still; TAKEOFF_BUNDLE=0 for the sources).
+ * results are remembered by content, so an edit re-parses and re-lints only the edited file (all in the one
+ * store, src/core/cache/store.ts). `--no-cache` does it all afresh.
  */
 import { openCheckCache } from "../core/cache/check-cache.ts";
 import { report } from "../core/report/report.ts";
 import { argsOrExit, FORMAT_OPTIONS, outputOptions, type CommandSpec } from "./args.ts";
-import { loadBundled } from "./bundle.ts";
 import type { Io } from "./io.ts";
 import { plural } from "../core/text/plural.ts";
 
@@ -37,14 +35,14 @@ export async function main(argv: string[], io: Io): Promise<number> {
   const elapsed = () => `${Math.round(performance.now() - started)} ms`;
 
   // The cached path imports nothing heavy: the checker (zod, yaml, remark) loads only on a miss.
-  const verdicts = useCache ? openCheckCache(root, argv, [import.meta.url]) : undefined;
+  const verdicts = useCache ? openCheckCache(root, argv) : undefined;
   const cached = verdicts?.read();
   if (cached) {
     if (output.format === "json") io.stdout("[]\n");
     else io.stderr(`check: ${cached.records} records, generated files fresh, tables lint clean (${elapsed()}, unchanged since the last clean check)\n`);
     return 0;
   }
-  const { runCheck, fixTables } = await loadBundled("check", new URL("../core/check.ts", import.meta.url), () => import("../core/check.ts"), io.env);
+  const { runCheck, fixTables } = await import("../core/check.ts");
   if (args.flags.has("--fix")) {
     const fixed = fixTables(root, { cache: useCache });
     for (const c of fixed.changes) io.stderr(`fixed ${c.file}:${c.line}: ${c.note}\n`);

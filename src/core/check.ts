@@ -11,7 +11,7 @@ import { KIND_NOUN } from "./schema/kinds.ts";
 import { fieldValue } from "./model/records.ts";
 import { recordPlace } from "./load/yaml-source.ts";
 import { loadModel, type Model, type ModelResult } from "./model/model.ts";
-import { PARSE_CACHE_DIR } from "./cache/parse-cache.ts";
+import { STORE_DIR } from "./cache/store.ts";
 import { openLintCache } from "./cache/lint-cache.ts";
 import { proofStage } from "./model/proof.ts";
 import { flagProofs } from "./model/cross-check.ts";
@@ -24,7 +24,7 @@ export interface CheckOptions {
   /** Skip the comparison with files on disk (generate computes them itself). */
   freshness?: boolean;
   /**
-   * Remember parsed data files and page lint results by content (node_modules/.cache/takeoff/{parse,lint}),
+   * Remember parsed data files and page lint results by content (the store, src/core/cache/store.ts),
    * so an edit re-parses and re-lints only the edited file. Off by default.
    */
   cache?: boolean;
@@ -40,7 +40,7 @@ export interface CheckResult {
 }
 
 export function runCheck(root: string, options: CheckOptions = {}): CheckResult {
-  return checkLoaded(root, loadModel(root, options.dataDir, options.cache ? PARSE_CACHE_DIR : undefined), options);
+  return checkLoaded(root, loadModel(root, options.dataDir, options.cache ? STORE_DIR : undefined), options);
 }
 
 /** The checks that follow loading, for callers that already hold the loaded model (the site). */
@@ -94,5 +94,5 @@ function lintContextOf({ model, diagnostics }: Pick<ModelResult, "model" | "diag
 
 /** `check --fix`: the table findings with one right answer, fixed in the pages of content/ (fix-tables.ts). */
 export function fixTables(root: string, options: Pick<CheckOptions, "dataDir" | "contentDir" | "cache"> = {}): FixReport {
-  return fixContent(root, lintContextOf(loadModel(root, options.dataDir, options.cache ? PARSE_CACHE_DIR : undefined)), options.contentDir);
+  return fixContent(root, lintContextOf(loadModel(root, options.dataDir, options.cache ? STORE_DIR : undefined)), options.contentDir);
 }

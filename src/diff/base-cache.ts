@@ -1,27 +1,14 @@
 /**
- * What makes an unchanged base cost nothing: the base's whole snapshot, stored in the head's content cache
- * (node_modules/.cache/takeoff/diff-base/) under the base's git tree. The key holds everything else the
- * snapshot depends on: the code that computes it (this module's imports reach the snapshot, verify, check
- * and the schema; the content cache adds the packages they import and the Bun version), the date that
- * `expires` is judged against, and package-lock.json (the base is built with the head's node_modules). A
- * second diff against the same base then makes no worktree and runs no build for it.
- *
- * Proof results are stored too (diff-proofs/), because proving takes a minute: the working tree's results
- * each time a diff runs, and a base's when the diff proved it. Each record of them lists its proof's inputs
- * with their digests, so a later diff reuses, record by record, whatever backs a proof of its base
- * (judgeProofs re-hashes the listed files in the base's tree).
+ * What makes an unchanged base cost nothing: its whole snapshot in the head's store under the base's git
+ * tree, the date `expires` is judged against and package-lock.json (the base is built with the head's
+ * node_modules); the code is in every key. A second diff against the same base then makes no worktree and
+ * runs no build for it. Prove results are kept too (proving takes a minute): the working tree's each time a
+ * diff runs, a base's when the diff proved it; a later diff reuses, record by record, whatever backs a
+ * proof of its base (judgeProofs re-hashes the inputs each record lists, in the base's tree).
  */
-import { join } from "node:path";
-import { hashContent, isRecord, openCache } from "../core/cache/content-cache.ts";
-import { readIfExists } from "../core/fs/write-atomic.ts";
+import { fileDigest, isRecord, openStore } from "../core/cache/store.ts";
 import type { ProveResults } from "../core/model/proof.ts";
 import { SnapshotSchema, type Snapshot } from "./snapshot.ts";
-
-const CODE = [new URL("./snapshot.ts", import.meta.url), import.meta.url];
-
-interface StoredBase {
-  snapshot: Snapshot;
-}
 
 /** The outline of prove results; the rest is checked by readProveResults when they are used. */
 function isStoredProofs(v: unknown): v is ProveResults {
@@ -30,48 +17,20 @@ function isStoredProofs(v: unknown): v is ProveResults {
 }
 
 export class BaseCache {
-  private readonly snapshots;
-  private readonly proofs;
+  private readonly store;
   private readonly lock: string;
 
-  constructor(private readonly root: string) {
-    this.snapshots = openCache<StoredBase>(root, {
-      name: "diff-base",
-      code: CODE,
-      validate: (v) => {
-        if (!isRecord(v)) return undefined;
-        const parsed = SnapshotSchema.safeParse(v.snapshot);
-        return parsed.success ? { snapshot: parsed.data } : undefined;
-      },
-    });
-    // Shape only: a stored result is written into the base's tree and read back by readProveResults, which validates it whole.
-    this.proofs = openCache<ProveResults>(root, {
-      name: "diff-proofs",
-      code: [import.meta.url],
-      validate: (v) => (isStoredProofs(v) ? v : undefined),
-    });
-    this.lock = hashContent(readIfExists(join(root, "package-lock.json")) ?? "");
-  }
-
-  private key(tree: string, today: string): string {
-    return this.snapshots.key(tree, today, this.lock);
+  constructor(root: string) {
+    this.store = openStore(root);
+    this.lock = fileDigest(root, "package-lock.json") ?? "";
   }
 
   /** The base snapshot of `tree`, if an earlier diff stored one under the same code, date and packages. */
-  snapshot(tree: string, today: string): Snapshot | undefined {
-    return this.snapshots.get(tree, this.key(tree, today))?.snapshot;
-  }
+  snapshot = (tree: string, today: string): Snapshot | undefined =>
+    this.store.get(`diff-base:${tree}`, this.store.key(tree, today, this.lock), (v) => (isRecord(v) ? SnapshotSchema.parse(v.snapshot) : undefined));
+  saveSnapshot = (tree: string, today: string, snapshot: Snapshot) => this.store.set(`diff-base:${tree}`, this.store.key(tree, today, this.lock), { snapshot });
 
-  saveSnapshot(tree: string, today: string, snapshot: Snapshot): void {
-    this.snapshots.set(tree, this.key(tree, today), { snapshot });
-  }
-
-  /** Stored results of `npm run prove`: the working tree's last ("head"), or a base's by its git tree. */
-  proofsFor(slot: string): ProveResults | undefined {
-    return this.proofs.get(slot, this.proofs.key(slot));
-  }
-
-  saveProofs(slot: string, results: ProveResults): void {
-    this.proofs.set(slot, this.proofs.key(slot), results);
-  }
+  /** Stored results of `npm run prove`: the working tree's last ("head"), or a base's by its git tree (in shape only: readProveResults validates them whole). */
+  proofsFor = (slot: string): ProveResults | undefined => this.store.get(`diff-proofs:${slot}`, this.store.key(slot), (v) => (isStoredProofs(v) ? v : undefined));
+  saveProofs = (slot: string, results: ProveResults) => this.store.set(`diff-proofs:${slot}`, this.store.key(slot), results);
 }

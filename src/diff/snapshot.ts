@@ -10,7 +10,7 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { hashContent } from "../core/cache/content-cache.ts";
+import { hashContent } from "../core/cache/store.ts";
 import { matchesAny } from "../verify/owned-modules.ts";
 import { z } from "zod";
 import { runCheck } from "../core/check.ts";
@@ -96,7 +96,7 @@ type Claim = Snapshot["claims"][number];
 export interface SnapshotOptions {
   /** YYYY-MM-DD that `expires` is judged against: the same for both sides. */
   today: string;
-  /** Use the content caches (node_modules/.cache/takeoff/); both sides read them, only the head writes. */
+  /** Use the store (node_modules/.cache/takeoff/); both sides read it, only the head writes. */
   cache: boolean;
   /** Run the proofs (bun test) when no results match this tree's inputs. */
   prove: boolean;

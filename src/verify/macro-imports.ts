@@ -11,12 +11,12 @@
  * Found with the TypeScript parser, never with Bun's: `Bun.Transpiler#scan` and `transformSync` run macros
  * while they parse. A file is parsed only when its text, with every escape decoded, contains "macro" (an
  * attribute must spell the word, escapes allowed), so the parser loads only for the few files that mention
- * the word; their verdict is kept in the content cache by content, so a warm run parses nothing.
+ * the word; their verdict is kept in the store by content, so a warm run parses nothing.
  */
 import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync, realpathSync } from "node:fs";
 import { join } from "node:path";
 import type ts from "typescript";
-import { hashContent, isRecord, openCache } from "../core/cache/content-cache.ts";
+import { hashContent, isRecord, openStore } from "../core/cache/store.ts";
 import { isInside, readInside } from "../core/fs/safe-fs.ts";
 import { walkTree } from "../core/fs/walk-tree.ts";
 import { diagnostic, type Diagnostic } from "../core/report/diagnostics.ts";
@@ -174,13 +174,12 @@ interface Finding {
 }
 const isFinding = (v: unknown): v is Finding => isRecord(v) && typeof v.file === "string" && typeof v.line === "number" && typeof v.col === "number" && typeof v.message === "string";
 const validate = (v: unknown): Finding[] | undefined => (Array.isArray(v) && v.every(isFinding) ? v : undefined);
-const scanCache = (root: string) => openCache<Finding[]>(root, { name: "macro-imports", code: [import.meta.url], validate });
 
 const HINT = "import the module normally and call it at run time, or compute the value with npm run generate";
 
 /**
  * Searches the repository at `root` for macro imports; `useCache` keeps the verdict on the files that mention
- * the word (by their paths and contents) in node_modules/.cache/takeoff/macro-imports/.
+ * the word (by their paths and contents) in the store (src/core/cache/store.ts).
  */
 export async function findMacroImports(root: string, options: { cache?: boolean } = {}): Promise<MacroScan> {
   const texts = new Map<string, string>();
@@ -200,9 +199,9 @@ export async function findMacroImports(root: string, options: { cache?: boolean 
     if (mentionsMacro(text)) candidates.push({ file, text });
   }
   if (!candidates.length) return { diagnostics, texts, files: files.length, parsed: 0 };
-  const cache = options.cache === false ? undefined : scanCache(root);
-  const key = cache?.key(...candidates.flatMap((c) => [c.file, hashContent(c.text)]));
-  let findings = cache && key ? cache.get("scan", key) : undefined;
+  const store = options.cache === false ? undefined : openStore(root);
+  const key = store?.key(...candidates.flatMap((c) => [c.file, hashContent(c.text)]));
+  let findings = store && key ? store.get("macro-imports", key, validate) : undefined;
   let parsed = 0;
   if (!findings) {
     const tsm = (await import("typescript")).default;
@@ -216,7 +215,7 @@ export async function findMacroImports(root: string, options: { cache?: boolean 
         findings.push({ file: c.file, line: p.line + 1, col: p.character + 1, message: f.message });
       }
     }
-    if (cache && key) cache.set("scan", key, findings);
+    if (store && key) store.set("macro-imports", key, findings);
   }
   for (const f of findings) {
     diagnostics.push(diagnostic("macro-import", { file: f.file, line: f.line, col: f.col }, `${f.message}; nothing is built from a tree with a macro import`, HINT));

@@ -9,7 +9,7 @@ import { promisify } from "node:util";
 import { brotliCompress, constants } from "node:zlib";
 import { diagnostic, type Diagnostic } from "../core/report/diagnostics.ts";
 import type { Entry } from "../core/load/load-records.ts";
-import { hashContent, isNumber, isRecord, openCache, type ContentCache } from "../core/cache/content-cache.ts";
+import { hashContent, isNumber, isRecord, openStore, type Store } from "../core/cache/store.ts";
 import type { BuildOutput } from "./build-variants.ts";
 import { bytes } from "./places.ts";
 import { recordPlace } from "../core/load/yaml-source.ts";
@@ -35,14 +35,15 @@ export class SizeMeter {
   private used = new Set<string>();
   private pending = new Map<string, Promise<number>>();
 
-  private readonly disk?: { cache: ContentCache<Record<string, Cached>>; key: string };
+  private readonly disk?: { store: Store; key: string };
 
-  /** `root`: the project whose content cache (node_modules/.cache/takeoff/verify-sizes) keeps sizes between runs; none for a cold, memory-only meter. */
+  /** `root`: the project whose store keeps sizes between runs; none for a cold, memory-only meter. */
   constructor(root?: string) {
     if (root === undefined) return;
-    const cache = openCache(root, { name: "verify-sizes", code: [import.meta.url], validate: (v) => (isRecord(v) && Object.values(v).every(isCached) ? (v as Record<string, Cached>) : undefined) });
-    this.disk = { cache, key: cache.key() };
-    for (const [k, v] of Object.entries(cache.get("sizes", this.disk.key) ?? {})) this.cache.set(k, v);
+    const store = openStore(root);
+    this.disk = { store, key: store.key() };
+    const stored = store.get("verify-sizes", this.disk.key, (v) => (isRecord(v) && Object.values(v).every(isCached) ? (v as Record<string, Cached>) : undefined));
+    for (const [k, v] of Object.entries(stored ?? {})) this.cache.set(k, v);
   }
 
   private key(b: Uint8Array): string {
@@ -98,7 +99,7 @@ export class SizeMeter {
       const v = this.cache.get(k);
       if (v) sizes[k] = v;
     }
-    this.disk.cache.set("sizes", this.disk.key, sizes);
+    this.disk.store.set("verify-sizes", this.disk.key, sizes);
   }
 }
 

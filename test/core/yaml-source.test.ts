@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { keyOffset, nestingOverflow, offsetOf, parseYamlSource, position, readSimpleYaml } from "../../src/core/load/yaml-source.ts";
+import { keyOffset, nestingOverflow, offsetOf, parseYamlSource, position } from "../../src/core/load/yaml-source.ts";
+import { readFlatYaml } from "../../src/core/load/flat-yaml.ts";
 import { scaleFlagsFile } from "../../bench/synthetic.ts";
 
 const place = (text: string, path: (string | number)[], onKey = false) => {
@@ -68,7 +69,7 @@ function expectSameBothWays(text: string): { fast: boolean; data: unknown } {
   expect(Bun.deepEquals(fast.source.data, slow.source.data, true)).toBe(true);
   expect([...fast.source.places]).toEqual([...slow.source.places]);
   expect(fast.source.lineStarts).toEqual(slow.source.lineStarts);
-  return { fast: readSimpleYaml(text.startsWith("\uFEFF") ? text.slice(1) : text) !== undefined, data: fast.source.data };
+  return { fast: readFlatYaml(text.startsWith("\uFEFF") ? text.slice(1) : text) !== undefined, data: fast.source.data };
 }
 
 describe("fast path: the data files' subset read without yaml, with the same result", () => {
@@ -218,7 +219,7 @@ describe("nesting limit", () => {
     // Indentation alone is left to the parsers (yaml reads 1,400 levels, the most 1 MiB holds); the fast path stops at 64.
     const indented = Array.from({ length: 70 }, (_, i) => `${" ".repeat(i)}a:`).join("\n");
     expect(nestingOverflow(indented)).toBeUndefined();
-    expect(readSimpleYaml(indented)).toBeUndefined();
+    expect(readFlatYaml(indented)).toBeUndefined();
     expect(parseYamlSource("f.yaml", indented).diagnostics).toEqual([]);
     const deep = parseYamlSource("f.yaml", `- a: ${"[".repeat(70)}\n`);
     expect(deep.diagnostics.map((d) => [d.rule, d.line, d.col])).toEqual([["yaml-too-deep", 1, 69]]);

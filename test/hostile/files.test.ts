@@ -7,7 +7,7 @@ import { describe, expect, test } from "bun:test";
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { openParseCache } from "../../src/core/cache/parse-cache.ts";
+import { openDataFileCache } from "../../src/core/cache/data-file-cache.ts";
 import { loadModel } from "../../src/core/model/model.ts";
 import { runCheck } from "../../src/core/check.ts";
 import { makeProject, removeProject, REPO, runMain, runScript } from "../helpers/project.ts";
@@ -119,7 +119,7 @@ describe("files that are not what they seem", () => {
         expect(loadModel(dir, "data", "cache").diagnostics.length).toBe(clean);
         expect(loadModel(dir, "data", "cache").model.records.features.length).toBeGreaterThan(0);
       }
-      expect(openParseCache(cacheDir).get("data/nothing.yaml", new Uint8Array())).toBeUndefined();
+      expect(openDataFileCache(dir, cacheDir).get("data/nothing.yaml", new Uint8Array())).toBeUndefined();
     }));
 
   test("Nesting 100,000 levels deep is one yaml-too-deep at the place it goes too deep", () =>

@@ -1,119 +1,75 @@
 /**
- * `npm run check` is run after every edit, so a clean result is remembered, keyed by every input that can
- * change it: data, content, generated files and the files with generated parts, hashed exactly as the loader
- * reads them, plus the checker's own code and package versions (the content cache's code fingerprint of
- * the CLI module, which follows everything it imports). Besides that fixed list, the verdict remembers every
- * file and folder the check itself read through src/core/fs/safe-fs.ts (the proofs' test files and
- * results, say) and is dropped when any of them reads differently. Same inputs, same verdict; any change
- * to any of them runs the full check. Only clean runs are cached: a failing run always reports afresh.
- * This module imports nothing heavy.
+ * `npm run check` runs after every edit, so a clean verdict is kept in the store, keyed by every input that
+ * can change it (data, content, generated files and the files with generated parts, hashed as the loader
+ * reads them; the arguments; the code, as every key) and listing as its deps every other file and folder
+ * the check read through src/core/fs/safe-fs.ts (the proofs' test files and results, say) with what that
+ * read returned: it is dropped when any of them reads differently. A failing run is never remembered.
  */
+import { resolve } from "node:path";
 import { gitTracking, trackingWord } from "../fs/git-tracked.ts";
 import { fsObservers, isInside, kindInside, listInside, readInside, walkInside, type FsObserver } from "../fs/safe-fs.ts";
-import { resolve } from "node:path";
-import { isNumber, isRecord, openCache, type ContentCache } from "./content-cache.ts";
+import { isNumber, isRecord, openStore, type Deps } from "./store.ts";
 
 /** Inputs of a check, relative to the repository root; directories are read recursively. */
 export const CHECK_INPUTS = ["data", "content", "src/generated", "package.json", ".github/workflows/build-variants.yml", "README.md"];
 
-export interface CachedCheck {
-  records: number;
-}
-
-/** A read, folder listing or file test the check made, outside CHECK_INPUTS: [op, repository-relative path]. */
-export type Observed = ["read" | "list" | "stat" | "tracked", string];
-
-interface Stored extends CachedCheck {
-  observed: Observed[];
-  /** sha256 of what the observed reads and listings returned. */
-  seen: string;
-}
-
-/** Inputs are hashed as the loader reads them: the same walker, the same refusals, the same bytes. */
 const MAX_INPUT_BYTES = 64 * 1024 * 1024;
+const readDigest = (root: string, rel: string) => {
+  const read = readInside(root, rel, MAX_INPUT_BYTES);
+  return "refusal" in read ? `\0refused:${read.refusal.rule}:${read.refusal.message}` : read.bytes;
+};
 
-/** sha256 of every input as the loader reads it (a refused path by its refusal), and `extra` (the arguments). */
+/** sha256 of every input as the loader reads it (the same walker, refusals and bytes), and `extra`. */
 export function inputsFingerprint(root: string, extra: string): string {
   const hash = new Bun.CryptoHasher("sha256").update(extra);
   for (const input of CHECK_INPUTS) {
     const listed = listInside(root, input);
-    const entries = listed === undefined || "refusal" in listed ? [{ rel: input, kind: "file" as const }] : walkInside(root, input);
-    for (const e of entries) {
+    for (const e of listed === undefined || "refusal" in listed ? [{ rel: input, kind: "file" as const }] : walkInside(root, input)) {
       hash.update(`\0${e.rel}\0`);
-      if (e.kind === "refused") {
-        hash.update(`\0refused:${e.refusal.rule}`);
-        continue;
-      }
-      if (e.kind === "dir") continue;
-      const read = readInside(root, e.rel, MAX_INPUT_BYTES);
-      hash.update("refusal" in read ? `\0refused:${read.refusal.rule}:${read.refusal.message}` : read.bytes);
+      if (e.kind === "refused") hash.update(`\0refused:${e.refusal.rule}`);
+      else if (e.kind === "file") hash.update(readDigest(root, e.rel));
     }
   }
   return hash.digest("hex");
 }
 
-/** sha256 of what one read or listing returns now. */
-function observedDigest(root: string, [op, rel]: Observed): string {
+/** sha256 of what one read, listing, file test or git question (dep `op:rel`) answers now. */
+function observedDigest(root: string, dep: string): string {
+  const op = dep.slice(0, dep.indexOf(":"));
+  const rel = dep.slice(op.length + 1);
   const hash = new Bun.CryptoHasher("sha256").update(`${op}\0${rel}\0`);
-  if (op === "read") {
-    const read = readInside(root, rel, MAX_INPUT_BYTES);
-    hash.update("refusal" in read ? `\0refused:${read.refusal.rule}:${read.refusal.message}` : read.bytes);
-  } else if (op === "tracked") {
-    // Whether git tracks it: a results file force-added after a clean check must not keep the verdict.
-    hash.update(`\0${trackingWord(gitTracking(root, rel))}`);
-  } else if (op === "stat") {
-    // What kind of thing is there is all the check asked (a proof's test file, a component's location).
-    hash.update(`\0${kindInside(root, rel)}`);
-  } else {
+  if (op === "read") hash.update(readDigest(root, rel));
+  // Whether git tracks it: a results file force-added after a clean check must not keep the verdict.
+  else if (op === "tracked") hash.update(`\0${trackingWord(gitTracking(root, rel))}`);
+  // What kind of thing is there is all the check asked (a proof's test file, a component's location).
+  else if (op === "stat") hash.update(`\0${kindInside(root, rel)}`);
+  else {
     const listed = listInside(root, rel);
     hash.update(listed === undefined ? "\0absent" : "refusal" in listed ? `\0refused:${listed.refusal.rule}` : listed.map((e) => `${e.kind}:${e.rel}`).join("\0"));
   }
   return hash.digest("hex");
 }
 
-const combine = (digests: Iterable<string>) => new Bun.CryptoHasher("sha256").update([...digests].join("\0")).digest("hex");
-
-export interface CheckCache {
-  /** The remembered clean verdict for these inputs and arguments, if any. */
-  read(): CachedCheck | undefined;
-  /** Runs `check`, recording what it reads beyond CHECK_INPUTS (for `write`). */
-  watch<T>(check: () => T): T;
-  /** Remembers a clean verdict, with what the last `watch` observed. */
-  write(entry: CachedCheck): void;
-}
-
-function isStored(v: unknown): v is Stored {
-  return isRecord(v) && isNumber(v.records) && typeof v.seen === "string" && Array.isArray(v.observed) && v.observed.every((o) => Array.isArray(o) && (o[0] === "read" || o[0] === "list" || o[0] === "stat" || o[0] === "tracked") && typeof o[1] === "string");
-}
-
-/**
- * The verdict cache of the project at `root` for a run with `args`; `code` are the module URLs of the
- * checker (the CLI's `import.meta.url`: its imports are followed). Inputs are hashed once, when opened.
- */
-export function openCheckCache(root: string, args: readonly string[], code: readonly (string | URL)[]): CheckCache {
-  const cache: ContentCache<Stored> = openCache(root, {
-    name: "check",
-    code,
-    validate: (v) => (isStored(v) ? v : undefined),
-  });
-  const key = cache.key(inputsFingerprint(root, JSON.stringify(args)));
-  let observed: Observed[] = [];
-  let digests: string[] = [];
+/** The verdict of the project at `root` for a run with `args`. Inputs are hashed once, when opened. */
+export function openCheckCache(root: string, args: readonly string[]) {
+  const store = openStore(root);
+  const key = store.key(inputsFingerprint(root, JSON.stringify(args)));
+  let deps: Deps = {};
   return {
-    read() {
-      const entry = cache.get("verdict", key);
-      return entry && combine(entry.observed.map((o) => observedDigest(root, o))) === entry.seen ? { records: entry.records } : undefined;
-    },
-    watch(check) {
-      const seen = new Map<string, { o: Observed; digest: string }>();
+    /** The remembered clean verdict (its record count), if any. */
+    read: () => store.get("verdict", key, (v) => (isRecord(v) && isNumber(v.records) ? { records: v.records } : undefined), (dep) => observedDigest(root, dep)),
+    /** Runs `check`, recording as deps what it reads beyond CHECK_INPUTS. */
+    watch<T>(check: () => T): T {
+      const seen: Deps = {};
       const fixed = CHECK_INPUTS.map((i) => resolve(root, i));
       let busy = false;
       const observer: FsObserver = (op, at, rel) => {
-        if (busy || resolve(at) !== resolve(root) || seen.has(`${op}\0${rel}`) || fixed.some((f) => isInside(f, resolve(root, rel)))) return;
+        const dep = `${op}:${rel}`;
+        if (busy || resolve(at) !== resolve(root) || dep in seen || fixed.some((f) => isInside(f, resolve(root, rel)))) return;
         // Digested now, as the check reads it: an edit made while the check runs is never taken as seen.
         busy = true;
         try {
-          seen.set(`${op}\0${rel}`, { o: [op, rel], digest: observedDigest(root, [op, rel]) });
+          seen[dep] = observedDigest(root, dep);
         } finally {
           busy = false;
         }
@@ -123,10 +79,9 @@ export function openCheckCache(root: string, args: readonly string[], code: read
         return check();
       } finally {
         fsObservers.delete(observer);
-        observed = [...seen.values()].map((v) => v.o);
-        digests = [...seen.values()].map((v) => v.digest);
+        deps = seen;
       }
     },
-    write: (entry) => cache.set("verdict", key, { records: entry.records, observed, seen: combine(digests) }),
+    write: (entry: { records: number }) => store.set("verdict", key, { records: entry.records }, deps),
   };
 }

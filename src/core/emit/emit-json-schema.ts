@@ -8,7 +8,7 @@ import type { Entry, Model } from "../model/model.ts";
 import { ALL_SCOPES } from "../schema/columns.ts";
 import { KIND_INFO, RECORD_SCHEMAS, REFERENCES, type Kind } from "../schema/kinds.ts";
 import { SCHEMA_DIR } from "../load/load-records.ts";
-import { cachedJsonSchema } from "../cache/json-schema-cache.ts";
+import { CODE_ROOT, isRecord, openStore } from "../cache/store.ts";
 
 type JsonSchema = Record<string, unknown> & { properties?: Record<string, JsonSchema>; items?: JsonSchema; anyOf?: JsonSchema[] };
 
@@ -20,9 +20,24 @@ function addEnum(node: JsonSchema, names: string[]): void {
   for (const n of node.anyOf ?? []) addEnum(n, names);
 }
 
+/** In the store of the code's own repository: the schema's own part depends on the code alone. */
+const store = openStore(CODE_ROOT);
+const memo = new Map<Kind, string>();
+
+/** A fresh copy of the JSON Schema of a kind's records, remembered (z.toJSONSchema is a third of a check after an edit). */
+function recordSchema(kind: Kind): JsonSchema {
+  let text = memo.get(kind);
+  if (text === undefined) {
+    const key = store.key(kind);
+    let value = store.get(`json-schema:${kind}`, key, (v) => (isRecord(v) ? v : undefined));
+    if (!value) store.set(`json-schema:${kind}`, key, (value = z.toJSONSchema(RECORD_SCHEMAS[kind], { io: "input", target: "draft-07" }) as JsonSchema));
+    memo.set(kind, (text = JSON.stringify(value)));
+  }
+  return JSON.parse(text) as JsonSchema;
+}
+
 export function emitJsonSchema(kind: Kind, model: Model): string {
-  // The schema's own part depends on the code alone: remembered beside it (a third of a check after an edit).
-  const record = cachedJsonSchema(kind, () => z.toJSONSchema(RECORD_SCHEMAS[kind], { io: "input", target: "draft-07" }) as JsonSchema) as JsonSchema;
+  const record = recordSchema(kind);
   delete record.$schema;
   for (const ref of REFERENCES.filter((r) => r.kind === kind)) {
     const prop = record.properties?.[ref.field];

@@ -4,19 +4,18 @@
  * Every read of data, content and public files goes through here, so a file is read only when it is a
  * regular file whose real path stays inside the root, and never more than its size limit (counted on the
  * open file, not trusted from a stat of the path). Every write and removal checks its target the same way.
- * This module imports nothing heavy: the check cache's fingerprint walks with it too, so the fingerprint and
+ * This module imports nothing heavy: the check verdict's fingerprint walks with it too, so the fingerprint and
  * the loader always agree on what was read.
  */
 import { closeSync, constants, fstatSync, openSync, readdirSync, readSync, realpathSync, lstatSync, statSync } from "node:fs";
 import { isAbsolute, join, relative, resolve, sep } from "node:path";
 
 /**
- * Observers of every read and folder listing made here, while any are registered: the check verdict cache
- * records what a check looked at, so a remembered verdict is dropped when any of it changes. One set for
- * the process (on globalThis): the check's cached path and its bundled checker are two copies of this module.
+ * Observers of every read and folder listing made here, while any are registered: the check verdict
+ * records what a check looked at, so a remembered verdict is dropped when any of it changes.
  */
 export type FsObserver = (op: "read" | "list" | "stat" | "tracked", root: string, rel: string) => void;
-export const fsObservers = ((globalThis as Record<symbol, unknown>)[Symbol.for("takeoff.safeFs.observers")] ??= new Set<FsObserver>()) as Set<FsObserver>;
+export const fsObservers = new Set<FsObserver>();
 export function observe(op: "read" | "list" | "stat" | "tracked", root: string, rel: string): void {
   if (fsObservers.size) for (const o of fsObservers) o(op, root, rel);
 }

@@ -9,9 +9,9 @@ import { KINDS, parseRecord, RECORD_SCHEMAS, type Kind } from "../schema/kinds.t
 import { emptyRecords, type Located, type Records } from "../model/records.ts";
 import { closest } from "../report/suggest.ts";
 import { issuesToDiagnostics } from "./zod-issues.ts";
-import { parseDataFiles, type ParsedFile } from "./parse-data-files.ts";
+import { parseDataFiles, type ParsedFile, type ValidatedFile } from "./parse-data-files.ts";
 import { placeOf, type YamlSource } from "./yaml-source.ts";
-import { openValidationCache, type ValidationCache } from "../cache/validation-cache.ts";
+import { openDataFileCache } from "../cache/data-file-cache.ts";
 import type { Entry } from "../model/records.ts";
 
 /** Records and entries belong to the model; re-exported for the loaders' callers. */
@@ -105,23 +105,27 @@ export function findDataFiles(root: string, dataDir = "data"): FoundFiles {
 }
 
 /**
- * @param cacheDir where parsed files are remembered by content (relative to root); their validation is
- * remembered beside it (its sibling folder `validate`); none by default
+ * @param storeDir the store (relative to root) where each data file's parse and validation are remembered
+ * by content (src/core/cache/data-file-cache.ts); none by default
  */
-export function loadRecords(root: string, dataDir = "data", cacheDir?: string): LoadResult {
+export function loadRecords(root: string, dataDir = "data", storeDir?: string): LoadResult {
   const found = findDataFiles(root, dataDir);
-  const validation = cacheDir ? openValidationCache(join(root, cacheDir, "..", "validate"), root) : undefined;
-  return assemble(found, parseDataFiles(root, found.files, cacheDir), validation);
+  const cache = storeDir ? openDataFileCache(root, join(root, storeDir)) : undefined;
+  const parsed = parseDataFiles(root, found.files, cache);
+  const result = assemble(found, parsed);
+  for (const { bytes, hit, ...file } of parsed) if (cache && bytes && !hit) cache.set(bytes, file);
+  return result;
 }
 
-function assemble(found: FoundFiles, parsedFiles: ParsedFile[], validation?: ValidationCache): LoadResult {
+function assemble(found: FoundFiles, parsedFiles: ParsedFile[]): LoadResult {
   const diagnostics = [...found.diagnostics];
   const records = emptyRecords();
   const names = Object.fromEntries(KINDS.map((k) => [k, new Set<string>()])) as LoadResult["names"];
   const sources = new Map<string, YamlSource>();
   const unreadable = new Set<Kind>(found.refused);
 
-  for (const { kind, rel, source, diagnostics: parseErrors } of parsedFiles) {
+  for (const file of parsedFiles) {
+    const { kind, rel, source, diagnostics: parseErrors } = file;
     if (source) sources.set(rel, source);
     diagnostics.push(...parseErrors);
     if (!source || parseErrors.length) {
@@ -129,9 +133,11 @@ function assemble(found: FoundFiles, parsedFiles: ParsedFile[], validation?: Val
       continue;
     }
     diagnostics.push(...checkSchemaComment(kind, rel, source.text));
-    const invalid = validateCached(kind, source, records, names, validation);
-    if (invalid.some((d) => d.rule === "not-a-list")) unreadable.add(kind);
-    diagnostics.push(...invalid);
+    file.validated ??= validated(kind, source);
+    for (const name of file.validated.names) names[kind].add(name);
+    for (const [index, record] of file.validated.records) (records[kind] as Entry[]).push({ kind, record, at: placeOf(source, [index]), src: source, index } as Entry);
+    if (file.validated.diagnostics.some((d) => d.rule === "not-a-list")) unreadable.add(kind);
+    diagnostics.push(...file.validated.diagnostics);
   }
   return { records, names, unreadable, sources, diagnostics };
 }
@@ -143,22 +149,12 @@ function checkSchemaComment(kind: Kind, rel: string, text: string): Diagnostic[]
   return [diagnostic("schema-comment", fileStart(rel), "the first line must point editors at this kind's JSON Schema", `make line 1 exactly: ${expected}`)];
 }
 
-/** validateFile, remembered per file by content when a cache is given (src/core/cache/validation-cache.ts). */
-function validateCached(kind: Kind, src: YamlSource, records: Records, names: LoadResult["names"], cache?: ValidationCache): Diagnostic[] {
-  const hit = cache?.get(src.file, kind, src.text);
-  const data = src.data;
-  if (hit && (hit.records.length === 0 || (Array.isArray(data) && hit.records.every(([i]) => i < data.length)))) {
-    for (const name of hit.names) names[kind].add(name);
-    for (const [index, record] of hit.records) (records[kind] as Entry[]).push({ kind, record, at: placeOf(src, [index]), src, index } as Entry);
-    return hit.diagnostics;
-  }
+/** validateFile's findings for one file, as plain data the store can keep. */
+function validated(kind: Kind, src: YamlSource): ValidatedFile {
   const own = emptyRecords();
   const ownNames = Object.fromEntries(KINDS.map((k) => [k, new Set<string>()])) as LoadResult["names"];
-  const out = validateFile(kind, src, own, ownNames);
-  for (const name of ownNames[kind]) names[kind].add(name);
-  (records[kind] as Entry[]).push(...(own[kind] as Entry[]));
-  cache?.set(src.file, kind, src.text, { diagnostics: out, names: [...ownNames[kind]], records: (own[kind] as Entry[]).map((e) => [e.index, e.record]) });
-  return out;
+  const diagnostics = validateFile(kind, src, own, ownNames);
+  return { diagnostics, names: [...ownNames[kind]], records: (own[kind] as Entry[]).map((e) => [e.index, e.record]) };
 }
 
 function validateFile<K extends Kind>(kind: K, src: YamlSource, records: Records, names: LoadResult["names"]): Diagnostic[] {

@@ -5,9 +5,8 @@
  * this 2-core machine, because one Bun process already keeps both cores busy (JIT and GC threads), so it
  * stays in-process.
  */
-import { join } from "node:path";
 import { diagnostic, fileStart, type Diagnostic } from "../report/diagnostics.ts";
-import { openParseCache, type ParseCache } from "../cache/parse-cache.ts";
+import type { DataFileCache } from "../cache/data-file-cache.ts";
 import { readInside } from "../fs/safe-fs.ts";
 import type { Kind } from "../schema/kinds.ts";
 import { MAX_DATA_FILE_BYTES, parseYamlSource, type YamlSource } from "./yaml-source.ts";
@@ -17,12 +16,24 @@ export interface DataFile {
   rel: string;
 }
 
+/** What validating one file found: diagnostics in order, names seen, and each valid record by list index. */
+export interface ValidatedFile {
+  diagnostics: Diagnostic[];
+  names: string[];
+  records: [index: number, record: unknown][];
+}
+
 export interface ParsedFile extends DataFile {
   source?: YamlSource;
   diagnostics: Diagnostic[];
+  /** What validating its records found: from the store, or filled in by the loader. */
+  validated?: ValidatedFile;
+  /** The bytes read, and whether the store had their entry. */
+  bytes?: Uint8Array;
+  hit?: boolean;
 }
 
-export function parseDataFile(root: string, file: DataFile, cache?: ParseCache): ParsedFile {
+export function parseDataFile(root: string, file: DataFile, cache?: DataFileCache): ParsedFile {
   const read = readInside(root, file.rel, MAX_DATA_FILE_BYTES);
   if ("refusal" in read) {
     const { rule, message, hint } = read.refusal;
@@ -30,11 +41,8 @@ export function parseDataFile(root: string, file: DataFile, cache?: ParseCache):
     return { ...file, diagnostics: [diagnostic(rule, fileStart(file.rel), message, hint ?? split)] };
   }
   const bytes = read.bytes;
-  const hit = cache?.get(file.rel, bytes);
-  if (hit) return hit;
-  const parsed = parseBytes(file, bytes);
-  cache?.set(file.rel, bytes, parsed);
-  return parsed;
+  const cached = cache?.get(file.rel, bytes);
+  return cached ? { ...cached, ...file, bytes, hit: true } : { ...parseBytes(file, bytes), bytes };
 }
 
 function parseBytes(file: DataFile, bytes: Buffer): ParsedFile {
@@ -49,7 +57,6 @@ function parseBytes(file: DataFile, bytes: Buffer): ParsedFile {
   return { ...file, source: parsed.source, diagnostics: parsed.diagnostics };
 }
 
-export function parseDataFiles(root: string, files: readonly DataFile[], cacheDir?: string): ParsedFile[] {
-  const cache = cacheDir ? openParseCache(join(root, cacheDir)) : undefined;
+export function parseDataFiles(root: string, files: readonly DataFile[], cache?: DataFileCache): ParsedFile[] {
   return files.map((f) => parseDataFile(root, f, cache));
 }

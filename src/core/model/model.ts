@@ -38,8 +38,8 @@ export function buildModel(records: Records): Model {
   };
 }
 
-export function loadModel(root: string, dataDir = "data", cacheDir?: string): ModelResult {
-  const load = loadRecords(root, dataDir, cacheDir);
+export function loadModel(root: string, dataDir = "data", storeDir?: string): ModelResult {
+  const load = loadRecords(root, dataDir, storeDir);
   const diagnostics = sortDiagnostics([...load.diagnostics, ...crossCheck(load)]);
   return { model: buildModel(load.records), diagnostics, sources: load.sources };
 }

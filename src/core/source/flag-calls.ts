@@ -50,7 +50,7 @@ export function undeclaredFlagCalls(root: string, model: Model, cache: FlagCallC
     const read = readInside(root, path, MAX_SOURCE_BYTES);
     if ("refusal" in read) continue;
     files.add(path);
-    const facts = cache.of(path, read.bytes.toString("utf8"));
+    const facts = cache(path, read.bytes.toString("utf8"));
     for (const c of facts.calls) {
       if (known.has(c.flag)) continue;
       out.push(diagnostic("undeclared-flag", { file: path, line: c.line, col: c.col }, `flag ${JSON.stringify(c.flag)} is not declared in data/features.yaml; the bundler would fold it to false silently`,
@@ -62,6 +62,5 @@ export function undeclaredFlagCalls(root: string, model: Model, cache: FlagCallC
       if (target && !reached.has(target)) queue.push(target);
     }
   }
-  cache.save();
   return out;
 }

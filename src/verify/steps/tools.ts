@@ -60,6 +60,7 @@ export interface VerifyTools {
  */
 export function openTools(root: string, options: { cache: boolean; impact: boolean }): VerifyTools {
   const builder = new VariantBuilder(root);
+  // Sizes, toggle sizes and the analysis live in the project's store (src/core/cache/store.ts).
   const meter = new SizeMeter(options.cache ? root : undefined);
   const flagSetCache = new FlagSetCache(root, options.cache);
   const flagSets = new FlagSetMeasurer(root, builder, meter, flagSetCache);
@@ -75,7 +76,6 @@ export function openTools(root: string, options: { cache: boolean; impact: boole
     saveSizes() {
       if (!options.cache) return;
       meter.save();
-      flagSetCache.save();
     },
   };
 }
