@@ -20,7 +20,8 @@ function once(cmd: string[], cwd: string, expectExit: number | null = 0): number
   const t = performance.now();
   const p = Bun.spawnSync(cmd, { cwd, env, stdout: "pipe", stderr: "pipe" });
   const ms = performance.now() - t;
-  if (expectExit !== null && p.exitCode !== expectExit) throw new Error(`${cmd.join(" ")} exited ${p.exitCode}:\n${p.stderr.toString().slice(0, 2000)}`);
+  if (expectExit !== null && p.exitCode !== expectExit)
+    throw new Error(`${cmd.join(" ")} exited ${p.exitCode}:\n${p.stderr.toString().slice(0, 2000)}`);
   return ms;
 }
 function time(cmd: string[], cwd: string, expectExit: number | null = 0): number[] {
@@ -80,7 +81,10 @@ if (section("lint")) {
     writeFileSync(join(pages, `content/page-${p}.mdx`), text);
   }
   writeFileSync(join(pages, ".markdownlint-cli2.jsonc"), JSON.stringify({ config: { default: true, MD013: false, MD041: false } }));
-  rows.push(["500 MDX pages: bun scripts/check.ts (records + table lint)", fmt(time([BUN, join(REPO, "scripts/check.ts"), "--no-cache"], pages))]);
+  rows.push([
+    "500 MDX pages: bun scripts/check.ts (records + table lint)",
+    fmt(time([BUN, join(REPO, "scripts/check.ts"), "--no-cache"], pages)),
+  ]);
   rows.push([
     "500 MDX pages: markdownlint-cli2 (pipes/columns only)",
     fmt(time(["node", join(REPO, "node_modules/markdownlint-cli2/markdownlint-cli2-bin.mjs"), "content/**/*.mdx"], pages)),

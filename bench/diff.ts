@@ -49,13 +49,15 @@ mkdirSync(WORK, { recursive: true });
 const clone = Bun.spawnSync(["git", "clone", "--quiet", "--no-hardlinks", "--", REPO, PROJECT], { stdout: "pipe", stderr: "pipe" });
 if (clone.exitCode !== 0) throw new Error(`git clone: ${clone.stderr.toString()}`);
 mkdirSync(join(PROJECT, "node_modules"));
-for (const name of readdirSync(join(REPO, "node_modules"))) if (name !== ".cache") symlinkSync(join(REPO, "node_modules", name), join(PROJECT, "node_modules", name));
+for (const name of readdirSync(join(REPO, "node_modules")))
+  if (name !== ".cache") symlinkSync(join(REPO, "node_modules", name), join(PROJECT, "node_modules", name));
 
 const diff = [BUN, join(REPO, "scripts/diff.ts"), "--base", "HEAD~1", "--format", "json"];
 const caches = join(PROJECT, STORE_DIR);
 /** Removes the stored base snapshots (the store's entries holding one), keeping every other entry. */
 const forgetBases = () => {
-  for (const name of readdirSync(caches)) if (readFileSync(join(caches, name), "utf8").includes('"value":{"snapshot":')) rmSync(join(caches, name));
+  for (const name of readdirSync(caches))
+    if (readFileSync(join(caches, name), "utf8").includes('"value":{"snapshot":')) rmSync(join(caches, name));
 };
 
 // size-limit measures files: the head's 8 outputs, from one verify of the copy.
@@ -63,8 +65,18 @@ run([BUN, join(REPO, "scripts/verify.ts")], PROJECT);
 const results = readVerifyResults(PROJECT)!;
 mkdirSync(SIZE_LIMIT, { recursive: true });
 symlinkSync(join(REPO, "node_modules"), join(SIZE_LIMIT, "node_modules"));
-writeFileSync(join(SIZE_LIMIT, "package.json"), JSON.stringify({ name: "bench-size-limit", private: true, devDependencies: { "size-limit": "*", "@size-limit/file": "*" } }));
-writeFileSync(join(SIZE_LIMIT, ".size-limit.json"), JSON.stringify(results.variants.map((v) => ({ name: v.name, path: join(PROJECT, "dist/variants", v.name, "main.js") })), null, 2));
+writeFileSync(
+  join(SIZE_LIMIT, "package.json"),
+  JSON.stringify({ name: "bench-size-limit", private: true, devDependencies: { "size-limit": "*", "@size-limit/file": "*" } }),
+);
+writeFileSync(
+  join(SIZE_LIMIT, ".size-limit.json"),
+  JSON.stringify(
+    results.variants.map((v) => ({ name: v.name, path: join(PROJECT, "dist/variants", v.name, "main.js") })),
+    null,
+    2,
+  ),
+);
 const sizeLimit = [BUN, join(REPO, "node_modules/size-limit/bin.js"), "--json"];
 
 const samples = { cold: [] as Sample[], rebuilt: [] as Sample[], warm: [] as Sample[], sizeLimit: [] as Sample[] };
@@ -86,7 +98,8 @@ const stat = (list: Sample[]) => {
   return { wall: median(walls), min: walls[0]!, max: walls[walls.length - 1]!, cpu: median(list.map((s) => s.cpu)) };
 };
 const ms = (x: number) => `${x.toFixed(0)} ms`;
-const row = (name: string, s: ReturnType<typeof stat>) => `${name.padEnd(58)} ${ms(s.wall).padStart(8)}  (min ${ms(s.min)}, max ${ms(s.max)}; cpu ${ms(s.cpu)})`;
+const row = (name: string, s: ReturnType<typeof stat>) =>
+  `${name.padEnd(58)} ${ms(s.wall).padStart(8)}  (min ${ms(s.min)}, max ${ms(s.max)}; cpu ${ms(s.cpu)})`;
 const sl = stat(samples.sizeLimit);
 const slSizes = new Map((JSON.parse(run(sizeLimit, SIZE_LIMIT).stdout) as { name: string; size: number }[]).map((x) => [x.name, x.size]));
 const agree = report!.variants.every((v) => v.after !== null && slSizes.get(v.name) === v.after.brotli);

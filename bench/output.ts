@@ -29,7 +29,6 @@ const env: Record<string, string> = {};
 for (const [k, v] of Object.entries(process.env)) if (v !== undefined && k !== "BUN_OPTIONS" && k !== "GITHUB_ACTIONS") env[k] = v;
 env.NO_COLOR = "1";
 
-
 /** A copy of the base fixture with its generated files written; `fill` then adds the bad records. */
 function project(fill: (dir: string) => void): string {
   const dir = mkdtempSync(join(tmpdir(), "bench-output-"));
@@ -56,7 +55,8 @@ function ownersOneFile(counted: { n: number }): (dir: string) => void {
     const file = join(dir, "data/features.yaml");
     let text = readFileSync(file, "utf8");
     let i = 0;
-    for (let next = wrongOwnerFlag(i); Buffer.byteLength(text) + Buffer.byteLength(next) <= MAX_FILE; next = wrongOwnerFlag(++i)) text += next;
+    for (let next = wrongOwnerFlag(i); Buffer.byteLength(text) + Buffer.byteLength(next) <= MAX_FILE; next = wrongOwnerFlag(++i))
+      text += next;
     writeFileSync(file, text);
     counted.n = i;
   };
@@ -87,7 +87,12 @@ interface Outcome {
 
 async function once(cwd: string, json: boolean, n: number, rule: string): Promise<Outcome> {
   const t = performance.now();
-  const p = Bun.spawn([BUN, join(REPO, "scripts/check.ts"), "--no-cache", ...(json ? ["--format", "json"] : [])], { cwd, env, stdout: "pipe", stderr: "pipe" });
+  const p = Bun.spawn([BUN, join(REPO, "scripts/check.ts"), "--no-cache", ...(json ? ["--format", "json"] : [])], {
+    cwd,
+    env,
+    stdout: "pipe",
+    stderr: "pipe",
+  });
   const [out, err] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
   const ms = performance.now() - t;
   if (json) {
@@ -126,8 +131,16 @@ async function measure(label: string, fill: (dir: string) => void, count: () => 
   }
 }
 
-console.log(`bench/output.ts: medians of ${RUNS} runs of bun scripts/check.ts --no-cache, output piped, ${navigator.hardwareConcurrency} cores, Bun ${Bun.version}`);
+console.log(
+  `bench/output.ts: medians of ${RUNS} runs of bun scripts/check.ts --no-cache, output piped, ${navigator.hardwareConcurrency} cores, Bun ${Bun.version}`,
+);
 await measure("records that are not mappings (one file)", scalars(N), () => N, "invalid-type");
 const counted = { n: 0 };
 await measure("flags with a wrong owner (one 1 MiB file)", ownersOneFile(counted), () => counted.n, "unknown-reference");
-if (SPLIT > 0) await measure(`flags with a wrong owner (${PER_FILE.toLocaleString("en-US")} per file)`, ownersSplit(SPLIT), () => SPLIT, "unknown-reference");
+if (SPLIT > 0)
+  await measure(
+    `flags with a wrong owner (${PER_FILE.toLocaleString("en-US")} per file)`,
+    ownersSplit(SPLIT),
+    () => SPLIT,
+    "unknown-reference",
+  );

@@ -33,7 +33,9 @@ const fmt = (t: number[]) => {
 const rows: [string, string][] = [];
 
 if (section("file")) {
-  const { parseYamlSource } = (await import(join(CODE, "src/core/load/yaml-source.ts"))) as typeof import("../src/core/load/yaml-source.ts");
+  const { parseYamlSource } = (await import(
+    join(CODE, "src/core/load/yaml-source.ts")
+  )) as typeof import("../src/core/load/yaml-source.ts");
   const text = scaleFlagsFile(0);
   const timeIt = (fn: () => unknown) => {
     fn();

@@ -34,7 +34,9 @@ for (let i = 0; i < RUNS; i++) {
     (walls.get(mode) ?? walls.set(mode, []).get(mode)!).push(wall);
     const cpu = p.resourceUsage ? (Number(p.resourceUsage.cpuTime.user) + Number(p.resourceUsage.cpuTime.system)) / 1000 : NaN;
     const faultLine = /^faults: .*$/m.exec(p.stderr.toString())?.[0] ?? "faults: (no summary line)";
-    console.log(`${mode.padEnd(9)} run ${i + 1}: exit ${p.exitCode}, ${seconds(wall)} s wall, ${seconds(cpu)} s CPU of this process; ${faultLine}`);
+    console.log(
+      `${mode.padEnd(9)} run ${i + 1}: exit ${p.exitCode}, ${seconds(wall)} s wall, ${seconds(cpu)} s CPU of this process; ${faultLine}`,
+    );
     if (mode === "no-faults") continue;
     const results = readProveResults(REPO);
     for (const r of results?.records ?? []) {
@@ -49,5 +51,8 @@ for (let i = 0; i < RUNS; i++) {
   }
 }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-for (const [mode, xs] of walls) console.log(`npm run prove ${MODES[mode]!.join(" ") || "(faults planted)"}: median ${seconds(median(xs))} s over ${xs.length} run(s), min ${seconds(Math.min(...xs))} s, max ${seconds(Math.max(...xs))} s`);
+for (const [mode, xs] of walls)
+  console.log(
+    `npm run prove ${MODES[mode]!.join(" ") || "(faults planted)"}: median ${seconds(median(xs))} s over ${xs.length} run(s), min ${seconds(Math.min(...xs))} s, max ${seconds(Math.max(...xs))} s`,
+  );
 process.exitCode = missed ? 1 : 0;

@@ -37,13 +37,25 @@ function prove(label: string): number {
   console.log(
     `${label}: exit ${p.exitCode}, ${(wall / 1000).toFixed(1)} s wall, ${(cpu / 1000).toFixed(1)} s CPU; ran ${ran.length} of ${results?.records.length ?? 0} proofs (${tests} selected tests)${ran.length && ran.length < 6 ? `: ${ran.map((r) => r.name).join(", ")}` : ""}`,
   );
-  if (p.exitCode !== 0) console.log(p.stderr.toString().split("\n").filter((l) => / (error|warning) /.test(l)).slice(0, 10).join("\n"));
+  if (p.exitCode !== 0)
+    console.log(
+      p.stderr
+        .toString()
+        .split("\n")
+        .filter((l) => / (error|warning) /.test(l))
+        .slice(0, 10)
+        .join("\n"),
+    );
   return wall;
 }
 
 const median = (t: number[]) => [...t].sort((a, b) => a - b)[Math.floor(t.length / 2)]! / 1000;
 const original = readFileSync(EDITED, "utf8");
-const rows: [string, number[]][] = [["cold (all proofs)", []], ["nothing changed", []], ["one test file edited", []]];
+const rows: [string, number[]][] = [
+  ["cold (all proofs)", []],
+  ["nothing changed", []],
+  ["one test file edited", []],
+];
 try {
   for (let i = 0; i < RUNS; i++) {
     if (COLD) {
@@ -58,6 +70,10 @@ try {
 } finally {
   writeFileSync(EDITED, original);
 }
-const load = (await Bun.file("/proc/loadavg").text().catch(() => "?")).split(" ")[0];
+const load = (
+  await Bun.file("/proc/loadavg")
+    .text()
+    .catch(() => "?")
+).split(" ")[0];
 console.log(`npm run prove, median of ${RUNS} (load ${load}, ${navigator.hardwareConcurrency} cores, Bun ${Bun.version}):`);
 for (const [name, t] of rows) if (t.length) console.log(`  ${name.padEnd(22)} ${median(t).toFixed(1)} s`);

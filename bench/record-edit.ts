@@ -23,8 +23,18 @@ const env: Record<string, string> = {};
 for (const [k, v] of Object.entries(process.env)) if (v !== undefined && k !== "BUN_OPTIONS" && k !== "GITHUB_ACTIONS") env[k] = v;
 
 const EDITS: { name: string; file: string; from: RegExp; to: string }[] = [
-  { name: "prose", file: "data/features.yaml", from: /(- name: AUDIT_LOG\n(?:  .*\n)*?  description: )[^\n]*/, to: "$1Who did what, when, reworded by a writer." },
-  { name: "status", file: "data/roadmap.yaml", from: /(- name: TypeScript \+ Bun configuration\n(?:  .*\n)*?  target: )"2026-01-15"/, to: '$1"2026-01-14"' },
+  {
+    name: "prose",
+    file: "data/features.yaml",
+    from: /(- name: AUDIT_LOG\n(?:  .*\n)*?  description: )[^\n]*/,
+    to: "$1Who did what, when, reworded by a writer.",
+  },
+  {
+    name: "status",
+    file: "data/roadmap.yaml",
+    from: /(- name: TypeScript \+ Bun configuration\n(?:  .*\n)*?  target: )"2026-01-15"/,
+    to: '$1"2026-01-14"',
+  },
   { name: "limit", file: "data/security.yaml", from: /(- name: Audit Logging\n(?:  .*\n)*?      value: )1000/, to: "$11001" },
 ];
 
@@ -55,7 +65,9 @@ try {
       const prove = run(dir, "prove.ts", FAULTS ? [] : ["--no-faults"]);
       const counts = /ran (\d+), kept (\d+)/.exec(prove.stderr);
       if (prove.code !== 0 || !counts) throw new Error(`prove failed after the ${edit.name} edit:\n${prove.stderr.slice(-2000)}`);
-      console.log(`${edit.name.padEnd(7)} generate ${generate.ms} ms, check ${check.ms} ms, prove ${prove.ms} ms: ran ${counts[1]}, kept ${counts[2]} fresh`);
+      console.log(
+        `${edit.name.padEnd(7)} generate ${generate.ms} ms, check ${check.ms} ms, prove ${prove.ms} ms: ran ${counts[1]}, kept ${counts[2]} fresh`,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -65,7 +65,11 @@ for (let i = 0; i < runs; i++) {
   pages = b.pages;
   process.stderr.write(`repo site run ${i + 1}: ${(b.ms / 1000).toFixed(2)} s: ${b.summary}\n`);
 }
-rows.push([`site build, this repo (${pages} pages; astro + pagefind + link check)`, `${(median(times) / 1000).toFixed(2)} s (median of ${runs})`, "Starlight: 2.4–3.5 s for 30 pages"]);
+rows.push([
+  `site build, this repo (${pages} pages; astro + pagefind + link check)`,
+  `${(median(times) / 1000).toFixed(2)} s (median of ${runs})`,
+  "Starlight: 2.4–3.5 s for 30 pages",
+]);
 
 // 2. Flag guide weight in Chromium.
 if (existsSync(CHROMIUM)) {
@@ -102,7 +106,11 @@ if (existsSync(CHROMIUM)) {
       `budget ≤ 20 KB; Starlight 22 KB (108 KB uncompressed)`,
     ]);
     rows.push(["  of which JavaScript, gzip", KB(js), "budget ≤ 5 KB; Starlight 4.0 KB"]);
-    rows.push(["search assets fetched before search is opened", `${searchBefore.length} requests`, "must be 0; Starlight fetches 26 KB gzip on idle"]);
+    rows.push([
+      "search assets fetched before search is opened",
+      `${searchBefore.length} requests`,
+      "must be 0; Starlight fetches 26 KB gzip on idle",
+    ]);
     got.length = 0;
     await page.click("[data-search-open]");
     await page.fill("dialog.search input", "export");
@@ -126,7 +134,11 @@ if (existsSync(CHROMIUM)) {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const row = (i: number) => `| FLAG_${i} | Release | Core | Platform | all | Free | Low | ✅ Done | Approved |`;
-  const table = ["| Name | Type | Category | Domain | Scope | Tier | Size/Impact | Release/Status | Approval |", "| --- | --- | --- | --- | --- | --- | --- | --- | --- |", ...Array.from({ length: 30 }, (_, i) => row(i))].join("\n");
+  const table = [
+    "| Name | Type | Category | Domain | Scope | Tier | Size/Impact | Release/Status | Approval |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ...Array.from({ length: 30 }, (_, i) => row(i)),
+  ].join("\n");
   for (let p = 0; p < 30; p++) {
     writeFileSync(
       join(dir, `${p === 0 ? "index" : `page-${p}`}.mdx`),
@@ -141,7 +153,11 @@ if (existsSync(CHROMIUM)) {
     t.push(b.ms);
     n = b.pages;
   }
-  rows.push([`same content as the Starlight figure: 30 MDX pages × 30×9 table (+ record pages: ${n} pages)`, `${(median(t) / 1000).toFixed(2)} s (median of ${runs})`, "Starlight: 2.4–3.5 s"]);
+  rows.push([
+    `same content as the Starlight figure: 30 MDX pages × 30×9 table (+ record pages: ${n} pages)`,
+    `${(median(t) / 1000).toFixed(2)} s (median of ${runs})`,
+    "Starlight: 2.4–3.5 s",
+  ]);
 }
 
 // 4. 1,000 synthetic flags.

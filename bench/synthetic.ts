@@ -102,7 +102,10 @@ export function tenThousandFlags(dir: string): string {
   cpSync(join(REPO, "data"), join(dir, "data"), { recursive: true });
   rmSync(join(dir, "data/features.yaml"));
   mkdirSync(join(dir, "data/features"));
-  writeFileSync(join(dir, "data/features/00-real.yaml"), readFileSync(join(REPO, "data/features.yaml"), "utf8").replace("=../src/", "=../../src/"));
+  writeFileSync(
+    join(dir, "data/features/00-real.yaml"),
+    readFileSync(join(REPO, "data/features.yaml"), "utf8").replace("=../src/", "=../../src/"),
+  );
   for (let f = 0; f < 10; f++) writeFileSync(join(dir, `data/features/${String(f + 1).padStart(2, "0")}-synth.yaml`), scaleFlagsFile(f));
   // check wants what records point at to exist: the tests they name as proof, and a Done component's location.
   for (const name of readdirSync(join(REPO, "data"))) {

@@ -52,7 +52,8 @@ for (const p of ["data", "src", "package.json", ".github"]) cpSync(join(REPO, p)
 // The packages, linked one by one: node_modules/.cache (the content caches) stays the copy's own (a cache
 // reached through a link out of the project is never written).
 mkdirSync(join(PROJECT, "node_modules"));
-for (const name of readdirSync(join(REPO, "node_modules"))) if (name !== ".cache") symlinkSync(join(REPO, "node_modules", name), join(PROJECT, "node_modules", name));
+for (const name of readdirSync(join(REPO, "node_modules")))
+  if (name !== ".cache") symlinkSync(join(REPO, "node_modules", name), join(PROJECT, "node_modules", name));
 
 const verify = [BUN, join(REPO, "scripts/verify.ts")];
 const caches = ["verify-sizes", "verify-flag-sets", "verify-analysis"].map((f) => join(PROJECT, STORE_DIR, `${f}.json`));
@@ -61,10 +62,17 @@ run(verify, PROJECT); // produces the 8 outputs size-limit measures, and warms t
 const results = readVerifyResults(PROJECT)!;
 mkdirSync(SIZE_LIMIT, { recursive: true });
 symlinkSync(join(REPO, "node_modules"), join(SIZE_LIMIT, "node_modules"));
-writeFileSync(join(SIZE_LIMIT, "package.json"), JSON.stringify({ name: "bench-size-limit", private: true, devDependencies: { "size-limit": "*", "@size-limit/file": "*" } }));
+writeFileSync(
+  join(SIZE_LIMIT, "package.json"),
+  JSON.stringify({ name: "bench-size-limit", private: true, devDependencies: { "size-limit": "*", "@size-limit/file": "*" } }),
+);
 writeFileSync(
   join(SIZE_LIMIT, ".size-limit.json"),
-  JSON.stringify(results.variants.map((v) => ({ name: v.name, path: join(PROJECT, "dist/variants", v.name, "main.js") })), null, 2),
+  JSON.stringify(
+    results.variants.map((v) => ({ name: v.name, path: join(PROJECT, "dist/variants", v.name, "main.js") })),
+    null,
+    2,
+  ),
 );
 const sizeLimit = [BUN, join(REPO, "node_modules/size-limit/bin.js"), "--json"];
 

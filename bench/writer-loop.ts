@@ -43,7 +43,8 @@ try {
   if (withProofs) cpSync(results, join(dir, ".cache/prove/results.json"));
   const file = join(dir, "data/roadmap.yaml");
   const original = readFileSync(file, "utf8");
-  const anchor = '- name: TypeScript + Bun configuration\n  type: Task\n  category: Core\n  domain: Build\n  scope: all\n  status: Done\n  phase: 1\n  target: "2026-01-15"';
+  const anchor =
+    '- name: TypeScript + Bun configuration\n  type: Task\n  category: Core\n  domain: Build\n  scope: all\n  status: Done\n  phase: 1\n  target: "2026-01-15"';
   if (!original.includes(anchor)) throw new Error("data/roadmap.yaml changed: update the anchor in bench/writer-loop.ts");
   const edit = (from: string, to: string) => original.replace(anchor, anchor.replace(from, to));
   const clean = [edit('target: "2026-01-15"', 'target: "2026-01-14"'), edit('target: "2026-01-15"', 'target: "2026-01-13"')];
@@ -96,8 +97,14 @@ try {
   }
   rows.push(["bun -e 0    (start-up)", startup]);
 
-  const load = (await Bun.file("/proc/loadavg").text().catch(() => "?")).split(" ")[0];
-  console.log(`bench/writer-loop.ts: ${REPO}/scripts/check.ts after editing data/roadmap.yaml, median of ${RUNS}, ${navigator.hardwareConcurrency} cores (load ${load}), Bun ${Bun.version}, ${withProofs ? "with" : "without"} prove results`);
+  const load = (
+    await Bun.file("/proc/loadavg")
+      .text()
+      .catch(() => "?")
+  ).split(" ")[0];
+  console.log(
+    `bench/writer-loop.ts: ${REPO}/scripts/check.ts after editing data/roadmap.yaml, median of ${RUNS}, ${navigator.hardwareConcurrency} cores (load ${load}), Bun ${Bun.version}, ${withProofs ? "with" : "without"} prove results`,
+  );
   for (const [name, t] of rows) console.log(`  ${name}  ${fmt(t)}`);
 } finally {
   rmSync(dir, { recursive: true, force: true });

@@ -28,7 +28,11 @@ const given = args.find((a) => a.startsWith("--reporter-outfile="))?.slice("--re
 const own = given === undefined ? mkdtempSync(join(tmpdir(), "npm-test-")) : undefined;
 const report = given ?? join(own!, "junit.xml");
 const reporter = own ? ["--reporter=junit", `--reporter-outfile=${report}`] : [];
-const proc = Bun.spawn([process.execPath, "test", ...parallel, ...timeout, ...reporter, ...args], { env, stdout: "inherit", stderr: "inherit" });
+const proc = Bun.spawn([process.execPath, "test", ...parallel, ...timeout, ...reporter, ...args], {
+  env,
+  stdout: "inherit",
+  stderr: "inherit",
+});
 const code = await proc.exited;
 if (args.includes("--update-timings")) await pruneTimings();
 const cases = readReport(report);

@@ -51,7 +51,19 @@ export async function runApp(opts: CliOptions, io: AppIo): Promise<AppResult> {
   const caller: Owner | undefined = opts.scope !== undefined ? { scope: opts.scope, tenant: opts.tenant ?? DEFAULT_TENANT } : undefined;
   const loaded = await inst.run("load", () => loadInput(opts, io, caller));
   const tracker = createTracker();
-  const run: Run = { opts, io, out: io.out, secret: prepared.secret, inst, caller, loaded, now: opts.now ?? latestTs(loaded.metrics), tracker, sections, hooks: {} };
+  const run: Run = {
+    opts,
+    io,
+    out: io.out,
+    secret: prepared.secret,
+    inst,
+    caller,
+    loaded,
+    now: opts.now ?? latestTs(loaded.metrics),
+    tracker,
+    sections,
+    hooks: {},
+  };
   const rejected = ingest(run, prepared.auditSink);
 
   // Reads: with SCOPE_ISOLATION and --scope, only the caller's scope and tenant are readable.

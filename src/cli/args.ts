@@ -89,7 +89,16 @@ export function parseWith(argv: readonly string[], spec: ParserSpec, help: () =>
     lists.set(name, [...(lists.get(name) ?? []), value]);
   }
   const max = spec.positionals ?? 0;
-  if (positionals.length > max) return { usage: max === 0 ? `unexpected argument ${JSON.stringify(positionals[0])}` : `too many arguments: ${positionals.slice(max).map((p) => JSON.stringify(p)).join(" ")}` };
+  if (positionals.length > max)
+    return {
+      usage:
+        max === 0
+          ? `unexpected argument ${JSON.stringify(positionals[0])}`
+          : `too many arguments: ${positionals
+              .slice(max)
+              .map((p) => JSON.stringify(p))
+              .join(" ")}`,
+    };
   return { args: { values, lists, flags, positionals } };
 }
 
@@ -121,7 +130,11 @@ export type Format = "text" | "json";
 
 export const FORMAT_OPTIONS = {
   options: {
-    "--format": { value: "text|json", help: "text with code frames (default), or JSON for tools", check: (v: string) => (v === "text" || v === "json" ? undefined : `--format takes "text" or "json", not ${JSON.stringify(v)}`) },
+    "--format": {
+      value: "text|json",
+      help: "text with code frames (default), or JSON for tools",
+      check: (v: string) => (v === "text" || v === "json" ? undefined : `--format takes "text" or "json", not ${JSON.stringify(v)}`),
+    },
   },
   aliases: { "--json": ["--format", "json"] },
 } satisfies Pick<CommandSpec, "options" | "aliases">;

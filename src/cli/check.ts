@@ -20,7 +20,9 @@ export const CHECK: CommandSpec = {
   options: {
     ...FORMAT_OPTIONS.options,
     "--no-cache": { help: "check everything afresh: no remembered verdict, parse or lint result" },
-    "--fix": { help: "first rewrite what the table lint finds with one right answer (labels, column order, cells from records) in content/, printing file:line per change" },
+    "--fix": {
+      help: "first rewrite what the table lint finds with one right answer (labels, column order, cells from records) in content/, printing file:line per change",
+    },
   },
   aliases: FORMAT_OPTIONS.aliases,
 };
@@ -39,7 +41,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
   const cached = verdicts?.read();
   if (cached) {
     if (output.format === "json") io.stdout("[]\n");
-    else io.stderr(`check: ${cached.records} records, generated files fresh, tables lint clean (${elapsed()}, unchanged since the last clean check)\n`);
+    else
+      io.stderr(
+        `check: ${cached.records} records, generated files fresh, tables lint clean (${elapsed()}, unchanged since the last clean check)\n`,
+      );
     return 0;
   }
   const { runCheck, fixTables } = await import("../core/check.ts");
@@ -47,7 +52,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
     const fixed = fixTables(root, { cache: useCache });
     for (const c of fixed.changes) io.stderr(`fixed ${c.file}:${c.line}: ${c.note}\n`);
     for (const s of fixed.skipped) io.stderr(`not fixed ${s.file}: ${s.reason}\n`);
-    if (output.format === "text") io.stderr(`check --fix: ${plural(fixed.changes.length, "change")} in ${new Set(fixed.changes.map((c) => c.file)).size} file(s)\n`);
+    if (output.format === "text")
+      io.stderr(`check --fix: ${plural(fixed.changes.length, "change")} in ${new Set(fixed.changes.map((c) => c.file)).size} file(s)\n`);
   }
   const check = () => runCheck(root, { cache: useCache });
   const result = verdicts ? verdicts.watch(check) : check();

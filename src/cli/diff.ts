@@ -25,15 +25,23 @@ import type { Io } from "./io.ts";
 const FORMATS = ["text", "markdown", "json"];
 
 export const DIFF: CommandSpec = {
-  usage: "bun scripts/diff.ts [--base REF] [--format text|markdown|json] [--out FILE] [--fail-on LIST] [--prove] [--today YYYY-MM-DD] [--min-change BYTES] [--no-cache]",
+  usage:
+    "bun scripts/diff.ts [--base REF] [--format text|markdown|json] [--out FILE] [--fail-on LIST] [--prove] [--today YYYY-MM-DD] [--min-change BYTES] [--no-cache]",
   options: {
-    "--base": { value: "REF", help: "the commit to compare with (default: the merge base of HEAD with the default branch)", check: refProblem },
+    "--base": {
+      value: "REF",
+      help: "the commit to compare with (default: the merge base of HEAD with the default branch)",
+      check: refProblem,
+    },
     "--format": {
       value: "text|markdown|json",
       help: "a terminal table (default), Markdown for $GITHUB_STEP_SUMMARY and comments, or JSON for tools",
       check: (v) => (FORMATS.includes(v) ? undefined : `--format takes "text", "markdown" or "json", not ${JSON.stringify(v)}`),
     },
-    "--out": { value: "FILE", help: "also write the report as Markdown to FILE, a path inside the repository (a pull-request comment file)" },
+    "--out": {
+      value: "FILE",
+      help: "also write the report as Markdown to FILE, a path inside the repository (a pull-request comment file)",
+    },
     "--fail-on": {
       value: "LIST",
       help: "exit 1 when met, comma-separated: size:+5% or size:+2kB (gzip:, brotli: likewise), unproven (a claim lost its proof), new-errors",
@@ -42,12 +50,19 @@ export const DIFF: CommandSpec = {
         return "problem" in r ? r.problem : undefined;
       },
     },
-    "--prove": { help: "run the proofs (bun test, about a minute per side) where no results match a side's inputs; this runs the base's test files" },
-    "--today": { value: "YYYY-MM-DD", help: "the date `expires` is judged against on both sides (default: today, UTC)", check: (v) => (isRealDate(v) ? undefined : `--today takes a date written YYYY-MM-DD, not ${JSON.stringify(v)}`) },
+    "--prove": {
+      help: "run the proofs (bun test, about a minute per side) where no results match a side's inputs; this runs the base's test files",
+    },
+    "--today": {
+      value: "YYYY-MM-DD",
+      help: "the date `expires` is judged against on both sides (default: today, UTC)",
+      check: (v) => (isRealDate(v) ? undefined : `--today takes a date written YYYY-MM-DD, not ${JSON.stringify(v)}`),
+    },
     "--min-change": {
       value: "BYTES",
       help: `size changes smaller than this (raw, gzip and brotli alike; 10, 10B, 1kB, 1KiB) are summarised in one line, not listed (default: ${DEFAULT_MIN_CHANGE} B; 0 lists every byte)`,
-      check: (v) => (parseByteCount(v) === undefined ? `--min-change takes a byte count such as 10, 10B or 1kB, not ${JSON.stringify(v)}` : undefined),
+      check: (v) =>
+        parseByteCount(v) === undefined ? `--min-change takes a byte count such as 10, 10B or 1kB, not ${JSON.stringify(v)}` : undefined,
     },
     "--no-cache": { help: "measure both sides afresh: no content caches, no stored base snapshot" },
   },
@@ -55,7 +70,11 @@ export const DIFF: CommandSpec = {
 };
 
 /** JSON.stringify leaves DEL, C1 controls and bidi characters raw; written as \u escapes (same strings once parsed). */
-const safeJson = (v: unknown) => JSON.stringify(v, null, 2).replace(/[\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+const safeJson = (v: unknown) =>
+  JSON.stringify(v, null, 2).replace(
+    /[\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
 
 export async function main(argv: string[], io: Io): Promise<number> {
   const args = argsOrExit(argv, DIFF, io);
@@ -69,7 +88,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
   const out = args.values.get("--out");
   const outPath = out === undefined ? undefined : resolve(io.cwd, out);
   // Checked before any work: a comment file goes inside the repository, never over a path outside it.
-  if (outPath !== undefined && (!isInside(io.cwd, outPath) || outPath === resolve(io.cwd) || relative(io.cwd, outPath).split(sep)[0] === ".git")) {
+  if (
+    outPath !== undefined &&
+    (!isInside(io.cwd, outPath) || outPath === resolve(io.cwd) || relative(io.cwd, outPath).split(sep)[0] === ".git")
+  ) {
     io.stderr(`--out takes a file path inside the repository (not in .git), not ${JSON.stringify(out)}\n`);
     return 2;
   }

@@ -37,7 +37,13 @@ export async function main(argv: string[], io: Io): Promise<number> {
   const output = outputOptions(args, io);
   const faults = !args.flags.has("--no-faults");
   const { runProve } = await import("../prove/prove.ts");
-  const result = await runProve(io.cwd, { bun: process.execPath, env: io.env, all: args.flags.has("--all"), faults, faultJobs: Number(args.values.get("--fault-jobs") ?? 2) });
+  const result = await runProve(io.cwd, {
+    bun: process.execPath,
+    env: io.env,
+    all: args.flags.has("--all"),
+    faults,
+    faultJobs: Number(args.values.get("--fault-jobs") ?? 2),
+  });
   if (result.testOutput && output.format === "text") io.stderr(`${result.testOutput.trimEnd().split("\n").slice(-20).join("\n")}\n\n`);
   report(result.diagnostics, { ...output, texts: result.texts, stdout: io.stdout, stderr: io.stderr });
   if (output.format === "text" && result.results) {
@@ -45,7 +51,9 @@ export async function main(argv: string[], io: Io): Promise<number> {
     const passed = r.filter((p) => p.failed === 0 && p.passed > 0).length;
     const tests = r.reduce((s, p) => s + p.matched, 0);
     const kept = result.kept ? `; ran ${result.ran}, kept ${result.kept} fresh from the last run` : "";
-    io.stderr(`prove: ${r.length} records, ${passed} proven, ${r.length - passed} not (${tests} tests${kept}; ${Math.round(performance.now() - started)} ms)\n`);
+    io.stderr(
+      `prove: ${r.length} records, ${passed} proven, ${r.length - passed} not (${tests} tests${kept}; ${Math.round(performance.now() - started)} ms)\n`,
+    );
   }
   if (output.format === "text") io.stderr(`${faultLine(result, faults)}\n`);
   return result.ok ? 0 : 1;

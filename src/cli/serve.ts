@@ -11,7 +11,8 @@ import { serveSite } from "../site/serve.ts";
 import { argsOrExit, type CommandSpec } from "./args.ts";
 import type { Io } from "./io.ts";
 
-const port = (v: string) => (/^\d{1,5}$/.test(v) && Number(v) <= 65535 ? undefined : `--port takes a number from 0 to 65535, not ${JSON.stringify(v)}`);
+const port = (v: string) =>
+  /^\d{1,5}$/.test(v) && Number(v) <= 65535 ? undefined : `--port takes a number from 0 to 65535, not ${JSON.stringify(v)}`;
 
 export const SERVE: CommandSpec = {
   usage: "bun scripts/serve.ts [--dir dist] [--port 4321] [--host localhost]",
@@ -34,7 +35,12 @@ export async function main(argv: string[], io: Io): Promise<number> {
   }
   let server: ReturnType<typeof serveSite>;
   try {
-    server = serveSite({ dir: resolve(io.cwd, dirArg), port: Number(portArg), hostname: args.values.get("--host") ?? "localhost", log: (line) => io.stderr(`${line}\n`) });
+    server = serveSite({
+      dir: resolve(io.cwd, dirArg),
+      port: Number(portArg),
+      hostname: args.values.get("--host") ?? "localhost",
+      log: (line) => io.stderr(`${line}\n`),
+    });
   } catch (err) {
     io.stderr(`serve: ${(err as Error).message}\n`);
     return 1;

@@ -66,7 +66,9 @@ export async function startWith(plan: StartPlan, io: Io): Promise<number> {
     if (io.signal?.aborted) break;
     const code = await run(evidence, io);
     if (code !== 0) {
-      io.stderr(`\nnpm start: step "${evidence[0]}" failed (exit ${code}); the site keeps showing only what the evidence backs. Fix the errors above and run npm run ${evidence[0]}.\n`);
+      io.stderr(
+        `\nnpm start: step "${evidence[0]}" failed (exit ${code}); the site keeps showing only what the evidence backs. Fix the errors above and run npm run ${evidence[0]}.\n`,
+      );
       break;
     }
     if ((await run(rebuild, io)) !== 0) break;

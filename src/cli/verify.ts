@@ -21,7 +21,11 @@ export const VERIFY: CommandSpec = {
   options: {
     ...FORMAT_OPTIONS.options,
     "--summary": { value: "FILE", help: "write the Markdown summary to FILE (default: append to $GITHUB_STEP_SUMMARY when set)" },
-    "--today": { value: "YYYY-MM-DD", help: "the date `expires` is judged against (default: today, UTC)", check: (v) => (isRealDate(v) ? undefined : `--today takes a date written YYYY-MM-DD, not ${JSON.stringify(v)}`) },
+    "--today": {
+      value: "YYYY-MM-DD",
+      help: "the date `expires` is judged against (default: today, UTC)",
+      check: (v) => (isRealDate(v) ? undefined : `--today takes a date written YYYY-MM-DD, not ${JSON.stringify(v)}`),
+    },
   },
   aliases: FORMAT_OPTIONS.aliases,
 };
@@ -42,7 +46,9 @@ export async function main(argv: string[], io: Io): Promise<number> {
     const o = e.outcome;
     const s = o.sizes;
     const ok = o.problems.length === 0;
-    const sizes = s ? `${n(s.raw).padStart(8)} B  gzip ${n(s.gzip).padStart(7)}  br ${n(s.brotli).padStart(7)}  budget ${n(o.budget).padStart(8)}` : "build failed";
+    const sizes = s
+      ? `${n(s.raw).padStart(8)} B  gzip ${n(s.gzip).padStart(7)}  br ${n(s.brotli).padStart(7)}  budget ${n(o.budget).padStart(8)}`
+      : "build failed";
     const proofs = `markers ${o.proofs.markers}, owned ${o.proofs.ownedModules}, leftovers ${o.proofs.leftovers}`;
     io.stderr(`  ${ok ? "✓" : "✗"} ${o.name.padEnd(12)} ${sizes}  ${proofs}  (${o.features.length} flags)\n`);
   };
@@ -53,7 +59,15 @@ export async function main(argv: string[], io: Io): Promise<number> {
 
   const summaryTarget = summaryFile ? resolve(io.cwd, summaryFile) : io.env.GITHUB_STEP_SUMMARY;
   if (summaryTarget && run.variants.length) {
-    const md = markdownSummary({ ok: run.ok, variants: run.variants, impacts: run.impacts, diagnostics: run.diagnostics, seconds: run.ms / 1000, builds: run.builds, bunVersion: Bun.version });
+    const md = markdownSummary({
+      ok: run.ok,
+      variants: run.variants,
+      impacts: run.impacts,
+      diagnostics: run.diagnostics,
+      seconds: run.ms / 1000,
+      builds: run.builds,
+      bunVersion: Bun.version,
+    });
     mkdirSync(dirname(summaryTarget), { recursive: true });
     // GitHub collects the step summary by appending; an explicit file gets this run only.
     if (summaryFile) writeFileSync(summaryTarget, md);

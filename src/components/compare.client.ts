@@ -21,7 +21,10 @@ export function initCompareForm(): void {
       return;
     }
     // ?a=prod alone (or a pair that is not one): keep what is valid preselected.
-    for (const [select, key] of [[a, "a"], [b, "b"]] as const) {
+    for (const [select, key] of [
+      [a, "a"],
+      [b, "b"],
+    ] as const) {
       const v = params.get(key);
       if (v !== null && known(select, v)) select.value = v;
     }

@@ -13,7 +13,8 @@ const OVERDUE = SELECTS.length;
 const TEXT = OVERDUE + 1;
 
 /** A checkbox's value counts only when it is checked. */
-const controlValue = (el: HTMLInputElement | HTMLSelectElement | null) => (!el ? "" : el instanceof HTMLInputElement && el.type === "checkbox" ? (el.checked ? el.value : "") : el.value);
+const controlValue = (el: HTMLInputElement | HTMLSelectElement | null) =>
+  !el ? "" : el instanceof HTMLInputElement && el.type === "checkbox" ? (el.checked ? el.value : "") : el.value;
 
 export function initMasterTables(): void {
   const roots = document.querySelectorAll<HTMLElement>("[data-mt]");
@@ -32,7 +33,11 @@ export function initMasterTables(): void {
  * down by the distance the table's top has passed under the page header instead.
  */
 function stickyHeads(roots: NodeListOf<HTMLElement>): void {
-  const tables = [...roots].map((root) => ({ root, box: root.querySelector<HTMLElement>(".mt-scroll")!, heads: [...root.querySelectorAll<HTMLElement>("thead th")] }));
+  const tables = [...roots].map((root) => ({
+    root,
+    box: root.querySelector<HTMLElement>(".mt-scroll")!,
+    heads: [...root.querySelectorAll<HTMLElement>("thead th")],
+  }));
   const top = () => document.querySelector<HTMLElement>("header.top")?.getBoundingClientRect().bottom ?? 0;
   let frame = 0;
   const place = () => {
@@ -88,7 +93,10 @@ function init(root: HTMLElement, prefixed: boolean): () => void {
     const y = key(b);
     const nx = Number(x);
     const ny = Number(y);
-    const d = x !== "" && y !== "" && !Number.isNaN(nx) && !Number.isNaN(ny) ? nx - ny : x.localeCompare(y, undefined, { numeric: true, sensitivity: "base" });
+    const d =
+      x !== "" && y !== "" && !Number.isNaN(nx) && !Number.isNaN(ny)
+        ? nx - ny
+        : x.localeCompare(y, undefined, { numeric: true, sensitivity: "base" });
     return d * dir || rows.indexOf(a) - rows.indexOf(b);
   };
 

@@ -115,5 +115,8 @@ function codeText(code: HTMLElement): string {
   };
   const lines = [...code.children].filter((el) => getComputedStyle(el).display === "block");
   if (!lines.length) return clean(code);
-  return lines.filter((el) => !el.hasAttribute("data-no-copy")).map(clean).join("\n");
+  return lines
+    .filter((el) => !el.hasAttribute("data-no-copy"))
+    .map(clean)
+    .join("\n");
 }

@@ -12,8 +12,15 @@ import { SnapshotSchema, type Snapshot } from "./snapshot.ts";
 
 /** The outline of prove results; the rest is checked by readProveResults when they are used. */
 function isStoredProofs(v: unknown): v is ProveResults {
-  return isRecord(v) && typeof v.version === "number" && isRecord(v.inputs) && typeof v.generatedAt === "string" && typeof v.bunVersion === "string" &&
-    Array.isArray(v.records) && v.records.every((r) => isRecord(r) && typeof r.kind === "string" && typeof r.name === "string");
+  return (
+    isRecord(v) &&
+    typeof v.version === "number" &&
+    isRecord(v.inputs) &&
+    typeof v.generatedAt === "string" &&
+    typeof v.bunVersion === "string" &&
+    Array.isArray(v.records) &&
+    v.records.every((r) => isRecord(r) && typeof r.kind === "string" && typeof r.name === "string")
+  );
 }
 
 export class BaseCache {
@@ -27,10 +34,14 @@ export class BaseCache {
 
   /** The base snapshot of `tree`, if an earlier diff stored one under the same code, date and packages. */
   snapshot = (tree: string, today: string): Snapshot | undefined =>
-    this.store.get(`diff-base:${tree}`, this.store.key(tree, today, this.lock), (v) => (isRecord(v) ? SnapshotSchema.parse(v.snapshot) : undefined));
-  saveSnapshot = (tree: string, today: string, snapshot: Snapshot) => this.store.set(`diff-base:${tree}`, this.store.key(tree, today, this.lock), { snapshot });
+    this.store.get(`diff-base:${tree}`, this.store.key(tree, today, this.lock), (v) =>
+      isRecord(v) ? SnapshotSchema.parse(v.snapshot) : undefined,
+    );
+  saveSnapshot = (tree: string, today: string, snapshot: Snapshot) =>
+    this.store.set(`diff-base:${tree}`, this.store.key(tree, today, this.lock), { snapshot });
 
   /** Stored results of `npm run prove`: the working tree's last ("head"), or a base's by its git tree (in shape only: readProveResults validates them whole). */
-  proofsFor = (slot: string): ProveResults | undefined => this.store.get(`diff-proofs:${slot}`, this.store.key(slot), (v) => (isStoredProofs(v) ? v : undefined));
+  proofsFor = (slot: string): ProveResults | undefined =>
+    this.store.get(`diff-proofs:${slot}`, this.store.key(slot), (v) => (isStoredProofs(v) ? v : undefined));
   saveProofs = (slot: string, results: ProveResults) => this.store.set(`diff-proofs:${slot}`, this.store.key(slot), results);
 }

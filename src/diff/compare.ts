@@ -165,7 +165,9 @@ function compareRecords(base: Snapshot, head: Snapshot): { kinds: KindChanges[];
     const removed = [...before.values()].filter((r) => !after.has(r.name));
     const added = [...after.values()].filter((r) => !before.has(r.name));
     // Most similar pairs first, each record in at most one rename.
-    const pairs = removed.flatMap((r) => added.map((a) => ({ from: r, to: a, score: similarity(r, a) }))).filter((p) => p.score >= RENAME_SIMILARITY);
+    const pairs = removed
+      .flatMap((r) => added.map((a) => ({ from: r, to: a, score: similarity(r, a) })))
+      .filter((p) => p.score >= RENAME_SIMILARITY);
     pairs.sort((x, y) => y.score - x.score || x.from.name.localeCompare(y.from.name) || x.to.name.localeCompare(y.to.name));
     const map = new Map<string, string>();
     const taken = new Set<string>();
@@ -226,8 +228,10 @@ function compareClaims(base: Snapshot, head: Snapshot, renames: Renames): ClaimC
     matched.add(`${b.kind}\u0000${name}`);
     const change: ClaimChange = { kind: b.kind, name, ...(name !== b.name ? { from: b.name } : {}), lostProof: false };
     if (b.status !== a.status) change.status = { ...(b.status ? { before: b.status } : {}), ...(a.status ? { after: a.status } : {}) };
-    if (b.approval !== a.approval) change.approval = { ...(b.approval ? { before: b.approval } : {}), ...(a.approval ? { after: a.approval } : {}) };
-    if (b.budget !== a.budget) change.budget = { ...(b.budget !== undefined ? { before: b.budget } : {}), ...(a.budget !== undefined ? { after: a.budget } : {}) };
+    if (b.approval !== a.approval)
+      change.approval = { ...(b.approval ? { before: b.approval } : {}), ...(a.approval ? { after: a.approval } : {}) };
+    if (b.budget !== a.budget)
+      change.budget = { ...(b.budget !== undefined ? { before: b.budget } : {}), ...(a.budget !== undefined ? { after: a.budget } : {}) };
     if (b.evidence?.state !== a.evidence?.state) {
       change.evidence = { ...(b.evidence ? { before: b.evidence } : {}), ...(a.evidence ? { after: a.evidence } : {}) };
       change.lostProof = b.evidence?.state === "proven" && (a.evidence?.state === "failing" || a.evidence?.state === "unproven");
@@ -256,8 +260,10 @@ function compareVariants(base: Snapshot, head: Snapshot, renames: Renames, minCh
     const delta = b?.sizes && a.sizes ? (identical ? { raw: 0, gzip: 0, brotli: 0 } : sub(a.sizes, b.sizes)) : null;
     const unchanged = b && delta && delta.raw === 0 && delta.gzip === 0 && delta.brotli === 0 && !gained.length && !lost.length;
     // Other bytes, same code: the minifier swapped local names (an edit elsewhere changes how often each is used).
-    const renamed = !identical && !unchanged && !!b?.shape && b.shape === a.shape && !!delta && delta.raw === 0 && !gained.length && !lost.length;
-    const small = !!b && !unchanged && !renamed && !!delta && Math.max(Math.abs(delta.raw), Math.abs(delta.gzip), Math.abs(delta.brotli)) < minChange;
+    const renamed =
+      !identical && !unchanged && !!b?.shape && b.shape === a.shape && !!delta && delta.raw === 0 && !gained.length && !lost.length;
+    const small =
+      !!b && !unchanged && !renamed && !!delta && Math.max(Math.abs(delta.raw), Math.abs(delta.gzip), Math.abs(delta.brotli)) < minChange;
     out.push({
       name: a.name,
       ...(b && b.name !== a.name ? { from: b.name } : {}),
@@ -265,14 +271,27 @@ function compareVariants(base: Snapshot, head: Snapshot, renames: Renames, minCh
       before: identical ? a.sizes : (b?.sizes ?? null),
       after: a.sizes,
       delta,
-      percent: delta && b?.sizes ? { raw: pct(delta.raw, b.sizes.raw), gzip: pct(delta.gzip, b.sizes.gzip), brotli: pct(delta.brotli, b.sizes.brotli) } : null,
+      percent:
+        delta && b?.sizes
+          ? { raw: pct(delta.raw, b.sizes.raw), gzip: pct(delta.gzip, b.sizes.gzip), brotli: pct(delta.brotli, b.sizes.brotli) }
+          : null,
       gained,
       lost,
       ...(small ? { small: true as const } : {}),
       ...(renamed ? { renamed: true as const } : {}),
     });
   }
-  for (const [, b] of before) out.push({ name: b.name, change: "removed", before: b.sizes, after: null, delta: null, percent: null, gained: [], lost: b.features.map(flagName) });
+  for (const [, b] of before)
+    out.push({
+      name: b.name,
+      change: "removed",
+      before: b.sizes,
+      after: null,
+      delta: null,
+      percent: null,
+      gained: [],
+      lost: b.features.map(flagName),
+    });
   return out;
 }
 
@@ -283,13 +302,16 @@ function compareFlags(base: Snapshot, head: Snapshot, renames: Renames, minChang
   const variantName = (n: string) => headName(renames, "variants", n);
   const before = new Map(base.flags.map((f) => [headName(renames, "features", f.name), f]));
   const out: FlagChange[] = [];
-  const bytesOf = (f: Snapshot["flags"][number] | undefined, rename: (n: string) => string) => new Map((f?.leaveOneOut ?? []).map((d) => [rename(d.variant), d.raw]));
+  const bytesOf = (f: Snapshot["flags"][number] | undefined, rename: (n: string) => string) =>
+    new Map((f?.leaveOneOut ?? []).map((d) => [rename(d.variant), d.raw]));
   for (const a of head.flags) {
     const b = before.get(a.name);
     before.delete(a.name);
     // A renamed flag's old conditions name the old flag: compared as if written with the new name.
     const asNow = (s: SnapshotCallSite): SnapshotCallSite =>
-      b && b.name !== a.name && s.guard ? { ...s, guard: { ...s.guard, condition: s.guard.condition.split(JSON.stringify(b.name)).join(JSON.stringify(a.name)) } } : s;
+      b && b.name !== a.name && s.guard
+        ? { ...s, guard: { ...s.guard, condition: s.guard.condition.split(JSON.stringify(b.name)).join(JSON.stringify(a.name)) } }
+        : s;
     const { added: sitesAdded, removed: sitesRemoved } = multisetDiff(b?.sites ?? [], a.sites, siteKey, (s) => siteKey(asNow(s)));
     const was = bytesOf(b, variantName);
     const now = bytesOf(a, (n) => n);
@@ -312,10 +334,23 @@ function compareFlags(base: Snapshot, head: Snapshot, renames: Renames, minChang
       rows = kept;
       if (!rows.length && !sitesAdded.length && !sitesRemoved.length) continue;
     }
-    out.push({ name: a.name, ...(b && b.name !== a.name ? { from: b.name } : {}), change: b ? "changed" : "added", bytes: rows, sitesAdded, sitesRemoved });
+    out.push({
+      name: a.name,
+      ...(b && b.name !== a.name ? { from: b.name } : {}),
+      change: b ? "changed" : "added",
+      bytes: rows,
+      sitesAdded,
+      sitesRemoved,
+    });
   }
   for (const [, b] of before) {
-    out.push({ name: b.name, change: "removed", bytes: b.leaveOneOut.map((d) => ({ variant: variantName(d.variant), before: d.raw, after: null })), sitesAdded: [], sitesRemoved: b.sites });
+    out.push({
+      name: b.name,
+      change: "removed",
+      bytes: b.leaveOneOut.map((d) => ({ variant: variantName(d.variant), before: d.raw, after: null })),
+      sitesAdded: [],
+      sitesRemoved: b.sites,
+    });
   }
   return out;
 }
@@ -326,11 +361,18 @@ const diagKey = (d: ReportDiagnostic) => `${d.rule}\u0000${d.file}\u0000${d.mess
 function newDiagnostics(base: Snapshot, head: Snapshot): { new: ReportDiagnostic[]; resolved: number } {
   const { added: fresh, removed } = multisetDiff(base.diagnostics, head.diagnostics, diagKey);
   const rank = (d: ReportDiagnostic) => (d.severity === "error" ? 0 : 1);
-  fresh.sort((a, b) => rank(a) - rank(b) || a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col || a.rule.localeCompare(b.rule));
+  fresh.sort(
+    (a, b) => rank(a) - rank(b) || a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col || a.rule.localeCompare(b.rule),
+  );
   return { new: fresh, resolved: removed.length };
 }
 
-export function compareSnapshots(base: Snapshot, head: Snapshot, meta: Pick<DiffReport, "base" | "head" | "notes">, options: CompareOptions = {}): DiffReport {
+export function compareSnapshots(
+  base: Snapshot,
+  head: Snapshot,
+  meta: Pick<DiffReport, "base" | "head" | "notes">,
+  options: CompareOptions = {},
+): DiffReport {
   const { kinds, renames } = compareRecords(base, head);
   const measured = base.verified && head.verified;
   const threshold = options.minChange ?? DEFAULT_MIN_CHANGE;
@@ -346,6 +388,9 @@ export function compareSnapshots(base: Snapshot, head: Snapshot, meta: Pick<Diff
     flags: measured ? compareFlags(base, head, renames, threshold, small) : null,
     diagnostics: newDiagnostics(base, head),
     small,
-    renamed: { variants: renamed.map((v) => v.name), largest: Math.max(0, ...renamed.map((v) => Math.max(Math.abs(v.delta!.gzip), Math.abs(v.delta!.brotli)))) },
+    renamed: {
+      variants: renamed.map((v) => v.name),
+      largest: Math.max(0, ...renamed.map((v) => Math.max(Math.abs(v.delta!.gzip), Math.abs(v.delta!.brotli)))),
+    },
   };
 }

@@ -39,11 +39,16 @@ export function parseFailOn(value: string): FailRule[] | { problem: string } {
       continue;
     }
     const m = /^(size|raw|gzip|brotli):\+?(\d+(?:\.\d+)?)\s*(%|b|kb|kib|mb|mib)$/i.exec(text);
-    if (!m) return { problem: `--fail-on takes size:+N%, size:+NkB (or gzip:, brotli:), unproven or new-errors, comma-separated; not ${JSON.stringify(text)}` };
+    if (!m)
+      return {
+        problem: `--fail-on takes size:+N%, size:+NkB (or gzip:, brotli:), unproven or new-errors, comma-separated; not ${JSON.stringify(text)}`,
+      };
     const measure = MEASURES[m[1]!.toLowerCase()]!;
     const n = Number(m[2]);
     const unit = m[3]!.toLowerCase();
-    rules.push(unit === "%" ? { kind: "size", measure, percent: n, text } : { kind: "size", measure, bytes: Math.round(n * UNITS[unit]!), text });
+    rules.push(
+      unit === "%" ? { kind: "size", measure, percent: n, text } : { kind: "size", measure, bytes: Math.round(n * UNITS[unit]!), text },
+    );
   }
   return rules;
 }
@@ -56,12 +61,16 @@ export function failures(report: DiffReport, rules: readonly FailRule[]): string
   for (const rule of rules) {
     if (rule.kind === "unproven") {
       const lost = report.claims.filter((c) => c.lostProof);
-      if (lost.length) out.push(`${rule.text}: ${lost.map((c) => `${c.name} (${c.evidence?.before?.state} → ${c.evidence?.after?.state}: ${c.evidence?.after?.reason})`).join("; ")}`);
+      if (lost.length)
+        out.push(
+          `${rule.text}: ${lost.map((c) => `${c.name} (${c.evidence?.before?.state} → ${c.evidence?.after?.state}: ${c.evidence?.after?.reason})`).join("; ")}`,
+        );
       continue;
     }
     if (rule.kind === "new-errors") {
       const errors = report.diagnostics.new.filter((d) => d.severity === "error");
-      if (errors.length) out.push(`${rule.text}: ${plural(errors.length, "new error")} (${[...new Set(errors.map((d) => d.rule))].join(", ")})`);
+      if (errors.length)
+        out.push(`${rule.text}: ${plural(errors.length, "new error")} (${[...new Set(errors.map((d) => d.rule))].join(", ")})`);
       continue;
     }
     if (!report.variants) {
@@ -74,7 +83,10 @@ export function failures(report: DiffReport, rules: readonly FailRule[]): string
       const before = v.before[rule.measure];
       const delta = v.delta[rule.measure];
       const grew = "percent" in rule ? before > 0 && (delta / before) * 100 > rule.percent : delta > rule.bytes;
-      if (grew) over.push(`${v.name} ${n(before)} → ${n(v.after[rule.measure])} B (+${n(delta)} B, +${before ? ((delta / before) * 100).toFixed(1) : "∞"}%)`);
+      if (grew)
+        over.push(
+          `${v.name} ${n(before)} → ${n(v.after[rule.measure])} B (+${n(delta)} B, +${before ? ((delta / before) * 100).toFixed(1) : "∞"}%)`,
+        );
     }
     if (over.length) out.push(`${rule.text}: ${over.join("; ")}`);
   }

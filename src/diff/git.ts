@@ -10,7 +10,8 @@ import { git } from "../core/git.ts";
 export function refProblem(ref: string): string | undefined {
   if (ref.startsWith("-")) return `--base takes a git ref, not an option: ${JSON.stringify(ref)}`;
   // Control characters and spaces are in no ref name git accepts; a NUL would not even reach it whole.
-  if (/[\u0000-\u0020\u007f]/.test(ref) || ref.length > 256) return `--base takes a git ref such as main or HEAD~1, not ${JSON.stringify(ref)}`;
+  if (/[\u0000-\u0020\u007f]/.test(ref) || ref.length > 256)
+    return `--base takes a git ref such as main or HEAD~1, not ${JSON.stringify(ref)}`;
   return undefined;
 }
 

@@ -3,7 +3,12 @@
  * is still unmatched (two equal items need two), and an item of `before` is removed unless one of `after` matches
  * it. Each side keeps its order; the first of equal items are the ones matched.
  */
-export function multisetDiff<T>(before: readonly T[], after: readonly T[], keyOf: (item: T) => string, keyOfBefore: (item: T) => string = keyOf): { added: T[]; removed: T[] } {
+export function multisetDiff<T>(
+  before: readonly T[],
+  after: readonly T[],
+  keyOf: (item: T) => string,
+  keyOfBefore: (item: T) => string = keyOf,
+): { added: T[]; removed: T[] } {
   return { added: unmatched(after, keyOf, before, keyOfBefore), removed: unmatched(before, keyOfBefore, after, keyOf) };
 }
 

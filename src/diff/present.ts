@@ -30,12 +30,18 @@ export const fieldName = (kind: Kind, f: FieldChange) => fieldLabel(f.field, kin
 export const kindTitle = (kind: Kind) => KIND_INFO[kind].title;
 export const kindNoun = (kind: Kind) => KIND_INFO[kind].noun;
 
-export const EVIDENCE_WORD: Record<EvidenceView["state"], string> = { proven: "proven", failing: "failing", unproven: "unproven", unknown: "not computed" };
+export const EVIDENCE_WORD: Record<EvidenceView["state"], string> = {
+  proven: "proven",
+  failing: "failing",
+  unproven: "unproven",
+  unknown: "not computed",
+};
 
 /** "proven" / "failing: 2 of 5 tests failed" / "—" when the side claims nothing checkable. */
 export function evidenceText(e: EvidenceView | undefined, side: "base" | "head"): string {
   if (!e) return "—";
-  if (e.state === "unknown") return side === "base" ? "not proven in base (run with --prove)" : "not proven in head (run npm run prove, or diff --prove)";
+  if (e.state === "unknown")
+    return side === "base" ? "not proven in base (run with --prove)" : "not proven in head (run npm run prove, or diff --prove)";
   return e.state === "proven" ? "proven" : `${EVIDENCE_WORD[e.state]}: ${e.reason}`;
 }
 
@@ -53,11 +59,16 @@ export function siteText(s: SnapshotCallSite): string {
 export function summaryLine(r: DiffReport, name: (text: string) => string): string {
   const records = r.records.reduce((n, k) => n + k.added.length + k.removed.length + k.renamed.length + k.changed.length, 0);
   const parts = [records ? `${plural(records, "record")} changed` : "no record changed"];
-  if (r.claims.length) parts.push(`${plural(r.claims.length, "claim")} changed${r.claims.some((c) => c.lostProof) ? " (a proof lost)" : ""}`);
+  if (r.claims.length)
+    parts.push(`${plural(r.claims.length, "claim")} changed${r.claims.some((c) => c.lostProof) ? " (a proof lost)" : ""}`);
   if (r.variants) {
     const moved = r.variants.filter((v) => v.delta && v.delta.raw !== 0 && !v.small && !v.renamed);
     const largest = [...moved].sort((a, b) => Math.abs(b.delta!.raw) - Math.abs(a.delta!.raw))[0];
-    parts.push(largest ? `${plural(moved.length, "variant")} changed size (largest: ${name(largest.name)} ${signed(largest.delta!.raw)} B, ${signedPercent(largest.percent!.raw)})` : "no variant changed size");
+    parts.push(
+      largest
+        ? `${plural(moved.length, "variant")} changed size (largest: ${name(largest.name)} ${signed(largest.delta!.raw)} B, ${signedPercent(largest.percent!.raw)})`
+        : "no variant changed size",
+    );
   } else parts.push("sizes not compared");
   const errors = r.diagnostics.new.filter((d) => d.severity === "error").length;
   parts.push(errors ? `${plural(errors, "new error")}` : "no new error");
@@ -76,7 +87,9 @@ export function sizeCell(v: VariantChange, m: "raw" | "gzip" | "brotli"): string
 /** "2 variants changed by less than 10 B (raw, gzip and brotli): a, b", or undefined when none did. */
 export function smallVariantsLine(r: DiffReport, name: (text: string) => string): string | undefined {
   const v = r.small.variants;
-  return v.length ? `${plural(v.length, "variant")} changed by less than ${num(r.small.threshold)} B (raw, gzip and brotli), not listed: ${v.map(name).join(", ")}` : undefined;
+  return v.length
+    ? `${plural(v.length, "variant")} changed by less than ${num(r.small.threshold)} B (raw, gzip and brotli), not listed: ${v.map(name).join(", ")}`
+    : undefined;
 }
 
 /** "7 variants are the same code with identifiers renamed by the minifier (…), not listed: a, b", or undefined. */

@@ -5,7 +5,24 @@
  */
 import { escapeControl } from "../core/report/diagnostics.ts";
 import type { DiffReport, FieldChange, KindChanges } from "./compare.ts";
-import { summaryLine, claimSummary, evidenceText, fieldName, kindNoun, kindTitle, num, recordClaims, renamedVariantsLine, short, signed, siteText, sizeCell, smallFlagsLine, smallVariantsLine, valueText } from "./present.ts";
+import {
+  summaryLine,
+  claimSummary,
+  evidenceText,
+  fieldName,
+  kindNoun,
+  kindTitle,
+  num,
+  recordClaims,
+  renamedVariantsLine,
+  short,
+  signed,
+  siteText,
+  sizeCell,
+  smallFlagsLine,
+  smallVariantsLine,
+  valueText,
+} from "./present.ts";
 import { plural } from "../core/text/plural.ts";
 
 /** Text from the pull request as an inline code span. */
@@ -51,12 +68,20 @@ export function renderMarkdown(r: DiffReport): string {
   const recordLines: string[] = [];
   let recordRows = 0;
   for (const k of r.records) {
-    const counts = [k.added.length && `${k.added.length} added`, k.removed.length && `${k.removed.length} removed`, k.renamed.length && `${k.renamed.length} renamed`, k.changed.length && `${k.changed.length} changed`].filter(Boolean);
+    const counts = [
+      k.added.length && `${k.added.length} added`,
+      k.removed.length && `${k.removed.length} removed`,
+      k.renamed.length && `${k.renamed.length} renamed`,
+      k.changed.length && `${k.changed.length} changed`,
+    ].filter(Boolean);
     recordLines.push(`**${kindTitle(k.kind)}**: ${counts.join(", ")}`, "");
     const claims = (name: string) => (k.claims[name]?.length ? `: ${recordClaims(k.kind, k.claims[name]!, (t) => code(t))}` : "");
     for (const name of k.added) recordLines.push(`- added ${kindNoun(k.kind)} ${code(name)}${claims(name)}`);
     for (const name of k.removed) recordLines.push(`- removed ${kindNoun(k.kind)} ${code(name)}${claims(name)}`);
-    for (const x of k.renamed) recordLines.push(`- renamed ${code(x.from)} → ${code(x.to)}${x.changes.length ? `: ${x.changes.map((f) => fieldLine(k.kind, f)).join("; ")}` : ""}`);
+    for (const x of k.renamed)
+      recordLines.push(
+        `- renamed ${code(x.from)} → ${code(x.to)}${x.changes.length ? `: ${x.changes.map((f) => fieldLine(k.kind, f)).join("; ")}` : ""}`,
+      );
     for (const x of k.changed) recordLines.push(`- changed ${code(x.name)}: ${x.changes.map((f) => fieldLine(k.kind, f)).join("; ")}`);
     recordLines.push("");
     recordRows += k.added.length + k.removed.length + k.renamed.length + k.changed.length;
@@ -69,7 +94,11 @@ export function renderMarkdown(r: DiffReport): string {
     const lines = ["| Record | Changes | Evidence |", "|---|---|---|"];
     for (const c of r.claims) {
       const name = `${c.from ? `${tcode(c.from)} → ` : ""}${tcode(c.name)} (${c.record === "added" ? "new " : c.record === "removed" ? "removed " : ""}${kindNoun(c.kind)})`;
-      const evidence = c.evidence ? `${c.lostProof ? "⚠️ " : ""}${tcode(evidenceText(c.evidence.before, "base"))} → ${tcode(evidenceText(c.evidence.after, "head"))}` : c.record ? "—" : "unchanged";
+      const evidence = c.evidence
+        ? `${c.lostProof ? "⚠️ " : ""}${tcode(evidenceText(c.evidence.before, "base"))} → ${tcode(evidenceText(c.evidence.after, "head"))}`
+        : c.record
+          ? "—"
+          : "unchanged";
       lines.push(`| ${name} | ${cell(claimSummary(c).join("; ")) || "—"} | ${evidence} |`);
     }
     out.push(...section("Claims", lines, r.claims.length));
@@ -93,25 +122,42 @@ export function renderMarkdown(r: DiffReport): string {
     const lines: string[] = ["Bytes a flag adds to each variant that ships it (raw, leave-one-out), and the places its code reads it.", ""];
     for (const f of r.flags) {
       const title = `${f.from ? `${code(f.from)} → ` : ""}${code(f.name)}${f.change === "added" ? " (new)" : f.change === "removed" ? " (removed)" : ""}`;
-      const bytes = f.bytes.map((b) => `${code(b.variant)} ${b.before === null ? "—" : num(b.before)} → ${b.after === null ? "—" : num(b.after)}${b.before !== null && b.after !== null && b.before !== b.after ? ` (${signed(b.after - b.before)})` : ""}`);
+      const bytes = f.bytes.map(
+        (b) =>
+          `${code(b.variant)} ${b.before === null ? "—" : num(b.before)} → ${b.after === null ? "—" : num(b.after)}${b.before !== null && b.after !== null && b.before !== b.after ? ` (${signed(b.after - b.before)})` : ""}`,
+      );
       lines.push(`- ${title}: ${bytes.length ? bytes.join(", ") : f.change === "changed" ? "bytes unchanged" : "shipped in no variant"}`);
       for (const s of f.sitesAdded) lines.push(`  - new call site ${code(siteText(s), 200)}`);
       for (const s of f.sitesRemoved) lines.push(`  - call site removed ${code(siteText(s), 200)}`);
     }
     const small = smallFlagsLine(r);
-    out.push(...section("Flags", small ? [...lines, "", `${small}.`] : lines, r.flags.reduce((s, f) => s + 1 + f.sitesAdded.length + f.sitesRemoved.length, 0)));
+    out.push(
+      ...section(
+        "Flags",
+        small ? [...lines, "", `${small}.`] : lines,
+        r.flags.reduce((s, f) => s + 1 + f.sitesAdded.length + f.sitesRemoved.length, 0),
+      ),
+    );
   } else if (smallFlagsLine(r)) out.push("### Flags", "", `${smallFlagsLine(r)}.`, "");
 
   // Diagnostics
   const fresh = r.diagnostics.new;
   const errors = fresh.filter((d) => d.severity === "error").length;
   out.push("### New diagnostics", "");
-  if (!fresh.length) out.push(`None.${r.diagnostics.resolved ? ` ${plural(r.diagnostics.resolved, "diagnostic")} of the base resolved.` : ""}`, "");
+  if (!fresh.length)
+    out.push(`None.${r.diagnostics.resolved ? ` ${plural(r.diagnostics.resolved, "diagnostic")} of the base resolved.` : ""}`, "");
   else {
-    out.push(`${plural(errors, "error")}, ${plural(fresh.length - errors, "warning")} new in the head${r.diagnostics.resolved ? `; ${r.diagnostics.resolved} of the base resolved` : ""}.`, "");
-    for (const d of fresh.slice(0, 50)) out.push(`- ${d.severity === "error" ? "❌" : "⚠️"} ${code(`${d.file}:${d.line}:${d.col}`)} ${code(d.rule)} ${code(d.message, 300)}`);
+    out.push(
+      `${plural(errors, "error")}, ${plural(fresh.length - errors, "warning")} new in the head${r.diagnostics.resolved ? `; ${r.diagnostics.resolved} of the base resolved` : ""}.`,
+      "",
+    );
+    for (const d of fresh.slice(0, 50))
+      out.push(`- ${d.severity === "error" ? "❌" : "⚠️"} ${code(`${d.file}:${d.line}:${d.col}`)} ${code(d.rule)} ${code(d.message, 300)}`);
     if (fresh.length > 50) out.push(`- … and ${fresh.length - 50} more`);
     out.push("");
   }
-  return `${out.join("\n").replace(/\n{3,}/g, "\n\n").trimEnd()}\n`;
+  return `${out
+    .join("\n")
+    .replace(/\n{3,}/g, "\n\n")
+    .trimEnd()}\n`;
 }

@@ -72,7 +72,9 @@ export async function runDiff(root: string, options: DiffOptions): Promise<DiffO
   progress("diff: measuring the head (working tree)");
   const head = await takeSnapshot(root, { today, cache: options.cache, prove: options.prove, env: options.env });
   if (head.proofs) cache?.saveProofs("head", head.proofs);
-  progress(`diff: head measured: ${head.snapshot.builds} builds, ${head.snapshot.cachedFlagSets} toggle sizes from the content cache (${seconds()} s)`);
+  progress(
+    `diff: head measured: ${head.snapshot.builds} builds, ${head.snapshot.cachedFlagSets} toggle sizes from the content cache (${seconds()} s)`,
+  );
 
   // Results whose records may back the base's proofs, record by record (identical inputs of that proof):
   // the head's own, the last head's stored, and the base's own from an earlier --prove.
@@ -80,7 +82,12 @@ export async function runDiff(root: string, options: DiffOptions): Promise<DiffO
 
   let baseSnapshot: Snapshot | undefined = cache?.snapshot(tree, today);
   // A stored base is taken again when other results could back its proofs now, or proofs are asked for.
-  if (baseSnapshot && baseSnapshot.proofs.stale + (baseSnapshot.proofs.source === "none" ? 1 : 0) > 0 && (options.prove || baseSnapshot.proofs.fingerprint !== candidatesFingerprint(storedProofs))) baseSnapshot = undefined;
+  if (
+    baseSnapshot &&
+    baseSnapshot.proofs.stale + (baseSnapshot.proofs.source === "none" ? 1 : 0) > 0 &&
+    (options.prove || baseSnapshot.proofs.fingerprint !== candidatesFingerprint(storedProofs))
+  )
+    baseSnapshot = undefined;
   if (baseSnapshot) {
     notes.push(`Base snapshot reused from the cache (git tree ${shortSha(tree)}): nothing was rebuilt for the base.`);
     progress("diff: base taken from the snapshot cache");
@@ -90,8 +97,18 @@ export async function runDiff(root: string, options: DiffOptions): Promise<DiffO
       const taken = await withWorktree(root, base.commit, async ({ dir }) => {
         // Nothing of the base may run here: a macro import would run inside this process as the base builds (or its tests, with --prove).
         const macros = await findMacroImports(dir, { cache: options.cache });
-        if (macros.diagnostics.length) throw new Error(`it imports a Bun macro, so nothing of it is built or run:\n${macros.diagnostics.map((d) => `  ${formatHeadline(d)}`).join("\n")}`);
-        return takeSnapshot(dir, { today, cache: options.cache, prove: options.prove, env: options.env, storedProofs, materializeProofs: true });
+        if (macros.diagnostics.length)
+          throw new Error(
+            `it imports a Bun macro, so nothing of it is built or run:\n${macros.diagnostics.map((d) => `  ${formatHeadline(d)}`).join("\n")}`,
+          );
+        return takeSnapshot(dir, {
+          today,
+          cache: options.cache,
+          prove: options.prove,
+          env: options.env,
+          storedProofs,
+          materializeProofs: true,
+        });
       });
       baseSnapshot = taken.snapshot;
       if (taken.snapshot.proofs.source === "proved" && taken.proofs) cache?.saveProofs(tree, taken.proofs);
@@ -99,29 +116,47 @@ export async function runDiff(root: string, options: DiffOptions): Promise<DiffO
     } catch (e) {
       return { error: `the base ${shortSha(base.commit)} could not be measured: ${(e as Error).message}` };
     }
-    progress(`diff: base measured: ${baseSnapshot.builds} builds, ${baseSnapshot.cachedFlagSets} toggle sizes from the content cache (${seconds()} s)`);
+    progress(
+      `diff: base measured: ${baseSnapshot.builds} builds, ${baseSnapshot.cachedFlagSets} toggle sizes from the content cache (${seconds()} s)`,
+    );
   }
 
   notes.push(...proofNotes("base", baseSnapshot), ...proofNotes("head", head.snapshot));
-  const report = compareSnapshots(baseSnapshot, head.snapshot, {
-    base: { ref: base.ref, commit: base.commit },
-    head: { ref: "working tree", commit: headCommit },
-    notes,
-  }, { ...(options.minChange !== undefined ? { minChange: options.minChange } : {}) });
+  const report = compareSnapshots(
+    baseSnapshot,
+    head.snapshot,
+    {
+      base: { ref: base.ref, commit: base.commit },
+      head: { ref: "working tree", commit: headCommit },
+      notes,
+    },
+    { ...(options.minChange !== undefined ? { minChange: options.minChange } : {}) },
+  );
   return { report };
 }
 
 /** What the evidence from tests rests on, per side: said in the report whenever a claim rests on tests. */
 function proofNotes(side: "base" | "head", s: Snapshot): string[] {
-  const tested = s.claims.some((c) => c.evidence && (c.evidence.state === "unknown" || s.proofs.source !== "none") && /tests? (passed|failed)|prove|proof/.test(c.evidence.reason));
+  const tested = s.claims.some(
+    (c) =>
+      c.evidence &&
+      (c.evidence.state === "unknown" || s.proofs.source !== "none") &&
+      /tests? (passed|failed)|prove|proof/.test(c.evidence.reason),
+  );
   if (!tested && !s.claims.some((c) => c.evidence?.state === "unknown")) return [];
-  const stale = s.proofs.stale ? [`${s.proofs.stale} of the ${side}'s proofs have no results for their current inputs: shown as not proven (run npm run prove${side === "base" ? ", or diff --prove" : ""}).`] : [];
+  const stale = s.proofs.stale
+    ? [
+        `${s.proofs.stale} of the ${side}'s proofs have no results for their current inputs: shown as not proven (run npm run prove${side === "base" ? ", or diff --prove" : ""}).`,
+      ]
+    : [];
   if (stale.length && s.proofs.source !== "none") return [...proofNotes(side, { ...s, proofs: { ...s.proofs, stale: 0 } }), ...stale];
   switch (s.proofs.source) {
     case "fresh":
       return [`Proofs of the ${side}: results of npm run prove computed from its current inputs.`];
     case "reused":
-      return [`Proofs of the ${side}: results of npm run prove whose inputs (each proof's tests and all they load, the app, data, lockfile) are identical, reused, not run again.`];
+      return [
+        `Proofs of the ${side}: results of npm run prove whose inputs (each proof's tests and all they load, the app, data, lockfile) are identical, reused, not run again.`,
+      ];
     case "proved":
       return [`Proofs of the ${side}: run now (bun test).`];
     case "none":

@@ -19,7 +19,15 @@ import { proofEvidence, statusEvidence } from "../core/model/evidence.ts";
 import { EvidenceSchema } from "../core/model/proof-state.ts";
 import type { Model } from "../core/model/model.ts";
 import { isProved, judgeProofs, PROVE_RESULTS, type ProveResults } from "../core/model/proof.ts";
-import { CallSiteSchema, FlagResultSchema, GuardSchema, SizesSchema, VariantResultSchema, type CallSite as CallSiteFact, type VerifyResults } from "../verify/results-file.ts";
+import {
+  CallSiteSchema,
+  FlagResultSchema,
+  GuardSchema,
+  SizesSchema,
+  VariantResultSchema,
+  type CallSite as CallSiteFact,
+  type VerifyResults,
+} from "../verify/results-file.ts";
 import type { Entry } from "../core/model/records.ts";
 import type { Diagnostic } from "../core/report/diagnostics.ts";
 import { KINDS } from "../core/schema/kinds.ts";
@@ -70,7 +78,14 @@ export const SnapshotSchema = z.strictObject({
     }),
   ),
   diagnostics: z.array(
-    z.strictObject({ rule: z.string(), severity: z.enum(["error", "warning"]), file: z.string(), line: z.int(), col: z.int(), message: z.string() }),
+    z.strictObject({
+      rule: z.string(),
+      severity: z.enum(["error", "warning"]),
+      file: z.string(),
+      line: z.int(),
+      col: z.int(),
+      message: z.string(),
+    }),
   ),
   proofs: z.strictObject({
     /**
@@ -134,14 +149,33 @@ export async function takeSnapshot(root: string, options: SnapshotOptions): Prom
   const snapshot: Snapshot = {
     records: allEntries(model).map(recordFact),
     verified: run.variants.length > 0,
-    variants: run.variants.map((v) => ({ name: v.name, features: [...v.features], budget: v.budget, sizes: v.sizes ? { raw: v.sizes.raw, gzip: v.sizes.gzip, brotli: v.sizes.brotli } : null, sha256: v.sha256 ?? null, shape: v.shape ?? null })),
+    variants: run.variants.map((v) => ({
+      name: v.name,
+      features: [...v.features],
+      budget: v.budget,
+      sizes: v.sizes ? { raw: v.sizes.raw, gzip: v.sizes.gzip, brotli: v.sizes.brotli } : null,
+      sha256: v.sha256 ?? null,
+      shape: v.shape ?? null,
+    })),
     flags: run.impacts.map((i) => ({
       name: i.name,
       leaveOneOut: i.leaveOneOut.map((d) => ({ ...d })),
       addOne: i.addOne.map((d) => ({ ...d })),
       dead: i.dead,
-      sites: sites.filter((s) => s.flag === i.name).map((s) => ({ file: s.file, line: s.line, fn: s.fn, guard: s.guard ? { kind: s.guard.kind, condition: s.guard.condition } : null })),
-      code: flagCode(root, model.flag(i.name)?.record, sites.filter((s) => s.flag === i.name), run.facts?.files.map((f) => f.path) ?? []),
+      sites: sites
+        .filter((s) => s.flag === i.name)
+        .map((s) => ({
+          file: s.file,
+          line: s.line,
+          fn: s.fn,
+          guard: s.guard ? { kind: s.guard.kind, condition: s.guard.condition } : null,
+        })),
+      code: flagCode(
+        root,
+        model.flag(i.name)?.record,
+        sites.filter((s) => s.flag === i.name),
+        run.facts?.files.map((f) => f.path) ?? [],
+      ),
     })),
     claims: claimsOf(root, model, run.results, judged),
     diagnostics: [...diagnostics.values()],
@@ -182,7 +216,9 @@ async function proofsFor(root: string, model: Model, options: SnapshotOptions): 
   const fromElsewhere = (judged.results?.records.length ?? 0) > (own.results?.records.length ?? 0);
   if (fromElsewhere && options.materializeProofs && judged.results) {
     // Through the results file, so check's proof stage judges the claims by them, and the prover keeps them.
-    writeAtomic(join(root, PROVE_RESULTS), `${JSON.stringify({ ...judged.results, stale: undefined }, null, 2)}\n`, root, { durable: false });
+    writeAtomic(join(root, PROVE_RESULTS), `${JSON.stringify({ ...judged.results, stale: undefined }, null, 2)}\n`, root, {
+      durable: false,
+    });
     judged = judgeProofs(root, root, model);
   }
   let source: Snapshot["proofs"]["source"] = !judged.results?.records.length ? "none" : fromElsewhere ? "reused" : "fresh";
@@ -196,14 +232,25 @@ async function proofsFor(root: string, model: Model, options: SnapshotOptions): 
       source = "proved";
     }
   }
-  return { results: judged.results?.records.length ? judged.results : undefined, judged: judged.results, source, stale: judged.stale.length, fingerprint };
+  return {
+    results: judged.results?.records.length ? judged.results : undefined,
+    judged: judged.results,
+    source,
+    stale: judged.stale.length,
+    fingerprint,
+  };
 }
 
 /**
  * The hash of a flag's own code: the text of each statement its call sites guard (line numbers left out, so
  * an edit above it does not count) and the content of every analysed file its `modules` or `replaces` match.
  */
-function flagCode(root: string, record: { modules?: readonly string[]; replaces?: readonly string[] } | undefined, sites: CallSiteFact[], files: string[]): string {
+function flagCode(
+  root: string,
+  record: { modules?: readonly string[]; replaces?: readonly string[] } | undefined,
+  sites: CallSiteFact[],
+  files: string[],
+): string {
   const texts = new Map<string, string[]>();
   const lines = (file: string) => {
     let l = texts.get(file);
@@ -220,7 +267,12 @@ function flagCode(root: string, record: { modules?: readonly string[]; replaces?
   const parts: string[] = [];
   for (const s of [...sites].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line))) {
     const [from, to] = s.guard ? [s.guard.start, s.guard.end] : [s.line, s.line];
-    parts.push(s.file, lines(s.file).slice(from - 1, to).join("\n"));
+    parts.push(
+      s.file,
+      lines(s.file)
+        .slice(from - 1, to)
+        .join("\n"),
+    );
   }
   for (const file of [...files].sort()) {
     if (matchesAny(file, record?.modules) || matchesAny(file, record?.replaces)) parts.push(file, lines(file).join("\n"));
@@ -256,10 +308,17 @@ function claimsOf(root: string, model: Model, results: VerifyResults | undefined
     const status = typeof r.status === "string" ? r.status : undefined;
     const approval = typeof r.approval === "string" ? r.approval : undefined;
     const budget = e.kind === "variants" ? e.record.budget : undefined;
-    const evidence = isProved(e) && e.record.proof ? proofEvidence(e, { model, proofs }) : statusEvidence(e, { root, model, results, proofs });
+    const evidence =
+      isProved(e) && e.record.proof ? proofEvidence(e, { model, proofs }) : statusEvidence(e, { root, model, results, proofs });
     if (status === undefined && evidence === undefined) continue;
-    out.push({ kind: e.kind, name: e.record.name, ...(status ? { status } : {}), ...(approval ? { approval } : {}), ...(budget !== undefined ? { budget } : {}), ...(evidence ? { evidence } : {}) });
+    out.push({
+      kind: e.kind,
+      name: e.record.name,
+      ...(status ? { status } : {}),
+      ...(approval ? { approval } : {}),
+      ...(budget !== undefined ? { budget } : {}),
+      ...(evidence ? { evidence } : {}),
+    });
   }
   return out;
 }
-

@@ -22,7 +22,11 @@ import { aggregateByTenant, tenantGrouping } from "../app/features/enterprise.ts
 import { createLegacySerializer } from "../app/features/legacy-serializer.ts";
 import { generateMockMetrics } from "../app/features/mock-api.ts";
 import { createV2Serializer } from "../app/features/v2-serializer.ts";
-import { MESSAGE_RATE_LIMIT_STREAM_MESSAGES, PER_TENANT_CONNECTION_LIMIT_CONNECTIONS, RETENTION_CLEANUP_RETENTION_WINDOW } from "../generated/limits.ts";
+import {
+  MESSAGE_RATE_LIMIT_STREAM_MESSAGES,
+  PER_TENANT_CONNECTION_LIMIT_CONNECTIONS,
+  RETENTION_CLEANUP_RETENTION_WINDOW,
+} from "../generated/limits.ts";
 
 const print = (line: string): void => console.log(line);
 const metrics = sampleMetrics().slice(0, 12);
@@ -87,4 +91,6 @@ const config = feature("ENTERPRISE")
     ? { tier: "development", ...limits, dataSource: "local sample" }
     : { tier: "production", ...limits, dataSource: "ingest API" };
 const source = feature("MOCK_API") ? "mock generator (seeded)" : config.dataSource;
-print(`    tier=${config.tier} retention=${config.retentionDays}d connections/tenant=${config.maxConnectionsPerTenant} msgs/min=${config.messagesPerMinute} source=${source}`);
+print(
+  `    tier=${config.tier} retention=${config.retentionDays}d connections/tenant=${config.maxConnectionsPerTenant} msgs/min=${config.messagesPerMinute} source=${source}`,
+);

@@ -94,10 +94,13 @@ export async function runBunTest(root: string, files: readonly string[], options
     });
     hold(child.pid);
     let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      killGroup(child.pid);
-    }, options.timeoutMs ?? 15 * 60_000);
+    const timer = setTimeout(
+      () => {
+        timedOut = true;
+        killGroup(child.pid);
+      },
+      options.timeoutMs ?? 15 * 60_000,
+    );
     const texts = Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text()]);
     let exitCode: number;
     try {

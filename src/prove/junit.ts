@@ -40,7 +40,8 @@ const childrenOf = (node: OrderedNode, tag: string) => (Array.isArray(node[tag])
 /** Every test case of a report, in document order, with its describe path. Throws on XML that is not well-formed. */
 export function parseJunit(xml: string): JunitCase[] {
   const valid = XMLValidator.validate(xml);
-  if (valid !== true) throw new Error(`JUnit report is not well-formed XML (line ${valid.err.line}, col ${valid.err.col}): ${valid.err.msg}`);
+  if (valid !== true)
+    throw new Error(`JUnit report is not well-formed XML (line ${valid.err.line}, col ${valid.err.col}): ${valid.err.msg}`);
   const out: JunitCase[] = [];
   /** Open testsuite elements: their names and files, the file-level suite first. */
   const walk = (nodes: OrderedNode[], stack: { name: string; file: string | undefined }[]) => {

@@ -80,7 +80,10 @@ export function plantText(text: string, find: string, replace: string): string |
 export function prepareFault(root: string, fault: Fault, index: number): Planting | { key: "file" | "find"; why: string } {
   if (!isPlainFileInside(root, fault.file)) {
     const read = readInside(root, fault.file, MAX_SOURCE_BYTES);
-    const why = "refusal" in read && read.refusal.rule !== "outside-repository" && /ENOENT/.test(read.refusal.message) ? "is not a file of the repository" : "is a link, or not a regular file inside the repository: a fault is planted only into a plain file";
+    const why =
+      "refusal" in read && read.refusal.rule !== "outside-repository" && /ENOENT/.test(read.refusal.message)
+        ? "is not a file of the repository"
+        : "is a link, or not a regular file inside the repository: a fault is planted only into a plain file";
     return { key: "file", why: `${fault.file} ${why}` };
   }
   const read = readInside(root, fault.file, MAX_SOURCE_BYTES);
@@ -92,7 +95,8 @@ export function prepareFault(root: string, fault: Fault, index: number): Plantin
     return { key: "file", why: `${fault.file} is not UTF-8 text` };
   }
   const planted = plantText(original, fault.find, fault.replace);
-  if (planted === undefined) return { key: "find", why: `the text to find is not in ${fault.file} (any more): copy it from the file as it is now` };
+  if (planted === undefined)
+    return { key: "find", why: `the text to find is not in ${fault.file} (any more): copy it from the file as it is now` };
   if (planted === original) return { key: "find", why: "replace is the same text as find: planting it changes nothing" };
   return { index, fault, original, planted };
 }
@@ -122,11 +126,21 @@ async function plantOne(copy: RepoCopy, entry: ProvedEntry, p: Planting, options
     return { ...base, state: "caught", failures: failed.map((c) => [...c.suites, c.name].join(" › ")), variants };
   }
   if (!run.reported || cases.length === 0) {
-    const why = run.timedOut ? `bun test did not finish within ${Math.round((options.faultTimeoutMs ?? 5 * 60_000) / 1000)} s` : !run.reported ? `bun test wrote no report (exit ${run.exitCode})` : "no test of the proof ran";
+    const why = run.timedOut
+      ? `bun test did not finish within ${Math.round((options.faultTimeoutMs ?? 5 * 60_000) / 1000)} s`
+      : !run.reported
+        ? `bun test wrote no report (exit ${run.exitCode})`
+        : "no test of the proof ran";
     return { ...base, state: "error", failures: [], variants: [], reason: `its tests did not run with the fault planted: ${why}` };
   }
   const passed = cases.filter((c) => c.status === "passed").length;
-  return { ...base, state: "missed", failures: [], variants: [], reason: `${passed} of ${cases.length} tests of the proof still pass with it planted` };
+  return {
+    ...base,
+    state: "missed",
+    failures: [],
+    variants: [],
+    reason: `${passed} of ${cases.length} tests of the proof still pass with it planted`,
+  };
 }
 
 /**
@@ -147,7 +161,13 @@ export async function plantFaults(root: string, entries: readonly ProvedEntry[],
       const p = prepareFault(root, fault, i);
       if ("why" in p) {
         slots[i] = { id: fault.id, what: fault.what, state: "stale", failures: [], variants: [], reason: p.why, duration: 0 };
-        diagnostics.push(diagnostic("proof-fault-stale", recordPlace(entry, ["proof", "faults", i, p.key]), `fault ${fault.id} of ${entry.record.name} cannot be planted: ${p.why}`));
+        diagnostics.push(
+          diagnostic(
+            "proof-fault-stale",
+            recordPlace(entry, ["proof", "faults", i, p.key]),
+            `fault ${fault.id} of ${entry.record.name} cannot be planted: ${p.why}`,
+          ),
+        );
       } else plantings.push(p);
     });
     work.push({ entry, plantings, slots });
@@ -165,7 +185,15 @@ export async function plantFaults(root: string, entries: readonly ProvedEntry[],
               w.slots[p.index] =
                 performance.now() < deadline
                   ? await plantOne(copy, w.entry, p, options)
-                  : { id: p.fault.id, what: p.fault.what, state: "error", failures: [], variants: [], reason: "not planted: the time for planting faults ran out", duration: 0 };
+                  : {
+                      id: p.fault.id,
+                      what: p.fault.what,
+                      state: "error",
+                      failures: [],
+                      variants: [],
+                      reason: "not planted: the time for planting faults ran out",
+                      duration: 0,
+                    };
             }
           }
         } finally {
@@ -180,7 +208,13 @@ export async function plantFaults(root: string, entries: readonly ProvedEntry[],
     list.forEach((o) => {
       if (o.state !== "missed" && o.state !== "error") return;
       const i = (w.entry.record.proof?.faults ?? []).findIndex((f) => f.id === o.id);
-      diagnostics.push(diagnostic("proof-fault-missed", recordPlace(w.entry, ["proof", "faults", i, "id"]), `fault ${o.id} of ${w.entry.record.name} (${o.what}) was not caught: ${o.reason}`));
+      diagnostics.push(
+        diagnostic(
+          "proof-fault-missed",
+          recordPlace(w.entry, ["proof", "faults", i, "id"]),
+          `fault ${o.id} of ${w.entry.record.name} (${o.what}) was not caught: ${o.reason}`,
+        ),
+      );
     });
   }
   return { outcomes, diagnostics, seconds: (performance.now() - started) / 1000 };

@@ -109,7 +109,11 @@ export function summarize(entry: ProvedEntry, cases: readonly JunitCase[], stamp
 }
 
 /** Each proof's inputs (the module graph is read once for all) and the digest of every input, now. */
-export function proofInputsNow(root: string, model: Model, entries: readonly ProvedEntry[]): { inputs: Map<ProvedEntry, string[]>; digests: Record<string, string> } {
+export function proofInputsNow(
+  root: string,
+  model: Model,
+  entries: readonly ProvedEntry[],
+): { inputs: Map<ProvedEntry, string[]>; digests: Record<string, string> } {
   const graph = new ModuleGraph(root);
   const inputs = new Map(entries.map((e) => [e, proofInputs(root, model, e, graph)] as const));
   const digests: Record<string, string> = {};
@@ -121,7 +125,12 @@ export function proofInputsNow(root: string, model: Model, entries: readonly Pro
  * Which records need their tests run: all with --all, else those without a fresh result in `previous`
  * (the results file, when it is there, well-formed and not tracked by git).
  */
-export function staleEntries(entries: readonly ProvedEntry[], previous: ProveResults | undefined, digests: Readonly<Record<string, string>>, all: boolean): Set<ProvedEntry> {
+export function staleEntries(
+  entries: readonly ProvedEntry[],
+  previous: ProveResults | undefined,
+  digests: Readonly<Record<string, string>>,
+  all: boolean,
+): Set<ProvedEntry> {
   if (all || !previous) return new Set(entries);
   return new Set(entries.filter((e) => staleness(e, resultOf(previous, e), previous, (i) => digests[i] ?? "unknown") !== undefined));
 }
@@ -147,20 +156,40 @@ export async function runProve(root: string, options: ProveOptions): Promise<Pro
   const run: TestRun = files.length ? await runTests(root, files, options) : { cases: [], reported: true, exitCode: 0, output: "" };
   const ranFiles = new Set(files);
   // A record whose files all ran now takes the new result (fresh by construction); the others keep theirs.
-  const keptOf = (e: ProvedEntry) => (!toRun.has(e) && !e.record.proof!.tests.every((f) => ranFiles.has(f)) ? resultOf(previous!, e) : undefined);
+  const keptOf = (e: ProvedEntry) =>
+    !toRun.has(e) && !e.record.proof!.tests.every((f) => ranFiles.has(f)) ? resultOf(previous!, e) : undefined;
   const fresh = new Map(
-    withProof.filter((e) => !keptOf(e)).map((e) => {
-      const inputs = before.inputs.get(e)!;
-      return [e, summarize(e, selectCases(e, run.cases), { provedAt, spec: proofSpec(e), inputs, fingerprint: fingerprintOf(Bun.version, proofSpec(e), inputs, before.digests) })] as const;
-    }),
+    withProof
+      .filter((e) => !keptOf(e))
+      .map((e) => {
+        const inputs = before.inputs.get(e)!;
+        return [
+          e,
+          summarize(e, selectCases(e, run.cases), {
+            provedAt,
+            spec: proofSpec(e),
+            inputs,
+            fingerprint: fingerprintOf(Bun.version, proofSpec(e), inputs, before.digests),
+          }),
+        ] as const;
+      }),
   );
   // Faults are planted only under proofs that ran now and pass: a failing proof has nothing to show by failing
   // again, and a kept result keeps the fault outcomes of its own run.
   const passing = [...fresh].filter(([, r]) => proofPassed(r)).map(([e]) => e);
-  const planted = options.faults === false ? undefined : await plantFaults(root, passing, { bun: options.bun, env: options.env, concurrency: options.faultJobs ?? 2 });
+  const planted =
+    options.faults === false
+      ? undefined
+      : await plantFaults(root, passing, { bun: options.bun, env: options.env, concurrency: options.faultJobs ?? 2 });
   const after = proofInputsNow(root, model, withProof);
 
-  const out: Diagnostic[] = [...diagnostics, ...missing, ...("refused" in file ? [file.refused] : []), ...checkFaultDeclarations(withProof), ...(planted?.diagnostics ?? [])];
+  const out: Diagnostic[] = [
+    ...diagnostics,
+    ...missing,
+    ...("refused" in file ? [file.refused] : []),
+    ...checkFaultDeclarations(withProof),
+    ...(planted?.diagnostics ?? []),
+  ];
   const records: RecordProof[] = [];
   let ran = 0;
   for (const e of withProof) {
@@ -181,12 +210,24 @@ export async function runProve(root: string, options: ProveOptions): Promise<Pro
     } else if (r.failed > 0) {
       const where = states.filter((v) => v.state === "failing").map((v) => v.variant);
       const inVariants = where.length ? ` in ${where.join(", ")}` : "";
-      out.push(diagnostic("proof-failed", at, `${r.failed} of ${r.matched} tests proving ${e.record.name} failed${inVariants}: ${r.failures.slice(0, 3).join("; ")}${r.failures.length > 3 ? "; …" : ""}`));
+      out.push(
+        diagnostic(
+          "proof-failed",
+          at,
+          `${r.failed} of ${r.matched} tests proving ${e.record.name} failed${inVariants}: ${r.failures.slice(0, 3).join("; ")}${r.failures.length > 3 ? "; …" : ""}`,
+        ),
+      );
     }
     // Each variant that ships the code needs tests of its own: a proof in prod says nothing about enterprise.
     for (const v of r.matched > 0 ? states : []) {
       if (v.state === "unproven") {
-        out.push(diagnostic("proof-variant-unproven", at, `${e.record.name} ships in variant ${v.variant}, but no test of its proof ran against ${v.variant} (name tests "variant ${v.variant}: …")`));
+        out.push(
+          diagnostic(
+            "proof-variant-unproven",
+            at,
+            `${e.record.name} ships in variant ${v.variant}, but no test of its proof ran against ${v.variant} (name tests "variant ${v.variant}: …")`,
+          ),
+        );
       }
     }
   }
@@ -195,11 +236,24 @@ export async function runProve(root: string, options: ProveOptions): Promise<Pro
   if (changed.size) {
     for (const e of withProof) {
       const hit = before.inputs.get(e)!.filter((i) => changed.has(i));
-      if (hit.length) out.push(diagnostic("proof-stale", placeOf(e.src, [e.index, "proof"], true), `inputs of the proof of ${e.record.name} (${hit.slice(0, 3).join(", ")}${hit.length > 3 ? ", …" : ""}) changed while the tests ran: the results were not written`));
+      if (hit.length)
+        out.push(
+          diagnostic(
+            "proof-stale",
+            placeOf(e.src, [e.index, "proof"], true),
+            `inputs of the proof of ${e.record.name} (${hit.slice(0, 3).join(", ")}${hit.length > 3 ? ", …" : ""}) changed while the tests ran: the results were not written`,
+          ),
+        );
     }
     return { ...done(out, undefined, run.output, ran, records.length - ran), ok: false, ...(planted ? { planted } : {}) };
   }
-  const results: ProveResults = { version: PROVE_RESULTS_VERSION, generatedAt: provedAt, bunVersion: Bun.version, inputs: before.digests, records };
+  const results: ProveResults = {
+    version: PROVE_RESULTS_VERSION,
+    generatedAt: provedAt,
+    bunVersion: Bun.version,
+    inputs: before.digests,
+    records,
+  };
   writeAtomic(join(root, PROVE_RESULTS), `${JSON.stringify(results, null, 2)}\n`, root);
   out.push(...checkClaims(model, results));
   return { ...done(out, results, run.reported ? "" : run.output, ran, records.length - ran), ...(planted ? { planted } : {}) };

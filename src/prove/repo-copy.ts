@@ -99,7 +99,8 @@ export function copyRepository(root: string): RepoCopy {
     }
     const modules = join(root, "node_modules");
     try {
-      if (lstatSync(modules).isDirectory() || lstatSync(modules).isSymbolicLink()) symlinkSync(real(modules), join(dir, "node_modules"), "dir");
+      if (lstatSync(modules).isDirectory() || lstatSync(modules).isSymbolicLink())
+        symlinkSync(real(modules), join(dir, "node_modules"), "dir");
     } catch {
       /* no packages installed: the tests will say what they miss */
     }

@@ -16,7 +16,15 @@ async function forward(stream: ReadableStream<Uint8Array>, write: (s: string) =>
  */
 export async function buildAstro(root: string, outDir: string, io: Io, quiet: boolean): Promise<string | undefined> {
   const astro = Bun.spawn({
-    cmd: [process.execPath, "--bun", join(root, "node_modules/astro/bin/astro.mjs"), "build", "--outDir", outDir, ...(quiet ? ["--silent"] : [])],
+    cmd: [
+      process.execPath,
+      "--bun",
+      join(root, "node_modules/astro/bin/astro.mjs"),
+      "build",
+      "--outDir",
+      outDir,
+      ...(quiet ? ["--silent"] : []),
+    ],
     cwd: root,
     env: { ...io.env, ASTRO_TELEMETRY_DISABLED: "1", SITE_ROOT: root },
     stdout: "pipe",

@@ -21,7 +21,16 @@ import { formatHeadline } from "../core/report/diagnostics.ts";
 import { discardStage, prepareStage } from "../core/fs/publish-dir.ts";
 import type { Io } from "../cli/io.ts";
 import { plural, wordFor } from "../core/text/plural.ts";
-import { type BuildHooks, checkOutput, type OutputPlan, planOutput, PRESERVED, publishSite, recoverOutput, writeMarker } from "./publish-site.ts";
+import {
+  type BuildHooks,
+  checkOutput,
+  type OutputPlan,
+  planOutput,
+  PRESERVED,
+  publishSite,
+  recoverOutput,
+  writeMarker,
+} from "./publish-site.ts";
 import { buildAstro } from "./build-astro.ts";
 import { indexSite } from "./build-search.ts";
 
@@ -79,7 +88,13 @@ async function checkInputs(root: string, io: Io, hooks: BuildHooks): Promise<voi
 }
 
 /** Steps 3-5 into the stage folder; returns what the closing line reports: counts, and the time of each step. */
-async function buildStage(root: string, stage: string, io: Io, quiet: boolean, hooks: BuildHooks): Promise<{ counts: string; times: string }> {
+async function buildStage(
+  root: string,
+  stage: string,
+  io: Io,
+  quiet: boolean,
+  hooks: BuildHooks,
+): Promise<{ counts: string; times: string }> {
   const seconds = (t: number) => `${((performance.now() - t) / 1000).toFixed(2)} s`;
   const tAstro = performance.now();
   const astroFailed = await buildAstro(root, stage, io, quiet);

@@ -78,7 +78,10 @@ export interface CheckLinksOptions {
   skip?: string[];
 }
 
-export async function checkLinks(siteDir: string, options: CheckLinksOptions = {}): Promise<{ pages: number; links: number; problems: LinkProblem[] }> {
+export async function checkLinks(
+  siteDir: string,
+  options: CheckLinksOptions = {},
+): Promise<{ pages: number; links: number; problems: LinkProblem[] }> {
   const skip = (options.skip ?? []).map((s) => s.replace(/\/+$/, "") + sep);
   const files = walk(siteDir).filter((f) => !skip.some((s) => relative(siteDir, f).startsWith(s)));
   const pages = new Map<string, PageInfo>();

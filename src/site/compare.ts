@@ -10,7 +10,8 @@ import { COMPARE_PATH, COMPARE_SEGMENTS, comparePairPath } from "./compare-url.t
 import type { Site } from "./data.ts";
 import type { RawGzip, Sizes } from "../verify/results-file.ts";
 
-if (COMPARE_SEGMENTS[0] !== KIND_INFO.variants.path) throw new Error(`compare-url.ts: COMPARE_SEGMENTS must start with ${KIND_INFO.variants.path}`);
+if (COMPARE_SEGMENTS[0] !== KIND_INFO.variants.path)
+  throw new Error(`compare-url.ts: COMPARE_SEGMENTS must start with ${KIND_INFO.variants.path}`);
 
 export type { Sizes };
 
@@ -77,7 +78,10 @@ export function compareVariants(site: Site, a: Entry<"variants">, b: Entry<"vari
   };
   const sa = side(site, a);
   const sb = side(site, b);
-  const diff = sa.bytes && sb.bytes ? { raw: sb.bytes.raw - sa.bytes.raw, gzip: sb.bytes.gzip - sa.bytes.gzip, brotli: sb.bytes.brotli - sa.bytes.brotli } : undefined;
+  const diff =
+    sa.bytes && sb.bytes
+      ? { raw: sb.bytes.raw - sa.bytes.raw, gzip: sb.bytes.gzip - sa.bytes.gzip, brotli: sb.bytes.brotli - sa.bytes.brotli }
+      : undefined;
   return {
     a: sa,
     b: sb,

@@ -104,7 +104,8 @@ function contentFolder(root: string, raw: string | undefined): { contentRoot: st
 function publicDir(root: string, raw: string | undefined): string {
   if (!raw) return "public";
   const rel = relative(resolve(root), resolve(root, raw)).split(sep).join("/");
-  if (!rel || rel === ".." || rel.startsWith("../") || isAbsolute(rel)) throw new Error(`SITE_PUBLIC_DIR=${raw}: must be a folder inside ${root}`);
+  if (!rel || rel === ".." || rel.startsWith("../") || isAbsolute(rel))
+    throw new Error(`SITE_PUBLIC_DIR=${raw}: must be a folder inside ${root}`);
   return rel;
 }
 

@@ -35,7 +35,11 @@ export class RecordErrors extends Error {
   readonly frame?: string;
   readonly hint?: string;
 
-  constructor(readonly text: string, readonly count: number, at?: { loc: ErrorLocation; source: string; frame: string }) {
+  constructor(
+    readonly text: string,
+    readonly count: number,
+    at?: { loc: ErrorLocation; source: string; frame: string },
+  ) {
     super(`${plural(count, "record error")}; the site is not built from invalid records:\n\n${text}`);
     this.name = "RecordErrors";
     if (at) {
@@ -149,7 +153,9 @@ export function checkRecords(config: SiteConfig): ReturnType<typeof loadModel> {
  * than from a test's or a bench's folders: only then do the generated files and the tables belong to them.
  */
 export function buildsOwnInputs(config: SiteConfig): boolean {
-  return config.dataRoot === config.root && config.dataDir === "data" && config.contentRoot === config.root && config.contentDir === "content";
+  return (
+    config.dataRoot === config.root && config.dataDir === "data" && config.contentRoot === config.root && config.contentDir === "content"
+  );
 }
 
 /**
@@ -167,7 +173,11 @@ export function checkForBuild(config: SiteConfig): void {
   const loaded = loadModel(config.dataRoot, config.dataDir);
   const result = checkLoaded(config.root, loaded);
   const errors = result.diagnostics.filter(isError);
-  if (errors.length) throw new RecordErrors(formatText(errors, (file) => result.texts.get(file)), errors.length);
+  if (errors.length)
+    throw new RecordErrors(
+      formatText(errors, (file) => result.texts.get(file)),
+      errors.length,
+    );
 }
 
 /** Content rules that keep the build from running code (mdx-code) or reading outside the repository. */

@@ -47,7 +47,6 @@ export type FlagSitesView =
     }
   | { proven: false; reason: string };
 
-
 const fresh = new WeakMap<Site, { callSites: CallSites } | { reason: string }>();
 
 /** The recorded call sites if the results have them and every analysed file is unchanged; else why not. */
@@ -96,7 +95,11 @@ export function flagSitesView(site: Site, flag: string): FlagSitesView {
         const entry = site.model.flag(name);
         return { name, href: entry ? site.urlOf(entry) : undefined };
       }),
-      frame: s.frame.map((text, i) => ({ n: s.frameStart + i, text: escapeControl(text.replace(/\t/g, "  ")), call: s.frameStart + i === s.line })),
+      frame: s.frame.map((text, i) => ({
+        n: s.frameStart + i,
+        text: escapeControl(text.replace(/\t/g, "  ")),
+        call: s.frameStart + i === s.line,
+      })),
       truncated: s.guard !== null && s.frameStart + s.frame.length - 1 < s.guard.end,
     }));
   const strip = ({ bundled: _b, ...ref }: CodeRef & { bundled: boolean }): CodeRef => ref;

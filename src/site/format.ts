@@ -37,7 +37,9 @@ export interface FlagCost {
  * where the flag ships (the bytes each such variant loses without it), or, for a flag no variant ships, what
  * it would add to one. Sign kept (largestDelta).
  */
-export function flagCost(r: { leaveOneOut: readonly { variant: string; gzip: number }[]; addOne: readonly { variant: string; gzip: number }[] } | undefined): FlagCost | undefined {
+export function flagCost(
+  r: { leaveOneOut: readonly { variant: string; gzip: number }[]; addOne: readonly { variant: string; gzip: number }[] } | undefined,
+): FlagCost | undefined {
   if (!r) return undefined;
   const shipped = r.leaveOneOut.length > 0;
   const list = shipped ? r.leaveOneOut : r.addOne;

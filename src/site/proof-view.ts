@@ -6,7 +6,15 @@
 import { limitConstants, LIMITS_PATH } from "../core/emit/emit-limits.ts";
 import type { Entry } from "../core/model/records.ts";
 import { statusOf } from "../core/model/status.ts";
-import { isProved, resultOf, variantStates, type ProofCase, type ProvedEntry, type ProvedKind, type RecordProof } from "../core/model/proof.ts";
+import {
+  isProved,
+  resultOf,
+  variantStates,
+  type ProofCase,
+  type ProvedEntry,
+  type ProvedKind,
+  type RecordProof,
+} from "../core/model/proof.ts";
 import { proofEvidence } from "../core/model/evidence.ts";
 import { isProven, type Evidence, type VariantProofState } from "../core/model/proof-state.ts";
 import { faultsOf, type FaultOutcome } from "../core/model/faults.ts";
@@ -77,13 +85,22 @@ export interface FaultRow {
  * The faults a record lists with what planting them showed ("Faults caught: 2 of 2"); undefined when it lists
  * none. A fault without an outcome in fresh results was not planted (prove --no-faults).
  */
-export function faultsView(e: ProvedEntry, result: RecordProof | undefined): { caught: number; listed: number; rows: FaultRow[] } | undefined {
+export function faultsView(
+  e: ProvedEntry,
+  result: RecordProof | undefined,
+): { caught: number; listed: number; rows: FaultRow[] } | undefined {
   const listed = faultsOf(e);
   if (!listed.length) return undefined;
   const outcomes = new Map((result?.faults ?? []).map((o) => [o.id, o]));
   const rows = listed.map((f): FaultRow => {
     const o = outcomes.get(f.id);
-    if (!o) return { id: f.id, what: f.what, state: "not planted", detail: result ? "npm run prove ran with --no-faults" : "no fresh results of npm run prove" };
+    if (!o)
+      return {
+        id: f.id,
+        what: f.what,
+        state: "not planted",
+        detail: result ? "npm run prove ran with --no-faults" : "no fresh results of npm run prove",
+      };
     if (o.state !== "caught") return { id: f.id, what: f.what, state: o.state, detail: o.reason ?? "" };
     const where = o.variants.length ? ` in ${o.variants.join(", ")}` : "";
     return { id: f.id, what: f.what, state: "caught", detail: `${plural(o.failures.length, "test")} failed with it planted${where}` };
@@ -92,7 +109,10 @@ export function faultsView(e: ProvedEntry, result: RecordProof | undefined): { c
 }
 
 /** The limits of a control with the generated constant each one feeds. */
-export function limitsOf(site: Site, e: Entry<"security">): { name: string; value: number; unit: string; constant: string; file: string }[] {
+export function limitsOf(
+  site: Site,
+  e: Entry<"security">,
+): { name: string; value: number; unit: string; constant: string; file: string }[] {
   return limitConstants(site.model)
     .filter((c) => c.entry === e)
     .map((c) => ({ name: c.limit.name, value: c.limit.value, unit: c.limit.unit, constant: c.id, file: LIMITS_PATH }));

@@ -8,7 +8,16 @@ import { plural } from "../core/text/plural.ts";
 import { copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { assertInside, isInside } from "../core/fs/safe-fs.ts";
-import { type DirSlot, isDir, publishDir, type PublishHooks, type PublishPoint, recoverDir, stageOf, type SwapMode } from "../core/fs/publish-dir.ts";
+import {
+  type DirSlot,
+  isDir,
+  publishDir,
+  type PublishHooks,
+  type PublishPoint,
+  recoverDir,
+  stageOf,
+  type SwapMode,
+} from "../core/fs/publish-dir.ts";
 
 /** Folders of dist/ that belong to other tools and survive a site build. */
 export const PRESERVED = ["variants"];

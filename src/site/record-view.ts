@@ -47,7 +47,13 @@ function toValue(site: Site, entry: Entry, key: string, raw: unknown): Value {
   if (meta?.fillsLimits) return { type: "text", text: fieldText(entry, key) ?? String(raw) };
   if (meta?.role === "proof" && "proof" in entry.record && entry.record.proof) {
     const { tests, name } = entry.record.proof;
-    return { type: "list", items: [...tests.map((t): Value => ({ type: "code", text: t })), ...(name === undefined ? [] : [{ type: "text" as const, text: `tests named "${name}"` }])] };
+    return {
+      type: "list",
+      items: [
+        ...tests.map((t): Value => ({ type: "code", text: t })),
+        ...(name === undefined ? [] : [{ type: "text" as const, text: `tests named "${name}"` }]),
+      ],
+    };
   }
   if (Array.isArray(raw)) return { type: "list", items: raw.map(one) };
   return one(raw);
@@ -57,7 +63,12 @@ export function recordFields(site: Site, entry: Entry): Field[] {
   const masterKeys = new Set<string>(MASTER_KEYS);
   return fieldKeys(entry.kind)
     .filter((key) => fieldValue(entry, key) !== undefined)
-    .map((key) => ({ key, label: fieldLabel(key, entry.kind), master: masterKeys.has(key), value: toValue(site, entry, key, fieldValue(entry, key)) }));
+    .map((key) => ({
+      key,
+      label: fieldLabel(key, entry.kind),
+      master: masterKeys.has(key),
+      value: toValue(site, entry, key, fieldValue(entry, key)),
+    }));
 }
 
 /** The sentence shown under a record's name: its field marked `lead` in the schema (description, purpose, …). */

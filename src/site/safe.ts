@@ -98,10 +98,17 @@ export function checkPublicFiles(root: string, rel = "public"): Diagnostic[] {
     realPublic = resolve(root, rel);
   }
   const lexical = (p: string) => join(realRoot, relative(resolve(root), p));
-  const hidden = (real: string) => relative(realRoot, real).split(sep).some((seg) => seg.startsWith("."));
+  const hidden = (real: string) =>
+    relative(realRoot, real)
+      .split(sep)
+      .some((seg) => seg.startsWith("."));
   const intoHidden = (file: string, real: string): Diagnostic =>
-    diagnostic("outside-repository", fileStart(file), `${file} is a link to ${relative(realRoot, real).split(sep).join("/")}, a hidden path of the repository that is never published`,
-      "commit the file itself instead of a symbolic link to it");
+    diagnostic(
+      "outside-repository",
+      fileStart(file),
+      `${file} is a link to ${relative(realRoot, real).split(sep).join("/")}, a hidden path of the repository that is never published`,
+      "commit the file itself instead of a symbolic link to it",
+    );
   // public/ itself a link to .git/ (say) would make everything below look like plain files.
   if (realPublic !== lexical(resolve(root, rel)) && hidden(realPublic)) return [intoHidden(rel, realPublic)];
   for (const e of walkInside(root, rel)) {

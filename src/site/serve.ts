@@ -86,7 +86,10 @@ const HOST = /^(?:[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?(?:\.[a-z0-9_](?:[a-z0-
 const describeError = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 function text(body: string, status: number, extra: Record<string, string> = {}): Response {
-  return new Response(body, { status, headers: { ...SECURITY_HEADERS, "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store", ...extra } });
+  return new Response(body, {
+    status,
+    headers: { ...SECURITY_HEADERS, "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store", ...extra },
+  });
 }
 
 type Found = { kind: "file" | "dir"; path: string };
@@ -191,7 +194,10 @@ export function serveSite(options: ServeOptions = {}): ReturnType<typeof Bun.ser
         if (url.search && segments.length === COMPARE_SEGMENTS.length && COMPARE_SEGMENTS.every((s, i) => segments[i] === s)) {
           const pair = comparePairOf(url.searchParams);
           if (pair && lookup(root, [...COMPARE_SEGMENTS, pair.a, pair.b, "index.html"])?.kind === "file") {
-            return new Response(null, { status: 302, headers: { ...SECURITY_HEADERS, Location: comparePairPath(pair.a, pair.b), "Cache-Control": "no-cache" } });
+            return new Response(null, {
+              status: 302,
+              headers: { ...SECURITY_HEADERS, Location: comparePairPath(pair.a, pair.b), "Cache-Control": "no-cache" },
+            });
           }
         }
         const index = lookup(root, [...segments, "index.html"]);

@@ -98,7 +98,6 @@ export interface TableOptions {
 const DASH = "—";
 const rank = (list: readonly string[], v: string | undefined) => (v === undefined ? -1 : list.indexOf(v));
 
-
 function flagResult(site: Site, name: string) {
   return site.results?.flags.find((f) => f.name === name);
 }
@@ -114,7 +113,12 @@ export function impactCell(site: Site, e: Entry): Cell {
   const impact = e.record.impact;
   if (e.kind === "variants") {
     const r = variantResult(site, e.record.name);
-    if (r) return { text: `${formatBytes(r.bytes.gzip)} gzip`, sort: r.bytes.gzip, note: "the variant's whole bundle, minified and gzipped (npm run verify)" };
+    if (r)
+      return {
+        text: `${formatBytes(r.bytes.gzip)} gzip`,
+        sort: r.bytes.gzip,
+        note: "the variant's whole bundle, minified and gzipped (npm run verify)",
+      };
     return { text: impact ? `${impact} (not measured)` : "not measured", sort: -1 };
   }
   if (e.kind === "features" && site.results) {
@@ -145,7 +149,13 @@ function masterCell(site: Site, e: Entry, key: MasterKey): Cell {
       const status = statusOf(e);
       if (status === undefined) return { text: DASH, sort: -1 };
       const evidence = site.evidence(e);
-      return { text: status, status, sort: rank(STATUSES, status), ...(evidence && !isProven(evidence) ? { badge: BADGE.unverified, title: evidence.reason } : {}), ...(isProven(evidence) ? { note: `Proven: ${evidence.reason}` } : {}) };
+      return {
+        text: status,
+        status,
+        sort: rank(STATUSES, status),
+        ...(evidence && !isProven(evidence) ? { badge: BADGE.unverified, title: evidence.reason } : {}),
+        ...(isProven(evidence) ? { note: `Proven: ${evidence.reason}` } : {}),
+      };
     }
     case "approval":
       return { text: r.approval ?? DASH, sort: rank(APPROVALS, r.approval) };
@@ -158,7 +168,9 @@ interface Extra {
   cell(site: Site, e: Entry): Cell;
 }
 
-const text = (v: unknown): Cell => ({ text: v === undefined || v === null || v === "" ? DASH : Array.isArray(v) ? v.join(", ") : String(v) });
+const text = (v: unknown): Cell => ({
+  text: v === undefined || v === null || v === "" ? DASH : Array.isArray(v) ? v.join(", ") : String(v),
+});
 
 /** Columns computed from more than the record's own field. */
 export const EXTRAS: Record<string, Extra> = {
@@ -192,7 +204,13 @@ export const EXTRAS: Record<string, Extra> = {
     cell: (s, e) => {
       const n = callSiteCount(s, e.record.name);
       if (n === undefined) return { text: "unproven", sort: -1 };
-      if (n === 0) return { text: "0", sort: 0, badge: BADGE.unused, title: "No code any variant bundles calls feature() with this flag (npm run verify reports it as stale-flag)" };
+      if (n === 0)
+        return {
+          text: "0",
+          sort: 0,
+          badge: BADGE.unused,
+          title: "No code any variant bundles calls feature() with this flag (npm run verify reports it as stale-flag)",
+        };
       return { text: String(n), sort: n };
     },
   },
@@ -219,9 +237,17 @@ function fieldColumn(kind: Kind, key: string): Extra | undefined {
     case "number":
       return { label, numeric: true, cell: (_s, e) => ({ ...text(num(e)), sort: num(e) ?? -1 }) };
     case "days":
-      return { label, numeric: true, cell: (_s, e) => (num(e) === undefined ? { text: DASH, sort: -1 } : { text: formatDays(num(e)!), sort: num(e)! }) };
+      return {
+        label,
+        numeric: true,
+        cell: (_s, e) => (num(e) === undefined ? { text: DASH, sort: -1 } : { text: formatDays(num(e)!), sort: num(e)! }),
+      };
     case "bytes":
-      return { label, numeric: true, cell: (_s, e) => (num(e) === undefined ? { text: DASH, sort: -1 } : { text: formatBytes(num(e)!), sort: num(e)! }) };
+      return {
+        label,
+        numeric: true,
+        cell: (_s, e) => (num(e) === undefined ? { text: DASH, sort: -1 } : { text: formatBytes(num(e)!), sort: num(e)! }),
+      };
     case "due":
       return {
         label,
@@ -278,7 +304,13 @@ export function defaultMasterColumns(kind: Kind, entries: Entry[]): MasterKey[] 
   return MASTER_COLUMNS.filter((c) => keep.has(c.key)).map((c) => c.key);
 }
 
-const ORDERS: Record<FilterKey, readonly string[] | undefined> = { scope: undefined, tier: TIERS, status: STATUSES, domain: DOMAINS, variant: undefined };
+const ORDERS: Record<FilterKey, readonly string[] | undefined> = {
+  scope: undefined,
+  tier: TIERS,
+  status: STATUSES,
+  domain: DOMAINS,
+  variant: undefined,
+};
 
 /** The build variants that ship a flag (none for other kinds). */
 function variantNames(site: Site, e: Entry): string[] {
@@ -292,7 +324,8 @@ export function buildTable(site: Site, kind: Kind, options: TableOptions = {}): 
   const masters = MASTER_COLUMNS.filter((c) => keys.includes(c.key));
   const extraColumn = (id: string) => {
     const x = (Object.hasOwn(EXTRAS, id) ? EXTRAS[id] : undefined) ?? fieldColumn(kind, id);
-    if (!x) throw new Error(`MasterTable: unknown extra column "${id}" (known: ${[...Object.keys(EXTRAS), ...fieldKeys(kind)].join(", ")})`);
+    if (!x)
+      throw new Error(`MasterTable: unknown extra column "${id}" (known: ${[...Object.keys(EXTRAS), ...fieldKeys(kind)].join(", ")})`);
     return { id, ...x };
   };
   const extras = (options.extra ?? []).map(extraColumn);
@@ -317,7 +350,13 @@ export function buildTable(site: Site, kind: Kind, options: TableOptions = {}): 
       key: site.slugOf(e),
       href: site.urlOf(e),
       cells,
-      filters: { scope: site.model.scopesOf(e), tier: one(e.record.tier), status: one(statusOf(e)), domain: one(e.record.domain), variant: variantNames(site, e) },
+      filters: {
+        scope: site.model.scopesOf(e),
+        tier: one(e.record.tier),
+        status: one(statusOf(e)),
+        domain: one(e.record.domain),
+        variant: variantNames(site, e),
+      },
       search,
       overdue: isOverdue(e, site.config.buildDate),
     };
@@ -328,7 +367,15 @@ export function buildTable(site: Site, kind: Kind, options: TableOptions = {}): 
     const order = k === "scope" ? site.model.scopeNames : k === "variant" ? site.entries("variants").map((v) => v.record.name) : ORDERS[k]!;
     filterOptions[k] = order.filter((v) => present.has(v));
   }
-  return { kind, noun: kindNoun(kind, 2), nounOne: kindNoun(kind, 1), columns, rows, filterOptions, hasDue: fieldsWithRole(kind, "due").length > 0 };
+  return {
+    kind,
+    noun: kindNoun(kind, 2),
+    nounOne: kindNoun(kind, 1),
+    columns,
+    rows,
+    filterOptions,
+    hasDue: fieldsWithRole(kind, "due").length > 0,
+  };
 }
 
 /** Columns each kind's index page shows right after Name: the date an open record is due, first in view. */

@@ -16,9 +16,21 @@ export interface AnalysisKey {
 
 /** Facts exactly as saveAnalysis writes them; anything else is a miss. */
 function isFacts(f: unknown): f is SourceFacts {
-  if (!isRecord(f) || !Array.isArray(f.files) || !f.files.every((x: unknown) => isRecord(x) && typeof x.path === "string" && isStrings(x.imports) && isStrings(x.unresolved))) return false;
+  if (
+    !isRecord(f) ||
+    !Array.isArray(f.files) ||
+    !f.files.every((x: unknown) => isRecord(x) && typeof x.path === "string" && isStrings(x.imports) && isStrings(x.unresolved))
+  )
+    return false;
   if (!isRecord(f.callSites) || !Array.isArray(f.callSites.files) || !Array.isArray(f.callSites.sites)) return false;
-  return isStrings(f.bundled) && Array.isArray(f.diagnostics) && isRecord(f.references) && isRecord(f.probes) && isRecord(f.probes.transformed) && Array.isArray(f.probes.arms);
+  return (
+    isStrings(f.bundled) &&
+    Array.isArray(f.diagnostics) &&
+    isRecord(f.references) &&
+    isRecord(f.probes) &&
+    isRecord(f.probes.transformed) &&
+    Array.isArray(f.probes.arms)
+  );
 }
 
 export function analysisKey(flags: Entry<"features">[], entries: string[], extra: string[]): AnalysisKey {

@@ -11,7 +11,12 @@ import type { SourceFacts } from "./source-facts.ts";
 import { loadSourceGraph, type SourceGraph } from "./source-graph.ts";
 import { checkSourceRules } from "./source-rules.ts";
 
-export function analyzeSources(root: string, entries: string[], extraRoots: string[], flags: Entry<"features">[]): { facts: SourceFacts; graph: SourceGraph } {
+export function analyzeSources(
+  root: string,
+  entries: string[],
+  extraRoots: string[],
+  flags: Entry<"features">[],
+): { facts: SourceFacts; graph: SourceGraph } {
   const graph = loadSourceGraph(root, entries, extraRoots);
   const rules = checkSourceRules({ graph, declared: flags.map((f) => f.record.name), ownedFiles: ownedFiles(graph.files.keys(), flags) });
   const facts: SourceFacts = {

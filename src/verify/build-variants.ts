@@ -106,12 +106,24 @@ export class VariantBuilder {
         features,
         plugins: req.probe ? [req.probe.plugin] : [],
       });
-      if (!result.success) return { ok: false, features, problems: result.logs.map((l) => this.problem(l)), ms: performance.now() - started };
+      if (!result.success)
+        return { ok: false, features, problems: result.logs.map((l) => this.problem(l)), ms: performance.now() - started };
       const outputs = await Promise.all(
-        result.outputs.map(async (o) => ({ path: o.path.replace(/^\.\//, ""), bytes: new Uint8Array(await o.arrayBuffer()), kind: o.kind })),
+        result.outputs.map(async (o) => ({
+          path: o.path.replace(/^\.\//, ""),
+          bytes: new Uint8Array(await o.arrayBuffer()),
+          kind: o.kind,
+        })),
       );
       const raw = outputs.filter((o) => o.kind !== "sourcemap").reduce((s, o) => s + o.bytes.byteLength, 0);
-      return { ok: true, features, outputs, raw, metafile: this.normalize(result.metafile ?? { inputs: {}, outputs: {} }), ms: performance.now() - started };
+      return {
+        ok: true,
+        features,
+        outputs,
+        raw,
+        metafile: this.normalize(result.metafile ?? { inputs: {}, outputs: {} }),
+        ms: performance.now() - started,
+      };
     } catch (err) {
       const errors = err instanceof AggregateError ? err.errors : [err];
       return { ok: false, features, problems: errors.map((e) => this.problem(e)), ms: performance.now() - started };
@@ -158,5 +170,8 @@ export function moduleBytes(meta: Metafile): Map<string, number> {
 
 export function outputText(built: Extract<Built, { ok: true }>): string {
   const dec = new TextDecoder();
-  return built.outputs.filter((o) => o.kind !== "sourcemap").map((o) => dec.decode(o.bytes)).join("\n");
+  return built.outputs
+    .filter((o) => o.kind !== "sourcemap")
+    .map((o) => dec.decode(o.bytes))
+    .join("\n");
 }

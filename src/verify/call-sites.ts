@@ -16,7 +16,6 @@ export { MAX_FRAME_LINES, sourceHash };
 export const MAX_FRAME_LINE_CHARS = 160;
 const MAX_CONDITION_CHARS = 200;
 
-
 const short = (s: string, max: number) => (s.length > max ? `${s.slice(0, max - 1)}…` : s);
 
 function propertyName(name: ts.PropertyName | ts.BindingName | undefined): string | undefined {
@@ -39,8 +38,13 @@ function memberName(node: ts.Node, name: string): string {
 
 function isFunctionLike(node: ts.Node): node is ts.FunctionLikeDeclaration {
   return (
-    ts.isFunctionDeclaration(node) || ts.isFunctionExpression(node) || ts.isArrowFunction(node) || ts.isMethodDeclaration(node) ||
-    ts.isConstructorDeclaration(node) || ts.isGetAccessorDeclaration(node) || ts.isSetAccessorDeclaration(node)
+    ts.isFunctionDeclaration(node) ||
+    ts.isFunctionExpression(node) ||
+    ts.isArrowFunction(node) ||
+    ts.isMethodDeclaration(node) ||
+    ts.isConstructorDeclaration(node) ||
+    ts.isGetAccessorDeclaration(node) ||
+    ts.isSetAccessorDeclaration(node)
   );
 }
 
@@ -48,7 +52,8 @@ function isFunctionLike(node: ts.Node): node is ts.FunctionLikeDeclaration {
 export function enclosingFunction(node: ts.Node): string | null {
   for (let p: ts.Node | undefined = node.parent; p; p = p.parent) {
     if (!isFunctionLike(p)) continue;
-    if (ts.isConstructorDeclaration(p)) return `${p.parent && ts.isClassLike(p.parent) && p.parent.name ? `${p.parent.name.text} ` : ""}constructor`;
+    if (ts.isConstructorDeclaration(p))
+      return `${p.parent && ts.isClassLike(p.parent) && p.parent.name ? `${p.parent.name.text} ` : ""}constructor`;
     if (ts.isMethodDeclaration(p) || ts.isGetAccessorDeclaration(p) || ts.isSetAccessorDeclaration(p)) {
       const name = propertyName(p.name);
       const prefix = ts.isGetAccessorDeclaration(p) ? "get " : ts.isSetAccessorDeclaration(p) ? "set " : "";
@@ -58,7 +63,11 @@ export function enclosingFunction(node: ts.Node): string | null {
     if (ts.isFunctionExpression(p) && p.name) return p.name.text;
     // An arrow or anonymous function takes the name it is stored under, else it is described by where it stands.
     const holder = p.parent;
-    if (holder && (ts.isVariableDeclaration(holder) || ts.isPropertyAssignment(holder) || ts.isPropertyDeclaration(holder)) && holder.initializer === p) {
+    if (
+      holder &&
+      (ts.isVariableDeclaration(holder) || ts.isPropertyAssignment(holder) || ts.isPropertyDeclaration(holder)) &&
+      holder.initializer === p
+    ) {
       const name = propertyName(holder.name);
       if (name !== undefined) return ts.isPropertyAssignment(holder) ? memberName(holder, name) : name;
     }
@@ -76,7 +85,17 @@ function guardOf(call: ts.CallExpression, file: FileFlags): GuardSite | undefine
     if ((ts.isIfStatement(p) && p.expression === child) || (ts.isConditionalExpression(p) && p.condition === child)) {
       return file.sites.find((s) => s.node === p);
     }
-    if (ts.isBlock(p) || ts.isSourceFile(p) || isFunctionLike(p) || ts.isIfStatement(p) || ts.isConditionalExpression(p) || ts.isExpressionStatement(p) || ts.isVariableStatement(p) || ts.isReturnStatement(p)) return undefined;
+    if (
+      ts.isBlock(p) ||
+      ts.isSourceFile(p) ||
+      isFunctionLike(p) ||
+      ts.isIfStatement(p) ||
+      ts.isConditionalExpression(p) ||
+      ts.isExpressionStatement(p) ||
+      ts.isVariableStatement(p) ||
+      ts.isReturnStatement(p)
+    )
+      return undefined;
   }
   return undefined;
 }
@@ -120,13 +139,19 @@ export function callSitesOf(graph: SourceGraph): CallSiteFacts {
         fn: ((name) => (name === null ? null : short(name, 200)))(enclosingFunction(test.call)),
         bundled: graph.bundled.has(file.path),
         guard,
-        with: site ? flagsIn(site.condition, flags.bindings).filter((f) => f !== test.flag).sort() : [],
+        with: site
+          ? flagsIn(site.condition, flags.bindings)
+              .filter((f) => f !== test.flag)
+              .sort()
+          : [],
         frameStart,
         frame,
       });
     }
   }
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  sites.sort((a, b) => (a.flag < b.flag ? -1 : a.flag > b.flag ? 1 : a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.col - b.col));
+  sites.sort((a, b) =>
+    a.flag < b.flag ? -1 : a.flag > b.flag ? 1 : a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.col - b.col,
+  );
   return { files, sites };
 }

@@ -29,14 +29,19 @@ export interface Toggle {
  * Every flag a variant has, left out; every flag its scope allows but it lacks, added. A flag the scope
  * forbids is not added: that build could never ship (it is a scope leak), so its delta would mislead.
  */
-export function toggles(variants: Entry<"variants">[], flags: Entry<"features">[], scopesOf: (flag: Entry<"features">) => string[]): Toggle[] {
+export function toggles(
+  variants: Entry<"variants">[],
+  flags: Entry<"features">[],
+  scopesOf: (flag: Entry<"features">) => string[],
+): Toggle[] {
   const out: Toggle[] = [];
   for (const v of variants) {
     const base = v.record.features;
     for (const f of flags) {
       const name = f.record.name;
       if (base.includes(name)) out.push({ variant: v.record.name, flag: name, mode: "leave", features: base.filter((x) => x !== name) });
-      else if (scopesOf(f).includes(v.record.scope as string)) out.push({ variant: v.record.name, flag: name, mode: "add", features: [...base, name] });
+      else if (scopesOf(f).includes(v.record.scope as string))
+        out.push({ variant: v.record.name, flag: name, mode: "add", features: [...base, name] });
     }
   }
   return out;
@@ -46,8 +51,15 @@ export function toggles(variants: Entry<"variants">[], flags: Entry<"features">[
  * `base` holds each variant's own size; `toggled` the size of each toggle (same order as `toggles`), or
  * undefined when that build failed (the failure is reported elsewhere; the flag is then not called dead).
  */
-export function flagImpacts(flags: Entry<"features">[], list: Toggle[], base: Map<string, RawGzip | undefined>, toggled: (RawGzip | undefined)[]): FlagImpact[] {
-  const byFlag = new Map(flags.map((f) => [f.record.name, { name: f.record.name, addOne: [] as Delta[], leaveOneOut: [] as Delta[], incomplete: false }]));
+export function flagImpacts(
+  flags: Entry<"features">[],
+  list: Toggle[],
+  base: Map<string, RawGzip | undefined>,
+  toggled: (RawGzip | undefined)[],
+): FlagImpact[] {
+  const byFlag = new Map(
+    flags.map((f) => [f.record.name, { name: f.record.name, addOne: [] as Delta[], leaveOneOut: [] as Delta[], incomplete: false }]),
+  );
   list.forEach((t, i) => {
     const impact = byFlag.get(t.flag)!;
     const b = base.get(t.variant);
@@ -69,7 +81,11 @@ export function deadFlagDiagnostics(impacts: FlagImpact[], flags: Map<string, En
   return impacts
     .filter((i) => i.dead)
     .map((i) =>
-      diagnostic("dead-flag", recordPlace(flags.get(i.name)!, ["name"]), `toggling ${i.name} changes no byte in any of the ${i.addOne.length + i.leaveOneOut.length} builds measured: its branches do nothing`,
-        "guard real behaviour with it, or delete the flag"),
+      diagnostic(
+        "dead-flag",
+        recordPlace(flags.get(i.name)!, ["name"]),
+        `toggling ${i.name} changes no byte in any of the ${i.addOne.length + i.leaveOneOut.length} builds measured: its branches do nothing`,
+        "guard real behaviour with it, or delete the flag",
+      ),
     );
 }

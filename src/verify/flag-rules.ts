@@ -15,15 +15,23 @@ export function flagRules(flags: Entry<"features">[], references: Record<string,
     const where = (references[name] ?? []).filter((file) => file !== ENABLED_FEATURES_PATH);
     if (where.length === 0) {
       out.push(
-        diagnostic("stale-flag", recordPlace(flag, ["name"]), `flag ${name} is declared but no code that a variant bundles calls feature("${name}")`,
-          `use it behind feature("${name}") in code reachable from a variant entry, or delete the record`),
+        diagnostic(
+          "stale-flag",
+          recordPlace(flag, ["name"]),
+          `flag ${name} is declared but no code that a variant bundles calls feature("${name}")`,
+          `use it behind feature("${name}") in code reachable from a variant entry, or delete the record`,
+        ),
       );
     }
     const expires = flag.record.expires;
     if (expires !== undefined && expires < today) {
       out.push(
-        diagnostic("expired-flag", recordPlace(flag, ["expires"]), `flag ${name} expired on ${expires} (today is ${today})${where.length ? `; still read in ${where.join(", ")}` : ""}`,
-          "remove the flag and its dead branch, or move `expires` to a new agreed date"),
+        diagnostic(
+          "expired-flag",
+          recordPlace(flag, ["expires"]),
+          `flag ${name} expired on ${expires} (today is ${today})${where.length ? `; still read in ${where.join(", ")}` : ""}`,
+          "remove the flag and its dead branch, or move `expires` to a new agreed date",
+        ),
       );
     }
   }

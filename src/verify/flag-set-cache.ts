@@ -15,10 +15,14 @@ export class FlagSetCache {
   private readonly disk;
   private readonly key: string;
   private readonly digests = new Map<string, string | undefined>();
-  private readonly digest = (rel: string) => (this.digests.has(rel) ? this.digests.get(rel) : this.digests.set(rel, fileDigest(this.root, rel)).get(rel));
+  private readonly digest = (rel: string) =>
+    this.digests.has(rel) ? this.digests.get(rel) : this.digests.set(rel, fileDigest(this.root, rel)).get(rel);
 
   /** `enabled`: read and write the store; otherwise every lookup misses and nothing is written. */
-  constructor(private readonly root: string, private readonly enabled: boolean) {
+  constructor(
+    private readonly root: string,
+    private readonly enabled: boolean,
+  ) {
     this.disk = openStore(root);
     // What else changes the bundler's output; package.json without its scripts, which never reach it (so
     // `npm run generate` keeps the entries).
@@ -32,7 +36,12 @@ export class FlagSetCache {
 
   lookup(set: string): Size | undefined {
     if (!this.enabled) return undefined;
-    return this.disk.get(`flag-set:${set}`, this.key, (v) => (isRecord(v) && isNumber(v.raw) && isNumber(v.gzip) ? { raw: v.raw, gzip: v.gzip } : undefined), this.digest);
+    return this.disk.get(
+      `flag-set:${set}`,
+      this.key,
+      (v) => (isRecord(v) && isNumber(v.raw) && isNumber(v.gzip) ? { raw: v.raw, gzip: v.gzip } : undefined),
+      this.digest,
+    );
   }
 
   store(set: string, inputs: string[], size: Size): void {

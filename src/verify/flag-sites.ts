@@ -61,7 +61,11 @@ export interface FileFlags {
 }
 
 export function parseSource(fileName: string, text: string): ts.SourceFile {
-  const kind = fileName.endsWith(".tsx") ? ts.ScriptKind.TSX : fileName.endsWith(".js") || fileName.endsWith(".mjs") ? ts.ScriptKind.JS : ts.ScriptKind.TS;
+  const kind = fileName.endsWith(".tsx")
+    ? ts.ScriptKind.TSX
+    : fileName.endsWith(".js") || fileName.endsWith(".mjs")
+      ? ts.ScriptKind.JS
+      : ts.ScriptKind.TS;
   return ts.createSourceFile(fileName, text, ts.ScriptTarget.ESNext, true, kind);
 }
 
@@ -109,7 +113,12 @@ export function flagTestOf(node: ts.Node, b: FeatureBindings): FlagTest | undefi
   if (ts.isIdentifier(callee)) {
     if (b.direct.has(callee.text)) via = "direct";
     else if (b.foreign.has(callee.text)) via = "foreign";
-  } else if (ts.isPropertyAccessExpression(callee) && callee.name.text === "feature" && ts.isIdentifier(callee.expression) && b.namespaces.has(callee.expression.text)) {
+  } else if (
+    ts.isPropertyAccessExpression(callee) &&
+    callee.name.text === "feature" &&
+    ts.isIdentifier(callee.expression) &&
+    b.namespaces.has(callee.expression.text)
+  ) {
     via = "namespace";
   }
   if (!via) return undefined;
@@ -123,8 +132,13 @@ function containsFlagTest(expr: ts.Node, b: FeatureBindings): boolean {
 
 function isHostNode(node: ts.Node): node is Host["node"] {
   return (
-    ts.isFunctionDeclaration(node) || ts.isFunctionExpression(node) || ts.isArrowFunction(node) || ts.isMethodDeclaration(node) ||
-    ts.isConstructorDeclaration(node) || ts.isGetAccessorDeclaration(node) || ts.isSetAccessorDeclaration(node)
+    ts.isFunctionDeclaration(node) ||
+    ts.isFunctionExpression(node) ||
+    ts.isArrowFunction(node) ||
+    ts.isMethodDeclaration(node) ||
+    ts.isConstructorDeclaration(node) ||
+    ts.isGetAccessorDeclaration(node) ||
+    ts.isSetAccessorDeclaration(node)
   );
 }
 
@@ -152,10 +166,16 @@ export function analyzeFlags(sf: ts.SourceFile, nextId: () => number): FileFlags
     let arms: [ArmKind, ts.Node | undefined][] = [];
     if (ts.isIfStatement(node)) {
       condition = node.expression;
-      arms = [["then", node.thenStatement], ["else", node.elseStatement]];
+      arms = [
+        ["then", node.thenStatement],
+        ["else", node.elseStatement],
+      ];
     } else if (ts.isConditionalExpression(node)) {
       condition = node.condition;
-      arms = [["then", node.whenTrue], ["else", node.whenFalse]];
+      arms = [
+        ["then", node.whenTrue],
+        ["else", node.whenFalse],
+      ];
     }
     if (condition && containsFlagTest(condition, bindings)) {
       const site: GuardSite = { node: node as GuardSite["node"], condition, arms: [] };

@@ -15,7 +15,7 @@ export interface Leftover {
 }
 
 const PATTERNS: [RegExp, string][] = [
-  [/bun:bundle/g, "the module \"bun:bundle\""],
+  [/bun:bundle/g, 'the module "bun:bundle"'],
   [/(?<![\w$])feature\(/g, "an unfolded feature( call"],
 ];
 
@@ -30,7 +30,13 @@ export function findLeftovers(outputs: BuildOutput[]): Leftover[] {
       const first = found[0];
       if (!first) continue;
       const start = Math.max(0, first.index - 30);
-      out.push({ output: o.path, what, offset: first.index, count: found.length, excerpt: text.slice(start, first.index + 40).replace(/\s+/g, " ") });
+      out.push({
+        output: o.path,
+        what,
+        offset: first.index,
+        count: found.length,
+        excerpt: text.slice(start, first.index + 40).replace(/\s+/g, " "),
+      });
     }
   }
   return out;

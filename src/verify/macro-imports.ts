@@ -79,15 +79,18 @@ const SINGLE: Record<string, string> = { b: "\b", f: "\f", n: "\n", r: "\r", t: 
 
 /** The text with every string escape decoded as a JavaScript string literal would decode it (applied everywhere: an over-approximation). */
 export function decodeEscapes(text: string): string {
-  return text.replace(/\\(?:u\{([0-9a-fA-F]+)\}|u([0-9a-fA-F]{4})|x([0-9a-fA-F]{2})|([0-7]{1,3})|(\r\n|[\n\r\u2028\u2029])|([\s\S]))/g, (_m, cp, u4, x2, oct, _nl, other) => {
-    const code = cp ?? u4 ?? x2;
-    if (code !== undefined) {
-      const n = parseInt(code, 16);
-      return n <= 0x10ffff ? String.fromCodePoint(n) : "";
-    }
-    if (oct !== undefined) return String.fromCharCode(parseInt(oct, 8));
-    return other === undefined ? "" : (SINGLE[other] ?? other);
-  });
+  return text.replace(
+    /\\(?:u\{([0-9a-fA-F]+)\}|u([0-9a-fA-F]{4})|x([0-9a-fA-F]{2})|([0-7]{1,3})|(\r\n|[\n\r\u2028\u2029])|([\s\S]))/g,
+    (_m, cp, u4, x2, oct, _nl, other) => {
+      const code = cp ?? u4 ?? x2;
+      if (code !== undefined) {
+        const n = parseInt(code, 16);
+        return n <= 0x10ffff ? String.fromCodePoint(n) : "";
+      }
+      if (oct !== undefined) return String.fromCharCode(parseInt(oct, 8));
+      return other === undefined ? "" : (SINGLE[other] ?? other);
+    },
+  );
 }
 
 /**
@@ -95,7 +98,8 @@ export function decodeEscapes(text: string): string {
  * exactly, so only escapes that can yield one of its letters need decoding: \u, \x, octal, a line continuation,
  * or \m \a \c \o written for the letter itself (\r is a carriage return).
  */
-export const mentionsMacro = (text: string) => text.includes("macro") || (/\\[uxmaco0-7\n\r\u2028\u2029]/.test(text) && decodeEscapes(text).includes("macro"));
+export const mentionsMacro = (text: string) =>
+  text.includes("macro") || (/\\[uxmaco0-7\n\r\u2028\u2029]/.test(text) && decodeEscapes(text).includes("macro"));
 
 /** A regular file the walk found (no link on its way): opened without following a link or blocking, size-checked on the open file. */
 function readWalked(root: string, file: string): string | null | undefined {
@@ -137,7 +141,10 @@ export function macroImportsIn(tsm: typeof ts, sf: ts.SourceFile): { node: ts.No
         if (nameText(tsm, a.name) === "type" && stringValue(tsm, a.value) === "macro") {
           const spec = node.moduleSpecifier && tsm.isStringLiteral(node.moduleSpecifier) ? node.moduleSpecifier.text : "?";
           const what = tsm.isImportDeclaration(node) ? "import" : "re-export";
-          out.push({ node: a.value, message: `${what} of "${spec}" ${keyword} { type: "macro" }: Bun would run its code while bundling, inside our tools` });
+          out.push({
+            node: a.value,
+            message: `${what} of "${spec}" ${keyword} { type: "macro" }: Bun would run its code while bundling, inside our tools`,
+          });
         }
       }
     } else if (tsm.isCallExpression(node) && node.expression.kind === tsm.SyntaxKind.ImportKeyword && node.arguments.length >= 2) {
@@ -145,7 +152,8 @@ export function macroImportsIn(tsm: typeof ts, sf: ts.SourceFile): { node: ts.No
       if (tsm.isObjectLiteralExpression(options)) {
         for (const p of options.properties) {
           const key = p.name ? nameText(tsm, p.name) : undefined;
-          if ((key !== "with" && key !== "assert") || !tsm.isPropertyAssignment(p) || !tsm.isObjectLiteralExpression(p.initializer)) continue;
+          if ((key !== "with" && key !== "assert") || !tsm.isPropertyAssignment(p) || !tsm.isObjectLiteralExpression(p.initializer))
+            continue;
           for (const q of p.initializer.properties) {
             if (!q.name || nameText(tsm, q.name) !== "type") continue;
             const value = tsm.isPropertyAssignment(q) ? q.initializer : undefined;
@@ -154,7 +162,10 @@ export function macroImportsIn(tsm: typeof ts, sf: ts.SourceFile): { node: ts.No
             if (literal === "macro" || (literal === undefined && value !== undefined)) {
               const spec = stringValue(tsm, node.arguments[0]) ?? "…";
               const type = literal === undefined ? "a computed type" : 'type: "macro"';
-              out.push({ node: value ?? q, message: `dynamic import of "${spec}" ${key} ${type}: a macro import, which Bun may run while bundling, inside our tools` });
+              out.push({
+                node: value ?? q,
+                message: `dynamic import of "${spec}" ${key} ${type}: a macro import, which Bun may run while bundling, inside our tools`,
+              });
             }
           }
         }
@@ -172,7 +183,8 @@ interface Finding {
   col: number;
   message: string;
 }
-const isFinding = (v: unknown): v is Finding => isRecord(v) && typeof v.file === "string" && typeof v.line === "number" && typeof v.col === "number" && typeof v.message === "string";
+const isFinding = (v: unknown): v is Finding =>
+  isRecord(v) && typeof v.file === "string" && typeof v.line === "number" && typeof v.col === "number" && typeof v.message === "string";
 const validate = (v: unknown): Finding[] | undefined => (Array.isArray(v) && v.every(isFinding) ? v : undefined);
 
 const HINT = "import the module normally and call it at run time, or compute the value with npm run generate";
@@ -187,13 +199,27 @@ export async function findMacroImports(root: string, options: { cache?: boolean 
   const diagnostics: Diagnostic[] = [];
   const files = scriptFiles(root);
   for (const link of files.outside ?? []) {
-    diagnostics.push(diagnostic("macro-import", { file: link, line: 1, col: 1 }, `${link} is a link leading outside the repository: a build could read code there that was never searched for macro imports, so nothing is built`, "commit the file itself instead of a link to it"));
+    diagnostics.push(
+      diagnostic(
+        "macro-import",
+        { file: link, line: 1, col: 1 },
+        `${link} is a link leading outside the repository: a build could read code there that was never searched for macro imports, so nothing is built`,
+        "commit the file itself instead of a link to it",
+      ),
+    );
   }
   for (const file of files) {
     const text = files.linked?.has(file) ? readLinked(root, file) : readWalked(root, file);
     if (text === undefined) continue; // gone, or not a regular file any more: the bundler's own error
     if (text === null) {
-      diagnostics.push(diagnostic("macro-import", { file, line: 1, col: 1 }, `${file} is over ${MAX_SCRIPT_BYTES / 1024 / 1024} MiB: it was not searched for macro imports, so nothing is built`, "keep generated or vendored bundles out of the repository's sources"));
+      diagnostics.push(
+        diagnostic(
+          "macro-import",
+          { file, line: 1, col: 1 },
+          `${file} is over ${MAX_SCRIPT_BYTES / 1024 / 1024} MiB: it was not searched for macro imports, so nothing is built`,
+          "keep generated or vendored bundles out of the repository's sources",
+        ),
+      );
       continue;
     }
     if (mentionsMacro(text)) candidates.push({ file, text });
@@ -208,7 +234,11 @@ export async function findMacroImports(root: string, options: { cache?: boolean 
     findings = [];
     for (const c of candidates) {
       parsed++;
-      const kind = /\.[cm]?tsx$|\.jsx$/.test(c.file) ? tsm.ScriptKind.TSX : /\.[cm]?ts$/.test(c.file) ? tsm.ScriptKind.TS : tsm.ScriptKind.JS;
+      const kind = /\.[cm]?tsx$|\.jsx$/.test(c.file)
+        ? tsm.ScriptKind.TSX
+        : /\.[cm]?ts$/.test(c.file)
+          ? tsm.ScriptKind.TS
+          : tsm.ScriptKind.JS;
       const sf = tsm.createSourceFile(c.file, c.text, tsm.ScriptTarget.Latest, true, kind);
       for (const f of macroImportsIn(tsm, sf)) {
         const p = sf.getLineAndCharacterOfPosition(f.node.getStart(sf));
@@ -218,7 +248,14 @@ export async function findMacroImports(root: string, options: { cache?: boolean 
     if (store && key) store.set("macro-imports", key, findings);
   }
   for (const f of findings) {
-    diagnostics.push(diagnostic("macro-import", { file: f.file, line: f.line, col: f.col }, `${f.message}; nothing is built from a tree with a macro import`, HINT));
+    diagnostics.push(
+      diagnostic(
+        "macro-import",
+        { file: f.file, line: f.line, col: f.col },
+        `${f.message}; nothing is built from a tree with a macro import`,
+        HINT,
+      ),
+    );
     texts.set(f.file, candidates.find((c) => c.file === f.file)?.text ?? "");
   }
   return { diagnostics, texts, files: files.length, parsed };

@@ -12,18 +12,32 @@ const signed = (x: number) => (x > 0 ? `+${n(x)}` : x < 0 ? `−${n(-x)}` : "0")
 const proof = (p: Proof) => (p === "pass" ? "✅" : p === "fail" ? "❌" : "–");
 const cell = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
 
-export function markdownSummary(args: { ok: boolean; variants: VariantOutcome[]; impacts: FlagImpact[]; diagnostics: Diagnostic[]; seconds: number; builds: number; bunVersion: string }): string {
+export function markdownSummary(args: {
+  ok: boolean;
+  variants: VariantOutcome[];
+  impacts: FlagImpact[];
+  diagnostics: Diagnostic[];
+  seconds: number;
+  builds: number;
+  bunVersion: string;
+}): string {
   const errors = args.diagnostics.filter(isError);
   const lines: string[] = [];
   lines.push(`## Variant verification ${args.ok ? "✅ passed" : "❌ failed"}`);
   lines.push("");
-  lines.push(`${args.variants.length} variants, ${n(args.builds)} builds with Bun ${args.bunVersion} in ${args.seconds.toFixed(2)} s; ${errors.length ? plural(errors.length, "error") : "no errors"}.`);
+  lines.push(
+    `${args.variants.length} variants, ${n(args.builds)} builds with Bun ${args.bunVersion} in ${args.seconds.toFixed(2)} s; ${errors.length ? plural(errors.length, "error") : "no errors"}.`,
+  );
   lines.push("");
   lines.push("| Variant | Flags | Raw | Gzip | Brotli | Budget | Within | Markers | Owned modules | Leftovers |");
   lines.push("|---|---:|---:|---:|---:|---:|:-:|:-:|:-:|:-:|");
   for (const v of args.variants) {
     const s = v.sizes;
-    const within = s ? (s.raw <= v.budget ? `✅ ${Math.round((s.raw / v.budget) * 100)}%` : `❌ ${Math.round((s.raw / v.budget) * 100)}%`) : "–";
+    const within = s
+      ? s.raw <= v.budget
+        ? `✅ ${Math.round((s.raw / v.budget) * 100)}%`
+        : `❌ ${Math.round((s.raw / v.budget) * 100)}%`
+      : "–";
     lines.push(
       `| ${cell(v.name)} | ${v.features.length} | ${s ? n(s.raw) : "–"} | ${s ? n(s.gzip) : "–"} | ${s ? n(s.brotli) : "–"} | ${n(v.budget)} | ${within} | ${proof(v.proofs.markers)} | ${proof(v.proofs.ownedModules)} | ${proof(v.proofs.leftovers)} |`,
     );
@@ -32,7 +46,9 @@ export function markdownSummary(args: { ok: boolean; variants: VariantOutcome[];
     lines.push("");
     lines.push("### Flag impact (bytes raw / gzip)");
     lines.push("");
-    lines.push("● flag on in the variant: bytes saved by leaving it out. ○ flag off: bytes added by switching it on. – the variant's scope does not allow the flag. Deltas are measured, not additive, and may be negative.");
+    lines.push(
+      "● flag on in the variant: bytes saved by leaving it out. ○ flag off: bytes added by switching it on. – the variant's scope does not allow the flag. Deltas are measured, not additive, and may be negative.",
+    );
     lines.push("");
     const names = args.variants.map((v) => v.name);
     lines.push(`| Flag | ${names.map(cell).join(" | ")} |`);

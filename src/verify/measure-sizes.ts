@@ -22,7 +22,8 @@ interface Cached {
   brotli?: number;
 }
 
-const isCached = (v: unknown) => isRecord(v) && (v.gzip === undefined || isNumber(v.gzip)) && (v.brotli === undefined || isNumber(v.brotli));
+const isCached = (v: unknown) =>
+  isRecord(v) && (v.gzip === undefined || isNumber(v.gzip)) && (v.brotli === undefined || isNumber(v.brotli));
 
 /** sha256 of the code outputs a user downloads (source maps excluded), each with its path: the bundle's identity. */
 export function outputsHash(outputs: BuildOutput[]): string {
@@ -42,7 +43,9 @@ export class SizeMeter {
     if (root === undefined) return;
     const store = openStore(root);
     this.disk = { store, key: store.key() };
-    const stored = store.get("verify-sizes", this.disk.key, (v) => (isRecord(v) && Object.values(v).every(isCached) ? (v as Record<string, Cached>) : undefined));
+    const stored = store.get("verify-sizes", this.disk.key, (v) =>
+      isRecord(v) && Object.values(v).every(isCached) ? (v as Record<string, Cached>) : undefined,
+    );
     for (const [k, v] of Object.entries(stored ?? {})) this.cache.set(k, v);
   }
 
@@ -107,7 +110,8 @@ export function budgetDiagnostic(variant: Entry<"variants">, sizes: Sizes): Diag
   const budget = variant.record.budget;
   if (sizes.raw <= budget) return undefined;
   return diagnostic(
-    "over-budget", recordPlace(variant, ["budget"]),
+    "over-budget",
+    recordPlace(variant, ["budget"]),
     `variant "${variant.record.name}" is ${bytes(sizes.raw)} minified (gzip ${bytes(sizes.gzip)}, brotli ${bytes(sizes.brotli)}), ${bytes(sizes.raw - budget)} over its budget of ${bytes(budget)}`,
     "make the bundle smaller (the flag impact table shows where the bytes are), or raise the budget in review",
   );

@@ -12,14 +12,29 @@
  */
 
 const KEYWORDS = new Set(
-  ("break case catch class const continue debugger default delete do else export extends false finally for function if import in " +
-    "instanceof let new null of return static super switch this throw true try typeof var void while with yield async await get set undefined NaN Infinity")
-    .split(" "),
+  (
+    "break case catch class const continue debugger default delete do else export extends false finally for function if import in " +
+    "instanceof let new null of return static super switch this throw true try typeof var void while with yield async await get set undefined NaN Infinity"
+  ).split(" "),
 );
 
 /** After one of these (or at the start), a `/` begins a regular expression, not a division. */
 const REGEX_AFTER = new Set(["", "(", ",", "=", ":", "[", "!", "&", "|", "?", "{", "}", ";", "+", "-", "*", "%", "<", ">", "~", "^"]);
-const REGEX_AFTER_WORDS = new Set(["return", "typeof", "case", "do", "else", "in", "of", "new", "delete", "void", "throw", "yield", "await"]);
+const REGEX_AFTER_WORDS = new Set([
+  "return",
+  "typeof",
+  "case",
+  "do",
+  "else",
+  "in",
+  "of",
+  "new",
+  "delete",
+  "void",
+  "throw",
+  "yield",
+  "await",
+]);
 
 const isIdStart = (c: string) => /[A-Za-z_$]/.test(c);
 const isIdPart = (c: string) => /[\w$]/.test(c);
@@ -132,6 +147,10 @@ export function minifiedShape(code: string): string {
 export function outputsShape(outputs: { path: string; bytes: Uint8Array; kind: string }[]): string {
   const code = outputs.filter((o) => o.kind !== "sourcemap").sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const hash = new Bun.CryptoHasher("sha256");
-  for (const o of code) hash.update(`${o.path}\0`).update(minifiedShape(new TextDecoder().decode(o.bytes))).update("\0");
+  for (const o of code)
+    hash
+      .update(`${o.path}\0`)
+      .update(minifiedShape(new TextDecoder().decode(o.bytes)))
+      .update("\0");
   return hash.digest("hex");
 }

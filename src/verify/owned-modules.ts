@@ -49,8 +49,12 @@ export function unmatchedGlobs(bundled: string[], flags: Entry<"features">[]): D
       (flag.record[field] ?? []).forEach((pattern, i) => {
         if (bundled.some((f) => matchesAny(f, [pattern]))) return;
         out.push(
-          diagnostic("owned-glob-unmatched", recordPlace(flag, [field, i]), `${field} glob "${pattern}" of flag ${flag.record.name} matches no file bundled from any variant entry`,
-            "fix the path (globs are relative to the repository root), or remove it"),
+          diagnostic(
+            "owned-glob-unmatched",
+            recordPlace(flag, [field, i]),
+            `${field} glob "${pattern}" of flag ${flag.record.name} matches no file bundled from any variant entry`,
+            "fix the path (globs are relative to the repository root), or remove it",
+          ),
         );
       });
     }
@@ -91,7 +95,9 @@ export function findLeaks(target: BuildTarget, flags: Entry<"features">[], meta:
   const leaks: Leak[] = [];
   for (const flag of flags) {
     const name = flag.record.name;
-    const checks: [Ownership, readonly string[] | undefined][] = on.has(name) ? [["replaced", flag.record.replaces]] : [["owned", flag.record.modules]];
+    const checks: [Ownership, readonly string[] | undefined][] = on.has(name)
+      ? [["replaced", flag.record.replaces]]
+      : [["owned", flag.record.modules]];
     for (const [ownership, patterns] of checks) {
       for (const [module, n] of sizes) {
         if (n > 0 && matchesAny(module, patterns)) {
@@ -121,10 +127,13 @@ export function leakDiagnostics(leaks: Leak[], flags: Map<string, Entry<"feature
     const rule = leak.ownership === "owned" ? "owned-module-leak" : "replaced-module-leak";
     const why = leak.ownership === "owned" ? `owned by ${leak.flag}, which is off` : `replaced by ${leak.flag}, which is on`;
     const message = `${leak.module} (${why}) ships in variant ${vs.join(", ")}; import chain: ${leak.chain.join(" → ")}`;
-    const hint = leak.ownership === "owned"
-      ? `use it only inside if (feature("${leak.flag}")) { … } or a ternary on the flag`
-      : `use it only inside if (!feature("${leak.flag}")) { … }`;
-    out.push(diagnostic(rule, where ?? recordPlace(flags.get(leak.flag)!, [leak.ownership === "owned" ? "modules" : "replaces"]), message, hint));
+    const hint =
+      leak.ownership === "owned"
+        ? `use it only inside if (feature("${leak.flag}")) { … } or a ternary on the flag`
+        : `use it only inside if (!feature("${leak.flag}")) { … }`;
+    out.push(
+      diagnostic(rule, where ?? recordPlace(flags.get(leak.flag)!, [leak.ownership === "owned" ? "modules" : "replaces"]), message, hint),
+    );
   }
   return out;
 }

@@ -31,9 +31,15 @@ function wrap(node: ts.Node, sf: ts.SourceFile, id: string, inserts: Insert[], a
   if (ts.isBlock(node)) {
     inserts.push({ pos: node.getStart(sf) + 1, text: `${call(id)};`, closer: false, depth: depth + 1 });
   } else if (asExpression) {
-    inserts.push({ pos: node.getStart(sf), text: `(${call(id)},`, closer: false, depth }, { pos: node.end, text: ")", closer: true, depth });
+    inserts.push(
+      { pos: node.getStart(sf), text: `(${call(id)},`, closer: false, depth },
+      { pos: node.end, text: ")", closer: true, depth },
+    );
   } else {
-    inserts.push({ pos: node.getStart(sf), text: `{${call(id)};`, closer: false, depth }, { pos: node.end, text: "}", closer: true, depth });
+    inserts.push(
+      { pos: node.getStart(sf), text: `{${call(id)};`, closer: false, depth },
+      { pos: node.end, text: "}", closer: true, depth },
+    );
   }
 }
 
@@ -67,7 +73,16 @@ export function probeFacts(graph: SourceGraph): SourceFacts["probes"] {
       const description = describeSite(site);
       const flags = flagsIn(site.condition, bindings);
       for (const arm of site.arms) {
-        arms.push({ id: arm.id, file: file.path, ...nodePosition(sf, arm.node), kind: arm.kind, host: arm.host, site: description, flags, guards: guardsOf(arm.node, file.flags) });
+        arms.push({
+          id: arm.id,
+          file: file.path,
+          ...nodePosition(sf, arm.node),
+          kind: arm.kind,
+          host: arm.host,
+          site: description,
+          flags,
+          guards: guardsOf(arm.node, file.flags),
+        });
       }
     }
   }

@@ -74,7 +74,10 @@ export function judgeProbe(plan: ProbePlan, on: ReadonlySet<string>, probe: Extr
 export function probeDiagnostics(verdicts: { variant: string; on: ReadonlySet<string>; verdict: ProbeVerdict }[]): Diagnostic[] {
   const byArm = new Map<string, { arm: ArmFact; shipped: boolean; variants: string[]; states: string }>();
   for (const { variant, on, verdict } of verdicts) {
-    for (const [list, shipped] of [[verdict.shippedDead, true], [verdict.removedLive, false]] as const) {
+    for (const [list, shipped] of [
+      [verdict.shippedDead, true],
+      [verdict.removedLive, false],
+    ] as const) {
       for (const arm of list) {
         const key = `${arm.id}:${shipped}`;
         const states = arm.flags.map((n) => `${n} ${on.has(n) ? "on" : "off"}`).join(", ");
@@ -88,16 +91,18 @@ export function probeDiagnostics(verdicts: { variant: string; on: ReadonlySet<st
   for (const { arm, shipped, variants, states } of byArm.values()) {
     const where = `the ${arm.kind} arm of ${arm.site}`;
     const list = variants.map((v) => `"${v}"`).join(", ");
-    out.push(diagnostic(
-      "probe-mismatch",
-      arm,
-      shipped
-        ? `${where} ships in variant ${list} although its flags rule it out (${states})`
-        : `${where} is missing from variant ${list} although its flags keep it (${states})`,
-      shipped
-        ? 'the bundler did not fold this condition: test the flag with `import { feature } from "bun:bundle"` directly in the condition'
-        : "the bundler folded this condition to the other arm: check the flag name and the variant's features",
-    ));
+    out.push(
+      diagnostic(
+        "probe-mismatch",
+        arm,
+        shipped
+          ? `${where} ships in variant ${list} although its flags rule it out (${states})`
+          : `${where} is missing from variant ${list} although its flags keep it (${states})`,
+        shipped
+          ? 'the bundler did not fold this condition: test the flag with `import { feature } from "bun:bundle"` directly in the condition'
+          : "the bundler folded this condition to the other arm: check the flag name and the variant's features",
+      ),
+    );
   }
   return out;
 }

@@ -34,7 +34,10 @@ const Line = z.int().min(1).max(10_000_000);
 const RepoFile = z
   .string()
   .max(1000)
-  .refine((s) => s.length > 0 && !/[\u0000\\]/.test(s) && s.split("/").every((seg) => seg !== "" && seg !== "." && seg !== ".."), "not a repository-relative path");
+  .refine(
+    (s) => s.length > 0 && !/[\u0000\\]/.test(s) && s.split("/").every((seg) => seg !== "" && seg !== "." && seg !== ".."),
+    "not a repository-relative path",
+  );
 /** As written in the code: an undeclared or misspelt name is still a call site (and an error of its own). */
 const FlagName = z.string().max(1000);
 
@@ -114,7 +117,11 @@ const MAX_SOURCE_BYTES = 4 * 1024 * 1024;
  * every source file verify analysed unchanged byte for byte (a change in src/app makes old sizes unproven).
  * Otherwise why not, in words for a reader.
  */
-export function freshVerifyResults(resultsRoot: string, recordsHash: string, sourceRoot: string = resultsRoot): { results: VerifyResults } | { reason: string } {
+export function freshVerifyResults(
+  resultsRoot: string,
+  recordsHash: string,
+  sourceRoot: string = resultsRoot,
+): { results: VerifyResults } | { reason: string } {
   const r = readVerifyResults(resultsRoot);
   if (!r) return { reason: "no results of npm run verify" };
   if (r.recordsHash !== recordsHash) return { reason: "the records changed since npm run verify ran" };
@@ -125,7 +132,11 @@ export function freshVerifyResults(resultsRoot: string, recordsHash: string, sou
     return "refusal" in read || sourceHash(read.bytes.toString("utf8")) !== f.sha256;
   });
   if (changed.length) {
-    const list = changed.slice(0, 3).map((f) => f.path).join(", ") + (changed.length > 3 ? ` and ${changed.length - 3} more` : "");
+    const list =
+      changed
+        .slice(0, 3)
+        .map((f) => f.path)
+        .join(", ") + (changed.length > 3 ? ` and ${changed.length - 3} more` : "");
     return { reason: `${list} changed since npm run verify ran` };
   }
   return { results: r };

@@ -5,7 +5,15 @@
 import { join } from "node:path";
 import type { Model } from "../core/model/model.ts";
 import { recordsHash } from "../core/model/model.ts";
-import { RESULTS_PATH, VerifyResultsSchema, type CallSites, type Proof, type Sizes, type VariantResult, type VerifyResults } from "./results-file.ts";
+import {
+  RESULTS_PATH,
+  VerifyResultsSchema,
+  type CallSites,
+  type Proof,
+  type Sizes,
+  type VariantResult,
+  type VerifyResults,
+} from "./results-file.ts";
 import { writeAtomic } from "../core/fs/write-atomic.ts";
 import type { FlagImpact } from "./flag-impact.ts";
 

@@ -44,5 +44,12 @@ export async function runVerify(root: string, options: VerifyOptions = {}, tools
   const markers = { ...proven, ...found.keep(await proveDeadCode(proven)) }; // probe markers against the flags; progress per variant
   const measured = { ...markers, ...found.keep(await measureImpact(markers)) }; // add-one and leave-one-out bytes, dead flags
   const { results, written } = found.keep(writeOutputs(measured, found, run)); // code frames, results, dist/variants, caches
-  return runOutcome(loaded, found, run, { variants: measured.outcomes, impacts: measured.impacts, results, cachedAnalysis: measured.cachedAnalysis, facts: measured.facts, written });
+  return runOutcome(loaded, found, run, {
+    variants: measured.outcomes,
+    impacts: measured.impacts,
+    results,
+    cachedAnalysis: measured.cachedAnalysis,
+    facts: measured.facts,
+    written,
+  });
 }

@@ -74,7 +74,10 @@ export function sourceGraphOf(files: { path: string; text: string }[], root = "/
   let counter = 0;
   const graph: SourceGraph = { files: new Map(), bundled: new Set(), texts: new Map() };
   for (const f of files) {
-    graph.files.set(f.path, parsedFile(root, f.path, f.text, () => ++counter));
+    graph.files.set(
+      f.path,
+      parsedFile(root, f.path, f.text, () => ++counter),
+    );
     graph.bundled.add(f.path);
     graph.texts.set(f.path, f.text);
   }

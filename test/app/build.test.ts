@@ -35,7 +35,9 @@ async function judge(features: string[]) {
   if (!built.ok || !probe.ok) throw new Error(`build failed for ${features.join(",")}`);
   const verdict = judgeProbe(plan, new Set(features), probe as Ok);
   return {
-    leaks: findLeaks({ name: features.join(",") || "none", entry: ENTRY, features }, flags, built.metafile).map((l) => `${l.module} (${l.flag})`),
+    leaks: findLeaks({ name: features.join(",") || "none", entry: ENTRY, features }, flags, built.metafile).map(
+      (l) => `${l.module} (${l.flag})`,
+    ),
     leftovers: findLeftovers(built.outputs).map((l) => l.what),
     wrongArms: [...verdict.shippedDead, ...verdict.removedLive].map((a) => a.id),
     checkedArms: verdict.checked,
@@ -53,7 +55,9 @@ describe("build variants", () => {
     // Every feature module on disk is bundled by some variant (the count is the folder's, not typed here).
     expect(files.sort()).toEqual([...new Bun.Glob("src/app/features/**/*.ts").scanSync({ cwd: ROOT })].sort());
     for (const file of files) {
-      const owners = flags.filter((f) => matchesAny(file, f.record.modules) || matchesAny(file, f.record.replaces)).map((f) => f.record.name);
+      const owners = flags
+        .filter((f) => matchesAny(file, f.record.modules) || matchesAny(file, f.record.replaces))
+        .map((f) => f.record.name);
       expect({ file, owners: owners.length }).toEqual({ file, owners: 1 });
     }
   });
@@ -62,7 +66,8 @@ describe("build variants", () => {
     const r = await judge([]);
     expect(r).toMatchObject({ leaks: [], leftovers: [], wrongArms: [] });
     expect(r.checkedArms).toBeGreaterThan(30);
-    for (const f of owning) expect({ flag: f.record.name, bytes: bytesOf(r.bytes, f.record.modules) }).toEqual({ flag: f.record.name, bytes: 0 });
+    for (const f of owning)
+      expect({ flag: f.record.name, bytes: bytesOf(r.bytes, f.record.modules) }).toEqual({ flag: f.record.name, bytes: 0 });
     expect(bytesOf(r.bytes, flag("V2_SERIALIZER").record.replaces)).toBeGreaterThan(0);
   });
 
@@ -79,10 +84,19 @@ describe("build variants", () => {
   test("leave-one-out from all flags: only the missing flag's modules are gone", async () => {
     for (const name of FLAGS) {
       const r = await judge(FLAGS.filter((f) => f !== name));
-      expect({ name, leaks: r.leaks, leftovers: r.leftovers, wrongArms: r.wrongArms }).toEqual({ name, leaks: [], leftovers: [], wrongArms: [] });
+      expect({ name, leaks: r.leaks, leftovers: r.leftovers, wrongArms: r.wrongArms }).toEqual({
+        name,
+        leaks: [],
+        leftovers: [],
+        wrongArms: [],
+      });
       for (const other of owning) {
         const on = other.record.name !== name;
-        expect({ name, other: other.record.name, ships: bytesOf(r.bytes, other.record.modules) > 0 }).toEqual({ name, other: other.record.name, ships: on });
+        expect({ name, other: other.record.name, ships: bytesOf(r.bytes, other.record.modules) > 0 }).toEqual({
+          name,
+          other: other.record.name,
+          ships: on,
+        });
       }
     }
   });
@@ -90,7 +104,8 @@ describe("build variants", () => {
   test("all flags on: every module ships, the legacy serializer is gone, the build is much larger", async () => {
     const all = await judge(FLAGS);
     expect(all).toMatchObject({ leaks: [], leftovers: [], wrongArms: [] });
-    for (const f of owning) expect({ flag: f.record.name, ships: bytesOf(all.bytes, f.record.modules) > 0 }).toEqual({ flag: f.record.name, ships: true });
+    for (const f of owning)
+      expect({ flag: f.record.name, ships: bytesOf(all.bytes, f.record.modules) > 0 }).toEqual({ flag: f.record.name, ships: true });
     expect(bytesOf(all.bytes, flag("V2_SERIALIZER").record.replaces)).toBe(0);
     expect(all.raw).toBeGreaterThan((await judge([])).raw * 2);
   });

@@ -10,7 +10,6 @@ import { MasterPerfTracker } from "../../src/app/core/tracker.ts";
 import type { Committer, Metric, TrackerEvent } from "../../src/app/core/types.ts";
 import { metric } from "./helpers.ts";
 
-
 describe("aggregation", () => {
   test("basicStats", () => {
     expect(basicStats([4, 1, 7])).toEqual({ count: 3, sum: 12, min: 1, max: 7, mean: 4 });
@@ -33,7 +32,10 @@ describe("aggregation", () => {
 
   test("groupSeries sorts points by time", () => {
     const s = groupSeries([metric({ ts: 3, value: 3 }), metric({ ts: 1, value: 1 })]);
-    expect(s.get("api/http.latency")).toEqual([{ ts: 1, value: 1 }, { ts: 3, value: 3 }]);
+    expect(s.get("api/http.latency")).toEqual([
+      { ts: 1, value: 1 },
+      { ts: 3, value: 3 },
+    ]);
   });
 });
 
@@ -41,12 +43,16 @@ describe("MasterPerfTracker", () => {
   test("records through stages in order; a Drop stops the pipeline", () => {
     const t = new MasterPerfTracker();
     const seen: string[] = [];
-    t.use({ name: "a", process: (m) => {
+    t.use({
+      name: "a",
+      process: (m) => {
         seen.push("a");
         return { ...m, props: { ...m.props, a: "1" } };
       },
     });
-    t.use({ name: "b", process: (m) => {
+    t.use({
+      name: "b",
+      process: (m) => {
         seen.push("b");
         return m.value > 500 ? { drop: "too big" } : m;
       },
@@ -109,7 +115,12 @@ describe("MasterPerfTracker", () => {
 
   test("purge, aggregate filter, owners, namespaces and state", () => {
     const t = new MasterPerfTracker();
-    for (const [namespace, ts] of [["api", 1], ["web", 2], ["api", 3]] as const) t.record(metric({ namespace, ts }));
+    for (const [namespace, ts] of [
+      ["api", 1],
+      ["web", 2],
+      ["api", 3],
+    ] as const)
+      t.record(metric({ namespace, ts }));
     expect(t.state()).toMatchObject({ owners: ["acme@Public"], namespaces: ["api", "web"] });
     expect(t.purge((m) => m.ts < 2, "old")).toBe(1);
     expect(t.aggregate((m) => m.namespace === "web")[0]!.stats.count).toBe(1);
@@ -134,7 +145,15 @@ describe("input", () => {
     ].join("\n");
     const r = parseMetricLines(text);
     expect(r.metrics).toHaveLength(3);
-    expect(r.metrics[0]).toEqual({ name: "a", value: 1, namespace: "api", scope: "Enterprise", tenant: "acme", ts: Date.UTC(2026, 0, 15), props: { n: "2", o: '{"x":1}' } });
+    expect(r.metrics[0]).toEqual({
+      name: "a",
+      value: 1,
+      namespace: "api",
+      scope: "Enterprise",
+      tenant: "acme",
+      ts: Date.UTC(2026, 0, 15),
+      props: { n: "2", o: '{"x":1}' },
+    });
     expect(r.metrics[1]).toMatchObject({ name: "c", value: 2.5, namespace: "default", scope: "Public", tenant: "default" });
     expect(r.metrics[2]).toMatchObject({ name: "g", scope: "Public", tenant: "default", via: { scope: "Public", tenant: "globex" } });
     expect(r.errors.map((e) => e.line)).toEqual([4, 5, 7, 8, 9, 11]);
@@ -144,7 +163,10 @@ describe("input", () => {
     expect(r.errors[4]!.error).toContain("tenant must match");
     expect(r.errors[5]!.error).toBe("via.scope must be one of Public, Enterprise, Development, Internal");
     // Lines without scope or tenant take the caller's.
-    const owned = parseMetricLines('{"name":"e","value":1,"ts":5}\n{"name":"f","value":1,"tenant":"globex","ts":5}', { scope: "Internal", tenant: "ops" });
+    const owned = parseMetricLines('{"name":"e","value":1,"ts":5}\n{"name":"f","value":1,"tenant":"globex","ts":5}', {
+      scope: "Internal",
+      tenant: "ops",
+    });
     expect(owned.metrics.map((m) => `${m.tenant}@${m.scope}`)).toEqual(["ops@Internal", "globex@Internal"]);
   });
 
@@ -173,26 +195,60 @@ describe("instrumentation", () => {
   test("probes wrap sync and async stages in nesting order", async () => {
     const log: string[] = [];
     const inst = new Instrumentation()
-      .add({ enter: (s) => {
+      .add({
+        enter: (s) => {
           log.push(`1>${s}`);
           return 1;
-        }, exit: (s, t) => void log.push(`1<${s}:${String(t)}`) })
-      .add({ enter: (s) => {
+        },
+        exit: (s, t) => void log.push(`1<${s}:${String(t)}`),
+      })
+      .add({
+        enter: (s) => {
           log.push(`2>${s}`);
           return 2;
-        }, exit: (s) => void log.push(`2<${s}`) });
+        },
+        exit: (s) => void log.push(`2<${s}`),
+      });
     expect(inst.run("sync", () => 5)).toBe(5);
     expect(await inst.run("async", async () => 6)).toBe(6);
-    expect(() => inst.run("boom", () => { throw new Error("x"); })).toThrow("x");
-    expect(log).toEqual(["1>sync", "2>sync", "2<sync", "1<sync:1", "1>async", "2>async", "2<async", "1<async:1", "1>boom", "2>boom", "2<boom", "1<boom:1"]);
+    expect(() =>
+      inst.run("boom", () => {
+        throw new Error("x");
+      }),
+    ).toThrow("x");
+    expect(log).toEqual([
+      "1>sync",
+      "2>sync",
+      "2<sync",
+      "1<sync:1",
+      "1>async",
+      "2>async",
+      "2<async",
+      "1<async:1",
+      "1>boom",
+      "2>boom",
+      "2<boom",
+      "1<boom:1",
+    ]);
     expect(inst.stages).toEqual(["sync", "async", "boom"]);
   });
 });
 
 describe("args, format, hash", () => {
   test("parseArgs defaults, values and errors", () => {
-    const o = parseArgs(["--now=2026-01-15T00:00:00Z", "--alert", "a:x>1", "--alert=b:y<2:5s", "--serve", "in.jsonl", "--port=0"], { PERF_TOKEN_SECRET: "s" });
-    expect(o).toMatchObject({ now: Date.UTC(2026, 0, 15), alerts: ["a:x>1", "b:y<2:5s"], serve: true, file: "in.jsonl", port: 0, secret: "s", rateLimit: 100, maxConnections: 10 });
+    const o = parseArgs(["--now=2026-01-15T00:00:00Z", "--alert", "a:x>1", "--alert=b:y<2:5s", "--serve", "in.jsonl", "--port=0"], {
+      PERF_TOKEN_SECRET: "s",
+    });
+    expect(o).toMatchObject({
+      now: Date.UTC(2026, 0, 15),
+      alerts: ["a:x>1", "b:y<2:5s"],
+      serve: true,
+      file: "in.jsonl",
+      port: 0,
+      secret: "s",
+      rateLimit: 100,
+      maxConnections: 10,
+    });
     expect(parseArgs(["--now=5"]).now).toBe(5);
     expect(() => parseArgs(["--bogus=1"])).toThrow(UsageError);
     expect(() => parseArgs(["--batch-size=0"])).toThrow("--batch-size must be an integer >= 1");
@@ -208,7 +264,15 @@ describe("args, format, hash", () => {
   test("format helpers", () => {
     expect(fmtNum(3)).toBe("3");
     expect(fmtNum(2 / 3)).toBe("0.67");
-    expect(table(["k", "n"], [["a", "1"], ["bb", "22"]])).toEqual(["k    n", "a    1", "bb  22"]);
+    expect(
+      table(
+        ["k", "n"],
+        [
+          ["a", "1"],
+          ["bb", "22"],
+        ],
+      ),
+    ).toEqual(["k    n", "a    1", "bb  22"]);
     expect(bar(0.5, 4)).toBe("[##..]");
   });
 

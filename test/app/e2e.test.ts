@@ -21,7 +21,10 @@ function cleanEnv(): Record<string, string> {
 }
 
 function run(features: string[], args: string[] = [], file = MAIN): { out: string; err: string; code: number } {
-  const p = Bun.spawnSync([process.execPath, "run", ...features.map((f) => `--feature=${f}`), file, ...args], { cwd: ROOT, env: cleanEnv() });
+  const p = Bun.spawnSync([process.execPath, "run", ...features.map((f) => `--feature=${f}`), file, ...args], {
+    cwd: ROOT,
+    env: cleanEnv(),
+  });
   return { out: p.stdout.toString(), err: p.stderr.toString(), code: p.exitCode ?? -1 };
 }
 
@@ -38,7 +41,9 @@ describe("CLI end to end", () => {
 
   test("no flags: built-in sample, plain aggregates, legacy snapshot, no optional sections", () => {
     expect(base.code).toBe(0);
-    expect(base.out).toStartWith("MasterPerfTracker report\nfeatures: none\nsource: built-in sample (50 metrics)\nclock: 2026-01-15T12:06:55.000Z\n");
+    expect(base.out).toStartWith(
+      "MasterPerfTracker report\nfeatures: none\nsource: built-in sample (50 metrics)\nclock: 2026-01-15T12:06:55.000Z\n",
+    );
     expect(sectionOf(base.out, "aggregates")[0]).toMatch(/^key\s+count\s+sum\s+min\s+max\s+mean$/);
     expect(base.out).toContain("api/bad name!");
     expect(base.out).toContain("serializer legacy-json-v1: 50 records");
@@ -69,14 +74,20 @@ describe("CLI end to end", () => {
     expect(rows.length).toBeGreaterThan(0);
     expect(rows.every((l) => l.startsWith("globex@Public:"))).toBe(true);
     expect(r.out).toContain("caller: globex@Public");
-    expect(r.out).toContain("read globex@Enterprise as globex@Public: denied (scope violation: read of globex@Enterprise by globex@Public: cross-scope access)");
-    expect(r.out).toContain("read other@Public as globex@Public: denied (scope violation: read of other@Public by globex@Public: cross-tenant access)");
+    expect(r.out).toContain(
+      "read globex@Enterprise as globex@Public: denied (scope violation: read of globex@Enterprise by globex@Public: cross-scope access)",
+    );
+    expect(r.out).toContain(
+      "read other@Public as globex@Public: denied (scope violation: read of other@Public by globex@Public: cross-tenant access)",
+    );
     expect(r.out).toMatch(/ingest: 50 in, 15 stored, 0 dropped, 35 rejected/);
     // Without --scope each metric is recorded by its own owner, except the one sent by another tenant ("via").
     const own = run(["SCOPE_ISOLATION"]);
     expect(own.out).toContain("caller: per metric (via, or its own scope and tenant)");
     expect(own.out).toContain("rejected records: 1");
-    expect(own.out).toContain("  acme@Enterprise:api/http.requests by globex@Enterprise: scope violation: record of acme@Enterprise by globex@Enterprise: cross-tenant access");
+    expect(own.out).toContain(
+      "  acme@Enterprise:api/http.requests by globex@Enterprise: scope violation: record of acme@Enterprise by globex@Enterprise: cross-tenant access",
+    );
     // An unknown scope is a usage error; without the flag the option changes nothing.
     expect(run(["SCOPE_ISOLATION"], ["--scope=api"]).code).toBe(2);
     expect(run([], ["--scope=Public"]).out).toBe(base.out);
@@ -86,8 +97,15 @@ describe("CLI end to end", () => {
     const r = run(["HISTOGRAMS", "ENTERPRISE"]);
     const agg = sectionOf(r.out, "aggregates");
     expect(agg[0]).toMatch(/mean\s+p50\s+p95\s+p99$/);
-    expect(agg.find((l) => l.startsWith("acme@Enterprise:api/http.latency"))).toMatch(/^acme@Enterprise:api\/http\.latency\s+16\s+3599\s+97\s+940\s+224\.94\s+116\.50\s+775\s+907\.00$/);
-    expect(sectionOf(r.out, "tenants").map((l) => l.trim().split(/\s+/).slice(0, 2).join(" "))).toEqual(["scope tenant", "Enterprise acme", "Internal default", "Public globex"]);
+    expect(agg.find((l) => l.startsWith("acme@Enterprise:api/http.latency"))).toMatch(
+      /^acme@Enterprise:api\/http\.latency\s+16\s+3599\s+97\s+940\s+224\.94\s+116\.50\s+775\s+907\.00$/,
+    );
+    expect(sectionOf(r.out, "tenants").map((l) => l.trim().split(/\s+/).slice(0, 2).join(" "))).toEqual([
+      "scope tenant",
+      "Enterprise acme",
+      "Internal default",
+      "Public globex",
+    ]);
   });
 
   test("MOCK_API is deterministic per seed and ignores input", () => {
@@ -100,7 +118,15 @@ describe("CLI end to end", () => {
 
   test("file input with RETENTION_POLICY, SAMPLING and BATCHING", async () => {
     const path = join(tmp, "in.jsonl");
-    const lines = Array.from({ length: 40 }, (_, i) => JSON.stringify({ name: "m", value: i, namespace: "api", scope: "Public", ts: Date.UTC(2026, 0, 15) - (i < 5 ? 100 : 0) * 86_400_000 + i }));
+    const lines = Array.from({ length: 40 }, (_, i) =>
+      JSON.stringify({
+        name: "m",
+        value: i,
+        namespace: "api",
+        scope: "Public",
+        ts: Date.UTC(2026, 0, 15) - (i < 5 ? 100 : 0) * 86_400_000 + i,
+      }),
+    );
     await Bun.write(path, `${lines.join("\n")}\nnot json\n`);
     const r = run(["RETENTION_POLICY", "SAMPLING", "BATCHING"], [path, "--batch-size=8", "--sample-rate=2", "--sample-after=10"]);
     expect(r.out).toContain(`source: ${path} (40 metrics)`);
@@ -132,7 +158,9 @@ describe("CLI end to end", () => {
     expect(noSecret.out).toBe("");
     const tenant = run(["RBAC"], [NOW, "--issue-token=operator:Enterprise:acme", "--secret=s1"]);
     const acme = /^token: (\S+)$/m.exec(tenant.out)![1]!;
-    expect(run(["RBAC"], [NOW, `--token=${acme}`, "--secret=s1"]).out).toContain("token ok: sub=operator@acme role=operator scope=Enterprise tenant=acme");
+    expect(run(["RBAC"], [NOW, `--token=${acme}`, "--secret=s1"]).out).toContain(
+      "token ok: sub=operator@acme role=operator scope=Enterprise tenant=acme",
+    );
   });
 
   test("exports: CSV, Prometheus, OTLP, CloudWatch, V2 snapshot", () => {
@@ -150,13 +178,23 @@ describe("CLI end to end", () => {
 
   test("S3_EXPORT + COMPRESSION + TRACE_CONTEXT write gzip objects under --s3-out", () => {
     const dir = join(tmp, "s3");
-    const r = run(["S3_EXPORT", "COMPRESSION", "TRACE_CONTEXT"], [`--s3-out=${dir}`, "--s3-bucket=bk", "--traceparent=00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"]);
-    expect(r.out).toContain("PUT s3://bk/metrics/scope=Enterprise/tenant=acme/namespace=api/date=2026-01-15/metrics-Enterprise-acme-api-2026-01-15.jsonl.gz");
+    const r = run(
+      ["S3_EXPORT", "COMPRESSION", "TRACE_CONTEXT"],
+      [`--s3-out=${dir}`, "--s3-bucket=bk", "--traceparent=00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"],
+    );
+    expect(r.out).toContain(
+      "PUT s3://bk/metrics/scope=Enterprise/tenant=acme/namespace=api/date=2026-01-15/metrics-Enterprise-acme-api-2026-01-15.jsonl.gz",
+    );
     expect(r.out).toContain('Content-Disposition: attachment; filename="metrics-Enterprise-acme-api-2026-01-15.jsonl.gz"');
     expect(r.out).toContain("run context: 00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
     expect(sectionOf(r.out, "compression").length).toBe(1);
-    const files = readdirSync(dir, { recursive: true }).map(String).filter((f) => f.endsWith(".gz")).sort();
-    expect(files).toContain("bk/metrics/scope=Public/tenant=globex/namespace=web/date=2026-01-15/metrics-Public-globex-web-2026-01-15.jsonl.gz");
+    const files = readdirSync(dir, { recursive: true })
+      .map(String)
+      .filter((f) => f.endsWith(".gz"))
+      .sort();
+    expect(files).toContain(
+      "bk/metrics/scope=Public/tenant=globex/namespace=web/date=2026-01-15/metrics-Public-globex-web-2026-01-15.jsonl.gz",
+    );
     expect(files.length).toBe(4);
   });
 
@@ -183,7 +221,11 @@ describe("CLI end to end", () => {
     const off = run([], ["--serve"]);
     expect(off.code).toBe(2);
     expect(off.err).toContain("--serve ignored: this build has no LIVE_STREAM");
-    const proc = Bun.spawn([process.execPath, "run", "--feature=LIVE_STREAM", MAIN, "--serve", "--port=0", "--serve-ms=3000"], { cwd: ROOT, env: cleanEnv(), stdout: "pipe" });
+    const proc = Bun.spawn([process.execPath, "run", "--feature=LIVE_STREAM", MAIN, "--serve", "--port=0", "--serve-ms=3000"], {
+      cwd: ROOT,
+      env: cleanEnv(),
+      stdout: "pipe",
+    });
     try {
       const reader = proc.stdout.getReader();
       let text = "";
@@ -208,7 +250,11 @@ describe("CLI end to end", () => {
     const registry = await Bun.file(join(ROOT, "src/generated/registry.ts")).text();
     const flags = [...(/features:([^;]*);/.exec(registry)?.[1] ?? "").matchAll(/"([A-Z0-9_]+)"/g)].map((m) => m[1]!);
     // Every declared flag, as the records say (the registry is generated from them).
-    expect([...flags].sort()).toEqual(loadRecordView(ROOT, "behaviour").features.map((f) => f.name).sort());
+    expect([...flags].sort()).toEqual(
+      loadRecordView(ROOT, "behaviour")
+        .features.map((f) => f.name)
+        .sort(),
+    );
     const outdir = join(tmp, "bundle");
     const built = await Bun.build({ entrypoints: [join(ROOT, MAIN)], target: "bun", minify: true, features: flags, outdir });
     expect(built.success).toBe(true);
@@ -242,9 +288,15 @@ describe("registry-features examples", () => {
   test("bun build --feature=ENTERPRISE drops the verbose debug logger and keeps the quiet one (content/bun-patterns.mdx)", () => {
     const out = mkdtempSync(join(tmpdir(), "takeoff-example-"));
     try {
-      const p = Bun.spawnSync([process.execPath, "build", "--feature=ENTERPRISE", "--minify", ex, "--outdir", out], { cwd: ROOT, env: cleanEnv() });
+      const p = Bun.spawnSync([process.execPath, "build", "--feature=ENTERPRISE", "--minify", ex, "--outdir", out], {
+        cwd: ROOT,
+        env: cleanEnv(),
+      });
       expect(p.exitCode).toBe(0);
-      const js = readdirSync(out).filter((f) => f.endsWith(".js")).map((f) => readFileSync(join(out, f), "utf8")).join("\n");
+      const js = readdirSync(out)
+        .filter((f) => f.endsWith(".js"))
+        .map((f) => readFileSync(join(out, f), "utf8"))
+        .join("\n");
       expect(js).toContain("debug logger: quiet");
       expect(js).not.toContain("debug logger: verbose");
       expect(js).not.toContain("aggregate rows");

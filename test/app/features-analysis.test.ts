@@ -34,7 +34,15 @@ describe("TIME_SERIES_STORAGE", () => {
 
   test("raw ring and minute/hour rollups with downsampling", () => {
     const s = new TimeSeriesStore({ rawCapacity: 4, rollups: [{ name: "1m", stepMs: 60_000, capacity: 2 }] });
-    for (const [ts, v] of [[0, 1], [30_000, 3], [60_000, 10], [90_000, 20], [125_000, 7], [61_000, 6]] as const) s.add("k", ts, v);
+    for (const [ts, v] of [
+      [0, 1],
+      [30_000, 3],
+      [60_000, 10],
+      [90_000, 20],
+      [125_000, 7],
+      [61_000, 6],
+    ] as const)
+      s.add("k", ts, v);
     expect(s.raw("k").map((p) => p.ts)).toEqual([60_000, 61_000, 90_000, 125_000]);
     expect(s.overwritten("k")).toBe(2);
     // Minute 0 was evicted from the 2-bucket ring; the late point at 61s lands in minute 1.
@@ -42,7 +50,10 @@ describe("TIME_SERIES_STORAGE", () => {
       { start: 60_000, count: 3, sum: 36, min: 6, max: 20 },
       { start: 120_000, count: 1, sum: 7, min: 7, max: 7 },
     ]);
-    expect(s.downsampled("k", "1m")).toEqual([{ ts: 60_000, value: 12 }, { ts: 120_000, value: 7 }]);
+    expect(s.downsampled("k", "1m")).toEqual([
+      { ts: 60_000, value: 12 },
+      { ts: 120_000, value: 7 },
+    ]);
     s.add("k", 0, 1);
     expect(s.lateDropped).toBe(1);
     expect(s.keys()).toEqual(["k"]);
@@ -60,7 +71,14 @@ describe("ANOMALY_DETECTION", () => {
     expect(meanStd([2, 4, 4, 4, 5, 5, 7, 9])).toEqual({ mean: 5, std: 2 });
     expect(zScore(5, 5, 0)).toBe(0);
     expect(zScore(6, 5, 0)).toBe(Infinity);
-    expect(detectAll(new Map([["a", points], ["b", points.slice(0, 3)]])).map((a) => a.key)).toEqual(["a"]);
+    expect(
+      detectAll(
+        new Map([
+          ["a", points],
+          ["b", points.slice(0, 3)],
+        ]),
+      ).map((a) => a.key),
+    ).toEqual(["a"]);
     expect(() => detectAnomalies("k", points, { window: 0, threshold: 3, minPoints: 1 })).toThrow("anomaly detection needs window");
   });
 });
@@ -69,14 +87,22 @@ describe("ALERTING", () => {
   test("pending -> firing after the for-duration -> resolved", () => {
     const engine = new AlertEngine([parseAlertRule("slow:http.latency>500:30s")]);
     const states = [
-      [0, 100], [10_000, 600], [20_000, 700], [40_000, 650], [50_000, 800], [60_000, 100],
+      [0, 100],
+      [10_000, 600],
+      [20_000, 700],
+      [40_000, 650],
+      [50_000, 800],
+      [60_000, 100],
     ].flatMap(([ts, value]) => engine.evaluate(metric({ ts: ts!, value: value! })).map((e) => `${e.ts}:${e.state}`));
     expect(states).toEqual(["10000:pending", "40000:firing", "60000:resolved"]);
     expect(engine.firing()).toEqual([]);
   });
 
   test("a breach shorter than the for-duration never fires; for=0 fires at once", () => {
-    const e = new AlertEngine([parseAlertRule("slow:http.latency>=500:1m"), { name: "now", metric: "http.latency", op: ">", threshold: 500, forMs: 0, namespace: "web" }]);
+    const e = new AlertEngine([
+      parseAlertRule("slow:http.latency>=500:1m"),
+      { name: "now", metric: "http.latency", op: ">", threshold: 500, forMs: 0, namespace: "web" },
+    ]);
     e.evaluate(metric({ ts: 0, value: 900 }));
     e.evaluate(metric({ ts: 30_000, value: 100 }));
     expect(e.events.map((x) => x.state)).toEqual(["pending"]);
@@ -107,7 +133,17 @@ describe("SLA_DASHBOARD", () => {
       metric({ name: "other", namespace: "zzz" }),
     ]);
     expect(rows).toEqual([
-      { namespace: "api", requests: 4, failures: 3, availability: 0.25, latencySamples: 3, withinThreshold: 2, attainment: 2 / 3, availabilityMet: false, latencyMet: false },
+      {
+        namespace: "api",
+        requests: 4,
+        failures: 3,
+        availability: 0.25,
+        latencySamples: 3,
+        withinThreshold: 2,
+        attainment: 2 / 3,
+        availabilityMet: false,
+        latencyMet: false,
+      },
     ]);
     const text = renderSlaReport(rows, defaultSlo());
     expect(text.split("\n")).toEqual([
@@ -128,7 +164,12 @@ describe("DEBUG", () => {
   test("stage probe traces enter/exit with timings", () => {
     const lines: string[] = [];
     let clock = 0;
-    const inst = new Instrumentation().add(createDebugProbe((l) => lines.push(l), () => (clock += 1.5)));
+    const inst = new Instrumentation().add(
+      createDebugProbe(
+        (l) => lines.push(l),
+        () => (clock += 1.5),
+      ),
+    );
     inst.run("outer", () => inst.run("inner", () => 1));
     expect(lines).toEqual(["[debug] > outer", "[debug]   > inner", "[debug]   < inner 1.500ms", "[debug] < outer 4.500ms"]);
   });
@@ -156,7 +197,10 @@ describe("PROFILING", () => {
   test("accumulates CPU ns and heap deltas per stage", () => {
     let ns = 0;
     let heap = 1000;
-    const p = new Profiler(() => (ns += 2_000_000), () => (heap += 512));
+    const p = new Profiler(
+      () => (ns += 2_000_000),
+      () => (heap += 512),
+    );
     const inst = new Instrumentation().add(p);
     inst.run("a", () => 1);
     inst.run("a", () => 1);

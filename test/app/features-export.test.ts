@@ -30,9 +30,19 @@ describe("CSV_EXPORT (RFC 4180)", () => {
     expect(csvField("a\nb")).toBe('"a\nb"');
     expect(csvField(undefined)).toBe("");
     expect(csvField(1 / 3)).toBe("0.333333");
-    const text = toCsv(["a", "b"], [["x,y", 'q"'], ["", 3]]);
+    const text = toCsv(
+      ["a", "b"],
+      [
+        ["x,y", 'q"'],
+        ["", 3],
+      ],
+    );
     expect(text).toBe('a,b\r\n"x,y","q"""\r\n,3\r\n');
-    expect(parseCsv(text)).toEqual([["a", "b"], ["x,y", 'q"'], ["", "3"]]);
+    expect(parseCsv(text)).toEqual([
+      ["a", "b"],
+      ["x,y", 'q"'],
+      ["", "3"],
+    ]);
   });
 
   test("aggregates with percentiles (and scope and tenant columns when grouped by tenant)", () => {
@@ -75,7 +85,10 @@ describe("OTEL_EXPORT", () => {
     const rm = payload.resourceMetrics[0]!;
     expect(rm.resource.attributes).toEqual([{ key: "service.name", value: { stringValue: "master-perf-tracker" } }]);
     const metrics = rm.scopeMetrics[0]!.metrics;
-    expect(metrics.map((m) => [m.name, m.unit])).toEqual([["http.latency", "ms"], ["queue.depth", "1"]]);
+    expect(metrics.map((m) => [m.name, m.unit])).toEqual([
+      ["http.latency", "ms"],
+      ["queue.depth", "1"],
+    ]);
     const dp = metrics[0]!.summary.dataPoints[0]!;
     expect(dp).toMatchObject({ count: "2", sum: 40, startTimeUnixNano: "1000000000", timeUnixNano: "2000000000" });
     expect(dp.quantileValues.map((q) => q.quantile)).toEqual([0, 0.5, 0.95, 0.99, 1]);
@@ -93,7 +106,12 @@ describe("CLOUDWATCH EMF", () => {
         {
           Namespace: "MasterPerfTracker",
           Dimensions: [["namespace", "metric"]],
-          Metrics: [{ Name: "count", Unit: "Count" }, { Name: "mean", Unit: "Milliseconds" }, { Name: "max", Unit: "Milliseconds" }, { Name: "p99", Unit: "Milliseconds" }],
+          Metrics: [
+            { Name: "count", Unit: "Count" },
+            { Name: "mean", Unit: "Milliseconds" },
+            { Name: "max", Unit: "Milliseconds" },
+            { Name: "p99", Unit: "Milliseconds" },
+          ],
         },
       ],
     });
@@ -122,7 +140,18 @@ describe("serializers", () => {
   const samples = sampleMetrics();
   for (const s of [createLegacySerializer(), createV2Serializer()]) {
     test(`${s.id} round-trips the sample (including odd characters)`, () => {
-      const odd = [...samples, metric({ name: "we|rd=na&me%", namespace: "a|b", scope: "Internal", props: { "k=1": "v&2|%\n", e: "" }, tenant: "t_1-x", unit: "ms", traceparent: "x|y" })];
+      const odd = [
+        ...samples,
+        metric({
+          name: "we|rd=na&me%",
+          namespace: "a|b",
+          scope: "Internal",
+          props: { "k=1": "v&2|%\n", e: "" },
+          tenant: "t_1-x",
+          unit: "ms",
+          traceparent: "x|y",
+        }),
+      ];
       // `via` is ingestion-only (the submitting scope and tenant) and is not persisted.
       expect(s.deserialize(s.serialize(odd))).toEqual(odd.map(({ via: _via, ...m }) => m));
     });
@@ -153,7 +182,12 @@ describe("S3_EXPORT exportMetricsToS3", () => {
       metric({ tenant: "globex", ts: day }),
       metric({ scope: "Enterprise", ts: day }),
     ];
-    const { requests, written } = await exportMetricsToS3(samples, { bucket: "b", prefix: "/metrics/", serializer: createLegacySerializer(), traceparent: "00-abc" });
+    const { requests, written } = await exportMetricsToS3(samples, {
+      bucket: "b",
+      prefix: "/metrics/",
+      serializer: createLegacySerializer(),
+      traceparent: "00-abc",
+    });
     expect(written).toEqual([]);
     expect(requests.map((r) => [r.key, r.records])).toEqual([
       ["metrics/scope=Enterprise/tenant=acme/namespace=api/date=2026-01-15/metrics-Enterprise-acme-api-2026-01-15.jsonl", 1],
@@ -164,7 +198,9 @@ describe("S3_EXPORT exportMetricsToS3", () => {
     ]);
     const r = requests[2]!;
     expect(r.method).toBe("PUT");
-    expect(r.url).toBe("https://b.s3.us-east-1.amazonaws.com/metrics/scope%3DPublic/tenant%3Dacme/namespace%3Dapi/date%3D2026-01-15/metrics-Public-acme-api-2026-01-15.jsonl");
+    expect(r.url).toBe(
+      "https://b.s3.us-east-1.amazonaws.com/metrics/scope%3DPublic/tenant%3Dacme/namespace%3Dapi/date%3D2026-01-15/metrics-Public-acme-api-2026-01-15.jsonl",
+    );
     expect(r.headers).toMatchObject({
       "Content-Type": "application/x-ndjson",
       "Content-Disposition": 'attachment; filename="metrics-Public-acme-api-2026-01-15.jsonl"',
@@ -174,7 +210,9 @@ describe("S3_EXPORT exportMetricsToS3", () => {
     });
     expect(r.headers["Content-MD5"]).toBe(new Bun.CryptoHasher("md5").update(r.body as string).digest("base64"));
     expect(createLegacySerializer().deserialize(r.body as string)).toHaveLength(2);
-    expect(s3ObjectKey("", { scope: "Internal", tenant: "t", namespace: "api", date: "2026-01-01" }, "f")).toBe("scope=Internal/tenant=t/namespace=api/date=2026-01-01/f");
+    expect(s3ObjectKey("", { scope: "Internal", tenant: "t", namespace: "api", date: "2026-01-01" }, "f")).toBe(
+      "scope=Internal/tenant=t/namespace=api/date=2026-01-01/f",
+    );
   });
 
   test("compressed bodies are written under outDir", async () => {
@@ -186,7 +224,10 @@ describe("S3_EXPORT exportMetricsToS3", () => {
     });
     expect(requests.every((r) => r.headers["Content-Encoding"] === "gzip" && r.key.endsWith(".mpt2.gz"))).toBe(true);
     expect(written).toHaveLength(requests.length);
-    const files = readdirSync(dir, { recursive: true, withFileTypes: true }).filter((d) => d.isFile()).map((d) => relative(dir, join(d.parentPath, d.name))).sort();
+    const files = readdirSync(dir, { recursive: true, withFileTypes: true })
+      .filter((d) => d.isFile())
+      .map((d) => relative(dir, join(d.parentPath, d.name)))
+      .sort();
     expect(files).toEqual(requests.map((r) => `bkt/${r.key}`).sort());
     const first = await Bun.file(written[0]!).bytes();
     expect(createV2Serializer().deserialize(gunzipText(first)).length).toBe(requests[0]!.records);

@@ -7,7 +7,13 @@ import { aggregateByTenant, tenantGrouping } from "../../src/app/features/enterp
 import { generateMockMetrics, mulberry32 } from "../../src/app/features/mock-api.ts";
 import { applyRetention, DAY_MS, isExpired, retentionCutoff } from "../../src/app/features/retention-policy.ts";
 import { SamplingStage } from "../../src/app/features/sampling.ts";
-import { childContext, formatTraceparent, parseTraceparent, summarizeTraces, TraceContextStage } from "../../src/app/features/trace-context.ts";
+import {
+  childContext,
+  formatTraceparent,
+  parseTraceparent,
+  summarizeTraces,
+  TraceContextStage,
+} from "../../src/app/features/trace-context.ts";
 import type { Metric } from "../../src/app/core/types.ts";
 import { metric } from "./helpers.ts";
 
@@ -84,7 +90,10 @@ describe("BATCHING", () => {
     const batches: number[][] = [];
     const b = new BatchBuffer<number>(3, (batch) => batches.push([...batch]));
     for (let i = 1; i <= 7; i++) b.add(i);
-    expect(batches).toEqual([[1, 2, 3], [4, 5, 6]]);
+    expect(batches).toEqual([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
     expect(b.pending).toBe(1);
     b.flush();
     b.flush();
@@ -107,7 +116,12 @@ describe("BATCHING", () => {
 describe("TRACE_CONTEXT", () => {
   const valid = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
   test("parses valid headers and rejects invalid ones", () => {
-    expect(parseTraceparent(valid)).toEqual({ version: "00", traceId: "4bf92f3577b34da6a3ce929d0e0e4736", parentId: "00f067aa0ba902b7", flags: 1 });
+    expect(parseTraceparent(valid)).toEqual({
+      version: "00",
+      traceId: "4bf92f3577b34da6a3ce929d0e0e4736",
+      parentId: "00f067aa0ba902b7",
+      flags: 1,
+    });
     expect(formatTraceparent(parseTraceparent(valid)!)).toBe(valid);
     for (const bad of [
       "00-00000000000000000000000000000000-00f067aa0ba902b7-01",
@@ -116,7 +130,8 @@ describe("TRACE_CONTEXT", () => {
       "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01",
       "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-extra",
       "garbage",
-    ]) expect(parseTraceparent(bad)).toBeNull();
+    ])
+      expect(parseTraceparent(bad)).toBeNull();
     expect(parseTraceparent("01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00-future")).toMatchObject({ flags: 0 });
   });
 

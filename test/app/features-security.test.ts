@@ -2,8 +2,23 @@ import { describe, expect, test } from "bun:test";
 import { MasterPerfTracker } from "../../src/app/core/tracker.ts";
 import { isForbiddenKey, SanitizationStage, sanitizeProperties } from "../../src/app/features/input-sanitization.ts";
 import { PiiRedactionStage, redactProperties, redactValue } from "../../src/app/features/pii-redaction.ts";
-import { ConnectionLimiter, IngestRateLimit, MessageRateLimiter, rateKey, sampleBytes, TenantQuota } from "../../src/app/features/rate-limit.ts";
-import { accessDenial, canIngest, claimsFromSpec, ingestDenial, randomSecret, signToken, verifyToken } from "../../src/app/features/rbac.ts";
+import {
+  ConnectionLimiter,
+  IngestRateLimit,
+  MessageRateLimiter,
+  rateKey,
+  sampleBytes,
+  TenantQuota,
+} from "../../src/app/features/rate-limit.ts";
+import {
+  accessDenial,
+  canIngest,
+  claimsFromSpec,
+  ingestDenial,
+  randomSecret,
+  signToken,
+  verifyToken,
+} from "../../src/app/features/rbac.ts";
 import { ScopeViolationError, validateMetricScope } from "../../src/app/features/scope-isolation.ts";
 import { metric } from "./helpers.ts";
 
@@ -16,7 +31,9 @@ describe("SCOPE_ISOLATION validateMetricScope", () => {
     expect(() => validateMetricScope(acmePublic, {})).toThrow("caller scope required");
     expect(() => validateMetricScope(acmePublic, { scope: "Public" })).toThrow("caller tenant required");
     expect(() => validateMetricScope(acmePublic, { scope: "api", tenant: "acme" })).toThrow("unknown caller scope");
-    expect(() => validateMetricScope({ scope: "Nope" as never, tenant: "acme" }, { scope: "Nope", tenant: "acme" }, "read")).toThrow("unknown scope");
+    expect(() => validateMetricScope({ scope: "Nope" as never, tenant: "acme" }, { scope: "Nope", tenant: "acme" }, "read")).toThrow(
+      "unknown scope",
+    );
     try {
       validateMetricScope(acmePublic, { scope: "Enterprise", tenant: "acme" }, "read");
       throw new Error("not refused");
@@ -41,11 +58,19 @@ describe("SCOPE_ISOLATION validateMetricScope", () => {
 
 describe("INPUT_SANITIZATION sanitizeProperties", () => {
   test("drops forbidden, invalid and too-long keys, strips control chars, truncates values", () => {
-    const raw = JSON.parse(`{"__proto__":{"polluted":true},"constructor":"x","prototype":"y","bad key":"1","ok.key-1":"a\\u0000b\\u202ec\\n","long":"${"v".repeat(300)}"}`);
+    const raw = JSON.parse(
+      `{"__proto__":{"polluted":true},"constructor":"x","prototype":"y","bad key":"1","ok.key-1":"a\\u0000b\\u202ec\\n","long":"${"v".repeat(300)}"}`,
+    );
     raw["k".repeat(65)] = "z";
     const r = sanitizeProperties(raw);
     expect(r.props).toEqual({ "ok.key-1": "abc", long: "v".repeat(256) });
-    expect(r.rejected.map((x) => x.reason)).toEqual(["forbidden key", "forbidden key", "forbidden key", "invalid key characters", "key too long"]);
+    expect(r.rejected.map((x) => x.reason)).toEqual([
+      "forbidden key",
+      "forbidden key",
+      "forbidden key",
+      "invalid key characters",
+      "key too long",
+    ]);
     expect(r.truncated).toEqual(["long"]);
     expect(r.strippedChars).toBe(3);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
@@ -96,7 +121,12 @@ describe("RBAC tokens", () => {
   test("sign / verify round trip, tamper, wrong secret, expiry", async () => {
     const claims = claimsFromSpec("viewer:Public", now);
     expect(claims).toEqual({ sub: "viewer@default", role: "viewer", scope: "Public", tenant: "default", exp: now / 1000 + 3600 });
-    expect(claimsFromSpec("operator:Enterprise:acme:bot", now)).toMatchObject({ sub: "bot", role: "operator", scope: "Enterprise", tenant: "acme" });
+    expect(claimsFromSpec("operator:Enterprise:acme:bot", now)).toMatchObject({
+      sub: "bot",
+      role: "operator",
+      scope: "Enterprise",
+      tenant: "acme",
+    });
     expect(() => claimsFromSpec("viewer:Public:Not A Tenant", now)).toThrow("tenant");
     expect(() => claimsFromSpec("viewer:api:acme", now)).toThrow("SCOPE in Public|Enterprise|Development|Internal");
     const token = await signToken(claims, "s3cret");
@@ -180,7 +210,14 @@ describe("RATE_LIMIT", () => {
     expect(s.take(new Map([[acme, 1]]))).toBe(true);
     expect(s.take(new Map([[acme, 1]]))).toBe(false);
     // Another scope or tenant has its own budget; a request that does not fit for one key takes nothing for any.
-    expect(s.take(new Map([["globex@Public", 2], [acme, 1]]))).toBe(false);
+    expect(
+      s.take(
+        new Map([
+          ["globex@Public", 2],
+          [acme, 1],
+        ]),
+      ),
+    ).toBe(false);
     expect(s.fits(new Map([["globex@Public", 3]]))).toBe(true);
     expect(s.take(new Map([["acme@Enterprise", 3]]))).toBe(true);
     expect(s.limited).toBe(3);

@@ -9,7 +9,12 @@ import { DEFAULT_MAX_BODY_BYTES, parseArgs } from "../../src/app/core/args.ts";
 import { MAX_NAME_LENGTH, MAX_UNIT_LENGTH, NAMESPACE_PATTERN } from "../../src/app/core/input.ts";
 import { AuditLog } from "../../src/app/features/audit-log.ts";
 import { defaultLimits } from "../../src/app/features/input-sanitization.ts";
-import { DEFAULT_INGEST_PER_MINUTE, DEFAULT_MAX_CONNECTIONS, DEFAULT_MESSAGES_PER_MINUTE, DEFAULT_TENANT_BYTES } from "../../src/app/features/rate-limit.ts";
+import {
+  DEFAULT_INGEST_PER_MINUTE,
+  DEFAULT_MAX_CONNECTIONS,
+  DEFAULT_MESSAGES_PER_MINUTE,
+  DEFAULT_TENANT_BYTES,
+} from "../../src/app/features/rate-limit.ts";
 import { emitLimits, LIMITS_PATH, limitIdentifier } from "../../src/core/emit/emit-limits.ts";
 import { loadModel, type Model } from "../../src/core/model/model.ts";
 import * as limits from "../../src/generated/limits.ts";
@@ -44,15 +49,18 @@ describe("limits from the records", () => {
     expect(o.tenantBytes).toBe(record("Message Rate Limit", "Stored bytes")!);
     expect(o.maxBodyBytes).toBe(record("Input Sanitization", "Ingest body")!);
     expect(o.maxConnections).toBe(record("Per-Tenant Connection Limit", "Connections")!);
-    expect([DEFAULT_MESSAGES_PER_MINUTE, DEFAULT_INGEST_PER_MINUTE, DEFAULT_TENANT_BYTES, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_BODY_BYTES]).toEqual([
-      o.rateLimit,
-      o.ingestLimit,
-      o.tenantBytes,
-      o.maxConnections,
-      o.maxBodyBytes,
-    ]);
+    expect([
+      DEFAULT_MESSAGES_PER_MINUTE,
+      DEFAULT_INGEST_PER_MINUTE,
+      DEFAULT_TENANT_BYTES,
+      DEFAULT_MAX_CONNECTIONS,
+      DEFAULT_MAX_BODY_BYTES,
+    ]).toEqual([o.rateLimit, o.ingestLimit, o.tenantBytes, o.maxConnections, o.maxBodyBytes]);
     expect(new AuditLog().capacity).toBe(record("Audit Logging", "Entries in memory")!);
-    expect([MAX_NAME_LENGTH, MAX_UNIT_LENGTH]).toEqual([record("Input Sanitization", "Metric name length")!, record("Input Sanitization", "Unit length")!]);
+    expect([MAX_NAME_LENGTH, MAX_UNIT_LENGTH]).toEqual([
+      record("Input Sanitization", "Metric name length")!,
+      record("Input Sanitization", "Unit length")!,
+    ]);
     const ns = record("Input Sanitization", "Namespace length")!;
     expect([NAMESPACE_PATTERN.test("n".repeat(ns)), NAMESPACE_PATTERN.test("n".repeat(ns + 1))]).toEqual([true, false]);
     expect(defaultLimits()).toEqual({
@@ -76,7 +84,16 @@ describe("limits from the records", () => {
       scopeNames: [],
       records: {
         security: [
-          { src: { file: "data/security.yaml" }, record: { name: "A-B", limits: [{ name: "c", value: 1, unit: "x */ y" }, { name: "C", value: 2.5, unit: "z" }] } },
+          {
+            src: { file: "data/security.yaml" },
+            record: {
+              name: "A-B",
+              limits: [
+                { name: "c", value: 1, unit: "x */ y" },
+                { name: "C", value: 2.5, unit: "z" },
+              ],
+            },
+          },
           { src: { file: "data/security.yaml" }, record: { name: "A B", limits: [{ name: "c!", value: 0, unit: "u" }] } },
         ],
       },

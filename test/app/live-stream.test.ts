@@ -54,7 +54,14 @@ describe("LIVE_STREAM with RBAC and RATE_LIMIT hooks", () => {
   let globexWriter = "";
   let globexViewer = "";
   let enterpriseViewer = "";
-  const claims = (over: Partial<TokenClaims>): TokenClaims => ({ sub: "ops", role: "viewer", scope: "Public", tenant: "acme", exp: NOW / 1000 + 3600, ...over });
+  const claims = (over: Partial<TokenClaims>): TokenClaims => ({
+    sub: "ops",
+    role: "viewer",
+    scope: "Public",
+    tenant: "acme",
+    exp: NOW / 1000 + 3600,
+    ...over,
+  });
   const base = () => stream.url.replace("ws:", "http:").replace("/stream", "");
 
   beforeAll(async () => {
@@ -84,7 +91,11 @@ describe("LIVE_STREAM with RBAC and RATE_LIMIT hooks", () => {
           if (denial) return { ok: false as const, status: 403 as const, reason: denial };
         }
         for (const m of parsed.metrics) tracker.record(m);
-        const targets = [...new Set(parsed.metrics.map((m) => m.namespace))].map((namespace) => ({ scope: grant.scope, tenant: grant.tenant, namespace }));
+        const targets = [...new Set(parsed.metrics.map((m) => m.namespace))].map((namespace) => ({
+          scope: grant.scope,
+          tenant: grant.tenant,
+          namespace,
+        }));
         return { ok: true as const, accepted: parsed.metrics.length, rejected: parsed.errors.length, dropped: 0, targets };
       },
       authorize: async (token, requested) => {
@@ -141,7 +152,9 @@ describe("LIVE_STREAM with RBAC and RATE_LIMIT hooks", () => {
         else c.close();
       },
     });
-    expect((await fetch(`${base()}/ingest`, { method: "POST", body: chunked, headers: { Authorization: `Bearer ${writer}` } })).status).toBe(413);
+    expect(
+      (await fetch(`${base()}/ingest`, { method: "POST", body: chunked, headers: { Authorization: `Bearer ${writer}` } })).status,
+    ).toBe(413);
     expect((await fetch(`${base()}/ingest`)).status).toBe(404);
     expect(tracker.samples().length).toBe(1);
     expect(events).toContain("auth:/ingest:token required");
@@ -153,9 +166,16 @@ describe("LIVE_STREAM with RBAC and RATE_LIMIT hooks", () => {
     expect(snap).toMatchObject({ type: "snapshot", scope: "Public", tenant: "acme", namespace: "api" });
     expect(snap.rows[0].stats.count).toBe(1);
     // Another tenant's write to the same namespace is not published to this subscriber.
-    const other = await fetch(`${base()}/ingest?token=${globexWriter}`, { method: "POST", body: '{"name":"http.latency","value":1000,"namespace":"api","ts":1}' });
+    const other = await fetch(`${base()}/ingest?token=${globexWriter}`, {
+      method: "POST",
+      body: '{"name":"http.latency","value":1000,"namespace":"api","ts":1}',
+    });
     expect(other.status).toBe(200);
-    const res = await fetch(`${base()}/ingest`, { method: "POST", headers: { Authorization: `Bearer ${writer}` }, body: '{"name":"http.latency","value":7,"namespace":"api","ts":1}\nbad\n' });
+    const res = await fetch(`${base()}/ingest`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${writer}` },
+      body: '{"name":"http.latency","value":7,"namespace":"api","ts":1}\nbad\n',
+    });
     expect(await res.json()).toEqual({ accepted: 1, rejected: 1, dropped: 0, namespaces: ["api"] });
     const update = await c.next();
     expect(update).toMatchObject({ type: "update", scope: "Public", tenant: "acme", namespace: "api" });
@@ -177,7 +197,14 @@ describe("LIVE_STREAM with RBAC and RATE_LIMIT hooks", () => {
     // Another namespace of the same tenant counts against the same limit.
     const b = await open(`${stream.url}?namespace=web&token=${apiToken}`);
     const base = stream.url.replace("ws:", "http:");
-    const third = await fetch(`${base}?namespace=api&token=${apiToken}`, { headers: { Connection: "Upgrade", Upgrade: "websocket", "Sec-WebSocket-Version": "13", "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==" } });
+    const third = await fetch(`${base}?namespace=api&token=${apiToken}`, {
+      headers: {
+        Connection: "Upgrade",
+        Upgrade: "websocket",
+        "Sec-WebSocket-Version": "13",
+        "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
+      },
+    });
     expect(third.status).toBe(429);
     expect(await third.text()).toBe("too many connections for this tenant");
     // Another tenant in the scope, and the same tenant id in another scope, have their own slots.
@@ -229,7 +256,13 @@ describe("LIVE_STREAM without security hooks", () => {
       ingest: (text) => {
         const parsed = parseMetricLines(text);
         for (const m of parsed.metrics) tracker.record(m);
-        return { ok: true, accepted: parsed.metrics.length, rejected: 0, dropped: 0, targets: parsed.metrics.map((m) => ({ scope: m.scope, tenant: m.tenant, namespace: m.namespace })) };
+        return {
+          ok: true,
+          accepted: parsed.metrics.length,
+          rejected: 0,
+          dropped: 0,
+          targets: parsed.metrics.map((m) => ({ scope: m.scope, tenant: m.tenant, namespace: m.namespace })),
+        };
       },
     });
     try {
@@ -243,7 +276,10 @@ describe("LIVE_STREAM without security hooks", () => {
       expect(s.publish({ scope: "Public", tenant: "default", namespace: "web" })).toBe(1);
       expect((await c.next()).rows).toHaveLength(1);
       // Without an ingest authorizer, ingest is served to loopback clients only (this client is one).
-      const res = await fetch(s.url.replace("ws:", "http:").replace("/stream", "/ingest"), { method: "POST", body: '{"name":"m","value":1,"namespace":"web","scope":"Public","ts":1}' });
+      const res = await fetch(s.url.replace("ws:", "http:").replace("/stream", "/ingest"), {
+        method: "POST",
+        body: '{"name":"m","value":1,"namespace":"web","scope":"Public","ts":1}',
+      });
       expect(res.status).toBe(200);
       expect((await c.next()).rows).toHaveLength(2);
       c.ws.send("what");
@@ -259,7 +295,8 @@ describe("LIVE_STREAM without security hooks", () => {
 describe("LIVE_STREAM helpers", () => {
   test("loopback addresses and topics per tenant in a scope", () => {
     for (const a of ["127.0.0.1", "127.1.2.3", "::1", "::ffff:127.0.0.1"]) expect({ a, loop: isLoopback(a) }).toEqual({ a, loop: true });
-    for (const a of ["10.0.0.1", "0.0.0.0", "::", "::ffff:10.0.0.1", "128.0.0.1", "", undefined]) expect({ a, loop: isLoopback(a) }).toEqual({ a, loop: false });
+    for (const a of ["10.0.0.1", "0.0.0.0", "::", "::ffff:10.0.0.1", "128.0.0.1", "", undefined])
+      expect({ a, loop: isLoopback(a) }).toEqual({ a, loop: false });
     expect(topicFor({ scope: "Public", tenant: "acme", namespace: "api" })).toBe("acme@Public:api");
     expect(topicFor({ scope: "Enterprise", tenant: "acme", namespace: "api" })).toBe("acme@Enterprise:api");
   });

@@ -45,7 +45,11 @@ describe("feature() source rules", () => {
     const files = [...graph.files.values()].filter((f) => f.path.startsWith("src/app/features/") || f.path.startsWith("src/app/core/"));
     expect(files.length).toBeGreaterThan(30);
     for (const f of files) {
-      expect({ f: f.path, bundle: f.text.includes("bun:bundle"), tests: f.flags.tests.length }).toEqual({ f: f.path, bundle: false, tests: 0 });
+      expect({ f: f.path, bundle: f.text.includes("bun:bundle"), tests: f.flags.tests.length }).toEqual({
+        f: f.path,
+        bundle: false,
+        tests: 0,
+      });
       if (f.path.includes("/features/")) expect(topLevelSideEffects(f)).toEqual([]);
     }
   });
@@ -62,10 +66,10 @@ describe("feature() source rules", () => {
       'if (!feature("DEBUG") && (feature("MOCK_API") || y)) {} else {}', // 7
       'const z = feature("MOCK_API") ? 1 : 2;', // 8
       'if (feature("\\u0044EBUG")) {}', // 9: escapes decoded, so this is DEBUG
-      'export { feature };', // 10
+      "export { feature };", // 10
       'const r = require("bun:bundle");', // 11
       'const d = await import("bun:bundle");', // 12
-      'Object.freeze({});', // 13
+      "Object.freeze({});", // 13
     ].join("\n");
     const g = sourceGraphOf([{ path: "x.ts", text: src }]);
     const r = checkSourceRules({ graph: g, declared: declared.map((f) => f.record.name), ownedFiles: new Set() });
@@ -92,11 +96,15 @@ describe("feature() source rules", () => {
       "const table = { a: 1, b: [1, 2], f: () => 1 };",
       "export function f() { return table; }",
       "export class C {}",
-      "console.log(\"loaded\");", // 6
+      'console.log("loaded");', // 6
       "const started = Date.now();", // 7
       "globalThis.x = 1;", // 8
     ].join("\n");
     const g = sourceGraphOf([{ path: "m.ts", text: src }]);
-    expect(topLevelSideEffects(g.files.get("m.ts")!).map((d) => `${d.line} ${d.rule}`)).toEqual(["6 owned-module-side-effect", "7 owned-module-side-effect", "8 owned-module-side-effect"]);
+    expect(topLevelSideEffects(g.files.get("m.ts")!).map((d) => `${d.line} ${d.rule}`)).toEqual([
+      "6 owned-module-side-effect",
+      "7 owned-module-side-effect",
+      "8 owned-module-side-effect",
+    ]);
   });
 });

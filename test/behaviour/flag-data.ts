@@ -93,7 +93,23 @@ export function reference(v: Variant, metrics: readonly Metric[]): Map<string, R
   const rows = new Map<string, RefRow>();
   for (const m of metrics) {
     const key = keyOf(v, m);
-    const row = rows.get(key) ?? { key, namespace: m.namespace, name: m.name, unit: m.unit, scope: m.scope, tenant: m.tenant, values: [], count: 0, sum: 0, min: 0, max: 0, mean: 0, p50: 0, p95: 0, p99: 0 };
+    const row = rows.get(key) ?? {
+      key,
+      namespace: m.namespace,
+      name: m.name,
+      unit: m.unit,
+      scope: m.scope,
+      tenant: m.tenant,
+      values: [],
+      count: 0,
+      sum: 0,
+      min: 0,
+      max: 0,
+      mean: 0,
+      p50: 0,
+      p95: 0,
+      p99: 0,
+    };
     row.values.push(m.value);
     rows.set(key, row);
   }

@@ -59,31 +59,49 @@ describe("flag: PII_REDACTION", () => {
 
   for (const v of variants) {
     if (has(v, "MOCK_API")) {
-      test(`variant ${v.name}: the generated user e-mail addresses are stored redacted, and no stored value holds an e-mail or IP address`, async () => {
-        const out = tempDir(`pii-${v.name}`);
-        const r = await runCli(v, ["--count=200", `--now=${NOW}`, `--out=${out}`]);
-        expect(r.code).toBe(0);
-        const samples = stored(v, out);
-        const users = samples.flatMap((m) => (m.props.user === undefined ? [] : [m.props.user]));
-        expect(users.length).toBeGreaterThan(0);
-        expect(new Set(users)).toEqual(new Set(["[email]"]));
-        expectNoPii(samples.flatMap((m) => Object.values(m.props)));
-        const emails = Number(/^redacted: (\d+) emails/m.exec(sectionOf(r.out, "pii redaction")[0] ?? "")?.[1] ?? -1);
-        expect(emails).toBeGreaterThanOrEqual(users.length);
-      }, TIMEOUT);
+      test(
+        `variant ${v.name}: the generated user e-mail addresses are stored redacted, and no stored value holds an e-mail or IP address`,
+        async () => {
+          const out = tempDir(`pii-${v.name}`);
+          const r = await runCli(v, ["--count=200", `--now=${NOW}`, `--out=${out}`]);
+          expect(r.code).toBe(0);
+          const samples = stored(v, out);
+          const users = samples.flatMap((m) => (m.props.user === undefined ? [] : [m.props.user]));
+          expect(users.length).toBeGreaterThan(0);
+          expect(new Set(users)).toEqual(new Set(["[email]"]));
+          expectNoPii(samples.flatMap((m) => Object.values(m.props)));
+          const emails = Number(/^redacted: (\d+) emails/m.exec(sectionOf(r.out, "pii redaction")[0] ?? "")?.[1] ?? -1);
+          expect(emails).toBeGreaterThanOrEqual(users.length);
+        },
+        TIMEOUT,
+      );
     } else {
-      test(`variant ${v.name}: e-mail addresses, IPv4 and IPv6 addresses, bearer, JWT, AWS and GitHub tokens and sensitive keys are redacted in stored property values; other text is kept`, async () => {
-        const out = tempDir(`pii-${v.name}`);
-        const input = CASES.map(([key, value], i) => ({ name: `pii.${key}`, value: i, namespace: "pii", scope: "Public", tenant: "pii", ts: NOW - i * 1000, props: { [key]: value } }));
-        const r = await runCli(v, [tempFile("pii.jsonl", lines(input)), `--now=${NOW}`, `--out=${out}`]);
-        expect(r.code).toBe(0);
-        const samples = stored(v, out);
-        expect(Object.fromEntries(samples.map((m) => [m.name, m.props]))).toEqual(Object.fromEntries(CASES.map(([key, , want]) => [`pii.${key}`, { [key]: want }])));
-        expectNoPii(samples.flatMap((m) => Object.values(m.props)));
-        expect(sectionOf(r.out, "pii redaction")).toEqual(["redacted: 1 emails, 4 ips, 4 tokens, 1 sensitive keys"]);
-        // The report's own sample lines show redacted values only.
-        expect(sectionOf(r.out, "samples with properties (last 5)").filter((l) => SECRETS.some((s) => l.includes(s)))).toEqual([]);
-      }, TIMEOUT);
+      test(
+        `variant ${v.name}: e-mail addresses, IPv4 and IPv6 addresses, bearer, JWT, AWS and GitHub tokens and sensitive keys are redacted in stored property values; other text is kept`,
+        async () => {
+          const out = tempDir(`pii-${v.name}`);
+          const input = CASES.map(([key, value], i) => ({
+            name: `pii.${key}`,
+            value: i,
+            namespace: "pii",
+            scope: "Public",
+            tenant: "pii",
+            ts: NOW - i * 1000,
+            props: { [key]: value },
+          }));
+          const r = await runCli(v, [tempFile("pii.jsonl", lines(input)), `--now=${NOW}`, `--out=${out}`]);
+          expect(r.code).toBe(0);
+          const samples = stored(v, out);
+          expect(Object.fromEntries(samples.map((m) => [m.name, m.props]))).toEqual(
+            Object.fromEntries(CASES.map(([key, , want]) => [`pii.${key}`, { [key]: want }])),
+          );
+          expectNoPii(samples.flatMap((m) => Object.values(m.props)));
+          expect(sectionOf(r.out, "pii redaction")).toEqual(["redacted: 1 emails, 4 ips, 4 tokens, 1 sensitive keys"]);
+          // The report's own sample lines show redacted values only.
+          expect(sectionOf(r.out, "samples with properties (last 5)").filter((l) => SECRETS.some((s) => l.includes(s)))).toEqual([]);
+        },
+        TIMEOUT,
+      );
     }
   }
 });
@@ -129,45 +147,74 @@ describe("flag: TRACE_CONTEXT", () => {
     expect(child).toBeDefined();
     expect(w3cTraceparent(child!)).toBeDefined();
     const c = parts(child!);
-    expect({ version: c.version, traceId: c.traceId, flags: c.flags, newSpan: c.parentId !== p.parentId }).toEqual({ version: "00", traceId: p.traceId, flags: p.flags, newSpan: true });
+    expect({ version: c.version, traceId: c.traceId, flags: c.flags, newSpan: c.parentId !== p.parentId }).toEqual({
+      version: "00",
+      traceId: p.traceId,
+      flags: p.flags,
+      newSpan: true,
+    });
   }
 
   for (const v of variants) {
     if (has(v, "MOCK_API")) {
-      test(`variant ${v.name}: --traceparent is taken as the run's context exactly when it is valid W3C Trace Context`, async () => {
-        const runs = await Promise.all(HEADERS.map(([h]) => runCli(v, ["--count=3", `--now=${NOW}`, `--traceparent=${h}`])));
-        const contexts = runs.map((r) => /^run context: (\S+);/m.exec(r.out)?.[1]);
-        expect(contexts).toEqual(HEADERS.map(([h, valid]) => (valid ? `00-${parts(h).traceId}-${parts(h).parentId}-${parts(h).flags}` : "none")));
-      }, TIMEOUT);
+      test(
+        `variant ${v.name}: --traceparent is taken as the run's context exactly when it is valid W3C Trace Context`,
+        async () => {
+          const runs = await Promise.all(HEADERS.map(([h]) => runCli(v, ["--count=3", `--now=${NOW}`, `--traceparent=${h}`])));
+          const contexts = runs.map((r) => /^run context: (\S+);/m.exec(r.out)?.[1]);
+          expect(contexts).toEqual(
+            HEADERS.map(([h, valid]) => (valid ? `00-${parts(h).traceId}-${parts(h).parentId}-${parts(h).flags}` : "none")),
+          );
+        },
+        TIMEOUT,
+      );
 
-      test(`variant ${v.name}: every stored traceparent is valid W3C Trace Context, a child of the metric's own or of the run's context`, async () => {
-        const out = tempDir(`trace-${v.name}`);
-        const r = await runCli(v, ["--count=40", `--now=${NOW}`, `--traceparent=${RUN}`, `--out=${out}`]);
-        expect(r.code).toBe(0);
-        const samples = stored(v, out);
-        expect(samples.length).toBeGreaterThan(0);
-        for (const m of samples) expect(w3cTraceparent(m.traceparent ?? "")).toBeDefined();
-        const inherited = samples.filter((m) => parts(m.traceparent!).traceId === RUN_TRACE);
-        for (const m of inherited) expectChildOf(m.traceparent, RUN);
-        expect(inherited.length).toBeGreaterThan(0);
-        expect(inherited.length).toBeLessThan(samples.length);
-      }, TIMEOUT);
+      test(
+        `variant ${v.name}: every stored traceparent is valid W3C Trace Context, a child of the metric's own or of the run's context`,
+        async () => {
+          const out = tempDir(`trace-${v.name}`);
+          const r = await runCli(v, ["--count=40", `--now=${NOW}`, `--traceparent=${RUN}`, `--out=${out}`]);
+          expect(r.code).toBe(0);
+          const samples = stored(v, out);
+          expect(samples.length).toBeGreaterThan(0);
+          for (const m of samples) expect(w3cTraceparent(m.traceparent ?? "")).toBeDefined();
+          const inherited = samples.filter((m) => parts(m.traceparent!).traceId === RUN_TRACE);
+          for (const m of inherited) expectChildOf(m.traceparent, RUN);
+          expect(inherited.length).toBeGreaterThan(0);
+          expect(inherited.length).toBeLessThan(samples.length);
+        },
+        TIMEOUT,
+      );
     } else {
-      test(`variant ${v.name}: a metric's traceparent is accepted exactly when it is valid W3C Trace Context and propagated as a child span; the others inherit the run's context`, async () => {
-        const out = tempDir(`trace-${v.name}`);
-        const input = [
-          ...HEADERS.map(([h], i) => ({ name: `t${i}`, value: i, namespace: "trace", scope: "Public", tenant: "trace", ts: NOW - i * 1000, traceparent: h })),
-          { name: "t.none", value: 0, namespace: "trace", scope: "Public", tenant: "trace", ts: NOW },
-        ];
-        const r = await runCli(v, [tempFile("trace.jsonl", lines(input)), `--now=${NOW}`, `--traceparent=${RUN}`, `--out=${out}`]);
-        expect(r.code).toBe(0);
-        const invalid = HEADERS.filter(([, valid]) => !valid).length;
-        expect(sectionOf(r.out, "trace context")[0]).toBe(`run context: ${RUN}; invalid traceparents ignored: ${invalid}; inherited: ${invalid + 1}`);
-        const byName = new Map(stored(v, out).map((m) => [m.name, m.traceparent]));
-        expect(byName.size).toBe(input.length);
-        for (const [i, [h, valid]] of HEADERS.entries()) expectChildOf(byName.get(`t${i}`), valid ? h : RUN);
-        expectChildOf(byName.get("t.none"), RUN);
-      }, TIMEOUT);
+      test(
+        `variant ${v.name}: a metric's traceparent is accepted exactly when it is valid W3C Trace Context and propagated as a child span; the others inherit the run's context`,
+        async () => {
+          const out = tempDir(`trace-${v.name}`);
+          const input = [
+            ...HEADERS.map(([h], i) => ({
+              name: `t${i}`,
+              value: i,
+              namespace: "trace",
+              scope: "Public",
+              tenant: "trace",
+              ts: NOW - i * 1000,
+              traceparent: h,
+            })),
+            { name: "t.none", value: 0, namespace: "trace", scope: "Public", tenant: "trace", ts: NOW },
+          ];
+          const r = await runCli(v, [tempFile("trace.jsonl", lines(input)), `--now=${NOW}`, `--traceparent=${RUN}`, `--out=${out}`]);
+          expect(r.code).toBe(0);
+          const invalid = HEADERS.filter(([, valid]) => !valid).length;
+          expect(sectionOf(r.out, "trace context")[0]).toBe(
+            `run context: ${RUN}; invalid traceparents ignored: ${invalid}; inherited: ${invalid + 1}`,
+          );
+          const byName = new Map(stored(v, out).map((m) => [m.name, m.traceparent]));
+          expect(byName.size).toBe(input.length);
+          for (const [i, [h, valid]] of HEADERS.entries()) expectChildOf(byName.get(`t${i}`), valid ? h : RUN);
+          expectChildOf(byName.get("t.none"), RUN);
+        },
+        TIMEOUT,
+      );
     }
   }
 });

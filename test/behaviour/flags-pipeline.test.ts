@@ -9,7 +9,21 @@ import { beforeAll, describe, expect, test } from "bun:test";
 import { parse as parseCsv } from "csv-parse/sync";
 import type { Metric } from "../../src/app/core/types.ts";
 import { built, has, useHarness, VARIANTS, variantsWith, variantsWithout } from "./harness.ts";
-import { aggregatesOf, dataset, exportRun, exportText, keyOf, metric, near2, NO_SAMPLING, reference, report, section, storedCount, tableOf } from "./flag-data.ts";
+import {
+  aggregatesOf,
+  dataset,
+  exportRun,
+  exportText,
+  keyOf,
+  metric,
+  near2,
+  NO_SAMPLING,
+  reference,
+  report,
+  section,
+  storedCount,
+  tableOf,
+} from "./flag-data.ts";
 
 useHarness();
 
@@ -28,7 +42,8 @@ function histogramInput(): Metric[] {
   const hundred = Array.from({ length: 100 }, (_, k) => ((k * 37) % 100) + 1);
   for (const value of hundred) out.push(metric(i++, { name: "http.latency", unit: "ms", value }));
   for (const value of [3, 1, 4, 1, 5, 9, 2.5]) out.push(metric(i++, { name: "queue.depth", namespace: "worker", value }));
-  for (const value of [0.125, 40, 40, 7, 1000, 12.5, 3, 3, 999, 250, 64]) out.push(metric(i++, { name: "page.load", namespace: "web", unit: "ms", value }));
+  for (const value of [0.125, 40, 40, 7, 1000, 12.5, 3, 3, 999, 250, 64])
+    out.push(metric(i++, { name: "page.load", namespace: "web", unit: "ms", value }));
   out.push(metric(i++, { name: "cpu.usage", unit: "percent", value: 42 }));
   return out;
 }
@@ -38,39 +53,53 @@ describe("flag: HISTOGRAMS", () => {
   test("the records name variants to prove it in", () => expect(variants.length).toBeGreaterThan(0));
 
   for (const v of variants) {
-    test(`variant ${v.name}: every aggregate shows p50, p95 and p99 (linear interpolation between closest ranks) beside count, sum, min, max and mean, equal to a reference computed in the test`, async () => {
-      const data = dataset(v, histogramInput());
-      const r = await report(v, data, [NO_SAMPLING]);
-      const shown = aggregatesOf(r.out);
-      const ref = reference(v, data.metrics);
-      expect([...shown.keys()].sort()).toEqual([...ref.keys()].sort());
-      for (const row of ref.values()) {
-        const s = shown.get(row.key)!;
-        expect(Object.keys(s)).toEqual(["key", "count", "sum", "min", "max", "mean", "p50", "p95", "p99"]);
-        expect(s.count).toBe(String(row.count));
-        for (const k of ["sum", "min", "max", "mean", "p50", "p95", "p99"] as const) {
-          if (!near2(s[k], row[k])) throw new Error(`${row.key} ${k}: report shows ${s[k]}, reference ${row[k]} (values ${row.values.length})`);
+    test(
+      `variant ${v.name}: every aggregate shows p50, p95 and p99 (linear interpolation between closest ranks) beside count, sum, min, max and mean, equal to a reference computed in the test`,
+      async () => {
+        const data = dataset(v, histogramInput());
+        const r = await report(v, data, [NO_SAMPLING]);
+        const shown = aggregatesOf(r.out);
+        const ref = reference(v, data.metrics);
+        expect([...shown.keys()].sort()).toEqual([...ref.keys()].sort());
+        for (const row of ref.values()) {
+          const s = shown.get(row.key)!;
+          expect(Object.keys(s)).toEqual(["key", "count", "sum", "min", "max", "mean", "p50", "p95", "p99"]);
+          expect(s.count).toBe(String(row.count));
+          for (const k of ["sum", "min", "max", "mean", "p50", "p95", "p99"] as const) {
+            if (!near2(s[k], row[k]))
+              throw new Error(`${row.key} ${k}: report shows ${s[k]}, reference ${row[k]} (values ${row.values.length})`);
+          }
         }
-      }
-      // Full precision where the variant also exports CSV.
-      if (has(v, "CSV_EXPORT")) {
-        const { files } = await exportRun(v, data, [NO_SAMPLING]);
-        const [header, ...rows] = parseCsv(exportText(files, "aggregates.csv"), { record_delimiter: "\r\n" }) as string[][];
-        const col = (name: string) => header!.indexOf(name);
-        for (const cells of rows) {
-          const key = keyOf(v, { namespace: cells[col("namespace")]!, name: cells[col("name")]!, scope: cells[col("scope")] as Metric["scope"], tenant: cells[col("tenant")]! });
-          const row = ref.get(key)!;
-          for (const k of ["p50", "p95", "p99"] as const) expect(Math.abs(Number(cells[col(k)]) - row[k])).toBeLessThanOrEqual(5e-7);
+        // Full precision where the variant also exports CSV.
+        if (has(v, "CSV_EXPORT")) {
+          const { files } = await exportRun(v, data, [NO_SAMPLING]);
+          const [header, ...rows] = parseCsv(exportText(files, "aggregates.csv"), { record_delimiter: "\r\n" }) as string[][];
+          const col = (name: string) => header!.indexOf(name);
+          for (const cells of rows) {
+            const key = keyOf(v, {
+              namespace: cells[col("namespace")]!,
+              name: cells[col("name")]!,
+              scope: cells[col("scope")] as Metric["scope"],
+              tenant: cells[col("tenant")]!,
+            });
+            const row = ref.get(key)!;
+            for (const k of ["p50", "p95", "p99"] as const) expect(Math.abs(Number(cells[col(k)]) - row[k])).toBeLessThanOrEqual(5e-7);
+          }
         }
-      }
-    }, TIMEOUT);
+      },
+      TIMEOUT,
+    );
   }
 
   for (const v of variantsWithout("HISTOGRAMS")) {
-    test(`variant ${v.name}: without HISTOGRAMS, aggregates have count, sum, min, max and mean only`, async () => {
-      const r = await report(v, dataset(v, histogramInput()), [NO_SAMPLING]);
-      for (const row of aggregatesOf(r.out).values()) expect(Object.keys(row)).toEqual(["key", "count", "sum", "min", "max", "mean"]);
-    }, TIMEOUT);
+    test(
+      `variant ${v.name}: without HISTOGRAMS, aggregates have count, sum, min, max and mean only`,
+      async () => {
+        const r = await report(v, dataset(v, histogramInput()), [NO_SAMPLING]);
+        for (const row of aggregatesOf(r.out).values()) expect(Object.keys(row)).toEqual(["key", "count", "sum", "min", "max", "mean"]);
+      },
+      TIMEOUT,
+    );
   }
 });
 
@@ -97,14 +126,18 @@ function samplingInput(): Metric[] {
   const out: Metric[] = [];
   let i = 0;
   for (let k = 0; k < AFTER + HIGH; k++) out.push(metric(i++, { name: "http.requests", value: (k * 7919) % 1000 }));
-  for (let s = 0; s < 40; s++) for (let k = 0; k < AFTER; k++) out.push(metric(i++, { name: `low.series${s}`, namespace: "web", value: k }));
+  for (let s = 0; s < 40; s++)
+    for (let k = 0; k < AFTER; k++) out.push(metric(i++, { name: `low.series${s}`, namespace: "web", value: k }));
   return out;
 }
 
 function withinBound(kept: number, n: number, rate: number): void {
   const share = kept / n;
   const t = tolerance(n);
-  if (Math.abs(share - 1 / rate) >= t) throw new Error(`kept ${kept} of ${n} (${(share * 100).toFixed(2)} %), expected 1 in ${rate} (${(100 / rate).toFixed(2)} %) ± ${(t * 100).toFixed(2)} %`);
+  if (Math.abs(share - 1 / rate) >= t)
+    throw new Error(
+      `kept ${kept} of ${n} (${(share * 100).toFixed(2)} %), expected 1 in ${rate} (${(100 / rate).toFixed(2)} %) ± ${(t * 100).toFixed(2)} %`,
+    );
 }
 
 describe("flag: SAMPLING", () => {
@@ -116,68 +149,90 @@ describe("flag: SAMPLING", () => {
 
   for (const v of variants) {
     if (has(v, "MOCK_API")) {
-      test(`variant ${v.name}: over generated data, sampling from the first sample keeps 1 in 4 (and 1 in 10) within the binomial bound, a threshold above the volume keeps all, and the same data samples the same`, async () => {
-        const data = dataset(v, [], { seed: 7, count: HIGH });
-        const all = await report(v, data, [`--sample-after=${HIGH}`]);
-        expect(storedCount(all.out)).toBe(HIGH);
-        const quarter = await report(v, data, ["--sample-after=0"]);
-        withinBound(storedCount(quarter.out), HIGH, RATE);
-        withinBound(storedCount((await report(v, data, ["--sample-after=0", "--sample-rate=10"])).out), HIGH, 10);
-        const again = await report(v, data, ["--sample-after=0"]);
-        expect(section(again.out, "aggregates")).toEqual(section(quarter.out, "aggregates")!);
-      }, TIMEOUT);
+      test(
+        `variant ${v.name}: over generated data, sampling from the first sample keeps 1 in 4 (and 1 in 10) within the binomial bound, a threshold above the volume keeps all, and the same data samples the same`,
+        async () => {
+          const data = dataset(v, [], { seed: 7, count: HIGH });
+          const all = await report(v, data, [`--sample-after=${HIGH}`]);
+          expect(storedCount(all.out)).toBe(HIGH);
+          const quarter = await report(v, data, ["--sample-after=0"]);
+          withinBound(storedCount(quarter.out), HIGH, RATE);
+          withinBound(storedCount((await report(v, data, ["--sample-after=0", "--sample-rate=10"])).out), HIGH, 10);
+          const again = await report(v, data, ["--sample-after=0"]);
+          expect(section(again.out, "aggregates")).toEqual(section(quarter.out, "aggregates")!);
+        },
+        TIMEOUT,
+      );
       continue;
     }
-    test(`variant ${v.name}: each series keeps its first 8 samples, then 1 in 4 (and 1 in 10) within the binomial bound; low-volume series are untouched; the same input samples the same`, async () => {
-      const data = dataset(v, samplingInput());
-      const r = await report(v, data);
-      const shown = aggregatesOf(r.out);
-      const ref = reference(v, data.metrics);
-      for (const row of ref.values()) {
-        const count = Number(shown.get(row.key)?.count);
-        if (row.count === AFTER) expect({ key: row.key, count }).toEqual({ key: row.key, count: AFTER });
-        else withinBound(count - AFTER, row.count - AFTER, RATE);
-      }
-      const tenth = aggregatesOf((await report(v, data, ["--sample-rate=10"])).out);
-      const high = [...ref.values()].find((x) => x.count > AFTER)!;
-      withinBound(Number(tenth.get(high.key)!.count) - AFTER, high.count - AFTER, 10);
-      // Deterministic: a second run keeps exactly the same samples (same sums, minima and maxima).
-      const again = await report(v, data);
-      expect(section(again.out, "aggregates")).toEqual(section(r.out, "aggregates")!);
-    }, TIMEOUT);
+    test(
+      `variant ${v.name}: each series keeps its first 8 samples, then 1 in 4 (and 1 in 10) within the binomial bound; low-volume series are untouched; the same input samples the same`,
+      async () => {
+        const data = dataset(v, samplingInput());
+        const r = await report(v, data);
+        const shown = aggregatesOf(r.out);
+        const ref = reference(v, data.metrics);
+        for (const row of ref.values()) {
+          const count = Number(shown.get(row.key)?.count);
+          if (row.count === AFTER) expect({ key: row.key, count }).toEqual({ key: row.key, count: AFTER });
+          else withinBound(count - AFTER, row.count - AFTER, RATE);
+        }
+        const tenth = aggregatesOf((await report(v, data, ["--sample-rate=10"])).out);
+        const high = [...ref.values()].find((x) => x.count > AFTER)!;
+        withinBound(Number(tenth.get(high.key)!.count) - AFTER, high.count - AFTER, 10);
+        // Deterministic: a second run keeps exactly the same samples (same sums, minima and maxima).
+        const again = await report(v, data);
+        expect(section(again.out, "aggregates")).toEqual(section(r.out, "aggregates")!);
+      },
+      TIMEOUT,
+    );
   }
 });
 
 // ---- BATCHING ------------------------------------------------------------------------------------
 
-const batchingInput = (n: number): Metric[] => Array.from({ length: n }, (_, k) => metric(k, { name: "http.requests", namespace: ["api", "web", "worker"][k % 3]!, value: k % 5 }));
+const batchingInput = (n: number): Metric[] =>
+  Array.from({ length: n }, (_, k) => metric(k, { name: "http.requests", namespace: ["api", "web", "worker"][k % 3]!, value: k % 5 }));
 
 describe("flag: BATCHING", () => {
   const variants = variantsWith("BATCHING");
   test("the records name variants to prove it in", () => expect(variants.length).toBeGreaterThan(0));
 
   for (const v of variants) {
-    test(`variant ${v.name}: samples are committed in batches of exactly the batch size, the remainder flushed at the end, none lost`, async () => {
-      const n = 100;
-      const data = dataset(v, batchingInput(n), { seed: 11, count: n });
-      for (const size of [16, 1, 100, 250]) {
-        const r = await report(v, data, [`--batch-size=${size}`, NO_SAMPLING]);
-        const line = section(r.out, "batching")?.[0] ?? "";
-        const m = /^batch size (\d+): (\d+) batches flushed \(([\d, ]*)\), pending (\d+)$/.exec(line);
-        if (!m) throw new Error(`no batching line: ${line}`);
-        const sizes = m[3] ? m[3].split(", ").map(Number) : [];
-        const expected = [...Array.from({ length: Math.floor(n / size) }, () => size), ...(n % size ? [n % size] : [])];
-        expect({ size: Number(m[1]), batches: Number(m[2]), sizes, pending: Number(m[4]) }).toEqual({ size, batches: expected.length, sizes: expected, pending: 0 });
-        expect(storedCount(r.out)).toBe(n);
-      }
-    }, TIMEOUT);
+    test(
+      `variant ${v.name}: samples are committed in batches of exactly the batch size, the remainder flushed at the end, none lost`,
+      async () => {
+        const n = 100;
+        const data = dataset(v, batchingInput(n), { seed: 11, count: n });
+        for (const size of [16, 1, 100, 250]) {
+          const r = await report(v, data, [`--batch-size=${size}`, NO_SAMPLING]);
+          const line = section(r.out, "batching")?.[0] ?? "";
+          const m = /^batch size (\d+): (\d+) batches flushed \(([\d, ]*)\), pending (\d+)$/.exec(line);
+          if (!m) throw new Error(`no batching line: ${line}`);
+          const sizes = m[3] ? m[3].split(", ").map(Number) : [];
+          const expected = [...Array.from({ length: Math.floor(n / size) }, () => size), ...(n % size ? [n % size] : [])];
+          expect({ size: Number(m[1]), batches: Number(m[2]), sizes, pending: Number(m[4]) }).toEqual({
+            size,
+            batches: expected.length,
+            sizes: expected,
+            pending: 0,
+          });
+          expect(storedCount(r.out)).toBe(n);
+        }
+      },
+      TIMEOUT,
+    );
   }
 
   for (const v of variantsWithout("BATCHING")) {
-    test(`variant ${v.name}: without BATCHING, no batching section`, async () => {
-      const r = await report(v, dataset(v, batchingInput(20)));
-      expect(section(r.out, "batching")).toBeUndefined();
-    }, TIMEOUT);
+    test(
+      `variant ${v.name}: without BATCHING, no batching section`,
+      async () => {
+        const r = await report(v, dataset(v, batchingInput(20)));
+        expect(section(r.out, "batching")).toBeUndefined();
+      },
+      TIMEOUT,
+    );
   }
 });
 
@@ -207,48 +262,70 @@ describe("flag: ENTERPRISE", () => {
   test("the records name variants to prove it in", () => expect(variants.length).toBeGreaterThan(0));
 
   for (const v of variants) {
-    test(`variant ${v.name}: every metric key names its tenant and scope (tenant@Scope:namespace/name), and a per-tenant table sums samples, series, namespaces and mean latency for each tenant in a scope`, async () => {
-      const data = dataset(v, tenantInput());
-      const r = await report(v, data, [NO_SAMPLING]);
-      const shown = aggregatesOf(r.out);
-      const ref = reference(v, data.metrics);
-      expect([...shown.keys()].sort()).toEqual([...ref.keys()].sort());
-      for (const key of shown.keys()) expect(key).toMatch(/^[a-z0-9_-]+@(Enterprise|Internal):[a-z]+\/[a-z.]+$/);
-      for (const row of ref.values()) {
-        expect({ key: row.key, count: shown.get(row.key)!.count }).toEqual({ key: row.key, count: String(row.count) });
-        expect(near2(shown.get(row.key)!.sum, row.sum)).toBe(true);
-      }
-      // Per tenant in a scope, computed here from the input.
-      const tenants = new Map<string, { scope: string; tenant: string; samples: number; series: Set<string>; namespaces: Set<string>; ms: number[] }>();
-      for (const m of data.metrics) {
-        const id = `${m.scope}/${m.tenant}`;
-        const t = tenants.get(id) ?? { scope: m.scope, tenant: m.tenant, samples: 0, series: new Set<string>(), namespaces: new Set<string>(), ms: [] };
-        t.samples++;
-        t.series.add(`${m.namespace}/${m.name}`);
-        t.namespaces.add(m.namespace);
-        if (m.unit === "ms") t.ms.push(m.value);
-        tenants.set(id, t);
-      }
-      const table = tableOf(section(r.out, "tenants") ?? []);
-      expect(table.map((t) => `${t.scope}/${t.tenant}`).sort()).toEqual([...tenants.keys()].sort());
-      for (const row of table) {
-        const t = tenants.get(`${row.scope}/${row.tenant}`)!;
-        const mean = t.ms.length ? t.ms.reduce((a, b) => a + b, 0) / t.ms.length : undefined;
-        expect({ samples: row.samples, series: row.series, namespaces: row.namespaces }).toEqual({ samples: String(t.samples), series: String(t.series.size), namespaces: [...t.namespaces].sort().join(",") });
-        if (mean === undefined) expect(row.mean).toBe("-");
-        else expect(near2(row.mean, mean)).toBe(true);
-      }
-    }, TIMEOUT);
+    test(
+      `variant ${v.name}: every metric key names its tenant and scope (tenant@Scope:namespace/name), and a per-tenant table sums samples, series, namespaces and mean latency for each tenant in a scope`,
+      async () => {
+        const data = dataset(v, tenantInput());
+        const r = await report(v, data, [NO_SAMPLING]);
+        const shown = aggregatesOf(r.out);
+        const ref = reference(v, data.metrics);
+        expect([...shown.keys()].sort()).toEqual([...ref.keys()].sort());
+        for (const key of shown.keys()) expect(key).toMatch(/^[a-z0-9_-]+@(Enterprise|Internal):[a-z]+\/[a-z.]+$/);
+        for (const row of ref.values()) {
+          expect({ key: row.key, count: shown.get(row.key)!.count }).toEqual({ key: row.key, count: String(row.count) });
+          expect(near2(shown.get(row.key)!.sum, row.sum)).toBe(true);
+        }
+        // Per tenant in a scope, computed here from the input.
+        const tenants = new Map<
+          string,
+          { scope: string; tenant: string; samples: number; series: Set<string>; namespaces: Set<string>; ms: number[] }
+        >();
+        for (const m of data.metrics) {
+          const id = `${m.scope}/${m.tenant}`;
+          const t = tenants.get(id) ?? {
+            scope: m.scope,
+            tenant: m.tenant,
+            samples: 0,
+            series: new Set<string>(),
+            namespaces: new Set<string>(),
+            ms: [],
+          };
+          t.samples++;
+          t.series.add(`${m.namespace}/${m.name}`);
+          t.namespaces.add(m.namespace);
+          if (m.unit === "ms") t.ms.push(m.value);
+          tenants.set(id, t);
+        }
+        const table = tableOf(section(r.out, "tenants") ?? []);
+        expect(table.map((t) => `${t.scope}/${t.tenant}`).sort()).toEqual([...tenants.keys()].sort());
+        for (const row of table) {
+          const t = tenants.get(`${row.scope}/${row.tenant}`)!;
+          const mean = t.ms.length ? t.ms.reduce((a, b) => a + b, 0) / t.ms.length : undefined;
+          expect({ samples: row.samples, series: row.series, namespaces: row.namespaces }).toEqual({
+            samples: String(t.samples),
+            series: String(t.series.size),
+            namespaces: [...t.namespaces].sort().join(","),
+          });
+          if (mean === undefined) expect(row.mean).toBe("-");
+          else expect(near2(row.mean, mean)).toBe(true);
+        }
+      },
+      TIMEOUT,
+    );
   }
 
   for (const v of variantsWithout("ENTERPRISE").filter((x) => !has(x, "MOCK_API"))) {
-    test(`variant ${v.name}: without ENTERPRISE, tenants and scopes share one aggregate per namespace/name and no per-tenant table is shown`, async () => {
-      const data = dataset(v, tenantInput());
-      const r = await report(v, data, [NO_SAMPLING]);
-      const shown = aggregatesOf(r.out);
-      expect([...shown.keys()].sort()).toEqual(["api/http.latency", "api/http.requests", "web/http.requests", "web/page.load"]);
-      expect(shown.get("api/http.latency")!.count).toBe(String(data.metrics.filter((m) => m.name === "http.latency").length));
-      expect(section(r.out, "tenants")).toBeUndefined();
-    }, TIMEOUT);
+    test(
+      `variant ${v.name}: without ENTERPRISE, tenants and scopes share one aggregate per namespace/name and no per-tenant table is shown`,
+      async () => {
+        const data = dataset(v, tenantInput());
+        const r = await report(v, data, [NO_SAMPLING]);
+        const shown = aggregatesOf(r.out);
+        expect([...shown.keys()].sort()).toEqual(["api/http.latency", "api/http.requests", "web/http.requests", "web/page.load"]);
+        expect(shown.get("api/http.latency")!.count).toBe(String(data.metrics.filter((m) => m.name === "http.latency").length));
+        expect(section(r.out, "tenants")).toBeUndefined();
+      },
+      TIMEOUT,
+    );
   }
 });

@@ -26,8 +26,9 @@ interface ProtoType {
   decode(b: Uint8Array): unknown;
   toObject(m: unknown, o: Record<string, unknown>): unknown;
 }
-const ExportMetricsServiceRequest = (otlp as unknown as { opentelemetry: { proto: { collector: { metrics: { v1: { ExportMetricsServiceRequest: ProtoType } } } } } }).opentelemetry.proto
-  .collector.metrics.v1.ExportMetricsServiceRequest;
+const ExportMetricsServiceRequest = (
+  otlp as unknown as { opentelemetry: { proto: { collector: { metrics: { v1: { ExportMetricsServiceRequest: ProtoType } } } } } }
+).opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 
 /**
  * Problems of an OTLP/JSON ExportMetricsServiceRequest, empty when it is one. The payload is converted to the
@@ -40,19 +41,23 @@ export function otlpProblems(payload: unknown): string[] {
   let decoded: unknown;
   try {
     const message = ExportMetricsServiceRequest.fromObject(payload);
-    decoded = ExportMetricsServiceRequest.toObject(ExportMetricsServiceRequest.decode(ExportMetricsServiceRequest.encode(message).finish()), {
-      longs: String,
-      enums: Number,
-      bytes: String,
-      defaults: true,
-      arrays: true,
-    });
+    decoded = ExportMetricsServiceRequest.toObject(
+      ExportMetricsServiceRequest.decode(ExportMetricsServiceRequest.encode(message).finish()),
+      {
+        longs: String,
+        enums: Number,
+        bytes: String,
+        defaults: true,
+        arrays: true,
+      },
+    );
   } catch (error) {
     return [`not an ExportMetricsServiceRequest: ${String(error)}`];
   }
   const walk = (written: unknown, read: unknown, path: string): void => {
     if (Array.isArray(written)) {
-      if (!Array.isArray(read) || read.length !== written.length) problems.push(`${path}: a list of ${written.length} did not survive the round trip`);
+      if (!Array.isArray(read) || read.length !== written.length)
+        problems.push(`${path}: a list of ${written.length} did not survive the round trip`);
       else for (const [i, w] of written.entries()) walk(w, read[i], `${path}[${i}]`);
     } else if (typeof written === "object" && written !== null) {
       if (typeof read !== "object" || read === null) return void problems.push(`${path}: not a message`);
@@ -88,7 +93,10 @@ const EMF_ENVELOPE = {
             additionalProperties: false,
             properties: {
               Namespace: { type: "string", minLength: 1, maxLength: 1024 },
-              Dimensions: { type: "array", items: { type: "array", maxItems: 30, items: { type: "string", minLength: 1, maxLength: 250 } } },
+              Dimensions: {
+                type: "array",
+                items: { type: "array", maxItems: 30, items: { type: "string", minLength: 1, maxLength: 250 } },
+              },
               Metrics: {
                 type: "array",
                 maxItems: 100,
@@ -96,7 +104,11 @@ const EMF_ENVELOPE = {
                   type: "object",
                   required: ["Name"],
                   additionalProperties: false,
-                  properties: { Name: { type: "string", minLength: 1, maxLength: 1024 }, Unit: { type: "string" }, StorageResolution: { enum: [1, 60] } },
+                  properties: {
+                    Name: { type: "string", minLength: 1, maxLength: 1024 },
+                    Unit: { type: "string" },
+                    StorageResolution: { enum: [1, 60] },
+                  },
                 },
               },
             },
@@ -111,7 +123,12 @@ const checkEnvelope = new Ajv({ allErrors: true, strict: true }).compile(EMF_ENV
 /** Problems of one EMF document (a parsed log line), empty when CloudWatch would extract its metrics. */
 export function emfProblems(doc: unknown): string[] {
   if (!checkEnvelope(doc)) return (checkEnvelope.errors ?? []).map((e) => `${e.instancePath || "$"} ${e.message}`);
-  const d = doc as Record<string, unknown> & { _aws: { Timestamp: number; CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string; Unit?: string }[] }[] } };
+  const d = doc as Record<string, unknown> & {
+    _aws: {
+      Timestamp: number;
+      CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string; Unit?: string }[] }[];
+    };
+  };
   const problems: string[] = [];
   const attempt = (what: string, f: () => void) => {
     try {
@@ -136,7 +153,8 @@ export function emfProblems(doc: unknown): string[] {
       // A metric names a member holding a number (or a list of at most 100 numbers).
       const v = d[m.Name];
       const values = Array.isArray(v) ? v : [v];
-      if (values.length === 0 || values.length > 100 || !values.every((x) => typeof x === "number")) problems.push(`metric ${m.Name}: the document has no number member ${m.Name}`);
+      if (values.length === 0 || values.length > 100 || !values.every((x) => typeof x === "number"))
+        problems.push(`metric ${m.Name}: the document has no number member ${m.Name}`);
       else for (const x of values as number[]) attempt(`metric ${m.Name}`, () => validateMetric(m.Name, x, m.Unit));
     }
   }
@@ -150,7 +168,9 @@ const w3c = new W3CTraceContextPropagator();
 /** The trace context OpenTelemetry's W3C propagator reads from a traceparent header, or undefined when it refuses it. */
 export function w3cTraceparent(header: string): { traceId: string; spanId: string; flags: number } | undefined {
   const context = trace.getSpanContext(w3c.extract(ROOT_CONTEXT, { traceparent: header }, defaultTextMapGetter));
-  return context && isSpanContextValid(context) ? { traceId: context.traceId, spanId: context.spanId, flags: context.traceFlags } : undefined;
+  return context && isSpanContextValid(context)
+    ? { traceId: context.traceId, spanId: context.spanId, flags: context.traceFlags }
+    : undefined;
 }
 
 // ---- mpt2 ----------------------------------------------------------------------------------------
@@ -181,7 +201,8 @@ export function parseMpt2(text: string): Mpt2Record[] {
   const out: Mpt2Record[] = [];
   let ts = 0;
   const dec = (field: string, where: string): string => {
-    if (/[|&=\n\r]/.test(field) || /%(?![0-9A-F]{2})/.test(field)) throw new Error(`mpt2 ${where}: unencoded separator or bad escape in ${JSON.stringify(field)}`);
+    if (/[|&=\n\r]/.test(field) || /%(?![0-9A-F]{2})/.test(field))
+      throw new Error(`mpt2 ${where}: unencoded separator or bad escape in ${JSON.stringify(field)}`);
     return field.replace(/%([0-9A-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
   };
   lines.slice(1).forEach((line, i) => {
@@ -194,13 +215,29 @@ export function parseMpt2(text: string): Mpt2Record[] {
     }
     const f = line.split("|");
     if (f.length < 6 || f.length > 9) throw new Error(`mpt2 ${where}: ${f.length} fields`);
-    const [idx, scope, tenant, namespace, delta, value, props = "", traceparent = "", unit = ""] = f as [string, string, string, string, string, string, ...string[]];
+    const [idx, scope, tenant, namespace, delta, value, props = "", traceparent = "", unit = ""] = f as [
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      ...string[],
+    ];
     if (!/^\d+$/.test(idx) || Number(idx) >= names.length) throw new Error(`mpt2 ${where}: name index ${idx} not in the dictionary`);
     if (!/^-?[0-9a-z]+$/.test(delta)) throw new Error(`mpt2 ${where}: ts delta ${delta}`);
     ts += delta.startsWith("-") ? -parseInt(delta.slice(1), 36) : parseInt(delta, 36);
     const v = Number(value);
     if (value === "" || !Number.isFinite(v) || String(v) !== value) throw new Error(`mpt2 ${where}: value ${value}`);
-    const record: Mpt2Record = { name: names[Number(idx)]!, scope: dec(scope, where), tenant: dec(tenant, where), namespace: dec(namespace, where), ts, value: v, props: {} };
+    const record: Mpt2Record = {
+      name: names[Number(idx)]!,
+      scope: dec(scope, where),
+      tenant: dec(tenant, where),
+      namespace: dec(namespace, where),
+      ts,
+      value: v,
+      props: {},
+    };
     if (props !== "") {
       for (const pair of props.split("&")) {
         const parts = pair.split("=");

@@ -123,7 +123,13 @@ export function built(variant: Variant): Promise<string> {
   if (!p) {
     p = (async () => {
       const outdir = join(TMP(), "variants", variant.name);
-      const result = await Bun.build({ entrypoints: [join(ROOT, variant.entry)], target: "bun", minify: true, features: variant.features, outdir });
+      const result = await Bun.build({
+        entrypoints: [join(ROOT, variant.entry)],
+        target: "bun",
+        minify: true,
+        features: variant.features,
+        outdir,
+      });
       if (!result.success) throw new Error(`build of ${variant.name} failed: ${result.logs.join("\n")}`);
       return join(outdir, "main.js");
     })();
@@ -209,7 +215,10 @@ export class AppServer {
    * Starts `bun main.js <input> --serve --port=0 --host=127.0.0.1`, reads the port it prints, waits for /health.
    * Rejects (after killing the child) when it exits or does not answer within `timeoutMs`.
    */
-  static async start(variant: Variant, opts: { env?: Record<string, string>; args?: string[]; timeoutMs?: number } = {}): Promise<AppServer> {
+  static async start(
+    variant: Variant,
+    opts: { env?: Record<string, string>; args?: string[]; timeoutMs?: number } = {},
+  ): Promise<AppServer> {
     const main = await built(variant);
     const input = tempFile("empty.jsonl", "");
     const proc = Bun.spawn([process.execPath, main, input, "--serve", "--port=0", "--host=127.0.0.1", ...(opts.args ?? [])], {
@@ -250,7 +259,13 @@ export class AppServer {
           }
         } catch {}
       })();
-      const server = new AppServer(variant, proc, port, () => err, () => text);
+      const server = new AppServer(
+        variant,
+        proc,
+        port,
+        () => err,
+        () => text,
+      );
       for (;;) {
         try {
           const res = await fetch(`${server.http}/health`);
@@ -285,7 +300,12 @@ export class AppServer {
   /** Status of a WebSocket upgrade request that is expected to be refused (a granted one is closed at once). */
   async upgradeStatus(query: string): Promise<number> {
     const res = await fetch(`${this.http}/stream?${query}`, {
-      headers: { Connection: "Upgrade", Upgrade: "websocket", "Sec-WebSocket-Version": "13", "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==" },
+      headers: {
+        Connection: "Upgrade",
+        Upgrade: "websocket",
+        "Sec-WebSocket-Version": "13",
+        "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
+      },
     });
     await res.body?.cancel().catch(() => {});
     return res.status;

@@ -43,9 +43,17 @@ describe("bins", () => {
     const dir = makeProject();
     try {
       const parts: string[] = [];
-      for (let i = 0; i < 2_000; i++) parts.push(`\n- name: BAD_${i}\n  type: Release\n  category: Core\n  domain: Platform\n  scope: [Enterprise]\n  tier: Free\n  impact: Low\n  status: Planned\n  approval: Pending\n  description: x\n  owner: Nobody ${i}\n  introduced: "2026-01-01"\n`);
+      for (let i = 0; i < 2_000; i++)
+        parts.push(
+          `\n- name: BAD_${i}\n  type: Release\n  category: Core\n  domain: Platform\n  scope: [Enterprise]\n  tier: Free\n  impact: Low\n  status: Planned\n  approval: Pending\n  description: x\n  owner: Nobody ${i}\n  introduced: "2026-01-01"\n`,
+        );
       writeFileSync(join(dir, "data/features.yaml"), readFileSync(join(dir, "data/features.yaml"), "utf8") + parts.join(""));
-      const p = Bun.spawn([BUN, join(REPO, "scripts/check.ts"), "--no-cache", "--format", "json"], { cwd: dir, env: cleanEnv(), stdout: "pipe", stderr: "pipe" });
+      const p = Bun.spawn([BUN, join(REPO, "scripts/check.ts"), "--no-cache", "--format", "json"], {
+        cwd: dir,
+        env: cleanEnv(),
+        stdout: "pipe",
+        stderr: "pipe",
+      });
       const reader = p.stdout.getReader();
       await reader.read(); // the first chunk, then hang up
       await reader.cancel();

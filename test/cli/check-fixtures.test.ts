@@ -24,7 +24,9 @@ describe("check CLI fixtures", () => {
     test(name, async () => {
       const dir = join(CASES, name);
       const args = existsSync(join(dir, "args.json")) ? (JSON.parse(readFileSync(join(dir, "args.json"), "utf8")) as string[]) : [];
-      const env = existsSync(join(dir, "env.json")) ? (JSON.parse(readFileSync(join(dir, "env.json"), "utf8")) as Record<string, string>) : {};
+      const env = existsSync(join(dir, "env.json"))
+        ? (JSON.parse(readFileSync(join(dir, "env.json"), "utf8")) as Record<string, string>)
+        : {};
       const project = makeProject(dir);
       try {
         const actual = render(await runMain("check", project, args, env));

@@ -24,7 +24,11 @@ describe("the argument parser", () => {
     options: {
       "--out": { value: "DIR", help: "where" },
       "--quiet": { help: "hush" },
-      "--format": { value: "text|json", help: "how", check: (v) => (v === "text" || v === "json" ? undefined : `--format takes "text" or "json", not ${JSON.stringify(v)}`) },
+      "--format": {
+        value: "text|json",
+        help: "how",
+        check: (v) => (v === "text" || v === "json" ? undefined : `--format takes "text" or "json", not ${JSON.stringify(v)}`),
+      },
     },
     aliases: { "--json": ["--format", "json"] },
     positionals: 1,
@@ -79,9 +83,21 @@ describe("every command", () => {
   });
 
   test("option values are checked before any work", async () => {
-    expect(await runMain("verify", TMP, ["--today", "2026-02-30"])).toEqual({ exitCode: 2, stdout: "", stderr: '--today takes a date written YYYY-MM-DD, not "2026-02-30"\n' });
-    expect(await runMain("check", TMP, ["--format", "xml"])).toEqual({ exitCode: 2, stdout: "", stderr: '--format takes "text" or "json", not "xml"\n' });
-    expect(await runMain("serve", TMP, ["--port", "http"])).toEqual({ exitCode: 2, stdout: "", stderr: '--port takes a number from 0 to 65535, not "http"\n' });
+    expect(await runMain("verify", TMP, ["--today", "2026-02-30"])).toEqual({
+      exitCode: 2,
+      stdout: "",
+      stderr: '--today takes a date written YYYY-MM-DD, not "2026-02-30"\n',
+    });
+    expect(await runMain("check", TMP, ["--format", "xml"])).toEqual({
+      exitCode: 2,
+      stdout: "",
+      stderr: '--format takes "text" or "json", not "xml"\n',
+    });
+    expect(await runMain("serve", TMP, ["--port", "http"])).toEqual({
+      exitCode: 2,
+      stdout: "",
+      stderr: '--port takes a number from 0 to 65535, not "http"\n',
+    });
     expect(await runMain("check-links", TMP, ["a", "b"])).toEqual({ exitCode: 2, stdout: "", stderr: 'too many arguments: "b"\n' });
   });
 });
@@ -133,23 +149,47 @@ describe("start", () => {
   function plan(codes: Record<string, number> = {}) {
     const order: string[] = [];
     let stop: (code: number) => void = () => {};
-    const step = (name: string) => [name, async () => async () => {
-      order.push(name);
-      return codes[name] ?? 0;
-    }] as [string, () => Promise<(a: string[], io: unknown) => Promise<number>>];
+    const step = (name: string) =>
+      [
+        name,
+        async () => async () => {
+          order.push(name);
+          return codes[name] ?? 0;
+        },
+      ] as [string, () => Promise<(a: string[], io: unknown) => Promise<number>>];
     const serve = () => {
       order.push("serve");
       return new Promise<number>((done) => (stop = done));
     };
-    const [check, generate, build, verify, prove] = ["check", "generate", "build", "verify", "prove"].map(step) as [ReturnType<typeof step>, ReturnType<typeof step>, ReturnType<typeof step>, ReturnType<typeof step>, ReturnType<typeof step>];
-    return { order, stop: (code: number) => stop(code), plan: { before: [check, generate, build], serve, whileServing: [[verify, build], [prove, build]] as const } };
+    const [check, generate, build, verify, prove] = ["check", "generate", "build", "verify", "prove"].map(step) as [
+      ReturnType<typeof step>,
+      ReturnType<typeof step>,
+      ReturnType<typeof step>,
+      ReturnType<typeof step>,
+      ReturnType<typeof step>,
+    ];
+    return {
+      order,
+      stop: (code: number) => stop(code),
+      plan: {
+        before: [check, generate, build],
+        serve,
+        whileServing: [
+          [verify, build],
+          [prove, build],
+        ] as const,
+      },
+    };
   }
 
   test("serves the site as soon as it is built, then lands each evidence step in it with a rebuild", async () => {
     const { startWith, BEFORE_SERVING, WHILE_SERVING } = await import("../../src/cli/start.ts");
     // The real plan: nothing slow (verify, prove) stands before the server.
     expect(BEFORE_SERVING.map(([name]) => name)).toEqual(["check", "generate", "build"]);
-    expect(WHILE_SERVING.map(([evidence, rebuild]) => [evidence[0], rebuild[0]])).toEqual([["verify", "build"], ["prove", "build"]]);
+    expect(WHILE_SERVING.map(([evidence, rebuild]) => [evidence[0], rebuild[0]])).toEqual([
+      ["verify", "build"],
+      ["prove", "build"],
+    ]);
     const p = plan();
     const io = memoryIo({ cwd: REPO });
     const started = startWith(p.plan, io);

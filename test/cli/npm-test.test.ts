@@ -16,7 +16,8 @@ afterAll(() => {
 function tests(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), "npm-test-case-"));
   dirs.push(dir);
-  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), `import { describe, expect, test } from "bun:test";\n${text}\n`);
+  for (const [name, text] of Object.entries(files))
+    writeFileSync(join(dir, name), `import { describe, expect, test } from "bun:test";\n${text}\n`);
   return dir;
 }
 

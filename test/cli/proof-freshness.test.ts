@@ -55,16 +55,31 @@ beforeAll(async () => {
   const dir = makeProject();
   dirs.push(dir);
   const security = join(dir, "data/security.yaml");
-  writeFileSync(security, `${readFileSync(security, "utf8").replace("status: In Progress", "status: Beta").trimEnd()}\n  proof:\n    tests: [test/proof/control.test.ts]\n    name: "control: Scope Isolation"\n    faults:\n      - id: one-more\n        what: the limit is one higher than the record\n        file: src/app/main.ts\n        find: "limit: SCOPE_ISOLATION_CONNECTIONS"\n        replace: "limit: SCOPE_ISOLATION_CONNECTIONS + 1"\n`);
+  writeFileSync(
+    security,
+    `${readFileSync(security, "utf8").replace("status: In Progress", "status: Beta").trimEnd()}\n  proof:\n    tests: [test/proof/control.test.ts]\n    name: "control: Scope Isolation"\n    faults:\n      - id: one-more\n        what: the limit is one higher than the record\n        file: src/app/main.ts\n        find: "limit: SCOPE_ISOLATION_CONNECTIONS"\n        replace: "limit: SCOPE_ISOLATION_CONNECTIONS + 1"\n`,
+  );
   const criteria = join(dir, "data/criteria.yaml");
-  writeFileSync(criteria, `${readFileSync(criteria, "utf8").trimEnd()}\n  proof:\n    tests: [test/proof/types.test.ts]\n    inputs: [src/]\n`);
+  writeFileSync(
+    criteria,
+    `${readFileSync(criteria, "utf8").trimEnd()}\n  proof:\n    tests: [test/proof/types.test.ts]\n    inputs: [src/]\n`,
+  );
   const components = join(dir, "data/components.yaml");
-  writeFileSync(components, readFileSync(components, "utf8").replace("  location: tsconfig.json\n", "  location: tsconfig.json\n  proof:\n    tests: [test/proof/helper.test.ts]\n"));
+  writeFileSync(
+    components,
+    readFileSync(components, "utf8").replace(
+      "  location: tsconfig.json\n",
+      "  location: tsconfig.json\n  proof:\n    tests: [test/proof/helper.test.ts]\n",
+    ),
+  );
   mkdirSync(join(dir, "src/app"), { recursive: true });
   mkdirSync(join(dir, "src/diff"), { recursive: true });
   mkdirSync(join(dir, "test/proof"), { recursive: true });
   mkdirSync(join(dir, "test/helpers"), { recursive: true });
-  writeFileSync(join(dir, "src/app/main.ts"), `import { SCOPE_ISOLATION_CONNECTIONS } from "../generated/limits.ts";\nexport const SERVE = { limit: SCOPE_ISOLATION_CONNECTIONS };\n`);
+  writeFileSync(
+    join(dir, "src/app/main.ts"),
+    `import { SCOPE_ISOLATION_CONNECTIONS } from "../generated/limits.ts";\nexport const SERVE = { limit: SCOPE_ISOLATION_CONNECTIONS };\n`,
+  );
   writeFileSync(join(dir, "src/diff/fail-on.ts"), `export const threshold: number = 5;\n`);
   writeFileSync(join(dir, "test/proof/control.test.ts"), CONTROL);
   writeFileSync(join(dir, "test/proof/types.test.ts"), TYPES);
@@ -98,11 +113,19 @@ async function views(dir: string) {
   const proofs = freshProveResults(dir, dir, model);
   const evidence = provedEntries(model)
     .filter((e) => e.record.proof && WATCHED.includes(e.record.name))
-    .map((e) => [e.record.name, statusEvidence({ ...e, record: { ...e.record, status: "Done" } } as typeof e, { root: dir, model, results: undefined, proofs })] as const);
+    .map(
+      (e) =>
+        [
+          e.record.name,
+          statusEvidence({ ...e, record: { ...e.record, status: "Done" } } as typeof e, { root: dir, model, results: undefined, proofs }),
+        ] as const,
+    );
   const site = Object.fromEntries(evidence.map(([name, ev]) => [name, ev && isProven(ev)]));
   const reasons = Object.fromEntries(evidence.map(([name, ev]) => [name, ev?.reason]));
   const { snapshot } = await takeSnapshot(dir, { today: "2026-06-01", cache: false, prove: false, env: cleanEnv() });
-  const diff = Object.fromEntries(snapshot.claims.filter((c) => c.evidence && WATCHED.includes(c.name)).map((c) => [c.name, c.evidence!.state]));
+  const diff = Object.fromEntries(
+    snapshot.claims.filter((c) => c.evidence && WATCHED.includes(c.name)).map((c) => [c.name, c.evidence!.state]),
+  );
   return { site, reasons, diff, diagnostics: snapshot.diagnostics.map((d) => d.rule) };
 }
 
@@ -136,7 +159,9 @@ describe("each proof is fresh for its own inputs", () => {
     expect(check.stderr).toContain("1 warning in 1 file");
     const v = await views(dir);
     expect(v.site).toEqual({ "Scope Isolation": true, "TypeScript compilation": true, "TypeScript Config": false });
-    expect(v.reasons["TypeScript Config"]).toBe("its proof is not fresh: test/helpers/util.ts changed since its tests ran (run npm run prove)");
+    expect(v.reasons["TypeScript Config"]).toBe(
+      "its proof is not fresh: test/helpers/util.ts changed since its tests ran (run npm run prove)",
+    );
     expect(v.diff).toEqual({ "Scope Isolation": "proven", "TypeScript compilation": "proven", "TypeScript Config": "unproven" });
   }, 60_000);
 
@@ -185,7 +210,9 @@ describe("evidence a contribution cannot write", () => {
     git(dir, "init", "-q");
     git(dir, "add", "-f", ".cache");
     const check = await runMain("check", dir, ["--no-cache"]);
-    expect(headlines(check.stderr)).toEqual([`${PROVE_RESULTS}:1:1: error tracked-results: git tracks .cache, and with it ${PROVE_RESULTS}: results a commit brings are not evidence, so none of them is used`]);
+    expect(headlines(check.stderr)).toEqual([
+      `${PROVE_RESULTS}:1:1: error tracked-results: git tracks .cache, and with it ${PROVE_RESULTS}: results a commit brings are not evidence, so none of them is used`,
+    ]);
   }, 60_000);
 });
 
@@ -194,7 +221,13 @@ test("a git that cannot say whether it tracks the results (a broken index) canno
   git(dir, "init", "-q");
   writeFileSync(join(dir, ".git/index"), "not an index");
   const check = await runMain("check", dir, ["--no-cache"]);
-  expect(headlines(check.stderr)).toEqual([expect.stringMatching(new RegExp(`^${PROVE_RESULTS.replace(/\./g, "\\.")}:1:1: error tracked-results: git cannot say whether it tracks ${PROVE_RESULTS.replace(/\./g, "\\.")} \\(.+\\): results that may have come with a commit are not used$`))]);
+  expect(headlines(check.stderr)).toEqual([
+    expect.stringMatching(
+      new RegExp(
+        `^${PROVE_RESULTS.replace(/\./g, "\\.")}:1:1: error tracked-results: git cannot say whether it tracks ${PROVE_RESULTS.replace(/\./g, "\\.")} \\(.+\\): results that may have come with a commit are not used$`,
+      ),
+    ),
+  ]);
 }, 60_000);
 
 describe("npm run prove re-runs only what changed", () => {
@@ -233,7 +266,9 @@ describe("npm run prove re-runs only what changed", () => {
     git(dir, "init", "-q");
     git(dir, "add", "-f", PROVE_RESULTS);
     const run = await runMain("prove", dir);
-    expect(headlines(run.stderr)).toEqual([`${PROVE_RESULTS}:1:1: error tracked-results: git tracks ${PROVE_RESULTS}: results a commit brings are not evidence, so none of them is used`]);
+    expect(headlines(run.stderr)).toEqual([
+      `${PROVE_RESULTS}:1:1: error tracked-results: git tracks ${PROVE_RESULTS}: results a commit brings are not evidence, so none of them is used`,
+    ]);
     expect(run.stderr).not.toContain("kept");
     expect(run.exitCode).toBe(1);
   }, 120_000);

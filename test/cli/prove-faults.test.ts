@@ -62,7 +62,15 @@ describe("npm run prove plants faults", () => {
     const results = JSON.parse(readFileSync(join(dir, PROVE_RESULTS), "utf8"));
     expect(results.records[0].passed).toBe(2);
     expect(results.records[0].faults).toEqual([
-      { id: "open-guard", what: "the guard lets a caller read another tenant's data", state: "missed", failures: [], variants: [], reason: "2 of 2 tests of the proof still pass with it planted", duration: expect.any(Number) },
+      {
+        id: "open-guard",
+        what: "the guard lets a caller read another tenant's data",
+        state: "missed",
+        failures: [],
+        variants: [],
+        reason: "2 of 2 tests of the proof still pass with it planted",
+        duration: expect.any(Number),
+      },
     ]);
     // The fault went into a copy: the project's file is as it was, and the copy is gone.
     expect(readFileSync(join(dir, GUARD), "utf8")).toBe(guard);
@@ -86,7 +94,10 @@ describe("npm run prove plants faults", () => {
         id: "open-guard",
         what: "the guard lets a caller read another tenant's data",
         state: "caught",
-        failures: ["control: Scope Isolation › variant prod: another tenant's read is refused", "control: Scope Isolation › variant enterprise: another tenant's read is refused"],
+        failures: [
+          "control: Scope Isolation › variant prod: another tenant's read is refused",
+          "control: Scope Isolation › variant enterprise: another tenant's read is refused",
+        ],
         variants: ["enterprise", "prod"],
         duration: expect.any(Number),
       },
@@ -98,7 +109,10 @@ describe("npm run prove plants faults", () => {
     expect(quick.exitCode).toBe(0);
     expect(JSON.parse(readFileSync(join(dir, PROVE_RESULTS), "utf8")).records[0].faults).toBeUndefined();
     // A Done needs its faults planted: results without them do not back it.
-    writeFileSync(join(dir, "data/security.yaml"), readFileSync(join(dir, "data/security.yaml"), "utf8").replace("status: Beta", "status: Done"));
+    writeFileSync(
+      join(dir, "data/security.yaml"),
+      readFileSync(join(dir, "data/security.yaml"), "utf8").replace("status: Beta", "status: Done"),
+    );
     const done = await runMain("prove", dir, ["--no-faults"]);
     expect(headlines(done.stderr)).toEqual([
       "data/security.yaml:9:11: error unproven-claim: Scope Isolation says Done, but its faults were not planted (open-guard): run npm run prove without --no-faults",
@@ -136,7 +150,9 @@ describe("npm run prove plants faults", () => {
 
   test("a fault's replace text runs only in the copy, with no secret of the environment: a fault that would show one is missed", async () => {
     const dir = project((y) =>
-      y.replace("test/proof/smoke.test.ts", "test/proof/guard.test.ts").replace('replace: "return true;"', "replace: 'return process.env.PROVE_FAULT_SECRET === undefined ? caller === owner : true;'"),
+      y
+        .replace("test/proof/smoke.test.ts", "test/proof/guard.test.ts")
+        .replace('replace: "return true;"', "replace: 'return process.env.PROVE_FAULT_SECRET === undefined ? caller === owner : true;'"),
     );
     const run = await runMain("prove", dir, [], { PROVE_FAULT_SECRET: "s3cret" });
     expect(headlines(run.stderr)).toContain(
@@ -196,7 +212,11 @@ test("variant prod: hangs", async () => {
     writeFileSync(join(dir, "test/hang.test.ts"), HANGS);
     const pidsFile = join(dir, "pids.txt");
     try {
-      const run = await runBunTest(dir, ["test/hang.test.ts"], { bun: process.execPath, env: { ...process.env, PIDS_FILE: pidsFile }, timeoutMs: 3_000 });
+      const run = await runBunTest(dir, ["test/hang.test.ts"], {
+        bun: process.execPath,
+        env: { ...process.env, PIDS_FILE: pidsFile },
+        timeoutMs: 3_000,
+      });
       expect(run.timedOut).toBe(true);
       expect(run.reported).toBe(false);
       const pids = pidsIn(pidsFile);
@@ -210,7 +230,11 @@ test("variant prod: hangs", async () => {
     const dir = project((y) => y.replace("test/proof/smoke.test.ts", "test/proof/hang.test.ts"));
     writeFileSync(join(dir, "test/proof/hang.test.ts"), HANGS.replace('"variant prod: hangs"', '"control: Scope Isolation"'));
     const pidsFile = join(dir, "pids.txt");
-    const prove = Bun.spawn([process.execPath, join(REPO, "scripts/prove.ts")], { cwd: dir, env: { ...process.env, BUN_OPTIONS: "", PIDS_FILE: pidsFile }, stdio: ["ignore", "ignore", "ignore"] });
+    const prove = Bun.spawn([process.execPath, join(REPO, "scripts/prove.ts")], {
+      cwd: dir,
+      env: { ...process.env, BUN_OPTIONS: "", PIDS_FILE: pidsFile },
+      stdio: ["ignore", "ignore", "ignore"],
+    });
     try {
       expect(await waitFor(() => existsSync(pidsFile) && readFileSync(pidsFile, "utf8").includes(" "), 30_000)).toBe(true);
       const pids = pidsIn(pidsFile);

@@ -56,7 +56,7 @@ describe("npm run prove", () => {
     const dir = project("In Progress", "control: Scope Isolation", { "a.test.ts": PASS });
     const run = await runMain("prove", dir);
     expect(headlines(run.stderr)).toEqual([
-      'data/security.yaml:9:11: warning status-behind-evidence: Scope Isolation says In Progress, but its proof passes (2 tests in enterprise, prod)',
+      "data/security.yaml:9:11: warning status-behind-evidence: Scope Isolation says In Progress, but its proof passes (2 tests in enterprise, prod)",
     ]);
     expect(run.exitCode).toBe(0);
     const results = JSON.parse(readFileSync(join(dir, PROVE_RESULTS), "utf8"));
@@ -103,7 +103,10 @@ describe("npm run prove", () => {
 
     // Fresh results: check holds claims to them too. Its test reads no record, so a status edit leaves the
     // proof fresh and the new Done is judged by these results (its tests passed, its fault was caught) …
-    writeFileSync(join(dir, "data/security.yaml"), readFileSync(join(dir, "data/security.yaml"), "utf8").replace("status: In Progress", "status: Done"));
+    writeFileSync(
+      join(dir, "data/security.yaml"),
+      readFileSync(join(dir, "data/security.yaml"), "utf8").replace("status: In Progress", "status: Done"),
+    );
     const done = await runMain("check", dir, ["--no-cache"]);
     expect(headlines(done.stderr)).toEqual([]);
     expect(done.exitCode).toBe(0);

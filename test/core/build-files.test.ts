@@ -62,38 +62,50 @@ describe("package.json build scripts", () => {
     expect(Object.entries(JSON.parse(emitPackageJson(model, kept)!).scripts)[0]).toEqual(["__proto__", "echo kept"]);
   });
 
-  test("generate merges into the project's package.json; check is clean afterwards", () => {
-    const dir = makeProject(join(REPO, "test/fixtures/check/stale-build-scripts"));
-    projects.push(dir);
-    const before = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
-    const gen = runScript("generate.ts", dir);
-    expect(gen.stderr).toContain("generate: wrote package.json\n");
-    const after = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
-    expect(after).toEqual({ ...before, scripts: { check: "bun scripts/check.ts", "build:prod": prod, "build:enterprise": enterprise } });
-    expect(runScript("check.ts", dir).exitCode).toBe(0);
-  }, SPAWNING);
+  test(
+    "generate merges into the project's package.json; check is clean afterwards",
+    () => {
+      const dir = makeProject(join(REPO, "test/fixtures/check/stale-build-scripts"));
+      projects.push(dir);
+      const before = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
+      const gen = runScript("generate.ts", dir);
+      expect(gen.stderr).toContain("generate: wrote package.json\n");
+      const after = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
+      expect(after).toEqual({ ...before, scripts: { check: "bun scripts/check.ts", "build:prod": prod, "build:enterprise": enterprise } });
+      expect(runScript("check.ts", dir).exitCode).toBe(0);
+    },
+    SPAWNING,
+  );
 
-  test("an unreadable package.json is neither reported stale nor overwritten", () => {
-    const dir = makeProject();
-    projects.push(dir);
-    writeFileSync(join(dir, "package.json"), "{ broken\n");
-    expect(generatedFiles(loadModel(dir).model, dir).has("package.json")).toBe(false);
-    expect(runScript("generate.ts", dir).exitCode).toBe(0);
-    expect(readFileSync(join(dir, "package.json"), "utf8")).toBe("{ broken\n");
-    expect(runScript("check.ts", dir).exitCode).toBe(0);
-  }, SPAWNING);
+  test(
+    "an unreadable package.json is neither reported stale nor overwritten",
+    () => {
+      const dir = makeProject();
+      projects.push(dir);
+      writeFileSync(join(dir, "package.json"), "{ broken\n");
+      expect(generatedFiles(loadModel(dir).model, dir).has("package.json")).toBe(false);
+      expect(runScript("generate.ts", dir).exitCode).toBe(0);
+      expect(readFileSync(join(dir, "package.json"), "utf8")).toBe("{ broken\n");
+      expect(runScript("check.ts", dir).exitCode).toBe(0);
+    },
+    SPAWNING,
+  );
 });
 
 describe("build-variants workflow", () => {
-  test("is generated: one matrix entry per variant, and check sees a hand edit", () => {
-    const dir = makeProject();
-    projects.push(dir);
-    expect(readFileSync(join(dir, WORKFLOW_PATH), "utf8")).toBe(emitWorkflow(model));
-    writeFileSync(join(dir, WORKFLOW_PATH), emitWorkflow(model).replace('variant: "enterprise"', 'variant: "enterprise-edition"'));
-    const run = runScript("check.ts", dir);
-    expect(run.exitCode).toBe(1);
-    expect(run.stderr).toContain(`${WORKFLOW_PATH}:1:1: error stale-generated`);
-    expect(runScript("generate.ts", dir).stderr).toContain(`generate: wrote ${WORKFLOW_PATH}\n`);
-    expect(runScript("check.ts", dir).exitCode).toBe(0);
-  }, SPAWNING);
+  test(
+    "is generated: one matrix entry per variant, and check sees a hand edit",
+    () => {
+      const dir = makeProject();
+      projects.push(dir);
+      expect(readFileSync(join(dir, WORKFLOW_PATH), "utf8")).toBe(emitWorkflow(model));
+      writeFileSync(join(dir, WORKFLOW_PATH), emitWorkflow(model).replace('variant: "enterprise"', 'variant: "enterprise-edition"'));
+      const run = runScript("check.ts", dir);
+      expect(run.exitCode).toBe(1);
+      expect(run.stderr).toContain(`${WORKFLOW_PATH}:1:1: error stale-generated`);
+      expect(runScript("generate.ts", dir).stderr).toContain(`generate: wrote ${WORKFLOW_PATH}\n`);
+      expect(runScript("check.ts", dir).exitCode).toBe(0);
+    },
+    SPAWNING,
+  );
 });

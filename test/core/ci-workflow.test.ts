@@ -38,7 +38,10 @@ describe("ci workflow", () => {
     const scripts = (JSON.parse(readFileSync(join(REPO, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
     for (const v of model.records.variants) {
       expect(committed).toContain(`variant: "${v.record.name}"\n            script: "${v.record.script}"`);
-      expect({ variant: v.record.name, script: scripts[v.record.script] }).toEqual({ variant: v.record.name, script: buildCommand(v.record) });
+      expect({ variant: v.record.name, script: scripts[v.record.script] }).toEqual({
+        variant: v.record.name,
+        script: buildCommand(v.record),
+      });
     }
   });
 
@@ -48,7 +51,9 @@ describe("ci workflow", () => {
 
   test("the parser refuses what GitHub would: a misspelt key, a missing runs-on, an unknown expression name", async () => {
     expect((await workflowErrors(committed.replace("runs-on:", "run-on:"))).join("\n")).toContain("Required property is missing: runs-on");
-    expect((await workflowErrors(committed.replace("${{ matrix.variant }}", "${{ matrx.variant }}"))).join("\n")).toContain("Unrecognized named-value: 'matrx'");
+    expect((await workflowErrors(committed.replace("${{ matrix.variant }}", "${{ matrx.variant }}"))).join("\n")).toContain(
+      "Unrecognized named-value: 'matrx'",
+    );
     expect((await workflowErrors("on: push\njobs: [1]\n")).length).toBeGreaterThan(0);
   });
 });

@@ -30,10 +30,10 @@ describe("diagnostics", () => {
       const lines = text.split(/\r?\n/);
       expect(lineIndex(text).starts.length).toBe(lines.length);
       for (let n = 1; n <= lines.length + 1; n++) {
-        const expected = lines
-          .slice(Math.max(0, n - 3), Math.min(lines.length, n))
-          .map((l) => escapeControl(l.replace(/\t/g, "→")));
-        const frame = codeFrame(text, n, 1).split("\n").filter((l) => !l.endsWith("^"));
+        const expected = lines.slice(Math.max(0, n - 3), Math.min(lines.length, n)).map((l) => escapeControl(l.replace(/\t/g, "→")));
+        const frame = codeFrame(text, n, 1)
+          .split("\n")
+          .filter((l) => !l.endsWith("^"));
         expect(frame.map((l) => l.replace(/^[> ] +\d+ \| /, ""))).toEqual(expected);
       }
     }
@@ -53,13 +53,16 @@ describe("diagnostics", () => {
   test("unsafe characters become visible escapes; ordinary text is untouched", () => {
     expect(escapeControl("\x1b]52;c;aGk=\x07\x1b[2K\r")).toBe("\\x1b]52;c;aGk=\\x07\\x1b[2K\\r");
     expect(escapeControl("\0\t\n\x7f\x80\x9b\u202a\u202e\u2066\u2069")).toBe("\\x00\\t\\n\\x7f\\x80\\x9b\\u202a\\u202e\\u2066\\u2069");
-    const plain = 'Grüße, “quoted” → ✓ 日本 🚀 \\x1b as text, \u200d \u00a0';
+    const plain = "Grüße, “quoted” → ✓ 日本 🚀 \\x1b as text, \u200d \u00a0";
     expect(escapeControl(plain)).toBe(plain);
   });
 
   test("text output escapes file, message, hint and code line", () => {
     const evil = "\x1b]52;c;aGk=\x07\x1b[2K\r\u202e\x9b";
-    const out = formatText([{ file: `data/${evil}.yaml`, line: 1, col: 1, rule: "invalid-enum", message: `bad ${evil}`, hint: `try ${evil}` }], () => `tier: ${evil}\n`);
+    const out = formatText(
+      [{ file: `data/${evil}.yaml`, line: 1, col: 1, rule: "invalid-enum", message: `bad ${evil}`, hint: `try ${evil}` }],
+      () => `tier: ${evil}\n`,
+    );
     expect(out).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/);
     expect(out.split("\n")).toHaveLength(4); // headline, code line, caret, hint
     expect(out).toContain("\\x1b]52;c;aGk=\\x07\\x1b[2K\\r\\u202e\\x9b");
@@ -91,7 +94,7 @@ describe("diagnostics", () => {
   });
 
   test("GitHub annotations escape data and properties", () => {
-    expect(formatGithub([{ ...d, file: "data/a,b:c.yaml", hint: "did you mean \"X\"?" }])).toBe(
+    expect(formatGithub([{ ...d, file: "data/a,b:c.yaml", hint: 'did you mean "X"?' }])).toBe(
       '::error file=data/a%2Cb%3Ac.yaml,line=3,col=5,title=invalid-enum::bad, really: 100%25%0Asecond (did you mean "X"?)',
     );
   });

@@ -42,7 +42,12 @@ function examplesIn(doc: string): Example[] {
   return out;
 }
 
-const DOCS = ["README.md", ...readdirSync(join(REPO, "content")).filter((f) => /\.mdx?$/.test(f)).map((f) => `content/${f}`)];
+const DOCS = [
+  "README.md",
+  ...readdirSync(join(REPO, "content"))
+    .filter((f) => /\.mdx?$/.test(f))
+    .map((f) => `content/${f}`),
+];
 const EXAMPLES = DOCS.flatMap(examplesIn);
 
 describe("error examples in the docs", () => {
@@ -52,10 +57,12 @@ describe("error examples in the docs", () => {
 
   for (const ex of EXAMPLES) {
     test(`${ex.doc}: ${ex.rule}: ${ex.message}`, async () => {
-      if (ex.marked === undefined) throw new Error(`${ex.doc}: the example "${ex.rule}: ${ex.message}" has no code frame; check prints one`);
+      if (ex.marked === undefined)
+        throw new Error(`${ex.doc}: the example "${ex.rule}: ${ex.message}" has no code frame; check prints one`);
       const dir = mkdtempSync(join(tmpdir(), "takeoff-doc-example-"));
       try {
-        for (const name of ["data", "content", "src", "package.json", "README.md", ".github", "tsconfig.json"]) cpSync(join(REPO, name), join(dir, name), { recursive: true });
+        for (const name of ["data", "content", "src", "package.json", "README.md", ".github", "tsconfig.json"])
+          cpSync(join(REPO, name), join(dir, name), { recursive: true });
         const path = join(dir, ex.file);
         const source = readFileSync(path, "utf8");
         const key = /^\s*(\w+):/.exec(ex.marked)?.[1];
@@ -67,8 +74,15 @@ describe("error examples in the docs", () => {
         const line = source.slice(0, at + 1).split("\n").length;
 
         const run = await runMain("check", dir, ["--no-cache", "--format", "json"]);
-        const found = (JSON.parse(run.stdout) as { file: string; line: number; col: number; rule: string; message: string; hint?: string }[]).find((d) => d.rule === ex.rule && d.line === line);
-        expect(found && { file: found.file, col: found.col, message: found.message, hint: found.hint }).toEqual({ file: ex.file, col: ex.col, message: ex.message, hint: ex.hint });
+        const found = (
+          JSON.parse(run.stdout) as { file: string; line: number; col: number; rule: string; message: string; hint?: string }[]
+        ).find((d) => d.rule === ex.rule && d.line === line);
+        expect(found && { file: found.file, col: found.col, message: found.message, hint: found.hint }).toEqual({
+          file: ex.file,
+          col: ex.col,
+          message: ex.message,
+          hint: ex.hint,
+        });
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }

@@ -50,13 +50,19 @@ describe("check: feature() calls against the declared flags", () => {
   });
 
   test("declared flags pass; a file no entry reaches is not the app's", () => {
-    const dir = project({ "src/app/main.ts": MAIN, "src/app/lib/run.ts": RUN, "src/app/unused.ts": 'import { feature } from "bun:bundle";\nif (feature("NOPE")) {}\n' });
+    const dir = project({
+      "src/app/main.ts": MAIN,
+      "src/app/lib/run.ts": RUN,
+      "src/app/unused.ts": 'import { feature } from "bun:bundle";\nif (feature("NOPE")) {}\n',
+    });
     expect(undeclared(dir)).toEqual([]);
   });
 
   test("a name far from every flag gets the usual hint", () => {
     const dir = project({ "src/app/main.ts": MAIN.replace('"DEBUG"', '"SOMETHING_ELSE"'), "src/app/lib/run.ts": RUN });
-    expect(undeclared(dir).map((d) => `${d.line}:${d.col} ${d.hint}`)).toEqual(["4:13 declare it in data/features.yaml, then run `npm run generate`"]);
+    expect(undeclared(dir).map((d) => `${d.line}:${d.col} ${d.hint}`)).toEqual([
+      "4:13 declare it in data/features.yaml, then run `npm run generate`",
+    ]);
   });
 
   test("hostile sources: an import cycle ends, a link outside the repository is never read, a FIFO never blocks", () => {
@@ -71,7 +77,9 @@ describe("check: feature() calls against the declared flags", () => {
       symlinkSync(outside, join(dir, "src/app/out.ts"));
       Bun.spawnSync(["mkfifo", join(dir, "src/app/fifo.ts")]);
       const found = undeclared(dir);
-      expect(found.map((d) => `${d.file}:${d.line}:${d.col} ${d.message.split(" is not ")[0]}`)).toEqual([`src/app/main.ts:5:13 flag "DEBUGG"`]);
+      expect(found.map((d) => `${d.file}:${d.line}:${d.col} ${d.message.split(" is not ")[0]}`)).toEqual([
+        `src/app/main.ts:5:13 flag "DEBUGG"`,
+      ]);
     } finally {
       rmSync(outside, { force: true });
     }
@@ -93,12 +101,19 @@ describe("check: feature() calls against the declared flags", () => {
     const dir = project({ "src/app/main.ts": MAIN, "src/app/lib/run.ts": RUN });
     const probe = join(dir, "probe.ts");
     // A fresh process, so nothing is remembered in memory: the answer must come from the cache on disk.
-    writeFileSync(probe, `import { runCheck } from ${JSON.stringify(join(REPO, "src/core/check.ts"))};
+    writeFileSync(
+      probe,
+      `import { runCheck } from ${JSON.stringify(join(REPO, "src/core/check.ts"))};
 const r = runCheck(process.cwd(), { cache: true, freshness: false });
 const parser = Object.keys(require.cache).some((k) => k.endsWith("/src/verify/flag-calls.ts") || k.includes("/node_modules/typescript/"));
 console.log(JSON.stringify({ rules: r.diagnostics.map((d) => d.rule), parser }));
-`);
-    const run = () => JSON.parse(Bun.spawnSync([BUN, probe], { cwd: dir, env: cleanEnv(), stdout: "pipe", stderr: "inherit" }).stdout.toString()) as { rules: string[]; parser: boolean };
+`,
+    );
+    const run = () =>
+      JSON.parse(Bun.spawnSync([BUN, probe], { cwd: dir, env: cleanEnv(), stdout: "pipe", stderr: "inherit" }).stdout.toString()) as {
+        rules: string[];
+        parser: boolean;
+      };
     expect(run()).toEqual({ rules: [], parser: true });
     const features = join(dir, "data/features.yaml");
     const records = readFileSync(features, "utf8");

@@ -37,7 +37,10 @@ describe("generate", () => {
     const before = snapshot(dir);
     const features = join(dir, "data/features.yaml");
     // One change that would alter the registry, one mistake that must stop everything.
-    writeFileSync(features, readFileSync(features, "utf8").replace("name: ENTERPRISE", "name: ENTERPRISE_V2").replace("tier: Internal", "tier: Gold"));
+    writeFileSync(
+      features,
+      readFileSync(features, "utf8").replace("name: ENTERPRISE", "name: ENTERPRISE_V2").replace("tier: Internal", "tier: Gold"),
+    );
     const run = await runMain("generate", dir);
     expect(run.exitCode).toBe(1);
     expect(run.stderr).toContain("data/features.yaml:7:9: error invalid-enum");
@@ -54,7 +57,10 @@ describe("generate", () => {
     expect(snapshot(dir)).toEqual(before);
 
     const features = join(dir, "data/features.yaml");
-    writeFileSync(features, readFileSync(features, "utf8").replace("description: Diagnostics.", "description: Diagnostics with */ inside."));
+    writeFileSync(
+      features,
+      readFileSync(features, "utf8").replace("description: Diagnostics.", "description: Diagnostics with */ inside."),
+    );
     const changed = await runMain("generate", dir);
     expect(changed.stderr).toContain("generate: wrote src/generated/registry.ts\n");
     expect(readFileSync(join(dir, "src/generated/registry.ts"), "utf8")).toContain("/** Diagnostics with *\\/ inside. */");
@@ -158,10 +164,25 @@ describe("emitted files", () => {
   test("the registry makes an undeclared flag a type error", () => {
     const dir = project();
     mkdirSync(join(dir, "src/app"), { recursive: true });
-    writeFileSync(join(dir, "src/app/use.ts"), 'import { feature } from "bun:bundle";\nif (feature("DEBUG")) console.log(1);\nif (feature("DEBUGG")) console.log(2);\n');
+    writeFileSync(
+      join(dir, "src/app/use.ts"),
+      'import { feature } from "bun:bundle";\nif (feature("DEBUG")) console.log(1);\nif (feature("DEBUGG")) console.log(2);\n',
+    );
     writeFileSync(
       join(dir, "tsconfig.json"),
-      JSON.stringify({ compilerOptions: { strict: true, noEmit: true, module: "Preserve", moduleResolution: "bundler", target: "ESNext", types: ["bun"], typeRoots: [join(REPO, "node_modules/@types")], skipLibCheck: true }, include: ["src"] }),
+      JSON.stringify({
+        compilerOptions: {
+          strict: true,
+          noEmit: true,
+          module: "Preserve",
+          moduleResolution: "bundler",
+          target: "ESNext",
+          types: ["bun"],
+          typeRoots: [join(REPO, "node_modules/@types")],
+          skipLibCheck: true,
+        },
+        include: ["src"],
+      }),
     );
     const tsc = Bun.spawnSync([process.execPath, join(REPO, "node_modules/typescript/bin/tsc"), "-p", dir], { cwd: dir, stdout: "pipe" });
     const out = tsc.stdout.toString();

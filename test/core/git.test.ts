@@ -14,7 +14,8 @@ const TMP = mkdtempSync(join(tmpdir(), "takeoff-git-"));
 afterAll(() => rmSync(TMP, { recursive: true, force: true }));
 
 /** A git process started any way a file of ours could: spawn/exec with "git" as the command, an argument array or Bun's shell. */
-const STARTS_GIT = /\b(?:spawnSync|spawn|execSync|execFileSync|execFile|exec)\s*\(\s*(?:\[\s*|\{\s*cmd\s*:\s*\[\s*)?["'`]git["'`\s]|\$`\s*git\b|child_process/;
+const STARTS_GIT =
+  /\b(?:spawnSync|spawn|execSync|execFileSync|execFile|exec)\s*\(\s*(?:\[\s*|\{\s*cmd\s*:\s*\[\s*)?["'`]git["'`\s]|\$`\s*git\b|child_process/;
 
 function tsFiles(dir: string): string[] {
   const out: string[] = [];
@@ -30,7 +31,8 @@ describe("the git wrapper", () => {
   test("runs no hook and no fsmonitor program of the repository", () => {
     const dir = join(TMP, "repo");
     const pwned = join(TMP, "PWNED");
-    const setup = (args: string[]) => expect(Bun.spawnSync(["git", ...args], { cwd: dir, stdout: "ignore", stderr: "ignore" }).exitCode).toBe(0);
+    const setup = (args: string[]) =>
+      expect(Bun.spawnSync(["git", ...args], { cwd: dir, stdout: "ignore", stderr: "ignore" }).exitCode).toBe(0);
     Bun.spawnSync(["git", "init", "-q", dir]);
     const program = join(TMP, "program.sh");
     writeFileSync(program, `#!/bin/sh\necho "$0 $*" >> ${JSON.stringify(pwned)}\n`);

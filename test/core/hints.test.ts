@@ -51,10 +51,12 @@ describe("hints name the fix", () => {
     expect(d!.hint).toBe('did you mean "Platform Lead"? The team roles in data/team.yaml are "Platform Lead"');
   });
 
-  test("an unknown scope lists the scopes and \"all\"", () => {
+  test('an unknown scope lists the scopes and "all"', () => {
     const [d] = check(F, (s) => s.replace("scope: [Development]", "scope: [Nowhere]"));
     expect(d!.message).toEndWith("which is not defined in data/scopes.yaml");
-    expect(d!.hint).toBe('use one of them, or define it in data/scopes.yaml: the scopes in data/scopes.yaml are "Public", "Enterprise", "Development" and "all"');
+    expect(d!.hint).toBe(
+      'use one of them, or define it in data/scopes.yaml: the scopes in data/scopes.yaml are "Public", "Enterprise", "Development" and "all"',
+    );
   });
 
   test("a flag expiring on or before its introduction is told to pick a later expiry date", () => {

@@ -7,14 +7,25 @@ const LIMITS = [
   { name: "Messages", value: 1000, unit: "per minute" },
   { name: "Window", value: 2.5, unit: "days" },
 ];
-const kinds = (text: string) => limitTextProblems(text, LIMITS).map((p) => (p.kind === "missing" ? `missing ${p.limits.map((l) => l.name).join(",")}` : p.kind === "literal" ? `literal ${p.written}@${p.index}` : `unknown ${p.name}@${p.index}->${p.meant?.name}`));
+const kinds = (text: string) =>
+  limitTextProblems(text, LIMITS).map((p) =>
+    p.kind === "missing"
+      ? `missing ${p.limits.map((l) => l.name).join(",")}`
+      : p.kind === "literal"
+        ? `literal ${p.written}@${p.index}`
+        : `unknown ${p.name}@${p.index}->${p.meant?.name}`,
+  );
 
 test("placeholders are filled with the limit's value; an unknown one stays as written", () => {
-  expect(fillLimits("At most {Connections} connections, {Messages} a minute, {Nope}.", LIMITS)).toBe("At most 10 connections, 1000 a minute, {Nope}.");
+  expect(fillLimits("At most {Connections} connections, {Messages} a minute, {Nope}.", LIMITS)).toBe(
+    "At most 10 connections, 1000 a minute, {Nope}.",
+  );
 });
 
 test("a text that writes every limit as a placeholder is clean, whatever else it numbers", () => {
-  expect(kinds("At most {Connections} (code 1008, HTTP 429) and {Messages} a minute over {Window} days, since 2026-01-10, v10 and sha256.")).toEqual([]);
+  expect(
+    kinds("At most {Connections} (code 1008, HTTP 429) and {Messages} a minute over {Window} days, since 2026-01-10, v10 and sha256."),
+  ).toEqual([]);
 });
 
 test("a typed limit value is found where it stands, in any spelling of the number, and stands for its limit", () => {

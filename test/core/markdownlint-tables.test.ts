@@ -50,7 +50,8 @@ describe("every table markdownlint flags, check flags too", () => {
     const rules = new Set<string>();
     for (const file of files) {
       const text = readFileSync(join(REPO, file), "utf8");
-      for (const e of lint({ strings: { [file]: text }, config: { default: false, MD055: true, MD056: true } })[file]!) rules.add(e.ruleNames[0]!);
+      for (const e of lint({ strings: { [file]: text }, config: { default: false, MD055: true, MD056: true } })[file]!)
+        rules.add(e.ruleNames[0]!);
     }
     expect([...rules].sort()).toEqual(["MD055", "MD056"]);
     expect(flagged).toBeGreaterThanOrEqual(15);
@@ -60,6 +61,10 @@ describe("every table markdownlint flags, check flags too", () => {
     const file = "test/fixtures/tables/delimiter.md";
     const text = readFileSync(join(REPO, file), "utf8");
     expect(lint({ strings: { [file]: text }, config: { default: false, MD055: true, MD056: true } })[file]).toEqual([]);
-    expect(lintMarkdown(file, text, ctx).map((d) => `${d.line}:${d.col} ${d.rule}`)).toEqual(["6:1 table-delimiter", "12:1 table-delimiter", "18:1 table-delimiter"]);
+    expect(lintMarkdown(file, text, ctx).map((d) => `${d.line}:${d.col} ${d.rule}`)).toEqual([
+      "6:1 table-delimiter",
+      "12:1 table-delimiter",
+      "18:1 table-delimiter",
+    ]);
   });
 });

@@ -19,7 +19,8 @@ test("cached parses give exactly the uncached answer, and an edited file is pars
   expect(view(loadModel(dir, "data", CACHE))).toEqual(fresh); // fills the cache
   expect(readdirSync(join(dir, CACHE)).length).toBe(8);
   // One entry per data file holds its validation too.
-  for (const name of readdirSync(join(dir, CACHE))) expect(JSON.parse(readFileSync(join(dir, CACHE, name), "utf8")).value.validated.names.length).toBeGreaterThan(0);
+  for (const name of readdirSync(join(dir, CACHE)))
+    expect(JSON.parse(readFileSync(join(dir, CACHE, name), "utf8")).value.validated.names.length).toBeGreaterThan(0);
   expect(view(loadModel(dir, "data", CACHE))).toEqual(fresh); // served from it
 
   const features = join(dir, "data/features.yaml");

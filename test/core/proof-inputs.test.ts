@@ -29,7 +29,8 @@ function tree(files: Record<string, string>, dir = mkdtempSync(join(tmpdir(), "g
 }
 
 /** A macro that leaves a mark when it runs. */
-const stamp = (mark: string) => `import { appendFileSync } from "node:fs";\nexport function stamp() { appendFileSync(${JSON.stringify(mark)}, "ran\\n"); return "x"; }\n`;
+const stamp = (mark: string) =>
+  `import { appendFileSync } from "node:fs";\nexport function stamp() { appendFileSync(${JSON.stringify(mark)}, "ran\\n"); return "x"; }\n`;
 
 describe("the module graph of a proof", () => {
   test("static, re-exported, dynamic and required imports, a #! line, and every module a template import may name; packages and built-ins left out", () => {
@@ -65,7 +66,10 @@ describe("the module graph of a proof", () => {
     const dir = makeProject();
     dirs.push(dir);
     const mark = join(dir, "macro-ran.txt");
-    writeFileSync(join(dir, "data/criteria.yaml"), `${readFileSync(join(dir, "data/criteria.yaml"), "utf8").trimEnd()}\n  proof:\n    tests: [test/proof/m.test.ts]\n`);
+    writeFileSync(
+      join(dir, "data/criteria.yaml"),
+      `${readFileSync(join(dir, "data/criteria.yaml"), "utf8").trimEnd()}\n  proof:\n    tests: [test/proof/m.test.ts]\n`,
+    );
     tree(
       {
         "test/proof/m.test.ts": `import { test } from "bun:test";\nimport { stamp } from "../../src/stamp.ts" with { type: "macro" };\nimport { v } from "../../src/app/main.ts";\ntest("m", () => void stamp() + v);\n`,
@@ -75,7 +79,9 @@ describe("the module graph of a proof", () => {
       dir,
     );
     // The test can see a macro run: Bun.Transpiler#scan (unlike scanImports) runs it.
-    new Bun.Transpiler({ loader: "ts" }).scan(readFileSync(join(dir, "src/app/main.ts"), "utf8").replace("../stamp.ts", join(dir, "src/stamp.ts")));
+    new Bun.Transpiler({ loader: "ts" }).scan(
+      readFileSync(join(dir, "src/app/main.ts"), "utf8").replace("../stamp.ts", join(dir, "src/stamp.ts")),
+    );
     expect(existsSync(mark)).toBe(true);
     rmSync(mark);
 
@@ -141,11 +147,23 @@ describe("the module graph of a proof", () => {
   });
 
   test("declared inputs are repository paths: never outside, never .git, .cache or node_modules", () => {
-    for (const bad of ["../x", "/etc/passwd", ".git/", "a/../b", ".cache/prove/results.json", "node_modules/", "src/node_modules/x", "", "a b"]) {
+    for (const bad of [
+      "../x",
+      "/etc/passwd",
+      ".git/",
+      "a/../b",
+      ".cache/prove/results.json",
+      "node_modules/",
+      "src/node_modules/x",
+      "",
+      "a b",
+    ]) {
       const r = Proof.safeParse({ tests: ["test/a.test.ts"], inputs: [bad] });
       expect(r.success, bad).toBe(false);
       expect(r.error?.issues[0]?.message, bad).toContain("a proof input must be a file or folder/ inside the repository");
     }
-    expect(Proof.safeParse({ tests: ["test/a.test.ts"], inputs: ["src/", "tsconfig.json", ".github/workflows/build-variants.yml"] }).success).toBe(true);
+    expect(
+      Proof.safeParse({ tests: ["test/a.test.ts"], inputs: ["src/", "tsconfig.json", ".github/workflows/build-variants.yml"] }).success,
+    ).toBe(true);
   });
 });

@@ -9,7 +9,15 @@
 import { describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { type DirSlot, discardStage, prepareStage, publishDir, type PublishPoint, recoverDir, stageOf } from "../../src/core/fs/publish-dir.ts";
+import {
+  type DirSlot,
+  discardStage,
+  prepareStage,
+  publishDir,
+  type PublishPoint,
+  recoverDir,
+  stageOf,
+} from "../../src/core/fs/publish-dir.ts";
 import { recoverVariant, VARIANT_INFO, writeVariant } from "../../src/verify/write-variants.ts";
 import { caseDirs } from "../helpers/case-dirs.ts";
 
@@ -62,7 +70,11 @@ describe("publishDir killed at each point", () => {
         expect({ point, page: read(join(base, "out", "page")) }).toEqual({ point, page: gap ? undefined : "new" });
 
         const recovery = recoverDir(slotIn(base), { complete });
-        expect({ point, page: read(join(base, "out", "page")), restored: recovery.restored !== undefined }).toEqual({ point, page: gap ? "old" : "new", restored: gap });
+        expect({ point, page: read(join(base, "out", "page")), restored: recovery.restored !== undefined }).toEqual({
+          point,
+          page: gap ? "old" : "new",
+          restored: gap,
+        });
         expect({ point, left: readdirSync(base) }).toEqual({ point, left: ["out"] });
       }
     }, 60_000);
@@ -128,9 +140,19 @@ describe("recoverDir", () => {
 });
 
 describe("the variant writer killed at each point", () => {
-  const built = (text: string) => ({ ok: true as const, features: [], outputs: [{ path: "main.js", bytes: new TextEncoder().encode(text), kind: "entry-point" }], raw: text.length, metafile: { inputs: {}, outputs: {} }, ms: 0 });
+  const built = (text: string) => ({
+    ok: true as const,
+    features: [],
+    outputs: [{ path: "main.js", bytes: new TextEncoder().encode(text), kind: "entry-point" }],
+    raw: text.length,
+    metafile: { inputs: {}, outputs: {} },
+    ms: 0,
+  });
   const info = { name: "prod", entry: "src/app/main.ts", features: [], bunVersion: Bun.version, sizes: { raw: 3, gzip: 3, brotli: 3 } };
-  const variant = (root: string) => ({ main: read(join(root, "dist/variants/prod/main.js")), whole: existsSync(join(root, "dist/variants/prod", VARIANT_INFO)) });
+  const variant = (root: string) => ({
+    main: read(join(root, "dist/variants/prod/main.js")),
+    whole: existsSync(join(root, "dist/variants/prod", VARIANT_INFO)),
+  });
 
   for (const [mode, points] of Object.entries(POINTS)) {
     test(`${mode} swap: dist/variants/prod is the previous build or the new one, whole; the next write recovers and leaves nothing behind`, async () => {
@@ -148,7 +170,12 @@ describe("the variant writer killed at each point", () => {
         expect({ point, left: readdirSync(join(root, "dist/variants")) }).toEqual({ point, left: ["prod"] });
 
         writeVariant(root, info, built("next"));
-        expect({ point, ...variant(root), left: readdirSync(join(root, "dist/variants")) }).toEqual({ point, main: "next", whole: true, left: ["prod"] });
+        expect({ point, ...variant(root), left: readdirSync(join(root, "dist/variants")) }).toEqual({
+          point,
+          main: "next",
+          whole: true,
+          left: ["prod"],
+        });
       }
     }, 60_000);
   }

@@ -101,7 +101,7 @@ const TRIGGERS: Record<RuleId, string> = {
   "owned-module-leak": VERIFY_FIXTURES,
   "replaced-module-leak": VERIFY_FIXTURES,
   "probe-mismatch": VERIFY_FIXTURES,
-  "leftover": VERIFY_FIXTURES,
+  leftover: VERIFY_FIXTURES,
   "over-budget": VERIFY_FIXTURES,
   "dead-flag": VERIFY_FIXTURES,
   "output-not-writable": "test/hostile/files.test.ts",
@@ -128,7 +128,8 @@ const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\-]/g, "\\$&");
 /** Whether a trigger file asserts `id`: a printed headline or JSON field in a fixture's output, the id as a whole word in a test. */
 function asserts(file: string, id: RuleId): boolean {
   const text = read(file);
-  if (file.endsWith(".txt")) return new RegExp(`: (error|warning) ${escapeRegExp(id)}: |"rule": "${escapeRegExp(id)}"|title=${escapeRegExp(id)}::`).test(text);
+  if (file.endsWith(".txt"))
+    return new RegExp(`: (error|warning) ${escapeRegExp(id)}: |"rule": "${escapeRegExp(id)}"|title=${escapeRegExp(id)}::`).test(text);
   return new RegExp(`(?<![\\w-])${escapeRegExp(id)}(?![\\w-])`).test(text);
 }
 
@@ -172,7 +173,13 @@ describe("rule registry", () => {
 describe("the diagnostic factory", () => {
   test("fills the registry's hint and severity; a hint from the check wins", () => {
     expect(diagnostic("missing-key", { file: "data/a.yaml", line: 2, col: 3 }, "m")).toEqual({
-      file: "data/a.yaml", line: 2, col: 3, rule: "missing-key", message: "m", hint: RULES["missing-key"].hint, severity: "error",
+      file: "data/a.yaml",
+      line: 2,
+      col: 3,
+      rule: "missing-key",
+      message: "m",
+      hint: RULES["missing-key"].hint,
+      severity: "error",
     });
     expect(diagnostic("missing-key", fileStart("data/a.yaml"), "m", "add owner").hint).toBe("add owner");
     // A place may be any object with file, line and col (another diagnostic): nothing else is copied.

@@ -58,7 +58,16 @@ describe("entries", () => {
     expect(cache.get("slot", cache.key("other content"), validate)).toBeUndefined();
     expect(cache.get("other-slot", key, validate)).toBeUndefined();
     const file = join(cache.dir, "slot.json");
-    for (const broken of ["", "{", "null", "[]", JSON.stringify({ key }), JSON.stringify({ key, value: { n: "1" } }), JSON.stringify({ key, value: null }), JSON.stringify({ key, deps: [], value: { n: 1 } })]) {
+    for (const broken of [
+      "",
+      "{",
+      "null",
+      "[]",
+      JSON.stringify({ key }),
+      JSON.stringify({ key, value: { n: "1" } }),
+      JSON.stringify({ key, value: null }),
+      JSON.stringify({ key, deps: [], value: { n: 1 } }),
+    ]) {
       writeFileSync(file, broken);
       expect(cache.get("slot", key, validate)).toBeUndefined();
     }

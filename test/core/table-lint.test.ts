@@ -30,12 +30,24 @@ describe("cells against the records their rows name", () => {
   test("a cell the record contradicts is one table-record at the cell, the record's value and place in the hint", () => {
     const [d, ...rest] = lint(HEADER + DEBUG.replace("⏳ In Progress", "🧪 Beta"));
     expect(rest).toEqual([]);
-    expect(d).toMatchObject({ rule: "table-record", line: 3, col: 62, message: `this row shows DEBUG's Release/Status as "🧪 Beta"; its record says In Progress` });
-    expect(d!.hint).toBe('write "⏳ In Progress" as the feature flag\'s record at data/features.yaml:9 says (npm run check -- --fix writes it), or change the record');
+    expect(d).toMatchObject({
+      rule: "table-record",
+      line: 3,
+      col: 62,
+      message: `this row shows DEBUG's Release/Status as "🧪 Beta"; its record says In Progress`,
+    });
+    expect(d!.hint).toBe(
+      'write "⏳ In Progress" as the feature flag\'s record at data/features.yaml:9 says (npm run check -- --fix writes it), or change the record',
+    );
   });
 
   test("every master column is compared: type, domain, scope, tier, and an allowed value the record does not have", () => {
-    expect(found(`${HEADER}| DEBUG | Ops | Platform | Public | Free | ⏳ In Progress |\n`)).toEqual(["3:11 table-record", "3:17 table-record", "3:28 table-record", "3:37 table-record"]);
+    expect(found(`${HEADER}| DEBUG | Ops | Platform | Public | Free | ⏳ In Progress |\n`)).toEqual([
+      "3:11 table-record",
+      "3:17 table-record",
+      "3:28 table-record",
+      "3:37 table-record",
+    ]);
   });
 
   test("a value no column allows in a row naming a record is one table-record, not also a table-value", () => {
@@ -55,15 +67,24 @@ describe("one diagnostic per structural error", () => {
   });
 
   test("two columns swapped in the header and every row are one table-order, not one per column between", () => {
-    const text = "| Release/Status | Type | Domain | Scope | Tier | Name |\n| --- | --- | --- | --- | --- | --- |\n| ⏳ In Progress | Diagnostic | Operations | Development | Internal | DEBUG |\n";
+    const text =
+      "| Release/Status | Type | Domain | Scope | Tier | Name |\n| --- | --- | --- | --- | --- | --- |\n| ⏳ In Progress | Diagnostic | Operations | Development | Internal | DEBUG |\n";
     const d = lint(text);
     expect(d.map((x) => `${x.line}:${x.col} ${x.rule}`)).toEqual(["1:3 table-order"]);
     expect(d[0]!.message).toStartWith('"Release/Status" and "Name" are swapped');
   });
 
   test("two swaps are two findings; a column moved is one", () => {
-    expect(found("| Type | Name | Domain | Scope | Release/Status | Tier |\n| --- | --- | --- | --- | --- | --- |\n| Diagnostic | DEBUG | Operations | Development | In Progress | Internal |\n")).toEqual(["1:3 table-order", "1:34 table-order"]);
-    expect(found("| Type | Domain | Scope | Tier | Release/Status | Name |\n| --- | --- | --- | --- | --- | --- |\n| Diagnostic | Operations | Development | Internal | In Progress | DEBUG |\n")).toEqual(["1:51 table-order"]);
+    expect(
+      found(
+        "| Type | Name | Domain | Scope | Release/Status | Tier |\n| --- | --- | --- | --- | --- | --- |\n| Diagnostic | DEBUG | Operations | Development | In Progress | Internal |\n",
+      ),
+    ).toEqual(["1:3 table-order", "1:34 table-order"]);
+    expect(
+      found(
+        "| Type | Domain | Scope | Tier | Release/Status | Name |\n| --- | --- | --- | --- | --- | --- |\n| Diagnostic | Operations | Development | Internal | In Progress | DEBUG |\n",
+      ),
+    ).toEqual(["1:51 table-order"]);
   });
 
   test("two cells swapped in every row are one table-swapped-cells, not two per row", () => {
@@ -81,11 +102,19 @@ describe("one diagnostic per structural error", () => {
   });
 
   test("a row with outer pipes other than the page's first table is one table-pipe-style per row", () => {
-    expect(found(`${HEADER}| DEBUG | Diagnostic | Operations | Development | Internal | ⏳ In Progress\nENTERPRISE | Permission | Platform | Enterprise | Enterprise | 🧪 Beta\n`)).toEqual(["3:75 table-pipe-style", "4:1 table-pipe-style"]);
+    expect(
+      found(
+        `${HEADER}| DEBUG | Diagnostic | Operations | Development | Internal | ⏳ In Progress\nENTERPRISE | Permission | Platform | Enterprise | Enterprise | 🧪 Beta\n`,
+      ),
+    ).toEqual(["3:75 table-pipe-style", "4:1 table-pipe-style"]);
   });
 
   test("a delimiter row with fewer cells than its header is one table-delimiter, tables or not", () => {
-    expect(found("| Name | Type | Domain | Scope | Tier | Release/Status | Why |\n| --- | --- | --- | --- |\n| DEBUG | Diagnostic | Operations | Development | Internal | ⏳ In Progress | x |\n")).toEqual(["2:1 table-delimiter"]);
+    expect(
+      found(
+        "| Name | Type | Domain | Scope | Tier | Release/Status | Why |\n| --- | --- | --- | --- |\n| DEBUG | Diagnostic | Operations | Development | Internal | ⏳ In Progress | x |\n",
+      ),
+    ).toEqual(["2:1 table-delimiter"]);
     expect(found("| Key | Meaning |\n| --- |\n")).toEqual(["2:1 table-delimiter"]);
     expect(found("```\n| Key | Meaning |\n| --- |\n```\n")).toEqual([]);
   });
@@ -99,7 +128,8 @@ describe("fixes with one right answer", () => {
   const fix = (text: string) => fixMarkdown(F, text, ctx);
 
   test("labels, column order and record cells are rewritten; the page then lints clean", () => {
-    const text = "# T\n\n| Name | Domain | Status | Type | Scope | Tier | Why |\n|------|--------|--------|------|-------|------|-----|\n| DEBUG | Operations | ✅ Done | Diagnostic | Development | Internal | traces |\n| ENTERPRISE | Platform | Beta | Permission | Enterprise, Internal | Enterprise | keys |\n";
+    const text =
+      "# T\n\n| Name | Domain | Status | Type | Scope | Tier | Why |\n|------|--------|--------|------|-------|------|-----|\n| DEBUG | Operations | ✅ Done | Diagnostic | Development | Internal | traces |\n| ENTERPRISE | Platform | Beta | Permission | Enterprise, Internal | Enterprise | keys |\n";
     const fixed = fix(text);
     expect(fixed.text).toBe(
       "# T\n\n| Name | Type | Domain | Scope | Tier | Release/Status | Why |\n|------|------|--------|-------|------|--------|-----|\n| DEBUG | Diagnostic | Operations | Development | Internal | ⏳ In Progress | traces |\n| ENTERPRISE | Permission | Platform | Enterprise | Enterprise | Beta | keys |\n",
@@ -110,9 +140,13 @@ describe("fixes with one right answer", () => {
 
   test("swapped cells, swapped labels, outer pipes and a short delimiter row are fixed", () => {
     expect(fix(`${HEADER}| DEBUG | Operations | Diagnostic | Development | Internal | ⏳ In Progress |\n`).text).toBe(HEADER + DEBUG);
-    expect(fix(`| Name | Domain | Type | Scope | Tier | Release/Status |\n| --- | --- | --- | --- | --- | --- |\n${DEBUG}`).text).toBe(HEADER + DEBUG);
+    expect(fix(`| Name | Domain | Type | Scope | Tier | Release/Status |\n| --- | --- | --- | --- | --- | --- |\n${DEBUG}`).text).toBe(
+      HEADER + DEBUG,
+    );
     expect(fix(`${HEADER}DEBUG | Diagnostic | Operations | Development | Internal | ⏳ In Progress\n`).text).toBe(HEADER + DEBUG);
-    expect(fix("| Key | Meaning | Since |\n| --- |\n| a | b | c |\n").text).toBe("| Key | Meaning | Since |\n| --- | --- | --- |\n| a | b | c |\n");
+    expect(fix("| Key | Meaning | Since |\n| --- |\n| a | b | c |\n").text).toBe(
+      "| Key | Meaning | Since |\n| --- | --- | --- |\n| a | b | c |\n",
+    );
     // A cell lost from a row naming a record, where exactly one place for it makes the row agree.
     expect(fix(`${HEADER}| DEBUG | Diagnostic | Development | Internal | ⏳ In Progress |\n`).text).toBe(HEADER + DEBUG);
     expect(fix(`${HEADER}| DEBUG | Diagnostic | Operations | Development | Internal |\n`).text).toBe(HEADER + DEBUG);
@@ -136,7 +170,10 @@ describe("remembered lint results follow the records", () => {
   test("a page linted clean and remembered is linted again when a record it names changes", () => {
     const project = makeProject();
     try {
-      const lintOf = () => runCheck(project, { cache: true, freshness: false }).diagnostics.filter((d) => d.file.startsWith("content/")).map((d) => `${d.file}:${d.line}:${d.col} ${d.rule}`);
+      const lintOf = () =>
+        runCheck(project, { cache: true, freshness: false })
+          .diagnostics.filter((d) => d.file.startsWith("content/"))
+          .map((d) => `${d.file}:${d.line}:${d.col} ${d.rule}`);
       expect(lintOf()).toEqual([]);
       expect(lintOf()).toEqual([]); // from the lint cache
       const data = join(project, "data/features.yaml");
@@ -150,7 +187,10 @@ describe("remembered lint results follow the records", () => {
   test("editing a record re-lints only the pages whose rows name it", () => {
     const project = makeProject();
     try {
-      writeFileSync(join(project, "content/other.md"), `# Other\n\n| Name | Type | Domain | Scope | Tier | Release/Status |\n| --- | --- | --- | --- | --- | --- |\n${ENTERPRISE}`);
+      writeFileSync(
+        join(project, "content/other.md"),
+        `# Other\n\n| Name | Type | Domain | Scope | Tier | Release/Status |\n| --- | --- | --- | --- | --- | --- |\n${ENTERPRISE}`,
+      );
       const stored = new Map<string, LintEntry>();
       const linted: string[] = [];
       const cache: LintCache = {
@@ -179,4 +219,3 @@ describe("remembered lint results follow the records", () => {
     }
   });
 });
-

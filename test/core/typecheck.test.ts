@@ -7,8 +7,16 @@ import { expect, test } from "bun:test";
 import { join } from "node:path";
 import { REPO } from "../helpers/project.ts";
 
-test.skipIf(process.env.TAKEOFF_PROVE !== "1")("the whole program type-checks (tsc --noEmit, strict)", () => {
-  const tsc = Bun.spawnSync([process.execPath, join(REPO, "node_modules/typescript/bin/tsc"), "--noEmit", "-p", REPO], { cwd: REPO, stdout: "pipe", stderr: "pipe" });
-  expect(`${tsc.stdout.toString()}${tsc.stderr.toString()}`.trim()).toBe("");
-  expect(tsc.exitCode).toBe(0);
-}, 180_000);
+test.skipIf(process.env.TAKEOFF_PROVE !== "1")(
+  "the whole program type-checks (tsc --noEmit, strict)",
+  () => {
+    const tsc = Bun.spawnSync([process.execPath, join(REPO, "node_modules/typescript/bin/tsc"), "--noEmit", "-p", REPO], {
+      cwd: REPO,
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    expect(`${tsc.stdout.toString()}${tsc.stderr.toString()}`.trim()).toBe("");
+    expect(tsc.exitCode).toBe(0);
+  },
+  180_000,
+);

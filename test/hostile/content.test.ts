@@ -20,9 +20,9 @@ describe("code in content pages", () => {
     ["an unknown component", "# Page\n\n<Evil />\n", "3:1"],
     ["a member component", "# Page\n\n<X.Y />\n", "3:1"],
     ["a script element", "# Page\n\n<script>alert(1)</script>\n", "3:1"],
-    ["an iframe", "# Page\n\n<iframe src=\"https://example.com\" />\n", "3:1"],
-    ["an event handler", "# Page\n\n<div onClick=\"alert(1)\">x</div>\n", "3:6"],
-    ["a javascript: link", "# Page\n\n<a href=\"javascript:alert(1)\">x</a>\n", "3:4"],
+    ["an iframe", '# Page\n\n<iframe src="https://example.com" />\n', "3:1"],
+    ["an event handler", '# Page\n\n<div onClick="alert(1)">x</div>\n', "3:6"],
+    ["a javascript: link", '# Page\n\n<a href="javascript:alert(1)">x</a>\n', "3:4"],
     ["a spread attribute", "# Page\n\n<MasterTable {...globalThis} />\n", "3:14"],
     ["a computed attribute", "# Page\n\n<MasterTable kind={require('fs').readFileSync('/etc/passwd', 'utf8')} />\n", "3:14"],
     ["a function attribute", "# Page\n\n<MasterTable kind=\"features\" filter={{ approval: (() => 'x')() }} />\n", "3:30"],
@@ -58,7 +58,10 @@ test("the site build refuses a page that would run code, before Astro ever compi
   try {
     mkdirSync(join(dir, "content"));
     const pwned = join(dir, "PWNED");
-    writeFileSync(join(dir, "content/index.mdx"), `---\ntitle: x\ndescription: x\norder: 1\n---\n\nexport const x = require("node:fs").writeFileSync(${JSON.stringify(pwned)}, "x");\n\n# Page\n`);
+    writeFileSync(
+      join(dir, "content/index.mdx"),
+      `---\ntitle: x\ndescription: x\norder: 1\n---\n\nexport const x = require("node:fs").writeFileSync(${JSON.stringify(pwned)}, "x");\n\n# Page\n`,
+    );
     const repo = join(import.meta.dir, "../..");
     const run = Bun.spawnSync([process.execPath, join(repo, "scripts/build-site.ts"), "--out", join(dir, "out"), "--quiet"], {
       cwd: repo,

@@ -45,9 +45,15 @@ describe("files that are not what they seem", () => {
     withProject((dir) => {
       rmSync(join(dir, "data/features.yaml"));
       Bun.spawnSync(["mkfifo", join(dir, "data/features.yaml")]);
-      const fifo = Bun.spawnSync([process.execPath, join(import.meta.dir, "../../scripts/check.ts"), "--no-cache"], { cwd: dir, timeout: 20_000, stderr: "pipe" });
+      const fifo = Bun.spawnSync([process.execPath, join(import.meta.dir, "../../scripts/check.ts"), "--no-cache"], {
+        cwd: dir,
+        timeout: 20_000,
+        stderr: "pipe",
+      });
       expect(fifo.exitCode).toBe(1);
-      expect(fifo.stderr.toString()).toContain("data/features.yaml:1:1: error not-a-file: data/features.yaml is a named pipe, not a regular file");
+      expect(fifo.stderr.toString()).toContain(
+        "data/features.yaml:1:1: error not-a-file: data/features.yaml is a named pipe, not a regular file",
+      );
       rmSync(join(dir, "data/features.yaml"));
       symlinkSync("/dev/zero", join(dir, "data/features.yaml"));
       expect(rules(dir)).toContain("data/features.yaml outside-repository");
@@ -110,7 +116,10 @@ describe("files that are not what they seem", () => {
       loadModel(dir, "data", "cache"); // fills the cache
       const entries = readdirSync(cacheDir);
       expect(entries.length).toBeGreaterThan(0);
-      for (const forge of [(e: { value: unknown }) => ({ ...e, value: {} }), (e: { value: { source: object } }) => ({ ...e, value: { ...e.value, source: { ...e.value.source, data: [] } } })]) {
+      for (const forge of [
+        (e: { value: unknown }) => ({ ...e, value: {} }),
+        (e: { value: { source: object } }) => ({ ...e, value: { ...e.value, source: { ...e.value.source, data: [] } } }),
+      ]) {
         for (const name of entries) {
           const path = join(cacheDir, name);
           const original = JSON.parse(readFileSync(path, "utf8"));
@@ -124,7 +133,10 @@ describe("files that are not what they seem", () => {
 
   test("Nesting 100,000 levels deep is one yaml-too-deep at the place it goes too deep", () =>
     withProject(async (dir) => {
-      writeFileSync(join(dir, "data/team.yaml"), `# yaml-language-server: $schema=../src/generated/schema/team.schema.json\n- name: ${"[".repeat(100_000)}\n`);
+      writeFileSync(
+        join(dir, "data/team.yaml"),
+        `# yaml-language-server: $schema=../src/generated/schema/team.schema.json\n- name: ${"[".repeat(100_000)}\n`,
+      );
       const run = await runMain("check", dir, ["--no-cache"]);
       expect(run.exitCode).toBe(1);
       expect(run.stderr.slice(0, 200)).toContain("data/team.yaml:2:72: error yaml-too-deep");
@@ -136,7 +148,9 @@ describe("files that are not what they seem", () => {
       const file = join(dir, "data/team.yaml");
       writeFileSync(file, readFileSync(file, "utf8").replace("\n  type:", "\n\ttype:"));
       const run = await runMain("check", dir, ["--no-cache"]);
-      expect(run.stderr).toMatch(/data\/team\.yaml:3:1: error yaml-syntax: this line is indented with a tab; YAML indents with spaces only/);
+      expect(run.stderr).toMatch(
+        /data\/team\.yaml:3:1: error yaml-syntax: this line is indented with a tab; YAML indents with spaces only/,
+      );
       expect(run.stderr).toContain("hint: indent with spaces, not tabs");
     }));
 

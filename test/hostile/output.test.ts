@@ -59,7 +59,10 @@ describe("every diagnostic reaches a pipe and a file", () => {
 
       // The same run with its output redirected to a file.
       const out = join(dir, "check-output.txt");
-      const sh = Bun.spawnSync(["sh", "-c", `"$0" "$1" --no-cache > "$2" 2>&1`, BUN, join(REPO, "scripts/check.ts"), out], { cwd: dir, env: cleanEnv() });
+      const sh = Bun.spawnSync(["sh", "-c", `"$0" "$1" --no-cache > "$2" 2>&1`, BUN, join(REPO, "scripts/check.ts"), out], {
+        cwd: dir,
+        env: cleanEnv(),
+      });
       expect(sh.exitCode).toBe(1);
       const file = readFileSync(out, "utf8");
       expect(headlinesFor(file, COUNT)).toBe(COUNT);

@@ -56,7 +56,9 @@ describe("checkPublicFiles", () => {
       ["public/sub/etc", "outside-repository"],
       ["public/token", "outside-repository"],
     ]);
-    expect(formatHeadline(found[0]!)).toBe("public/leak.txt:1:1: error outside-repository: public/leak.txt is a link that leads outside the repository; it is not read");
+    expect(formatHeadline(found[0]!)).toBe(
+      "public/leak.txt:1:1: error outside-repository: public/leak.txt is a link that leads outside the repository; it is not read",
+    );
     expect(found[3]!.message).toContain(".git/config");
     expect(found[3]!.message).toContain("hidden");
     expect(checkPublicFiles(join(TMP, "nothing-here"), "public")).toEqual([]);
@@ -88,7 +90,9 @@ describe("the site build", () => {
     await proc.exited;
     clearTimeout(timer);
     expect(proc.exitCode).toBe(1);
-    expect(stderr).toContain(`${pubRel}/leak.txt:1:1: error outside-repository: ${pubRel}/leak.txt is a link that leads outside the repository`);
+    expect(stderr).toContain(
+      `${pubRel}/leak.txt:1:1: error outside-repository: ${pubRel}/leak.txt is a link that leads outside the repository`,
+    );
     expect(stderr).toContain(`${pubRel}/pipe:1:1: error not-a-file:`);
     expect(stderr).toContain(`${pubRel}/sub/etc:1:1: error outside-repository:`);
     expect(stderr).toContain(`${pubRel}/token:1:1: error outside-repository:`);

@@ -21,16 +21,31 @@ import { makeProject, removeProject, REPO, runMain } from "../helpers/project.ts
 
 const variant = (fields: Record<string, string>) => {
   const base: Record<string, string> = {
-    name: "x", type: "Development", category: "Delivery", domain: "Build", scope: "Development", tier: "Internal",
-    status: "Planned", approval: "Pending", description: "x", entry: "src/app/main.ts", script: "build:x", budget: "100000", features: "[]",
+    name: "x",
+    type: "Development",
+    category: "Delivery",
+    domain: "Build",
+    scope: "Development",
+    tier: "Internal",
+    status: "Planned",
+    approval: "Pending",
+    description: "x",
+    entry: "src/app/main.ts",
+    script: "build:x",
+    budget: "100000",
+    features: "[]",
     ...fields,
   };
-  return `\n- ${Object.entries(base).map(([k, v]) => `${k}: ${v}`).join("\n  ")}\n`;
+  return `\n- ${Object.entries(base)
+    .map(([k, v]) => `${k}: ${v}`)
+    .join("\n  ")}\n`;
 };
 
 /** Diagnostics of check as "line rule" for one file. */
 function checkRules(dir: string, file: string): string[] {
-  return runCheck(dir, { freshness: false }).diagnostics.filter((d) => d.file === file).map((d) => `${d.line} ${d.rule}`);
+  return runCheck(dir, { freshness: false })
+    .diagnostics.filter((d) => d.file === file)
+    .map((d) => `${d.line} ${d.rule}`);
 }
 
 function withProject(fn: (dir: string) => void): void {
@@ -46,7 +61,10 @@ describe("records that would become paths, shell words and keys", () => {
   test("A variant name that climbs out of dist/variants is refused at check", () =>
     withProject((dir) => {
       for (const name of ['"../../content"', '"../../../OUTSIDE_WRITE"', '"."', '".."', '"a/b"', "Prod", '"x\\ny"']) {
-        writeFileSync(join(dir, "data/variants.yaml"), readFileSync(join(REPO, "test/fixtures/base/data/variants.yaml"), "utf8") + variant({ name }));
+        writeFileSync(
+          join(dir, "data/variants.yaml"),
+          readFileSync(join(REPO, "test/fixtures/base/data/variants.yaml"), "utf8") + variant({ name }),
+        );
         expect(checkRules(dir, "data/variants.yaml")).toContain("30 invalid-variant-name");
       }
     }));
@@ -59,7 +77,10 @@ describe("records that would become paths, shell words and keys", () => {
       const before = readdirSync(join(dir, "data")).sort();
       mkdirSync(join(dir, "content"), { recursive: true });
       writeFileSync(join(dir, "content/keep.md"), "# kept\n");
-      appendFileSync(join(dir, "data/variants.yaml"), variant({ name: '"../../content"' }) + variant({ name: '"../../../OUTSIDE_WRITE"', script: "build:y" }));
+      appendFileSync(
+        join(dir, "data/variants.yaml"),
+        variant({ name: '"../../content"' }) + variant({ name: '"../../../OUTSIDE_WRITE"', script: "build:y" }),
+      );
       const run = await runMain("verify", dir);
       expect(run.exitCode).toBe(1);
       expect(run.stderr).toContain("invalid-variant-name");
@@ -77,7 +98,14 @@ describe("records that would become paths, shell words and keys", () => {
     try {
       mkdirSync(join(dir, "content"), { recursive: true });
       writeFileSync(join(dir, "content/keep.md"), "kept");
-      const built = { ok: true as const, features: [], outputs: [{ path: "main.js", bytes: new Uint8Array([49]), kind: "entry-point" }], raw: 1, metafile: { inputs: {}, outputs: {} }, ms: 0 };
+      const built = {
+        ok: true as const,
+        features: [],
+        outputs: [{ path: "main.js", bytes: new Uint8Array([49]), kind: "entry-point" }],
+        raw: 1,
+        metafile: { inputs: {}, outputs: {} },
+        ms: 0,
+      };
       for (const name of ["../../content", "../../../OUTSIDE", ".", ".."]) {
         const info = { name, entry: "src/app/main.ts", features: [], bunVersion: Bun.version, sizes: { raw: 1, gzip: 1, brotli: 1 } };
         expect(() => writeVariant(dir, info, built)).toThrow(/refusing to write/);
@@ -94,7 +122,14 @@ describe("records that would become paths, shell words and keys", () => {
     try {
       mkdirSync(join(dir, "content/variants"), { recursive: true });
       Bun.spawnSync(["ln", "-s", "content", join(dir, "dist")]);
-      const built = { ok: true as const, features: [], outputs: [{ path: "main.js", bytes: new Uint8Array([49]), kind: "entry-point" }], raw: 1, metafile: { inputs: {}, outputs: {} }, ms: 0 };
+      const built = {
+        ok: true as const,
+        features: [],
+        outputs: [{ path: "main.js", bytes: new Uint8Array([49]), kind: "entry-point" }],
+        raw: 1,
+        metafile: { inputs: {}, outputs: {} },
+        ms: 0,
+      };
       const info = { name: "prod", entry: "src/app/main.ts", features: [], bunVersion: Bun.version, sizes: { raw: 1, gzip: 1, brotli: 1 } };
       expect(() => writeVariant(dir, info, built)).toThrow(/refusing to write/);
       expect(readdirSync(join(dir, "content/variants"))).toEqual([]);
@@ -105,9 +140,19 @@ describe("records that would become paths, shell words and keys", () => {
 
   test("An entry with shell syntax or outside the repository is refused at check", () =>
     withProject((dir) => {
-      const cases = ['"src/app/main.ts;touch${IFS}PWNED;#"', "../p/src/app/main.ts", "/etc/passwd.ts", "src/app/main.js", '"src/app/$(id).ts"', "src/../../x.ts"];
+      const cases = [
+        '"src/app/main.ts;touch${IFS}PWNED;#"',
+        "../p/src/app/main.ts",
+        "/etc/passwd.ts",
+        "src/app/main.js",
+        '"src/app/$(id).ts"',
+        "src/../../x.ts",
+      ];
       for (const entry of cases) {
-        writeFileSync(join(dir, "data/variants.yaml"), readFileSync(join(REPO, "test/fixtures/base/data/variants.yaml"), "utf8") + variant({ entry }));
+        writeFileSync(
+          join(dir, "data/variants.yaml"),
+          readFileSync(join(REPO, "test/fixtures/base/data/variants.yaml"), "utf8") + variant({ entry }),
+        );
         expect(checkRules(dir, "data/variants.yaml")).toContain("39 invalid-path");
       }
     }));
@@ -141,7 +186,9 @@ describe("records that would become paths, shell words and keys", () => {
   test("The workflow matrix carries hostile values as data and hands the script to the shell through the environment", () => {
     const records = { variants: [{ record: { name: "a\n        run: touch PWNED", script: "build:x; touch PWNED #" } }] } as never;
     const text = emitWorkflow({ records });
-    const doc = parse(text) as { jobs: { build: { strategy: { matrix: { include: unknown[] } }; steps: { run?: string; env?: Record<string, string> }[] } } };
+    const doc = parse(text) as {
+      jobs: { build: { strategy: { matrix: { include: unknown[] } }; steps: { run?: string; env?: Record<string, string> }[] } };
+    };
     expect(doc.jobs.build.strategy.matrix.include).toEqual([{ variant: "a\n        run: touch PWNED", script: "build:x; touch PWNED #" }]);
     const step = doc.jobs.build.steps.find((s) => s.env?.SCRIPT);
     expect(step?.run).toBe('npm run "$SCRIPT"');
@@ -150,7 +197,10 @@ describe("records that would become paths, shell words and keys", () => {
 
   test("__proto__, constructor and prototype are refused as names of any kind", () =>
     withProject((dir) => {
-      writeFileSync(join(dir, "data/variants.yaml"), readFileSync(join(REPO, "test/fixtures/base/data/variants.yaml"), "utf8") + variant({ name: "constructor" }));
+      writeFileSync(
+        join(dir, "data/variants.yaml"),
+        readFileSync(join(REPO, "test/fixtures/base/data/variants.yaml"), "utf8") + variant({ name: "constructor" }),
+      );
       expect(checkRules(dir, "data/variants.yaml")).toContain("30 reserved-name");
       const team = readFileSync(join(dir, "data/team.yaml"), "utf8");
       writeFileSync(join(dir, "data/team.yaml"), team.replace(/^- name: .*$/m, "- name: __proto__"));
@@ -205,7 +255,10 @@ describe("records that would become paths, shell words and keys", () => {
       // Even if such text reached the emitter, the comment it writes holds no control character.
       const { model } = loadModel(join(REPO, "test/fixtures/base"));
       const f = model.records.features[0]!;
-      const out = emitRegistry({ ...model, records: { ...model.records, features: [{ ...f, record: { ...f.record, description: "a\u0000b\u001b[2Kc" } }] } });
+      const out = emitRegistry({
+        ...model,
+        records: { ...model.records, features: [{ ...f, record: { ...f.record, description: "a\u0000b\u001b[2Kc" } }] },
+      });
       expect(out).not.toMatch(/[\u0000\u001b]/);
     }));
 });

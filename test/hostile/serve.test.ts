@@ -49,7 +49,12 @@ function raw(port: number, request: string, timeout = 10_000): Promise<Raw> {
         const i = l.indexOf(":");
         if (i > 0) headers[l.slice(0, i).trim().toLowerCase()] = l.slice(i + 1).trim();
       }
-      resolveRaw({ status: Number(/^HTTP\/1\.[01] (\d{3})/.exec(statusLine ?? "")?.[1] ?? 0), headers, body: end >= 0 ? text.slice(end + 4) : "", text });
+      resolveRaw({
+        status: Number(/^HTTP\/1\.[01] (\d{3})/.exec(statusLine ?? "")?.[1] ?? 0),
+        headers,
+        body: end >= 0 ? text.slice(end + 4) : "",
+        text,
+      });
     });
   });
 }
@@ -108,10 +113,23 @@ describe("serve.ts against hostile requests", () => {
   });
 
   test("redirects carry only a path: no scheme or host from the request line or the Host header", async () => {
-    for (const target of ["//evil.com/..%2ffeatures", "/\\evil.com/..%2ffeatures", "//evil.com%2f..%2ffeatures", "/features", "//features", "/%2ffeatures", "/./x/../features"]) {
+    for (const target of [
+      "//evil.com/..%2ffeatures",
+      "/\\evil.com/..%2ffeatures",
+      "//evil.com%2f..%2ffeatures",
+      "/features",
+      "//features",
+      "/%2ffeatures",
+      "/./x/../features",
+    ]) {
       for (const host of ["evil.com", "127.0.0.1"]) {
         const r = await get(port, target, host);
-        expect({ target, host, status: r.status, location: r.headers.location }).toEqual({ target, host, status: 301, location: "/features/" });
+        expect({ target, host, status: r.status, location: r.headers.location }).toEqual({
+          target,
+          host,
+          status: 301,
+          location: "/features/",
+        });
       }
     }
     const q = await get(port, "/x?next=//evil.com/", "evil.com");
@@ -122,21 +140,48 @@ describe("serve.ts against hostile requests", () => {
   });
 
   test("the compare form's ?a=&b= redirects to an existing pair page only; anything else gets the form, never an echo", async () => {
-    for (const target of ["/build-variants/compare/?a=prod&b=lite", "/build-variants/compare/?b=lite&a=prod&x=1", "/build-variants/compare/./?a=prod&b=lite"]) {
+    for (const target of [
+      "/build-variants/compare/?a=prod&b=lite",
+      "/build-variants/compare/?b=lite&a=prod&x=1",
+      "/build-variants/compare/./?a=prod&b=lite",
+    ]) {
       const r = await get(port, target, "evil.com");
-      expect({ target, status: r.status, location: r.headers.location }).toEqual({ target, status: 302, location: "/build-variants/compare/prod/lite/" });
+      expect({ target, status: r.status, location: r.headers.location }).toEqual({
+        target,
+        status: 302,
+        location: "/build-variants/compare/prod/lite/",
+      });
       expectSecurityHeaders(r, target);
     }
     // Without the slash: first the folder's redirect (query kept), then the pair.
     const slashless = await get(port, "/build-variants/compare?a=prod&b=lite");
-    expect({ status: slashless.status, location: slashless.headers.location }).toEqual({ status: 301, location: "/build-variants/compare/?a=prod&b=lite" });
+    expect({ status: slashless.status, location: slashless.headers.location }).toEqual({
+      status: 301,
+      location: "/build-variants/compare/?a=prod&b=lite",
+    });
     const hostile = [
-      "?a=prod", "?a=prod&b=prod", "?a=lite&b=prod", "?a=prod&b=lite&b=dev", "?a=Prod&b=lite", "?a=prod&b=lite%2f..%2f..", "?a=%2f%2fevil.com&b=lite",
-      "?a=prod&b=%0d%0aSet-Cookie:x=1", "?a=prod&b=..", "?a=prod&b=lite%00", `?a=prod&b=${"a".repeat(64)}`, "?a[]=prod&b=lite", "?a=https://evil.com&b=lite",
+      "?a=prod",
+      "?a=prod&b=prod",
+      "?a=lite&b=prod",
+      "?a=prod&b=lite&b=dev",
+      "?a=Prod&b=lite",
+      "?a=prod&b=lite%2f..%2f..",
+      "?a=%2f%2fevil.com&b=lite",
+      "?a=prod&b=%0d%0aSet-Cookie:x=1",
+      "?a=prod&b=..",
+      "?a=prod&b=lite%00",
+      `?a=prod&b=${"a".repeat(64)}`,
+      "?a[]=prod&b=lite",
+      "?a=https://evil.com&b=lite",
     ];
     for (const q of hostile) {
       const r = await get(port, `/build-variants/compare/${q}`, "evil.com");
-      expect({ q, status: r.status, location: r.headers.location, body: r.body }).toEqual({ q, status: 200, location: undefined, body: "<p>compare form</p>" });
+      expect({ q, status: r.status, location: r.headers.location, body: r.body }).toEqual({
+        q,
+        status: 200,
+        location: undefined,
+        body: "<p>compare form</p>",
+      });
       expect(r.text).not.toContain("Set-Cookie");
     }
     // Only the compare folder answers a query this way.
@@ -186,7 +231,9 @@ describe("serve.ts against hostile requests", () => {
       expect(h.body).toBe("");
       expect(Number(h.headers["content-length"])).toBe(Buffer.byteLength(g.body, "latin1"));
     }
-    expect(Number((await get(port, "/real.txt", "127.0.0.1", "HEAD")).headers["content-length"])).toBe(statSync(join(site, "real.txt")).size);
+    expect(Number((await get(port, "/real.txt", "127.0.0.1", "HEAD")).headers["content-length"])).toBe(
+      statSync(join(site, "real.txt")).size,
+    );
   });
 
   test("the 404 page answers with status 404 under every name", async () => {
@@ -198,7 +245,17 @@ describe("serve.ts against hostile requests", () => {
   });
 
   test("links and special files inside the served folder are never followed", async () => {
-    for (const target of ["/leak.txt", "/secret-link.txt", "/inner.txt", "/etc/passwd", "/etc/", "/etc", "/up/secret.txt", "/pipe.txt", "/.takeoff-site"]) {
+    for (const target of [
+      "/leak.txt",
+      "/secret-link.txt",
+      "/inner.txt",
+      "/etc/passwd",
+      "/etc/",
+      "/etc",
+      "/up/secret.txt",
+      "/pipe.txt",
+      "/.takeoff-site",
+    ]) {
       const r = await get(port, target);
       expect({ target, status: r.status }).toEqual({ target, status: 404 });
       expect(r.body).not.toContain("root:");
@@ -220,7 +277,16 @@ describe("serve.ts against hostile requests", () => {
       ["405", await get(port, "/", "127.0.0.1", "DELETE")],
       ["HEAD", await get(port, "/", "127.0.0.1", "HEAD")],
     ];
-    expect(responses.map(([what, r]) => `${what} ${r.status}`)).toEqual(["200 page 200", "200 script 200", "301 301", "400 400", "403 403", "404 404", "405 405", "HEAD 200"]);
+    expect(responses.map(([what, r]) => `${what} ${r.status}`)).toEqual([
+      "200 page 200",
+      "200 script 200",
+      "301 301",
+      "400 400",
+      "403 403",
+      "404 404",
+      "405 405",
+      "HEAD 200",
+    ]);
     for (const [what, r] of responses) expectSecurityHeaders(r, what);
   });
 
@@ -289,7 +355,9 @@ describe("serve.ts against hostile requests", () => {
 
 /** Hashes the policy allows for inline scripts. */
 function allowedScriptHashes(): Set<string> {
-  const directive = CONTENT_SECURITY_POLICY.split(";").map((d) => d.trim()).find((d) => d.startsWith("script-src "))!;
+  const directive = CONTENT_SECURITY_POLICY.split(";")
+    .map((d) => d.trim())
+    .find((d) => d.startsWith("script-src "))!;
   return new Set([...directive.matchAll(/'sha256-([^']+)'/g)].map((m) => m[1]!));
 }
 
@@ -364,7 +432,9 @@ describe.skipIf(!BROWSER_SUITES)("Content-Security-Policy in Chromium", () => {
     await page.addInitScript(() => {
       const w = window as unknown as { __csp: string[] };
       w.__csp = [];
-      document.addEventListener("securitypolicyviolation", (e) => w.__csp.push(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`));
+      document.addEventListener("securitypolicyviolation", (e) =>
+        w.__csp.push(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`),
+      );
     });
     const violations = () => page.evaluate(() => (window as unknown as { __csp: string[] }).__csp);
     for (const path of ["/", "/features/", "/features/DEBUG/", "/no-such-page/"]) {
@@ -372,7 +442,11 @@ describe.skipIf(!BROWSER_SUITES)("Content-Security-Policy in Chromium", () => {
       expect(res!.headers()["content-security-policy"]).toBe(CONTENT_SECURITY_POLICY);
       // The inline theme script ran (it adds the js class) and the bundled site script ran (it shows the search button).
       await page.waitForSelector("[data-search-open]:not([hidden])");
-      expect({ path, js: await page.evaluate(() => document.documentElement.classList.contains("js")), violations: await violations() }).toEqual({ path, js: true, violations: [] });
+      expect({
+        path,
+        js: await page.evaluate(() => document.documentElement.classList.contains("js")),
+        violations: await violations(),
+      }).toEqual({ path, js: true, violations: [] });
     }
     // The table script (a bundled module) sorts.
     await page.goto(`${site.base}/features/`);

@@ -45,7 +45,11 @@ function read(p: string): string | undefined {
 
 /** What a reader of `out` sees: the page, the bundles, the marker. */
 function state(out: string) {
-  return { page: read(join(out, "index.html")), bundle: read(join(out, "variants", "prod", "main.js")), marked: existsSync(join(out, ".takeoff-site")) };
+  return {
+    page: read(join(out, "index.html")),
+    bundle: read(join(out, "variants", "prod", "main.js")),
+    marked: existsSync(join(out, ".takeoff-site")),
+  };
 }
 
 /** Entries of the stage base that belong to site builds (stage, old). */
@@ -70,10 +74,12 @@ async function run(cmd: string[], env: Record<string, string | undefined> = {}, 
 }
 
 /** The build CLI (quiet). */
-const buildSite = (out: string, env: Record<string, string | undefined> = {}, timeout?: number) => run([process.execPath, BUILD_SITE, "--out", out, "--quiet"], env, timeout);
+const buildSite = (out: string, env: Record<string, string | undefined> = {}, timeout?: number) =>
+  run([process.execPath, BUILD_SITE, "--out", out, "--quiet"], env, timeout);
 
 /** The build killed right after `step`, e.g. "recovered": the next build's recovery, then stop. */
-const buildKilled = (out: string, step: string, env: Record<string, string | undefined> = {}, timeout?: number) => run([process.execPath, BUILD_KILLED, REPO, out, step], env, timeout);
+const buildKilled = (out: string, step: string, env: Record<string, string | undefined> = {}, timeout?: number) =>
+  run([process.execPath, BUILD_KILLED, REPO, out, step], env, timeout);
 
 /**
  * The swap as the build runs it (recover, stage a complete marked site, publish), in a child that SIGKILLs
@@ -121,12 +127,22 @@ describe("a site build killed at any step", () => {
           // The one gap of the fallback: the old site is aside, in the stage folder.
           expect(now.page).toBeUndefined();
         } else {
-          expect({ step, ...now }).toEqual({ step, page: ["variants", "rename-out"].includes(step) ? "old" : "new", bundle: "bundle", marked: true });
+          expect({ step, ...now }).toEqual({
+            step,
+            page: ["variants", "rename-out"].includes(step) ? "old" : "new",
+            bundle: "bundle",
+            marked: true,
+          });
         }
         // The next build recovers before anything else (and here stops right after).
         const next = await buildKilled(out, "recovered");
         expect({ step, signal: next.signal }).toEqual({ step, signal: "SIGKILL" });
-        expect({ step, ...state(out) }).toEqual({ step, page: step === "variants" || step === "rename-out" ? "old" : "new", bundle: "bundle", marked: true });
+        expect({ step, ...state(out) }).toEqual({
+          step,
+          page: step === "variants" || step === "rename-out" ? "old" : "new",
+          bundle: "bundle",
+          marked: true,
+        });
         expect({ step, left: stageLeftovers(dir) }).toEqual({ step, left: [] });
       }
     }, 120_000);
@@ -201,7 +217,11 @@ describe("--out", () => {
   });
 
   test("accepts an empty folder, a marked site, and a folder holding only variants/", async () => {
-    for (const prepare of [(o: string) => mkdirSync(o), (o: string) => writeOldSite(o), (o: string) => mkdirSync(join(o, "variants", "prod"), { recursive: true })]) {
+    for (const prepare of [
+      (o: string) => mkdirSync(o),
+      (o: string) => writeOldSite(o),
+      (o: string) => mkdirSync(join(o, "variants", "prod"), { recursive: true }),
+    ]) {
       const dir = caseDir();
       const out = join(dir, "out");
       prepare(out);
@@ -213,7 +233,19 @@ describe("--out", () => {
 });
 
 describe("SITE_REPO_URL", () => {
-  const hostile = ["javascript:alert(document.domain)//", "JavaScript:alert(1)", " javascript:alert(1)", "java\tscript:alert(1)", "data:text/html,x", "//evil.test/x", "https://user:pw@evil.test/x", "https://x.test/a b", 'https://x.test/"onmouseover=alert(1)', "ftp://x.test/r", "x.test/repo"];
+  const hostile = [
+    "javascript:alert(document.domain)//",
+    "JavaScript:alert(1)",
+    " javascript:alert(1)",
+    "java\tscript:alert(1)",
+    "data:text/html,x",
+    "//evil.test/x",
+    "https://user:pw@evil.test/x",
+    "https://x.test/a b",
+    'https://x.test/"onmouseover=alert(1)',
+    "ftp://x.test/r",
+    "x.test/repo",
+  ];
 
   test("one check: only an absolute http(s) URL with a host", () => {
     expect(repoUrl("https://github.com/takeoff-docs/takeoff-docs/")).toBe("https://github.com/takeoff-docs/takeoff-docs");

@@ -29,7 +29,10 @@ function yamlBlock(text: string): string {
   const m = /^([ \t]*)```yaml\n([\s\S]*?)^[ \t]*```/m.exec(text);
   if (!m) throw new Error("the section has no ```yaml block");
   const indent = m[1]!;
-  return m[2]!.split("\n").map((l) => (l.startsWith(indent) ? l.slice(indent.length) : l)).join("\n");
+  return m[2]!
+    .split("\n")
+    .map((l) => (l.startsWith(indent) ? l.slice(indent.length) : l))
+    .join("\n");
 }
 
 /** Tracked and untracked (not ignored) files: what a clone plus the working tree holds. */
@@ -60,12 +63,20 @@ interface Step {
 
 /** `npm run <script>` as the README says (`bun run`, which runs the same package.json script, without npm). */
 function npmRun(dir: string, script: string, ...args: string[]): Step {
-  const cmd = Bun.which("npm") ? ["npm", "run", "--silent", script, ...(args.length ? ["--", ...args] : [])] : [BUN, "run", script, ...args];
-  const p = Bun.spawnSync(cmd, { cwd: dir, env: cleanEnv({ PATH: `${join(REPO, "node_modules/.bin")}:${process.env.PATH ?? ""}` }), stdout: "pipe", stderr: "pipe" });
+  const cmd = Bun.which("npm")
+    ? ["npm", "run", "--silent", script, ...(args.length ? ["--", ...args] : [])]
+    : [BUN, "run", script, ...args];
+  const p = Bun.spawnSync(cmd, {
+    cwd: dir,
+    env: cleanEnv({ PATH: `${join(REPO, "node_modules/.bin")}:${process.env.PATH ?? ""}` }),
+    stdout: "pipe",
+    stderr: "pipe",
+  });
   return { code: p.exitCode ?? -1, out: `${p.stdout.toString()}${p.stderr.toString()}` };
 }
 
-const expectOk = (step: Step, what: string) => expect({ what, code: step.code, out: step.code === 0 ? "" : step.out.slice(-3000) }).toEqual({ what, code: 0, out: "" });
+const expectOk = (step: Step, what: string) =>
+  expect({ what, code: step.code, out: step.code === 0 ? "" : step.out.slice(-3000) }).toEqual({ what, code: 0, out: "" });
 
 let dir = "";
 let flag = "";
@@ -116,7 +127,9 @@ describe("README: Add a flag in three steps", () => {
     // A variant that may carry it: not Production (a Planned, Pending flag must not ship there) and in its scope.
     const { model } = loadModel(dir);
     const entry = model.flag(flag)!;
-    const variant = model.records.variants.find((v) => v.record.type !== "Production" && model.scopesOf(entry).includes(v.record.scope as string));
+    const variant = model.records.variants.find(
+      (v) => v.record.type !== "Production" && model.scopesOf(entry).includes(v.record.scope as string),
+    );
     expect(variant).toBeDefined();
     shipped = variant!.record.name;
     const variantsFile = join(dir, "data/variants.yaml");
@@ -124,7 +137,8 @@ describe("README: Add a flag in three steps", () => {
     const start = lines.indexOf(`- name: ${shipped}`);
     const featuresLine = lines.findIndex((l, i) => i > start && /^ {2}features:/.test(l));
     expect(start >= 0 && featuresLine > start).toBe(true);
-    if (/\[.*\]\s*$/.test(lines[featuresLine]!)) lines[featuresLine] = lines[featuresLine]!.replace(/\]\s*$/, `, ${flag}]`).replace("[, ", "[");
+    if (/\[.*\]\s*$/.test(lines[featuresLine]!))
+      lines[featuresLine] = lines[featuresLine]!.replace(/\]\s*$/, `, ${flag}]`).replace("[, ", "[");
     else lines.splice(featuresLine + 1, 0, `    - ${flag}`);
     writeFileSync(variantsFile, lines.join("\n"));
 
@@ -137,7 +151,9 @@ describe("README: Add a flag in three steps", () => {
   test("the copy type-checks and verifies", () => {
     expectOk(npmRun(dir, "typecheck"), "typecheck");
     expectOk(npmRun(dir, "verify"), "verify");
-    const results = JSON.parse(readFileSync(join(dir, ".cache/verify/results.json"), "utf8")) as { flags: { name: string; leaveOneOut: { variant: string }[] }[] };
+    const results = JSON.parse(readFileSync(join(dir, ".cache/verify/results.json"), "utf8")) as {
+      flags: { name: string; leaveOneOut: { variant: string }[] }[];
+    };
     expect(results.flags.find((f) => f.name === flag)?.leaveOneOut.map((d) => d.variant)).toEqual([shipped]);
   }, 600_000);
 

@@ -8,7 +8,10 @@ import { join } from "node:path";
 
 const ROOT = join(import.meta.dir, "../..");
 const readme = readFileSync(join(ROOT, "README.md"), "utf8");
-const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { engines?: { node?: string }; devDependencies: Record<string, string> };
+const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as {
+  engines?: { node?: string };
+  devDependencies: Record<string, string>;
+};
 
 /** Every package.json under node_modules, scoped packages and nested node_modules included. */
 function installedPackages(dir: string, out: { name: string; version: string; engines?: { node?: string } }[] = []) {

@@ -6,7 +6,6 @@ import { axe } from "./harness.ts";
 setDefaultTimeout(60_000);
 
 axeSuite((site) => {
-
   for (const path of DARK) {
     test(`dark theme: ${path}`, async () => {
       expect(await violations(site(), path, { colorScheme: "dark" })).toBe("");

@@ -7,7 +7,6 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Page } from "playwright-core";
 import { axe, BROWSER_SUITES, openSite, type SiteSession } from "./harness.ts";
 
-
 /**
  * Every page template and every component a page can embed, once: the prose pages chosen so that each MDX component
  * appears on one of them (flag-guide and developer-guide hold only a MasterTable, as index.mdx does; takeoff has Clearance), and
@@ -40,7 +39,8 @@ export const PAGES = [
   "/no-such-page/",
 ];
 
-export const report = (v: Awaited<ReturnType<typeof axe>>) => v.map((x) => `${x.id} (${x.impact}): ${x.help}\n    ${x.nodes.map((n) => n.html).join("\n    ")}`).join("\n");
+export const report = (v: Awaited<ReturnType<typeof axe>>) =>
+  v.map((x) => `${x.id} (${x.impact}): ${x.help}\n    ${x.nodes.map((n) => n.html).join("\n    ")}`).join("\n");
 
 /** Pages waiting for the next check of a session, by the context options they were opened with. */
 const idle = new WeakMap<SiteSession, Map<string, Page>>();
@@ -72,7 +72,6 @@ export async function violations(site: SiteSession, path: string, options: Param
 }
 
 export const DARK = ["/", "/checklist/", "/features/DEBUG/", "/build-optimization/"];
-
 
 /** One suite: its own server and browser (opened once), skipped without Chromium; `define` adds the tests. */
 export function axeSuite(define: (site: () => SiteSession) => void): void {

@@ -39,7 +39,7 @@ describe("site build", () => {
     expect(proc.exitCode).toBe(1);
     const { diagnostics, sources } = loadModel(dir, "data");
     const expected = formatText(diagnostics.filter(isError), (f) => sources.get(f)?.text);
-    expect(expected).toContain('error invalid-enum');
+    expect(expected).toContain("error invalid-enum");
     expect(stderr).toContain(expected);
     expect(stderr).toContain("left as it was");
     expect(readFileSync(join(out, "index.html"), "utf8")).toBe("previous build");
@@ -58,11 +58,20 @@ describe("site build", () => {
        <a href="/missing/">broken</a> <a href="/a/#nowhere">bad anchor</a> <a href="#gone">bad local</a>
        <a href="javascript:alert(1)">unsafe</a> <img src="/img.png" alt="">`,
     );
-    writeFileSync(join(site, "a", "index.html"), `<!doctype html><p id="here">here</p><a href="../">up</a><a href="/?q=1#top-part">query</a>`);
+    writeFileSync(
+      join(site, "a", "index.html"),
+      `<!doctype html><p id="here">here</p><a href="../">up</a><a href="/?q=1#top-part">query</a>`,
+    );
     const r = await checkLinks(site);
     expect(r.pages).toBe(2);
     expect(r.problems.map((p) => `${p.page} ${p.url}`).sort()).toEqual(
-      ["index.html #gone", "index.html /a/#nowhere", "index.html /img.png", "index.html /missing/", "index.html javascript:alert(1)"].sort(),
+      [
+        "index.html #gone",
+        "index.html /a/#nowhere",
+        "index.html /img.png",
+        "index.html /missing/",
+        "index.html javascript:alert(1)",
+      ].sort(),
     );
   });
 
@@ -116,7 +125,8 @@ describe("site data", () => {
     expect(slugify("DevOps/SRE")).toBe("devops-sre");
     expect(slugify("<>")).toBe("record");
     const urls = new Set<string>();
-    for (const kind of Object.keys(site.model.records) as (keyof typeof site.model.records)[]) for (const e of site.entries(kind)) urls.add(site.urlOf(e));
+    for (const kind of Object.keys(site.model.records) as (keyof typeof site.model.records)[])
+      for (const e of site.entries(kind)) urls.add(site.urlOf(e));
     expect(urls.size).toBe(Object.values(site.model.records).reduce((n, l) => n + l.length, 0));
   });
 

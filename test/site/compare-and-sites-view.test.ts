@@ -33,7 +33,16 @@ function siteWith(r: VerifyResults | undefined, name: string): Site {
   const dir = join(WORK, name);
   mkdirSync(join(dir, ".cache", "verify"), { recursive: true });
   if (r) writeFileSync(join(dir, RESULTS_PATH), JSON.stringify(r));
-  return createSite(siteConfig({ SITE_ROOT: REPO, SITE_DATA_DIR: dataDir, SITE_RESULTS_ROOT: dir, SITE_REPO_URL: REPO_URL, SITE_REPO_BRANCH: "main", SITE_BUILD_DATE: "2026-02-01" }));
+  return createSite(
+    siteConfig({
+      SITE_ROOT: REPO,
+      SITE_DATA_DIR: dataDir,
+      SITE_RESULTS_ROOT: dir,
+      SITE_REPO_URL: REPO_URL,
+      SITE_REPO_BRANCH: "main",
+      SITE_BUILD_DATE: "2026-02-01",
+    }),
+  );
 }
 
 beforeAll(() => {
@@ -63,7 +72,11 @@ describe("compare variants", () => {
     }
     for (const f of c.both) expect([f.inA?.gzip, f.inB?.gzip]).toEqual([leave(f.name, "prod").gzip, leave(f.name, "enterprise").gzip]);
     const size = (v: string) => results.variants.find((x) => x.name === v)!.bytes;
-    expect(c.diff).toEqual({ raw: size("enterprise").raw - size("prod").raw, gzip: size("enterprise").gzip - size("prod").gzip, brotli: size("enterprise").brotli - size("prod").brotli });
+    expect(c.diff).toEqual({
+      raw: size("enterprise").raw - size("prod").raw,
+      gzip: size("enterprise").gzip - size("prod").gzip,
+      brotli: size("enterprise").brotli - size("prod").brotli,
+    });
     expect(c.measured).toBe(true);
     expect(c.swapHref).toBe("/build-variants/compare/enterprise/prod/");
   });
@@ -89,7 +102,9 @@ describe("compare variants", () => {
     mkdirSync(join(data, "variants"), { recursive: true });
     const body = `- name: ${prod.replace(/^prod\n/, "compare\n").replace("script: build:prod", "script: build:compare")}\n`;
     writeFileSync(join(data, "variants", "extra.yaml"), `${schemaComment("variants", "data/variants/extra.yaml")}\n${body}`);
-    const named = createSite(siteConfig({ SITE_ROOT: REPO, SITE_DATA_DIR: data, SITE_RESULTS_ROOT: join(dir, "none"), SITE_BUILD_DATE: "2026-02-01" }));
+    const named = createSite(
+      siteConfig({ SITE_ROOT: REPO, SITE_DATA_DIR: data, SITE_RESULTS_ROOT: join(dir, "none"), SITE_BUILD_DATE: "2026-02-01" }),
+    );
     const v = variant(named, "compare");
     expect(named.urlOf(v)).toBe("/build-variants/compare-2/");
     expect(comparePairs(named).every((p) => p.href !== "/build-variants/compare/")).toBe(true);
@@ -98,12 +113,28 @@ describe("compare variants", () => {
   test("compare URLs: ?a=&b= names a pair only when both are distinct variant names, given once", () => {
     const q = (s: string) => comparePairOf(new URLSearchParams(s));
     expect(q("a=prod&b=enterprise")).toEqual({ a: "prod", b: "enterprise" });
-    for (const bad of ["", "a=prod", "a=prod&b=prod", "a=prod&b=lite&a=dev", "a=Prod&b=lite", "a=prod&b=../x", "a=prod&b=a%2Fb", "a=prod&b=%0d%0a", `a=prod&b=x${"a".repeat(63)}`, "a=1x&b=lite"]) {
+    for (const bad of [
+      "",
+      "a=prod",
+      "a=prod&b=prod",
+      "a=prod&b=lite&a=dev",
+      "a=Prod&b=lite",
+      "a=prod&b=../x",
+      "a=prod&b=a%2Fb",
+      "a=prod&b=%0d%0a",
+      `a=prod&b=x${"a".repeat(63)}`,
+      "a=1x&b=lite",
+    ]) {
       expect({ bad, pair: q(bad) }).toEqual({ bad, pair: undefined });
     }
     expect(VARIANT_SEGMENT.source).toBe(VARIANT_NAME_PATTERN.source);
     expect(comparePairPath("prod", "lite").startsWith(`/${KIND_INFO.variants.path}/compare/`)).toBe(true);
-    expect([percentChange(50, 1000), percentChange(-25, 1000), percentChange(0, 1000), percentChange(5, 0)]).toEqual(["+5.0%", "−2.5%", "0.0%", ""]);
+    expect([percentChange(50, 1000), percentChange(-25, 1000), percentChange(0, 1000), percentChange(5, 0)]).toEqual([
+      "+5.0%",
+      "−2.5%",
+      "0.0%",
+      "",
+    ]);
   });
 });
 
@@ -118,11 +149,17 @@ describe("code references", () => {
       for (const r of [...view.bundled, ...view.examples]) {
         total++;
         const line = readFileSync(join(REPO, r.file), "utf8").split("\n")[r.line - 1]!;
-        expect({ at: r.label, code: line.slice(r.col - 1, r.col - 1 + 11 + flag.record.name.length) }).toEqual({ at: r.label, code: `feature("${flag.record.name}")` });
+        expect({ at: r.label, code: line.slice(r.col - 1, r.col - 1 + 11 + flag.record.name.length) }).toEqual({
+          at: r.label,
+          code: `feature("${flag.record.name}")`,
+        });
         expect(r.href).toBe(`${REPO_URL}/blob/main/${r.file}#L${r.line}`);
         // The frame shows the call's line as it is (a long line cut at 160 characters).
         expect(r.frame.find((l) => l.call)?.text).toBe(line.length > 160 ? `${line.slice(0, 159)}…` : line);
-        if (r.guard) expect(r.guard.href).toBe(`${REPO_URL}/blob/main/${r.file}#L${r.guard.start}${r.guard.end > r.guard.start ? `-L${r.guard.end}` : ""}`);
+        if (r.guard)
+          expect(r.guard.href).toBe(
+            `${REPO_URL}/blob/main/${r.file}#L${r.guard.start}${r.guard.end > r.guard.start ? `-L${r.guard.end}` : ""}`,
+          );
       }
     }
     expect(total).toBeGreaterThan(50);
@@ -155,7 +192,10 @@ describe("code references", () => {
     expect(buildTable(before, "features", { extra: ["callSites"] }).rows[0]!.cells.at(-1)!.text).toBe("unproven");
     const changed = structuredClone(results);
     changed.callSites!.files[0]!.sha256 = "0".repeat(64);
-    expect(flagSitesView(siteWith(changed, "changed"), "DEBUG")).toEqual({ proven: false, reason: `${changed.callSites!.files[0]!.path} changed since npm run verify ran` });
+    expect(flagSitesView(siteWith(changed, "changed"), "DEBUG")).toEqual({
+      proven: false,
+      reason: `${changed.callSites!.files[0]!.path} changed since npm run verify ran`,
+    });
     // Bundle results are fresh only for the exact sources they were built from: a changed file makes the sizes unproven as well.
     const stale = siteWith(changed, "changed-sizes");
     expect(stale.results).toBeUndefined();

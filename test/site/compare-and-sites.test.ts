@@ -43,7 +43,8 @@ describe.skipIf(!BROWSER_SUITES)("compare pages and code references", () => {
     }
   }
 
-  const rowsOf = (page: Page, section: string) => page.$$eval(`table[data-flags=${section}] tbody tr`, (trs) => trs.map((tr) => tr.getAttribute("data-flag")!));
+  const rowsOf = (page: Page, section: string) =>
+    page.$$eval(`table[data-flags=${section}] tbody tr`, (trs) => trs.map((tr) => tr.getAttribute("data-flag")!));
 
   test("a pair's page lists the flags only in A, only in B and in both, with sizes and the difference", async () => {
     await withPage(async (page) => {
@@ -56,7 +57,11 @@ describe.skipIf(!BROWSER_SUITES)("compare pages and code references", () => {
       const onlyB = ent.filter((f) => !prod.includes(f));
       const both = prod.filter((f) => ent.includes(f));
       expect(onlyB.length).toBeGreaterThan(0);
-      for (const [section, want] of [["only-a", onlyA], ["only-b", onlyB], ["in-both", both]] as const) {
+      for (const [section, want] of [
+        ["only-a", onlyA],
+        ["only-b", onlyB],
+        ["in-both", both],
+      ] as const) {
         if (want.length) expect(await rowsOf(page, section)).toEqual(want);
         else expect(await page.textContent(`p[data-flags=${section}]`)).toBe("None.");
         expect(await page.textContent(`h2#${section}`)).toContain(`(${want.length})`);
@@ -76,7 +81,8 @@ describe.skipIf(!BROWSER_SUITES)("compare pages and code references", () => {
       // Every flag link and the swap link lead to real pages.
       const hrefs = await page.$$eval("table[data-flags] a, [data-compare-pair] a", (as) => as.map((a) => a.getAttribute("href")!));
       expect(hrefs).toContain("/build-variants/compare/enterprise/prod/");
-      for (const href of new Set(hrefs)) expect({ href, status: (await page.request.get(`${site.base}${href}`)).status() }).toEqual({ href, status: 200 });
+      for (const href of new Set(hrefs))
+        expect({ href, status: (await page.request.get(`${site.base}${href}`)).status() }).toEqual({ href, status: 200 });
       // The form shows the pair preselected.
       expect([await page.inputValue("select[name=a]"), await page.inputValue("select[name=b]")]).toEqual(["prod", "enterprise"]);
     });
@@ -89,7 +95,10 @@ describe.skipIf(!BROWSER_SUITES)("compare pages and code references", () => {
         expect(await page.textContent("h1")).toBe("Compare build variants");
         await page.selectOption("select[name=a]", "lite");
         await page.selectOption("select[name=b]", "dev");
-        await Promise.all([page.waitForURL("**/build-variants/compare/lite/dev/"), page.click("form[data-compare-form] button[type=submit]")]);
+        await Promise.all([
+          page.waitForURL("**/build-variants/compare/lite/dev/"),
+          page.click("form[data-compare-form] button[type=submit]"),
+        ]);
         expect(await page.textContent("h1")).toBe("Compare lite and dev");
         // Typed by hand: a valid pair redirects, anything else shows the form.
         const r = await page.goto(`${site.base}/build-variants/compare/?a=dev&b=prod`);
@@ -97,7 +106,11 @@ describe.skipIf(!BROWSER_SUITES)("compare pages and code references", () => {
         expect(new URL(page.url()).pathname).toBe("/build-variants/compare/dev/prod/");
         for (const q of ["?a=dev&b=dev", "?a=dev&b=nope", "?a=%3Cscript%3E&b=dev", "?a=dev"]) {
           await page.goto(`${site.base}/build-variants/compare/${q}`);
-          expect({ q, path: new URL(page.url()).pathname, h1: await page.textContent("h1") }).toEqual({ q, path: "/build-variants/compare/", h1: "Compare build variants" });
+          expect({ q, path: new URL(page.url()).pathname, h1: await page.textContent("h1") }).toEqual({
+            q,
+            path: "/build-variants/compare/",
+            h1: "Compare build variants",
+          });
         }
         // Every pair is also one link away.
         const n = variants.size;
@@ -116,7 +129,10 @@ describe.skipIf(!BROWSER_SUITES)("compare pages and code references", () => {
       expect(await page.textContent("[data-compare-error]")).toBe("Choose two different variants.");
       expect(new URL(page.url()).pathname).toBe("/build-variants/compare/");
       await page.selectOption("select[name=b]", "canary");
-      await Promise.all([page.waitForURL("**/build-variants/compare/staging/canary/"), page.click("form[data-compare-form] button[type=submit]")]);
+      await Promise.all([
+        page.waitForURL("**/build-variants/compare/staging/canary/"),
+        page.click("form[data-compare-form] button[type=submit]"),
+      ]);
       expect(await page.textContent("h1")).toBe("Compare staging and canary");
     });
   });
@@ -126,7 +142,10 @@ describe.skipIf(!BROWSER_SUITES)("compare pages and code references", () => {
       for (const name of variants.keys()) {
         await page.goto(`${site.base}/build-variants/${name}/`);
         const hrefs = await page.$$eval("[data-compare-links] a", (as) => as.map((a) => a.getAttribute("href")));
-        expect({ name, hrefs }).toEqual({ name, hrefs: [...variants.keys()].filter((o) => o !== name).map((o) => `/build-variants/compare/${name}/${o}/`) });
+        expect({ name, hrefs }).toEqual({
+          name,
+          hrefs: [...variants.keys()].filter((o) => o !== name).map((o) => `/build-variants/compare/${name}/${o}/`),
+        });
       }
     });
   });
@@ -162,7 +181,9 @@ describe.skipIf(!BROWSER_SUITES)("compare pages and code references", () => {
       await page.goto(`${site.base}/features/`);
       const heads = await page.$$eval("[data-mt=features] thead th", (ths) => ths.map((t) => t.textContent!.trim()));
       expect(heads).toEqual([...MASTER_LABELS, "Variants", "Call sites"]);
-      const cell = await page.$eval(`[data-mt=features] tbody tr:has(th a[href="/features/${flag}/"]) td:last-child`, (td) => td.textContent!.trim());
+      const cell = await page.$eval(`[data-mt=features] tbody tr:has(th a[href="/features/${flag}/"]) td:last-child`, (td) =>
+        td.textContent!.trim(),
+      );
       expect(cell).toBe(String(bundledCount));
     });
   });

@@ -38,12 +38,25 @@ describe.skipIf(!BROWSER_SUITES)("dev overlay", () => {
     base = `http://127.0.0.1:${port}`;
     // --ignore-lock: runs beside a developer's own `npm run dev` (Astro refuses a second tracked server) and never
     // detaches into the background.
-    dev = Bun.spawn([join(REPO, "node_modules", ".bin", "bun"), "--bun", "node_modules/.bin/astro", "dev", "--ignore-lock", "--port", String(port), "--host", "127.0.0.1"], {
-      cwd: REPO,
-      env: { ...process.env, SITE_DATA_DIR: data, ASTRO_TELEMETRY_DISABLED: "1", SITE_BUILD_DATE: "2026-02-01" },
-      stdout: "pipe",
-      stderr: "pipe",
-    });
+    dev = Bun.spawn(
+      [
+        join(REPO, "node_modules", ".bin", "bun"),
+        "--bun",
+        "node_modules/.bin/astro",
+        "dev",
+        "--ignore-lock",
+        "--port",
+        String(port),
+        "--host",
+        "127.0.0.1",
+      ],
+      {
+        cwd: REPO,
+        env: { ...process.env, SITE_DATA_DIR: data, ASTRO_TELEMETRY_DISABLED: "1", SITE_BUILD_DATE: "2026-02-01" },
+        stdout: "pipe",
+        stderr: "pipe",
+      },
+    );
     // Ready when it answers (500: the page failed, which is the point); deadline 90 s on a loaded machine.
     void new Response(dev.stdout as ReadableStream).text().then((t) => (log += t));
     void new Response(dev.stderr as ReadableStream).text().then((t) => (log += t));
@@ -72,11 +85,20 @@ describe.skipIf(!BROWSER_SUITES)("dev overlay", () => {
     const overlay = page.locator("vite-error-overlay");
     await overlay.waitFor({ state: "attached", timeout: 60_000 });
     // The overlay fills in the location once its payload is rendered.
-    await page.waitForFunction(() => document.querySelector("vite-error-overlay")?.shadowRoot?.querySelector("#code h2")?.textContent, undefined, { timeout: 30_000 });
+    await page.waitForFunction(
+      () => document.querySelector("vite-error-overlay")?.shadowRoot?.querySelector("#code h2")?.textContent,
+      undefined,
+      { timeout: 30_000 },
+    );
     const shown = await overlay.evaluate((el) => {
       const root = el.shadowRoot!;
       const h2 = root.querySelector("#code h2")!;
-      return { where: h2.textContent, title: h2.getAttribute("title"), message: root.querySelector("#message-content")?.textContent ?? "", line: root.querySelector(".error-line")?.textContent ?? "" };
+      return {
+        where: h2.textContent,
+        title: h2.getAttribute("title"),
+        message: root.querySelector("#message-content")?.textContent ?? "",
+        line: root.querySelector(".error-line")?.textContent ?? "",
+      };
     });
     expect(shown.where).toBe("data/features.yaml:8:9");
     expect(shown.title).toBe(`${join(TMP, "data", "features.yaml")}:8:9`);

@@ -32,7 +32,16 @@ let model: Model;
 beforeAll(async () => {
   await buildFixtureSite();
   model = loadModel(WORK, "data").model;
-  site = createSite(siteConfig({ SITE_ROOT: REPO, SITE_DATA_DIR: join(WORK, "data"), SITE_RESULTS_ROOT: WORK, SITE_REPO_URL: REPO_URL, SITE_REPO_BRANCH: "main", SITE_BUILD_DATE: BUILD_DATE }));
+  site = createSite(
+    siteConfig({
+      SITE_ROOT: REPO,
+      SITE_DATA_DIR: join(WORK, "data"),
+      SITE_RESULTS_ROOT: WORK,
+      SITE_REPO_URL: REPO_URL,
+      SITE_REPO_BRANCH: "main",
+      SITE_BUILD_DATE: BUILD_DATE,
+    }),
+  );
 }, 240_000);
 
 const page = (path: string) => readFileSync(join(DIST, path, "index.html"), "utf8");
@@ -43,7 +52,11 @@ function masterTable(html: string, kind: string): string | undefined {
   const end = html.indexOf("</table>", start);
   return end < 0 ? undefined : html.slice(start, end);
 }
-const rowsOf = (table: string) => table.split(/<tr\s/).slice(1).filter((r) => /^[^>]*\bdata-scope[\s=>]/.test(r));
+const rowsOf = (table: string) =>
+  table
+    .split(/<tr\s/)
+    .slice(1)
+    .filter((r) => /^[^>]*\bdata-scope[\s=>]/.test(r));
 /** Text of some markup, tags removed, the entities Astro writes decoded, spaces collapsed. */
 const text = (html: string) =>
   html
@@ -66,7 +79,10 @@ describe("documentation complete", () => {
       expect({ kind, rows: rows.length }).toEqual({ kind, rows: entries.length });
       entries.forEach((e, i) => {
         expect({ kind, row: i, links: rows[i]!.includes(`href="${site.urlOf(e)}"`) }).toEqual({ kind, row: i, links: true });
-        expect({ page: site.urlOf(e), exists: existsSync(join(DIST, decodeURIComponent(site.urlOf(e)), "index.html")) }).toEqual({ page: site.urlOf(e), exists: true });
+        expect({ page: site.urlOf(e), exists: existsSync(join(DIST, decodeURIComponent(site.urlOf(e)), "index.html")) }).toEqual({
+          page: site.urlOf(e),
+          exists: true,
+        });
       });
     }
   });

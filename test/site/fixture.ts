@@ -6,7 +6,16 @@
 import { cpSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadModel, recordsHash, type Model } from "../../src/core/model/model.ts";
-import { claimingVariants, fingerprintOf, proofSpec, provedEntries, PROVE_RESULTS, PROVE_RESULTS_VERSION, type ProveResults, type RecordProof } from "../../src/core/model/proof.ts";
+import {
+  claimingVariants,
+  fingerprintOf,
+  proofSpec,
+  provedEntries,
+  PROVE_RESULTS,
+  PROVE_RESULTS_VERSION,
+  type ProveResults,
+  type RecordProof,
+} from "../../src/core/model/proof.ts";
 import type { JunitCase } from "../../src/prove/junit.ts";
 import { proofInputsNow, summarize } from "../../src/prove/prove.ts";
 import { schemaComment } from "../../src/core/load/load-records.ts";
@@ -119,7 +128,9 @@ export function writeFixtureResults(dir: string, dataDir: string): void {
     const gzip = 150 + ((i * 137) % 900);
     return {
       name: f.record.name,
-      addOne: model.records.variants.filter((v) => !withIt.includes(v.record.name)).map((v) => ({ variant: v.record.name, raw: gzip * 3, gzip })),
+      addOne: model.records.variants
+        .filter((v) => !withIt.includes(v.record.name))
+        .map((v) => ({ variant: v.record.name, raw: gzip * 3, gzip })),
       leaveOneOut: withIt.map((v) => ({ variant: v, raw: gzip * 3, gzip })),
       dead: withIt.length === 0,
       eliminated: true,
@@ -153,29 +164,47 @@ function writeFixtureProofs(dir: string, model: Model): void {
   // Summarized by the prover's own code from cases shaped as the JUnit report gives them, fresh for the inputs of this moment.
   const entries = provedEntries(model).filter((e) => e.record.proof);
   const { inputs, digests } = proofInputsNow(REPO, model, entries);
-  const records: RecordProof[] = entries
-    .map((e) => {
-      const variants = claimingVariants(model, e).map((v) => v.record.name);
-      const cases: JunitCase[] = (variants.length ? variants : [undefined]).flatMap((variant): JunitCase[] => {
-        if (e.record.name === UNPROVEN_CONTROL.name && variant === UNPROVEN_CONTROL.variant) return [];
-        const failing = e.record.name === FAILING_CONTROL.name && variant === FAILING_CONTROL.variant;
-        const name = variant ? `variant ${variant}: behaves as the record says` : "holds";
-        return [{ file: e.record.proof!.tests[0]!, suites: [], name, status: failing ? "failed" : "passed", time: 0.25 }];
-      });
-      const list = inputs.get(e)!;
-      const r = summarize(e, cases, { provedAt: "2026-01-31T12:30:00.000Z", spec: proofSpec(e), inputs: list, fingerprint: fingerprintOf(Bun.version, proofSpec(e), list, digests) });
-      // Every listed fault caught by the record's passing tests, but one of UNPROVEN_CONTROL's left missed.
-      const faults = e.record.proof!.faults ?? [];
-      if (faults.length) {
-        r.faults = faults.map((f, i) =>
-          e.record.name === UNPROVEN_CONTROL.name && i === faults.length - 1
-            ? { id: f.id, what: f.what, state: "missed", failures: [], variants: [], reason: `${r.passed} of ${r.matched} tests of the proof still pass with it planted`, duration: 0.5 }
-            : { id: f.id, what: f.what, state: "caught", failures: [`${r.cases[0]!.name}`], variants: r.variants.slice(0, 1), duration: 0.5 },
-        );
-      }
-      return r;
+  const records: RecordProof[] = entries.map((e) => {
+    const variants = claimingVariants(model, e).map((v) => v.record.name);
+    const cases: JunitCase[] = (variants.length ? variants : [undefined]).flatMap((variant): JunitCase[] => {
+      if (e.record.name === UNPROVEN_CONTROL.name && variant === UNPROVEN_CONTROL.variant) return [];
+      const failing = e.record.name === FAILING_CONTROL.name && variant === FAILING_CONTROL.variant;
+      const name = variant ? `variant ${variant}: behaves as the record says` : "holds";
+      return [{ file: e.record.proof!.tests[0]!, suites: [], name, status: failing ? "failed" : "passed", time: 0.25 }];
     });
-  const results: ProveResults = { version: PROVE_RESULTS_VERSION, generatedAt: "2026-01-31T12:30:00.000Z", bunVersion: Bun.version, inputs: digests, records };
+    const list = inputs.get(e)!;
+    const r = summarize(e, cases, {
+      provedAt: "2026-01-31T12:30:00.000Z",
+      spec: proofSpec(e),
+      inputs: list,
+      fingerprint: fingerprintOf(Bun.version, proofSpec(e), list, digests),
+    });
+    // Every listed fault caught by the record's passing tests, but one of UNPROVEN_CONTROL's left missed.
+    const faults = e.record.proof!.faults ?? [];
+    if (faults.length) {
+      r.faults = faults.map((f, i) =>
+        e.record.name === UNPROVEN_CONTROL.name && i === faults.length - 1
+          ? {
+              id: f.id,
+              what: f.what,
+              state: "missed",
+              failures: [],
+              variants: [],
+              reason: `${r.passed} of ${r.matched} tests of the proof still pass with it planted`,
+              duration: 0.5,
+            }
+          : { id: f.id, what: f.what, state: "caught", failures: [`${r.cases[0]!.name}`], variants: r.variants.slice(0, 1), duration: 0.5 },
+      );
+    }
+    return r;
+  });
+  const results: ProveResults = {
+    version: PROVE_RESULTS_VERSION,
+    generatedAt: "2026-01-31T12:30:00.000Z",
+    bunVersion: Bun.version,
+    inputs: digests,
+    records,
+  };
   mkdirSync(join(dir, ".cache", "prove"), { recursive: true });
   writeFileSync(join(dir, PROVE_RESULTS), JSON.stringify(results, null, 2));
 }

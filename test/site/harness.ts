@@ -20,14 +20,15 @@ export const HAS_BROWSER = existsSync(CHROMIUM);
 /** Run the browser suites? False only when Chromium is missing outside CI. */
 export const BROWSER_SUITES = HAS_BROWSER || IN_CI;
 if (!BROWSER_SUITES) {
-  console.warn(`test/site: SKIPPING browser tests: ${CHROMIUM} is missing (install it with: apt-get install -y chromium). Under CI=true this is a failure.`);
+  console.warn(
+    `test/site: SKIPPING browser tests: ${CHROMIUM} is missing (install it with: apt-get install -y chromium). Under CI=true this is a failure.`,
+  );
 }
 
 export const WORK = join(REPO, "test", ".work", "site");
 export const DIST = join(WORK, "dist");
 export const BUILD_DATE = "2026-02-01";
 export const REPO_URL = "https://example.test/takeoff";
-
 
 function inputsHash(): string {
   const hasher = new Bun.CryptoHasher("sha256");
@@ -45,10 +46,15 @@ function inputsHash(): string {
       hasher.update(readFileSync(p));
     }
   };
-  for (const p of ["astro.config.mjs", "src", "content", "data", "public", "scripts/build-site.ts", "test/site/fixture.ts", "package.json"]) walk(join(REPO, p));
+  for (const p of ["astro.config.mjs", "src", "content", "data", "public", "scripts/build-site.ts", "test/site/fixture.ts", "package.json"])
+    walk(join(REPO, p));
   // The fixture's prove results are fresh only for the proof inputs of this moment (the tests records name).
   const model = loadModel(REPO).model;
-  const { digests } = proofInputsNow(REPO, model, provedEntries(model).filter((e) => e.record.proof));
+  const { digests } = proofInputsNow(
+    REPO,
+    model,
+    provedEntries(model).filter((e) => e.record.proof),
+  );
   for (const [input, digest] of Object.entries(digests).sort()) hasher.update(`${input}\0${digest}\0`);
   return hasher.digest("hex");
 }
@@ -104,7 +110,14 @@ async function buildNow(hash: string, stamp: string): Promise<void> {
     writeFixtureResults(WORK, dataDir);
     const proc = Bun.spawn([process.execPath, "scripts/build-site.ts", "--out", DIST, "--quiet"], {
       cwd: REPO,
-      env: { ...process.env, SITE_DATA_DIR: dataDir, SITE_RESULTS_ROOT: WORK, SITE_BUILD_DATE: BUILD_DATE, SITE_REPO_URL: REPO_URL, SITE_REPO_BRANCH: "main" },
+      env: {
+        ...process.env,
+        SITE_DATA_DIR: dataDir,
+        SITE_RESULTS_ROOT: WORK,
+        SITE_BUILD_DATE: BUILD_DATE,
+        SITE_REPO_URL: REPO_URL,
+        SITE_REPO_BRANCH: "main",
+      },
       stdout: "pipe",
       stderr: "pipe",
     });
@@ -165,6 +178,11 @@ export async function axe(page: Page): Promise<AxeViolation[]> {
   return page.evaluate(async () => {
     const w = window as unknown as { axe: { run(ctx: Document, o: object): Promise<{ violations: AxeViolation[] }> } };
     const r = await w.axe.run(document, { resultTypes: ["violations"] });
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => ({ target: n.target, html: n.html.slice(0, 200) })) }));
+    return r.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      nodes: v.nodes.slice(0, 3).map((n) => ({ target: n.target, html: n.html.slice(0, 200) })),
+    }));
   });
 }

@@ -32,7 +32,13 @@ test("a flag that only makes bundles smaller shows its negative delta, not 0 B",
     flags: flags.map((name) => ({
       name,
       addOne: [],
-      leaveOneOut: name === "MOCK_API" ? [{ variant: "dev", raw: -2400, gzip: -812 }, { variant: "test", raw: -2000, gzip: -640 }] : [{ variant: "prod", raw: 100, gzip: 50 }],
+      leaveOneOut:
+        name === "MOCK_API"
+          ? [
+              { variant: "dev", raw: -2400, gzip: -812 },
+              { variant: "test", raw: -2000, gzip: -640 },
+            ]
+          : [{ variant: "prod", raw: 100, gzip: 50 }],
       dead: false,
       eliminated: true,
     })),
@@ -49,7 +55,13 @@ test("a flag that only makes bundles smaller shows its negative delta, not 0 B",
 });
 
 test("flagCost: what a flag adds where it ships (leave-one-out), else what it would add; the table names gzip", () => {
-  const shipped = flagCost({ leaveOneOut: [{ variant: "prod", gzip: 260 }, { variant: "staging", gzip: 277 }], addOne: [{ variant: "lite", gzip: 900 }] });
+  const shipped = flagCost({
+    leaveOneOut: [
+      { variant: "prod", gzip: 260 },
+      { variant: "staging", gzip: 277 },
+    ],
+    addOne: [{ variant: "lite", gzip: 900 }],
+  });
   // An add-one measurement in a variant without the flag is not what the flag costs where it ships.
   expect(shipped).toEqual({ gzip: 277, variant: "staging", shipped: true });
   expect(flagCostNote(shipped!)).toContain("staging");

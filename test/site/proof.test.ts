@@ -19,7 +19,14 @@ beforeAll(() => buildFixtureSite(), 240_000);
 
 const html = (path: string) => readFileSync(join(DIST, path, "index.html"), "utf8");
 /** The text of an element's HTML: tags dropped, entities of the fixture's names decoded, spaces collapsed. */
-const text = (s: string) => s.replace(/<[^>]+>/g, " ").replace(/&#39;/g, "'").replace(/&quot;/g, '"').replace(/&amp;/g, "&").replace(/\s+/g, " ").trim();
+const text = (s: string) =>
+  s
+    .replace(/<[^>]+>/g, " ")
+    .replace(/&#39;/g, "'")
+    .replace(/&quot;/g, '"')
+    .replace(/&amp;/g, "&")
+    .replace(/\s+/g, " ")
+    .trim();
 
 /** The matrix row of a control: variant → state, read from the cells' data attributes. */
 function matrixRow(page: string, control: string): Record<string, string> {
@@ -46,17 +53,24 @@ describe("the site shows proof", () => {
   test("a control's page lists its tests with result, duration and variant, where it stands per variant, and its limits as code constants", () => {
     const page = html("controls/scope-isolation");
     const tests = page.slice(page.indexOf("data-proof-tests"), page.indexOf("</table>", page.indexOf("data-proof-tests")));
-    expect(text(tests)).toContain(`variant ${FAILING_CONTROL.variant}: behaves as the record says ${FAILING_CONTROL.variant} ❌ failed 250 ms`);
+    expect(text(tests)).toContain(
+      `variant ${FAILING_CONTROL.variant}: behaves as the record says ${FAILING_CONTROL.variant} ❌ failed 250 ms`,
+    );
     expect(text(tests)).toContain("variant enterprise: behaves as the record says enterprise ✅ passed 250 ms");
     expect(page).toContain('data-proof-verdict="unbacked"');
     expect(page).toMatch(new RegExp(`data-variant="${FAILING_CONTROL.variant}" data-state="failing"`));
 
     // Beside the tests: each listed fault, planted by npm run prove, and whether the tests caught it.
-    const faults = (page: string) => text(page.slice(page.indexOf('<h3 id="proof-faults"'), page.indexOf("</ul>", page.indexOf("data-proof-faults"))));
+    const faults = (page: string) =>
+      text(page.slice(page.indexOf('<h3 id="proof-faults"'), page.indexOf("</ul>", page.indexOf("data-proof-faults"))));
     expect(faults(page)).toStartWith("Faults caught: 2 of 2");
-    expect(faults(page)).toContain("tenant : tokens are not checked against the tenant of the data. caught : 1 test failed with it planted in");
+    expect(faults(page)).toContain(
+      "tenant : tokens are not checked against the tenant of the data. caught : 1 test failed with it planted in",
+    );
     expect(faults(page)).toContain("cross-tenant-read");
-    expect(faults(html(`controls/${UNPROVEN_CONTROL.name.toLowerCase().replace(/ /g, "-")}`))).toMatch(/^Faults caught: 1 of 2 .* prototype-keys : __proto__, constructor and prototype keys are kept\. missed : \d+ of \d+ tests of the proof still pass with it planted\./);
+    expect(faults(html(`controls/${UNPROVEN_CONTROL.name.toLowerCase().replace(/ /g, "-")}`))).toMatch(
+      /^Faults caught: 1 of 2 .* prototype-keys : __proto__, constructor and prototype keys are kept\. missed : \d+ of \d+ tests of the proof still pass with it planted\./,
+    );
 
     const sanitization = html("controls/input-sanitization");
     const limits = text(sanitization.slice(sanitization.indexOf("data-proof-limits")));
@@ -66,7 +80,9 @@ describe("the site shows proof", () => {
     expect(text(html("security-matrix"))).toContain("drops keys longer than 64 characters");
     expect(sanitization + html("security-matrix")).not.toContain("{Property key length}");
     // The constant is really in the generated module the app imports.
-    expect(readFileSync(join(import.meta.dir, "../../src/generated/limits.ts"), "utf8")).toContain("export const INPUT_SANITIZATION_PROPERTY_KEY_LENGTH = 64;");
+    expect(readFileSync(join(import.meta.dir, "../../src/generated/limits.ts"), "utf8")).toContain(
+      "export const INPUT_SANITIZATION_PROPERTY_KEY_LENGTH = 64;",
+    );
   });
 
   test("a flag's page shows its behaviour in each variant beside the bytes it adds, the tests that showed it, and Done backed by both", () => {
@@ -76,12 +92,16 @@ describe("the site shows proof", () => {
     // Every variant that ships CSV_EXPORT (data/variants.yaml), each proven by the fixture's prove results.
     expect(states).toEqual({ prod: "proven", enterprise: "proven", dev: "proven", test: "proven", staging: "proven", canary: "proven" });
     expect(text(table)).toMatch(/prod Public [+−-]?[\d,.]+ (B|kB) ✅ proven/);
-    expect(text(page.slice(page.indexOf("data-proof-tests")))).toContain("variant staging: behaves as the record says staging ✅ passed 250 ms");
+    expect(text(page.slice(page.indexOf("data-proof-tests")))).toContain(
+      "variant staging: behaves as the record says staging ✅ passed 250 ms",
+    );
     const header = text(page.slice(0, page.indexOf('id="master-columns"')));
     expect(header).toContain("proven by npm run verify");
     expect(header).toContain("proven by npm run prove");
     // A flag that names no proof says so, variant by variant (the first such flag a variant ships).
-    const unnamed = model.records.features.find((f) => !f.record.proof && model.records.variants.some((v) => v.record.features.includes(f.record.name)));
+    const unnamed = model.records.features.find(
+      (f) => !f.record.proof && model.records.variants.some((v) => v.record.features.includes(f.record.name)),
+    );
     expect(unnamed).toBeDefined();
     const shipping = model.records.variants.find((v) => v.record.features.includes(unnamed!.record.name))!.record.name;
     const page2 = html(`features/${unnamed!.record.name}`);
@@ -89,7 +109,9 @@ describe("the site shows proof", () => {
     expect(page2).toMatch(new RegExp(`data-behaviour="${shipping}" data-state="unproven"`));
     // Its proof field lists the named tests, never an object.
     expect(page).not.toContain("[object Object]");
-    expect(text(page.slice(page.indexOf('data-field="proof"') + 'data-field="proof">'.length))).toMatch(/^test\/behaviour\/flags-export\.test\.ts tests named "flag: CSV_EXPORT"/);
+    expect(text(page.slice(page.indexOf('data-field="proof"') + 'data-field="proof">'.length))).toMatch(
+      /^test\/behaviour\/flags-export\.test\.ts tests named "flag: CSV_EXPORT"/,
+    );
   });
 
   test("the proof column shows what the tests showed, never an object or a bare file list", () => {

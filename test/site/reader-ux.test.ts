@@ -49,7 +49,10 @@ describe.skipIf(!BROWSER_SUITES)("reader experience", () => {
       await new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(ok)));
       const header = document.querySelector("header.top")!.getBoundingClientRect().bottom;
       const heads = [...table.querySelectorAll("thead th")].map((th) => th.getBoundingClientRect());
-      const names = [...table.querySelectorAll("tbody th a")].map((a) => ({ text: a.textContent!, lines: new Set([...a.getClientRects()].map((r) => Math.round(r.top))).size }));
+      const names = [...table.querySelectorAll("tbody th a")].map((a) => ({
+        text: a.textContent!,
+        lines: new Set([...a.getClientRects()].map((r) => Math.round(r.top))).size,
+      }));
       return {
         tableTopAbove: table.getBoundingClientRect().top < header,
         headTop: heads[0]!.top,
@@ -67,7 +70,10 @@ describe.skipIf(!BROWSER_SUITES)("reader experience", () => {
     describe(size.name, () => {
       test("master tables scroll with the page under a sticky header; sideways only when wider than the page; names whole", async () => {
         const page = await open(size);
-        for (const [path, id] of [["/features/", "features"], ["/roadmap/", "roadmap"]] as const) {
+        for (const [path, id] of [
+          ["/features/", "features"],
+          ["/roadmap/", "roadmap"],
+        ] as const) {
           await page.goto(`${site.base}${path}`);
           const g = await tableGeometry(page, id);
           expect({ path, inner: g.boxScrollsVertically }).toEqual({ path, inner: false });
@@ -89,9 +95,18 @@ describe.skipIf(!BROWSER_SUITES)("reader experience", () => {
       test("/features/ has a Variants column and a Variant filter: does AUDIT_LOG ship in prod?", async () => {
         const page = await open(size);
         await page.goto(`${site.base}/features/`);
-        const col = await page.$$eval('[data-mt=features] thead th', (ths) => ths.findIndex((th) => th.getAttribute("data-col") === "shippedIn"));
+        const col = await page.$$eval("[data-mt=features] thead th", (ths) =>
+          ths.findIndex((th) => th.getAttribute("data-col") === "shippedIn"),
+        );
         expect(col).toBeGreaterThan(0);
-        const shown = await page.$$eval("[data-mt=features] tbody tr", (trs, col) => Object.fromEntries((trs as HTMLTableRowElement[]).map((tr) => [tr.cells[0]!.textContent!.trim(), tr.cells[col]!.textContent!.trim()])), col);
+        const shown = await page.$$eval(
+          "[data-mt=features] tbody tr",
+          (trs, col) =>
+            Object.fromEntries(
+              (trs as HTMLTableRowElement[]).map((tr) => [tr.cells[0]!.textContent!.trim(), tr.cells[col]!.textContent!.trim()]),
+            ),
+          col,
+        );
         for (const f of model.records.features) {
           const names = model.variantsWith(f.record.name).map((v) => v.record.name);
           expect(shown[f.record.name]).toBe(names.length ? names.join(", ") : "none");
@@ -101,10 +116,14 @@ describe.skipIf(!BROWSER_SUITES)("reader experience", () => {
         await page.selectOption('[data-mt=features] select[name="variant"]', "prod");
         await page.waitForURL(/variant=prod/);
         const visible = await page.$$eval("[data-mt=features] tbody tr:not([hidden]) th", (ths) => ths.map((th) => th.textContent!.trim()));
-        const inProd = model.records.features.filter((f) => model.variantsWith(f.record.name).some((v) => v.record.name === "prod")).map((f) => f.record.name);
+        const inProd = model.records.features
+          .filter((f) => model.variantsWith(f.record.name).some((v) => v.record.name === "prod"))
+          .map((f) => f.record.name);
         expect(visible).toEqual(inProd);
         expect(visible).not.toContain("AUDIT_LOG");
-        expect(await page.textContent("[data-mt=features] [data-count]")).toBe(`Showing ${inProd.length} of ${model.records.features.length} feature flags`);
+        expect(await page.textContent("[data-mt=features] [data-count]")).toBe(
+          `Showing ${inProd.length} of ${model.records.features.length} feature flags`,
+        );
         // The filtered view is an address to share.
         await page.goto(`${site.base}/features/?variant=prod`);
         expect(await page.$$eval("[data-mt=features] tbody tr:not([hidden])", (trs) => trs.length)).toBe(inProd.length);
@@ -129,13 +148,19 @@ describe.skipIf(!BROWSER_SUITES)("reader experience", () => {
         });
         expect(target).toBe(true);
         // Dates and badges in it are whole: never 2026-01- / 20, never ⚠ / Overdue.
-        const broken = await page.$$eval('[data-mt=roadmap] tbody td:nth-child(2) :is(.nw, .badge)', (els) => els.filter((el) => new Set([...el.getClientRects()].map((r) => Math.round(r.top))).size > 1 || el.getBoundingClientRect().height > 24).map((el) => el.textContent));
+        const broken = await page.$$eval("[data-mt=roadmap] tbody td:nth-child(2) :is(.nw, .badge)", (els) =>
+          els
+            .filter(
+              (el) => new Set([...el.getClientRects()].map((r) => Math.round(r.top))).size > 1 || el.getBoundingClientRect().height > 24,
+            )
+            .map((el) => el.textContent),
+        );
         expect(broken).toEqual([]);
         await page.check('[data-mt=roadmap] input[name="overdue"]');
         await page.waitForURL(/overdue=1/);
         const visible = await page.$$eval("[data-mt=roadmap] tbody tr:not([hidden]) th", (ths) => ths.map((th) => th.textContent!.trim()));
         expect(visible).toEqual(overdue);
-        const all = await page.$$eval('[data-mt=roadmap] tbody tr:not([hidden]) td', (tds) => tds.map((td) => td.textContent));
+        const all = await page.$$eval("[data-mt=roadmap] tbody tr:not([hidden]) td", (tds) => tds.map((td) => td.textContent));
         expect(all.filter((t) => t?.includes("Overdue")).length).toBe(overdue.length);
         await page.goto(`${site.base}/roadmap/?overdue=1`);
         expect(await page.$$eval("[data-mt=roadmap] tbody tr:not([hidden])", (trs) => trs.length)).toBe(overdue.length);
@@ -149,8 +174,19 @@ describe.skipIf(!BROWSER_SUITES)("reader experience", () => {
       test("Size/Impact names its unit and meaning, one number on the table and on the flag's page", async () => {
         const page = await open(size);
         await page.goto(`${site.base}/features/`);
-        const col = await page.$$eval('[data-mt=features] thead th', (ths) => ths.findIndex((th) => th.getAttribute("data-col") === "impact"));
-        const cells = await page.$$eval("[data-mt=features] tbody tr", (trs, col) => (trs as HTMLTableRowElement[]).map((tr) => ({ name: tr.cells[0]!.textContent!.trim(), text: tr.cells[col]!.textContent!.trim(), title: tr.cells[col]!.getAttribute("title") })), col);
+        const col = await page.$$eval("[data-mt=features] thead th", (ths) =>
+          ths.findIndex((th) => th.getAttribute("data-col") === "impact"),
+        );
+        const cells = await page.$$eval(
+          "[data-mt=features] tbody tr",
+          (trs, col) =>
+            (trs as HTMLTableRowElement[]).map((tr) => ({
+              name: tr.cells[0]!.textContent!.trim(),
+              text: tr.cells[col]!.textContent!.trim(),
+              title: tr.cells[col]!.getAttribute("title"),
+            })),
+          col,
+        );
         const note = await page.textContent("[data-mt=features] .mt-note");
         expect(note).toMatch(/gzip/);
         for (const name of ["DEBUG", "AUDIT_LOG", "ENTERPRISE"]) {
@@ -173,7 +209,14 @@ describe.skipIf(!BROWSER_SUITES)("reader experience", () => {
         const page = await open(size);
         await page.context().grantPermissions(["clipboard-read", "clipboard-write"], { origin: site.base });
         await page.goto(`${site.base}/developer-guide/`);
-        const heads = await page.$$eval(".prose :is(h2, h3)[id]", (hs) => hs.map((h) => ({ id: h.id, text: h.firstChild?.textContent?.trim() ?? "", href: h.querySelector("a.anchor")?.getAttribute("href"), name: h.querySelector("a.anchor")?.textContent })));
+        const heads = await page.$$eval(".prose :is(h2, h3)[id]", (hs) =>
+          hs.map((h) => ({
+            id: h.id,
+            text: h.firstChild?.textContent?.trim() ?? "",
+            href: h.querySelector("a.anchor")?.getAttribute("href"),
+            name: h.querySelector("a.anchor")?.textContent,
+          })),
+        );
         expect(heads.length).toBeGreaterThan(3);
         for (const h of heads) {
           expect(h.href).toBe(`#${h.id}`);
@@ -192,9 +235,20 @@ describe.skipIf(!BROWSER_SUITES)("reader experience", () => {
         expect(n).toBeGreaterThanOrEqual(0);
         await page.focus(`main .code >> nth=${n} >> button.copy`);
         await page.keyboard.press("Enter");
-        await page.waitForFunction(() => document.querySelector('[role="status"].sr-only')?.textContent === "Copied to clipboard", undefined, { timeout: 10_000 });
+        await page.waitForFunction(
+          () => document.querySelector('[role="status"].sr-only')?.textContent === "Copied to clipboard",
+          undefined,
+          { timeout: 10_000 },
+        );
         const copied = await page.evaluate(() => navigator.clipboard.readText());
-        const lines = await page.$$eval(`main pre >> nth=${n}`, ([p]) => [...p!.querySelectorAll(".fl:not([data-no-copy])")].map((l) => [...l.childNodes].filter((c) => !(c instanceof HTMLElement && c.classList.contains("ln"))).map((c) => c.textContent).join("")));
+        const lines = await page.$$eval(`main pre >> nth=${n}`, ([p]) =>
+          [...p!.querySelectorAll(".fl:not([data-no-copy])")].map((l) =>
+            [...l.childNodes]
+              .filter((c) => !(c instanceof HTMLElement && c.classList.contains("ln")))
+              .map((c) => c.textContent)
+              .join(""),
+          ),
+        );
         expect(lines.length).toBeGreaterThan(1);
         expect(copied).toBe(lines.join("\n"));
         expect(copied).not.toContain("│");
@@ -241,7 +295,9 @@ describe.skipIf(!BROWSER_SUITES)("reader experience", () => {
     await page.goto(`${site.base}/`);
     const texts = await page.evaluate(async () => {
       const url = "/pagefind/pagefind.js";
-      const pf = (await import(url)) as { search(q: string): Promise<{ results: { data(): Promise<{ url: string; content: string; excerpt: string }> }[] }> };
+      const pf = (await import(url)) as {
+        search(q: string): Promise<{ results: { data(): Promise<{ url: string; content: string; excerpt: string }> }[] }>;
+      };
       const out: { url: string; content: string; excerpt: string }[] = [];
       for (const q of ["DEBUG", "AUDIT_LOG", "record", "edit", "flag guide"]) {
         const r = await pf.search(q);

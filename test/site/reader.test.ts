@@ -71,7 +71,16 @@ describe.skipIf(!BROWSER_SUITES)("reader features", () => {
     const edit = await page.getAttribute("[data-edit-record]", "href");
     expect(edit).toBe(`${REPO_URL}/blob/main/data/features.yaml#L3`);
     const text = (await page.textContent("main"))!;
-    for (const s of ["Diagnostic", "Developer Experience", "Operations", "Internal", "Approved", "Platform Lead", "2025-09-01", "src/app/features/debug.ts"]) {
+    for (const s of [
+      "Diagnostic",
+      "Developer Experience",
+      "Operations",
+      "Internal",
+      "Approved",
+      "Platform Lead",
+      "2025-09-01",
+      "src/app/features/debug.ts",
+    ]) {
       expect(text).toContain(s);
     }
     const variants = await page.$$eval("#variants + table tbody th a", (as) => as.map((a) => a.textContent));

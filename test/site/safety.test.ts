@@ -21,12 +21,25 @@ describe("safe rendering helpers", () => {
     expect(html).toContain("<code>&lt;code&gt;</code>");
     expect(inlineMarkdown(HOSTILE.purpose)).not.toMatch(/href="(javascript|java|data)/i);
     expect(inlineMarkdown("![x](https://example.com/a.png)")).not.toContain("<img");
-    expect(inlineMarkdown("[rel](/features/DEBUG/) [mail](mailto:a@example.com)")).toBe('<a href="/features/DEBUG/">rel</a> <a href="mailto:a@example.com" rel="nofollow noopener noreferrer">mail</a>');
+    expect(inlineMarkdown("[rel](/features/DEBUG/) [mail](mailto:a@example.com)")).toBe(
+      '<a href="/features/DEBUG/">rel</a> <a href="mailto:a@example.com" rel="nofollow noopener noreferrer">mail</a>',
+    );
   });
 
   test("only http(s), mailto and relative URLs are safe", () => {
-    for (const u of ["https://x.test/", "http://x.test", "mailto:a@b.c", "/a/b/", "../x", "#frag", "?q=1", "page.html"]) expect(isSafeUrl(u)).toBe(true);
-    for (const u of ["javascript:alert(1)", "JaVaScRiPt:alert(1)", " javascript:alert(1)", "java\tscript:alert(1)", "data:text/html,x", "vbscript:x", "//evil.test/x", "file:///etc/passwd", "a:b"]) {
+    for (const u of ["https://x.test/", "http://x.test", "mailto:a@b.c", "/a/b/", "../x", "#frag", "?q=1", "page.html"])
+      expect(isSafeUrl(u)).toBe(true);
+    for (const u of [
+      "javascript:alert(1)",
+      "JaVaScRiPt:alert(1)",
+      " javascript:alert(1)",
+      "java\tscript:alert(1)",
+      "data:text/html,x",
+      "vbscript:x",
+      "//evil.test/x",
+      "file:///etc/passwd",
+      "a:b",
+    ]) {
       expect(isSafeUrl(u)).toBe(false);
     }
   });
@@ -55,24 +68,41 @@ describe.skipIf(!BROWSER_SUITES)("hostile records render inert", () => {
       dialogs.push(d.message());
       void d.dismiss();
     });
-    const paths = ["/features/XSS_FIXTURE/", "/flag-guide/", "/features/", "/team/", "/components/", "/takeoff/", "/scopes/internal/", "/build-optimization/"];
+    const paths = [
+      "/features/XSS_FIXTURE/",
+      "/flag-guide/",
+      "/features/",
+      "/team/",
+      "/components/",
+      "/takeoff/",
+      "/scopes/internal/",
+      "/build-optimization/",
+    ];
     const team = await (async () => {
       await page.goto(`${site.base}/team/`);
       return page.$$eval("[data-mt=team] tbody th a", (as) => as.map((a) => a.getAttribute("href")!).filter((h) => h.includes("eve")));
     })();
     expect(team.length).toBe(1);
     await page.goto(`${site.base}/components/`);
-    const component = await page.$$eval("[data-mt=components] tbody th a", (as) => as.map((a) => a.getAttribute("href")!).filter((h) => h.includes("widget")));
+    const component = await page.$$eval("[data-mt=components] tbody th a", (as) =>
+      as.map((a) => a.getAttribute("href")!).filter((h) => h.includes("widget")),
+    );
     expect(component.length).toBe(1);
     for (const path of [...paths, ...team, ...component]) {
       await page.goto(`${site.base}${path}`, { waitUntil: "load" });
       const state = await page.evaluate(() => ({
         xss: (window as unknown as { __xss?: string }).__xss,
-        handlers: [...document.querySelectorAll("*")].filter((el) => [...el.attributes].some((a) => /^on/i.test(a.name))).map((el) => el.outerHTML.slice(0, 80)),
+        handlers: [...document.querySelectorAll("*")]
+          .filter((el) => [...el.attributes].some((a) => /^on/i.test(a.name)))
+          .map((el) => el.outerHTML.slice(0, 80)),
         badLinks: [...document.querySelectorAll("[href],[src]")]
           .map((el) => el.getAttribute("href") ?? el.getAttribute("src")!)
           .filter((u) => /^\s*(javascript|vbscript|data):/i.test(u) || /java\s*script/i.test(u)),
-        injected: [...document.querySelectorAll('main img, main svg:not([aria-hidden]):not([role=img]), main iframe, main object, main embed, main script[src]:not([src^="/_astro/"])')].map((el) => el.outerHTML.slice(0, 80)),
+        injected: [
+          ...document.querySelectorAll(
+            'main img, main svg:not([aria-hidden]):not([role=img]), main iframe, main object, main embed, main script[src]:not([src^="/_astro/"])',
+          ),
+        ].map((el) => el.outerHTML.slice(0, 80)),
         scripts: [...document.scripts].filter((s) => s.textContent!.includes("__xss")).length,
       }));
       expect({ path, ...state }).toEqual({ path, xss: undefined, handlers: [], badLinks: [], injected: [], scripts: 0 });

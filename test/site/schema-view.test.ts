@@ -16,7 +16,8 @@ import { REPO } from "./fixture.ts";
 setDefaultTimeout(60_000);
 
 const NO_RESULTS = join(REPO, "test", ".work", "schema-view-no-results");
-const siteAt = (buildDate: string) => createSite(siteConfig({ SITE_ROOT: REPO, SITE_RESULTS_ROOT: NO_RESULTS, SITE_BUILD_DATE: buildDate }));
+const siteAt = (buildDate: string) =>
+  createSite(siteConfig({ SITE_ROOT: REPO, SITE_RESULTS_ROOT: NO_RESULTS, SITE_BUILD_DATE: buildDate }));
 
 describe("tables from the schema", () => {
   const site = siteAt("2000-01-01");
@@ -65,8 +66,16 @@ describe("record pages from the schema", () => {
     const debug = site.model.flag("DEBUG")!;
     const fields = recordFields(site, debug);
     expect(fields.slice(0, 3).map((f) => f.label)).toEqual(["Name", "Type", "Category"]);
-    expect(fields.find((f) => f.key === "status")).toMatchObject({ label: "Release/Status", master: true, value: { type: "status", status: "Done" } });
-    expect(fields.find((f) => f.key === "modules")).toMatchObject({ label: "Modules", master: false, value: { type: "list", items: [{ type: "code" }] } });
+    expect(fields.find((f) => f.key === "status")).toMatchObject({
+      label: "Release/Status",
+      master: true,
+      value: { type: "status", status: "Done" },
+    });
+    expect(fields.find((f) => f.key === "modules")).toMatchObject({
+      label: "Modules",
+      master: false,
+      value: { type: "list", items: [{ type: "code" }] },
+    });
     expect(fields.find((f) => f.key === "owner")!.value).toMatchObject({ type: "link", text: "Platform Lead" });
     const task = site.entries("roadmap").find((e) => e.record.dependsOn?.length)!;
     expect(recordFields(site, task).find((f) => f.key === "dependsOn")).toMatchObject({ label: "Depends on", value: { type: "list" } });

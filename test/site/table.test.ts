@@ -11,7 +11,11 @@ import { BROWSER_SUITES, CHROMIUM, errorsOf, HAS_BROWSER, IN_CI, openSite, type 
 
 const names = (page: Page) => page.$$eval("[data-mt=features] tbody tr:not([hidden]) th", (ths) => ths.map((t) => t.textContent!.trim()));
 const column = (page: Page, i: number) =>
-  page.$$eval("[data-mt=features] tbody tr:not([hidden])", (rows, i) => rows.map((r) => (r as HTMLTableRowElement).cells[i]!.textContent!.trim()), i);
+  page.$$eval(
+    "[data-mt=features] tbody tr:not([hidden])",
+    (rows, i) => rows.map((r) => (r as HTMLTableRowElement).cells[i]!.textContent!.trim()),
+    i,
+  );
 
 setDefaultTimeout(30_000);
 
@@ -36,7 +40,9 @@ describe.skipIf(!BROWSER_SUITES)("master table", () => {
 
   test("renders every flag with the nine master headers, th scope and a row header per record", async () => {
     expect(total).toBeGreaterThan(loadModel(REPO).model.records.features.length); // the records' flags plus the fixture's
-    const heads = await page.$$eval("[data-mt=features] thead th", (ths) => ths.map((t) => [t.textContent!.trim(), t.getAttribute("scope")]));
+    const heads = await page.$$eval("[data-mt=features] thead th", (ths) =>
+      ths.map((t) => [t.textContent!.trim(), t.getAttribute("scope")]),
+    );
     expect(heads.map((h) => h[0])).toEqual([...MASTER_LABELS]);
     expect(heads.every((h) => h[1] === "col")).toBe(true);
     expect(await page.$$eval("[data-mt=features] tbody th[scope=row]", (r) => r.length)).toBe(total);
@@ -151,7 +157,9 @@ describe.skipIf(!BROWSER_SUITES)("master table", () => {
     expect(Math.max(...m.rights)).toBeLessThanOrEqual(m.inner);
     expect(m.doc).toBeLessThanOrEqual(m.inner);
     expect(m.table).toBeLessThanOrEqual(m.box + 1);
-    await page.evaluate(() => scrollTo(0, document.querySelector("[data-mt=features] tbody tr:nth-child(20)")!.getBoundingClientRect().top + scrollY));
+    await page.evaluate(() =>
+      scrollTo(0, document.querySelector("[data-mt=features] tbody tr:nth-child(20)")!.getBoundingClientRect().top + scrollY),
+    );
     const top = await page.evaluate(() => document.querySelector("[data-mt=features] thead th")!.getBoundingClientRect().top);
     const header = await page.evaluate(() => document.querySelector("header.top")!.getBoundingClientRect().bottom);
     expect(Math.abs(top - header)).toBeLessThanOrEqual(2);
@@ -163,7 +171,12 @@ describe.skipIf(!BROWSER_SUITES)("master table", () => {
     const before = await p.evaluate(() => {
       const box = document.querySelector<HTMLElement>("[data-mt=features] .mt-scroll")!;
       const name = document.querySelector("[data-mt=features] tbody th")!;
-      return { scrollable: box.scrollWidth > box.clientWidth, nameLeft: name.getBoundingClientRect().left, doc: document.documentElement.scrollWidth, inner: innerWidth };
+      return {
+        scrollable: box.scrollWidth > box.clientWidth,
+        nameLeft: name.getBoundingClientRect().left,
+        doc: document.documentElement.scrollWidth,
+        inner: innerWidth,
+      };
     });
     expect(before.scrollable).toBe(true);
     expect(before.doc).toBeLessThanOrEqual(before.inner);

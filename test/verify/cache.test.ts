@@ -50,7 +50,13 @@ describe("verify caches", () => {
     const dir = project();
     await runVerify(dir, { today: TODAY });
     const debug = join(dir, "src/app/features/debug.ts");
-    writeFileSync(debug, readFileSync(debug, "utf8").replace("return `[debug]", 'if (values.length > 1e6) throw new Error("too many values to report");\n  return `[debug]'));
+    writeFileSync(
+      debug,
+      readFileSync(debug, "utf8").replace(
+        "return `[debug]",
+        'if (values.length > 1e6) throw new Error("too many values to report");\n  return `[debug]',
+      ),
+    );
     const warm = await runVerify(dir, { today: TODAY });
     const cold = await runVerify(dir, { today: TODAY, cache: false, write: false });
     expect(warm.cached.analysis).toBe(false);

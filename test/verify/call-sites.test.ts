@@ -49,9 +49,25 @@ describe("call sites", () => {
 
   test("each call with its place, function and guard; sorted by flag, file, line", () => {
     expect(files).toEqual([{ path: "src/app.ts", sha256: sourceHash(APP) }]);
-    expect(sites.map((s) => `${s.flag}@${s.line}:${s.col}`)).toEqual(["A@4:7", "A@9:10", "A@26:9", "B@4:24", "B@14:9", "C@6:14", "C@21:16", "D@30:5"]);
+    expect(sites.map((s) => `${s.flag}@${s.line}:${s.col}`)).toEqual([
+      "A@4:7",
+      "A@9:10",
+      "A@26:9",
+      "B@4:24",
+      "B@14:9",
+      "C@6:14",
+      "C@21:16",
+      "D@30:5",
+    ]);
     const a = at("A", 4);
-    expect(a).toMatchObject({ file: "src/app.ts", fn: "route", bundled: true, with: ["B"], guard: { kind: "if", condition: 'feature("A") && !feature("B")', start: 4, end: 8 }, frameStart: 4 });
+    expect(a).toMatchObject({
+      file: "src/app.ts",
+      fn: "route",
+      bundled: true,
+      with: ["B"],
+      guard: { kind: "if", condition: 'feature("A") && !feature("B")', start: 4, end: 8 },
+      frameStart: 4,
+    });
     expect(a.frame[0]).toBe('  if (feature("A") && !feature("B")) {');
     expect(a.frame).toHaveLength(5);
     expect(at("B", 4).with).toEqual(["A"]);
@@ -89,6 +105,15 @@ describe("call sites", () => {
     const g = sourceGraphOf([{ path: "src/x.ts", text: 'import { feature } from "bun:bundle";\nconst on = feature("A");\n' }]);
     g.bundled.clear();
     const [s] = callSitesOf(g).sites;
-    expect(s).toMatchObject({ flag: "A", line: 2, col: 12, guard: null, with: [], bundled: false, frameStart: 2, frame: ['const on = feature("A");'] });
+    expect(s).toMatchObject({
+      flag: "A",
+      line: 2,
+      col: 12,
+      guard: null,
+      with: [],
+      bundled: false,
+      frameStart: 2,
+      frame: ['const on = feature("A");'],
+    });
   });
 });

@@ -55,7 +55,12 @@ describe("npm run verify", () => {
     expect((await verify(dir)).exitCode).toBe(0);
     const fromVerify = readFileSync(join(dir, "dist/variants/enterprise/main.js"));
     const script = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")).scripts["build:enterprise"] as string;
-    const p = Bun.spawnSync(["sh", "-c", script.replace(/^BUN_OPTIONS= bun /, `BUN_OPTIONS= ${BUN} `)], { cwd: dir, env: cleanEnv(), stdout: "pipe", stderr: "pipe" });
+    const p = Bun.spawnSync(["sh", "-c", script.replace(/^BUN_OPTIONS= bun /, `BUN_OPTIONS= ${BUN} `)], {
+      cwd: dir,
+      env: cleanEnv(),
+      stdout: "pipe",
+      stderr: "pipe",
+    });
     expect(p.exitCode).toBe(0);
     expect(readFileSync(join(dir, "dist/variants/enterprise/main.js")).equals(fromVerify)).toBe(true);
   });
@@ -65,7 +70,9 @@ describe("npm run verify", () => {
     const summary = join(dir, "summary.md");
     const r = await verify(dir, ["--summary", summary], { GITHUB_ACTIONS: "true" });
     expect(r.exitCode).toBe(1);
-    expect(r.stderr).toContain("src/app/main.ts:17:37: error owned-module-leak: src/app/features/debug.ts (owned by DEBUG, which is off) ships in variant");
+    expect(r.stderr).toContain(
+      "src/app/main.ts:17:37: error owned-module-leak: src/app/features/debug.ts (owned by DEBUG, which is off) ships in variant",
+    );
     expect(r.stderr).toContain("> 17 | console.log(key, serialize(values), debugReport(values).length);");
     expect(r.stderr).toContain('hint: use it only inside if (feature("DEBUG"))');
     expect(r.stderr).toMatch(/✗ prod .* owned fail/);

@@ -51,10 +51,22 @@ const CASES: Record<string, Expected[]> = {
   ],
   "scope-leak": [{ rule: "scope-leak", file: "data/variants.yaml", line: 14, col: 29, mentions: ['"prod"', "DEBUG"] }],
   "owned-module-leak": [
-    { rule: "owned-module-leak", file: "src/app/main.ts", line: 17, col: 37, mentions: ["src/app/features/debug.ts", "DEBUG", '"prod"', '"enterprise"', "src/app/main.ts → src/app/features/debug.ts"] },
+    {
+      rule: "owned-module-leak",
+      file: "src/app/main.ts",
+      line: 17,
+      col: 37,
+      mentions: ["src/app/features/debug.ts", "DEBUG", '"prod"', '"enterprise"', "src/app/main.ts → src/app/features/debug.ts"],
+    },
   ],
   "replaced-module-leak": [
-    { rule: "replaced-module-leak", file: "src/app/main.ts", line: 17, col: 37, mentions: ["src/app/features/legacy.ts", "V2_SERIALIZER", '"prod"'] },
+    {
+      rule: "replaced-module-leak",
+      file: "src/app/main.ts",
+      line: 17,
+      col: 37,
+      mentions: ["src/app/features/legacy.ts", "V2_SERIALIZER", '"prod"'],
+    },
   ],
   "side-effect-module": [
     { rule: "owned-module-side-effect", file: "src/app/features/debug.ts", line: 2, col: 1 },
@@ -63,12 +75,28 @@ const CASES: Record<string, Expected[]> = {
   ],
   "over-budget": [{ rule: "over-budget", file: "data/variants.yaml", line: 13, mentions: ['"prod"', "over its budget of 100 B"] }],
   "stale-flag": [{ rule: "stale-flag", file: "data/features.yaml", line: 46, col: 9, mentions: ["TRACING"] }],
-  "expired-flag": [{ rule: "expired-flag", file: "data/features.yaml", line: 14, mentions: ["DEBUG", "2026-01-01", TODAY, "src/app/main.ts"] }],
-  "owned-glob-unmatched": [{ rule: "owned-glob-unmatched", file: "data/features.yaml", line: 28, col: 45, mentions: ["src/app/features/tenants/*.ts", "ENTERPRISE"] }],
+  "expired-flag": [
+    { rule: "expired-flag", file: "data/features.yaml", line: 14, mentions: ["DEBUG", "2026-01-01", TODAY, "src/app/main.ts"] },
+  ],
+  "owned-glob-unmatched": [
+    {
+      rule: "owned-glob-unmatched",
+      file: "data/features.yaml",
+      line: 28,
+      col: 45,
+      mentions: ["src/app/features/tenants/*.ts", "ENTERPRISE"],
+    },
+  ],
 };
 
 function matches(d: Diagnostic, e: Expected): boolean {
-  return d.rule === e.rule && d.file === e.file && d.line === e.line && (e.col === undefined || d.col === e.col) && (e.mentions ?? []).every((m) => d.message.includes(m));
+  return (
+    d.rule === e.rule &&
+    d.file === e.file &&
+    d.line === e.line &&
+    (e.col === undefined || d.col === e.col) &&
+    (e.mentions ?? []).every((m) => d.message.includes(m))
+  );
 }
 
 describe("verify fixtures", () => {
@@ -86,7 +114,8 @@ describe("verify fixtures", () => {
   test("the base fixture's build scripts and workflow are what npm run generate makes", () => {
     const base = join(FIXTURES, "base");
     const files = generatedFiles(loadModel(base).model, base);
-    for (const path of [PACKAGE_JSON, WORKFLOW_PATH]) expect({ path, text: readFileSync(join(base, path), "utf8") }).toEqual({ path, text: files.get(path)! });
+    for (const path of [PACKAGE_JSON, WORKFLOW_PATH])
+      expect({ path, text: readFileSync(join(base, path), "utf8") }).toEqual({ path, text: files.get(path)! });
   });
 
   for (const [name, expected] of Object.entries(CASES)) {
@@ -96,7 +125,10 @@ describe("verify fixtures", () => {
       for (const e of expected) {
         const found = run.diagnostics.find((d) => matches(d, e));
         // Show every diagnostic when the expected one is missing, so the failure explains itself.
-        expect({ expected: e, found: found ? "yes" : run.diagnostics.map((d) => `${d.file}:${d.line}:${d.col} ${d.rule}: ${d.message}`) }).toEqual({ expected: e, found: "yes" });
+        expect({
+          expected: e,
+          found: found ? "yes" : run.diagnostics.map((d) => `${d.file}:${d.line}:${d.col} ${d.rule}: ${d.message}`),
+        }).toEqual({ expected: e, found: "yes" });
       }
     });
   }
@@ -109,7 +141,11 @@ describe("verify fixtures", () => {
     expect(leak.variants.find((v) => v.name === "dev")!.proofs.ownedModules).toBe("pass");
 
     const ns = await verifyCase("namespace-import");
-    expect(ns.variants.map((v) => [v.proofs.markers, v.proofs.leftovers])).toEqual([["fail", "fail"], ["fail", "fail"], ["fail", "fail"]]);
+    expect(ns.variants.map((v) => [v.proofs.markers, v.proofs.leftovers])).toEqual([
+      ["fail", "fail"],
+      ["fail", "fail"],
+      ["fail", "fail"],
+    ]);
   });
 
   test("flag impact is measured per variant, negative where a flag retires code", async () => {
@@ -130,7 +166,10 @@ describe("verify fixtures", () => {
   test("a syntax error is one build-failed naming every variant; a missing entry is missing-entry without echoes", async () => {
     const dir = fixtureProject();
     made.push(dir);
-    await Bun.write(`${dir}/src/app/features/v2.ts`, "export function v2Serialize(values: number[]): string {\n  return `${values.length`;\n}\n");
+    await Bun.write(
+      `${dir}/src/app/features/v2.ts`,
+      "export function v2Serialize(values: number[]): string {\n  return `${values.length`;\n}\n",
+    );
     const broken = await runVerify(dir, { today: TODAY, write: false });
     const failures = broken.diagnostics.filter((d) => d.rule === "build-failed");
     expect(failures.map((d) => [d.file, d.line])).toEqual([["src/app/features/v2.ts", 2]]);
@@ -149,7 +188,9 @@ describe("verify fixtures", () => {
     made.push(dir);
     const main = `${dir}/src/app/main.ts`;
     const text = await Bun.file(main).text();
-    const edited = text.replace('if (feature("DEBUG"))', 'if (feature("DEBUG") === true)').replace('if (!feature("V2_SERIALIZER"))', 'if ((feature)("V2_SERIALIZER") === false)');
+    const edited = text
+      .replace('if (feature("DEBUG"))', 'if (feature("DEBUG") === true)')
+      .replace('if (!feature("V2_SERIALIZER"))', 'if ((feature)("V2_SERIALIZER") === false)');
     expect(edited).not.toBe(text);
     await Bun.write(main, edited);
     const run = await runVerify(dir, { today: TODAY, write: false });
@@ -163,7 +204,10 @@ describe("verify fixtures", () => {
     const main = `${dir}/src/app/main.ts`;
     const text = await Bun.file(main).text();
     // The DEBUG branch now does exactly what the code after it does anyway, so it folds to nothing new.
-    await Bun.write(main, text.replace(/if \(feature\("DEBUG"\)\) \{\n {2}console\.error\(debugReport\(values\)\);\n\}/, 'if (feature("DEBUG")) {\n}'));
+    await Bun.write(
+      main,
+      text.replace(/if \(feature\("DEBUG"\)\) \{\n {2}console\.error\(debugReport\(values\)\);\n\}/, 'if (feature("DEBUG")) {\n}'),
+    );
     // Beta, not Done: a Done on a dead flag is a claim of its own (next test).
     const features = `${dir}/data/features.yaml`;
     await Bun.write(features, (await Bun.file(features).text()).replace("  status: Done\n", "  status: Beta\n"));
@@ -180,12 +224,22 @@ describe("verify fixtures", () => {
     const dir = fixtureProject();
     made.push(dir);
     const main = `${dir}/src/app/main.ts`;
-    await Bun.write(main, (await Bun.file(main).text()).replace(/if \(feature\("DEBUG"\)\) \{\n {2}console\.error\(debugReport\(values\)\);\n\}/, 'if (feature("DEBUG")) {\n}'));
+    await Bun.write(
+      main,
+      (await Bun.file(main).text()).replace(
+        /if \(feature\("DEBUG"\)\) \{\n {2}console\.error\(debugReport\(values\)\);\n\}/,
+        'if (feature("DEBUG")) {\n}',
+      ),
+    );
     // DEBUG says Done in the fixture (data/features.yaml, its first record).
-    expect(await Bun.file(`${dir}/data/features.yaml`).text()).toStartWith("# yaml-language-server: $schema=../src/generated/schema/features.schema.json\n- name: DEBUG\n");
+    expect(await Bun.file(`${dir}/data/features.yaml`).text()).toStartWith(
+      "# yaml-language-server: $schema=../src/generated/schema/features.schema.json\n- name: DEBUG\n",
+    );
     const run = await runVerify(dir, { today: TODAY, write: false });
     const claim = run.diagnostics.find((d) => d.rule === "unproven-claim");
-    expect(claim && `${claim.file}:${claim.line} ${claim.message}`).toMatch(/^data\/features\.yaml:\d+ DEBUG says Done, but switching this flag changes no byte in any variant: it is dead code$/);
+    expect(claim && `${claim.file}:${claim.line} ${claim.message}`).toMatch(
+      /^data\/features\.yaml:\d+ DEBUG says Done, but switching this flag changes no byte in any variant: it is dead code$/,
+    );
     expect(run.ok).toBe(false);
   });
 });

@@ -27,13 +27,21 @@ let count = 0;
 /** A macro module that appends to its own marker file when it runs; returns the marker's path. */
 function plantMacro(dir: string): string {
   const marker = join(markers, `ran-${++count}.txt`);
-  writeFileSync(join(dir, "src/app/stamp.ts"), `import { appendFileSync } from "node:fs";\nexport function stamp(): string {\n  appendFileSync(${JSON.stringify(marker)}, "ran\\n");\n  return "stamped";\n}\n`);
+  writeFileSync(
+    join(dir, "src/app/stamp.ts"),
+    `import { appendFileSync } from "node:fs";\nexport function stamp(): string {\n  appendFileSync(${JSON.stringify(marker)}, "ran\\n");\n  return "stamped";\n}\n`,
+  );
   const main = join(dir, "src/app/main.ts");
   writeFileSync(main, `import { stamp } from "./stamp.ts" with { type: "macro" };\n${readFileSync(main, "utf8")}console.log(stamp());\n`);
   return marker;
 }
-const MAIN_MACRO = 'src/app/main.ts:1:49: error macro-import: import of "./stamp.ts" with { type: "macro" }: Bun would run its code while bundling, inside our tools; nothing is built from a tree with a macro import';
-const headlines = (s: string) => s.split("\n").filter((l) => /^\s*\S+:\d+:\d+: (error|warning) /.test(l)).map((l) => l.trim());
+const MAIN_MACRO =
+  'src/app/main.ts:1:49: error macro-import: import of "./stamp.ts" with { type: "macro" }: Bun would run its code while bundling, inside our tools; nothing is built from a tree with a macro import';
+const headlines = (s: string) =>
+  s
+    .split("\n")
+    .filter((l) => /^\s*\S+:\d+:\d+: (error|warning) /.test(l))
+    .map((l) => l.trim());
 
 describe("macro imports in the source", () => {
   const find = (text: string, file = "a.ts") => {
@@ -52,7 +60,9 @@ describe("macro imports in the source", () => {
     expect(find('import * as m from "./m.ts" with { type: "macro" };')).toHaveLength(1);
     expect(find('export { a } from "./m.ts" with { type: "macro" };')).toEqual(['1:41 re-export of "./m.ts" with { type']);
     expect(find('const m = await import("./m.ts", { with: { type: "macro" } });')).toEqual(['1:50 dynamic import of "./m.ts" with type']);
-    expect(find('const m = await import("./m.ts", { assert: { type: "mac" + "ro" } });')).toEqual(['1:52 dynamic import of "./m.ts" assert a computed type']);
+    expect(find('const m = await import("./m.ts", { assert: { type: "mac" + "ro" } });')).toEqual([
+      '1:52 dynamic import of "./m.ts" assert a computed type',
+    ]);
   });
 
   test("anything else is not a macro import: other attributes, the word in strings and comments, a plain import()", () => {
@@ -106,7 +116,11 @@ describe("verify refuses a macro import before building anything", () => {
     // Too large to search: refused rather than skipped.
     writeFileSync(join(dir, "src/app/huge.js"), `// ${"x".repeat(9 * 1024 * 1024)}\n`);
     const scan = await findMacroImports(dir);
-    expect(scan.diagnostics.map((d) => `${d.file}:${d.line}:${d.col} ${d.rule}`)).toEqual(["src/app/evil.ts:1:1 macro-import", "src/app/lib:1:1 macro-import", "src/app/huge.js:1:1 macro-import"]);
+    expect(scan.diagnostics.map((d) => `${d.file}:${d.line}:${d.col} ${d.rule}`)).toEqual([
+      "src/app/evil.ts:1:1 macro-import",
+      "src/app/lib:1:1 macro-import",
+      "src/app/huge.js:1:1 macro-import",
+    ]);
   });
 });
 

@@ -6,11 +6,18 @@
 import { describe, expect, test } from "bun:test";
 import { minifiedShape } from "../../src/verify/minified-shape.ts";
 
-const CODE = '#!/usr/bin/env bun\n// @bun\nvar v=/^[a-z0-9]{0,62}$/,V="default";function H(e,n="scope"){return{count:e.length,sum:n,...Je(e)}}let t=`${H(v)}:${V}`,o=e?.drop?a:b;/* c */';
+const CODE =
+  '#!/usr/bin/env bun\n// @bun\nvar v=/^[a-z0-9]{0,62}$/,V="default";function H(e,n="scope"){return{count:e.length,sum:n,...Je(e)}}let t=`${H(v)}:${V}`,o=e?.drop?a:b;/* c */';
 
 describe("minified shape", () => {
   test("renamed locals (H and V swapped, Je → Xe, a spread) keep the shape", () => {
-    const renamed = CODE.replace(/\bH\b/g, "\u0000").replace(/\bV\b/g, "H").replace(/\u0000/g, "V").replace("Je", "Xe").replace("function V(e,n", "function V(q,n").replace("count:e.length", "count:q.length").replace("Xe(e)", "Xe(q)");
+    const renamed = CODE.replace(/\bH\b/g, "\u0000")
+      .replace(/\bV\b/g, "H")
+      .replace(/\u0000/g, "V")
+      .replace("Je", "Xe")
+      .replace("function V(e,n", "function V(q,n")
+      .replace("count:e.length", "count:q.length")
+      .replace("Xe(e)", "Xe(q)");
     expect(renamed).not.toBe(CODE);
     expect(minifiedShape(renamed)).toBe(minifiedShape(CODE));
   });

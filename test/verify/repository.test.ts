@@ -11,7 +11,9 @@ const variantNames = model.records.variants.map((v) => v.record.name);
 function measured(flag: string): { has: string[]; lacks: string[] } {
   const entry = model.flag(flag)!;
   const has = model.variantsWith(flag).map((v) => v.record.name);
-  const lacks = model.records.variants.filter((v) => !has.includes(v.record.name) && model.scopesOf(entry).includes(v.record.scope as string)).map((v) => v.record.name);
+  const lacks = model.records.variants
+    .filter((v) => !has.includes(v.record.name) && model.scopesOf(entry).includes(v.record.scope as string))
+    .map((v) => v.record.name);
   return { has, lacks };
 }
 
@@ -23,7 +25,11 @@ describe("repository", () => {
     expect(run.written).toEqual([]);
     expect(run.variants.map((v) => v.name)).toEqual(variantNames);
     for (const v of run.variants) {
-      expect({ name: v.name, proofs: v.proofs, problems: v.problems }).toEqual({ name: v.name, proofs: { markers: "pass", ownedModules: "pass", leftovers: "pass" }, problems: [] });
+      expect({ name: v.name, proofs: v.proofs, problems: v.problems }).toEqual({
+        name: v.name,
+        proofs: { markers: "pass", ownedModules: "pass", leftovers: "pass" },
+        problems: [],
+      });
       // Budgets carry about 10% headroom over the measured size: catch growth, not noise.
       expect(v.sizes!.raw).toBeLessThanOrEqual(v.budget);
       expect(v.sizes!.raw).toBeGreaterThan(v.budget * 0.8);
@@ -42,7 +48,11 @@ describe("repository", () => {
     // (DEBUG, allowed in Development and Internal scopes only, is never added to a Public or Enterprise build).
     for (const f of run.results!.flags) {
       const { has, lacks } = measured(f.name);
-      expect({ name: f.name, leaveOneOut: f.leaveOneOut.map((d) => d.variant), addOne: f.addOne.map((d) => d.variant) }).toEqual({ name: f.name, leaveOneOut: has, addOne: lacks });
+      expect({ name: f.name, leaveOneOut: f.leaveOneOut.map((d) => d.variant), addOne: f.addOne.map((d) => d.variant) }).toEqual({
+        name: f.name,
+        leaveOneOut: has,
+        addOne: lacks,
+      });
     }
     expect(measured("V2_SERIALIZER").lacks.length).toBeGreaterThan(0);
     expect(measured("DEBUG").has.length + measured("DEBUG").lacks.length).toBeLessThan(variantNames.length);

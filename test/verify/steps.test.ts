@@ -31,7 +31,14 @@ function fakeBuilder(): Builder & { requests: BuildRequest[] } {
     async build(req) {
       requests.push(req);
       const bytes = new TextEncoder().encode(`built ${flagSetKey(req.features)}`);
-      return { ok: true, features: [...req.features], outputs: [{ path: "main.js", bytes, kind: "entry-point" }], raw: bytes.byteLength, metafile: { inputs: {}, outputs: {} }, ms: 0 };
+      return {
+        ok: true,
+        features: [...req.features],
+        outputs: [{ path: "main.js", bytes, kind: "entry-point" }],
+        raw: bytes.byteLength,
+        metafile: { inputs: {}, outputs: {} },
+        ms: 0,
+      };
     },
   };
 }
@@ -75,12 +82,16 @@ describe("one verify step alone, with fake tools", () => {
 
     expect(out.diagnostics).toEqual([]);
     expect(out.missingEntries).toEqual([]);
-    expect(builder.requests.map((r) => ({ entry: r.entry, features: [...r.features] }))).toEqual(input.variants.map((v) => ({ entry: v.record.entry, features: v.record.features })));
+    expect(builder.requests.map((r) => ({ entry: r.entry, features: [...r.features] }))).toEqual(
+      input.variants.map((v) => ({ entry: v.record.entry, features: v.record.features })),
+    );
     const measured = await Promise.all(out.measured);
-    expect(measured.map((m) => m.sizes)).toEqual(input.variants.map((v) => {
-      const raw = `built ${flagSetKey(v.record.features)}`.length;
-      return { raw, gzip: raw + 1000, brotli: raw + 2000 };
-    }));
+    expect(measured.map((m) => m.sizes)).toEqual(
+      input.variants.map((v) => {
+        const raw = `built ${flagSetKey(v.record.features)}`.length;
+        return { raw, gzip: raw + 1000, brotli: raw + 2000 };
+      }),
+    );
 
     // enterprise without ENTERPRISE is prod's flag set: that toggle reuses prod's build and its sizes.
     const variantSets = new Map(input.variants.map((v, i) => [flagSetKey(v.record.features), i]));
@@ -99,18 +110,35 @@ describe("one verify step alone, with fake tools", () => {
   test("startBuilds returns a missing entry as its diagnostic instead of adding it to a shared list", () => {
     const input = loaded();
     const ghost = { ...input.variants[0]!, record: { ...input.variants[0]!.record, name: "ghost", entry: "src/nowhere.ts" } };
-    const out = startBuilds({ ...input, variants: [...input.variants, ghost], impact: false }, { builder: fakeBuilder(), meter: fakeMeter, flagSets: fakeFlagSets() });
+    const out = startBuilds(
+      { ...input, variants: [...input.variants, ghost], impact: false },
+      { builder: fakeBuilder(), meter: fakeMeter, flagSets: fakeFlagSets() },
+    );
     expect(out.missingEntries.map((v) => v.record.name)).toEqual(["ghost"]);
-    expect(out.diagnostics.map((d) => [d.rule, d.message])).toEqual([["missing-entry", 'entry src/nowhere.ts of variant "ghost" does not exist']]);
+    expect(out.diagnostics.map((d) => [d.rule, d.message])).toEqual([
+      ["missing-entry", 'entry src/nowhere.ts of variant "ghost" does not exist'],
+    ]);
     expect(out.toggleList).toEqual([]);
   });
 
   test("proveDeadCode returns each outcome with its marker proof and leaves the outcomes it was given as they were", async () => {
     const input = loaded();
-    const outcome = (name: string): VariantOutcome => ({ name, features: [], budget: 1, sizes: { raw: 1, gzip: 1, brotli: 1 }, proofs: { markers: "skipped", ownedModules: "pass", leftovers: "pass" }, problems: [] });
+    const outcome = (name: string): VariantOutcome => ({
+      name,
+      features: [],
+      budget: 1,
+      sizes: { raw: 1, gzip: 1, brotli: 1 },
+      proofs: { markers: "skipped", ownedModules: "pass", leftovers: "pass" },
+      problems: [],
+    });
     const given = input.variants.map((v) => outcome(v.record.name));
     const broken: Built = { ok: false, features: [], problems: [{ message: "planted marker broke the build" }], ms: 0 };
-    const builtByVariant = new Map(input.variants.map((v) => [v.record.name, { ok: true as const, features: [], outputs: [], raw: 0, metafile: { inputs: {}, outputs: {} }, ms: 0 }]));
+    const builtByVariant = new Map(
+      input.variants.map((v) => [
+        v.record.name,
+        { ok: true as const, features: [], outputs: [], raw: 0, metafile: { inputs: {}, outputs: {} }, ms: 0 },
+      ]),
+    );
     const progress: string[] = [];
     const out = await proveDeadCode({
       ...input,

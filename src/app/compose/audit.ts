@@ -19,12 +19,23 @@ export function auditStage(run: Run, sink: AuditSink | undefined): void {
     const { out } = io;
     out(section("audit log"));
     out(`entries: ${log.size} (${log.kept} kept in memory), chain ${log.verify() ? "verified" : "BROKEN"}`);
-    out(`by action: ${Object.entries(log.countsByAction()).map(([a, n]) => `${a}=${n}`).join(", ")}`);
+    out(
+      `by action: ${Object.entries(log.countsByAction())
+        .map(([a, n]) => `${a}=${n}`)
+        .join(", ")}`,
+    );
     for (const e of log.entries().slice(-3)) out(formatAuditEntry(e));
   });
   if (feature("RBAC")) {
     hooks.tokenChecked = (result) => {
-      log.append({ ts: now, actor: result.ok ? result.claims.sub : "anonymous", action: "auth.verify", target: "cli", outcome: result.ok ? "ok" : "denied", detail: result.ok ? undefined : result.reason });
+      log.append({
+        ts: now,
+        actor: result.ok ? result.claims.sub : "anonymous",
+        action: "auth.verify",
+        target: "cli",
+        outcome: result.ok ? "ok" : "denied",
+        detail: result.ok ? undefined : result.reason,
+      });
     };
   }
   if (feature("CLOUDWATCH")) {
@@ -38,7 +49,14 @@ export function auditStage(run: Run, sink: AuditSink | undefined): void {
       }
       server.onEvent = (e) => {
         const denied = e.type === "limited" || e.type === "expired" || (e.type === "auth" && e.detail !== "granted");
-        log.append({ ts: Date.now(), actor: e.subject, action: `stream.${e.type}`, target: e.target, outcome: denied ? "denied" : "ok", detail: e.detail });
+        log.append({
+          ts: Date.now(),
+          actor: e.subject,
+          action: `stream.${e.type}`,
+          target: e.target,
+          outcome: denied ? "denied" : "ok",
+          detail: e.detail,
+        });
       };
     };
   }

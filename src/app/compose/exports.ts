@@ -67,7 +67,9 @@ export async function exportAll(run: Reported): Promise<boolean> {
     out(section("compression"));
     for (const f of files) {
       const packed = gzipPayload(f.body);
-      out(`${f.name}: ${packed.rawBytes} bytes -> ${packed.body.byteLength} bytes gzip ${bar(packed.body.byteLength / Math.max(1, packed.rawBytes), 10)}`);
+      out(
+        `${f.name}: ${packed.rawBytes} bytes -> ${packed.body.byteLength} bytes gzip ${bar(packed.body.byteLength / Math.max(1, packed.rawBytes), 10)}`,
+      );
     }
   }
   if (opts.out !== undefined) await writeFiles(run, files);
@@ -104,7 +106,9 @@ async function s3Export({ out, opts, visible, io, hooks }: Reported, serializer:
   });
   out(section("s3 export"));
   for (const r of result.requests) {
-    out(`PUT s3://${r.bucket}/${r.key} records=${r.records} bytes=${r.headers["Content-Length"]}${r.headers["Content-Encoding"] ? ` encoding=${r.headers["Content-Encoding"]}` : ""}`);
+    out(
+      `PUT s3://${r.bucket}/${r.key} records=${r.records} bytes=${r.headers["Content-Length"]}${r.headers["Content-Encoding"] ? ` encoding=${r.headers["Content-Encoding"]}` : ""}`,
+    );
     out(`  Content-Disposition: ${r.headers["Content-Disposition"]}`);
   }
   for (const w of result.written) out(`wrote ${w}`);

@@ -70,7 +70,9 @@ function setUp(run: Run, auditSink: AuditSink | undefined, afterFlush: (() => vo
     tracker.use(sanitizer);
     report.push(() => {
       out(section("input sanitization"));
-      out(`property keys rejected: ${sanitizer.rejectedKeys}, values truncated: ${sanitizer.truncatedValues}, control chars stripped: ${sanitizer.strippedChars}`);
+      out(
+        `property keys rejected: ${sanitizer.rejectedKeys}, values truncated: ${sanitizer.truncatedValues}, control chars stripped: ${sanitizer.strippedChars}`,
+      );
     });
   }
   if (feature("PII_REDACTION")) {
@@ -91,7 +93,9 @@ function setUp(run: Run, auditSink: AuditSink | undefined, afterFlush: (() => vo
     }
     report.push(({ visible }) => {
       out(section("trace context"));
-      out(`run context: ${runContext ? formatTraceparent(runContext) : "none"}; invalid traceparents ignored: ${tracer.invalid}; inherited: ${tracer.inherited}`);
+      out(
+        `run context: ${runContext ? formatTraceparent(runContext) : "none"}; invalid traceparents ignored: ${tracer.invalid}; inherited: ${tracer.inherited}`,
+      );
       for (const t of summarizeTraces(visible)) out(`trace ${t.traceId}: ${t.metrics} metrics in ${t.namespaces.join(",")}`);
     });
   }
@@ -103,7 +107,9 @@ function setUp(run: Run, auditSink: AuditSink | undefined, afterFlush: (() => vo
     }
     report.push(() => {
       out(section("rate limit"));
-      out(`limits (--serve, server clock): ${opts.rateLimit} messages/min per connection; ${opts.ingestLimit} ingested metric lines/min, ${opts.maxConnections} connections and ${opts.tenantBytes} stored bytes per tenant in a scope`);
+      out(
+        `limits (--serve, server clock): ${opts.rateLimit} messages/min per connection; ${opts.ingestLimit} ingested metric lines/min, ${opts.maxConnections} connections and ${opts.tenantBytes} stored bytes per tenant in a scope`,
+      );
     });
   }
   if (feature("SAMPLING")) {
@@ -159,7 +165,9 @@ function storageStages(run: Run, afterFlush: (() => void)[]): void {
         const raw = store.raw(key);
         const minute = store.rollup(key, "1m");
         const peak = minute.reduce((a, b) => (b.max > a ? b.max : a), -Infinity);
-        out(`${key}: ${raw.length} raw points, ${minute.length} x 1m buckets, ${store.rollup(key, "1h").length} x 1h buckets, peak 1m max ${fmtNum(peak)}`);
+        out(
+          `${key}: ${raw.length} raw points, ${minute.length} x 1m buckets, ${store.rollup(key, "1h").length} x 1h buckets, peak 1m max ${fmtNum(peak)}`,
+        );
       }
     });
   }

@@ -28,9 +28,7 @@ export function reportData(run: Reported): void {
   out(`features: ${enabled.length ? enabled.join(",") : "none"}`);
   out(`source: ${loaded.source}`);
   out(`clock: ${isoDate(run.now)}`);
-  const drops = tracker
-    .stageCounters()
-    .flatMap((c) => Object.entries(c.drops).map(([reason, n]) => `${c.stage}/${reason}=${n}`));
+  const drops = tracker.stageCounters().flatMap((c) => Object.entries(c.drops).map(([reason, n]) => `${c.stage}/${reason}=${n}`));
   const droppedCount = tracker.stageCounters().reduce((a, c) => a + Object.values(c.drops).reduce((x, y) => x + y, 0), 0);
   out(`ingest: ${loaded.metrics.length} in, ${tracker.samples().length} stored, ${droppedCount} dropped, ${run.rejected.length} rejected`);
   if (drops.length) out(`dropped: ${drops.join(", ")}`);
@@ -55,8 +53,16 @@ export async function reportAnalysis(run: Reported): Promise<void> {
     const tenants = aggregateByTenant(visible);
     for (const line of table(
       ["scope", "tenant", "samples", "series", "namespaces", "mean ms"],
-      tenants.map((t) => [t.scope, t.tenant, String(t.samples), String(t.series), t.namespaces.join(","), t.meanLatencyMs === null ? "-" : fmtNum(t.meanLatencyMs)]),
-    )) out(line);
+      tenants.map((t) => [
+        t.scope,
+        t.tenant,
+        String(t.samples),
+        String(t.series),
+        t.namespaces.join(","),
+        t.meanLatencyMs === null ? "-" : fmtNum(t.meanLatencyMs),
+      ]),
+    ))
+      out(line);
   }
   if (feature("SCOPE_ISOLATION")) {
     reportIsolation(run);
@@ -67,7 +73,10 @@ export async function reportAnalysis(run: Reported): Promise<void> {
     const series = run.hooks.series ? run.hooks.series() : groupSeries(visible, run.tracker.grouping);
     const anomalies = run.inst.run("anomaly", () => detectAll(series));
     if (anomalies.length === 0) out("none");
-    for (const a of anomalies) out(`${a.key} at ${isoDate(a.ts)}: value ${fmtNum(a.value)} z=${Number.isFinite(a.z) ? a.z.toFixed(2) : "inf"} (mean ${fmtNum(a.mean)}, std ${fmtNum(a.std)})`);
+    for (const a of anomalies)
+      out(
+        `${a.key} at ${isoDate(a.ts)}: value ${fmtNum(a.value)} z=${Number.isFinite(a.z) ? a.z.toFixed(2) : "inf"} (mean ${fmtNum(a.mean)}, std ${fmtNum(a.std)})`,
+      );
   }
   if (feature("ALERTING")) {
     out(section("alerts"));

@@ -17,7 +17,11 @@ export async function reportSecurity(run: Reported): Promise<void> {
     if (opts.token !== undefined && secret !== undefined) {
       const result = await verifyToken(opts.token, secret, now);
       run.hooks.tokenChecked?.(result);
-      out(result.ok ? `token ok: sub=${result.claims.sub} role=${result.claims.role} scope=${result.claims.scope} tenant=${result.claims.tenant} exp=${isoDate(result.claims.exp * 1000)}` : `token rejected: ${result.reason}`);
+      out(
+        result.ok
+          ? `token ok: sub=${result.claims.sub} role=${result.claims.role} scope=${result.claims.scope} tenant=${result.claims.tenant} exp=${isoDate(result.claims.exp * 1000)}`
+          : `token rejected: ${result.reason}`,
+      );
     }
     out("stream subscribers and POST /ingest must present an HMAC-SHA256 token (role + scope + tenant); ingest needs operator or admin");
   } else {

@@ -32,7 +32,8 @@ export async function serveLive(run: Reported): Promise<Stream> {
     // Without RBAC a subscription names its scope (required) and tenant ("default" when absent).
     authorize: async (_token, requested) => {
       const tenant = requested.tenant ?? DEFAULT_TENANT;
-      if (!isScopeName(requested.scope)) return { ok: false, status: 400, reason: requested.scope === undefined ? "scope required" : "unknown scope" };
+      if (!isScopeName(requested.scope))
+        return { ok: false, status: 400, reason: requested.scope === undefined ? "scope required" : "unknown scope" };
       if (!TENANT_PATTERN.test(tenant)) return { ok: false, status: 400, reason: "malformed tenant" };
       return { ok: true, subject: "anonymous", scope: requested.scope, tenant };
     },
@@ -69,7 +70,13 @@ export async function serveLive(run: Reported): Promise<Stream> {
 }
 
 /** Records a parsed batch on behalf of `grant` (RBAC) or a loopback client; all or nothing for scope, tenant, rate and bytes. */
-function ingest({ tracker }: Reported, admit: Admission | undefined, text: string, grant: TokenClaims | undefined, subject: string): IngestOutcome {
+function ingest(
+  { tracker }: Reported,
+  admit: Admission | undefined,
+  text: string,
+  grant: TokenClaims | undefined,
+  subject: string,
+): IngestOutcome {
   // Lines without scope or tenant belong to the token's.
   const parsed = parseMetricLines(text, grant ? { scope: grant.scope, tenant: grant.tenant } : undefined);
   const contexts: RecordContext[] = [];

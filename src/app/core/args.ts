@@ -108,7 +108,11 @@ const TEXT: AppOption = { value: "TEXT" };
 
 /** Accepts an integer of at least `min`. */
 function int(min: number): AppOption {
-  return { value: "N", int: true, check: (v) => (Number.isInteger(Number(v)) && Number(v) >= min ? undefined : `must be an integer >= ${min}`) };
+  return {
+    value: "N",
+    int: true,
+    check: (v) => (Number.isInteger(Number(v)) && Number(v) >= min ? undefined : `must be an integer >= ${min}`),
+  };
 }
 
 const clockValue = (raw: string): number => (/^\d+$/.test(raw) ? Number(raw) : Date.parse(raw));
@@ -117,10 +121,11 @@ const clockValue = (raw: string): number => (/^\d+$/.test(raw) ? Number(raw) : D
 function named<T extends Record<`--${string}`, AppOption>>(options: T): T {
   for (const [name, o] of Object.entries(options) as [string, AppOption][]) {
     const check = o.check;
-    if (check) o.check = (v) => {
-      const problem = check(v);
-      return problem && `${name} ${problem}`;
-    };
+    if (check)
+      o.check = (v) => {
+        const problem = check(v);
+        return problem && `${name} ${problem}`;
+      };
   }
   return options;
 }

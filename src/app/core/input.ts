@@ -106,7 +106,8 @@ export function normalizeMetric(raw: unknown, owner: Partial<Owner> = {}): Metri
  */
 export function inputProblem(m: Metric): string | undefined {
   if (m.name.length > MAX_NAME_LENGTH) return `name is longer than ${MAX_NAME_LENGTH} characters`;
-  if (!NAMESPACE_PATTERN.test(m.namespace)) return `namespace must be 1 to ${INPUT_SANITIZATION_NAMESPACE_LENGTH} letters, digits, "_", ".", ":" or "-"`;
+  if (!NAMESPACE_PATTERN.test(m.namespace))
+    return `namespace must be 1 to ${INPUT_SANITIZATION_NAMESPACE_LENGTH} letters, digits, "_", ".", ":" or "-"`;
   if (m.unit !== undefined && m.unit.length > MAX_UNIT_LENGTH) return `unit is longer than ${MAX_UNIT_LENGTH} characters`;
   return undefined;
 }

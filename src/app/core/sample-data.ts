@@ -39,20 +39,36 @@ function rows(): Row[] {
   for (const [i, v] of [150, 162, 149, 171, 158, 166].entries()) out.push(["http.latency", "web", "globex", i * 60 + 20, v, "ms"]);
   for (const [i, v] of [3, 5, 4, 12, 6, 2].entries()) out.push(["queue.depth", "worker", null, i * 70 + 15, v, null]);
   // Old samples (100 days back, beyond the 90-day retention window of data/security.yaml): removed by RETENTION_POLICY.
-  out.push(["http.latency", "api", "acme", -100 * DAY / 1000, 300, "ms"]);
-  out.push(["http.latency", "api", "acme", -100 * DAY / 1000 + 30, 310, "ms"]);
+  out.push(["http.latency", "api", "acme", (-100 * DAY) / 1000, 300, "ms"]);
+  out.push(["http.latency", "api", "acme", (-100 * DAY) / 1000 + 30, 310, "ms"]);
   // A metric whose name fails INPUT_SANITIZATION.
   out.push(["bad name!", "api", "acme", 400, 1, null]);
   // Submitted by tenant globex for tenant acme: rejected under SCOPE_ISOLATION.
   out.push(["http.requests", "api", "acme", 405, 1, null, { via: { tenant: "globex" }, props: { status: 200, route: "/v1/metrics" } }]);
   // Property problems for INPUT_SANITIZATION and PII_REDACTION.
-  out.push(["queue.depth", "worker", null, 410, 7, null, {
-    props: JSON.parse('{"__proto__":"polluted","bad key":"1","note":"line1\\u0007\\nline2","job":"reindex"}'),
-  }]);
-  out.push(["page.load", "web", "globex", 415, 812, "ms", {
-    props: { user: "jane.doe@example.com", client_ip: "203.0.113.42", auth: "Bearer abcDEF123.xyz", page: "/home" },
-    traceparent: VALID_TRACE,
-  }]);
+  out.push([
+    "queue.depth",
+    "worker",
+    null,
+    410,
+    7,
+    null,
+    {
+      props: JSON.parse('{"__proto__":"polluted","bad key":"1","note":"line1\\u0007\\nline2","job":"reindex"}'),
+    },
+  ]);
+  out.push([
+    "page.load",
+    "web",
+    "globex",
+    415,
+    812,
+    "ms",
+    {
+      props: { user: "jane.doe@example.com", client_ip: "203.0.113.42", auth: "Bearer abcDEF123.xyz", page: "/home" },
+      traceparent: VALID_TRACE,
+    },
+  ]);
   return out;
 }
 

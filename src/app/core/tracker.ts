@@ -191,7 +191,9 @@ export class MasterPerfTracker {
    */
   read(target: Owner & { namespace?: string | undefined }, ctx: RecordContext = {}): AggregateRow[] {
     this.#guard?.({ scope: target.scope, tenant: target.tenant }, ctx, "read");
-    return this.aggregate((m) => m.scope === target.scope && m.tenant === target.tenant && (target.namespace === undefined || m.namespace === target.namespace));
+    return this.aggregate(
+      (m) => m.scope === target.scope && m.tenant === target.tenant && (target.namespace === undefined || m.namespace === target.namespace),
+    );
   }
 
   #distinct(of: (m: Metric) => string): string[] {

@@ -50,10 +50,14 @@ export function parseAlertRule(spec: string): AlertRule {
 
 function breaches(op: AlertOp, value: number, threshold: number): boolean {
   switch (op) {
-    case ">": return value > threshold;
-    case ">=": return value >= threshold;
-    case "<": return value < threshold;
-    case "<=": return value <= threshold;
+    case ">":
+      return value > threshold;
+    case ">=":
+      return value >= threshold;
+    case "<":
+      return value < threshold;
+    case "<=":
+      return value <= threshold;
   }
 }
 
@@ -94,6 +98,9 @@ export class AlertEngine {
 
   /** Currently firing rule/series pairs. */
   firing(): string[] {
-    return [...this.#state].filter(([, s]) => s.firing).map(([id]) => id.replace("\u0000", " ")).sort();
+    return [...this.#state]
+      .filter(([, s]) => s.firing)
+      .map(([id]) => id.replace("\u0000", " "))
+      .sort();
   }
 }

@@ -188,16 +188,44 @@ export function auditTrackerEvent(log: AuditLog, event: TrackerEvent, now: () =>
       log.append({ ts: event.metric.ts, actor: event.actor, action: "metric.record", target: seriesKey(event.metric), outcome: "ok" });
       break;
     case "dropped":
-      log.append({ ts: event.metric.ts, actor: event.actor, action: "metric.drop", target: seriesKey(event.metric), outcome: "dropped", detail: `${event.stage}: ${event.reason}` });
+      log.append({
+        ts: event.metric.ts,
+        actor: event.actor,
+        action: "metric.drop",
+        target: seriesKey(event.metric),
+        outcome: "dropped",
+        detail: `${event.stage}: ${event.reason}`,
+      });
       break;
     case "rejected":
-      log.append({ ts: event.metric.ts, actor: event.actor, action: "metric.reject", target: seriesKey(event.metric), outcome: "denied", detail: event.error });
+      log.append({
+        ts: event.metric.ts,
+        actor: event.actor,
+        action: "metric.reject",
+        target: seriesKey(event.metric),
+        outcome: "denied",
+        detail: event.error,
+      });
       break;
     case "committed":
-      log.append({ ts: now(), actor: "tracker", action: "metric.commit", target: "batch", outcome: "ok", detail: `${event.count} samples` });
+      log.append({
+        ts: now(),
+        actor: "tracker",
+        action: "metric.commit",
+        target: "batch",
+        outcome: "ok",
+        detail: `${event.count} samples`,
+      });
       break;
     case "purged":
-      log.append({ ts: now(), actor: "tracker", action: "metric.purge", target: "samples", outcome: "ok", detail: `${event.count} samples (${event.reason})` });
+      log.append({
+        ts: now(),
+        actor: "tracker",
+        action: "metric.purge",
+        target: "samples",
+        outcome: "ok",
+        detail: `${event.count} samples (${event.reason})`,
+      });
       break;
   }
 }

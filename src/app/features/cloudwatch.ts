@@ -7,11 +7,16 @@ export const EMF_NAMESPACE = "MasterPerfTracker";
 
 function emfUnit(unit: string | undefined): string {
   switch (unit) {
-    case "ms": return "Milliseconds";
-    case "s": return "Seconds";
-    case "percent": return "Percent";
-    case "bytes": return "Bytes";
-    default: return "None";
+    case "ms":
+      return "Milliseconds";
+    case "s":
+      return "Seconds";
+    case "percent":
+      return "Percent";
+    case "bytes":
+      return "Bytes";
+    default:
+      return "None";
   }
 }
 
@@ -48,7 +53,9 @@ export function auditCountsToEmf(counts: Record<string, number>, timestamp: numb
   const doc: Record<string, unknown> = {
     _aws: {
       Timestamp: timestamp,
-      CloudWatchMetrics: [{ Namespace: `${emfNamespace}/Audit`, Dimensions: [["service"]], Metrics: names.map((Name) => ({ Name, Unit: "Count" })) }],
+      CloudWatchMetrics: [
+        { Namespace: `${emfNamespace}/Audit`, Dimensions: [["service"]], Metrics: names.map((Name) => ({ Name, Unit: "Count" })) },
+      ],
     },
     service: "master-perf-tracker",
   };
@@ -77,7 +84,13 @@ export function auditEntryToEmf(entry: AuditRecord, timestamp: number, emfNamesp
   const doc: Record<string, unknown> = {
     _aws: {
       Timestamp: Math.trunc(timestamp),
-      CloudWatchMetrics: [{ Namespace: `${emfNamespace}/Audit`, Dimensions: [["service", "action", "outcome"]], Metrics: [{ Name: "events", Unit: "Count" }] }],
+      CloudWatchMetrics: [
+        {
+          Namespace: `${emfNamespace}/Audit`,
+          Dimensions: [["service", "action", "outcome"]],
+          Metrics: [{ Name: "events", Unit: "Count" }],
+        },
+      ],
     },
     service: "master-perf-tracker",
     action: entry.action,

@@ -52,7 +52,18 @@ export function parseCsv(text: string): string[][] {
 export function aggregatesToCsv(rows: readonly AggregateRow[]): string {
   const withOwner = rows.some((r) => r.tenant !== undefined);
   const withPct = rows.some((r) => r.stats.p50 !== undefined);
-  const header = [...(withOwner ? ["scope", "tenant"] : []), "namespace", "name", "unit", "count", "sum", "min", "max", "mean", ...(withPct ? ["p50", "p95", "p99"] : [])];
+  const header = [
+    ...(withOwner ? ["scope", "tenant"] : []),
+    "namespace",
+    "name",
+    "unit",
+    "count",
+    "sum",
+    "min",
+    "max",
+    "mean",
+    ...(withPct ? ["p50", "p95", "p99"] : []),
+  ];
   const records = rows.map((r) => [
     ...(withOwner ? [r.scope, r.tenant] : []),
     r.namespace,

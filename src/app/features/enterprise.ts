@@ -21,10 +21,21 @@ export interface TenantSummary {
 }
 
 export function aggregateByTenant(samples: readonly Metric[]): TenantSummary[] {
-  const by = new Map<string, { scope: ScopeName; tenant: string; samples: number; series: Set<string>; namespaces: Set<string>; ms: number; msCount: number }>();
+  const by = new Map<
+    string,
+    { scope: ScopeName; tenant: string; samples: number; series: Set<string>; namespaces: Set<string>; ms: number; msCount: number }
+  >();
   for (const m of samples) {
     const id = `${m.scope}\u0000${m.tenant}`;
-    const e = by.get(id) ?? { scope: m.scope, tenant: m.tenant, samples: 0, series: new Set<string>(), namespaces: new Set<string>(), ms: 0, msCount: 0 };
+    const e = by.get(id) ?? {
+      scope: m.scope,
+      tenant: m.tenant,
+      samples: 0,
+      series: new Set<string>(),
+      namespaces: new Set<string>(),
+      ms: 0,
+      msCount: 0,
+    };
     e.samples++;
     e.series.add(`${m.namespace}/${m.name}`);
     e.namespaces.add(m.namespace);

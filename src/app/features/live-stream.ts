@@ -143,7 +143,13 @@ export function startLiveStream<G = undefined>(options: LiveStreamOptions<G>): L
   let nextId = 0;
   const emit = options.onEvent ?? (() => {});
   const snapshotMessage = (type: "snapshot" | "update", t: Target) =>
-    JSON.stringify({ type, scope: t.scope, tenant: t.tenant, namespace: t.namespace, rows: options.snapshot({ scope: t.scope, tenant: t.tenant, namespace: t.namespace }) });
+    JSON.stringify({
+      type,
+      scope: t.scope,
+      tenant: t.tenant,
+      namespace: t.namespace,
+      rows: options.snapshot({ scope: t.scope, tenant: t.tenant, namespace: t.namespace }),
+    });
   const server = Bun.serve<ClientData>({
     port: options.port ?? 0,
     hostname: options.hostname ?? "127.0.0.1",
@@ -157,7 +163,12 @@ export function startLiveStream<G = undefined>(options: LiveStreamOptions<G>): L
         let grant: G | undefined;
         if (options.authorizeIngest) {
           const decision = await options.authorizeIngest(tokenOf(req, url));
-          emit({ type: "auth", target: "/ingest", subject: decision.subject ?? "anonymous", detail: decision.ok ? "granted" : decision.reason });
+          emit({
+            type: "auth",
+            target: "/ingest",
+            subject: decision.subject ?? "anonymous",
+            detail: decision.ok ? "granted" : decision.reason,
+          });
           if (!decision.ok) return new Response(decision.reason, { status: decision.status });
           subject = decision.subject;
           grant = decision.grant;
@@ -187,7 +198,9 @@ export function startLiveStream<G = undefined>(options: LiveStreamOptions<G>): L
       if (!options.namespacePattern.test(namespace)) return new Response("malformed namespace", { status: 400 });
       const requested = { scope: url.searchParams.get("scope") ?? undefined, tenant: url.searchParams.get("tenant") ?? undefined };
       const decision = await options.authorize(tokenOf(req, url), requested);
-      const where = decision.ok ? topicFor({ scope: decision.scope, tenant: decision.tenant, namespace }) : `/stream?namespace=${namespace}`;
+      const where = decision.ok
+        ? topicFor({ scope: decision.scope, tenant: decision.tenant, namespace })
+        : `/stream?namespace=${namespace}`;
       emit({ type: "auth", target: where, subject: decision.subject ?? "anonymous", detail: decision.ok ? "granted" : decision.reason });
       if (!decision.ok) return new Response(decision.reason, { status: decision.status });
       const subject = decision.subject;

@@ -40,7 +40,15 @@ export function hostileMetric(i: number, ts: number): Metric {
       "{}",
     ][kind]!,
   ) as Record<string, string>;
-  return { name: kind > 3 ? "bad name!" : `hostile.shape${kind}`, value: i, namespace: "api", scope: MOCK_SCOPE, tenant: "acme", ts, props };
+  return {
+    name: kind > 3 ? "bad name!" : `hostile.shape${kind}`,
+    value: i,
+    namespace: "api",
+    scope: MOCK_SCOPE,
+    tenant: "acme",
+    ts,
+    props,
+  };
 }
 
 /** Mock data belongs to the Development scope (data/scopes.yaml: mock data only), in three tenants. */
@@ -67,14 +75,32 @@ export function generateMockMetrics(options: MockOptions = {}): Metric[] {
     if (kind < 0.45) {
       const base = namespace === "api" ? 110 : namespace === "web" ? 160 : 60;
       const value = Math.round((base + (rand() - 0.5) * base * 0.4) * (spike ? 8 : 1) * 100) / 100;
-      m = { name: "http.latency", value, namespace, scope: MOCK_SCOPE, tenant, ts, unit: "ms", props: { route: pick(["/v1/metrics", "/v1/report", "/health"]) } };
+      m = {
+        name: "http.latency",
+        value,
+        namespace,
+        scope: MOCK_SCOPE,
+        tenant,
+        ts,
+        unit: "ms",
+        props: { route: pick(["/v1/metrics", "/v1/report", "/health"]) },
+      };
     } else if (kind < 0.8) {
       const status = rand() < 0.03 ? 503 : 200;
       m = { name: "http.requests", value: 1, namespace, scope: MOCK_SCOPE, tenant, ts, props: { status: String(status) } };
     } else if (kind < 0.9) {
       m = { name: "queue.depth", value: Math.floor(rand() * 20), namespace: "worker", scope: MOCK_SCOPE, tenant, ts, props: {} };
     } else {
-      m = { name: "cpu.usage", value: Math.round(rand() * 10000) / 100, namespace, scope: MOCK_SCOPE, tenant, ts, unit: "percent", props: {} };
+      m = {
+        name: "cpu.usage",
+        value: Math.round(rand() * 10000) / 100,
+        namespace,
+        scope: MOCK_SCOPE,
+        tenant,
+        ts,
+        unit: "percent",
+        props: {},
+      };
     }
     if (rand() < 0.05) m.props.user = `user${Math.floor(rand() * 100)}@example.com`;
     if (rand() < 0.2) m.traceparent = `00-${hexDigest(`trace:${seed}:${i}`, 16)}-${hexDigest(`span:${seed}:${i}`, 8)}-01`;

@@ -56,7 +56,10 @@ export function toOtlpJson(rows: readonly AggregateRow[], options: OtlpOptions):
     description: `MasterPerfTracker aggregate of ${name}`,
     summary: {
       dataPoints: list.map((r) => ({
-        attributes: [...(r.scope !== undefined && r.tenant !== undefined ? [attr("perf.scope", r.scope), attr("tenant.id", r.tenant)] : []), attr("perf.namespace", r.namespace)],
+        attributes: [
+          ...(r.scope !== undefined && r.tenant !== undefined ? [attr("perf.scope", r.scope), attr("tenant.id", r.tenant)] : []),
+          attr("perf.namespace", r.namespace),
+        ],
         startTimeUnixNano: msToUnixNano(options.startMs),
         timeUnixNano: msToUnixNano(options.endMs),
         count: String(r.stats.count),

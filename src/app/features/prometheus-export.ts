@@ -53,7 +53,11 @@ export function toPrometheus(rows: readonly AggregateRow[], prefix = "perf"): st
     out.push(`# HELP ${name} ${escapeHelp(`${list[0]!.name} (${list[0]!.unit ?? "value"})`)}`, `# TYPE ${name} summary`);
     for (const r of list) {
       const base = rowLabels(r);
-      for (const [q, v] of [["0.5", r.stats.p50], ["0.95", r.stats.p95], ["0.99", r.stats.p99]] as const) {
+      for (const [q, v] of [
+        ["0.5", r.stats.p50],
+        ["0.95", r.stats.p95],
+        ["0.99", r.stats.p99],
+      ] as const) {
         if (v !== undefined) out.push(`${name}${labels({ ...base, quantile: q })} ${promValue(v)}`);
       }
       out.push(`${name}_sum${labels(base)} ${promValue(r.stats.sum)}`, `${name}_count${labels(base)} ${r.stats.count}`);

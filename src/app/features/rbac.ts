@@ -78,7 +78,14 @@ export async function verifyToken(token: string, secret: string, nowMs: number):
     return { ok: false, reason: "malformed payload" };
   }
   const c = claims as Partial<TokenClaims>;
-  if (typeof c !== "object" || c === null || typeof c.sub !== "string" || !isRole(c.role) || typeof c.scope !== "string" || typeof c.exp !== "number") {
+  if (
+    typeof c !== "object" ||
+    c === null ||
+    typeof c.sub !== "string" ||
+    !isRole(c.role) ||
+    typeof c.scope !== "string" ||
+    typeof c.exp !== "number"
+  ) {
     return { ok: false, reason: "invalid claims" };
   }
   if (!isScopeName(c.scope)) return { ok: false, reason: "token names an unknown scope" };
@@ -107,7 +114,8 @@ export function ingestDenial(claims: TokenClaims, metric: Owner): string | undef
 /** Parses "role:scope[:tenant[:sub]]" (CLI --issue-token) into claims valid for `ttlSeconds` from `nowMs`. */
 export function claimsFromSpec(spec: string, nowMs: number, ttlSeconds = 3600): TokenClaims {
   const [role, scope, tenant, sub] = spec.split(":");
-  if (!isRole(role) || !isScopeName(scope)) throw new Error(`token spec must be ROLE:SCOPE[:TENANT[:SUB]] with ROLE in ${ROLES.join("|")} and SCOPE in ${SCOPE_NAMES.join("|")}`);
+  if (!isRole(role) || !isScopeName(scope))
+    throw new Error(`token spec must be ROLE:SCOPE[:TENANT[:SUB]] with ROLE in ${ROLES.join("|")} and SCOPE in ${SCOPE_NAMES.join("|")}`);
   const t = tenant || DEFAULT_TENANT;
   if (!TENANT_PATTERN.test(t)) throw new Error(`token tenant must match ${TENANT_PATTERN.source}`);
   return { sub: sub || `${role}@${t}`, role, scope, tenant: t, exp: Math.floor(nowMs / 1000) + ttlSeconds };

@@ -101,7 +101,11 @@ export async function exportMetricsToS3(samples: readonly Metric[], options: S3E
 }
 
 /** Sends the requests to an S3-compatible endpoint (credentials from S3_ACCESS_KEY_ID / S3_SECRET_ACCESS_KEY); returns the keys written. */
-export async function uploadToS3(requests: readonly S3PutRequest[], endpoint: string, env: Record<string, string | undefined> = process.env): Promise<string[]> {
+export async function uploadToS3(
+  requests: readonly S3PutRequest[],
+  endpoint: string,
+  env: Record<string, string | undefined> = process.env,
+): Promise<string[]> {
   const keys: string[] = [];
   for (const r of requests) {
     const client = new Bun.S3Client({

@@ -42,6 +42,9 @@ export class SamplingStage implements Stage {
 
   /** Series that exceeded the threshold (the high-volume ones). */
   highVolumeSeries(): string[] {
-    return [...this.#seen].filter(([, n]) => n > this.options.after).map(([s]) => s).sort();
+    return [...this.#seen]
+      .filter(([, n]) => n > this.options.after)
+      .map(([s]) => s)
+      .sort();
   }
 }

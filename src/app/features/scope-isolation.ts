@@ -13,7 +13,9 @@ export class ScopeViolationError extends Error {
     readonly op: AccessOp,
     reason: string,
   ) {
-    super(`scope violation: ${op} of ${ownerLabel(owner)} by ${caller.scope === undefined ? "a caller without scope" : ownerLabel(caller)}: ${reason}`);
+    super(
+      `scope violation: ${op} of ${ownerLabel(owner)} by ${caller.scope === undefined ? "a caller without scope" : ownerLabel(caller)}: ${reason}`,
+    );
   }
 }
 

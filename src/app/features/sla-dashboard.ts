@@ -27,7 +27,13 @@ export interface SlaRow {
 }
 
 export function defaultSlo(): SloSpec {
-  return { requestMetric: "http.requests", latencyMetric: "http.latency", availabilityTarget: 0.99, latencyThresholdMs: 300, latencyTarget: 0.95 };
+  return {
+    requestMetric: "http.requests",
+    latencyMetric: "http.latency",
+    availabilityTarget: 0.99,
+    latencyThresholdMs: 300,
+    latencyTarget: 0.95,
+  };
 }
 
 export function isFailure(m: Metric): boolean {

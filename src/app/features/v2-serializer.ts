@@ -44,7 +44,17 @@ export function createV2Serializer(): Serializer {
         const props = Object.entries(m.props)
           .map(([k, v]) => `${enc(k)}=${enc(v)}`)
           .join("&");
-        const fields = [String(idx), enc(m.scope), enc(m.tenant), enc(m.namespace), signed36(m.ts - prevTs), String(m.value), props, enc(m.traceparent ?? ""), enc(m.unit ?? "")];
+        const fields = [
+          String(idx),
+          enc(m.scope),
+          enc(m.tenant),
+          enc(m.namespace),
+          signed36(m.ts - prevTs),
+          String(m.value),
+          props,
+          enc(m.traceparent ?? ""),
+          enc(m.unit ?? ""),
+        ];
         while (fields.length > 6 && fields.at(-1) === "") fields.pop();
         lines.push(fields.join("|"));
         prevTs = m.ts;
@@ -66,13 +76,27 @@ export function createV2Serializer(): Serializer {
         }
         const [idx, scope, tenant, namespace, dts, value, props, traceparent, unit] = line.split("|");
         const name = names[Number(idx)];
-        if (name === undefined || scope === undefined || !tenant || namespace === undefined || dts === undefined || value === undefined) throw new Error(`v2 serializer: bad record: ${line}`);
+        if (name === undefined || scope === undefined || !tenant || namespace === undefined || dts === undefined || value === undefined)
+          throw new Error(`v2 serializer: bad record: ${line}`);
         prevTs += dts.startsWith("-") ? -parseInt(dts.slice(1), 36) : parseInt(dts, 36);
-        const m: Metric = { name, namespace: dec(namespace), scope: scopeName(dec(scope)), tenant: dec(tenant), ts: prevTs, value: Number(value), props: {} };
+        const m: Metric = {
+          name,
+          namespace: dec(namespace),
+          scope: scopeName(dec(scope)),
+          tenant: dec(tenant),
+          ts: prevTs,
+          value: Number(value),
+          props: {},
+        };
         if (props) {
           for (const pair of props.split("&")) {
             const eq = pair.indexOf("=");
-            Object.defineProperty(m.props, dec(pair.slice(0, eq)), { value: dec(pair.slice(eq + 1)), enumerable: true, writable: true, configurable: true });
+            Object.defineProperty(m.props, dec(pair.slice(0, eq)), {
+              value: dec(pair.slice(eq + 1)),
+              enumerable: true,
+              writable: true,
+              configurable: true,
+            });
           }
         }
         if (traceparent) m.traceparent = dec(traceparent);

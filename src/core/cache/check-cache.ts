@@ -45,7 +45,13 @@ function observedDigest(root: string, dep: string): string {
   else if (op === "stat") hash.update(`\0${kindInside(root, rel)}`);
   else {
     const listed = listInside(root, rel);
-    hash.update(listed === undefined ? "\0absent" : "refusal" in listed ? `\0refused:${listed.refusal.rule}` : listed.map((e) => `${e.kind}:${e.rel}`).join("\0"));
+    hash.update(
+      listed === undefined
+        ? "\0absent"
+        : "refusal" in listed
+          ? `\0refused:${listed.refusal.rule}`
+          : listed.map((e) => `${e.kind}:${e.rel}`).join("\0"),
+    );
   }
   return hash.digest("hex");
 }
@@ -57,7 +63,13 @@ export function openCheckCache(root: string, args: readonly string[]) {
   let deps: Deps = {};
   return {
     /** The remembered clean verdict (its record count), if any. */
-    read: () => store.get("verdict", key, (v) => (isRecord(v) && isNumber(v.records) ? { records: v.records } : undefined), (dep) => observedDigest(root, dep)),
+    read: () =>
+      store.get(
+        "verdict",
+        key,
+        (v) => (isRecord(v) && isNumber(v.records) ? { records: v.records } : undefined),
+        (dep) => observedDigest(root, dep),
+      ),
     /** Runs `check`, recording as deps what it reads beyond CHECK_INPUTS. */
     watch<T>(check: () => T): T {
       const seen: Deps = {};

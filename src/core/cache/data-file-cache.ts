@@ -17,7 +17,11 @@ export function openDataFileCache(root: string, dir: string) {
   return {
     get: (rel: string, bytes: Uint8Array) => store.get(`parse:${rel}`, store.key(rel, bytes), (v) => revive(v, rel, bytes)),
     set: (bytes: Uint8Array, file: CachedFile) =>
-      store.set(`parse:${file.rel}`, store.key(file.rel, bytes), file.source ? { ...file, source: { ...file.source, places: [...file.source.places] } } : file),
+      store.set(
+        `parse:${file.rel}`,
+        store.key(file.rel, bytes),
+        file.source ? { ...file, source: { ...file.source, places: [...file.source.places] } } : file,
+      ),
   };
 }
 
@@ -28,10 +32,21 @@ export function openDataFileCache(root: string, dir: string) {
 function revive(value: unknown, rel: string, bytes: Uint8Array): CachedFile | undefined {
   if (!isRecord(value) || value.rel !== rel || typeof value.kind !== "string" || !Array.isArray(value.diagnostics)) return undefined;
   const { source: src, validated: v } = value;
-  if (v !== undefined && !(isRecord(v) && isStrings(v.names) && Array.isArray(v.diagnostics) && v.diagnostics.every(isDiagnosticOf(rel)) &&
-    Array.isArray(v.records) && v.records.every((r: unknown) => Array.isArray(r) && r.length === 2 && Number.isInteger(r[0]) && r[0] >= 0 && isRecord(r[1])))) return undefined;
+  if (
+    v !== undefined &&
+    !(
+      isRecord(v) &&
+      isStrings(v.names) &&
+      Array.isArray(v.diagnostics) &&
+      v.diagnostics.every(isDiagnosticOf(rel)) &&
+      Array.isArray(v.records) &&
+      v.records.every((r: unknown) => Array.isArray(r) && r.length === 2 && Number.isInteger(r[0]) && r[0] >= 0 && isRecord(r[1]))
+    )
+  )
+    return undefined;
   if (src === undefined) return value.diagnostics.length ? (value as unknown as CachedFile) : undefined;
-  if (!isRecord(src) || src.file !== rel || typeof src.text !== "string" || !Array.isArray(src.lineStarts) || !Array.isArray(src.places)) return undefined;
+  if (!isRecord(src) || src.file !== rel || typeof src.text !== "string" || !Array.isArray(src.lineStarts) || !Array.isArray(src.places))
+    return undefined;
   // The text must be the file itself: the entry cannot swap in other records under a valid key.
   const text = new TextDecoder().decode(bytes);
   if (src.text !== (text.startsWith("\uFEFF") ? text.slice(1) : text)) return undefined;
@@ -39,7 +54,8 @@ function revive(value: unknown, rel: string, bytes: Uint8Array): CachedFile | un
   const places = new Map(src.places as [string, NodePlace][]);
   // Every list item has a place: a data list shorter or longer than the places is not what was parsed.
   const data = src.data;
-  if (Array.isArray(data) && (places.has(String(data.length)) || (data.length > 0 && !places.has(String(data.length - 1))))) return undefined;
+  if (Array.isArray(data) && (places.has(String(data.length)) || (data.length > 0 && !places.has(String(data.length - 1)))))
+    return undefined;
   // Validated records are items of this list.
   if (v && (v.records as [number][]).some(([i]) => !Array.isArray(data) || i >= data.length)) return undefined;
   const source: YamlSource = { file: rel, text: src.text, lineStarts: src.lineStarts as number[], places, data };

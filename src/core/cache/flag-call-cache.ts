@@ -13,7 +13,10 @@ const PARSER = new URL("../../verify/flag-calls.ts", import.meta.url);
 let parser: typeof import("../../verify/flag-calls.ts") | undefined;
 
 const isFacts = (v: unknown): v is FileFlagCalls =>
-  isRecord(v) && isStrings(v.imports) && Array.isArray(v.calls) && v.calls.every((c: unknown) => isRecord(c) && typeof c.flag === "string" && isNumber(c.line) && isNumber(c.col));
+  isRecord(v) &&
+  isStrings(v.imports) &&
+  Array.isArray(v.calls) &&
+  v.calls.every((c: unknown) => isRecord(c) && typeof c.flag === "string" && isNumber(c.line) && isNumber(c.col));
 
 /** In the process, by path and content: a test suite that checks many times parses once. */
 const memo = new Map<string, FileFlagCalls>();

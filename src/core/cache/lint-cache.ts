@@ -25,7 +25,13 @@ export function openLintCache(root: string): LintCache {
   const store = openStore(root);
   const key = (rel: string, bytes: Uint8Array, context: unknown) => store.key(rel, JSON.stringify(context), bytes);
   const valid = (rel: string) => (v: unknown) =>
-    isRecord(v) && Array.isArray(v.diagnostics) && v.diagnostics.every(isDiagnosticOf(rel)) && isStrings(v.names) && typeof v.records === "string" ? (v as unknown as LintEntry) : undefined;
+    isRecord(v) &&
+    Array.isArray(v.diagnostics) &&
+    v.diagnostics.every(isDiagnosticOf(rel)) &&
+    isStrings(v.names) &&
+    typeof v.records === "string"
+      ? (v as unknown as LintEntry)
+      : undefined;
   return {
     get: (rel, bytes, context) => store.get(`lint:${rel}`, key(rel, bytes, context), valid(rel)),
     set: (rel, bytes, context, entry) => store.set(`lint:${rel}`, key(rel, bytes, context), entry),

@@ -43,7 +43,9 @@ export function codeFingerprint(codeRoot = CODE_ROOT): string {
   if (print !== undefined) return print;
   const hash = new Bun.CryptoHasher("sha256").update(`bun ${Bun.version}\0${fileDigest(codeRoot, "node_modules/.package-lock.json")}`);
   for (const dir of CODE_DIRS) {
-    const files = existsSync(join(codeRoot, dir)) ? readdirSync(join(codeRoot, dir), { recursive: true, withFileTypes: true }).filter((e) => e.isFile()) : [];
+    const files = existsSync(join(codeRoot, dir))
+      ? readdirSync(join(codeRoot, dir), { recursive: true, withFileTypes: true }).filter((e) => e.isFile())
+      : [];
     for (const path of files.map((e) => join(e.parentPath, e.name)).sort()) {
       const bytes = readFileSync(path);
       hash.update(`\0${relative(codeRoot, path)}\0${bytes.byteLength}\0`).update(bytes);
@@ -64,13 +66,19 @@ export interface Store {
    * The value in `slot` under `key` that `validate` accepts (it may throw: a miss), and whose deps all
    * still have the same `digest` (default: sha256 of the file at that repository path); else undefined.
    */
-  get<T>(slot: string, key: string, validate: (value: unknown) => T | undefined, digest?: (dep: string) => string | undefined): T | undefined;
+  get<T>(
+    slot: string,
+    key: string,
+    validate: (value: unknown) => T | undefined,
+    digest?: (dep: string) => string | undefined,
+  ): T | undefined;
   /** Stores `value` in `slot` under `key`, atomically; a failed write is ignored. */
   set(slot: string, key: string, value: unknown, deps?: Deps): void;
 }
 
 /** Slot names become file names: simple ones as they are, anything else by its hash. */
-const fileOf = (slot: string) => (/^[a-z0-9][a-z0-9.-]{0,63}$/.test(slot) && !slot.includes("..") ? `${slot}.json` : `${hashContent(slot).slice(0, 32)}.json`);
+const fileOf = (slot: string) =>
+  /^[a-z0-9][a-z0-9.-]{0,63}$/.test(slot) && !slot.includes("..") ? `${slot}.json` : `${hashContent(slot).slice(0, 32)}.json`;
 
 /** sha256 of the regular file (of at most 64 MiB) at path `rel` inside `root`, or undefined: a forged dep can neither leave the root nor hang. */
 export function fileDigest(root: string, rel: string): string | undefined {
@@ -90,9 +98,14 @@ export function openStore(root: string, dir = join(root, STORE_DIR)): Store {
     key: (...content) => hashContent(codeFingerprint(), ...content),
     get(slot, key, validate, digest = (dep) => fileDigest(root, dep)) {
       try {
-        const entry = JSON.parse(readFileSync(join(dir, fileOf(slot)), "utf8")) as { key?: unknown; deps?: unknown; value?: unknown } | null;
+        const entry = JSON.parse(readFileSync(join(dir, fileOf(slot)), "utf8")) as {
+          key?: unknown;
+          deps?: unknown;
+          value?: unknown;
+        } | null;
         if (!isRecord(entry) || entry.key !== key || !("value" in entry)) return undefined;
-        if (entry.deps !== undefined && (!isRecord(entry.deps) || Object.entries(entry.deps).some(([dep, d]) => digest(dep) !== d))) return undefined;
+        if (entry.deps !== undefined && (!isRecord(entry.deps) || Object.entries(entry.deps).some(([dep, d]) => digest(dep) !== d)))
+          return undefined;
         return validate(entry.value);
       } catch {
         return undefined;
@@ -114,4 +127,10 @@ export const isNumber = (v: unknown): v is number => typeof v === "number" && Nu
 export const isStrings = (v: unknown): v is string[] => Array.isArray(v) && v.every((s) => typeof s === "string");
 /** A diagnostic about `file` as the store holds it: a place, a rule and a message. */
 export const isDiagnosticOf = (file: string) => (d: unknown) =>
-  isRecord(d) && d.file === file && isNumber(d.line) && isNumber(d.col) && typeof d.rule === "string" && typeof d.message === "string" && (d.hint === undefined || typeof d.hint === "string");
+  isRecord(d) &&
+  d.file === file &&
+  isNumber(d.line) &&
+  isNumber(d.col) &&
+  typeof d.rule === "string" &&
+  typeof d.message === "string" &&
+  (d.hint === undefined || typeof d.hint === "string");

@@ -21,7 +21,14 @@ export function shellWord(s: string): string {
 /** The CLI twin of verify's Bun.build: byte-identical output, and BUN_OPTIONS cleared so it cannot add flags. */
 export function buildCommand(v: Pick<Entry<"variants">["record"], "name" | "entry" | "features">): string {
   const out = `${VARIANTS_DIR}/${v.name}`;
-  const words = [v.entry, "--target=bun", "--minify", `--outdir=${out}`, `--metafile=${out}/metafile.json`, ...v.features.map((f) => `--feature=${f}`)];
+  const words = [
+    v.entry,
+    "--target=bun",
+    "--minify",
+    `--outdir=${out}`,
+    `--metafile=${out}/metafile.json`,
+    ...v.features.map((f) => `--feature=${f}`),
+  ];
   return `BUN_OPTIONS= bun build ${words.map(shellWord).join(" ")}`;
 }
 

@@ -30,7 +30,12 @@ function recordSchema(kind: Kind): JsonSchema {
   if (text === undefined) {
     const key = store.key(kind);
     let value = store.get(`json-schema:${kind}`, key, (v) => (isRecord(v) ? v : undefined));
-    if (!value) store.set(`json-schema:${kind}`, key, (value = z.toJSONSchema(RECORD_SCHEMAS[kind], { io: "input", target: "draft-07" }) as JsonSchema));
+    if (!value)
+      store.set(
+        `json-schema:${kind}`,
+        key,
+        (value = z.toJSONSchema(RECORD_SCHEMAS[kind], { io: "input", target: "draft-07" }) as JsonSchema),
+      );
     memo.set(kind, (text = JSON.stringify(value)));
   }
   return JSON.parse(text) as JsonSchema;

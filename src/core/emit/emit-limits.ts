@@ -70,7 +70,7 @@ export function emitLimits(model: Model): string {
   lines.push("");
   lines.push("/** True when `s` is one of SCOPE_NAMES (exactly, case-sensitive). */");
   lines.push("export function isScopeName(s: unknown): s is ScopeName {");
-  lines.push("  return typeof s === \"string\" && (SCOPE_NAMES as readonly string[]).includes(s);");
+  lines.push('  return typeof s === "string" && (SCOPE_NAMES as readonly string[]).includes(s);');
   lines.push("}");
   lines.push("");
   return lines.join("\n");

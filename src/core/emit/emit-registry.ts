@@ -68,7 +68,12 @@ const FLAG_PROPERTIES: readonly Property[] = [
   fromSchema("features", "type"),
   fromSchema("features", "category"),
   fromSchema("features", "domain"),
-  { key: "scopes", type: "readonly string[]", doc: 'Scope names it is allowed in, "all" expanded.', value: (f, model) => model.scopesOf(f) },
+  {
+    key: "scopes",
+    type: "readonly string[]",
+    doc: 'Scope names it is allowed in, "all" expanded.',
+    value: (f, model) => model.scopesOf(f),
+  },
   fromSchema("features", "tier"),
   fromSchema("features", "status"),
   fromSchema("features", "owner"),
@@ -76,7 +81,12 @@ const FLAG_PROPERTIES: readonly Property[] = [
   fromSchema("features", "expires"),
   fromSchema("features", "modules"),
   fromSchema("features", "replaces"),
-  { key: "variants", type: "readonly VariantName[]", doc: "Build variants that switch it on.", value: (f, model) => model.variantsWith(f.record.name).map((v) => v.record.name) },
+  {
+    key: "variants",
+    type: "readonly VariantName[]",
+    doc: "Build variants that switch it on.",
+    value: (f, model) => model.variantsWith(f.record.name).map((v) => v.record.name),
+  },
 ];
 
 const VARIANT_PROPERTIES: readonly Property[] = [

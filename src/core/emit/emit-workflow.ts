@@ -47,7 +47,10 @@ export function emitWorkflow(model: Pick<Model, "records">): string {
         steps: [
           ...setupSteps(),
           { name: "Build ${{ matrix.variant }}", env: { SCRIPT: "${{ matrix.script }}" }, run: 'npm run "$SCRIPT"' },
-          { uses: "actions/upload-artifact@v4", with: { name: "variant-${{ matrix.variant }}", path: "dist/variants/${{ matrix.variant }}" } },
+          {
+            uses: "actions/upload-artifact@v4",
+            with: { name: "variant-${{ matrix.variant }}", path: "dist/variants/${{ matrix.variant }}" },
+          },
         ],
       },
       verify: {
@@ -57,14 +60,17 @@ export function emitWorkflow(model: Pick<Model, "records">): string {
         "timeout-minutes": 10,
         steps: [
           ...setupSteps(),
-          explained(" The content caches (verify's among them) are checked by content on every read, so any earlier\n cache is safe to restore; after npm ci, which empties node_modules.", {
-            uses: "actions/cache@v4",
-            with: {
-              path: "node_modules/.cache/takeoff",
-              key: "verify-${{ hashFiles('src/**', 'data/**', 'package-lock.json') }}",
-              "restore-keys": "verify-",
+          explained(
+            " The content caches (verify's among them) are checked by content on every read, so any earlier\n cache is safe to restore; after npm ci, which empties node_modules.",
+            {
+              uses: "actions/cache@v4",
+              with: {
+                path: "node_modules/.cache/takeoff",
+                key: "verify-${{ hashFiles('src/**', 'data/**', 'package-lock.json') }}",
+                "restore-keys": "verify-",
+              },
             },
-          }),
+          ),
           explained(
             " Builds every variant, proves sizes, budgets and dead code; writes the Markdown summary to\n $GITHUB_STEP_SUMMARY and ::error annotations; exits non-zero on a budget breach or a failed proof.",
             { name: "Verify variants", run: "npm run verify" },

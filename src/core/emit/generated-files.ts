@@ -53,8 +53,14 @@ export function staleFiles(root: string, files: Map<string, string>): Diagnostic
   for (const [path, content] of files) {
     const current = readIfExists(join(root, path));
     if (current === content) continue;
-    out.push(diagnostic("stale-generated", fileStart(path), current === undefined ? `${path} is missing` : `${path} is out of date with data/ and src/core/schema`,
-      "run `npm run generate` and commit the result"));
+    out.push(
+      diagnostic(
+        "stale-generated",
+        fileStart(path),
+        current === undefined ? `${path} is missing` : `${path} is out of date with data/ and src/core/schema`,
+        "run `npm run generate` and commit the result",
+      ),
+    );
   }
   let present: string[] = [];
   try {
@@ -83,7 +89,10 @@ export function staleLimits(root: string, model: Model): Diagnostic[] {
     if (was === now) return [];
     const at = recordPlace(entry, ["limits", (entry.record.limits ?? []).indexOf(limit), "value"]);
     const what = `${limit.name} of ${entry.record.name} is ${now} here`;
-    const message = was === undefined ? `${what}, but ${LIMITS_PATH} has no ${id} yet: the application cannot read it` : `${what}, but ${LIMITS_PATH} still says ${was} (${id}): the application enforces the old number`;
+    const message =
+      was === undefined
+        ? `${what}, but ${LIMITS_PATH} has no ${id} yet: the application cannot read it`
+        : `${what}, but ${LIMITS_PATH} still says ${was} (${id}): the application enforces the old number`;
     return [diagnostic("stale-generated", at, message, "run `npm run generate` and commit the result")];
   });
 }

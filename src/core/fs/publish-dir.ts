@@ -113,11 +113,14 @@ function exchange(a: string, b: string): boolean {
     exchanger = null;
     if (process.platform === "linux") {
       try {
-        const libc = dlopen("libc.so.6", { renameat2: { args: [FFIType.i32, FFIType.ptr, FFIType.i32, FFIType.ptr, FFIType.u32], returns: FFIType.i32 } });
+        const libc = dlopen("libc.so.6", {
+          renameat2: { args: [FFIType.i32, FFIType.ptr, FFIType.i32, FFIType.ptr, FFIType.u32], returns: FFIType.i32 },
+        });
         const AT_FDCWD = -100;
         const RENAME_EXCHANGE = 2;
         // Buffers passed straight to a ptr argument stay alive for the call.
-        exchanger = (x, y) => libc.symbols.renameat2(AT_FDCWD, Buffer.from(`${x}\0`), AT_FDCWD, Buffer.from(`${y}\0`), RENAME_EXCHANGE) === 0;
+        exchanger = (x, y) =>
+          libc.symbols.renameat2(AT_FDCWD, Buffer.from(`${x}\0`), AT_FDCWD, Buffer.from(`${y}\0`), RENAME_EXCHANGE) === 0;
       } catch {
         exchanger = null; // no glibc (musl, …) or no FFI: the two-rename swap
       }
@@ -209,7 +212,8 @@ export function recoverDir(slot: DirSlot, options: RecoverOptions): Recovery {
   const newest = [...stale].sort((a, b) => b.mtime - a.mtime);
   if (!exists(target)) {
     // The previous target is the last good one; failing that, a complete stage is better than nothing.
-    const back = newest.find((s) => s.old && options.complete(s.path, true)) ?? newest.find((s) => !s.old && options.complete(s.path, false));
+    const back =
+      newest.find((s) => s.old && options.complete(s.path, true)) ?? newest.find((s) => !s.old && options.complete(s.path, false));
     if (back) {
       move(stageBase, back.path, targetBase, target, "output", root);
       stale.splice(stale.indexOf(back), 1);

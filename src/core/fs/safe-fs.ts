@@ -118,7 +118,13 @@ const notAFile = (rel: string, what: string): Refusal => ({
   hint: "replace it with a plain file",
 });
 
-function describe(mode: { isDirectory(): boolean; isFIFO(): boolean; isSocket(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean }): string {
+function describe(mode: {
+  isDirectory(): boolean;
+  isFIFO(): boolean;
+  isSocket(): boolean;
+  isCharacterDevice(): boolean;
+  isBlockDevice(): boolean;
+}): string {
   if (mode.isDirectory()) return "a folder";
   if (mode.isFIFO()) return "a named pipe";
   if (mode.isSocket()) return "a socket";
@@ -189,7 +195,14 @@ export function listInside(root: string, rel: string): WalkEntry[] | { refusal: 
   let names: string[];
   try {
     const st = lstatSync(found.real);
-    if (!st.isDirectory()) return { refusal: { rule: "not-a-file", message: `${rel} is ${st.isFile() ? "a file" : describe(st)}, not a folder`, hint: `make ${rel} a folder` } };
+    if (!st.isDirectory())
+      return {
+        refusal: {
+          rule: "not-a-file",
+          message: `${rel} is ${st.isFile() ? "a file" : describe(st)}, not a folder`,
+          hint: `make ${rel} a folder`,
+        },
+      };
     names = readdirSync(found.real).sort();
   } catch (err) {
     return { refusal: unreadable(rel, err) };
@@ -283,5 +296,6 @@ export function assertInside(base: string, target: string, what = "output", root
   if (t === b || !isInside(b, t)) throw new Error(`refusing to write ${what} ${t}: it is not inside ${b}`);
   const expected = root !== undefined && isInside(root, b) ? join(realish(root), relative(resolve(root), b)) : realish(b);
   const real = realish(t);
-  if (real === expected || !isInside(expected, real)) throw new Error(`refusing to write ${what} ${t}: a link makes it ${real}, outside ${expected}`);
+  if (real === expected || !isInside(expected, real))
+    throw new Error(`refusing to write ${what} ${t}: a link makes it ${real}, outside ${expected}`);
 }

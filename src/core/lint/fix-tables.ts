@@ -23,7 +23,8 @@ function unsafeTarget(root: string, dir: string, rel: string): string | undefine
   const path = resolve(root, rel);
   try {
     // A link anywhere on the way (the page itself, or a folder in content/) makes the real path differ.
-    if (lstatSync(path).isSymbolicLink() || realpathSync(path) !== join(realpathSync(root), rel)) return "it is reached through a symbolic link";
+    if (lstatSync(path).isSymbolicLink() || realpathSync(path) !== join(realpathSync(root), rel))
+      return "it is reached through a symbolic link";
     assertInside(resolve(root, dir), path, "content page", root);
   } catch (err) {
     return (err as Error).message;

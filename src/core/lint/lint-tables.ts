@@ -130,12 +130,20 @@ function checkCell(column: MasterColumn, text: string, ctx: TableLintContext): P
   if (column.key === "status") {
     if (parseStatusCell(text)) return undefined;
     const bare = text.replace(/^\p{Extended_Pictographic}\uFE0F?\s*/u, "");
-    return { rule: "table-value", message: `"${text}" is not an allowed ${label}; expected ${listOf(allowed)}`, hint: didYouMean(bare, allowed) };
+    return {
+      rule: "table-value",
+      message: `"${text}" is not an allowed ${label}; expected ${listOf(allowed)}`,
+      hint: didYouMean(bare, allowed),
+    };
   }
   const values = column.key === "scope" ? text.split(",").map((s) => s.trim()) : [text];
   for (const v of values) {
     if (!allowed.includes(v)) {
-      return { rule: "table-value", message: `"${v}" is not an allowed ${label}; expected ${listOf(allowed)}`, hint: didYouMean(v, allowed) };
+      return {
+        rule: "table-value",
+        message: `"${v}" is not an allowed ${label}; expected ${listOf(allowed)}`,
+        hint: didYouMean(v, allowed),
+      };
     }
   }
   return undefined;
@@ -162,7 +170,10 @@ function expandScopes(values: readonly string[], ctx: TableLintContext): Set<str
 function agrees(key: MasterKey, text: string, value: string | readonly string[], ctx: TableLintContext): boolean {
   if (key === "status") return parseStatusCell(text) === value;
   if (key === "scope") {
-    const written = expandScopes(text.split(",").map((s) => s.trim()), ctx);
+    const written = expandScopes(
+      text.split(",").map((s) => s.trim()),
+      ctx,
+    );
     const recorded = expandScopes(typeof value === "string" ? [value] : value, ctx);
     return written.size === recorded.size && [...written].every((s) => recorded.has(s));
   }
@@ -180,10 +191,16 @@ function cellText(key: MasterKey, written: string, value: string | readonly stri
 }
 
 /** The record a row names: of several with that name (a flag and a component), the one the row agrees with most. */
-function recordOf(name: string, cells: ReadonlyMap<number, MasterColumn>, texts: readonly string[], ctx: TableLintContext): TableRecord | undefined {
+function recordOf(
+  name: string,
+  cells: ReadonlyMap<number, MasterColumn>,
+  texts: readonly string[],
+  ctx: TableLintContext,
+): TableRecord | undefined {
   const candidates = recordsNamed(ctx, name);
   if (candidates.length <= 1) return candidates[0];
-  const score = (r: TableRecord) => [...cells].filter(([i, c]) => r.values[c.key] !== undefined && agrees(c.key, texts[i] ?? "", r.values[c.key]!, ctx)).length;
+  const score = (r: TableRecord) =>
+    [...cells].filter(([i, c]) => r.values[c.key] !== undefined && agrees(c.key, texts[i] ?? "", r.values[c.key]!, ctx)).length;
   return candidates.reduce((best, r) => (score(r) > score(best) ? r : best));
 }
 
@@ -277,7 +294,14 @@ const at = (scan: TableScan, cell: TableCell) => cellPlace(scan.file, cell);
  * @param style outer pipes of the page's first table header, which every later row follows; undefined for
  *   the first table itself (its header sets the style)
  */
-function lintTable(file: string, text: string, starts: readonly number[], table: Table, ctx: TableLintContext, style: Pick<SourceRow, "lead" | "trail"> | undefined): Finding[] {
+function lintTable(
+  file: string,
+  text: string,
+  starts: readonly number[],
+  table: Table,
+  ctx: TableLintContext,
+  style: Pick<SourceRow, "lead" | "trail"> | undefined,
+): Finding[] {
   const scan = scanTable(file, text, starts, table, ctx);
   if (!scan) return [];
   pipeStyleFindings(scan, style);
@@ -304,7 +328,12 @@ function scanTable(file: string, text: string, starts: readonly number[], table:
   };
   const headerSource = written(header)!;
   const delimiterLine = header.position.start.line + 1;
-  const delimiterSource = splitRow(text, delimiterLine, starts[delimiterLine - 1]! + header.position.start.column - 1, lineEnd(text, starts, delimiterLine));
+  const delimiterSource = splitRow(
+    text,
+    delimiterLine,
+    starts[delimiterLine - 1]! + header.position.start.column - 1,
+    lineEnd(text, starts, delimiterLine),
+  );
   const bodySources = rows.map(written);
   const fixable =
     headerSource.cells.length === width &&
@@ -320,7 +349,14 @@ function scanTable(file: string, text: string, starts: readonly number[], table:
 function pipeStyleFindings(scan: TableScan, style: Pick<SourceRow, "lead" | "trail"> | undefined): void {
   const { file, text, starts } = scan;
   const pageStyle = style ?? scan.headerSource;
-  const described = pageStyle.lead && pageStyle.trail ? "leading and trailing pipes" : pageStyle.lead ? "only leading pipes" : pageStyle.trail ? "only trailing pipes" : "no outer pipes";
+  const described =
+    pageStyle.lead && pageStyle.trail
+      ? "leading and trailing pipes"
+      : pageStyle.lead
+        ? "only leading pipes"
+        : pageStyle.trail
+          ? "only trailing pipes"
+          : "no outer pipes";
   for (const row of [...(style ? [scan.headerSource] : []), scan.delimiterSource, ...scan.bodySources.filter((s) => s !== undefined)]) {
     if (row.lead === pageStyle.lead && row.trail === pageStyle.trail) continue;
     const problems: string[] = [];
@@ -332,7 +368,11 @@ function pipeStyleFindings(scan: TableScan, style: Pick<SourceRow, "lead" | "tra
     if (pageStyle.trail && !row.trail && !cells[cells.length - 1]!.endsWith(" ")) cells[cells.length - 1] = `${cells[cells.length - 1]} `;
     push(
       scan,
-      diagnostic("table-pipe-style", { file, line: row.line, col }, `this row has ${problems.join(" and ")}; the page's first table header sets the style: ${described}`),
+      diagnostic(
+        "table-pipe-style",
+        { file, line: row.line, col },
+        `this row has ${problems.join(" and ")}; the page's first table header sets the style: ${described}`,
+      ),
       { line: row.line, note: `outer pipes written as the page's first table writes them`, edits: [rowEdit(row, cells, pageStyle)] },
     );
   }
@@ -352,7 +392,13 @@ function headerColumns(scan: TableScan): HeaderColumns {
       push(
         scan,
         diagnostic("table-label", at(scan, h.cell), `"${h.text}" is not a master column label`, `write it exactly as "${column.label}"`),
-        scan.fixable ? { line: headerSource.line, note: `label "${h.text}" written as "${column.label}"`, edits: [cellEdit(text, headerSource, i, column.label)] } : undefined,
+        scan.fixable
+          ? {
+              line: headerSource.line,
+              note: `label "${h.text}" written as "${column.label}"`,
+              edits: [cellEdit(text, headerSource, i, column.label)],
+            }
+          : undefined,
       );
     }
     if ([...columns.values()].includes(column)) {
@@ -364,7 +410,15 @@ function headerColumns(scan: TableScan): HeaderColumns {
   const present = new Set([...columns.values()].map((c) => c.key));
   const missing = TABLE_REQUIRED_KEYS.filter((k) => !present.has(k)).map((k) => MASTER_COLUMNS.find((c) => c.key === k)!.label);
   if (missing.length) {
-    push(scan, diagnostic("table-missing-column", at(scan, scan.header.children[0]!), `a master table must include ${listOf(missing, 8, "and")}`, `add the ${wordFor(missing.length, "column")} in master order`));
+    push(
+      scan,
+      diagnostic(
+        "table-missing-column",
+        at(scan, scan.header.children[0]!),
+        `a master table must include ${listOf(missing, 8, "and")}`,
+        `add the ${wordFor(missing.length, "column")} in master order`,
+      ),
+    );
   }
   return { headers, master, columns };
 }
@@ -378,15 +432,26 @@ function rowFindings(scan: TableScan, { headers, master, columns }: HeaderColumn
   const { text, rows, width, ctx, bodySources } = scan;
   const texts = rows.map((row) => row.children.map((cell) => textOf(cell).trim()));
   const nameIndex = [...columns].find(([, c]) => c.key === "name")?.[0];
-  const problemAt = (cells: readonly string[], i: number, record: TableRecord | undefined) => cellProblem(columns.get(i)!, cells[i] ?? "", record, ctx);
-  const recordFor = (cells: readonly string[]) => (nameIndex === undefined ? undefined : recordOf(cells[nameIndex] ?? "", columns, cells, ctx));
+  const problemAt = (cells: readonly string[], i: number, record: TableRecord | undefined) =>
+    cellProblem(columns.get(i)!, cells[i] ?? "", record, ctx);
+  const recordFor = (cells: readonly string[]) =>
+    nameIndex === undefined ? undefined : recordOf(cells[nameIndex] ?? "", columns, cells, ctx);
   const swaps: CellSwaps = new Map();
   for (const [r, row] of rows.entries()) {
     const cells = texts[r]!;
     if (row.children.length !== width) {
       const missing = master ? locateMissing(cells, width, columns, recordFor, problemAt) : undefined;
       const fix = missing === undefined ? undefined : missingCellFix(bodySources[r], cells, missing, columns, recordFor);
-      push(scan, cellCountFinding(scan.file, row, width, missing === undefined ? undefined : { index: missing, label: columns.get(missing)?.label ?? headers[missing]!.text }), fix);
+      push(
+        scan,
+        cellCountFinding(
+          scan.file,
+          row,
+          width,
+          missing === undefined ? undefined : { index: missing, label: columns.get(missing)?.label ?? headers[missing]!.text },
+        ),
+        fix,
+      );
       continue;
     }
     if (!master) continue;
@@ -412,7 +477,11 @@ function rowFindings(scan: TableScan, { headers, master, columns }: HeaderColumn
     for (const [i, problem] of failing) {
       const fix =
         problem.expected !== undefined && scan.fixable && source
-          ? { line: source.line, note: `${cells[nameIndex!]}'s ${columns.get(i)!.label} "${cells[i]}" written as "${problem.expected}", as its record says`, edits: [cellEdit(text, source, i, problem.expected)] }
+          ? {
+              line: source.line,
+              note: `${cells[nameIndex!]}'s ${columns.get(i)!.label} "${cells[i]}" written as "${problem.expected}", as its record says`,
+              edits: [cellEdit(text, source, i, problem.expected)],
+            }
           : undefined;
       push(scan, diagnostic(problem.rule, at(scan, row.children[i]!), problem.message, problem.hint), fix);
     }
@@ -439,7 +508,11 @@ function missingCellFix(
       : source.trail
         ? { start: source.cells[k - 1]!.end, end: source.cells[k - 1]!.end, text: `| ${written} ` }
         : { start: source.end, end: source.end, text: ` | ${written}` };
-  return { line: source.line, note: `${record!.name}'s missing ${column.label} cell written as "${written}", as its record says`, edits: [edit] };
+  return {
+    line: source.line,
+    note: `${record!.name}'s missing ${column.label} cell written as "${written}", as its record says`,
+    edits: [edit],
+  };
 }
 
 /**
@@ -453,13 +526,31 @@ function swappedLabelFindings(scan: TableScan, { headers, columns }: HeaderColum
   const relabelled = new Set<number>();
   for (const [key, { i, j, rows: where }] of swaps) {
     const [a, b] = [columns.get(i)!, columns.get(j)!];
-    if (checked === 0 || where.length !== checked || MASTER_COLUMNS.indexOf(a) < MASTER_COLUMNS.indexOf(b) || relabelled.has(i) || relabelled.has(j)) continue;
+    if (
+      checked === 0 ||
+      where.length !== checked ||
+      MASTER_COLUMNS.indexOf(a) < MASTER_COLUMNS.indexOf(b) ||
+      relabelled.has(i) ||
+      relabelled.has(j)
+    )
+      continue;
     swaps.delete(key);
     relabelled.add(i).add(j);
     push(
       scan,
-      diagnostic("table-order", at(scan, headers[i]!.cell), `the labels "${a.label}" and "${b.label}" are swapped: the cells below hold ${b.label} values under "${a.label}" and ${a.label} values under "${b.label}"`, "swap the two labels"),
-      scan.fixable ? { line: headerSource.line, note: `labels "${a.label}" and "${b.label}" swapped back over their cells`, edits: [cellEdit(text, headerSource, i, b.label), cellEdit(text, headerSource, j, a.label)] } : undefined,
+      diagnostic(
+        "table-order",
+        at(scan, headers[i]!.cell),
+        `the labels "${a.label}" and "${b.label}" are swapped: the cells below hold ${b.label} values under "${a.label}" and ${a.label} values under "${b.label}"`,
+        "swap the two labels",
+      ),
+      scan.fixable
+        ? {
+            line: headerSource.line,
+            note: `labels "${a.label}" and "${b.label}" swapped back over their cells`,
+            edits: [cellEdit(text, headerSource, i, b.label), cellEdit(text, headerSource, j, a.label)],
+          }
+        : undefined,
     );
   }
   return relabelled;
@@ -480,7 +571,12 @@ function orderFindings(scan: TableScan, { headers, columns }: HeaderColumns, rel
     if (other === m || q < p || sorted[q] !== m) continue;
     swapped.add(p).add(q);
     found.push({
-      diagnostic: diagnostic("table-order", at(scan, headers[m.index]!.cell), `"${m.column.label}" and "${other.column.label}" are swapped; master columns go ${ORDER_TEXT}`, `swap the ${m.column.label} and ${other.column.label} columns`),
+      diagnostic: diagnostic(
+        "table-order",
+        at(scan, headers[m.index]!.cell),
+        `"${m.column.label}" and "${other.column.label}" are swapped; master columns go ${ORDER_TEXT}`,
+        `swap the ${m.column.label} and ${other.column.label} columns`,
+      ),
       indexes: [m.index, other.index],
     });
   }
@@ -489,10 +585,20 @@ function orderFindings(scan: TableScan, { headers, columns }: HeaderColumns, rel
   for (const m of rest.filter((_, p) => !keep.has(p))) {
     const next = sorted[sorted.indexOf(m) + 1];
     const where = next ? `before "${next.column.label}"` : `after "${sorted[sorted.indexOf(m) - 1]!.column.label}"`;
-    found.push({ diagnostic: diagnostic("table-order", at(scan, headers[m.index]!.cell), `"${m.column.label}" is out of order: it goes ${where}; master columns go ${ORDER_TEXT}`, `move the ${m.column.label} column ${where}`), indexes: [m.index] });
+    found.push({
+      diagnostic: diagnostic(
+        "table-order",
+        at(scan, headers[m.index]!.cell),
+        `"${m.column.label}" is out of order: it goes ${where}; master columns go ${ORDER_TEXT}`,
+        `move the ${m.column.label} column ${where}`,
+      ),
+      indexes: [m.index],
+    });
   }
   const whole = scan.fixable && relabelled.size === 0 && scan.rows.every((row) => row.children.length === scan.width);
-  const reorder = whole ? reorderFix(scan.text, [scan.headerSource, scan.delimiterSource, ...(scan.bodySources as SourceRow[])], order, sorted) : undefined;
+  const reorder = whole
+    ? reorderFix(scan.text, [scan.headerSource, scan.delimiterSource, ...(scan.bodySources as SourceRow[])], order, sorted)
+    : undefined;
   for (const [n, f] of found.entries()) {
     if (f.indexes.some((i) => relabelled.has(i))) continue;
     push(scan, f.diagnostic, n === 0 ? reorder : undefined);
@@ -511,16 +617,33 @@ function swappedCellFindings(scan: TableScan, { columns }: HeaderColumns, swaps:
         ? {
             line: sources[0]!.line,
             note: `${a.label} and ${b.label} cells swapped back in ${where.length === 1 ? "this row" : `${where.length} rows`}`,
-            edits: (sources as SourceRow[]).flatMap((s) => [cellEdit(text, s, i, raw(text, trimmed(text, s.cells[j]!))), cellEdit(text, s, j, raw(text, trimmed(text, s.cells[i]!)))]),
+            edits: (sources as SourceRow[]).flatMap((s) => [
+              cellEdit(text, s, i, raw(text, trimmed(text, s.cells[j]!))),
+              cellEdit(text, s, j, raw(text, trimmed(text, s.cells[i]!))),
+            ]),
           }
         : undefined;
     const rowsText = where.length === 1 ? "this row" : `${where.length} rows (the first here)`;
-    push(scan, diagnostic("table-swapped-cells", at(scan, first.children[i]!), `the ${a.label} and ${b.label} cells of ${rowsText} hold each other's values`, `swap the two cells${fix ? "; npm run check -- --fix does it" : ""}`), fix);
+    push(
+      scan,
+      diagnostic(
+        "table-swapped-cells",
+        at(scan, first.children[i]!),
+        `the ${a.label} and ${b.label} cells of ${rowsText} hold each other's values`,
+        `swap the two cells${fix ? "; npm run check -- --fix does it" : ""}`,
+      ),
+      fix,
+    );
   }
 }
 
 /** The edits that put the master columns in master order, other columns staying where they are. */
-function reorderFix(text: string, sources: readonly SourceRow[], order: readonly { index: number }[], sorted: readonly { index: number; column: MasterColumn }[]): Fix {
+function reorderFix(
+  text: string,
+  sources: readonly SourceRow[],
+  order: readonly { index: number }[],
+  sorted: readonly { index: number; column: MasterColumn }[],
+): Fix {
   const slots = order.map((o) => o.index);
   const edits = sources.map((row) => {
     const cells = row.cells.map((c) => raw(text, c));
@@ -528,7 +651,11 @@ function reorderFix(text: string, sources: readonly SourceRow[], order: readonly
     for (const [k, slot] of slots.entries()) next[slot] = cells[sorted[k]!.index]!;
     return rowEdit(row, next);
   });
-  return { line: sources[0]!.line, note: `master columns put in order: ${sorted.map((s) => s.column.label).join(" · ")} (${sources.length} lines)`, edits };
+  return {
+    line: sources[0]!.line,
+    note: `master columns put in order: ${sorted.map((s) => s.column.label).join(" · ")} (${sources.length} lines)`,
+    edits,
+  };
 }
 
 /** Where a row one cell short lost its cell: the one place where an empty cell makes every other cell right. */
@@ -557,7 +684,12 @@ function cellCountFinding(file: string, row: TableRow, width: number, missing: {
     const last = row.children[n - 1]!;
     const place = before ? cellPlace(file, before) : { file, line: last.position?.end.line ?? 1, col: last.position?.end.column ?? 1 };
     const name = missing.label ? `the ${missing.label} cell (column ${missing.index + 1})` : `the cell of column ${missing.index + 1}`;
-    return diagnostic("table-cell-count", place, `${message}: ${name} seems to be missing`, `add it${before ? " before this cell" : " at the end of the row"}`);
+    return diagnostic(
+      "table-cell-count",
+      place,
+      `${message}: ${name} seems to be missing`,
+      `add it${before ? " before this cell" : " at the end of the row"}`,
+    );
   }
   const place = n > width ? cellPlace(file, row.children[width]!) : cellPlace(file, row.children[n - 1] ?? row.children[0]!);
   return diagnostic("table-cell-count", place, message);
@@ -589,12 +721,22 @@ function delimiterFindings(file: string, text: string, starts: readonly number[]
     if (want === have) continue;
     const later: SourceRow[] = [];
     for (let l = line + 2; l <= last; l++) later.push(rowAt(l));
-    const fix: Fix | undefined = have < want && later.every((r) => r.cells.length === want)
-      ? { line: line + 1, note: `delimiter row given ${want} cells, one per header cell`, edits: [rowEdit(delimiter, [...delimiter.cells.map((c) => raw(text, c)), ...Array<string>(want - have).fill(" --- ")])] }
-      : undefined;
+    const fix: Fix | undefined =
+      have < want && later.every((r) => r.cells.length === want)
+        ? {
+            line: line + 1,
+            note: `delimiter row given ${want} cells, one per header cell`,
+            edits: [rowEdit(delimiter, [...delimiter.cells.map((c) => raw(text, c)), ...Array<string>(want - have).fill(" --- ")])],
+          }
+        : undefined;
     const col = trimmed(text, { start: delimiter.start, end: delimiter.end }).start - starts[line]! + 1;
     out.push({
-      diagnostic: diagnostic("table-delimiter", { file, line: line + 1, col }, `this delimiter row has ${plural(have, "cell")}; the header above has ${want}, so this is no table: it renders as a paragraph of pipes`, `write ${want} cells, one --- per header cell${fix ? "; npm run check -- --fix does it" : ""}`),
+      diagnostic: diagnostic(
+        "table-delimiter",
+        { file, line: line + 1, col },
+        `this delimiter row has ${plural(have, "cell")}; the header above has ${want}, so this is no table: it renders as a paragraph of pipes`,
+        `write ${want} cells, one --- per header cell${fix ? "; npm run check -- --fix does it" : ""}`,
+      ),
       ...(fix ? { fix } : {}),
     });
   }
@@ -620,8 +762,7 @@ function tableFindings(file: string, text: string, tree: Root, ctx: TableLintCon
       out.push(...lintTable(file, text, starts, table, ctx, style));
       const pos = table.position?.start;
       if (!style && pos) style = splitRow(text, pos.line, starts[pos.line - 1]! + pos.column - 1, lineEnd(text, starts, pos.line));
-    }
-    else if (node.type === "paragraph") out.push(...delimiterFindings(file, text, starts, node as Paragraph));
+    } else if (node.type === "paragraph") out.push(...delimiterFindings(file, text, starts, node as Paragraph));
   });
   return out;
 }
@@ -637,7 +778,11 @@ export function lintMarkdown(file: string, text: string, ctx: TableLintContext):
  * fix). Fixes whose edits overlap (a label and the column order on one header) are applied in rounds:
  * each round lints the text the last one wrote, so every fix applies to what the page now says.
  */
-export function fixMarkdown(file: string, text: string, ctx: TableLintContext): { text: string; changes: { line: number; note: string }[] } {
+export function fixMarkdown(
+  file: string,
+  text: string,
+  ctx: TableLintContext,
+): { text: string; changes: { line: number; note: string }[] } {
   const changes: { line: number; note: string }[] = [];
   for (let round = 0; round < 10; round++) {
     const parsed = parse(file, text);
@@ -679,12 +824,21 @@ function codeInContent(file: string, tree: Root): Diagnostic[] {
     const node = n as MdxNode;
     switch (node.type) {
       case "mdxjsEsm":
-        push(node, "import and export statements run code when the site builds", `use the site's components directly, without importing them: ${MDX_COMPONENTS.join(", ")}`);
+        push(
+          node,
+          "import and export statements run code when the site builds",
+          `use the site's components directly, without importing them: ${MDX_COMPONENTS.join(", ")}`,
+        );
         break;
       case "mdxFlowExpression":
       case "mdxTextExpression":
         // {/* comments */} are the one expression with no code in it.
-        if (node.data?.estree?.body.length !== 0) push(node, "a {…} expression runs code when the site builds", "write the text out, or use a component; inside a code span write it as `{…}`");
+        if (node.data?.estree?.body.length !== 0)
+          push(
+            node,
+            "a {…} expression runs code when the site builds",
+            "write the text out, or use a component; inside a code span write it as `{…}`",
+          );
         break;
       case "mdxJsxFlowElement":
       case "mdxJsxTextElement": {
@@ -696,13 +850,25 @@ function codeInContent(file: string, tree: Root): Diagnostic[] {
         }
         for (const attr of node.attributes ?? []) {
           if (attr.type === "mdxJsxExpressionAttribute") {
-            push(attr.position ? attr : node, "a {...spread} attribute runs code when the site builds", "write each attribute out with a literal value");
+            push(
+              attr.position ? attr : node,
+              "a {...spread} attribute runs code when the site builds",
+              "write each attribute out with a literal value",
+            );
           } else if (/^on/i.test(attr.name ?? "")) {
             push(attr.position ? attr : node, `the event handler ${attr.name} runs code in the reader's browser`, "remove it");
           } else if (typeof attr.value === "string" && /^\s*(javascript|vbscript|data):/i.test(attr.value)) {
-            push(attr.position ? attr : node, `a ${attr.value.split(":")[0]}: URL runs code in the reader's browser`, "link to an http(s) address or a page of this site");
+            push(
+              attr.position ? attr : node,
+              `a ${attr.value.split(":")[0]}: URL runs code in the reader's browser`,
+              "link to an http(s) address or a page of this site",
+            );
           } else if (attr.value && typeof attr.value === "object" && !isLiteralData((attr.value as MdxNode).data?.estree)) {
-            push(attr.position ? attr : node, `the value of ${attr.name} is code, not data`, 'attribute values may be text, numbers, true/false, or lists and objects of them, such as columns={["name", "type"]}');
+            push(
+              attr.position ? attr : node,
+              `the value of ${attr.name} is code, not data`,
+              'attribute values may be text, numbers, true/false, or lists and objects of them, such as columns={["name", "type"]}',
+            );
           }
         }
         break;
@@ -712,7 +878,11 @@ function codeInContent(file: string, tree: Root): Diagnostic[] {
         for (const m of String(node.value).matchAll(HTML_CODE)) {
           const tag = m[1]?.toLowerCase();
           if (tag !== undefined && !REFUSED_ELEMENTS.has(tag)) continue;
-          push(node, tag ? `<${tag}> can load or run code in the reader's browser` : `${m[0].trim()} runs code in the reader's browser`, "remove it; describe it in prose or link to it instead");
+          push(
+            node,
+            tag ? `<${tag}> can load or run code in the reader's browser` : `${m[0].trim()} runs code in the reader's browser`,
+            "remove it; describe it in prose or link to it instead",
+          );
           break;
         }
         break;
@@ -732,7 +902,12 @@ function namedRecords(ctx: TableLintContext, names: readonly string[]): string {
 export const MAX_CONTENT_FILE_BYTES = 4 * 1024 * 1024;
 
 /** @param cache per-page results remembered by content (src/core/cache/lint-cache.ts); none by default */
-export function lintContent(root: string, ctx: TableLintContext, dir = "content", cache?: LintCache): { diagnostics: Diagnostic[]; sources: Map<string, string> } {
+export function lintContent(
+  root: string,
+  ctx: TableLintContext,
+  dir = "content",
+  cache?: LintCache,
+): { diagnostics: Diagnostic[]; sources: Map<string, string> } {
   const sources = new Map<string, string>();
   const diagnostics: Diagnostic[] = [];
   const refuse = (file: string, r: Refusal) => diagnostics.push(diagnostic(r.rule, fileStart(file), r.message, r.hint));

@@ -27,7 +27,23 @@ export const MDX_COMPONENTS = [
 export type MdxComponentName = (typeof MDX_COMPONENTS)[number];
 
 /** Elements that load or run code, or change where the page's links and forms go. */
-export const REFUSED_ELEMENTS = new Set(["script", "style", "iframe", "frame", "frameset", "object", "embed", "link", "meta", "base", "form", "svg", "math", "template", "portal"]);
+export const REFUSED_ELEMENTS = new Set([
+  "script",
+  "style",
+  "iframe",
+  "frame",
+  "frameset",
+  "object",
+  "embed",
+  "link",
+  "meta",
+  "base",
+  "form",
+  "svg",
+  "math",
+  "template",
+  "portal",
+]);
 
 /** Whether an attribute value expression is literal data: strings, numbers, booleans, null, arrays and plain objects of them. */
 export function isLiteralData(program: Program | undefined): boolean {
@@ -45,8 +61,16 @@ export function isLiteralData(program: Program | undefined): boolean {
       case "ArrayExpression":
         return (n.elements as unknown[]).every((e) => e !== null && literal(e));
       case "ObjectExpression":
-        return (n.properties as { type: string; computed?: boolean; kind?: string; method?: boolean; key: { type: string }; value: unknown }[]).every(
-          (p) => p.type === "Property" && !p.computed && p.kind === "init" && !p.method && (p.key.type === "Identifier" || p.key.type === "Literal") && literal(p.value),
+        return (
+          n.properties as { type: string; computed?: boolean; kind?: string; method?: boolean; key: { type: string }; value: unknown }[]
+        ).every(
+          (p) =>
+            p.type === "Property" &&
+            !p.computed &&
+            p.kind === "init" &&
+            !p.method &&
+            (p.key.type === "Identifier" || p.key.type === "Literal") &&
+            literal(p.value),
         );
       default:
         return false;

@@ -53,7 +53,11 @@ export function splitRow(text: string, line: number, start: number, end: number)
   while (last > first && (text[last - 1] === " " || text[last - 1] === "\t")) last--;
   const lead = pipes.length > 0 && pipes[0] === first;
   const trail = pipes.length > 0 && pipes[pipes.length - 1] === last - 1 && !(lead && pipes.length === 1);
-  const bounds = [lead ? pipes[0]! + 1 : start, ...pipes.slice(lead ? 1 : 0, trail ? -1 : undefined).flatMap((p) => [p, p + 1]), trail ? pipes[pipes.length - 1]! : end];
+  const bounds = [
+    lead ? pipes[0]! + 1 : start,
+    ...pipes.slice(lead ? 1 : 0, trail ? -1 : undefined).flatMap((p) => [p, p + 1]),
+    trail ? pipes[pipes.length - 1]! : end,
+  ];
   const cells: SourceCell[] = [];
   for (let i = 0; i < bounds.length; i += 2) cells.push({ start: bounds[i]!, end: bounds[i + 1]! });
   return { line, start, end, lead, trail, cells };

@@ -21,8 +21,23 @@ const SLOW: unique symbol = Symbol("slow");
 
 /** yaml's one-character escapes in double quotes (a tab never reaches here). */
 const ESCAPES: Record<string, string> = {
-  "0": "\0", a: "\x07", b: "\b", e: "\x1b", f: "\f", n: "\n", r: "\r", t: "\t", v: "\v",
-  N: "\u0085", _: "\u00a0", L: "\u2028", P: "\u2029", " ": " ", '"': '"', "/": "/", "\\": "\\",
+  "0": "\0",
+  a: "\x07",
+  b: "\b",
+  e: "\x1b",
+  f: "\f",
+  n: "\n",
+  r: "\r",
+  t: "\t",
+  v: "\v",
+  N: "\u0085",
+  _: "\u00a0",
+  L: "\u2028",
+  P: "\u2029",
+  " ": " ",
+  '"': '"',
+  "/": "/",
+  "\\": "\\",
 };
 const HEX_RE = /^[0-9a-fA-F]+$/;
 /** Legal in a plain key, but left to yaml: ":" "#", flow indicators and quotes. */
@@ -36,14 +51,21 @@ let core: { tags: ScalarTag[]; isScalar: (v: unknown) => v is { value: unknown }
 function coreValue(s: string): unknown {
   if (!core) {
     const yaml = createRequire(import.meta.url)("yaml") as typeof import("yaml");
-    core = { tags: (new yaml.Schema({ schema: "core" }).tags as ScalarTag[]).filter((t) => t.default === true && t.test), isScalar: yaml.isScalar };
+    core = {
+      tags: (new yaml.Schema({ schema: "core" }).tags as ScalarTag[]).filter((t) => t.default === true && t.test),
+      isScalar: yaml.isScalar,
+    };
   }
   const tag = core.tags.find((t) => t.test!.test(s));
   if (!tag) return s;
   try {
-    const value: unknown = tag.resolve(s, () => {
-      throw SLOW; // a value yaml would report on is yaml's
-    }, {} as never);
+    const value: unknown = tag.resolve(
+      s,
+      () => {
+        throw SLOW; // a value yaml would report on is yaml's
+      },
+      {} as never,
+    );
     return core.isScalar(value) ? value.value : value;
   } catch {
     throw SLOW;
@@ -202,8 +224,25 @@ class FlatYamlReader {
     switch (this.text.charCodeAt(p)) {
       case 45:
         return !this.isDash(p);
-      case 63: case 58: case 44: case 91: case 93: case 123: case 125: case 35: case 38: case 42: case 33:
-      case 124: case 62: case 39: case 34: case 37: case 64: case 96: case 32:
+      case 63:
+      case 58:
+      case 44:
+      case 91:
+      case 93:
+      case 123:
+      case 125:
+      case 35:
+      case 38:
+      case 42:
+      case 33:
+      case 124:
+      case 62:
+      case 39:
+      case 34:
+      case 37:
+      case 64:
+      case 96:
+      case 32:
         return false;
       default:
         return p < this.le;

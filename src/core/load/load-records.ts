@@ -42,7 +42,7 @@ export interface FoundFiles {
   refused: Set<Kind>;
 }
 
-const kindOf = (name: string): Kind | undefined => (KINDS as readonly string[]).includes(name) ? (name as Kind) : undefined;
+const kindOf = (name: string): Kind | undefined => ((KINDS as readonly string[]).includes(name) ? (name as Kind) : undefined);
 
 /** data/<kind>.yaml, plus data/<kind>/*.yaml for kinds split over several files. */
 export function findDataFiles(root: string, dataDir = "data"): FoundFiles {
@@ -55,7 +55,11 @@ export function findDataFiles(root: string, dataDir = "data"): FoundFiles {
   };
   const top = listInside(root, dataDir);
   if (top === undefined) {
-    return { files, refused, diagnostics: [diagnostic("missing-data", fileStart(dataDir), `no ${dataDir}/ folder`, "run from the repository root")] };
+    return {
+      files,
+      refused,
+      diagnostics: [diagnostic("missing-data", fileStart(dataDir), `no ${dataDir}/ folder`, "run from the repository root")],
+    };
   }
   if ("refusal" in top) {
     refuse(dataDir, top.refusal);
@@ -64,8 +68,14 @@ export function findDataFiles(root: string, dataDir = "data"): FoundFiles {
   }
   const unknown = (rel: string, name: string) => {
     const guess = closest(name.replace(/\.ya?ml$/, ""), KINDS);
-    diagnostics.push(diagnostic("unknown-data-file", fileStart(rel), `${rel} is not a data file this project reads`,
-      guess ? `did you mean ${dataDir}/${guess}.yaml?` : `data files are ${KINDS.map((k) => `${k}.yaml`).join(", ")}`));
+    diagnostics.push(
+      diagnostic(
+        "unknown-data-file",
+        fileStart(rel),
+        `${rel} is not a data file this project reads`,
+        guess ? `did you mean ${dataDir}/${guess}.yaml?` : `data files are ${KINDS.map((k) => `${k}.yaml`).join(", ")}`,
+      ),
+    );
   };
   for (const entry of top) {
     const name = entry.rel.slice(dataDir.length + 1);
@@ -76,18 +86,39 @@ export function findDataFiles(root: string, dataDir = "data"): FoundFiles {
       else if (!name.startsWith(".")) refuse(entry.rel, entry.refusal);
     } else if (entry.kind === "dir") {
       if (fileKind) {
-        refuse(entry.rel, { rule: "not-a-file", message: `${entry.rel} is a folder, not a file`, hint: `records of kind "${fileKind}" go in ${entry.rel} as a file, or in ${dataDir}/${fileKind}/*.yaml` }, fileKind);
+        refuse(
+          entry.rel,
+          {
+            rule: "not-a-file",
+            message: `${entry.rel} is a folder, not a file`,
+            hint: `records of kind "${fileKind}" go in ${entry.rel} as a file, or in ${dataDir}/${fileKind}/*.yaml`,
+          },
+          fileKind,
+        );
         continue;
       }
-      if (!dirKind) { unknown(entry.rel, name); continue; }
+      if (!dirKind) {
+        unknown(entry.rel, name);
+        continue;
+      }
       const inner = listInside(root, entry.rel);
       if (inner === undefined) continue;
-      if ("refusal" in inner) { refuse(entry.rel, inner.refusal, dirKind); continue; }
+      if ("refusal" in inner) {
+        refuse(entry.rel, inner.refusal, dirKind);
+        continue;
+      }
       for (const e of inner) {
         const innerName = e.rel.slice(entry.rel.length + 1);
         if (innerName.endsWith(".yaml")) {
           if (e.kind === "file") files.push({ kind: dirKind, rel: e.rel });
-          else refuse(e.rel, e.kind === "refused" ? e.refusal : { rule: "not-a-file", message: `${e.rel} is a folder, not a file`, hint: "data folders hold .yaml files only" }, dirKind);
+          else
+            refuse(
+              e.rel,
+              e.kind === "refused"
+                ? e.refusal
+                : { rule: "not-a-file", message: `${e.rel} is a folder, not a file`, hint: "data folders hold .yaml files only" },
+              dirKind,
+            );
         } else if (!innerName.startsWith(".")) unknown(e.rel, innerName);
       }
     } else if (fileKind) {
@@ -98,7 +129,9 @@ export function findDataFiles(root: string, dataDir = "data"): FoundFiles {
   }
   for (const kind of KINDS) {
     if (!files.some((f) => f.kind === kind) && !refused.has(kind)) {
-      diagnostics.push(diagnostic("missing-data", fileStart(`${dataDir}/${kind}.yaml`), `no records of kind "${kind}"`, `create ${dataDir}/${kind}.yaml`));
+      diagnostics.push(
+        diagnostic("missing-data", fileStart(`${dataDir}/${kind}.yaml`), `no records of kind "${kind}"`, `create ${dataDir}/${kind}.yaml`),
+      );
     }
   }
   return { files, refused, diagnostics };
@@ -135,7 +168,8 @@ function assemble(found: FoundFiles, parsedFiles: ParsedFile[]): LoadResult {
     diagnostics.push(...checkSchemaComment(kind, rel, source.text));
     file.validated ??= validated(kind, source);
     for (const name of file.validated.names) names[kind].add(name);
-    for (const [index, record] of file.validated.records) (records[kind] as Entry[]).push({ kind, record, at: placeOf(source, [index]), src: source, index } as Entry);
+    for (const [index, record] of file.validated.records)
+      (records[kind] as Entry[]).push({ kind, record, at: placeOf(source, [index]), src: source, index } as Entry);
     if (file.validated.diagnostics.some((d) => d.rule === "not-a-list")) unreadable.add(kind);
     diagnostics.push(...file.validated.diagnostics);
   }
@@ -146,7 +180,14 @@ function checkSchemaComment(kind: Kind, rel: string, text: string): Diagnostic[]
   const expected = schemaComment(kind, rel);
   const first = text.split(/\r?\n/, 1)[0] ?? "";
   if (first === expected) return [];
-  return [diagnostic("schema-comment", fileStart(rel), "the first line must point editors at this kind's JSON Schema", `make line 1 exactly: ${expected}`)];
+  return [
+    diagnostic(
+      "schema-comment",
+      fileStart(rel),
+      "the first line must point editors at this kind's JSON Schema",
+      `make line 1 exactly: ${expected}`,
+    ),
+  ];
 }
 
 /** validateFile's findings for one file, as plain data the store can keep. */
@@ -161,9 +202,14 @@ function validateFile<K extends Kind>(kind: K, src: YamlSource, records: Records
   const out: Diagnostic[] = [];
   const data = src.data;
   if (!Array.isArray(data)) {
-    out.push(diagnostic("not-a-list", placeOf(src, []),
-      `${src.file} must be a YAML list of records, not ${data === null || data === undefined ? "empty" : typeof data === "object" ? "a mapping" : typeof data}`,
-      'start each record with "- name: …"'));
+    out.push(
+      diagnostic(
+        "not-a-list",
+        placeOf(src, []),
+        `${src.file} must be a YAML list of records, not ${data === null || data === undefined ? "empty" : typeof data === "object" ? "a mapping" : typeof data}`,
+        'start each record with "- name: …"',
+      ),
+    );
     return out;
   }
   const schema = RECORD_SCHEMAS[kind];
@@ -171,7 +217,13 @@ function validateFile<K extends Kind>(kind: K, src: YamlSource, records: Records
   data.forEach((item, index) => {
     const at: Located = placeOf(src, [index]);
     if (item === null || typeof item !== "object" || Array.isArray(item)) {
-      out.push(diagnostic("invalid-type", at, `each record must be a mapping of keys to values, not ${Array.isArray(item) ? "a list" : String(item)}`));
+      out.push(
+        diagnostic(
+          "invalid-type",
+          at,
+          `each record must be a mapping of keys to values, not ${Array.isArray(item) ? "a list" : String(item)}`,
+        ),
+      );
       return;
     }
     const name = (item as { name?: unknown }).name;

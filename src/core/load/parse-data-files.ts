@@ -51,7 +51,12 @@ function parseBytes(file: DataFile, bytes: Buffer): ParsedFile {
   if (bad !== -1 && !bytes.includes(Buffer.from("\uFFFD"))) {
     const line = text.slice(0, bad).split("\n").length;
     const col = bad - text.lastIndexOf("\n", bad - 1);
-    return { ...file, diagnostics: [diagnostic("invalid-encoding", { file: file.rel, line, col }, `${file.rel} is not valid UTF-8`, "save the file as UTF-8")] };
+    return {
+      ...file,
+      diagnostics: [
+        diagnostic("invalid-encoding", { file: file.rel, line, col }, `${file.rel} is not valid UTF-8`, "save the file as UTF-8"),
+      ],
+    };
   }
   const parsed = parseYamlSource(file.rel, text);
   return { ...file, source: parsed.source, diagnostics: parsed.diagnostics };

@@ -86,7 +86,11 @@ export function nestingOverflow(text: string): number | undefined {
       indents.push(k - start);
     }
     let depth = indents.length + flow;
-    for (let c1 = text.charCodeAt(k + 1); text.charCodeAt(k) === 45 && (c1 === 32 || c1 === 91 || c1 === 123); c1 = text.charCodeAt(k + 1)) {
+    for (
+      let c1 = text.charCodeAt(k + 1);
+      text.charCodeAt(k) === 45 && (c1 === 32 || c1 === 91 || c1 === 123);
+      c1 = text.charCodeAt(k + 1)
+    ) {
       // "- ", "-[" and "-{" (the dash opens an item)
       if (++depth > MAX_NESTING) return k;
       k++;
@@ -101,13 +105,15 @@ export function nestingOverflow(text: string): number | undefined {
       k = from + j;
       const c = line.charCodeAt(j);
       if (quote) {
-        if (c === 92 && quote === 34) NESTING_MARKS.lastIndex = j + 2; // a backslash escape in double quotes
+        if (c === 92 && quote === 34)
+          NESTING_MARKS.lastIndex = j + 2; // a backslash escape in double quotes
         else if (c === quote) quote = 0;
         continue;
       }
       // The character before (none at the start of the text): a quote opens after space [ { , : or tab.
       const prev = k === 0 ? -1 : text.charCodeAt(k - 1);
-      if ((c === 34 || c === 39) && (prev === -1 || prev === 32 || prev === 91 || prev === 123 || prev === 44 || prev === 58 || prev === 9)) quote = c;
+      if ((c === 34 || c === 39) && (prev === -1 || prev === 32 || prev === 91 || prev === 123 || prev === 44 || prev === 58 || prev === 9))
+        quote = c;
       else if (c === 35 && (prev === 32 || prev === 9)) break;
       else if (c === 91 || c === 123) {
         if (indents.length + ++flow > MAX_NESTING) return k;
@@ -125,7 +131,12 @@ export function parseYamlSource(file: string, raw: string, { fast = true } = {})
   const deep = nestingOverflow(text);
   if (deep !== undefined) {
     const source: YamlSource = { file, text, lineStarts: lineStartsOf(text), places: new Map(), data: undefined };
-    return { source, diagnostics: [diagnostic("yaml-too-deep", placeAt(source, deep), `the data nests more than ${MAX_NESTING} levels deep here`, TOO_DEEP_HINT)] };
+    return {
+      source,
+      diagnostics: [
+        diagnostic("yaml-too-deep", placeAt(source, deep), `the data nests more than ${MAX_NESTING} levels deep here`, TOO_DEEP_HINT),
+      ],
+    };
   }
   try {
     const flat = fast ? readFlatYaml(text) : undefined;
@@ -163,26 +174,50 @@ function parseChecked(file: string, text: string): { source: YamlSource; diagnos
       diagnostics.push(diagnostic("yaml-too-deep", placeAt(source, e.pos[0]), "the data nests too deeply to read", TOO_DEEP_HINT));
       syntaxReported = true;
     } else if (e.code === "MULTIPLE_DOCS") {
-      diagnostics.push(diagnostic("yaml-multiple-documents", placeAt(source, e.pos[0]), "a --- line starts a second YAML document; a data file holds one list of records", "remove the --- line and keep all records in one list (or split them into files under a folder of their kind)"));
+      diagnostics.push(
+        diagnostic(
+          "yaml-multiple-documents",
+          placeAt(source, e.pos[0]),
+          "a --- line starts a second YAML document; a data file holds one list of records",
+          "remove the --- line and keep all records in one list (or split them into files under a folder of their kind)",
+        ),
+      );
     } else if (e.code === "DUPLICATE_KEY") {
-      diagnostics.push(diagnostic("duplicate-key", placeAt(source, e.pos[0]), message, "remove one of the two keys; YAML would silently keep the last"));
+      diagnostics.push(
+        diagnostic("duplicate-key", placeAt(source, e.pos[0]), message, "remove one of the two keys; YAML would silently keep the last"),
+      );
     } else if (!syntaxReported) {
       // The parser reports every consequence of one broken line; the first error is the one to fix.
       syntaxReported = true;
       const offset = syntaxOffset(text, e.code, message, e.pos[0]);
       const tab = leadingTab(text, offset);
-      if (tab !== undefined) diagnostics.push(diagnostic("yaml-syntax", placeAt(source, tab), "this line is indented with a tab; YAML indents with spaces only", "indent with spaces, not tabs"));
+      if (tab !== undefined)
+        diagnostics.push(
+          diagnostic(
+            "yaml-syntax",
+            placeAt(source, tab),
+            "this line is indented with a tab; YAML indents with spaces only",
+            "indent with spaces, not tabs",
+          ),
+        );
       else diagnostics.push(diagnostic("yaml-syntax", placeAt(source, offset), message, syntaxHint(message)));
     }
   }
   for (const w of doc.warnings) {
     if (w.code === "TAG_RESOLVE_FAILED") continue; // reported below with the other tags
-    diagnostics.push(diagnostic("yaml-syntax", placeAt(source, w.pos[0]), w.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "")));
+    diagnostics.push(
+      diagnostic("yaml-syntax", placeAt(source, w.pos[0]), w.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "")),
+    );
   }
   if (doc.directives?.yaml.explicit) {
     const offset = Math.max(0, text.indexOf("%YAML"));
     diagnostics.push(
-      diagnostic("yaml-version", placeAt(source, offset), `a %YAML ${doc.directives.yaml.version} directive changes how values are read`, "remove the %YAML line; data files are YAML 1.2"),
+      diagnostic(
+        "yaml-version",
+        placeAt(source, offset),
+        `a %YAML ${doc.directives.yaml.version} directive changes how values are read`,
+        "remove the %YAML line; data files are YAML 1.2",
+      ),
     );
   }
 
@@ -190,17 +225,38 @@ function parseChecked(file: string, text: string): { source: YamlSource; diagnos
   const refuse = (node: Node) => {
     const start = node.range?.[0] ?? 0;
     if (isAlias(node)) {
-      diagnostics.push(diagnostic("yaml-alias", placeAt(source, start), `alias *${node.source} is not allowed in data files`, "write the value out in full"));
+      diagnostics.push(
+        diagnostic(
+          "yaml-alias",
+          placeAt(source, start),
+          `alias *${node.source} is not allowed in data files`,
+          "write the value out in full",
+        ),
+      );
       return;
     }
     if (node.anchor) {
-      diagnostics.push(diagnostic("yaml-anchor", placeAt(source, propOffset(text, start, "&")), `anchor &${node.anchor} is not allowed in data files`, "remove the anchor and write values out in full"));
+      diagnostics.push(
+        diagnostic(
+          "yaml-anchor",
+          placeAt(source, propOffset(text, start, "&")),
+          `anchor &${node.anchor} is not allowed in data files`,
+          "remove the anchor and write values out in full",
+        ),
+      );
     }
     // yaml sets `tag` only for tags written in the source.
     if (node.tag) {
       const offset = propOffset(text, start, "!");
       const written = /^\S+/.exec(text.slice(offset))?.[0] ?? node.tag;
-      diagnostics.push(diagnostic("yaml-tag", placeAt(source, offset), `tag ${written} is not allowed in data files`, "remove the tag; plain values are enough"));
+      diagnostics.push(
+        diagnostic(
+          "yaml-tag",
+          placeAt(source, offset),
+          `tag ${written} is not allowed in data files`,
+          "remove the tag; plain values are enough",
+        ),
+      );
     }
   };
   const walk = (node: unknown, key: string, keyAt?: number): void => {
@@ -214,7 +270,9 @@ function parseChecked(file: string, text: string): { source: YamlSource; diagnos
         if (!isScalar(pair.key)) continue;
         const k = pair.key.range?.[0] ?? 0;
         if (pair.key.value === "<<") {
-          diagnostics.push(diagnostic("yaml-merge-key", placeAt(source, k), "merge key << is not allowed in data files", "write the keys out in full"));
+          diagnostics.push(
+            diagnostic("yaml-merge-key", placeAt(source, k), "merge key << is not allowed in data files", "write the keys out in full"),
+          );
         }
         const child = prefix + String(pair.key.value);
         if (isNode(pair.value)) walk(pair.value, child, k);
@@ -306,7 +364,12 @@ export function recordPlace(entry: { src: YamlSource; index: number }, path: rea
  * The place of character `index` of the text value at `path` of a record: exact when the file spells the value
  * out verbatim (plain, or quoted with no escape before it), else the start of the value.
  */
-export function recordTextPlace(entry: { src: YamlSource; index: number }, path: readonly PathSegment[], text: string, index: number): Place {
+export function recordTextPlace(
+  entry: { src: YamlSource; index: number },
+  path: readonly PathSegment[],
+  text: string,
+  index: number,
+): Place {
   const start = offsetOf(entry.src, [entry.index, ...path]);
   const source = entry.src.text;
   const quote = source[start] === '"' || source[start] === "'" ? 1 : 0;

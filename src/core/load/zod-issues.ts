@@ -77,7 +77,9 @@ export function issuesToDiagnostics(
       const objectKeys = path.length === 0 ? keys : [];
       for (const key of issue.keys) {
         const hint = didYouMean(key, objectKeys) ?? (objectKeys.length ? `allowed keys: ${listOf(objectKeys, 20)}` : undefined);
-        out.push(diagnostic("unknown-key", placeAt(src, keyOffset(src, [...base, ...path], key)), `unknown key "${key}" in a ${noun}`, hint));
+        out.push(
+          diagnostic("unknown-key", placeAt(src, keyOffset(src, [...base, ...path], key)), `unknown key "${key}" in a ${noun}`, hint),
+        );
       }
       continue;
     }
@@ -87,25 +89,48 @@ export function issuesToDiagnostics(
       const name = (record as { name?: unknown })?.name;
       const who = typeof name === "string" ? ` "${name}"` : "";
       const allowed = path.length === 1 ? enumValues(fieldSchema(kind, key)) : undefined;
-      const hint = allowed ? `add a line "${key}: …" to this record with one of ${listOf(allowed, 20)}` : `add a line "${key}: …" to this record`;
+      const hint = allowed
+        ? `add a line "${key}: …" to this record with one of ${listOf(allowed, 20)}`
+        : `add a line "${key}: …" to this record`;
       out.push(diagnostic("missing-key", at(path.slice(0, -1), true), `${noun}${who} is missing the required key "${key}"`, hint));
       continue;
     }
     switch (issue.code) {
       case "invalid_value": {
         const allowed = issue.values.map(String);
-        out.push(diagnostic("invalid-enum", at(path), `${describe(value)} is not an allowed ${field} for a ${noun}; expected ${listOf(allowed)}`, didYouMean(value, allowed)));
+        out.push(
+          diagnostic(
+            "invalid-enum",
+            at(path),
+            `${describe(value)} is not an allowed ${field} for a ${noun}; expected ${listOf(allowed)}`,
+            didYouMean(value, allowed),
+          ),
+        );
         break;
       }
       case "invalid_type":
-        out.push(diagnostic("invalid-type", at(path), `${field} must be ${EXPECTED[issue.expected] ?? issue.expected}, not ${describe(value)}`));
+        out.push(
+          diagnostic("invalid-type", at(path), `${field} must be ${EXPECTED[issue.expected] ?? issue.expected}, not ${describe(value)}`),
+        );
         break;
       case "invalid_union":
-        out.push(diagnostic("invalid-type", at(path), `${field} must be ${field === "scope" ? 'a scope name, "all", or a list of scope names' : "one of the allowed forms"}, not ${describe(value)}`));
+        out.push(
+          diagnostic(
+            "invalid-type",
+            at(path),
+            `${field} must be ${field === "scope" ? 'a scope name, "all", or a list of scope names' : "one of the allowed forms"}, not ${describe(value)}`,
+          ),
+        );
         break;
       case "custom": {
         const id = (issue.params as { rule?: string } | undefined)?.rule;
-        out.push(diagnostic(id !== undefined && isRuleId(id) ? id : "invalid-value", at(path), `${field}: ${describe(value)} is invalid: ${issue.message}`));
+        out.push(
+          diagnostic(
+            id !== undefined && isRuleId(id) ? id : "invalid-value",
+            at(path),
+            `${field}: ${describe(value)} is invalid: ${issue.message}`,
+          ),
+        );
         break;
       }
       case "too_small":

@@ -26,7 +26,16 @@ export function expandScope(value: string | readonly string[] | undefined, allSc
 
 export function crossCheck(load: LoadResult): Diagnostic[] {
   const { records, names, unreadable } = load;
-  return [...duplicateNames(records), ...references(records, names, unreadable), ...scopeLeaks(records), ...dateOrder(records), ...cycles(records), ...limitPlaceholders(records), ...flagLimitNumbers(records), ...phaseStatuses(records)];
+  return [
+    ...duplicateNames(records),
+    ...references(records, names, unreadable),
+    ...scopeLeaks(records),
+    ...dateOrder(records),
+    ...cycles(records),
+    ...limitPlaceholders(records),
+    ...flagLimitNumbers(records),
+    ...phaseStatuses(records),
+  ];
 }
 
 /**
@@ -40,7 +49,11 @@ export function flagProofs(records: Records): Diagnostic[] {
   return records.features
     .filter((f) => FLAG_PROOF_STATUSES.has(f.record.status) && f.record.proof === undefined)
     .map((f) =>
-      diagnostic("flag-without-proof", recordPlace(f, ["status"]), `flag ${f.record.name} says ${f.record.status}, but names no behaviour proof: the bundles show where its code ships, not that it does what it says`),
+      diagnostic(
+        "flag-without-proof",
+        recordPlace(f, ["status"]),
+        `flag ${f.record.name} says ${f.record.status}, but names no behaviour proof: the bundles show where its code ships, not that it does what it says`,
+      ),
     );
 }
 
@@ -51,7 +64,14 @@ function duplicateNames(records: Records): Diagnostic[] {
     for (const e of records[kind]) {
       const first = seen.get(e.record.name);
       if (first) {
-        out.push(diagnostic("duplicate-name", recordPlace(e, ["name"]), `${KIND_NOUN[kind]} "${e.record.name}" is already defined at ${where(first)}`, "rename one of them or merge the two records"));
+        out.push(
+          diagnostic(
+            "duplicate-name",
+            recordPlace(e, ["name"]),
+            `${KIND_NOUN[kind]} "${e.record.name}" is already defined at ${where(first)}`,
+            "rename one of them or merge the two records",
+          ),
+        );
       } else seen.set(e.record.name, e);
     }
   }
@@ -59,7 +79,14 @@ function duplicateNames(records: Records): Diagnostic[] {
   const scripts = new Map<string, Entry<"variants">>();
   for (const v of records.variants) {
     const first = scripts.get(v.record.script);
-    if (first) out.push(diagnostic("duplicate-script", recordPlace(v, ["script"]), `variants "${first.record.name}" and "${v.record.name}" both name the script ${v.record.script} (first at ${where(first)})`));
+    if (first)
+      out.push(
+        diagnostic(
+          "duplicate-script",
+          recordPlace(v, ["script"]),
+          `variants "${first.record.name}" and "${v.record.name}" both name the script ${v.record.script} (first at ${where(first)})`,
+        ),
+      );
     else scripts.set(v.record.script, v);
   }
   return out;
@@ -79,23 +106,39 @@ function references(records: Records, names: LoadResult["names"], unreadable: Se
       const seen = new Set<string>();
       for (const [name, path] of items) {
         if (seen.has(name)) {
-          out.push(diagnostic("duplicate-entry", recordPlace(e, path), `"${name}" is listed twice in ${ref.field}`, "remove the second entry"));
+          out.push(
+            diagnostic("duplicate-entry", recordPlace(e, path), `"${name}" is listed twice in ${ref.field}`, "remove the second entry"),
+          );
           continue;
         }
         seen.add(name);
         if (ref.allowAll && name === ALL_SCOPES) {
-          if (items.length > 1) out.push(diagnostic("invalid-value", recordPlace(e, path), `"${ALL_SCOPES}" cannot be combined with other scopes`, `write scope: ${ALL_SCOPES}`));
+          if (items.length > 1)
+            out.push(
+              diagnostic(
+                "invalid-value",
+                recordPlace(e, path),
+                `"${ALL_SCOPES}" cannot be combined with other scopes`,
+                `write scope: ${ALL_SCOPES}`,
+              ),
+            );
           continue;
         }
         if (names[ref.target].has(name)) continue;
         const candidates = ref.allowAll ? [...known, ALL_SCOPES] : known;
         const file = `data/${ref.target}.yaml`;
         // The hint lists what may stand here, so the fix never needs a look into another file.
-        const existing = candidates.length ? `the ${KIND_INFO[ref.target].plural} in ${file} are ${listOf(candidates, 12, "and")}` : `${file} defines no ${KIND_INFO[ref.target].plural} yet`;
+        const existing = candidates.length
+          ? `the ${KIND_INFO[ref.target].plural} in ${file} are ${listOf(candidates, 12, "and")}`
+          : `${file} defines no ${KIND_INFO[ref.target].plural} yet`;
         const meant = didYouMean(name, candidates);
         out.push(
-          diagnostic("unknown-reference", recordPlace(e, path), `${ref.field} names ${KIND_NOUN[ref.target]} "${name}", which is not defined in ${file}`,
-            meant ? `${meant} ${upperFirst(existing)}` : `use one of them, or define it in ${file}: ${existing}`),
+          diagnostic(
+            "unknown-reference",
+            recordPlace(e, path),
+            `${ref.field} names ${KIND_NOUN[ref.target]} "${name}", which is not defined in ${file}`,
+            meant ? `${meant} ${upperFirst(existing)}` : `use one of them, or define it in ${file}: ${existing}`,
+          ),
         );
       }
     }
@@ -114,9 +157,12 @@ function scopeLeaks(records: Records): Diagnostic[] {
       const allowed = expandScope(flag.record.scope, allScopes);
       if (!allowed.includes(v.record.scope)) {
         out.push(
-          diagnostic("scope-leak", recordPlace(v, ["features", i]),
+          diagnostic(
+            "scope-leak",
+            recordPlace(v, ["features", i]),
             `variant "${v.record.name}" (scope ${v.record.scope}) enables ${name}, which is allowed only in ${allowed.join(", ")}`,
-            `remove ${name} from this variant, or add ${v.record.scope} to its scope at ${where(flag)}`),
+            `remove ${name} from this variant, or add ${v.record.scope} to its scope at ${where(flag)}`,
+          ),
         );
       }
     });
@@ -128,8 +174,12 @@ function dateOrder(records: Records): Diagnostic[] {
   return records.features
     .filter((f) => f.record.expires !== undefined && f.record.expires <= f.record.introduced)
     .map((f) =>
-      diagnostic("invalid-date", recordPlace(f, ["expires"]), `flag ${f.record.name} expires (${f.record.expires}) on or before it was introduced (${f.record.introduced})`,
-        `pick an expiry date later than ${f.record.introduced}, or correct introduced if that is the wrong one`),
+      diagnostic(
+        "invalid-date",
+        recordPlace(f, ["expires"]),
+        `flag ${f.record.name} expires (${f.record.expires}) on or before it was introduced (${f.record.introduced})`,
+        `pick an expiry date later than ${f.record.introduced}, or correct introduced if that is the wrong one`,
+      ),
     );
 }
 
@@ -142,7 +192,14 @@ function cycles(records: Records): Diagnostic[] {
     if (state.get(name) === "visiting") {
       const entry = byName.get(name)!;
       const loop = [...trail.slice(trail.indexOf(name)), name].join(" → ");
-      out.push(diagnostic("dependency-cycle", recordPlace(entry, ["dependsOn"]), `roadmap items depend on each other in a loop: ${loop}`, "remove one dependsOn entry of the loop"));
+      out.push(
+        diagnostic(
+          "dependency-cycle",
+          recordPlace(entry, ["dependsOn"]),
+          `roadmap items depend on each other in a loop: ${loop}`,
+          "remove one dependsOn entry of the loop",
+        ),
+      );
       return;
     }
     state.set(name, "visiting");
@@ -164,13 +221,38 @@ function limitPlaceholders(records: Records): Diagnostic[] {
         const names = limits.map((l) => `{${l.name}}`);
         for (const p of limitTextProblems(text, limits)) {
           if (p.kind === "literal") {
-            out.push(diagnostic("requirement-limit", recordTextPlace(e, [key], text, p.index), `${key} types ${p.written}, the value of the limit "${p.limit.name}"; the text would keep saying ${p.written} when the limit changes`, `write {${p.limit.name}} instead of ${p.written}`));
+            out.push(
+              diagnostic(
+                "requirement-limit",
+                recordTextPlace(e, [key], text, p.index),
+                `${key} types ${p.written}, the value of the limit "${p.limit.name}"; the text would keep saying ${p.written} when the limit changes`,
+                `write {${p.limit.name}} instead of ${p.written}`,
+              ),
+            );
           } else if (p.kind === "unknown") {
-            const hint = p.meant ? `did you mean {${p.meant.name}}?` : names.length ? `its limits are ${names.join(", ")}` : "add the limit under limits, or write the text without braces";
-            out.push(diagnostic("requirement-limit", recordTextPlace(e, [key], text, p.index), `${key} writes {${p.name}}, but ${KIND_NOUN[kind]} "${e.record.name}" has no limit named "${p.name}"`, hint));
+            const hint = p.meant
+              ? `did you mean {${p.meant.name}}?`
+              : names.length
+                ? `its limits are ${names.join(", ")}`
+                : "add the limit under limits, or write the text without braces";
+            out.push(
+              diagnostic(
+                "requirement-limit",
+                recordTextPlace(e, [key], text, p.index),
+                `${key} writes {${p.name}}, but ${KIND_NOUN[kind]} "${e.record.name}" has no limit named "${p.name}"`,
+                hint,
+              ),
+            );
           } else {
             const list = p.limits.map((l) => `"${l.name}" (${l.value} ${l.unit})`).join(" and ");
-            out.push(diagnostic("requirement-limit", recordPlace(e, [key]), `${key} does not mention the ${wordFor(p.limits.length, "limit")} ${list}`, `write ${p.limits.map((l) => `{${l.name}}`).join(" and ")} where the text sets ${wordFor(p.limits.length, "it", "them")}`));
+            out.push(
+              diagnostic(
+                "requirement-limit",
+                recordPlace(e, [key]),
+                `${key} does not mention the ${wordFor(p.limits.length, "limit")} ${list}`,
+                `write ${p.limits.map((l) => `{${l.name}}`).join(" and ")} where the text sets ${wordFor(p.limits.length, "it", "them")}`,
+              ),
+            );
           }
         }
       }
@@ -212,7 +294,14 @@ function phaseStatuses(records: Records): Diagnostic[] {
     if (e.record.type !== "Phase") return [];
     const computed = phaseStatus({ records }, e);
     if (computed === undefined || computed === e.record.status) return [];
-    return [diagnostic("phase-status", recordPlace(e, ["status"]), `${e.record.name} says ${e.record.status}, but its tasks (phase ${e.record.phase}) make it ${computed}`, `write status: ${computed}`)];
+    return [
+      diagnostic(
+        "phase-status",
+        recordPlace(e, ["status"]),
+        `${e.record.name} says ${e.record.status}, but its tasks (phase ${e.record.phase}) make it ${computed}`,
+        `write status: ${computed}`,
+      ),
+    ];
   });
 }
 

@@ -13,7 +13,12 @@ export function deliverables(model: Model, item: Entry<"roadmap">): Entry[] {
   const r = item.record;
   const find = <K extends "security" | "components" | "criteria" | "features">(kind: K, names: readonly string[] | undefined): Entry<K>[] =>
     (names ?? []).flatMap((n) => model.records[kind].filter((e) => e.record.name === n) as Entry<K>[]);
-  return [...find("security", r.controls), ...find("components", r.components), ...find("criteria", r.criteria), ...find("features", r.flags)];
+  return [
+    ...find("security", r.controls),
+    ...find("components", r.components),
+    ...find("criteria", r.criteria),
+    ...find("features", r.flags),
+  ];
 }
 
 /**
@@ -26,7 +31,9 @@ export function roadmapGap(model: Model, item: Entry<"roadmap">): string | undef
     const tasks = tasksOf(model, item);
     if (!tasks.length) return `phase ${item.record.phase} has no tasks`;
     const open = tasks.filter((t) => t.record.status !== "Done");
-    return open.length ? `${open.length} of its ${tasks.length} tasks ${wordFor(open.length, "is", "are")} not Done (${open.map((t) => t.record.name).join(", ")})` : undefined;
+    return open.length
+      ? `${open.length} of its ${tasks.length} tasks ${wordFor(open.length, "is", "are")} not Done (${open.map((t) => t.record.name).join(", ")})`
+      : undefined;
   }
   const delivered = deliverables(model, item);
   if (!delivered.length) return "it names nothing it delivers (controls, components, criteria or flags)";

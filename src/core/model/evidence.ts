@@ -65,7 +65,9 @@ function roadmapEvidence(item: Entry<"roadmap">, ctx: EvidenceContext): Evidence
     if (!isProven(ev)) return unproven(`${e.record.name} says Done, but ${ev?.reason ?? "nothing backs it"}`);
   }
   const names = parts.map((e) => e.record.name).join(", ");
-  return proven(item.record.type === "Phase" ? `all its tasks are proven Done: ${names}` : `everything it delivers is proven Done: ${names}`);
+  return proven(
+    item.record.type === "Phase" ? `all its tasks are proven Done: ${names}` : `everything it delivers is proven Done: ${names}`,
+  );
 }
 
 const NOT_VERIFIED = "no bundle results for these records: run `npm run verify`";
@@ -110,7 +112,8 @@ export function proofEvidence(entry: ProvedEntry, ctx: Pick<EvidenceContext, "mo
   if (notFresh !== undefined) return unproven(`its proof is not fresh: ${notFresh} (run npm run prove)`);
   const r = resultOf(ctx.proofs, entry);
   const gap = proofGap(ctx.model, entry, r);
-  if (gap !== undefined || !r) return { state: r && r.failed > 0 ? "failing" : "unproven", reason: gap ?? "npm run prove has no result for it" };
+  if (gap !== undefined || !r)
+    return { state: r && r.failed > 0 ? "failing" : "unproven", reason: gap ?? "npm run prove has no result for it" };
   const where = r.variants.length ? ` against ${r.variants.join(", ")}` : "";
   const faults = faultCount(entry, r);
   const caught = faults.listed ? `; they caught ${faults.caught} of ${plural(faults.listed, "planted fault")}` : "";

@@ -47,19 +47,35 @@ export function checkFaultDeclarations(entries: readonly ProvedEntry[]): Diagnos
     if (faults.length === 0 && FAULTS_REQUIRED.has(e.kind)) {
       const what = e.kind === "security" ? "control" : "flag";
       out.push(
-        diagnostic("proof-without-faults", placeOf(e.src, [e.index, "proof"], true), `the proof of ${what} ${e.record.name} lists no faults: nothing shows its tests would catch a broken ${what}`),
+        diagnostic(
+          "proof-without-faults",
+          placeOf(e.src, [e.index, "proof"], true),
+          `the proof of ${what} ${e.record.name} lists no faults: nothing shows its tests would catch a broken ${what}`,
+        ),
       );
     }
     const seen = new Set<string>();
     faults.forEach((f, i) => {
-      if (seen.has(f.id)) out.push(diagnostic("duplicate-entry", recordPlace(e, ["proof", "faults", i, "id"]), `fault ${f.id} is listed twice in the proof of ${e.record.name}`, "give each fault its own id"));
+      if (seen.has(f.id))
+        out.push(
+          diagnostic(
+            "duplicate-entry",
+            recordPlace(e, ["proof", "faults", i, "id"]),
+            `fault ${f.id} is listed twice in the proof of ${e.record.name}`,
+            "give each fault its own id",
+          ),
+        );
       seen.add(f.id);
     });
   }
   return out;
 }
 
-const CAUGHT_WORDS: Record<Exclude<FaultOutcome["state"], "caught">, string> = { missed: "was not caught", stale: "could not be planted", error: "did not run" };
+const CAUGHT_WORDS: Record<Exclude<FaultOutcome["state"], "caught">, string> = {
+  missed: "was not caught",
+  stale: "could not be planted",
+  error: "did not run",
+};
 
 /**
  * Why the faults of a record do not back its claim, or undefined when they do: every listed fault was planted
@@ -76,8 +92,10 @@ export function faultGap(e: ProvedEntry, proof: RecordProof | undefined, require
     const o = byId.get(f.id);
     return o && o.state !== "caught" ? [o] : [];
   });
-  if (open.length) return open.map((o) => `fault ${o.id} (${o.what}) ${CAUGHT_WORDS[o.state as Exclude<FaultOutcome["state"], "caught">]}`).join("; ");
-  if (unplanted.length && requirePlanted) return `its faults were not planted (${unplanted.map((f) => f.id).join(", ")}): run npm run prove without --no-faults`;
+  if (open.length)
+    return open.map((o) => `fault ${o.id} (${o.what}) ${CAUGHT_WORDS[o.state as Exclude<FaultOutcome["state"], "caught">]}`).join("; ");
+  if (unplanted.length && requirePlanted)
+    return `its faults were not planted (${unplanted.map((f) => f.id).join(", ")}): run npm run prove without --no-faults`;
   return undefined;
 }
 
@@ -100,7 +118,8 @@ const STATES: readonly unknown[] = ["caught", "missed", "stale", "error"] satisf
 export function faultOutcomeOf(v: unknown): FaultOutcome | undefined {
   if (!isObj(v)) return undefined;
   const { id, what, state, failures, variants, reason, duration } = v;
-  if (typeof id !== "string" || typeof what !== "string" || !STATES.includes(state) || !isStrs(failures) || !isStrs(variants)) return undefined;
+  if (typeof id !== "string" || typeof what !== "string" || !STATES.includes(state) || !isStrs(failures) || !isStrs(variants))
+    return undefined;
   if ((reason !== undefined && typeof reason !== "string") || typeof duration !== "number" || !Number.isFinite(duration)) return undefined;
   return { id, what, state: state as FaultOutcome["state"], failures, variants, ...(reason === undefined ? {} : { reason }), duration };
 }

@@ -77,7 +77,10 @@ export function limitTextProblems(text: string, limits: readonly Limit[]): Limit
  * Numbers in `text` (outside placeholders) that equal one of `limits`: a flag's description typing the number
  * of a control that relies on the flag would keep saying it the day the control's limit changes.
  */
-export function typedLimits<L extends { value: number }>(text: string, limits: readonly L[]): { limit: L; index: number; written: string }[] {
+export function typedLimits<L extends { value: number }>(
+  text: string,
+  limits: readonly L[],
+): { limit: L; index: number; written: string }[] {
   const bare = text.replace(PLACEHOLDER, (whole) => " ".repeat(whole.length));
   return [...bare.matchAll(NUMBER)].flatMap((m) => {
     const limit = limits.find((l) => l.value === Number(m[0].replaceAll(",", "")));

@@ -50,7 +50,13 @@ export function inputDigest(root: string, input: string, model?: Model): string 
  * outputs, not sources. A hidden file a test imports is an input all the same, through the module graph.
  */
 function walkVisible(root: string, dir: string) {
-  return walkInside(root, dir).filter((e) => !e.rel.slice(dir.length + 1).split("/").some((seg) => seg.startsWith(".")));
+  return walkInside(root, dir).filter(
+    (e) =>
+      !e.rel
+        .slice(dir.length + 1)
+        .split("/")
+        .some((seg) => seg.startsWith(".")),
+  );
 }
 
 /** The files a folder input stands for (the folder's own entry first), or the file itself. */

@@ -100,7 +100,12 @@ export function proofSpec(e: ProvedEntry): string {
 }
 
 /** One proof's fingerprint from its spec and the digests of its inputs. */
-export function fingerprintOf(bunVersion: string, spec: string, inputs: readonly string[], digests: Readonly<Record<string, string>>): string {
+export function fingerprintOf(
+  bunVersion: string,
+  spec: string,
+  inputs: readonly string[],
+  digests: Readonly<Record<string, string>>,
+): string {
   const hash = new Bun.CryptoHasher("sha256").update(`bun ${bunVersion}\0${spec}`);
   for (const i of inputs) hash.update(`\0${i}\0${digests[i] ?? "unknown"}`);
   return hash.digest("hex");
@@ -125,13 +130,21 @@ export function claimingVariants(model: Model, e: ProvedEntry): Entry<"variants"
 }
 
 /** Where a record stands in each variant, in file order: its tests there passed, failed or did not run, or the variant lacks its code. */
-export function variantStates(model: Model, e: ProvedEntry, proof: RecordProof | undefined): { variant: string; state: VariantProofState }[] {
+export function variantStates(
+  model: Model,
+  e: ProvedEntry,
+  proof: RecordProof | undefined,
+): { variant: string; state: VariantProofState }[] {
   const claiming = new Set(claimingVariants(model, e).map((v) => v.record.name));
   return model.records.variants.map((v) => {
     const name = v.record.name;
     if (!claiming.has(name)) return { variant: name, state: "not shipped" };
     const here = (proof?.cases ?? []).filter((c) => c.variant === name);
-    const state: VariantProofState = here.some((c) => c.status === "failed") ? "failing" : here.some((c) => c.status === "passed") ? "proven" : "unproven";
+    const state: VariantProofState = here.some((c) => c.status === "failed")
+      ? "failing"
+      : here.some((c) => c.status === "passed")
+        ? "proven"
+        : "unproven";
     return { variant: name, state };
   });
 }
@@ -158,13 +171,30 @@ const isStatus = (v: unknown): v is ProofCase["status"] => STATUSES.includes(v);
 function proofCaseOf(v: unknown): ProofCase | undefined {
   if (!isObj(v)) return undefined;
   const { name, status, duration, variant } = v;
-  if (typeof name !== "string" || !isStatus(status) || !isNum(duration) || (variant !== undefined && typeof variant !== "string")) return undefined;
+  if (typeof name !== "string" || !isStatus(status) || !isNum(duration) || (variant !== undefined && typeof variant !== "string"))
+    return undefined;
   return { name, status, duration, ...(variant === undefined ? {} : { variant }) };
 }
 
 function recordProofOf(v: unknown): RecordProof | undefined {
   if (!isObj(v)) return undefined;
-  const { kind, name, tests, testName, matched, passed, failed, skipped, duration, variants, failures, provedAt, spec, inputs, fingerprint } = v;
+  const {
+    kind,
+    name,
+    tests,
+    testName,
+    matched,
+    passed,
+    failed,
+    skipped,
+    duration,
+    variants,
+    failures,
+    provedAt,
+    spec,
+    inputs,
+    fingerprint,
+  } = v;
   if (!isProvedKind(kind) || typeof name !== "string" || !isStrs(tests) || !isStrs(variants) || !isStrs(failures)) return undefined;
   if (typeof provedAt !== "string" || typeof spec !== "string" || typeof fingerprint !== "string" || !isStrs(inputs)) return undefined;
   if (!isNum(matched) || !isNum(passed) || !isNum(failed) || !isNum(skipped) || !isNum(duration)) return undefined;
@@ -174,7 +204,25 @@ function recordProofOf(v: unknown): RecordProof | undefined {
   if (!cases.every((c): c is ProofCase => c !== undefined)) return undefined;
   const faults = faultOutcomesOf(v.faults);
   if (faults === null) return undefined;
-  return { kind, name, tests, ...(testName === undefined ? {} : { testName }), matched, passed, failed, skipped, duration, variants, failures, cases, provedAt, spec, inputs, fingerprint, ...(faults ? { faults } : {}) };
+  return {
+    kind,
+    name,
+    tests,
+    ...(testName === undefined ? {} : { testName }),
+    matched,
+    passed,
+    failed,
+    skipped,
+    duration,
+    variants,
+    failures,
+    cases,
+    provedAt,
+    spec,
+    inputs,
+    fingerprint,
+    ...(faults ? { faults } : {}),
+  };
 }
 
 /** Parses results text; undefined unless it is well-formed results of this version. */
@@ -185,7 +233,15 @@ export function parseProveResults(text: string): ProveResults | undefined {
   } catch {
     return undefined;
   }
-  if (!isObj(v) || v.version !== PROVE_RESULTS_VERSION || typeof v.generatedAt !== "string" || typeof v.bunVersion !== "string" || !Array.isArray(v.records) || !isObj(v.inputs)) return undefined;
+  if (
+    !isObj(v) ||
+    v.version !== PROVE_RESULTS_VERSION ||
+    typeof v.generatedAt !== "string" ||
+    typeof v.bunVersion !== "string" ||
+    !Array.isArray(v.records) ||
+    !isObj(v.inputs)
+  )
+    return undefined;
   const inputs: Record<string, string> = {};
   for (const [k, d] of Object.entries(v.inputs)) {
     if (typeof d !== "string") return undefined;
@@ -208,7 +264,13 @@ export function readResultsFile(root: string): ResultsFile {
   if ("refusal" in read) return { results: undefined };
   const tracking = gitTracking(root, PROVE_RESULTS);
   if (tracking && "unknown" in tracking) {
-    return { refused: diagnostic("tracked-results", fileStart(PROVE_RESULTS), `git cannot say whether it tracks ${PROVE_RESULTS} (${tracking.unknown}): results that may have come with a commit are not used`) };
+    return {
+      refused: diagnostic(
+        "tracked-results",
+        fileStart(PROVE_RESULTS),
+        `git cannot say whether it tracks ${PROVE_RESULTS} (${tracking.unknown}): results that may have come with a commit are not used`,
+      ),
+    };
   }
   if (tracking) {
     const { tracked } = tracking;
@@ -244,7 +306,13 @@ export function checkProofFiles(root: string, model: Model): Diagnostic[] {
   for (const e of provedEntries(model)) {
     (e.record.proof?.tests ?? []).forEach((file, i) => {
       if (!isProofFile(root, file)) {
-        out.push(diagnostic("proof-missing-file", recordPlace(e, ["proof", "tests", i]), `${e.record.name} names ${file} as proof, but it is not a file of this repository`));
+        out.push(
+          diagnostic(
+            "proof-missing-file",
+            recordPlace(e, ["proof", "tests", i]),
+            `${e.record.name} names ${file} as proof, but it is not a file of this repository`,
+          ),
+        );
       }
     });
   }
@@ -262,8 +330,16 @@ export function checkProduction(model: Model): Diagnostic[] {
       const approved = flag.approval === "Approved" || flag.approval === "Not Required";
       const released = flag.status === "Beta" || flag.status === "Done";
       if (approved && released) return;
-      const why = [approved ? "" : `its approval is ${flag.approval}`, released ? "" : `its status is ${flag.status}`].filter(Boolean).join(" and ");
-      out.push(diagnostic("unapproved-in-production", recordPlace(v, ["features", i]), `Production variant ${v.record.name} ships ${name}, but ${why}`));
+      const why = [approved ? "" : `its approval is ${flag.approval}`, released ? "" : `its status is ${flag.status}`]
+        .filter(Boolean)
+        .join(" and ");
+      out.push(
+        diagnostic(
+          "unapproved-in-production",
+          recordPlace(v, ["features", i]),
+          `Production variant ${v.record.name} ships ${name}, but ${why}`,
+        ),
+      );
     });
   }
   return out;
@@ -280,7 +356,8 @@ export function proofGap(model: Model, e: ProvedEntry, proof: RecordProof | unde
   if (proof.failed > 0) return `${proof.failed} of its ${proof.matched} tests failed`;
   if (proof.passed === 0) return "none of its tests passed";
   const open = variantStates(model, e, proof).filter((s) => s.state === "unproven" || s.state === "failing");
-  if (open.length) return `no test proves it in ${open.map((s) => s.variant).join(", ")}, which ${wordFor(open.length, "ships", "ship")} it`;
+  if (open.length)
+    return `no test proves it in ${open.map((s) => s.variant).join(", ")}, which ${wordFor(open.length, "ships", "ship")} it`;
   return faultGap(e, proof);
 }
 
@@ -291,7 +368,15 @@ export function proofGap(model: Model, e: ProvedEntry, proof: RecordProof | unde
 export function checkLocations(root: string, model: Model): Diagnostic[] {
   return model.records.components.flatMap((e) => {
     const evidence = locationEvidence(e.record.location, root);
-    return isProven(evidence) ? [] : [diagnostic("missing-location", recordPlace(e, ["location"]), `${e.record.name} says it lives at ${e.record.location}, but ${evidence.reason}`)];
+    return isProven(evidence)
+      ? []
+      : [
+          diagnostic(
+            "missing-location",
+            recordPlace(e, ["location"]),
+            `${e.record.name} says it lives at ${e.record.location}, but ${evidence.reason}`,
+          ),
+        ];
   });
 }
 
@@ -303,7 +388,18 @@ export function checkRoadmap(model: Model): Diagnostic[] {
   return model.records.roadmap.flatMap((e) => {
     if (e.record.status !== "Done") return [];
     const gap = roadmapGap(model, e);
-    return gap === undefined ? [] : [diagnostic("unproven-claim", recordPlace(e, ["status"]), `${e.record.name} says Done, but ${gap}`, e.record.type === "Task" ? "name what it delivers (controls, components, criteria, flags) and prove each, or set the status to what the evidence shows" : "set the status to what its tasks give")];
+    return gap === undefined
+      ? []
+      : [
+          diagnostic(
+            "unproven-claim",
+            recordPlace(e, ["status"]),
+            `${e.record.name} says Done, but ${gap}`,
+            e.record.type === "Task"
+              ? "name what it delivers (controls, components, criteria, flags) and prove each, or set the status to what the evidence shows"
+              : "set the status to what its tasks give",
+          ),
+        ];
   });
 }
 
@@ -328,14 +424,25 @@ export function checkClaims(model: Model, results: ProveResults, stale: Readonly
     const faults = status === "Beta" ? faultGap(e, proof, false) : undefined;
     if (faults !== undefined) out.push(diagnostic("unproven-claim", at, `${e.record.name} says Beta, but ${faults}`));
     if ((status === "Planned" || status === "In Progress") && gap === undefined) {
-      out.push(diagnostic("status-behind-evidence", at, `${e.record.name} says ${status}, but its proof passes (${proof!.passed} tests${proof!.variants.length ? ` in ${proof!.variants.join(", ")}` : ""})`));
+      out.push(
+        diagnostic(
+          "status-behind-evidence",
+          at,
+          `${e.record.name} says ${status}, but its proof passes (${proof!.passed} tests${proof!.variants.length ? ` in ${proof!.variants.join(", ")}` : ""})`,
+        ),
+      );
     }
   }
   return out;
 }
 
 /** Why one record's result is not fresh for this tree, or undefined when it is. */
-export function staleness(e: ProvedEntry, r: RecordProof | undefined, results: ProveResults, now: (input: string) => string): string | undefined {
+export function staleness(
+  e: ProvedEntry,
+  r: RecordProof | undefined,
+  results: ProveResults,
+  now: (input: string) => string,
+): string | undefined {
   if (!r) return "npm run prove has not run it yet";
   if (results.bunVersion !== Bun.version) return `it ran on Bun ${results.bunVersion}, not ${Bun.version}`;
   if (r.spec !== proofSpec(e)) return "its proof changed";
@@ -396,7 +503,18 @@ export function judgeProofs(resultsRoot: string, root: string, model: Model, can
   }
   const first = all[0]!;
   const reasons = Object.fromEntries(stale.map((s) => [staleKey(s.entry), s.reason]));
-  return { results: { version: PROVE_RESULTS_VERSION, generatedAt: first.generatedAt, bunVersion: first.bunVersion, inputs, records: fresh, stale: reasons }, stale, ...refused };
+  return {
+    results: {
+      version: PROVE_RESULTS_VERSION,
+      generatedAt: first.generatedAt,
+      bunVersion: first.bunVersion,
+      inputs,
+      records: fresh,
+      stale: reasons,
+    },
+    stale,
+    ...refused,
+  };
 }
 
 /** The results in `resultsRoot` that back records of `root` and `model`: only those whose inputs are unchanged. */
@@ -407,7 +525,11 @@ export function freshProveResults(resultsRoot: string, root: string, model: Mode
 /** proof-stale: one notice per record whose proof has results, but not for these inputs, at its proof key. */
 export function staleNotices(judged: ProofJudgement): Diagnostic[] {
   return judged.stale.map(({ entry, reason }) =>
-    diagnostic("proof-stale", placeOf(entry.src, [entry.index, "proof"], true), `the proof of ${entry.record.name} is not fresh: ${reason}; its claims are not checked until npm run prove runs it again`),
+    diagnostic(
+      "proof-stale",
+      placeOf(entry.src, [entry.index, "proof"], true),
+      `the proof of ${entry.record.name} is not fresh: ${reason}; its claims are not checked until npm run prove runs it again`,
+    ),
   );
 }
 
@@ -416,7 +538,13 @@ export function staleNotices(judged: ProofJudgement): Diagnostic[] {
  * fresh results; a record whose results are stale gets one notice at its proof and is not judged by them.
  */
 export function proofStage(root: string, model: Model): Diagnostic[] {
-  const out = [...checkProofFiles(root, model), ...checkFaultDeclarations(provedEntries(model)), ...checkProduction(model), ...checkLocations(root, model), ...checkRoadmap(model)];
+  const out = [
+    ...checkProofFiles(root, model),
+    ...checkFaultDeclarations(provedEntries(model)),
+    ...checkProduction(model),
+    ...checkLocations(root, model),
+    ...checkRoadmap(model),
+  ];
   const judged = judgeProofs(root, root, model);
   if (judged.refused) out.push(judged.refused);
   if (!judged.results) return out;

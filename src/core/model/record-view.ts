@@ -24,7 +24,10 @@ export type ViewName = keyof typeof RECORD_VIEWS;
 
 /** The records of view `V`: each listed kind, each record reduced to the listed fields. */
 export type RecordView<V extends ViewName> = {
-  readonly [K in keyof (typeof RECORD_VIEWS)[V] & Kind]: readonly Pick<RecordOf<K>, (typeof RECORD_VIEWS)[V][K] extends readonly (infer F)[] ? F & keyof RecordOf<K> : never>[];
+  readonly [K in keyof (typeof RECORD_VIEWS)[V] & Kind]: readonly Pick<
+    RecordOf<K>,
+    (typeof RECORD_VIEWS)[V][K] extends readonly (infer F)[] ? F & keyof RecordOf<K> : never
+  >[];
 };
 
 /** This module, as a proof's module graph names it. */

@@ -48,11 +48,7 @@ export function isError(d: Diagnostic): boolean {
 
 export function sortDiagnostics(list: Diagnostic[]): Diagnostic[] {
   return [...list].sort(
-    (a, b) =>
-      (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) ||
-      a.line - b.line ||
-      a.col - b.col ||
-      a.rule.localeCompare(b.rule),
+    (a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || a.line - b.line || a.col - b.col || a.rule.localeCompare(b.rule),
   );
 }
 

@@ -56,8 +56,16 @@ export const ALL_SCOPES = "all";
 /** The nine master columns, in table order, each with its label and meaning as schema metadata. */
 export const MASTER = z.strictObject({
   name: column(Name, { label: "Name", description: "Unique name of the record within its kind.", example: "DEBUG" }),
-  type: column(Text, { label: "Type", description: "What sort of record this is; allowed values depend on the kind.", example: "Diagnostic" }),
-  category: column(z.enum(CATEGORIES), { label: "Category", description: "The functional family it belongs to.", example: "Observability" }),
+  type: column(Text, {
+    label: "Type",
+    description: "What sort of record this is; allowed values depend on the kind.",
+    example: "Diagnostic",
+  }),
+  category: column(z.enum(CATEGORIES), {
+    label: "Category",
+    description: "The functional family it belongs to.",
+    example: "Observability",
+  }),
   domain: column(z.enum(DOMAINS), { label: "Domain", description: "The part of the system it touches.", example: "Operations" }),
   scope: column(ScopeValue, {
     label: "Scope",
@@ -71,7 +79,13 @@ export const MASTER = z.strictObject({
     description: "Expected impact; for flags and variants the site shows measured bytes when bundle results exist.",
     example: "Low",
   }),
-  status: column(z.enum(STATUSES), { label: "Release/Status", short: "Status", description: "Where it stands, shown with its icon.", example: "✅ Done", role: "status" }),
+  status: column(z.enum(STATUSES), {
+    label: "Release/Status",
+    short: "Status",
+    description: "Where it stands, shown with its icon.",
+    example: "✅ Done",
+    role: "status",
+  }),
   approval: column(z.enum(APPROVALS), { label: "Approval", description: "Sign-off state.", example: "Approved" }),
 });
 

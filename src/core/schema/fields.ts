@@ -98,8 +98,14 @@ export const Text = z
   .string()
   .trim()
   .min(1, "must not be empty")
-  .refine((s) => !CONTROL_CHARACTER.test(s), rule("control-character", "control characters (terminal escape codes, NUL, bidi overrides) are not allowed; write plain text"));
-export const Name = Text.refine((s) => !RESERVED_NAMES.includes(s), rule("reserved-name", `${RESERVED_NAMES.join(", ")} cannot be names: they would reach an object's prototype`));
+  .refine(
+    (s) => !CONTROL_CHARACTER.test(s),
+    rule("control-character", "control characters (terminal escape codes, NUL, bidi overrides) are not allowed; write plain text"),
+  );
+export const Name = Text.refine(
+  (s) => !RESERVED_NAMES.includes(s),
+  rule("reserved-name", `${RESERVED_NAMES.join(", ")} cannot be names: they would reach an object's prototype`),
+);
 export const IsoDate = z
   .string()
   .refine(isRealDate, rule("invalid-date", "expected a real calendar date written YYYY-MM-DD (quote it if in doubt)"))
@@ -117,7 +123,10 @@ export const FlagName = z
 export const VARIANT_NAME_PATTERN = /^[a-z][a-z0-9-]{0,62}$/;
 export const VariantName = Name.refine(
   (s) => VARIANT_NAME_PATTERN.test(s),
-  rule("invalid-variant-name", "a variant name must match ^[a-z][a-z0-9-]*$ (lower case letters, digits, hyphens; at most 63): it becomes a folder, a URL and a shell word"),
+  rule(
+    "invalid-variant-name",
+    "a variant name must match ^[a-z][a-z0-9-]*$ (lower case letters, digits, hyphens; at most 63): it becomes a folder, a URL and a shell word",
+  ),
 ).meta({ pattern: VARIANT_NAME_PATTERN.source });
 
 /**
@@ -133,7 +142,10 @@ export const EntryPath = z
   .string()
   .refine(
     (s) => isRepoPath(s, { ext: ".ts" }),
-    rule("invalid-path", "an entry must be a .ts file inside the repository, written like src/app/main.ts (no leading /, no .., letters, digits, . _ - only)"),
+    rule(
+      "invalid-path",
+      "an entry must be a .ts file inside the repository, written like src/app/main.ts (no leading /, no .., letters, digits, . _ - only)",
+    ),
   )
   .meta({ pattern: "^(?!.*(^|/)\\.\\.?(/|$))[A-Za-z0-9_.][A-Za-z0-9_./-]*\\.ts$" });
 /** A test file of the repository named as proof: a `.test.ts` path relative to the root, such as test/behaviour/access-and-limits.test.ts. */
@@ -141,13 +153,19 @@ export const TestPath = z
   .string()
   .refine(
     (s) => isRepoPath(s, { ext: ".test.ts" }),
-    rule("invalid-path", "a proof test must be a .test.ts file inside the repository, written like test/behaviour/access-and-limits.test.ts (no leading /, no .., letters, digits, . _ - only)"),
+    rule(
+      "invalid-path",
+      "a proof test must be a .test.ts file inside the repository, written like test/behaviour/access-and-limits.test.ts (no leading /, no .., letters, digits, . _ - only)",
+    ),
   )
   .meta({ pattern: "^(?!.*(^|/)\\.\\.?(/|$))[A-Za-z0-9_.][A-Za-z0-9_./-]*\\.test\\.ts$" });
 /** Raw text a fault finds or puts in: control characters are refused, line breaks and indentation kept (never trimmed). */
 const FaultText = z
   .string()
-  .refine((s) => !CONTROL_CHARACTER.test(s), rule("control-character", "control characters (terminal escape codes, NUL, bidi overrides) are not allowed; write plain text"));
+  .refine(
+    (s) => !CONTROL_CHARACTER.test(s),
+    rule("control-character", "control characters (terminal escape codes, NUL, bidi overrides) are not allowed; write plain text"),
+  );
 /**
  * A fault the proof's tests must catch: `npm run prove` plants it (the first occurrence of `find` in `file`,
  * replaced by `replace`) into a copy of the repository, runs the proof's tests there, and fails the proof when
@@ -156,13 +174,19 @@ const FaultText = z
 export const Fault = z.strictObject({
   id: z
     .string()
-    .refine((s) => /^[a-z][a-z0-9-]{0,62}$/.test(s), rule("invalid-value", "a fault id must match ^[a-z][a-z0-9-]*$ (lower case letters, digits, hyphens), such as anonymous-ingest")),
+    .refine(
+      (s) => /^[a-z][a-z0-9-]{0,62}$/.test(s),
+      rule("invalid-value", "a fault id must match ^[a-z][a-z0-9-]*$ (lower case letters, digits, hyphens), such as anonymous-ingest"),
+    ),
   what: Text,
   file: z
     .string()
     .refine(
       (s) => s.startsWith("src/") && isRepoPath(s, { ext: ".ts" }),
-      rule("invalid-path", "a fault's file must be a .ts file under src/, written like src/app/features/rbac.ts (no leading /, no .., letters, digits, . _ - only)"),
+      rule(
+        "invalid-path",
+        "a fault's file must be a .ts file under src/, written like src/app/features/rbac.ts (no leading /, no .., letters, digits, . _ - only)",
+      ),
     ),
   find: FaultText.refine((s) => s.length > 0, "must not be empty"),
   replace: FaultText,
@@ -176,7 +200,10 @@ export const ProofInput = z
   .string()
   .refine(
     (s) => isRepoPath(s, { folder: true }) && !s.split("/").some((seg) => seg === ".git" || seg === ".cache" || seg === "node_modules"),
-    rule("invalid-path", "a proof input must be a file or folder/ inside the repository, written like src/ or tsconfig.json (no leading /, no .., not .git, .cache or node_modules)"),
+    rule(
+      "invalid-path",
+      "a proof input must be a file or folder/ inside the repository, written like src/ or tsconfig.json (no leading /, no .., not .git, .cache or node_modules)",
+    ),
   );
 
 /**
@@ -197,7 +224,10 @@ export const LocationText = Text.refine(
     const path = s.split(/\s+/)[0] ?? "";
     return /^bun:[a-z][a-z0-9-]*$/.test(path) || isRepoPath(path, { folder: true });
   },
-  rule("invalid-path", "a location must start with a path inside the repository (like src/app/ or package.json, no leading / and no ..) or a Bun module such as bun:bundle"),
+  rule(
+    "invalid-path",
+    "a location must start with a path inside the repository (like src/app/ or package.json, no leading / and no ..) or a Bun module such as bun:bundle",
+  ),
 );
 /** One scope name, "all", or a list of scope names. */
 export const ScopeValue = z.union([Text, z.array(Text).min(1)]);

@@ -98,18 +98,29 @@ const Limit = z.strictObject({
 export const RECORD_SCHEMAS = {
   // Scopes and team roles have no Release/Status: nothing about them is a claim a check could prove (a scope is
   // a name the app enforces, a role is people), so they cannot say Done.
-  scopes: MASTER.omit({ status: true }).partial({ category: true, domain: true, scope: true, impact: true, approval: true }).extend({
-    type: typeOf("scopes"),
-    description: field(Text, { label: "Description", role: "prose", lead: true, description: "Who or what the scope covers, in a sentence." }),
-    isolation: field(Text, { label: "Isolation", role: "prose", description: "How its data is kept apart from other scopes." }),
-  }),
+  scopes: MASTER.omit({ status: true })
+    .partial({ category: true, domain: true, scope: true, impact: true, approval: true })
+    .extend({
+      type: typeOf("scopes"),
+      description: field(Text, {
+        label: "Description",
+        role: "prose",
+        lead: true,
+        description: "Who or what the scope covers, in a sentence.",
+      }),
+      isolation: field(Text, { label: "Isolation", role: "prose", description: "How its data is kept apart from other scopes." }),
+    }),
   features: MASTER.extend({
     type: typeOf("features"),
     name: asColumn("name", FlagName),
     description: field(Text, { label: "Description", role: "prose", lead: true, description: "What the flag switches on, in a sentence." }),
     owner: field(Text, { ...OWNER, description: "The team role (from data/team.yaml) that owns the flag." }),
     introduced: field(IsoDate, { label: "Introduced", role: "date", description: "When the flag was added, YYYY-MM-DD (quote it)." }),
-    expires: field(IsoDate, { label: "Expires", role: "date", description: "When the flag must be gone, YYYY-MM-DD (quote it); after it was introduced." }).optional(),
+    expires: field(IsoDate, {
+      label: "Expires",
+      role: "date",
+      description: "When the flag must be gone, YYYY-MM-DD (quote it); after it was introduced.",
+    }).optional(),
     modules: field(z.array(Text).optional(), {
       label: "Modules",
       role: "code",
@@ -147,26 +158,67 @@ export const RECORD_SCHEMAS = {
       label: "Requirement",
       role: "prose",
       fillsLimits: true,
-      description: "What the control must do. Write each of its limits as {Limit name}, such as \"At most {Connections} connections\": the number comes from limits.",
+      description:
+        'What the control must do. Write each of its limits as {Limit name}, such as "At most {Connections} connections": the number comes from limits.',
     }),
-    limits: field(z.array(Limit).optional(), { label: "Limits", role: "limits", description: "The numbers the requirement sets, each with a name, a value and a unit; the requirement writes each as {name}." }),
+    limits: field(z.array(Limit).optional(), {
+      label: "Limits",
+      role: "limits",
+      description: "The numbers the requirement sets, each with a name, a value and a unit; the requirement writes each as {name}.",
+    }),
     owner: field(Text, { ...OWNER, description: "The team role (from data/team.yaml) that delivers the control." }),
-    target: field(IsoDate, { label: "Target", role: "due", description: "When the control must be done, YYYY-MM-DD (quote it); past it, an open control is Overdue." }),
+    target: field(IsoDate, {
+      label: "Target",
+      role: "due",
+      description: "When the control must be done, YYYY-MM-DD (quote it); past it, an open control is Overdue.",
+    }),
     proof: proofField("the control works, in every variant that ships its flags", '"control: Scope Isolation"'),
-    flags: field(z.array(FlagName).optional(), { label: "Flags", description: "Flags (from data/features.yaml) the control relies on.", ...refTo("features") }),
+    flags: field(z.array(FlagName).optional(), {
+      label: "Flags",
+      description: "Flags (from data/features.yaml) the control relies on.",
+      ...refTo("features"),
+    }),
   }),
   roadmap: MASTER.partial({ tier: true, impact: true, approval: true }).extend({
     type: typeOf("roadmap"),
     phase: field(z.int().min(1), { label: "Phase", role: "number", description: "The phase the item belongs to: 1, 2, …" }),
     estimate: field(z.number().positive().optional(), { label: "Estimate", role: "days", description: "Estimate in working days." }),
-    target: field(IsoDate, { label: "Target", role: "due", description: "When the item must be done, YYYY-MM-DD (quote it); past it, an open item is Overdue." }).optional(),
+    target: field(IsoDate, {
+      label: "Target",
+      role: "due",
+      description: "When the item must be done, YYYY-MM-DD (quote it); past it, an open item is Overdue.",
+    }).optional(),
     owner: field(Text, { ...OWNER, description: "The team role (from data/team.yaml) that delivers the item." }).optional(),
-    dependsOn: field(z.array(Text), { label: "Depends on", description: "Roadmap items (by name) that must be done first.", ...refTo("roadmap") }).optional(),
-    controls: field(z.array(Text), { label: "Controls", description: "Security controls (by name) the item delivers.", ...refTo("security") }).optional(),
-    components: field(z.array(Text), { label: "Components", description: "Components (by name, from data/components.yaml) the item delivers.", ...refTo("components") }).optional(),
-    criteria: field(z.array(Text), { label: "Criteria", description: "Success criteria (by name, from data/criteria.yaml) the item delivers.", ...refTo("criteria") }).optional(),
-    flags: field(z.array(FlagName), { label: "Flags", description: "Feature flags (from data/features.yaml) the item delivers.", ...refTo("features") }).optional(),
-    steps: field(z.array(Text), { label: "Steps", role: "prose", description: "What the item involves; for a phase, what it takes to finish it." }).optional(),
+    dependsOn: field(z.array(Text), {
+      label: "Depends on",
+      description: "Roadmap items (by name) that must be done first.",
+      ...refTo("roadmap"),
+    }).optional(),
+    controls: field(z.array(Text), {
+      label: "Controls",
+      description: "Security controls (by name) the item delivers.",
+      ...refTo("security"),
+    }).optional(),
+    components: field(z.array(Text), {
+      label: "Components",
+      description: "Components (by name, from data/components.yaml) the item delivers.",
+      ...refTo("components"),
+    }).optional(),
+    criteria: field(z.array(Text), {
+      label: "Criteria",
+      description: "Success criteria (by name, from data/criteria.yaml) the item delivers.",
+      ...refTo("criteria"),
+    }).optional(),
+    flags: field(z.array(FlagName), {
+      label: "Flags",
+      description: "Feature flags (from data/features.yaml) the item delivers.",
+      ...refTo("features"),
+    }).optional(),
+    steps: field(z.array(Text), {
+      label: "Steps",
+      role: "prose",
+      description: "What the item involves; for a phase, what it takes to finish it.",
+    }).optional(),
   }),
   components: MASTER.partial({ tier: true, impact: true, approval: true }).extend({
     type: typeOf("components"),
@@ -176,20 +228,30 @@ export const RECORD_SCHEMAS = {
       role: "code",
       description: "Where it lives: a path in the repository (src/app/, package.json scripts) or a Bun module such as bun:bundle.",
     }),
-    productionReady: field(z.enum(["Yes", "Implement", "No"]), { label: "Production ready", description: "Ready for production: Yes, Implement (work left) or No." }),
+    productionReady: field(z.enum(["Yes", "Implement", "No"]), {
+      label: "Production ready",
+      description: "Ready for production: Yes, Implement (work left) or No.",
+    }),
     proof: proofField("the component works", '"component: Feature Flags"'),
   }),
   criteria: MASTER.partial({ domain: true, scope: true, tier: true, impact: true, approval: true }).extend({
     type: typeOf("criteria"),
-    description: field(Text, { label: "Description", role: "prose", lead: true, description: "What the criterion means when it holds, in a sentence." }),
-    proof: proofField("the criterion holds", "\"build variants\""),
+    description: field(Text, {
+      label: "Description",
+      role: "prose",
+      lead: true,
+      description: "What the criterion means when it holds, in a sentence.",
+    }),
+    proof: proofField("the criterion holds", '"build variants"'),
   }),
-  team: MASTER.omit({ status: true }).partial({ category: true, scope: true, tier: true, impact: true, approval: true }).extend({
-    type: typeOf("team"),
-    responsibility: field(Text, { label: "Responsibility", role: "prose", lead: true, description: "What the role is responsible for." }),
-    timeline: field(Text, { label: "Timeline", description: "When: a date, a range or Ongoing." }),
-    contact: field(Text, { label: "Contact", role: "prose", description: "How to reach the role, or where to look." }),
-  }),
+  team: MASTER.omit({ status: true })
+    .partial({ category: true, scope: true, tier: true, impact: true, approval: true })
+    .extend({
+      type: typeOf("team"),
+      responsibility: field(Text, { label: "Responsibility", role: "prose", lead: true, description: "What the role is responsible for." }),
+      timeline: field(Text, { label: "Timeline", description: "When: a date, a range or Ongoing." }),
+      contact: field(Text, { label: "Contact", role: "prose", description: "How to reach the role, or where to look." }),
+    }),
 } satisfies { [K in Kind]: z.ZodObject };
 
 /**

@@ -53,8 +53,14 @@ export function undeclaredFlagCalls(root: string, model: Model, cache: FlagCallC
     const facts = cache(path, read.bytes.toString("utf8"));
     for (const c of facts.calls) {
       if (known.has(c.flag)) continue;
-      out.push(diagnostic("undeclared-flag", { file: path, line: c.line, col: c.col }, `flag ${JSON.stringify(c.flag)} is not declared in data/features.yaml; the bundler would fold it to false silently`,
-        didYouMean(c.flag, declared) ?? "declare it in data/features.yaml, then run `npm run generate`"));
+      out.push(
+        diagnostic(
+          "undeclared-flag",
+          { file: path, line: c.line, col: c.col },
+          `flag ${JSON.stringify(c.flag)} is not declared in data/features.yaml; the bundler would fold it to false silently`,
+          didYouMean(c.flag, declared) ?? "declare it in data/features.yaml, then run `npm run generate`",
+        ),
+      );
     }
     for (const spec of facts.imports) {
       const target = resolveImport(root, path, spec, files);

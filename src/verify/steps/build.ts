@@ -11,17 +11,27 @@ import { recordPlace } from "../../core/load/yaml-source.ts";
 import { MAX_FRAME_SOURCE_BYTES, type Builds, type Found, type Loaded } from "./context.ts";
 import type { VerifyTools } from "./tools.ts";
 
-export function startBuilds(ctx: Pick<Loaded, "root" | "impact" | "variants" | "flags" | "model" | "variantByName">, tools: Pick<VerifyTools, "builder" | "meter" | "flagSets">): Builds & Found {
+export function startBuilds(
+  ctx: Pick<Loaded, "root" | "impact" | "variants" | "flags" | "model" | "variantByName">,
+  tools: Pick<VerifyTools, "builder" | "meter" | "flagSets">,
+): Builds & Found {
   const { root, variants, flags, model } = ctx;
   const { builder, meter, flagSets } = tools;
   // A missing entry makes the source graph partial: rules that need all of it (stale flags, owned globs) would only echo it.
   const missingEntries = variants.filter((v) => "refusal" in readInside(root, v.record.entry, MAX_FRAME_SOURCE_BYTES));
   const diagnostics = missingEntries.map((v) =>
-    diagnostic("missing-entry", recordPlace(v, ["entry"]), `entry ${v.record.entry} of variant "${v.record.name}" does not exist`, "fix the path; entries are relative to the repository root"),
+    diagnostic(
+      "missing-entry",
+      recordPlace(v, ["entry"]),
+      `entry ${v.record.entry} of variant "${v.record.name}" does not exist`,
+      "fix the path; entries are relative to the repository root",
+    ),
   );
 
   const realBuilds = variants.map((v) => builder.build({ entry: v.record.entry, features: v.record.features }));
-  const measured = realBuilds.map((p) => p.then(async (b) => (b.ok ? { built: b, sizes: await meter.measure(b.outputs) } : { built: b, sizes: undefined })));
+  const measured = realBuilds.map((p) =>
+    p.then(async (b) => (b.ok ? { built: b, sizes: await meter.measure(b.outputs) } : { built: b, sizes: undefined })),
+  );
   const toggleList = ctx.impact ? toggles(variants, flags, (f) => model.scopesOf(f)) : [];
   // A toggle that lands on another variant's flag set (prod + MOCK_API = test) reuses that build.
   const variantKeys = new Map(variants.map((v, i) => [`${v.record.entry}|${flagSetKey(v.record.features)}`, i]));

@@ -189,7 +189,14 @@ export function runOutcome(
   ctx: Loaded,
   found: Findings,
   tools: VerifyTools,
-  reached: { variants?: VariantOutcome[]; impacts?: FlagImpact[]; results?: VerifyResults; cachedAnalysis?: boolean; facts?: SourceFacts; written?: string[] } = {},
+  reached: {
+    variants?: VariantOutcome[];
+    impacts?: FlagImpact[];
+    results?: VerifyResults;
+    cachedAnalysis?: boolean;
+    facts?: SourceFacts;
+    written?: string[];
+  } = {},
 ): VerifyRun {
   const diagnostics = sortDiagnostics(found.diagnostics);
   return {

@@ -29,17 +29,34 @@ export function loadRecords(ctx: Pick<VerifyContext, "root">): Records & Found {
 function pinnedBun(root: string, texts: Map<string, string>): Diagnostic[] {
   const read = readInside(root, PACKAGE_JSON, MAX_FRAME_SOURCE_BYTES);
   const text = "refusal" in read ? undefined : read.bytes.toString("utf8");
-  if (text === undefined) return [diagnostic("bun-version", fileStart(PACKAGE_JSON), "package.json is missing; it must pin the Bun version", "run from the repository root")];
+  if (text === undefined)
+    return [
+      diagnostic(
+        "bun-version",
+        fileStart(PACKAGE_JSON),
+        "package.json is missing; it must pin the Bun version",
+        "run from the repository root",
+      ),
+    ];
   texts.set(PACKAGE_JSON, text);
   const { source, diagnostics: unreadable } = parseYamlSource(PACKAGE_JSON, text);
-  if (unreadable.length) return unreadable.map((d) => diagnostic("bun-version", d, `package.json cannot be read, so the pinned Bun is unknown: ${d.message}`, d.hint));
+  if (unreadable.length)
+    return unreadable.map((d) =>
+      diagnostic("bun-version", d, `package.json cannot be read, so the pinned Bun is unknown: ${d.message}`, d.hint),
+    );
   const pkg = (source.data ?? {}) as { devDependencies?: Record<string, string>; dependencies?: Record<string, string> };
-  const section = pkg.devDependencies?.bun !== undefined ? "devDependencies" : pkg.dependencies?.bun !== undefined ? "dependencies" : undefined;
+  const section =
+    pkg.devDependencies?.bun !== undefined ? "devDependencies" : pkg.dependencies?.bun !== undefined ? "dependencies" : undefined;
   const pin = section ? pkg[section]!.bun : undefined;
   if (pin === Bun.version) return [];
-  return [diagnostic(
-    "bun-version", placeOf(source, section ? [section, "bun"] : []),
-    pin === undefined ? `package.json does not pin Bun; verify runs on ${Bun.version}` : `verify runs on Bun ${Bun.version} but package.json pins ${JSON.stringify(pin)}`,
-    "run verify with the pinned Bun (node_modules/.bin/bun, via npm run verify) or pin an exact version in devDependencies",
-  )];
+  return [
+    diagnostic(
+      "bun-version",
+      placeOf(source, section ? [section, "bun"] : []),
+      pin === undefined
+        ? `package.json does not pin Bun; verify runs on ${Bun.version}`
+        : `verify runs on Bun ${Bun.version} but package.json pins ${JSON.stringify(pin)}`,
+      "run verify with the pinned Bun (node_modules/.bin/bun, via npm run verify) or pin an exact version in devDependencies",
+    ),
+  ];
 }

@@ -6,7 +6,10 @@ import type { Found, VerifyContext } from "./context.ts";
 import type { VerifyTools } from "./tools.ts";
 
 /** `refused` when the tree imports a macro anywhere: the caller stops before building anything. */
-export async function refuseMacroImports(ctx: Pick<VerifyContext, "startPhase" | "endPhase">, tools: Pick<VerifyTools, "scanMacros">): Promise<{ refused: boolean } & Found> {
+export async function refuseMacroImports(
+  ctx: Pick<VerifyContext, "startPhase" | "endPhase">,
+  tools: Pick<VerifyTools, "scanMacros">,
+): Promise<{ refused: boolean } & Found> {
   ctx.startPhase();
   const scan = await tools.scanMacros();
   ctx.endPhase("macro imports", `${scan.files} script files, ${scan.parsed} parsed`);

@@ -12,10 +12,15 @@ import type { VerifyTools } from "./tools.ts";
 import { plural } from "../../core/text/plural.ts";
 
 /** Verify step 4: the probe plan and builds, started before the real builds are awaited. */
-export function startProbes(ctx: Pick<Analysed, "root" | "facts" | "variants" | "cachedAnalysis" | "endPhase">, tools: Pick<VerifyTools, "builder">): Probes {
+export function startProbes(
+  ctx: Pick<Analysed, "root" | "facts" | "variants" | "cachedAnalysis" | "endPhase">,
+  tools: Pick<VerifyTools, "builder">,
+): Probes {
   const plan = probePlan(ctx.root, ctx.facts.probes);
   const probeBuilds = ctx.variants.map((v) =>
-    plan.plugin ? tools.builder.build({ entry: v.record.entry, features: v.record.features, probe: { key: plan.key, plugin: plan.plugin } }) : Promise.resolve(undefined),
+    plan.plugin
+      ? tools.builder.build({ entry: v.record.entry, features: v.record.features, probe: { key: plan.key, plugin: plan.plugin } })
+      : Promise.resolve(undefined),
   );
   ctx.endPhase("sources", `${ctx.facts.files.length} files, ${plan.arms.length} guarded arms${ctx.cachedAnalysis ? " (cached)" : ""}`);
   return { plan, probeBuilds };
@@ -25,7 +30,9 @@ export function startProbes(ctx: Pick<Analysed, "root" | "facts" | "variants" | 
  * Verify step 6, dead code: each variant's probe build against its flags. Returns every outcome again with
  * its marker proof and problems added; reports each variant as it is done.
  */
-export async function proveDeadCode(ctx: Pick<Proven, "variants" | "outcomes" | "probeBuilds" | "plan" | "builtByVariant" | "progress" | "endPhase">): Promise<Pick<VariantProofs, "outcomes"> & Found> {
+export async function proveDeadCode(
+  ctx: Pick<Proven, "variants" | "outcomes" | "probeBuilds" | "plan" | "builtByVariant" | "progress" | "endPhase">,
+): Promise<Pick<VariantProofs, "outcomes"> & Found> {
   const { variants } = ctx;
   const diagnostics: Diagnostic[] = [];
   const verdicts: Parameters<typeof probeDiagnostics>[0] = [];
@@ -40,10 +47,18 @@ export async function proveDeadCode(ctx: Pick<Proven, "variants" | "outcomes" | 
       const verdict = judgeProbe(ctx.plan, on, probe);
       verdicts.push({ variant: v.record.name, on, verdict });
       const wrong = verdict.shippedDead.length + verdict.removedLive.length;
-      outcome = withMarkers(before, wrong ? "fail" : "pass", wrong ? [`${plural(wrong, "guarded arm")} shipped or removed against the flags`] : []);
+      outcome = withMarkers(
+        before,
+        wrong ? "fail" : "pass",
+        wrong ? [`${plural(wrong, "guarded arm")} shipped or removed against the flags`] : [],
+      );
     } else if (probe && !probe.ok && ctx.builtByVariant.has(v.record.name)) {
       // The plain build worked, so the planted markers broke it: the proof could not run.
-      const d = diagnostic("probe-mismatch", recordPlace(v, ["entry"]), `variant "${v.record.name}": the probe build failed: ${probe.problems[0]?.message ?? "unknown error"}`);
+      const d = diagnostic(
+        "probe-mismatch",
+        recordPlace(v, ["entry"]),
+        `variant "${v.record.name}": the probe build failed: ${probe.problems[0]?.message ?? "unknown error"}`,
+      );
       diagnostics.push(d);
       outcome = withMarkers(before, "fail", [d.message]);
     }

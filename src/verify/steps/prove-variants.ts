@@ -19,7 +19,10 @@ import { sourceGraph } from "./sources.ts";
 import { wordFor } from "../../core/text/plural.ts";
 
 export async function proveVariants(
-  ctx: Pick<Probing, "root" | "variants" | "flags" | "measured" | "missingEntries" | "flagByName" | "variantByName" | "graph" | "entries" | "extra">,
+  ctx: Pick<
+    Probing,
+    "root" | "variants" | "flags" | "measured" | "missingEntries" | "flagByName" | "variantByName" | "graph" | "entries" | "extra"
+  >,
 ): Promise<VariantProofs & Found> {
   const { variants, flags } = ctx;
   const diagnostics: Diagnostic[] = [];
@@ -53,15 +56,22 @@ export async function proveVariants(
       const left = findLeftovers(built.outputs);
       outcome.proofs.leftovers = left.length ? "fail" : "pass";
       for (const l of left) {
-        const d = diagnostic("leftover", recordPlace(v, ["name"]), `variant "${v.record.name}": ${l.output} still contains ${l.what}${l.count > 1 ? ` (${l.count} times)` : ""}, first at byte ${l.offset}: …${l.excerpt}…`,
-          "a flag test escaped the bundler; fix the source rule errors reported for it");
+        const d = diagnostic(
+          "leftover",
+          recordPlace(v, ["name"]),
+          `variant "${v.record.name}": ${l.output} still contains ${l.what}${l.count > 1 ? ` (${l.count} times)` : ""}, first at byte ${l.offset}: …${l.excerpt}…`,
+          "a flag test escaped the bundler; fix the source rule errors reported for it",
+        );
         diagnostics.push(d);
         outcome.problems.push(d.message);
       }
       const found = findLeaks({ name: v.record.name, entry: v.record.entry, features: v.record.features }, flags, built.metafile);
       leaks.push(...found);
       outcome.proofs.ownedModules = found.length ? "fail" : "pass";
-      for (const l of found) outcome.problems.push(`${l.module} (${l.ownership === "owned" ? `owned by ${l.flag}, off` : `replaced by ${l.flag}, on`}) ships ${bytes(l.bytes)}`);
+      for (const l of found)
+        outcome.problems.push(
+          `${l.module} (${l.ownership === "owned" ? `owned by ${l.flag}, off` : `replaced by ${l.flag}, on`}) ships ${bytes(l.bytes)}`,
+        );
       const over = budgetDiagnostic(v, sizes!);
       if (over) {
         diagnostics.push(over);
@@ -75,7 +85,11 @@ export async function proveVariants(
   // Locating a leak needs the syntax tree: parsed now if the analysis came from the store.
   const graph = await sourceGraph(ctx);
   const { leakSite } = await import("../leak-site.ts");
-  diagnostics.push(...leakDiagnostics(leaks, ctx.flagByName, (leak) => leakSite(graph, leak, new Set(ctx.variantByName.get(leak.variant)!.record.features))));
+  diagnostics.push(
+    ...leakDiagnostics(leaks, ctx.flagByName, (leak) =>
+      leakSite(graph, leak, new Set(ctx.variantByName.get(leak.variant)!.record.features)),
+    ),
+  );
   return { outcomes, leaks, builtByVariant, diagnostics, texts: graph.texts };
 }
 

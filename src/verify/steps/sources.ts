@@ -25,17 +25,33 @@ export async function analyseSources(
   const parsed = cachedFacts ? undefined : await parseSources(ctx, entries, extra);
   const facts = cachedFacts ?? parsed!.facts;
   const diagnostics = [...facts.diagnostics];
-  if (ctx.missingEntries.length === 0) diagnostics.push(...flagRules(ctx.flags, facts.references, ctx.today), ...unmatchedGlobs(facts.bundled, ctx.flags));
-  return { entries, extra, analysisKey: key, facts, cachedAnalysis: cachedFacts !== undefined, graph: parsed?.graph, diagnostics, ...(parsed ? { texts: parsed.graph.texts } : {}) };
+  if (ctx.missingEntries.length === 0)
+    diagnostics.push(...flagRules(ctx.flags, facts.references, ctx.today), ...unmatchedGlobs(facts.bundled, ctx.flags));
+  return {
+    entries,
+    extra,
+    analysisKey: key,
+    facts,
+    cachedAnalysis: cachedFacts !== undefined,
+    graph: parsed?.graph,
+    diagnostics,
+    ...(parsed ? { texts: parsed.graph.texts } : {}),
+  };
 }
 
 /** The syntax tree, for a step that needs it when the facts came from the store (locating a leak); its texts serve code frames. */
-export async function sourceGraph(ctx: Pick<VerifyContext, "root"> & Pick<Analysis, "graph" | "entries" | "extra"> & { flags: Entry<"features">[] }): Promise<SourceGraph> {
+export async function sourceGraph(
+  ctx: Pick<VerifyContext, "root"> & Pick<Analysis, "graph" | "entries" | "extra"> & { flags: Entry<"features">[] },
+): Promise<SourceGraph> {
   return ctx.graph ?? (await parseSources(ctx, ctx.entries, ctx.extra)).graph;
 }
 
 /** Parses the sources, loading the TypeScript parser on first use; the parsed texts serve code frames. */
-async function parseSources(ctx: Pick<VerifyContext, "root"> & { flags: Entry<"features">[] }, entries: string[], extra: string[]): Promise<{ facts: SourceFacts; graph: SourceGraph }> {
+async function parseSources(
+  ctx: Pick<VerifyContext, "root"> & { flags: Entry<"features">[] },
+  entries: string[],
+  extra: string[],
+): Promise<{ facts: SourceFacts; graph: SourceGraph }> {
   const { analyzeSources } = await import("../analyze-sources.ts");
   return analyzeSources(ctx.root, entries, extra, ctx.flags);
 }

@@ -54,7 +54,15 @@ export function writeOutputs(ctx: Measured, soFar: SoFar, tools: Pick<VerifyTool
   for (const f of allBuilt ? ctx.flags : []) {
     if (f.record.status !== "Done") continue;
     const evidence = flagEvidence(f.record.name, measured);
-    if (!isProven(evidence)) diagnostics.push(diagnostic("unproven-claim", recordPlace(f, ["status"]), `${f.record.name} says Done, but ${evidence.reason}`, "ship it in a variant and guard real code with it, or set the status to what the bundles show"));
+    if (!isProven(evidence))
+      diagnostics.push(
+        diagnostic(
+          "unproven-claim",
+          recordPlace(f, ["status"]),
+          `${f.record.name} says Done, but ${evidence.reason}`,
+          "ship it in a variant and guard real code with it, or set the status to what the bundles show",
+        ),
+      );
   }
   const ok = !sortDiagnostics([...soFar.diagnostics, ...diagnostics]).some(isError);
   const results = { ...measured, ok };
@@ -64,14 +72,28 @@ export function writeOutputs(ctx: Measured, soFar: SoFar, tools: Pick<VerifyTool
       for (const o of outcomes) {
         const built = ctx.builtByVariant.get(o.name);
         const v = ctx.variantByName.get(o.name)!;
-        if (built && o.sizes) written.push(writeVariant(root, { name: o.name, entry: v.record.entry, features: o.features, bunVersion: Bun.version, sizes: o.sizes }, built));
+        if (built && o.sizes)
+          written.push(
+            writeVariant(
+              root,
+              { name: o.name, entry: v.record.entry, features: o.features, bunVersion: Bun.version, sizes: o.sizes },
+              built,
+            ),
+          );
       }
       written.push(...pruneVariants(root, new Set(ctx.variants.map((v) => v.record.name))));
       written.push(writeResults(root, results));
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
       const file = e.path ? relativePath(root, e.path) : VARIANTS_DIR;
-      diagnostics.push(diagnostic("output-not-writable", fileStart(file), `${file} cannot be written: ${e.code ?? e.message}`, "remove or fix what stands there, then run verify again"));
+      diagnostics.push(
+        diagnostic(
+          "output-not-writable",
+          fileStart(file),
+          `${file} cannot be written: ${e.code ?? e.message}`,
+          "remove or fix what stands there, then run verify again",
+        ),
+      );
       return { results: undefined, written, diagnostics, texts };
     }
   }
