@@ -9,7 +9,7 @@
  * CI plants them all), and prints how many proofs ran again and how many stayed fresh:
  *
  *  - prose: a flag's description (the proofs that read only the records' behaviour view stay fresh);
- *  - status: a roadmap task's target date (no generated file changes);
+ *  - target: a roadmap task's target date (no generated file changes);
  *  - limit: a control's limit (the behaviour view and src/generated/limits.ts change: those proofs run again).
  */
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
@@ -26,16 +26,16 @@ const EDITS: { name: string; file: string; from: RegExp; to: string }[] = [
   {
     name: "prose",
     file: "data/features.yaml",
-    from: /(- name: AUDIT_LOG\n(?:  .*\n)*?  description: )[^\n]*/,
+    from: /(- name: AUDIT_LOG\n(?: {2}.*\n)*? {2}description: )[^\n]*/,
     to: "$1Who did what, when, reworded by a writer.",
   },
   {
-    name: "status",
+    name: "target",
     file: "data/roadmap.yaml",
-    from: /(- name: TypeScript \+ Bun configuration\n(?:  .*\n)*?  target: )"2026-01-15"/,
+    from: /(- name: TypeScript \+ Bun configuration\n(?: {2}.*\n)*? {2}target: )"2026-01-15"/,
     to: '$1"2026-01-14"',
   },
-  { name: "limit", file: "data/security.yaml", from: /(- name: Audit Logging\n(?:  .*\n)*?      value: )1000/, to: "$11001" },
+  { name: "limit", file: "data/security.yaml", from: /(?<head>- name: Audit Logging\n(?: {2}.*\n)*? {6}value: )1000/, to: "$<head>1001" },
 ];
 
 if (!existsSync(join(REPO, ".cache/prove/results.json"))) throw new Error("run npm run prove first: the bench starts from fresh results");

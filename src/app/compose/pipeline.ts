@@ -164,7 +164,7 @@ function storageStages(run: Run, afterFlush: (() => void)[]): void {
       for (const key of store.keys()) {
         const raw = store.raw(key);
         const minute = store.rollup(key, "1m");
-        const peak = minute.reduce((a, b) => (b.max > a ? b.max : a), -Infinity);
+        const peak = minute.reduce((a, b) => Math.max(a, b.max), -Infinity);
         out(
           `${key}: ${raw.length} raw points, ${minute.length} x 1m buckets, ${store.rollup(key, "1h").length} x 1h buckets, peak 1m max ${fmtNum(peak)}`,
         );

@@ -179,8 +179,8 @@ class FlatYamlReader {
 
   private doubleQuoted(p: number): string {
     const close = this.line.indexOf('"', p - this.ls + 1);
-    const escape = this.line.indexOf("\\", p - this.ls + 1);
-    if (close !== -1 && (escape === -1 || escape > close)) {
+    const backslash = this.line.indexOf("\\", p - this.ls + 1);
+    if (close !== -1 && (backslash === -1 || backslash > close)) {
       this.end = this.ls + close + 1;
       return this.line.slice(p - this.ls + 1, close);
     }
@@ -201,7 +201,7 @@ class FlatYamlReader {
       else {
         const len = e === "x" ? 2 : e === "u" ? 4 : e === "U" ? 8 : 0;
         const hex = this.text.slice(i + 1, i + 1 + len);
-        if (len === 0 || i + len >= this.le || !HEX_RE.test(hex)) throw SLOW; // an invalid escape is yaml's to report
+        if (len === 0 || i + len >= this.le || !HEX_RE.test(hex)) throw SLOW; // an invalid backslash is yaml's to report
         const code = parseInt(hex, 16);
         if (code > 0x10ffff) throw SLOW;
         out += String.fromCodePoint(code);

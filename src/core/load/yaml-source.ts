@@ -279,7 +279,7 @@ function parseChecked(file: string, text: string): { source: YamlSource; diagnos
         else source.places.set(child, { key: k, value: k });
       }
     } else if (isSeq(node)) {
-      node.items.forEach((item, i) => walk(item, prefix + i));
+      for (const [i, item] of node.items.entries()) walk(item, prefix + i);
     }
   };
   walk(doc.contents, "");
