@@ -98,11 +98,7 @@ export function openStore(root: string, dir = join(root, STORE_DIR)): Store {
     key: (...content) => hashContent(codeFingerprint(), ...content),
     get(slot, key, validate, digest = (dep) => fileDigest(root, dep)) {
       try {
-        const entry = JSON.parse(readFileSync(join(dir, fileOf(slot)), "utf8")) as {
-          key?: unknown;
-          deps?: unknown;
-          value?: unknown;
-        } | null;
+        const entry: unknown = JSON.parse(readFileSync(join(dir, fileOf(slot)), "utf8"));
         if (!isRecord(entry) || entry.key !== key || !("value" in entry)) return undefined;
         if (entry.deps !== undefined && (!isRecord(entry.deps) || Object.entries(entry.deps).some(([dep, d]) => digest(dep) !== d)))
           return undefined;
