@@ -5,7 +5,7 @@
  * statement for a code frame. From the same syntax tree the source rules and the probe build use.
  */
 import ts from "typescript";
-import { flagsIn, type FileFlags, type GuardSite } from "./flag-sites.ts";
+import { flagsIn, isFunctionLike, type FileFlags, type GuardSite } from "./flag-sites.ts";
 import { nodePosition } from "./places.ts";
 import type { CallSiteFact, CallSiteFacts } from "./source-facts.ts";
 import { MAX_FRAME_LINES, sourceHash } from "./results-file.ts";
@@ -34,18 +34,6 @@ function memberName(node: ts.Node, name: string): string {
     if (held) return `${held}.${name}`;
   }
   return name;
-}
-
-function isFunctionLike(node: ts.Node): node is ts.FunctionLikeDeclaration {
-  return (
-    ts.isFunctionDeclaration(node) ||
-    ts.isFunctionExpression(node) ||
-    ts.isArrowFunction(node) ||
-    ts.isMethodDeclaration(node) ||
-    ts.isConstructorDeclaration(node) ||
-    ts.isGetAccessorDeclaration(node) ||
-    ts.isSetAccessorDeclaration(node)
-  );
 }
 
 /** How a reader names the function a node stands in; null at module top level. */

@@ -130,7 +130,8 @@ function containsFlagTest(expr: ts.Node, b: FeatureBindings): boolean {
   return ts.forEachChild(expr, (c) => (containsFlagTest(c, b) ? true : undefined)) ?? false;
 }
 
-function isHostNode(node: ts.Node): node is Host["node"] {
+/** A node that can host flag calls as a function: a declaration, expression, arrow, method, constructor or accessor. */
+export function isFunctionLike(node: ts.Node): node is ts.FunctionLikeDeclaration {
   return (
     ts.isFunctionDeclaration(node) ||
     ts.isFunctionExpression(node) ||
@@ -151,7 +152,7 @@ export function analyzeFlags(sf: ts.SourceFile, nextId: () => number): FileFlags
   const armOf = new Map<ts.Node, GuardArm>();
   const hostOf = (node: ts.Node): string | undefined => {
     for (let p: ts.Node | undefined = node.parent; p; p = p.parent) {
-      if (isHostNode(p) && p.body) {
+      if (isFunctionLike(p) && p.body) {
         let h = hosts.get(p);
         if (!h) hosts.set(p, (h = { id: `H${nextId()}`, node: p }));
         return h.id;

@@ -6,7 +6,7 @@
  * when the flag is off). The rules on the flags themselves (stale, expired) are in flag-rules.ts.
  */
 import ts from "typescript";
-import { diagnostic, sortDiagnostics, type Diagnostic } from "../core/report/diagnostics.ts";
+import { diagnostic, sortDiagnostics, type Diagnostic, type Place } from "../core/report/diagnostics.ts";
 import { didYouMean } from "../core/report/suggest.ts";
 import { BUN_BUNDLE, flagTestOf, isBunBundle, type FlagTest } from "./flag-sites.ts";
 import { nodePlace } from "./places.ts";
@@ -48,6 +48,15 @@ export function checkSourceRules(input: SourceRulesInput): SourceRulesResult {
   }
   return { diagnostics: sortDiagnostics(diagnostics), references };
 }
+
+/** A re-export of `what` (bun:bundle itself, or its feature): the bundler folds only direct imports. */
+const reexport = (place: Place, what: string) =>
+  diagnostic(
+    "bun-bundle-reexport",
+    place,
+    `re-export of ${what}: calls through a wrapper are not folded, so both branches ship`,
+    `import it with ${NAMED_IMPORT} in each file that tests a flag`,
+  );
 
 function importRules(file: SourceFile): Diagnostic[] {
   const { sf } = file.flags;
@@ -132,27 +141,12 @@ function importRules(file: SourceFile): Diagnostic[] {
       );
     } else if (ts.isExportDeclaration(node) && !node.isTypeOnly) {
       if (isBunBundle(node.moduleSpecifier)) {
-        out.push(
-          diagnostic(
-            "bun-bundle-reexport",
-            at(node),
-            `re-export of "${BUN_BUNDLE}": calls through a wrapper are not folded, so both branches ship`,
-            `import it with ${NAMED_IMPORT} in each file that tests a flag`,
-          ),
-        );
+        out.push(reexport(at(node), `"${BUN_BUNDLE}"`));
       } else if (!node.moduleSpecifier && node.exportClause && ts.isNamedExports(node.exportClause)) {
         const b = file.flags.bindings;
         for (const e of node.exportClause.elements) {
           const local = (e.propertyName ?? e.name).text;
-          if (b.direct.has(local) || b.namespaces.has(local))
-            out.push(
-              diagnostic(
-                "bun-bundle-reexport",
-                at(e),
-                `re-export of feature from "${BUN_BUNDLE}": calls through a wrapper are not folded, so both branches ship`,
-                `import it with ${NAMED_IMPORT} in each file that tests a flag`,
-              ),
-            );
+          if (b.direct.has(local) || b.namespaces.has(local)) out.push(reexport(at(e), `feature from "${BUN_BUNDLE}"`));
         }
       }
     } else if (
@@ -160,14 +154,7 @@ function importRules(file: SourceFile): Diagnostic[] {
       ts.isIdentifier(node.expression) &&
       (file.flags.bindings.direct.has(node.expression.text) || file.flags.bindings.namespaces.has(node.expression.text))
     ) {
-      out.push(
-        diagnostic(
-          "bun-bundle-reexport",
-          at(node),
-          `re-export of "${BUN_BUNDLE}": calls through a wrapper are not folded, so both branches ship`,
-          `import it with ${NAMED_IMPORT} in each file that tests a flag`,
-        ),
-      );
+      out.push(reexport(at(node), `"${BUN_BUNDLE}"`));
     } else if (ts.isCallExpression(node) && node.arguments.length >= 1 && isBunBundle(node.arguments[0])) {
       if (node.expression.kind === ts.SyntaxKind.ImportKeyword) {
         out.push(
