@@ -16,10 +16,11 @@
  *
  *   BENCH_RUNS=5 bun bench/diff.ts
  */
-import { mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { STORE_DIR } from "../src/core/cache/store.ts";
 import { readVerifyResults } from "../src/verify/results-file.ts";
+import { sizeLimitProject } from "./size-limit-project.ts";
 
 const REPO = join(import.meta.dir, "..");
 const WORK = join(REPO, "bench/.work/diff");
@@ -63,21 +64,7 @@ const forgetBases = () => {
 // size-limit measures files: the head's 8 outputs, from one verify of the copy.
 run([BUN, join(REPO, "scripts/verify.ts")], PROJECT);
 const results = readVerifyResults(PROJECT)!;
-mkdirSync(SIZE_LIMIT, { recursive: true });
-symlinkSync(join(REPO, "node_modules"), join(SIZE_LIMIT, "node_modules"));
-writeFileSync(
-  join(SIZE_LIMIT, "package.json"),
-  JSON.stringify({ name: "bench-size-limit", private: true, devDependencies: { "size-limit": "*", "@size-limit/file": "*" } }),
-);
-writeFileSync(
-  join(SIZE_LIMIT, ".size-limit.json"),
-  JSON.stringify(
-    results.variants.map((v) => ({ name: v.name, path: join(PROJECT, "dist/variants", v.name, "main.js") })),
-    null,
-    2,
-  ),
-);
-const sizeLimit = [BUN, join(REPO, "node_modules/size-limit/bin.js"), "--json"];
+const sizeLimit = sizeLimitProject(REPO, PROJECT, SIZE_LIMIT, results);
 
 const samples = { cold: [] as Sample[], rebuilt: [] as Sample[], warm: [] as Sample[], sizeLimit: [] as Sample[] };
 let report: { variants: { name: string; after: { brotli: number } | null }[] } | undefined;

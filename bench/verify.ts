@@ -16,10 +16,11 @@
  *
  *   BENCH_RUNS=7 bun bench/verify.ts
  */
-import { cpSync, mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, readdirSync, rmSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { readVerifyResults } from "../src/verify/results-file.ts";
 import { STORE_DIR } from "../src/core/cache/store.ts";
+import { sizeLimitProject } from "./size-limit-project.ts";
 
 const REPO = join(import.meta.dir, "..");
 const WORK = join(REPO, "bench/.work/verify");
@@ -60,21 +61,7 @@ const caches = ["verify-sizes", "verify-flag-sets", "verify-analysis"].map((f) =
 run(verify, PROJECT); // produces the 8 outputs size-limit measures, and warms the disk cache of the OS
 
 const results = readVerifyResults(PROJECT)!;
-mkdirSync(SIZE_LIMIT, { recursive: true });
-symlinkSync(join(REPO, "node_modules"), join(SIZE_LIMIT, "node_modules"));
-writeFileSync(
-  join(SIZE_LIMIT, "package.json"),
-  JSON.stringify({ name: "bench-size-limit", private: true, devDependencies: { "size-limit": "*", "@size-limit/file": "*" } }),
-);
-writeFileSync(
-  join(SIZE_LIMIT, ".size-limit.json"),
-  JSON.stringify(
-    results.variants.map((v) => ({ name: v.name, path: join(PROJECT, "dist/variants", v.name, "main.js") })),
-    null,
-    2,
-  ),
-);
-const sizeLimit = [BUN, join(REPO, "node_modules/size-limit/bin.js"), "--json"];
+const sizeLimit = sizeLimitProject(REPO, PROJECT, SIZE_LIMIT, results);
 
 const samples = { cold: [] as Sample[], warm: [] as Sample[], sizeLimit: [] as Sample[] };
 let sizeLimitOut = "";
