@@ -57,6 +57,15 @@ function withProject(fn: (dir: string) => void): void {
   }
 }
 
+/** A successful build of one one-byte bundle: what a hostile variant name would have verify write. */
+const ONE_BYTE_BUILD = {
+  ok: true as const,
+  features: [],
+  outputs: [{ path: "main.js", bytes: new Uint8Array([49]), kind: "entry-point" }],
+  raw: 1,
+  metafile: { inputs: {}, outputs: {} },
+  ms: 0,
+};
 describe("records that would become paths, shell words and keys", () => {
   test("A variant name that climbs out of dist/variants is refused at check", () =>
     withProject((dir) => {
@@ -98,17 +107,9 @@ describe("records that would become paths, shell words and keys", () => {
     try {
       mkdirSync(join(dir, "content"), { recursive: true });
       writeFileSync(join(dir, "content/keep.md"), "kept");
-      const built = {
-        ok: true as const,
-        features: [],
-        outputs: [{ path: "main.js", bytes: new Uint8Array([49]), kind: "entry-point" }],
-        raw: 1,
-        metafile: { inputs: {}, outputs: {} },
-        ms: 0,
-      };
       for (const name of ["../../content", "../../../OUTSIDE", ".", ".."]) {
         const info = { name, entry: "src/app/main.ts", features: [], bunVersion: Bun.version, sizes: { raw: 1, gzip: 1, brotli: 1 } };
-        expect(() => writeVariant(dir, info, built)).toThrow(/refusing to write/);
+        expect(() => writeVariant(dir, info, ONE_BYTE_BUILD)).toThrow(/refusing to write/);
       }
       expect(readFileSync(join(dir, "content/keep.md"), "utf8")).toBe("kept");
       expect(readdirSync(parent)).toEqual(["repo"]);
@@ -122,16 +123,8 @@ describe("records that would become paths, shell words and keys", () => {
     try {
       mkdirSync(join(dir, "content/variants"), { recursive: true });
       Bun.spawnSync(["ln", "-s", "content", join(dir, "dist")]);
-      const built = {
-        ok: true as const,
-        features: [],
-        outputs: [{ path: "main.js", bytes: new Uint8Array([49]), kind: "entry-point" }],
-        raw: 1,
-        metafile: { inputs: {}, outputs: {} },
-        ms: 0,
-      };
       const info = { name: "prod", entry: "src/app/main.ts", features: [], bunVersion: Bun.version, sizes: { raw: 1, gzip: 1, brotli: 1 } };
-      expect(() => writeVariant(dir, info, built)).toThrow(/refusing to write/);
+      expect(() => writeVariant(dir, info, ONE_BYTE_BUILD)).toThrow(/refusing to write/);
       expect(readdirSync(join(dir, "content/variants"))).toEqual([]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
