@@ -4,7 +4,7 @@
  *   bun bench/record-edit.ts [--no-faults]
  *
  * Needs results of `npm run prove` in this repository (.cache/prove/results.json). It copies the
- * repository with those results into a temp folder (node_modules linked), proves what is stale there and, for
+ * repository as a clone holds it (node_modules linked) with those results, proves what is stale there and, for
  * each edit below, times `scripts/generate.ts`, `scripts/check.ts` and `scripts/prove.ts` (planting the faults
  * of the proofs it runs again, as a Done needs; --no-faults skips that and only requires the proofs to pass),
  * and prints how many proofs ran again and how many stayed fresh:
@@ -13,9 +13,9 @@
  *  - target: a roadmap task's target date (no generated file changes);
  *  - limit: a control's limit (the behaviour view and src/generated/limits.ts change: those proofs run again).
  */
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { copyRepository } from "../src/prove/repo-copy.ts";
 
 const REPO = join(import.meta.dir, "..");
 const BUN = process.execPath;
@@ -39,53 +39,61 @@ const EDITS: { name: string; file: string; from: RegExp; to: string }[] = [
   { name: "limit", file: "data/security.yaml", from: /(?<head>- name: Audit Logging\n(?: {2}.*\n)*? {6}value: )1000/, to: "$<head>1001" },
 ];
 
-if (!existsSync(join(REPO, ".cache/prove/results.json"))) throw new Error("run npm run prove first: the bench starts from fresh results");
-const base = mkdtempSync(join(tmpdir(), "record-edit-"));
+const RESULTS = ".cache/prove/results.json";
+if (!existsSync(join(REPO, RESULTS))) throw new Error("run npm run prove first: the bench starts from its results");
+
+/** What a clone holds (src/prove/repo-copy.ts, node_modules linked) plus the prove results of `from`. */
+function copyWithResults(from: string) {
+  const copy = copyRepository(from);
+  mkdirSync(join(copy.dir, dirname(RESULTS)), { recursive: true });
+  copyFileSync(join(from, RESULTS), join(copy.dir, RESULTS));
+  return copy;
+}
+
+/** How many proofs prove ran and kept: its summary says "ran N, kept M" unless it ran them all. */
+function ranKept(stderr: string): { ran: number; kept: number } | undefined {
+  const total = /^prove: (\d+) records/m.exec(stderr)?.[1];
+  const some = /ran (\d+), kept (\d+)/.exec(stderr);
+  if (!total) return undefined;
+  return some ? { ran: Number(some[1]), kept: Number(some[2]) } : { ran: Number(total), kept: 0 };
+}
+
+function run(dir: string, script: string, args: string[] = []) {
+  const t = performance.now();
+  const p = Bun.spawnSync([BUN, join(dir, "scripts", script), ...args], { cwd: dir, env, stdout: "pipe", stderr: "pipe" });
+  return { ms: Math.round(performance.now() - t), code: p.exitCode, stderr: p.stderr.toString() };
+}
+
+const base = copyWithResults(REPO);
 try {
-  const skip = new Set([".work", "node_modules", ".git", "dist", ".astro"]);
-  // Top-level names only: a fixture's own dist/ or node_modules/ is part of test/, an input of some proofs.
-  for (const name of readdirSync(REPO)) if (!skip.has(name)) cpSync(join(REPO, name), join(base, name), { recursive: true });
-  symlinkSync(join(REPO, "node_modules"), join(base, "node_modules"));
-  /** How many proofs prove ran and kept: its summary says "ran N, kept M" unless it ran them all. */
-  const ranKept = (stderr: string): [string, string, string] | undefined => {
-    const total = /^prove: (\d+) records/m.exec(stderr)?.[1];
-    const some = /ran (\d+), kept (\d+)/.exec(stderr);
-    if (!total) return undefined;
-    return some ? [some[0], some[1]!, some[2]!] : ["", total, "0"];
-  };
-  const run = (dir: string, script: string, args: string[] = []) => {
-    const t = performance.now();
-    const p = Bun.spawnSync([BUN, join(dir, "scripts", script), ...args], { cwd: dir, env, stdout: "pipe", stderr: "pipe" });
-    return { ms: Math.round(performance.now() - t), code: p.exitCode, stderr: p.stderr.toString() };
-  };
   // Whatever changed since this repository's last prove (the bench itself, say) is proven first, faults
   // planted: every edit below starts from results that are all fresh.
-  const before = run(base, "prove.ts");
+  const before = run(base.dir, "prove.ts");
   const setup = ranKept(before.stderr);
   if (before.code !== 0 || !setup) throw new Error(`the copy does not prove clean:\n${before.stderr.slice(-1500)}`);
   console.log(
-    `record-edit (${FAULTS ? "planting faults" : "no faults"}); setup proved ${setup[1]} stale proofs, then all ${Number(setup[1]) + Number(setup[2])} fresh before each edit`,
+    `record-edit (${FAULTS ? "planting faults" : "no faults"}); setup proved ${setup.ran} stale proofs, then all ${setup.ran + setup.kept} fresh before each edit`,
   );
   for (const edit of EDITS) {
-    const dir = mkdtempSync(join(tmpdir(), `record-edit-${edit.name}-`));
+    const copy = copyWithResults(base.dir);
     try {
-      cpSync(base, dir, { recursive: true });
-      const text = readFileSync(join(dir, edit.file), "utf8");
+      const file = join(copy.dir, edit.file);
+      const text = readFileSync(file, "utf8");
       if (!edit.from.test(text)) throw new Error(`${edit.file} changed: update the ${edit.name} edit in bench/record-edit.ts`);
-      writeFileSync(join(dir, edit.file), text.replace(edit.from, edit.to));
-      const generate = run(dir, "generate.ts");
-      const check = run(dir, "check.ts");
-      const prove = run(dir, "prove.ts", FAULTS ? [] : ["--no-faults"]);
+      writeFileSync(file, text.replace(edit.from, edit.to));
+      const generate = run(copy.dir, "generate.ts");
+      const check = run(copy.dir, "check.ts");
+      const prove = run(copy.dir, "prove.ts", FAULTS ? [] : ["--no-faults"]);
       const counts = ranKept(prove.stderr);
       const passed = FAULTS ? prove.code === 0 : / \d+ proven, 0 not /.test(prove.stderr);
       if (!passed || !counts) throw new Error(`prove failed after the ${edit.name} edit:\n${prove.stderr.slice(-2000)}`);
       console.log(
-        `${edit.name.padEnd(7)} generate ${generate.ms} ms, check ${check.ms} ms, prove ${prove.ms} ms: ran ${counts[1]}, kept ${counts[2]} fresh`,
+        `${edit.name.padEnd(7)} generate ${generate.ms} ms, check ${check.ms} ms, prove ${prove.ms} ms: ran ${counts.ran}, kept ${counts.kept} fresh`,
       );
     } finally {
-      rmSync(dir, { recursive: true, force: true });
+      copy.remove();
     }
   }
 } finally {
-  rmSync(base, { recursive: true, force: true });
+  base.remove();
 }

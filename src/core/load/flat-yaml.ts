@@ -10,9 +10,8 @@
  * tests hold both paths to one result. Worth it in the writer's loop: a check after an edit spends about a
  * fifth less CPU than with parseDocument alone (bench/writer-loop.ts, parse cache on).
  */
-import { createRequire } from "node:module";
 import type { ScalarTag } from "yaml";
-import { MAX_NESTING, type NodePlace } from "./yaml-source.ts";
+import { loadYaml, MAX_NESTING, type NodePlace } from "./yaml-source.ts";
 
 /** Characters left to yaml: C0 controls and tabs, DEL and C1, line separators, BOM, non-characters, a lone CR. */
 const SLOW_CHARS = /[\u0000-\u0009\u000b\u000c\u000e-\u001f\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff]|\r(?!\n)/;
@@ -50,7 +49,7 @@ let core: { tags: ScalarTag[]; isScalar: (v: unknown) => v is { value: unknown }
 /** A plain scalar's value as yaml resolves it: by the first of yaml's core schema tags whose test matches, else text. */
 function coreValue(s: string): unknown {
   if (!core) {
-    const yaml = createRequire(import.meta.url)("yaml") as typeof import("yaml");
+    const yaml = loadYaml();
     core = {
       tags: (new yaml.Schema({ schema: "core" }).tags as ScalarTag[]).filter((t) => t.default === true && t.test),
       isScalar: yaml.isScalar,

@@ -158,10 +158,10 @@ function lineStartsOf(text: string): number[] {
 
 /** yaml loads on the first file to parse: a check whose data files all come from the store never needs it. */
 let yamlModule: typeof import("yaml") | undefined;
+export const loadYaml = (): typeof import("yaml") => (yamlModule ??= createRequire(import.meta.url)("yaml") as typeof import("yaml"));
 
 function parseChecked(file: string, text: string): { source: YamlSource; diagnostics: Diagnostic[] } {
-  yamlModule ??= createRequire(import.meta.url)("yaml") as typeof import("yaml");
-  const { isAlias, isMap, isNode, isScalar, isSeq, LineCounter, parseDocument } = yamlModule;
+  const { isAlias, isMap, isNode, isScalar, isSeq, LineCounter, parseDocument } = loadYaml();
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, version: "1.2", merge: false, prettyErrors: false });
   const source: YamlSource = { file, text, lineStarts: lineCounter.lineStarts, places: new Map(), data: undefined };
