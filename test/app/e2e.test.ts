@@ -6,7 +6,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { loadRecordView } from "../../src/core/model/record-view.ts";
+import { loadBehaviourView } from "../../src/core/model/views/behaviour.ts";
 
 const ROOT = join(import.meta.dir, "../..");
 const MAIN = "src/app/main.ts";
@@ -251,7 +251,7 @@ describe("CLI end to end", () => {
     const flags = [...(/features:([^;]*);/.exec(registry)?.[1] ?? "").matchAll(/"([A-Z0-9_]+)"/g)].map((m) => m[1]!);
     // Every declared flag, as the records say (the registry is generated from them).
     expect([...flags].sort()).toEqual(
-      loadRecordView(ROOT, "behaviour")
+      loadBehaviourView(ROOT)
         .features.map((f) => f.name)
         .sort(),
     );
@@ -306,7 +306,7 @@ describe("registry-features examples", () => {
   });
 
   test("every limit the examples print is the records' number (data/security.yaml)", () => {
-    const { security } = loadRecordView(ROOT, "behaviour");
+    const { security } = loadBehaviourView(ROOT);
     const limit = (control: string, name: string) => security.find((c) => c.name === control)?.limits?.find((l) => l.name === name)?.value;
     const want = `retention=${limit("Retention Cleanup", "Retention window")}d connections/tenant=${limit("Per-Tenant Connection Limit", "Connections")} msgs/min=${limit("Message Rate Limit", "Stream messages")}`;
     expect(want).not.toContain("undefined");

@@ -11,7 +11,7 @@ import { afterAll, beforeAll } from "bun:test";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { loadRecordView } from "../../src/core/model/record-view.ts";
+import { loadBehaviourView } from "../../src/core/model/views/behaviour.ts";
 
 export const ROOT = join(import.meta.dir, "../..");
 
@@ -31,7 +31,7 @@ export interface Control {
 }
 
 // Only the fields a behaviour proof depends on: editing a record's status or prose leaves these proofs fresh.
-const records = loadRecordView(ROOT, "behaviour");
+const records = loadBehaviourView(ROOT);
 export const VARIANTS: Variant[] = records.variants.map((v) => ({ name: v.name, entry: v.entry, features: [...v.features] }));
 export const CONTROLS: Control[] = records.security.map((c) => ({
   name: c.name,

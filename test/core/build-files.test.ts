@@ -10,11 +10,12 @@ import { buildCommand, buildScripts, emitPackageJson } from "../../src/core/emit
 import { emitWorkflow, WORKFLOW_PATH } from "../../src/core/emit/emit-workflow.ts";
 import { generatedFiles } from "../../src/core/emit/generated-files.ts";
 import { loadModel } from "../../src/core/model/model.ts";
+import { projectView } from "../../src/core/model/record-view.ts";
 import { makeProject, removeProject, REPO, runScript } from "../helpers/project.ts";
 
-const { model } = loadModel(join(REPO, "test/fixtures/base"));
-const prod = buildCommand(model.records.variants[0]!.record);
-const enterprise = buildCommand(model.records.variants[1]!.record);
+const model = projectView(loadModel(join(REPO, "test/fixtures/base")).model, "build");
+const prod = buildCommand(model.variants[0]!);
+const enterprise = buildCommand(model.variants[1]!);
 
 /** CLI tests spawn generate and check several times each: room for a loaded 2-core machine. */
 const SPAWNING = 30_000;

@@ -3,7 +3,8 @@
  * (.github/workflows/build-variants.yml) is exactly what the generator makes of the current records, builds
  * every variant with its generated script, and is a valid workflow by GitHub's own parser
  * (@actions/workflow-parser: the schema and expression checks of the Actions language service; actionlint
- * is a Go binary and is not installed here).
+ * is a Go binary and is not installed here). It reads the records through the `build` view only (each
+ * variant's name, entry, flags and script), so a status, date or prose edit leaves its proof fresh.
  */
 import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
@@ -11,8 +12,10 @@ import { join } from "node:path";
 import { convertWorkflowTemplate, NoOperationTraceWriter, parseWorkflow } from "@actions/workflow-parser";
 import { emitWorkflow, WORKFLOW_PATH } from "../../src/core/emit/emit-workflow.ts";
 import { buildCommand } from "../../src/core/emit/emit-build-scripts.ts";
-import { loadModel } from "../../src/core/model/model.ts";
-import { REPO } from "../helpers/project.ts";
+import { loadBuildView } from "../../src/core/model/views/build.ts";
+
+// Not test/helpers/project.ts: its command runner reaches the record loader, which would make every record an input.
+const REPO = join(import.meta.dir, "../..");
 
 /** Every error GitHub's parser reports for a workflow: syntax, schema, expressions. */
 export async function workflowErrors(content: string, name = "build-variants.yml"): Promise<string[]> {
@@ -26,21 +29,21 @@ export async function workflowErrors(content: string, name = "build-variants.yml
 }
 
 describe("ci workflow", () => {
-  const { model, diagnostics } = loadModel(REPO);
+  const view = loadBuildView(REPO);
   const committed = readFileSync(join(REPO, WORKFLOW_PATH), "utf8");
 
   test("the workflow CI runs is the generator's output for the current records", () => {
-    expect(diagnostics.filter((d) => d.severity === "error")).toEqual([]);
-    expect(committed).toBe(emitWorkflow(model));
+    expect(view.variants.length).toBeGreaterThan(0);
+    expect(committed).toBe(emitWorkflow(view));
   });
 
   test("it builds every variant with the script package.json has for it", () => {
     const scripts = (JSON.parse(readFileSync(join(REPO, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
-    for (const v of model.records.variants) {
-      expect(committed).toContain(`variant: "${v.record.name}"\n            script: "${v.record.script}"`);
-      expect({ variant: v.record.name, script: scripts[v.record.script] }).toEqual({
-        variant: v.record.name,
-        script: buildCommand(v.record),
+    for (const v of view.variants) {
+      expect(committed).toContain(`variant: "${v.name}"\n            script: "${v.script}"`);
+      expect({ variant: v.name, script: scripts[v.script] }).toEqual({
+        variant: v.name,
+        script: buildCommand(v),
       });
     }
   });

@@ -7,10 +7,10 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { loadModel } from "../../src/core/model/model.ts";
-import { inputDigest, ModuleGraph, recordInputs } from "../../src/core/model/proof-inputs.ts";
+import { loadModel, type Model } from "../../src/core/model/model.ts";
+import { inputDigest, ModuleGraph, proofInputs, recordInputs } from "../../src/core/model/proof-inputs.ts";
 import { Proof } from "../../src/core/schema/fields.ts";
-import { judgeProofs, provedEntries } from "../../src/core/model/proof.ts";
+import { judgeProofs, provedEntries, type ProvedEntry } from "../../src/core/model/proof.ts";
 import { proofInputsNow } from "../../src/prove/prove.ts";
 import { makeProject, removeProject } from "../helpers/project.ts";
 
@@ -94,23 +94,56 @@ describe("the module graph of a proof", () => {
     removeProject(dir);
   });
 
-  test("the records a proof reads: all of data/ through the loader, only a view's values through the view, none without either", () => {
+  test("the records a proof reads: all of data/ through the loader, only the views it loads through their modules, none without either", () => {
     const dir = tree({
       "data/features.yaml": "- name: A\n",
       "data/variants.yaml": "- name: prod\n",
       "src/core/load/load-records.ts": "export const load = () => 1;\n",
-      "src/core/model/record-view.ts": `import { load } from "../load/load-records.ts";\nexport const view = () => load();\n`,
+      "src/core/model/record-view.ts": `import { load } from "../load/load-records.ts";\nexport const view = (name: string) => [name, load()];\n`,
+      "src/core/model/views/behaviour.ts": `import { view } from "../record-view.ts";\nexport const behaviour = () => view("behaviour");\n`,
+      "src/core/model/views/build.ts": `import { view } from "../record-view.ts";\nexport const build = () => view("build");\n`,
       "test/helpers/records.ts": `export { load } from "../../src/core/load/load-records.ts";\n`,
-      "test/view.test.ts": `import { view } from "../src/core/model/record-view.ts";\n`,
-      "test/loader.test.ts": `import { view } from "../src/core/model/record-view.ts";\nimport { load } from "./helpers/records.ts";\n`,
+      "test/view.test.ts": `import { behaviour } from "../src/core/model/views/behaviour.ts";\n`,
+      "test/build.test.ts": `import { build } from "../src/core/model/views/build.ts";\n`,
+      "test/both.test.ts": `import { build } from "../src/core/model/views/build.ts";\nimport { behaviour } from "../src/core/model/views/behaviour.ts";\n`,
+      "test/generic.test.ts": `import { view } from "../src/core/model/record-view.ts";\n`,
+      "test/loader.test.ts": `import { behaviour } from "../src/core/model/views/behaviour.ts";\nimport { load } from "./helpers/records.ts";\n`,
       "test/none.test.ts": `import { test } from "bun:test";\n`,
     });
     const graph = new ModuleGraph(dir);
+    const allData = ["data/", "data/features.yaml", "data/variants.yaml"];
     expect(recordInputs(dir, graph, ["test/view.test.ts"])).toEqual(["records:behaviour"]);
-    expect(recordInputs(dir, graph, ["test/loader.test.ts"])).toEqual(["data/", "data/features.yaml", "data/variants.yaml"]);
+    expect(recordInputs(dir, graph, ["test/build.test.ts"])).toEqual(["records:build"]);
+    expect(recordInputs(dir, graph, ["test/both.test.ts"])).toEqual(["records:behaviour", "records:build"]);
+    // The generic loader can load any view, so it counts as the loader itself.
+    expect(recordInputs(dir, graph, ["test/generic.test.ts"])).toEqual(allData);
+    expect(recordInputs(dir, graph, ["test/loader.test.ts"])).toEqual(allData);
     expect(recordInputs(dir, graph, ["test/none.test.ts"])).toEqual([]);
-    // The view module's own code is an input all the same, like any module a test loads.
+    // A view module's own code is an input all the same, like any module a test loads.
     expect(graph.reach(["test/view.test.ts"])).toContain("src/core/load/load-records.ts");
+  });
+
+  test("what a proof only reads (reads:) is an input, file by file and through its imports, but brings no record in; the same folder under inputs: does", () => {
+    const dir = tree({
+      "data/features.yaml": "- name: A\n",
+      "src/core/load/load-records.ts": `import { x } from "../../../lib/outside-src.ts";\nexport const load = () => x;\n`,
+      "src/tool.ts": `import { load } from "./core/load/load-records.ts";\nexport const t = load();\n`,
+      "lib/outside-src.ts": "export const x = 1;\n",
+      "test/tsc.test.ts": `import { test } from "bun:test";\n`,
+    });
+    const model = { records: { variants: [] } } as unknown as Model;
+    const entry = (proof: Record<string, unknown>) => ({ record: { name: "P", proof: { tests: ["test/tsc.test.ts"], ...proof } } }) as unknown as ProvedEntry;
+    const read = proofInputs(dir, model, entry({ reads: ["src/"] }));
+    expect(read).toEqual(
+      expect.arrayContaining(["src/", "src/tool.ts", "src/core/load/load-records.ts", "lib/outside-src.ts", "test/tsc.test.ts", "package.json"]),
+    );
+    expect(read.filter((i) => i.startsWith("data/") || i.startsWith("records:"))).toEqual([]);
+    // A module named to run (inputs:) is a root of what runs: the loader it reaches makes every record an input.
+    expect(proofInputs(dir, model, entry({ inputs: ["src/"] }))).toEqual(expect.arrayContaining(["data/", "data/features.yaml", "src/tool.ts"]));
+    expect(proofInputs(dir, model, entry({ reads: ["src/"], inputs: ["src/tool.ts"] }))).toContain("data/features.yaml");
+    // What the tests import runs, whatever reads: says.
+    tree({ "test/tsc.test.ts": `import { t } from "../src/tool.ts";\n` }, dir);
+    expect(proofInputs(dir, model, entry({ reads: ["src/"] }), new ModuleGraph(dir))).toContain("data/features.yaml");
   });
 
   test("a record view's digest follows the fields it projects: a status or prose edit keeps it, a limit or a variant's flags change it", () => {
@@ -136,6 +169,29 @@ describe("the module graph of a proof", () => {
     expect(inputDigest(dir, "records:behaviour")).toBe("unknown");
   });
 
+  test("the build view's digest follows what the build files are made of: a variant's script or flags change it; prose, status, a budget or a limit do not", () => {
+    const dir = makeProject();
+    dirs.push(dir);
+    const digest = () => inputDigest(dir, "records:build", loadModel(dir).model);
+    const edit = (file: string, from: string, to: string) => {
+      const text = readFileSync(join(dir, file), "utf8");
+      expect(text).toContain(from);
+      writeFileSync(join(dir, file), text.replace(from, to));
+    };
+    const before = digest();
+    expect(before).toMatch(/^[0-9a-f]{64}$/);
+    edit("data/variants.yaml", "description: Production.", "description: Production, reworded.");
+    edit("data/variants.yaml", "budget: 50000", "budget: 50001");
+    edit("data/features.yaml", "status: In Progress", "status: Planned");
+    edit("data/security.yaml", "value: 10", "value: 11");
+    expect(digest()).toBe(before);
+    edit("data/variants.yaml", "script: build:prod", "script: build:production");
+    const script = digest();
+    expect(script).not.toBe(before);
+    edit("data/variants.yaml", "features: []", "features: [DEBUG]");
+    expect(digest()).not.toBe(script);
+  });
+
   test("a folder input's digest changes with a file added or removed, not with hidden scratch folders inside it", () => {
     const dir = tree({ "src/a.ts": "export {};\n" });
     const before = inputDigest(dir, "src/");
@@ -146,7 +202,7 @@ describe("the module graph of a proof", () => {
     expect(inputDigest(dir, "src/gone.ts")).toBe("absent");
   });
 
-  test("declared inputs are repository paths: never outside, never .git, .cache or node_modules", () => {
+  test("declared inputs and reads are repository paths: never outside, never .git, .cache or node_modules", () => {
     for (const bad of [
       "../x",
       "/etc/passwd",
@@ -158,12 +214,18 @@ describe("the module graph of a proof", () => {
       "",
       "a b",
     ]) {
-      const r = Proof.safeParse({ tests: ["test/a.test.ts"], inputs: [bad] });
-      expect(r.success, bad).toBe(false);
-      expect(r.error?.issues[0]?.message, bad).toContain("a proof input must be a file or folder/ inside the repository");
+      for (const key of ["inputs", "reads"]) {
+        const r = Proof.safeParse({ tests: ["test/a.test.ts"], [key]: [bad] });
+        expect(r.success, `${key}: ${bad}`).toBe(false);
+        expect(r.error?.issues[0]?.message, bad).toContain("a proof input must be a file or folder/ inside the repository");
+      }
     }
     expect(
-      Proof.safeParse({ tests: ["test/a.test.ts"], inputs: ["src/", "tsconfig.json", ".github/workflows/build-variants.yml"] }).success,
+      Proof.safeParse({
+        tests: ["test/a.test.ts"],
+        inputs: ["src/", "tsconfig.json", ".github/workflows/build-variants.yml"],
+        reads: ["test/", "astro.config.mjs"],
+      }).success,
     ).toBe(true);
   });
 });

@@ -177,8 +177,9 @@ describe("records that would become paths, shell words and keys", () => {
   });
 
   test("The workflow matrix carries hostile values as data and hands the script to the shell through the environment", () => {
-    const records = { variants: [{ record: { name: "a\n        run: touch PWNED", script: "build:x; touch PWNED #" } }] } as never;
-    const text = emitWorkflow({ records });
+    const text = emitWorkflow({
+      variants: [{ name: "a\n        run: touch PWNED", script: "build:x; touch PWNED #", entry: "src/app/main.ts", features: [] }],
+    });
     const doc = parse(text) as {
       jobs: { build: { strategy: { matrix: { include: unknown[] } }; steps: { run?: string; env?: Record<string, string> }[] } };
     };

@@ -4,8 +4,10 @@
  * are replaced or added, a script that builds into dist/variants/ but names no variant is removed, and every
  * other key and script keeps its value and its place (2-space JSON, trailing newline).
  */
-import type { Entry } from "../load/load-records.ts";
-import type { Model } from "../model/model.ts";
+import type { RecordView } from "../model/record-view.ts";
+
+/** A variant as the build files see it: the `build` record view, so the compiler refuses any other field. */
+export type BuildVariant = RecordView<"build">["variants"][number];
 
 export const PACKAGE_JSON = "package.json";
 export const VARIANTS_DIR = "dist/variants";
@@ -19,7 +21,7 @@ export function shellWord(s: string): string {
 }
 
 /** The CLI twin of verify's Bun.build: byte-identical output, and BUN_OPTIONS cleared so it cannot add flags. */
-export function buildCommand(v: Pick<Entry<"variants">["record"], "name" | "entry" | "features">): string {
+export function buildCommand(v: Pick<BuildVariant, "name" | "entry" | "features">): string {
   const out = `${VARIANTS_DIR}/${v.name}`;
   const words = [
     v.entry,
@@ -33,9 +35,9 @@ export function buildCommand(v: Pick<Entry<"variants">["record"], "name" | "entr
 }
 
 /** Script name → command, in record order; when two variants name one script, the first keeps it. */
-export function buildScripts(model: Pick<Model, "records">): Map<string, string> {
+export function buildScripts(view: RecordView<"build">): Map<string, string> {
   const scripts = new Map<string, string>();
-  for (const v of model.records.variants) if (!scripts.has(v.record.script)) scripts.set(v.record.script, buildCommand(v.record));
+  for (const v of view.variants) if (!scripts.has(v.script)) scripts.set(v.script, buildCommand(v));
   return scripts;
 }
 
@@ -46,7 +48,7 @@ const isObject = (x: unknown): x is Record<string, unknown> => typeof x === "obj
  * so one holding only the scripts is made). Returns undefined when `current` is not a JSON object with a
  * `scripts` object (or none): there is nothing to merge into, and the file is left alone.
  */
-export function emitPackageJson(model: Pick<Model, "records">, current: string | undefined): string | undefined {
+export function emitPackageJson(view: RecordView<"build">, current: string | undefined): string | undefined {
   let pkg: unknown = {};
   if (current !== undefined) {
     try {
@@ -56,7 +58,7 @@ export function emitPackageJson(model: Pick<Model, "records">, current: string |
     }
   }
   if (!isObject(pkg) || (pkg.scripts !== undefined && !isObject(pkg.scripts))) return undefined;
-  const generated = buildScripts(model);
+  const generated = buildScripts(view);
   const scripts: [string, unknown][] = [];
   for (const [name, command] of Object.entries(pkg.scripts ?? {})) {
     if (generated.has(name)) scripts.push([name, generated.get(name)]);

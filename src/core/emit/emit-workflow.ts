@@ -5,7 +5,7 @@
  * variable, so a record value can never become workflow syntax or a command.
  */
 import { Document, Scalar } from "yaml";
-import type { Model } from "../model/model.ts";
+import type { RecordView } from "../model/record-view.ts";
 
 export const WORKFLOW_PATH = ".github/workflows/build-variants.yml";
 
@@ -18,7 +18,8 @@ function quoted(value: string): Scalar<string> {
   return node;
 }
 
-export function emitWorkflow(model: Pick<Model, "records">): string {
+/** The workflow of the variants in `view` (the `build` record view: the compiler refuses any other field). */
+export function emitWorkflow(view: RecordView<"build">): string {
   const doc = new Document();
   /** A step with a comment above it, saying why it is there. */
   const explained = (comment: string, step: Record<string, unknown>) => {
@@ -42,7 +43,7 @@ export function emitWorkflow(model: Pick<Model, "records">): string {
         "timeout-minutes": 10,
         strategy: {
           "fail-fast": false,
-          matrix: { include: model.records.variants.map((v) => ({ variant: quoted(v.record.name), script: quoted(v.record.script) })) },
+          matrix: { include: view.variants.map((v) => ({ variant: quoted(v.name), script: quoted(v.script) })) },
         },
         steps: [
           ...setupSteps(),

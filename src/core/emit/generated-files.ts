@@ -16,6 +16,7 @@ import { emitPackageJson, PACKAGE_JSON } from "./emit-build-scripts.ts";
 import { emitWorkflow, WORKFLOW_PATH } from "./emit-workflow.ts";
 import { SCHEMA_DIR } from "../load/load-records.ts";
 import type { Model } from "../model/model.ts";
+import { projectView } from "../model/record-view.ts";
 import { KINDS } from "../schema/kinds.ts";
 import { readIfExists, writeAtomic } from "../fs/write-atomic.ts";
 
@@ -29,9 +30,10 @@ export function generatedFiles(model: Model, root?: string): Map<string, string>
   files.set(LIMITS_PATH, emitLimits(model));
   files.set(ENABLED_FEATURES_PATH, emitEnabledFeatures(model));
   for (const kind of KINDS) files.set(schemaPath(kind), emitJsonSchema(kind, model));
-  files.set(WORKFLOW_PATH, emitWorkflow(model));
+  const build = projectView(model, "build");
+  files.set(WORKFLOW_PATH, emitWorkflow(build));
   if (root !== undefined) {
-    const pkg = emitPackageJson(model, readIfExists(join(root, PACKAGE_JSON)));
+    const pkg = emitPackageJson(build, readIfExists(join(root, PACKAGE_JSON)));
     if (pkg !== undefined) files.set(PACKAGE_JSON, pkg);
     const readme = readmeWithRules(root);
     if (readme !== undefined) files.set(README_PATH, readme);

@@ -10,7 +10,7 @@
 import { dirname, relative, resolve, sep } from "node:path";
 import { isInside, listInside, readInside, walkInside } from "../fs/safe-fs.ts";
 import type { Model } from "./model.ts";
-import { isViewInput, RECORD_VIEW_MODULE, VIEW_INPUTS, viewDigest } from "./record-view.ts";
+import { isViewInput, VIEW_MODULES, viewDigest, viewInput, type ViewName } from "./record-view.ts";
 import type { ProvedEntry } from "./proof.ts";
 
 /**
@@ -19,7 +19,7 @@ import type { ProvedEntry } from "./proof.ts";
  */
 export const COMMON_PROOF_INPUTS = ["bunfig.toml", "package.json", "tsconfig.json", "package-lock.json"] as const;
 
-/** The module that reads data/: a proof whose graph reaches it, other than through a record view, depends on all of data/. */
+/** The module that reads data/: a proof whose run graph reaches it, other than through a record view, depends on all of data/. */
 export const RECORDS_LOADER = "src/core/load/load-records.ts";
 
 const MAX_INPUT_BYTES = 64 * 1024 * 1024;
@@ -78,15 +78,15 @@ export class ModuleGraph {
 
   constructor(private readonly root: string) {}
 
-  /** Every repository file reachable from `entries` (repository paths), sorted; the imports of `opaque` are not followed. */
-  reach(entries: readonly string[], opaque?: string): string[] {
+  /** Every repository file reachable from `entries` (repository paths), sorted; the imports of the `opaque` modules are not followed. */
+  reach(entries: readonly string[], opaque: readonly string[] = []): string[] {
     const seen = new Set<string>();
     const stack = [...entries];
     while (stack.length) {
       const rel = stack.pop()!;
       if (seen.has(rel)) continue;
       seen.add(rel);
-      if (rel !== opaque) stack.push(...this.importsOf(rel));
+      if (!opaque.includes(rel)) stack.push(...this.importsOf(rel));
     }
     return [...seen].sort();
   }
@@ -147,28 +147,38 @@ export function appEntries(model: Model): string[] {
 
 /**
  * Every input of one record's proof, sorted: its test files and all they load, the graph of the app the
- * tests build, the common inputs, and the inputs the proof declares (a folder as `dir/` with every file in
- * it; a module's own graph is followed too). Folders are listed both as `dir/` (their listing) and file by file.
+ * tests build, the common inputs, the inputs the proof declares (a folder as `dir/` with every file in
+ * it; a module's own graph is followed too) and the files it only reads (`reads`, the same way). Folders are
+ * listed both as `dir/` (their listing) and file by file. The records are an input through what the proof
+ * runs only (recordInputs): its tests' graph, the app, and its `inputs`; never through its `reads`, which no
+ * test runs (a type checker reads src/ without running a line of it, so the loader in src/ reads no record).
  */
 export function proofInputs(root: string, model: Model, e: ProvedEntry, graph = new ModuleGraph(root)): string[] {
   const proof = e.record.proof;
   if (!proof) return [];
-  const declared: readonly string[] = proof.inputs ?? [];
   const inputs = new Set<string>();
-  for (const i of [...COMMON_PROOF_INPUTS, ...declared]) for (const f of expand(root, i)) inputs.add(f);
-  const roots = [...proof.tests, ...appEntries(model), ...[...inputs].filter((f) => MODULE.test(f))];
-  for (const f of graph.reach(roots)) inputs.add(f);
-  for (const f of recordInputs(root, graph, roots)) inputs.add(f);
+  const expanded = (list: readonly string[]) => list.flatMap((i) => expand(root, i));
+  const run = expanded([...COMMON_PROOF_INPUTS, ...(proof.inputs ?? [])]);
+  const read = expanded(proof.reads ?? []);
+  for (const f of [...run, ...read]) inputs.add(f);
+  const runRoots = [...proof.tests, ...appEntries(model), ...run.filter((f) => MODULE.test(f))];
+  for (const f of graph.reach([...runRoots, ...read.filter((f) => MODULE.test(f))])) inputs.add(f);
+  for (const f of recordInputs(root, graph, runRoots)) inputs.add(f);
   return [...inputs].sort();
 }
 
 /**
- * What of the records the modules `roots` load depend on (their graph read without following the view
- * module's own imports): all of data/ when something in it loads the records, the views when it reads them
- * only through views, else nothing. A test that reads a record file any other way declares it in `proof.inputs`.
+ * What of the records the modules `roots` run depend on (their graph read without following the view
+ * modules' own imports): all of data/ when something in it loads the records, the views it loads when it
+ * reads them only through view modules, else nothing. A test that reads a record file any other way declares
+ * it in `proof.inputs`.
  */
 export function recordInputs(root: string, graph: ModuleGraph, roots: readonly string[]): string[] {
-  const reached = graph.reach(roots, RECORD_VIEW_MODULE);
+  const modules = Object.entries(VIEW_MODULES) as [ViewName, string][];
+  const reached = graph.reach(
+    roots,
+    modules.map(([, m]) => m),
+  );
   if (reached.includes(RECORDS_LOADER)) return expand(root, "data/");
-  return reached.includes(RECORD_VIEW_MODULE) ? [...VIEW_INPUTS] : [];
+  return modules.filter(([, m]) => reached.includes(m)).map(([name]) => viewInput(name));
 }

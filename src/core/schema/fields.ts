@@ -213,8 +213,14 @@ export const ProofInput = z
 export const Proof = z.strictObject({
   tests: z.array(TestPath).min(1, "name at least one test file"),
   name: Text.optional(),
-  /** What the tests read besides their imports (a folder ends with /); their imports, the app they build and data/ are inputs anyway. */
+  /** What the tests read or run besides their imports (a folder ends with /); a module here counts as run, so its graph's records are inputs too. */
   inputs: z.array(ProofInput).optional(),
+  /**
+   * What the tests only read and never run (a folder ends with /): the sources a type checker or linter reads.
+   * Their bytes, folder listings and the files their imports reach are inputs, but since nothing here runs,
+   * records they would load are not; a test that runs a file names it in `inputs` (or imports it).
+   */
+  reads: z.array(ProofInput).optional(),
   /** Faults the tests must catch; a control, and a flag that names a proof, list at least one. */
   faults: z.array(Fault).optional(),
 });
