@@ -15,7 +15,8 @@
  * over `concurrency` copies (`--fault-jobs`, 2 by default: on a shared 2-core machine planting took a median
  * of 77 s with two copies against 128 s with one, bench/plant-holes.ts, much of a planted run being a wait).
  */
-import { join } from "node:path";
+import { existsSync, renameSync } from "node:fs";
+import { dirname, join } from "node:path";
 import type { z } from "zod";
 import { isPlainFileInside, readInside } from "../core/fs/safe-fs.ts";
 import { writeAtomic } from "../core/fs/write-atomic.ts";
@@ -36,6 +37,8 @@ export interface PlantOptions extends Omit<BunTestOptions, "nameContains" | "tim
   faultTimeoutMs?: number;
   /** Deadline of all planting: faults not started by then are not planted (default 20 minutes). */
   totalTimeoutMs?: number;
+  /** Records whose tests run without data/ (they read no record): their faults are proven the same way. */
+  withoutRecords?: (entry: ProvedEntry) => boolean;
 }
 
 export interface PlantResult {
@@ -106,6 +109,9 @@ async function plantOne(copy: RepoCopy, entry: ProvedEntry, p: Planting, options
   const path = join(copy.dir, p.fault.file);
   const started = performance.now();
   writeAtomic(path, p.planted, copy.dir, { durable: false });
+  // Beside the copy's root, not inside it: the tests run as they ran unplanted, where there is no data/.
+  const aside = options.withoutRecords?.(entry) ? join(dirname(copy.dir), "data-aside") : undefined;
+  if (aside && existsSync(join(copy.dir, "data"))) renameSync(join(copy.dir, "data"), aside);
   let run;
   try {
     run = await runBunTest(copy.dir, proof.tests, {
@@ -116,6 +122,7 @@ async function plantOne(copy: RepoCopy, entry: ProvedEntry, p: Planting, options
     });
   } finally {
     writeAtomic(path, p.original, copy.dir, { durable: false });
+    if (aside && existsSync(aside)) renameSync(aside, join(copy.dir, "data"));
   }
   const duration = Math.round((performance.now() - started) / 10) / 100;
   const base = { id: p.fault.id, what: p.fault.what, duration };

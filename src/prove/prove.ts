@@ -33,7 +33,8 @@ import {
   type ProvedEntry,
   type RecordProof,
 } from "../core/model/proof.ts";
-import { inputDigest, ModuleGraph, proofInputs } from "../core/model/proof-inputs.ts";
+import { inputDigest, ModuleGraph, proofInputs, readsNoRecord } from "../core/model/proof-inputs.ts";
+import { copyRepository } from "./repo-copy.ts";
 import { writeAtomic } from "../core/fs/write-atomic.ts";
 import { checkFaultDeclarations } from "../core/model/faults.ts";
 import { variantOf, type JunitCase } from "./junit.ts";
@@ -151,13 +152,26 @@ export async function runProve(root: string, options: ProveOptions): Promise<Pro
   const previous = "results" in file ? file.results : undefined;
   const before = proofInputsNow(root, model, withProof);
   const toRun = staleEntries(withProof, previous, before.digests, options.all === true);
-  const files = [...new Set([...toRun].flatMap((e) => e.record.proof!.tests))].sort().filter((f) => isProofFile(root, f));
+  // A proof that reads no record runs where there is none (a copy without data/): a test that loads the
+  // records after all, by any way its module graph does not show (a child process, a worker), fails there.
+  const sealed = (e: ProvedEntry) => readsNoRecord(before.inputs.get(e)!);
+  const filesOf = (inCopy: boolean) =>
+    [...new Set([...toRun].filter((e) => sealed(e) === inCopy).flatMap((e) => e.record.proof!.tests))]
+      .sort()
+      .filter((f) => isProofFile(root, f));
   const provedAt = new Date().toISOString();
-  const run: TestRun = files.length ? await runTests(root, files, options) : { cases: [], reported: true, exitCode: 0, output: "" };
-  const ranFiles = new Set(files);
+  const [open, closed] = await Promise.all([runGroup(root, filesOf(false), options), runGroup(root, filesOf(true), options, true)]);
+  const runOf = (e: ProvedEntry) => (sealed(e) ? closed : open);
+  /** What bun test printed, for the runs that wrote no report (`onlyUnreported`) or all. */
+  const testOutput = (onlyUnreported: boolean) =>
+    [open.run, closed.run]
+      .filter((r) => !onlyUnreported || !r.reported)
+      .map((r) => r.output)
+      .filter(Boolean)
+      .join("\n");
   // A record whose files all ran now takes the new result (fresh by construction); the others keep theirs.
   const keptOf = (e: ProvedEntry) =>
-    !toRun.has(e) && !e.record.proof!.tests.every((f) => ranFiles.has(f)) ? resultOf(previous!, e) : undefined;
+    !toRun.has(e) && !e.record.proof!.tests.every((f) => runOf(e).files.has(f)) ? resultOf(previous!, e) : undefined;
   const fresh = new Map(
     withProof
       .filter((e) => !keptOf(e))
@@ -165,7 +179,7 @@ export async function runProve(root: string, options: ProveOptions): Promise<Pro
         const inputs = before.inputs.get(e)!;
         return [
           e,
-          summarize(e, selectCases(e, run.cases), {
+          summarize(e, selectCases(e, runOf(e).run.cases), {
             provedAt,
             spec: proofSpec(e),
             inputs,
@@ -180,7 +194,12 @@ export async function runProve(root: string, options: ProveOptions): Promise<Pro
   const planted =
     options.faults === false
       ? undefined
-      : await plantFaults(root, passing, { bun: options.bun, env: options.env, concurrency: options.faultJobs ?? 2 });
+      : await plantFaults(root, passing, {
+          bun: options.bun,
+          env: options.env,
+          concurrency: options.faultJobs ?? 2,
+          withoutRecords: sealed,
+        });
   const after = proofInputsNow(root, model, withProof);
 
   const out: Diagnostic[] = [
@@ -205,6 +224,7 @@ export async function runProve(root: string, options: ProveOptions): Promise<Pro
     const what = `${r.tests.join(", ")}${r.testName === undefined ? "" : ` named "${r.testName}"`}`;
     const states = variantStates(model, e, r);
     if (r.matched === 0) {
+      const { run } = runOf(e);
       const why = kept || run.reported ? "" : ` (bun test wrote no report: exit ${run.exitCode})`;
       out.push(diagnostic("proof-matched-none", at, `the proof of ${e.record.name} matched no test in ${what}${why}`));
     } else if (r.failed > 0) {
@@ -245,7 +265,7 @@ export async function runProve(root: string, options: ProveOptions): Promise<Pro
           ),
         );
     }
-    return { ...done(out, undefined, run.output, ran, records.length - ran), ok: false, ...(planted ? { planted } : {}) };
+    return { ...done(out, undefined, testOutput(false), ran, records.length - ran), ok: false, ...(planted ? { planted } : {}) };
   }
   const results: ProveResults = {
     version: PROVE_RESULTS_VERSION,
@@ -256,5 +276,22 @@ export async function runProve(root: string, options: ProveOptions): Promise<Pro
   };
   writeAtomic(join(root, PROVE_RESULTS), `${JSON.stringify(results, null, 2)}\n`, root);
   out.push(...checkClaims(model, results));
-  return { ...done(out, results, run.reported ? "" : run.output, ran, records.length - ran), ...(planted ? { planted } : {}) };
+  return { ...done(out, results, testOutput(true), ran, records.length - ran), ...(planted ? { planted } : {}) };
+}
+
+/** The files of one group of proofs and their run: in `root`, or (`withoutRecords`) in a copy of it without data/. */
+async function runGroup(
+  root: string,
+  files: readonly string[],
+  options: ProveOptions,
+  withoutRecords = false,
+): Promise<{ files: Set<string>; run: TestRun }> {
+  if (!files.length) return { files: new Set(), run: { cases: [], reported: true, exitCode: 0, output: "" } };
+  if (!withoutRecords) return { files: new Set(files), run: await runTests(root, files, options) };
+  const copy = copyRepository(root, ["data"]);
+  try {
+    return { files: new Set(files), run: await runTests(copy.dir, files, options) };
+  } finally {
+    copy.remove();
+  }
 }

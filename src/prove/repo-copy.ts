@@ -48,8 +48,11 @@ export function repoFiles(root: string): string[] {
 
 const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 
-/** Copies the repository at `root` into a new temporary folder. */
-export function copyRepository(root: string): RepoCopy {
+/**
+ * Copies the repository at `root` into a new temporary folder; `leaveOut` names top-level folders not copied
+ * (data/, for a proof that must show it reads no record).
+ */
+export function copyRepository(root: string, leaveOut: readonly string[] = []): RepoCopy {
   const top = mkdtempSync(join(tmpdir(), COPY_PREFIX));
   writeFileSync(join(top, "owner.pid"), String(process.pid));
   const dir = join(top, "repo");
@@ -79,6 +82,7 @@ export function copyRepository(root: string): RepoCopy {
   try {
     const realRoot = real(root);
     for (const rel of repoFiles(root)) {
+      if (leaveOut.includes(rel.split("/")[0]!)) continue;
       const from = join(root, rel);
       const to = join(dir, rel);
       let st;

@@ -139,6 +139,85 @@ describe("npm run prove", () => {
     expect(check.exitCode).toBe(1);
   }, 60_000);
 
+  test("a proof that only reads a folder (reads:): a module there that loads the records brings no record in; a prose edit keeps it fresh, a generated file's change stales it", async () => {
+    const dir = makeProject();
+    projects.push(dir);
+    // The base criterion (status Done at line 5) gets a proof at line 7: a test that reads src/ as text, as tsc does.
+    const criteria = join(dir, "data/criteria.yaml");
+    writeFileSync(criteria, `${readFileSync(criteria, "utf8").trimEnd()}\n  proof:\n    tests: [test/proof/tsc.test.ts]\n    reads: [src/]\n`);
+    const files: Record<string, string> = {
+      "src/core/load/load-records.ts": "export const loadRecords = () => [];\n",
+      "src/tool.ts": `import { loadRecords } from "./core/load/load-records.ts";\nexport const n = loadRecords().length;\n`,
+      "test/proof/tsc.test.ts": `import { expect, test } from "bun:test";
+import { readdirSync, readFileSync } from "node:fs";
+test("every module of src/ parses", () => {
+  const files = readdirSync("src", { recursive: true }).map(String).filter((f) => f.endsWith(".ts"));
+  expect(files).toContain("tool.ts");
+  for (const f of files) expect(new Bun.Transpiler({ loader: "ts" }).scanImports(readFileSync(\`src/\${f}\`, "utf8"))).toBeArray();
+});
+`,
+    };
+    for (const [rel, text] of Object.entries(files)) {
+      mkdirSync(join(dir, rel, ".."), { recursive: true });
+      writeFileSync(join(dir, rel), text);
+    }
+    const run = await runMain("prove", dir);
+    expect(headlines(run.stderr)).toEqual([]);
+    expect(run.exitCode).toBe(0);
+    const results = JSON.parse(readFileSync(join(dir, PROVE_RESULTS), "utf8"));
+    const inputs: string[] = results.records.find((r: { kind: string }) => r.kind === "criteria").inputs;
+    expect(inputs).toEqual(expect.arrayContaining(["src/", "src/tool.ts", "src/core/load/load-records.ts", "src/generated/registry.ts"]));
+    expect(inputs.filter((i) => i.startsWith("data/") || i.startsWith("records:"))).toEqual([]);
+
+    // A prose edit that no generated file shows leaves the proof fresh …
+    writeFileSync(criteria, readFileSync(criteria, "utf8").replace("description: No errors.", "description: No errors at all."));
+    const prose = await runMain("check", dir, ["--no-cache"]);
+    expect(headlines(prose.stderr)).toEqual([]);
+    expect(prose.exitCode).toBe(0);
+    // … one the generated registry carries (a flag's description, a doc comment there) stales it, once generated.
+    const features = join(dir, "data/features.yaml");
+    writeFileSync(features, readFileSync(features, "utf8").replace("description: Diagnostics.", "description: Diagnostics, reworded."));
+    expect((await runMain("generate", dir)).exitCode).toBe(0);
+    const stale = await runMain("check", dir, ["--no-cache"]);
+    expect(headlines(stale.stderr)).toEqual([
+      "data/criteria.yaml:7:3: warning proof-stale: the proof of TypeScript compilation is not fresh: src/generated/registry.ts changed since its tests ran; its claims are not checked until npm run prove runs it again",
+    ]);
+  }, 60_000);
+
+  test("a proof that only reads modules cannot hide running one: it runs where there is no data/, so a test that runs a read module loading the records fails", async () => {
+    const dir = makeProject();
+    projects.push(dir);
+    const criteria = join(dir, "data/criteria.yaml");
+    writeFileSync(criteria, `${readFileSync(criteria, "utf8").trimEnd()}\n  proof:\n    tests: [test/proof/hide.test.ts]\n    reads: [src/]\n`);
+    // The loader in src/ reads the records; the test runs it in a child process, which no import shows.
+    const files: Record<string, string> = {
+      "src/core/load/load-records.ts": `import { readFileSync } from "node:fs";\nexport const loadRecords = (root: string) => readFileSync(\`\${root}/data/criteria.yaml\`, "utf8");\n`,
+      "src/tool.ts": `import { loadRecords } from "./core/load/load-records.ts";\nprocess.stdout.write(loadRecords(process.cwd()));\n`,
+      "test/proof/hide.test.ts": `import { expect, test } from "bun:test";
+test("the records name the criterion", () => {
+  const run = Bun.spawnSync([process.execPath, "src/tool.ts"], { stdout: "pipe", stderr: "pipe" });
+  expect(run.stdout.toString()).toContain("TypeScript compilation");
+});
+`,
+    };
+    for (const [rel, text] of Object.entries(files)) {
+      mkdirSync(join(dir, rel, ".."), { recursive: true });
+      writeFileSync(join(dir, rel), text);
+    }
+    const run = await runMain("prove", dir);
+    expect(headlines(run.stderr)).toEqual([
+      "data/criteria.yaml:5:11: error unproven-claim: TypeScript compilation says Done, but 1 of its 1 tests failed",
+      "data/criteria.yaml:7:3: error proof-failed: 1 of 1 tests proving TypeScript compilation failed: the records name the criterion",
+    ]);
+    expect(run.exitCode).toBe(1);
+    // Declared as run (inputs:), the same module is a root of what runs, and every record is an input of the proof.
+    writeFileSync(criteria, readFileSync(criteria, "utf8").replace("reads: [src/]", "inputs: [src/]"));
+    const honest = await runMain("prove", dir);
+    expect(headlines(honest.stderr)).toEqual([]);
+    const results = JSON.parse(readFileSync(join(dir, PROVE_RESULTS), "utf8"));
+    expect(results.records.find((r: { kind: string }) => r.kind === "criteria").inputs).toContain("data/criteria.yaml");
+  }, 60_000);
+
   test("a proof that matches zero tests: proof-matched-none at the proof key", async () => {
     const dir = project("Planned", "control: Scope Isolaton", { "a.test.ts": PASS });
     const run = await runMain("prove", dir);

@@ -149,9 +149,14 @@ export function appEntries(model: Model): string[] {
  * Every input of one record's proof, sorted: its test files and all they load, the graph of the app the
  * tests build, the common inputs, the inputs the proof declares (a folder as `dir/` with every file in
  * it; a module's own graph is followed too) and the files it only reads (`reads`, the same way). Folders are
- * listed both as `dir/` (their listing) and file by file. The records are an input through what the proof
- * runs only (recordInputs): its tests' graph, the app, and its `inputs`; never through its `reads`, which no
- * test runs (a type checker reads src/ without running a line of it, so the loader in src/ reads no record).
+ * listed both as `dir/` (their listing) and file by file.
+ *
+ * The records are an input through what the proof runs (recordInputs): its tests' graph, the app, and the
+ * modules of its `inputs`. Modules it only reads count only when nothing it runs reads a record: a type check
+ * of src/ runs no line of the loader there, so it depends on no record (and `npm run prove` runs such a proof
+ * in a copy of the repository without data/, so a test that ran a read module after all fails there rather
+ * than hiding the records it loaded). When what it runs reads records anyway, the read modules count as run,
+ * as if declared under `inputs`: `reads` never hides more than that.
  */
 export function proofInputs(root: string, model: Model, e: ProvedEntry, graph = new ModuleGraph(root)): string[] {
   const proof = e.record.proof;
@@ -162,9 +167,19 @@ export function proofInputs(root: string, model: Model, e: ProvedEntry, graph = 
   const read = expanded(proof.reads ?? []);
   for (const f of [...run, ...read]) inputs.add(f);
   const runRoots = [...proof.tests, ...appEntries(model), ...run.filter((f) => MODULE.test(f))];
-  for (const f of graph.reach([...runRoots, ...read.filter((f) => MODULE.test(f))])) inputs.add(f);
-  for (const f of recordInputs(root, graph, runRoots)) inputs.add(f);
+  const readRoots = read.filter((f) => MODULE.test(f));
+  for (const f of graph.reach([...runRoots, ...readRoots])) inputs.add(f);
+  const records = recordInputs(root, graph, runRoots);
+  for (const f of records.length ? recordInputs(root, graph, [...runRoots, ...readRoots]) : []) inputs.add(f);
   return [...inputs].sort();
+}
+
+/**
+ * True when a proof with these inputs reads no record (no file of data/, no record view): `npm run prove`
+ * runs its tests in a copy of the repository without data/, so that is shown, not assumed.
+ */
+export function readsNoRecord(inputs: readonly string[]): boolean {
+  return !inputs.some((i) => i === "data/" || i.startsWith("data/") || isViewInput(i));
 }
 
 /**
