@@ -218,6 +218,24 @@ test("the records name the criterion", () => {
     expect(results.records.find((r: { kind: string }) => r.kind === "criteria").inputs).toContain("data/criteria.yaml");
   }, 60_000);
 
+  test("a proof that reads no record proves its faults where there is no data/ too: the records' presence cannot catch a fault for its tests", async () => {
+    const dir = makeProject();
+    projects.push(dir);
+    const criteria = join(dir, "data/criteria.yaml");
+    const fault = `    faults:\n      - id: harmless\n        what: a change the test cannot see\n        file: src/tool.ts\n        find: "= 1"\n        replace: "= 2"\n`;
+    writeFileSync(criteria, `${readFileSync(criteria, "utf8").trimEnd()}\n  proof:\n    tests: [test/proof/sealed.test.ts]\n    reads: [src/]\n${fault}`);
+    writeFileSync(join(dir, "src/tool.ts"), "export const n = 1;\n");
+    writeFileSync(
+      join(dir, "test/proof/sealed.test.ts"),
+      `import { expect, test } from "bun:test";\nimport { existsSync } from "node:fs";\ntest("there is no data/ here", () => expect(existsSync("data")).toBe(false));\n`,
+    );
+    const run = await runMain("prove", dir);
+    expect(headlines(run.stderr)).toEqual([
+      "data/criteria.yaml:5:11: error unproven-claim: TypeScript compilation says Done, but fault harmless (a change the test cannot see) was not caught",
+      "data/criteria.yaml:11:13: error proof-fault-missed: fault harmless of TypeScript compilation (a change the test cannot see) was not caught: 1 of 1 tests of the proof still pass with it planted",
+    ]);
+  }, 60_000);
+
   test("a proof that matches zero tests: proof-matched-none at the proof key", async () => {
     const dir = project("Planned", "control: Scope Isolaton", { "a.test.ts": PASS });
     const run = await runMain("prove", dir);
