@@ -10,6 +10,7 @@ import { dirname, join } from "node:path";
 import { loadModel, type Model } from "../../src/core/model/model.ts";
 import { inputDigest, ModuleGraph, proofInputs, recordInputs } from "../../src/core/model/proof-inputs.ts";
 import { Proof } from "../../src/core/schema/fields.ts";
+import type { BuildVariant } from "../../src/core/emit/emit-build-scripts.ts";
 import { judgeProofs, provedEntries, type ProvedEntry } from "../../src/core/model/proof.ts";
 import { proofInputsNow } from "../../src/prove/prove.ts";
 import { makeProject, removeProject } from "../helpers/project.ts";
@@ -129,7 +130,9 @@ describe("the module graph of a proof", () => {
       "src/core/load/load-records.ts": `import { x } from "../../../lib/outside-src.ts";\nexport const load = () => x;\n`,
       "src/tool.ts": `import { load } from "./core/load/load-records.ts";\nexport const t = load();\n`,
       "lib/outside-src.ts": "export const x = 1;\n",
+      "src/core/model/views/build.ts": "export const build = () => [];\n",
       "test/tsc.test.ts": `import { test } from "bun:test";\n`,
+      "test/view.test.ts": `import { build } from "../src/core/model/views/build.ts";\n`,
     });
     const model = { records: { variants: [] } } as unknown as Model;
     const entry = (proof: Record<string, unknown>) => ({ record: { name: "P", proof: { tests: ["test/tsc.test.ts"], ...proof } } }) as unknown as ProvedEntry;
@@ -141,6 +144,9 @@ describe("the module graph of a proof", () => {
     // A module named to run (inputs:) is a root of what runs: the loader it reaches makes every record an input.
     expect(proofInputs(dir, model, entry({ inputs: ["src/"] }))).toEqual(expect.arrayContaining(["data/", "data/features.yaml", "src/tool.ts"]));
     expect(proofInputs(dir, model, entry({ reads: ["src/"], inputs: ["src/tool.ts"] }))).toContain("data/features.yaml");
+    // A proof whose tests read records anyway (a view) gets what the old rule gives: its read modules count as run.
+    const viewEntry = { record: { name: "V", proof: { tests: ["test/view.test.ts"], reads: ["src/"] } } } as unknown as ProvedEntry;
+    expect(proofInputs(dir, model, viewEntry)).toContain("data/features.yaml");
     // What the tests import runs, whatever reads: says.
     tree({ "test/tsc.test.ts": `import { t } from "../src/tool.ts";\n` }, dir);
     expect(proofInputs(dir, model, entry({ reads: ["src/"] }), new ModuleGraph(dir))).toContain("data/features.yaml");
@@ -190,6 +196,26 @@ describe("the module graph of a proof", () => {
     expect(script).not.toBe(before);
     edit("data/variants.yaml", "features: []", "features: [DEBUG]");
     expect(digest()).not.toBe(script);
+  });
+
+  test("on this repository: the type-check proofs read no record, the CI workflow's reads the build view only", () => {
+    const repo = join(import.meta.dir, "../..");
+    const { model } = loadModel(repo);
+    const entries = provedEntries(model).filter((e) => e.record.proof);
+    const { inputs } = proofInputsNow(repo, model, entries);
+    const records = (test: string) => [
+      ...new Set(
+        entries
+          .filter((e) => e.record.proof!.tests.includes(test))
+          .flatMap((e) => inputs.get(e)!.filter((i) => i === "data/" || i.startsWith("records:"))),
+      ),
+    ];
+    expect(records("test/core/typecheck.test.ts")).toEqual([]);
+    expect(records("test/core/ci-workflow.test.ts")).toEqual(["records:build"]);
+    // The emitters take the build view, so reading a field it does not hold does not compile.
+    // @ts-expect-error the build view holds no status
+    const status = (v: BuildVariant) => v.status;
+    expect(status).toBeFunction();
   });
 
   test("a folder input's digest changes with a file added or removed, not with hidden scratch folders inside it", () => {
