@@ -144,7 +144,10 @@ describe("npm run prove", () => {
     projects.push(dir);
     // The base criterion (status Done at line 5) gets a proof at line 7: a test that reads src/ as text, as tsc does.
     const criteria = join(dir, "data/criteria.yaml");
-    writeFileSync(criteria, `${readFileSync(criteria, "utf8").trimEnd()}\n  proof:\n    tests: [test/proof/tsc.test.ts]\n    reads: [src/]\n`);
+    writeFileSync(
+      criteria,
+      `${readFileSync(criteria, "utf8").trimEnd()}\n  proof:\n    tests: [test/proof/tsc.test.ts]\n    reads: [src/]\n`,
+    );
     const files: Record<string, string> = {
       "src/core/load/load-records.ts": "export const loadRecords = () => [];\n",
       "src/tool.ts": `import { loadRecords } from "./core/load/load-records.ts";\nexport const n = loadRecords().length;\n`,
@@ -188,7 +191,10 @@ test("every module of src/ parses", () => {
     const dir = makeProject();
     projects.push(dir);
     const criteria = join(dir, "data/criteria.yaml");
-    writeFileSync(criteria, `${readFileSync(criteria, "utf8").trimEnd()}\n  proof:\n    tests: [test/proof/hide.test.ts]\n    reads: [src/]\n`);
+    writeFileSync(
+      criteria,
+      `${readFileSync(criteria, "utf8").trimEnd()}\n  proof:\n    tests: [test/proof/hide.test.ts]\n    reads: [src/]\n`,
+    );
     // The loader in src/ reads the records; the test runs it in a child process, which no import shows.
     const files: Record<string, string> = {
       "src/core/load/load-records.ts": `import { readFileSync } from "node:fs";\nexport const loadRecords = (root: string) => readFileSync(\`\${root}/data/criteria.yaml\`, "utf8");\n`,
@@ -223,7 +229,10 @@ test("the records name the criterion", () => {
     projects.push(dir);
     const criteria = join(dir, "data/criteria.yaml");
     const fault = `    faults:\n      - id: harmless\n        what: a change the test cannot see\n        file: src/tool.ts\n        find: "= 1"\n        replace: "= 2"\n`;
-    writeFileSync(criteria, `${readFileSync(criteria, "utf8").trimEnd()}\n  proof:\n    tests: [test/proof/sealed.test.ts]\n    reads: [src/]\n${fault}`);
+    writeFileSync(
+      criteria,
+      `${readFileSync(criteria, "utf8").trimEnd()}\n  proof:\n    tests: [test/proof/sealed.test.ts]\n    reads: [src/]\n${fault}`,
+    );
     writeFileSync(join(dir, "src/tool.ts"), "export const n = 1;\n");
     writeFileSync(
       join(dir, "test/proof/sealed.test.ts"),

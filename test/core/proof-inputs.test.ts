@@ -135,14 +135,24 @@ describe("the module graph of a proof", () => {
       "test/view.test.ts": `import { build } from "../src/core/model/views/build.ts";\n`,
     });
     const model = { records: { variants: [] } } as unknown as Model;
-    const entry = (proof: Record<string, unknown>) => ({ record: { name: "P", proof: { tests: ["test/tsc.test.ts"], ...proof } } }) as unknown as ProvedEntry;
+    const entry = (proof: Record<string, unknown>) =>
+      ({ record: { name: "P", proof: { tests: ["test/tsc.test.ts"], ...proof } } }) as unknown as ProvedEntry;
     const read = proofInputs(dir, model, entry({ reads: ["src/"] }));
     expect(read).toEqual(
-      expect.arrayContaining(["src/", "src/tool.ts", "src/core/load/load-records.ts", "lib/outside-src.ts", "test/tsc.test.ts", "package.json"]),
+      expect.arrayContaining([
+        "src/",
+        "src/tool.ts",
+        "src/core/load/load-records.ts",
+        "lib/outside-src.ts",
+        "test/tsc.test.ts",
+        "package.json",
+      ]),
     );
     expect(read.filter((i) => i.startsWith("data/") || i.startsWith("records:"))).toEqual([]);
     // A module named to run (inputs:) is a root of what runs: the loader it reaches makes every record an input.
-    expect(proofInputs(dir, model, entry({ inputs: ["src/"] }))).toEqual(expect.arrayContaining(["data/", "data/features.yaml", "src/tool.ts"]));
+    expect(proofInputs(dir, model, entry({ inputs: ["src/"] }))).toEqual(
+      expect.arrayContaining(["data/", "data/features.yaml", "src/tool.ts"]),
+    );
     expect(proofInputs(dir, model, entry({ reads: ["src/"], inputs: ["src/tool.ts"] }))).toContain("data/features.yaml");
     // A proof whose tests read records anyway (a view) gets what the old rule gives: its read modules count as run.
     const viewEntry = { record: { name: "V", proof: { tests: ["test/view.test.ts"], reads: ["src/"] } } } as unknown as ProvedEntry;

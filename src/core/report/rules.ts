@@ -520,8 +520,9 @@ export const RULES = {
   "proof-failed": {
     stage: "proof",
     severity: "error",
-    summary: "A test named as a record's proof failed.",
-    hint: "fix the behaviour (or the test), then run npm run prove again",
+    summary:
+      "A test named as a record's proof failed. A proof that reads no record (no file of data/, no record view among its inputs) runs in a copy of the repository without data/, so a test that loads the records there fails too.",
+    hint: "fix the behaviour (or the test), then run npm run prove again; a test that runs a file it does not import names that file under proof `inputs`, not `reads`",
   },
   "proof-variant-unproven": {
     stage: "proof",
@@ -533,7 +534,7 @@ export const RULES = {
     stage: "proof",
     severity: "warning",
     summary:
-      "A record's proof has results, but an input of its proof changed since its tests ran (a file its tests load, the app they build, the records they read, the lock file, Bun, or the proof itself): its claims are not checked against them. One notice per record, at its proof. A warning.",
+      "A record's proof has results, but an input of its proof changed since its tests ran (a file its tests load, the app they build, the records they read, a file it declares under `inputs` or `reads`, the lock file, Bun, or the proof itself): its claims are not checked against them. One notice per record, at its proof. A warning.",
     hint: "run npm run prove (it re-runs only the proofs whose inputs changed)",
   },
   "tracked-results": {
