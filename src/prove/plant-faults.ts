@@ -182,6 +182,23 @@ export async function plantFaults(root: string, entries: readonly ProvedEntry[],
   const queue = work.filter((w) => w.plantings.length > 0);
   const deadline = started + (options.totalTimeoutMs ?? 20 * 60_000);
   const workers = Math.max(1, Math.min(options.concurrency ?? 1, queue.length));
+  // Records that share a proof (the same tests and name, run the same way) and list the same fault get the
+  // outcome of one planted run: it selects the same cases from the same report as a run of its own would.
+  const shared = new Map<string, Promise<FaultOutcome>>();
+  const plantShared = (copy: RepoCopy, entry: ProvedEntry, p: Planting): Promise<FaultOutcome> => {
+    const proof = entry.record.proof!;
+    const key = JSON.stringify([
+      proof.tests,
+      proof.name ?? null,
+      options.withoutRecords?.(entry) ?? false,
+      p.fault.file,
+      p.fault.find,
+      p.fault.replace,
+    ]);
+    let outcome = shared.get(key);
+    if (!outcome) shared.set(key, (outcome = plantOne(copy, entry, p, options)));
+    return outcome.then((o) => ({ ...o, id: p.fault.id, what: p.fault.what }));
+  };
   if (queue.length) {
     await Promise.all(
       Array.from({ length: workers }, async () => {
@@ -191,7 +208,7 @@ export async function plantFaults(root: string, entries: readonly ProvedEntry[],
             for (const p of w.plantings) {
               w.slots[p.index] =
                 performance.now() < deadline
-                  ? await plantOne(copy, w.entry, p, options)
+                  ? await plantShared(copy, w.entry, p)
                   : {
                       id: p.fault.id,
                       what: p.fault.what,

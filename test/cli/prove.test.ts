@@ -4,8 +4,9 @@
  * asserts the exact rule, file, line and column; the first run also checks what results.json records.
  */
 import { afterAll, describe, expect, test } from "bun:test";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
 import { parseJunit } from "../../src/prove/junit.ts";
 import { PROVE_RESULTS } from "../../src/core/model/proof.ts";
 import { makeProject, removeProject, runMain } from "../helpers/project.ts";
@@ -243,6 +244,24 @@ test("the records name the criterion", () => {
       "data/criteria.yaml:5:11: error unproven-claim: TypeScript compilation says Done, but fault harmless (a change the test cannot see) was not caught",
       "data/criteria.yaml:11:13: error proof-fault-missed: fault harmless of TypeScript compilation (a change the test cannot see) was not caught: 1 of 1 tests of the proof still pass with it planted",
     ]);
+  }, 60_000);
+
+  test("records that share a proof and list the same fault plant it once: one planted run, each record its outcome", async () => {
+    const runs = join(mkdtempSync(join(tmpdir(), "prove-runs-")), "runs");
+    projects.push(dirname(runs));
+    const counted = `import { appendFileSync } from "node:fs";\nappendFileSync(${JSON.stringify(runs)}, "ran\\n");\n${PASS}`;
+    const dir = project("In Progress", "control: Scope Isolation", { "a.test.ts": counted });
+    const security = readFileSync(join(dir, "data/security.yaml"), "utf8");
+    const criteria = join(dir, "data/criteria.yaml");
+    writeFileSync(criteria, `${readFileSync(criteria, "utf8").trimEnd()}\n${security.slice(security.indexOf("  proof:\n"))}`);
+    const run = await runMain("prove", dir);
+    expect(run.exitCode).toBe(0);
+    const results = JSON.parse(readFileSync(join(dir, PROVE_RESULTS), "utf8"));
+    const faultsOf = (kind: string) => results.records.find((r: { kind: string }) => r.kind === kind).faults;
+    expect(faultsOf("criteria")).toEqual([expect.objectContaining({ id: "one-scope", state: "caught" })]);
+    expect(faultsOf("security")).toEqual(faultsOf("criteria"));
+    // The tests ran twice: unplanted once for both records, and once with the fault planted.
+    expect(readFileSync(runs, "utf8")).toBe("ran\nran\n");
   }, 60_000);
 
   test("a proof that matches zero tests: proof-matched-none at the proof key", async () => {
