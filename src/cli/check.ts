@@ -10,6 +10,7 @@
  * store, src/core/cache/store.ts). `--no-cache` does it all afresh.
  */
 import { openCheckCache } from "../core/cache/check-cache.ts";
+import { keepDigestMemo } from "../core/cache/store.ts";
 import { report } from "../core/report/report.ts";
 import { argsOrExit, FORMAT_OPTIONS, outputOptions, type CommandSpec } from "./args.ts";
 import type { Io } from "./io.ts";
@@ -37,6 +38,23 @@ export async function main(argv: string[], io: Io): Promise<number> {
   const elapsed = () => `${Math.round(performance.now() - started)} ms`;
 
   // The cached path imports nothing heavy: the checker (zod, yaml, remark) loads only on a miss.
+  const saveDigests = useCache ? keepDigestMemo(root) : () => {};
+  try {
+    return await checkWith(root, argv, args, output, useCache, io, elapsed);
+  } finally {
+    saveDigests();
+  }
+}
+
+async function checkWith(
+  root: string,
+  argv: string[],
+  args: Exclude<ReturnType<typeof argsOrExit>, number>,
+  output: ReturnType<typeof outputOptions>,
+  useCache: boolean,
+  io: Io,
+  elapsed: () => string,
+): Promise<number> {
   const verdicts = useCache ? openCheckCache(root, argv) : undefined;
   const cached = verdicts?.read();
   if (cached) {

@@ -17,6 +17,7 @@ import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { writeAtomic } from "../fs/write-atomic.ts";
 import { isInside } from "../fs/safe-fs.ts";
+import { digestMemo, fileDigestOf } from "../fs/digest-memo.ts";
 
 export const STORE_DIR = "node_modules/.cache/takeoff";
 
@@ -47,12 +48,33 @@ export function codeFingerprint(codeRoot = CODE_ROOT): string {
       ? readdirSync(join(codeRoot, dir), { recursive: true, withFileTypes: true }).filter((e) => e.isFile())
       : [];
     for (const path of files.map((e) => join(e.parentPath, e.name)).sort()) {
-      const bytes = readFileSync(path);
-      hash.update(`\0${relative(codeRoot, path)}\0${bytes.byteLength}\0`).update(bytes);
+      hash.update(`\0${relative(codeRoot, path)}\0${fileDigestOf(path) ?? "unreadable"}`);
     }
   }
   fingerprints.set(codeRoot, (print = hash.digest("hex")));
   return print;
+}
+
+/**
+ * Loads the digest memo (src/core/fs/digest-memo.ts) kept in `root`'s store and returns the function that
+ * saves it there: for a command run after every edit, which then re-reads only the files that changed.
+ */
+export function keepDigestMemo(root: string, dir = join(root, STORE_DIR)): () => void {
+  const file = join(dir, "digests.json");
+  try {
+    digestMemo.load(readFileSync(file, "utf8"));
+  } catch {
+    // No memo yet: every file is hashed this time.
+  }
+  return () => {
+    const text = digestMemo.dump();
+    if (text === undefined) return;
+    try {
+      writeAtomic(file, text, root, { durable: false });
+    } catch {
+      // A store that cannot be written only costs time.
+    }
+  };
 }
 
 export type Deps = Record<string, string>;
@@ -85,7 +107,7 @@ export function fileDigest(root: string, rel: string): string | undefined {
   const path = join(root, rel);
   try {
     const st = statSync(path);
-    return isInside(root, path) && st.isFile() && st.size <= 64 * 1024 * 1024 ? hashContent(readFileSync(path)) : undefined;
+    return isInside(root, path) && st.isFile() && st.size <= 64 * 1024 * 1024 ? fileDigestOf(path) : undefined;
   } catch {
     return undefined;
   }

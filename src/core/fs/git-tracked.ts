@@ -14,7 +14,12 @@ export type Tracking = { tracked: string } | { unknown: string } | undefined;
  * committed `.cache` link would put any file behind it); `unknown` with git's words when git cannot say.
  */
 export function gitTracking(root: string, rel: string): Tracking {
-  observe("tracked", root, rel);
+  const tracking = askGit(root, rel);
+  observe("tracked", root, rel, () => `\0${trackingWord(tracking)}`);
+  return tracking;
+}
+
+function askGit(root: string, rel: string): Tracking {
   const top = rel.split("/")[0]!;
   let r: ReturnType<typeof git>;
   try {
@@ -30,7 +35,7 @@ export function gitTracking(root: string, rel: string): Tracking {
   return undefined;
 }
 
-/** A digest-ready word for what gitTracking says (the check verdict cache compares it). */
+/** A digest-ready word for what gitTracking says (the check verdict compares it). */
 export function trackingWord(t: Tracking): string {
   return t === undefined ? "" : "tracked" in t ? `tracked:${t.tracked}` : `unknown:${t.unknown}`;
 }
