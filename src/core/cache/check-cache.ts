@@ -21,7 +21,7 @@ import {
   digestInside,
   walkInside,
 } from "../fs/safe-fs.ts";
-import { isNumber, isRecord, openStore, type Deps } from "./store.ts";
+import { isNumber, isRecord, openStore, type Deps, type Store } from "./store.ts";
 
 /** Inputs of a check, relative to the repository root; directories are read recursively. */
 export const CHECK_INPUTS = ["data", "content", "src/generated", "package.json", ".github/workflows/build-variants.yml", "README.md"];
@@ -48,12 +48,12 @@ const answerDigest = (dep: string, answer: string | Uint8Array) =>
   new Bun.CryptoHasher("sha256").update(`${dep}\0`).update(answer).digest("hex");
 
 /** What one read, listing, file test or git question (dep `op:rel`) answers now, in the words safe-fs observes. */
-function answerNow(root: string, dep: string): string | Uint8Array {
+function answerNow(root: string, dep: string, store: Store): string | Uint8Array {
   const op = dep.slice(0, dep.indexOf(":"));
   const rel = dep.slice(op.length + 1);
   if (op === "read") return readAnswer(digestInside(root, rel, MAX_INPUT_BYTES));
   // Whether git tracks it: a results file force-added after a clean check must not keep the verdict.
-  if (op === "tracked") return `\0${trackingWord(gitTracking(root, rel))}`;
+  if (op === "tracked") return `\0${trackingWord(gitTracking(root, rel, store))}`;
   // What kind of thing is there is all the check asked (a proof's test file, a component's location).
   if (op === "stat") return kindAnswer(kindInside(root, rel));
   if (op === "plain") return plainAnswer(isPlainFileInside(root, rel));
@@ -72,7 +72,7 @@ export function openCheckCache(root: string, args: readonly string[]) {
         "verdict",
         key,
         (v) => (isRecord(v) && isNumber(v.records) ? { records: v.records } : undefined),
-        (dep) => answerDigest(dep, answerNow(root, dep)),
+        (dep) => answerDigest(dep, answerNow(root, dep, store)),
       ),
     /** Runs `check`, recording as deps what it asks beyond CHECK_INPUTS, with the answers it got. */
     watch<T>(check: () => T): T {

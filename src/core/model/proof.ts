@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { diagnostic, fileStart, type Diagnostic } from "../report/diagnostics.ts";
 import { isFileInside, readInside } from "../fs/safe-fs.ts";
 import { gitTracking } from "../fs/git-tracked.ts";
+import type { Store } from "../cache/store.ts";
 import { inputDigest } from "./proof-inputs.ts";
 import { isViewInput } from "./record-view.ts";
 import { placeOf, recordPlace } from "../load/yaml-source.ts";
@@ -257,12 +258,13 @@ export type ResultsFile = { refused: Diagnostic } | { results: ProveResults | un
 
 /**
  * The results of the last `npm run prove`, if any are there and well-formed. A results file that git tracks
- * came in with a commit, so a contribution wrote it: it is refused (tracked-results) and never used.
+ * came in with a commit, so a contribution wrote it: it is refused (tracked-results) and never used. With
+ * `remember`, git's answer is kept in that store by the digest of git's index (src/core/fs/git-tracked.ts).
  */
-export function readResultsFile(root: string): ResultsFile {
+export function readResultsFile(root: string, remember?: Store): ResultsFile {
   const read = readInside(root, PROVE_RESULTS, MAX_INPUT_BYTES);
   if ("refusal" in read) return { results: undefined };
-  const tracking = gitTracking(root, PROVE_RESULTS);
+  const tracking = gitTracking(root, PROVE_RESULTS, remember);
   if (tracking && "unknown" in tracking) {
     return {
       refused: diagnostic(
@@ -469,8 +471,14 @@ export interface ProofJudgement {
  * such as those of the working tree judged for a diff's base) are tried, record by record, when the
  * tree's own do not back a record.
  */
-export function judgeProofs(resultsRoot: string, root: string, model: Model, candidates: readonly ProveResults[] = []): ProofJudgement {
-  const file = readResultsFile(resultsRoot);
+export function judgeProofs(
+  resultsRoot: string,
+  root: string,
+  model: Model,
+  candidates: readonly ProveResults[] = [],
+  remember?: Store,
+): ProofJudgement {
+  const file = readResultsFile(resultsRoot, remember);
   const own = "results" in file ? file.results : undefined;
   const all = [...(own ? [own] : []), ...candidates];
   const refused = "refused" in file ? { refused: file.refused } : {};
@@ -537,7 +545,7 @@ export function staleNotices(judged: ProofJudgement): Diagnostic[] {
  * The proof stage of `check`: named files exist, Production ships only approved flags, and claims follow the
  * fresh results; a record whose results are stale gets one notice at its proof and is not judged by them.
  */
-export function proofStage(root: string, model: Model): Diagnostic[] {
+export function proofStage(root: string, model: Model, remember?: Store): Diagnostic[] {
   const out = [
     ...checkProofFiles(root, model),
     ...checkFaultDeclarations(provedEntries(model)),
@@ -545,7 +553,7 @@ export function proofStage(root: string, model: Model): Diagnostic[] {
     ...checkLocations(root, model),
     ...checkRoadmap(model),
   ];
-  const judged = judgeProofs(root, root, model);
+  const judged = judgeProofs(root, root, model, [], remember);
   if (judged.refused) out.push(judged.refused);
   if (!judged.results) return out;
   const stale = new Set(judged.stale.map((s) => s.entry));
