@@ -13,7 +13,8 @@ import { openCheckCache } from "../core/cache/check-cache.ts";
 import { keepDigestMemo } from "../core/cache/store.ts";
 import { report } from "../core/report/report.ts";
 import { argsOrExit, FORMAT_OPTIONS, outputOptions, type CommandSpec } from "./args.ts";
-import type { Io } from "./io.ts";
+import { type Io, processIo } from "./io.ts";
+import { CODE_ROOT, knownFingerprint } from "../core/cache/code-fingerprint.ts";
 import { plural } from "../core/text/plural.ts";
 
 export const CHECK: CommandSpec = {
@@ -27,6 +28,12 @@ export const CHECK: CommandSpec = {
   },
   aliases: FORMAT_OPTIONS.aliases,
 };
+
+/** The command as its bin runs it (src/cli/bytecode.ts), told the code fingerprint its launcher computed. */
+export async function run(argv: string[], fingerprint?: string): Promise<number> {
+  if (fingerprint !== undefined) knownFingerprint(CODE_ROOT, fingerprint);
+  return main(argv, processIo());
+}
 
 export async function main(argv: string[], io: Io): Promise<number> {
   const started = performance.now();

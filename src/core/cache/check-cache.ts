@@ -22,6 +22,7 @@ import {
   walkInside,
 } from "../fs/safe-fs.ts";
 import { isNumber, isRecord, openStore, type Deps, type Store } from "./store.ts";
+import { sha256 } from "../fs/digest-memo.ts";
 
 /** Inputs of a check, relative to the repository root; directories are read recursively. */
 export const CHECK_INPUTS = ["data", "content", "src/generated", "package.json", ".github/workflows/build-variants.yml", "README.md"];
@@ -42,10 +43,10 @@ export function inputsFingerprint(root: string, extra: string): string {
   return hash.digest("hex");
 }
 
-/** The dep id of one question and its digest: sha256 of the answer, as the check got it or as it is now. */
+/** The dep id of one question. */
 const depOf = (op: FsOp, rel: string) => `${op}:${rel}`;
-const answerDigest = (dep: string, answer: string | Uint8Array) =>
-  new Bun.CryptoHasher("sha256").update(`${dep}\0`).update(answer).digest("hex");
+/** What a dep records: a short answer (a digest, a kind, a refusal) as it is, anything longer by its sha256. */
+const answerDigest = (answer: string | Uint8Array) => (typeof answer === "string" && answer.length <= 256 ? answer : sha256(answer));
 
 /** What one read, listing, file test or git question (dep `op:rel`) answers now, in the words safe-fs observes. */
 function answerNow(root: string, dep: string, store: Store): string | Uint8Array {
@@ -72,7 +73,7 @@ export function openCheckCache(root: string, args: readonly string[]) {
         "verdict",
         key,
         (v) => (isRecord(v) && isNumber(v.records) ? { records: v.records } : undefined),
-        (dep) => answerDigest(dep, answerNow(root, dep, store)),
+        (dep) => answerDigest(answerNow(root, dep, store)),
       ),
     /** Runs `check`, recording as deps what it asks beyond CHECK_INPUTS, with the answers it got. */
     watch<T>(check: () => T): T {
@@ -88,7 +89,7 @@ export function openCheckCache(root: string, args: readonly string[]) {
         const dep = depOf(op, rel);
         if (dep in seen || (at !== root && resolve(at) !== here) || fixed(rel)) return;
         // The answer the check used, not a second look: an edit made while the check runs is never taken as seen.
-        seen[dep] = answerDigest(dep, answer);
+        seen[dep] = answerDigest(answer);
       };
       fsObservers.add(observer);
       try {

@@ -5,7 +5,7 @@
  * a git that fails otherwise (a clone it calls of dubious ownership, say) cannot vouch for the file.
  */
 import { lstatSync, readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { git } from "../git.ts";
 import { isRecord, type Store } from "../cache/store.ts";
 import { fileDigestOf } from "./digest-memo.ts";
@@ -18,13 +18,29 @@ export type Tracking = { tracked: string } | { unknown: string } | undefined;
  * committed `.cache` link would put any file behind it); `unknown` with git's words when git cannot say.
  */
 export function gitTracking(root: string, rel: string, remember?: Store): Tracking {
-  const tracking = remember ? rememberedTracking(root, rel, remember) : askGit(root, rel);
+  const tracking = !inAnyRepository(root) ? undefined : remember ? rememberedTracking(root, rel, remember) : askGit(root, rel);
   observe("tracked", root, rel, () => `\0${trackingWord(tracking)}`);
   return tracking;
 }
 
 /** Variables that make git read another repository, index or configuration than the one at the root. */
 const REDIRECTS = /^GIT_(DIR|WORK_TREE|INDEX_FILE|COMMON_DIR|CONFIG.*|CEILING_DIRECTORIES|DISCOVERY_ACROSS_FILESYSTEM)$/;
+
+/**
+ * Whether git could find a repository for `root`: a `.git` there or in a folder above, or a variable that
+ * names one. Without any, git answers "not a git repository", so it need not be asked.
+ */
+function inAnyRepository(root: string): boolean {
+  if (Object.keys(process.env).some((k) => REDIRECTS.test(k))) return true;
+  for (let dir = resolve(root); ; dir = dirname(dir)) {
+    try {
+      lstatSync(join(dir, ".git"));
+      return true;
+    } catch {
+      if (dirname(dir) === dir) return false;
+    }
+  }
+}
 
 /**
  * The git folder `ls-files` answers from, when `root` is the top of a work tree with its own `.git` (a
