@@ -11,7 +11,7 @@
  * bundle. TAKEOFF_BYTECODE=0 always loads the sources; any failure to build or load falls back to them.
  */
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
-import { join, relative } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { CODE_DIRS, CODE_ROOT, codeFingerprint, STORE_DIR } from "../core/cache/code-fingerprint.ts";
 import { digestMemo } from "../core/fs/digest-memo.ts";
 
@@ -22,14 +22,19 @@ export type Run = (argv: string[], codeFingerprint?: string) => Promise<number>;
 export const BUNDLED = { check: "check.ts" } as const;
 export type BundledCommand = keyof typeof BUNDLED;
 
-const bundlesDir = () => join(CODE_ROOT, STORE_DIR, "bytecode");
-const bundleOf = (command: BundledCommand, print: string) => join(bundlesDir(), `${command}-${print}`);
+/** Where bundles are kept: beside the code they are built from, not in the project checked. */
+export const BUNDLES_DIR = join(CODE_ROOT, STORE_DIR, "bytecode");
+const bundleOf = (dir: string, command: BundledCommand, print: string) => join(dir, `${command}-${print}`);
 
 /**
  * Runs `command` from its bundle when one is built for this code, else from the sources (and has a bundle
  * built for the next run). `cwd` is the project the command works on: its store holds the digest memo.
  */
-export async function runCommand(command: BundledCommand, argv: string[], cwd = process.cwd()): Promise<number> {
+export async function runCommand(
+  command: BundledCommand,
+  argv: string[],
+  { cwd = process.cwd(), bundles = BUNDLES_DIR }: { cwd?: string; bundles?: string } = {},
+): Promise<number> {
   if (process.env.TAKEOFF_BYTECODE === "0") return fromSources(command, argv);
   try {
     digestMemo.load(readFileSync(join(cwd, STORE_DIR, "digests.json"), "utf8"));
@@ -37,7 +42,7 @@ export async function runCommand(command: BundledCommand, argv: string[], cwd = 
     // No memo yet: the code is hashed in full this time.
   }
   const print = codeFingerprint();
-  const file = join(bundleOf(command, print), "bundle.js");
+  const file = join(bundleOf(bundles, command, print), "bundle.js");
   if (existsSync(file)) {
     let run: Run | undefined;
     try {
@@ -47,7 +52,7 @@ export async function runCommand(command: BundledCommand, argv: string[], cwd = 
     }
     if (typeof run === "function") return run(argv, print);
   }
-  startBuild(command, print);
+  startBuild(command, print, bundles);
   return fromSources(command, argv);
 }
 
@@ -56,10 +61,10 @@ async function fromSources(command: BundledCommand, argv: string[]): Promise<num
   return run(argv);
 }
 
-/** Starts `bun bytecode.ts <command> <fingerprint>` detached: the run that found no bundle does not wait. */
-function startBuild(command: BundledCommand, print: string): void {
+/** Starts `bun bytecode.ts <command> <fingerprint> <dir>` detached: the run that found no bundle does not wait. */
+function startBuild(command: BundledCommand, print: string, bundles: string): void {
   try {
-    Bun.spawn([process.execPath, import.meta.path, command, print], {
+    Bun.spawn([process.execPath, import.meta.path, command, print, bundles], {
       cwd: CODE_ROOT,
       stdin: "ignore",
       stdout: "ignore",
@@ -78,10 +83,18 @@ const LOCK_MS = 120_000;
  * Builds the bundle of `command` for the code whose fingerprint is `print`, unless another build holds the
  * lock or the code changed meanwhile. Returns why nothing was kept, or undefined when the bundle is in place.
  */
-export async function buildBundle(command: BundledCommand, print: string): Promise<string | undefined> {
-  const target = bundleOf(command, print);
+export async function buildBundle(command: BundledCommand, print: string, bundles = BUNDLES_DIR): Promise<string | undefined> {
+  const target = bundleOf(bundles, command, print);
   if (existsSync(target)) return undefined;
-  mkdirSync(bundlesDir(), { recursive: true });
+  // Like every store write: only where the folder really is (a repository copy whose node_modules is a
+  // link to the original's builds nothing there).
+  const { assertInside } = await import("../core/fs/safe-fs.ts");
+  try {
+    assertInside(dirname(bundles), target, "bundle", dirname(bundles));
+  } catch (err) {
+    return (err as Error).message;
+  }
+  mkdirSync(bundles, { recursive: true });
   const lock = `${target}.lock`;
   try {
     if (Date.now() - statSync(lock).mtimeMs > LOCK_MS) rmSync(lock, { force: true });
@@ -112,9 +125,9 @@ export async function buildBundle(command: BundledCommand, print: string): Promi
     // Computed now, after the build (this process has not asked before): an edit during the build shows.
     if (codeFingerprint(CODE_ROOT) !== print) return "the code changed during the build";
     renameSync(scratch, target);
-    for (const name of readdirSync(bundlesDir())) {
-      if (name.startsWith(`${command}-`) && !name.endsWith(".lock") && join(bundlesDir(), name) !== target)
-        rmSync(join(bundlesDir(), name), { recursive: true, force: true });
+    for (const name of readdirSync(bundles)) {
+      if (name.startsWith(`${command}-`) && !/\.(lock|tmp)$/.test(name) && join(bundles, name) !== target)
+        rmSync(join(bundles, name), { recursive: true, force: true });
     }
     return undefined;
   } finally {
@@ -124,12 +137,12 @@ export async function buildBundle(command: BundledCommand, print: string): Promi
 }
 
 /** A module the bundle holds is covered when it is an installed package (the lock) or code of CODE_DIRS. */
-function covered(input: string): boolean {
+export function covered(input: string): boolean {
   const rel = relative(CODE_ROOT, join(CODE_ROOT, input)).split("\\").join("/");
   return rel.startsWith("node_modules/") || CODE_DIRS.some((dir) => rel.startsWith(`${dir}/`));
 }
 
 if (import.meta.main) {
-  const [command, print] = process.argv.slice(2);
-  if (command && print && command in BUNDLED) await buildBundle(command as BundledCommand, print);
+  const [command, print, bundles] = process.argv.slice(2);
+  if (command && print && command in BUNDLED) await buildBundle(command as BundledCommand, print, bundles);
 }
