@@ -44,24 +44,14 @@ export async function main(argv: string[], io: Io): Promise<number> {
   const root = io.cwd;
   const elapsed = () => `${Math.round(performance.now() - started)} ms`;
 
-  // The cached path imports nothing heavy: the checker (zod, yaml, remark) loads only on a miss.
+  // Files unchanged since an earlier check are not read again (the digest memo, saved when the run is done).
   const saveDigests = useCache ? keepDigestMemo(root) : () => {};
-  try {
-    return await checkWith(root, argv, args, output, useCache, io, elapsed);
-  } finally {
+  const done = (code: number) => {
     saveDigests();
-  }
-}
+    return code;
+  };
 
-async function checkWith(
-  root: string,
-  argv: string[],
-  args: Exclude<ReturnType<typeof argsOrExit>, number>,
-  output: ReturnType<typeof outputOptions>,
-  useCache: boolean,
-  io: Io,
-  elapsed: () => string,
-): Promise<number> {
+  // The cached path imports nothing heavy: the checker (zod, yaml, remark) loads only on a miss.
   const verdicts = useCache ? openCheckCache(root, argv) : undefined;
   const cached = verdicts?.read();
   if (cached) {
@@ -70,7 +60,7 @@ async function checkWith(
       io.stderr(
         `check: ${cached.records} records, generated files fresh, tables lint clean (${elapsed()}, unchanged since the last clean check)\n`,
       );
-    return 0;
+    return done(0);
   }
   const { runCheck, fixTables } = await import("../core/check.ts");
   if (args.flags.has("--fix")) {
@@ -83,9 +73,9 @@ async function checkWith(
   const check = () => runCheck(root, { cache: useCache });
   const result = verdicts ? verdicts.watch(check) : check();
   report(result.diagnostics, { ...output, texts: result.texts, stdout: io.stdout, stderr: io.stderr });
-  if (!result.ok) return 1;
+  if (!result.ok) return done(1);
   const records = Object.values(result.model.records).reduce((s, l) => s + l.length, 0);
   verdicts?.write({ records });
   if (output.format === "text") io.stderr(`check: ${records} records, generated files fresh, tables lint clean (${elapsed()})\n`);
-  return 0;
+  return done(0);
 }
