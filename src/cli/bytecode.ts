@@ -15,8 +15,11 @@ import { dirname, join, relative } from "node:path";
 import { CODE_DIRS, CODE_ROOT, codeFingerprint, STORE_DIR } from "../core/cache/code-fingerprint.ts";
 import { digestMemo } from "../core/fs/digest-memo.ts";
 
-/** A command's entry module exports this: its main with the process's own io. */
-export type Run = (argv: string[], codeFingerprint?: string) => Promise<number>;
+/**
+ * A command's entry module exports this: its main with the process's own io, told what the launcher
+ * already knows (the code fingerprint, and the file digests it took for it, to be saved with the run's).
+ */
+export type Run = (argv: string[], known?: { fingerprint: string; digests?: string }) => Promise<number>;
 
 /** The commands that have a bundle, by the module (relative to this folder) that exports their `run`. */
 export const BUNDLED = { check: "check.ts" } as const;
@@ -50,7 +53,7 @@ export async function runCommand(
     } catch {
       run = undefined;
     }
-    if (typeof run === "function") return run(argv, print);
+    if (typeof run === "function") return run(argv, { fingerprint: print, digests: digestMemo.dump() });
   }
   startBuild(command, print, bundles);
   return fromSources(command, argv);

@@ -15,6 +15,8 @@ import { report } from "../core/report/report.ts";
 import { argsOrExit, FORMAT_OPTIONS, outputOptions, type CommandSpec } from "./args.ts";
 import { type Io, processIo } from "./io.ts";
 import { CODE_ROOT, knownFingerprint } from "../core/cache/code-fingerprint.ts";
+import { digestMemo } from "../core/fs/digest-memo.ts";
+import type { Run } from "./bytecode.ts";
 import { plural } from "../core/text/plural.ts";
 
 export const CHECK: CommandSpec = {
@@ -29,11 +31,12 @@ export const CHECK: CommandSpec = {
   aliases: FORMAT_OPTIONS.aliases,
 };
 
-/** The command as its bin runs it (src/cli/bytecode.ts), told the code fingerprint its launcher computed. */
-export async function run(argv: string[], fingerprint?: string): Promise<number> {
-  if (fingerprint !== undefined) knownFingerprint(CODE_ROOT, fingerprint);
+/** The command as its bin runs it (src/cli/bytecode.ts), told what its launcher computed. */
+export const run: Run = async (argv, known) => {
+  if (known) knownFingerprint(CODE_ROOT, known.fingerprint);
+  if (known?.digests) digestMemo.load(known.digests, true);
   return main(argv, processIo());
-}
+};
 
 export async function main(argv: string[], io: Io): Promise<number> {
   const started = performance.now();

@@ -53,8 +53,11 @@ export class DigestMemo {
     return digest;
   }
 
-  /** Adds what a saved memo (dump's text) holds; a broken one adds nothing: every file is hashed. */
-  load(text: string): void {
+  /**
+   * Adds what a saved memo (dump's text) holds; a broken one adds nothing: every file is hashed. `unsaved`:
+   * the entries come from another memo of this run (the bin's launcher), so they are saved with this one.
+   */
+  load(text: string, unsaved = false): void {
     try {
       const saved: unknown = JSON.parse(text);
       if (saved === null || typeof saved !== "object" || Array.isArray(saved)) return;
