@@ -55,3 +55,18 @@ test("a saved memo is loaded by another process's memo; a broken one is an empty
     expect(memo.digest(path, stat(path), () => Buffer.from("one"))).toBe(sha256("one"));
   }
 });
+
+test("entries handed over by the launcher's memo are saved with the run's; entries loaded from the saved memo are not saved again", () => {
+  const path = join(TMP, "handed.txt");
+  writeFileSync(path, "one");
+  const later = () => stat(path).ctimeNs + 3n * SECOND;
+  const launcher = new DigestMemo(later);
+  launcher.digest(path, stat(path), () => Buffer.from("one"));
+  const handed = launcher.dump()!;
+  const fromFile = new DigestMemo(later);
+  fromFile.load(handed);
+  expect(fromFile.dump()).toBeUndefined();
+  const run = new DigestMemo(later);
+  run.load(handed, true);
+  expect(JSON.parse(run.dump()!)).toEqual(JSON.parse(handed));
+});

@@ -68,8 +68,10 @@ export class DigestMemo {
           typeof entry[0] === "string" &&
           typeof entry[1] === "string" &&
           !this.memo.has(path)
-        )
+        ) {
           this.memo.set(path, { id: entry[0], digest: entry[1] });
+          this.changed ||= unsaved;
+        }
       }
     } catch {
       // Nothing remembered: it only costs time.
