@@ -1,3 +1,2 @@
-import { main } from "../src/cli/check.ts";
-import { processIo } from "../src/cli/io.ts";
-process.exitCode = await main(process.argv.slice(2), processIo());
+import { runCommand } from "../src/cli/bytecode.ts";
+process.exitCode = await runCommand("check", process.argv.slice(2));

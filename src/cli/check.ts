@@ -10,9 +10,13 @@
  * store, src/core/cache/store.ts). `--no-cache` does it all afresh.
  */
 import { openCheckCache } from "../core/cache/check-cache.ts";
+import { keepDigestMemo } from "../core/cache/store.ts";
 import { report } from "../core/report/report.ts";
 import { argsOrExit, FORMAT_OPTIONS, outputOptions, type CommandSpec } from "./args.ts";
-import type { Io } from "./io.ts";
+import { type Io, processIo } from "./io.ts";
+import { CODE_ROOT, knownFingerprint } from "../core/cache/code-fingerprint.ts";
+import { digestMemo } from "../core/fs/digest-memo.ts";
+import type { Run } from "./bytecode.ts";
 import { plural } from "../core/text/plural.ts";
 
 export const CHECK: CommandSpec = {
@@ -27,6 +31,13 @@ export const CHECK: CommandSpec = {
   aliases: FORMAT_OPTIONS.aliases,
 };
 
+/** The command as its bin runs it (src/cli/bytecode.ts), told what its launcher computed. */
+export const run: Run = async (argv, known) => {
+  if (known) knownFingerprint(CODE_ROOT, known.fingerprint);
+  if (known?.digests) digestMemo.load(known.digests, true);
+  return main(argv, processIo());
+};
+
 export async function main(argv: string[], io: Io): Promise<number> {
   const started = performance.now();
   const args = argsOrExit(argv, CHECK, io);
@@ -35,6 +46,13 @@ export async function main(argv: string[], io: Io): Promise<number> {
   const useCache = !args.flags.has("--no-cache");
   const root = io.cwd;
   const elapsed = () => `${Math.round(performance.now() - started)} ms`;
+
+  // Files unchanged since an earlier check are not read again (the digest memo, saved when the run is done).
+  const saveDigests = useCache ? keepDigestMemo(root) : () => {};
+  const done = (code: number) => {
+    saveDigests();
+    return code;
+  };
 
   // The cached path imports nothing heavy: the checker (zod, yaml, remark) loads only on a miss.
   const verdicts = useCache ? openCheckCache(root, argv) : undefined;
@@ -45,7 +63,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
       io.stderr(
         `check: ${cached.records} records, generated files fresh, tables lint clean (${elapsed()}, unchanged since the last clean check)\n`,
       );
-    return 0;
+    return done(0);
   }
   const { runCheck, fixTables } = await import("../core/check.ts");
   if (args.flags.has("--fix")) {
@@ -58,9 +76,9 @@ export async function main(argv: string[], io: Io): Promise<number> {
   const check = () => runCheck(root, { cache: useCache });
   const result = verdicts ? verdicts.watch(check) : check();
   report(result.diagnostics, { ...output, texts: result.texts, stdout: io.stdout, stderr: io.stderr });
-  if (!result.ok) return 1;
+  if (!result.ok) return done(1);
   const records = Object.values(result.model.records).reduce((s, l) => s + l.length, 0);
   verdicts?.write({ records });
   if (output.format === "text") io.stderr(`check: ${records} records, generated files fresh, tables lint clean (${elapsed()})\n`);
-  return 0;
+  return done(0);
 }

@@ -11,7 +11,7 @@ import { KIND_NOUN } from "./schema/kinds.ts";
 import { fieldValue } from "./model/records.ts";
 import { recordPlace } from "./load/yaml-source.ts";
 import { loadModel, type Model, type ModelResult } from "./model/model.ts";
-import { STORE_DIR } from "./cache/store.ts";
+import { openStore, STORE_DIR } from "./cache/store.ts";
 import { openLintCache } from "./cache/lint-cache.ts";
 import { proofStage } from "./model/proof.ts";
 import { flagProofs } from "./model/cross-check.ts";
@@ -56,7 +56,7 @@ export function checkLoaded(root: string, loaded: ModelResult, options: Omit<Che
     // A feature("…") call in the app naming no declared flag: caught here, in the writer's loop, not only by verify.
     all.push(...undeclaredFlagCalls(root, model, openFlagCallCache(root, options.cache === true)));
     // Evidence is data: named proof files exist, Production ships approved flags, claims follow fresh results.
-    all.push(...proofStage(root, model));
+    all.push(...proofStage(root, model, options.cache ? openStore(root) : undefined));
   }
   const lint = lintContent(root, lintContextOf(loaded), options.contentDir, options.cache ? openLintCache(root) : undefined);
   for (const [file, text] of lint.sources) texts.set(file, text);

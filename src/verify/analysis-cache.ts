@@ -4,7 +4,8 @@
  * same (its deps). Loading the TypeScript parser and parsing ~40 files is the largest fixed cost of a run.
  */
 import type { Entry } from "../core/load/load-records.ts";
-import { hashContent, isRecord, isStrings, openStore, type Deps } from "../core/cache/store.ts";
+import { isRecord, isStrings, openStore, type Deps } from "../core/cache/store.ts";
+import { sha256 } from "../core/fs/digest-memo.ts";
 import { resolveRelative } from "./places.ts";
 import type { SourceFacts } from "./source-facts.ts";
 
@@ -51,7 +52,7 @@ export function saveAnalysis(root: string, key: AnalysisKey, facts: SourceFacts,
     const text = texts.get(f.path);
     // A file the analysis could not read makes the entry unverifiable: do not store it.
     if (text === undefined) return;
-    deps[f.path] = hashContent(text);
+    deps[f.path] = sha256(text);
   }
   const store = openStore(root);
   store.set("verify-analysis", store.key(JSON.stringify(key)), facts, deps);

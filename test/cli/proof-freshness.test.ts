@@ -187,6 +187,8 @@ describe("evidence a contribution cannot write", () => {
   test("a results file git tracks is refused (tracked-results at file:1:1) by check, the site and diff, and never used; a remembered clean verdict does not hide it", async () => {
     const dir = copy();
     git(dir, "init", "-q");
+    // An index to answer from: git's answer is remembered by its digest, so the force-add below must change it.
+    git(dir, "add", "data");
     // A clean check first, remembered by the verdict cache …
     expect(headlines((await runMain("check", dir)).stderr)).toEqual([]);
     // … then the results (which match the tree) are force-added, as a commit would bring them.

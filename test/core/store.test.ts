@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { codeFingerprint, hashContent, isNumber, isRecord, openStore, STORE_DIR } from "../../src/core/cache/store.ts";
 import { makeProject, removeProject, runMain } from "../helpers/project.ts";
+import { sha256 } from "../../src/core/fs/digest-memo.ts";
 
 // Processes and builds on a loaded 2-core machine: seconds, not the default 5.
 setDefaultTimeout(60_000);
@@ -84,7 +85,7 @@ describe("entries", () => {
     writeFileSync(join(root, "input.txt"), "one");
     const cache = openStore(root);
     const key = cache.key("content");
-    cache.set("slot", key, { n: 1 }, { "input.txt": hashContent("one") });
+    cache.set("slot", key, { n: 1 }, { "input.txt": sha256("one") });
     expect(cache.get("slot", key, validate)).toEqual({ n: 1 });
     writeFileSync(join(root, "input.txt"), "two");
     expect(cache.get("slot", key, validate)).toBeUndefined();

@@ -42,14 +42,14 @@ export function runScript(script: string, cwd: string, args: string[] = [], env:
 export type Command = "check" | "generate" | "verify" | "prove" | "diff" | "build-site" | "serve" | "check-links" | "start";
 
 /**
- * src/cli/<command>.ts's `main` in this process, output captured. The checker loads from source
- * (TAKEOFF_BUNDLE=0): the bundle is the bin's business and has tests of its own; pass it in `env` to override.
+ * src/cli/<command>.ts's `main` in this process, output captured: the sources, never the bytecode bundle,
+ * which is the bin's business (test/cli/bytecode.test.ts).
  */
 export async function runMain(command: Command, cwd: string, args: string[] = [], env: Record<string, string> = {}): Promise<Run> {
   const { main } = (await import(`../../src/cli/${command}.ts`)) as {
     main: (argv: string[], io: ReturnType<typeof memoryIo>) => Promise<number>;
   };
-  const io = memoryIo({ cwd, env: cleanEnv({ TAKEOFF_BUNDLE: "0", ...env }) });
+  const io = memoryIo({ cwd, env: cleanEnv(env) });
   const exitCode = await main(args, io);
   return { exitCode, stdout: io.out, stderr: io.err };
 }

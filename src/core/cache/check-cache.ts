@@ -5,19 +5,29 @@
  * the check read through src/core/fs/safe-fs.ts (the proofs' test files and results, say) with what that
  * read returned: it is dropped when any of them reads differently. A failing run is never remembered.
  */
-import { resolve } from "node:path";
+import { posix, resolve } from "node:path";
 import { gitTracking, trackingWord } from "../fs/git-tracked.ts";
-import { fsObservers, isInside, kindInside, listInside, readInside, walkInside, type FsObserver } from "../fs/safe-fs.ts";
-import { isNumber, isRecord, openStore, type Deps } from "./store.ts";
+import {
+  type FsObserver,
+  type FsOp,
+  fsObservers,
+  isPlainFileInside,
+  kindAnswer,
+  kindInside,
+  listAnswer,
+  listInside,
+  plainAnswer,
+  readAnswer,
+  digestInside,
+  walkInside,
+} from "../fs/safe-fs.ts";
+import { isNumber, isRecord, openStore, type Deps, type Store } from "./store.ts";
+import { sha256 } from "../fs/digest-memo.ts";
 
 /** Inputs of a check, relative to the repository root; directories are read recursively. */
 export const CHECK_INPUTS = ["data", "content", "src/generated", "package.json", ".github/workflows/build-variants.yml", "README.md"];
 
 const MAX_INPUT_BYTES = 64 * 1024 * 1024;
-const readDigest = (root: string, rel: string) => {
-  const read = readInside(root, rel, MAX_INPUT_BYTES);
-  return "refusal" in read ? `\0refused:${read.refusal.rule}:${read.refusal.message}` : read.bytes;
-};
 
 /** sha256 of every input as the loader reads it (the same walker, refusals and bytes), and `extra`. */
 export function inputsFingerprint(root: string, extra: string): string {
@@ -27,33 +37,28 @@ export function inputsFingerprint(root: string, extra: string): string {
     for (const e of listed === undefined || "refusal" in listed ? [{ rel: input, kind: "file" as const }] : walkInside(root, input)) {
       hash.update(`\0${e.rel}\0`);
       if (e.kind === "refused") hash.update(`\0refused:${e.refusal.rule}`);
-      else if (e.kind === "file") hash.update(readDigest(root, e.rel));
+      else if (e.kind === "file") hash.update(readAnswer(digestInside(root, e.rel, MAX_INPUT_BYTES)));
     }
   }
   return hash.digest("hex");
 }
 
-/** sha256 of what one read, listing, file test or git question (dep `op:rel`) answers now. */
-function observedDigest(root: string, dep: string): string {
+/** The dep id of one question. */
+const depOf = (op: FsOp, rel: string) => `${op}:${rel}`;
+/** What a dep records: a short answer (a digest, a kind, a refusal) as it is, anything longer by its sha256. */
+const answerDigest = (answer: string | Uint8Array) => (typeof answer === "string" && answer.length <= 256 ? answer : sha256(answer));
+
+/** What one read, listing, file test or git question (dep `op:rel`) answers now, in the words safe-fs observes. */
+function answerNow(root: string, dep: string, store: Store): string | Uint8Array {
   const op = dep.slice(0, dep.indexOf(":"));
   const rel = dep.slice(op.length + 1);
-  const hash = new Bun.CryptoHasher("sha256").update(`${op}\0${rel}\0`);
-  if (op === "read") hash.update(readDigest(root, rel));
+  if (op === "read") return readAnswer(digestInside(root, rel, MAX_INPUT_BYTES));
   // Whether git tracks it: a results file force-added after a clean check must not keep the verdict.
-  else if (op === "tracked") hash.update(`\0${trackingWord(gitTracking(root, rel))}`);
+  if (op === "tracked") return `\0${trackingWord(gitTracking(root, rel, store))}`;
   // What kind of thing is there is all the check asked (a proof's test file, a component's location).
-  else if (op === "stat") hash.update(`\0${kindInside(root, rel)}`);
-  else {
-    const listed = listInside(root, rel);
-    hash.update(
-      listed === undefined
-        ? "\0absent"
-        : "refusal" in listed
-          ? `\0refused:${listed.refusal.rule}`
-          : listed.map((e) => `${e.kind}:${e.rel}`).join("\0"),
-    );
-  }
-  return hash.digest("hex");
+  if (op === "stat") return kindAnswer(kindInside(root, rel));
+  if (op === "plain") return plainAnswer(isPlainFileInside(root, rel));
+  return listAnswer(listInside(root, rel));
 }
 
 /** The verdict of the project at `root` for a run with `args`. Inputs are hashed once, when opened. */
@@ -68,23 +73,23 @@ export function openCheckCache(root: string, args: readonly string[]) {
         "verdict",
         key,
         (v) => (isRecord(v) && isNumber(v.records) ? { records: v.records } : undefined),
-        (dep) => observedDigest(root, dep),
+        (dep) => answerDigest(answerNow(root, dep, store)),
       ),
-    /** Runs `check`, recording as deps what it reads beyond CHECK_INPUTS. */
+    /** Runs `check`, recording as deps what it asks beyond CHECK_INPUTS, with the answers it got. */
     watch<T>(check: () => T): T {
       const seen: Deps = {};
-      const fixed = CHECK_INPUTS.map((i) => resolve(root, i));
-      let busy = false;
-      const observer: FsObserver = (op, at, rel) => {
-        const dep = `${op}:${rel}`;
-        if (busy || resolve(at) !== resolve(root) || dep in seen || fixed.some((f) => isInside(f, resolve(root, rel)))) return;
-        // Digested now, as the check reads it: an edit made while the check runs is never taken as seen.
-        busy = true;
-        try {
-          seen[dep] = observedDigest(root, dep);
-        } finally {
-          busy = false;
-        }
+      const here = resolve(root);
+      // Paths arrive repository-relative; the fixed inputs are already in the key (normalized first, so that
+      // data/../src/x is not taken for a file of data/).
+      const fixed = (rel: string) => {
+        const path = posix.normalize(rel);
+        return CHECK_INPUTS.some((i) => path === i || path.startsWith(`${i}/`));
+      };
+      const observer: FsObserver = (op, at, rel, answer) => {
+        const dep = depOf(op, rel);
+        if (dep in seen || (at !== root && resolve(at) !== here) || fixed(rel)) return;
+        // The answer the check used, not a second look: an edit made while the check runs is never taken as seen.
+        seen[dep] = answerDigest(answer);
       };
       fsObservers.add(observer);
       try {

@@ -1,7 +1,7 @@
 /**
  * Each source file's `feature()` calls and imports (src/verify/flag-calls.ts) in the store, by its path and
- * bytes: the writer's loop edits data far more often than code, and parsing TypeScript means loading the
- * TypeScript parser, which alone costs more than a whole cached check. The parser loads only on a miss.
+ * the digest of its bytes, so an unchanged file is not even read: the writer's loop edits data far more often
+ * than code, and parsing means loading a parser. The parser loads only on a miss.
  */
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
@@ -21,18 +21,20 @@ const isFacts = (v: unknown): v is FileFlagCalls =>
 /** In the process, by path and content: a test suite that checks many times parses once. */
 const memo = new Map<string, FileFlagCalls>();
 
-/** The flag calls and imports of `path` with content `text`: remembered, or parsed now. */
-export type FlagCallCache = (path: string, text: string) => FileFlagCalls;
+/** The flag calls and imports of `path`, whose bytes have sha256 `digest`: remembered, or parsed now from `text()`. */
+export type FlagCallCache = (path: string, digest: string, text: () => string | undefined) => FileFlagCalls | undefined;
 
 /** `root`'s store entries, or only the process's memo when `persist` is false. */
 export function openFlagCallCache(root: string, persist: boolean): FlagCallCache {
   const store = persist ? openStore(root) : undefined;
-  return (path, text) => {
-    const key = hashContent(path, text);
+  return (path, digest, text) => {
+    const key = hashContent(path, digest);
     let found = memo.get(key) ?? store?.get(`flag-calls:${path}`, store.key(key), (v) => (isFacts(v) ? v : undefined));
     if (!found) {
+      const source = text();
+      if (source === undefined) return undefined;
       parser ??= createRequire(import.meta.url)(fileURLToPath(PARSER)) as typeof import("../../verify/flag-calls.ts");
-      found = parser.flagCallsOf(path, text);
+      found = parser.flagCallsOf(path, source);
       store?.set(`flag-calls:${path}`, store.key(key), found);
     }
     memo.set(key, found);

@@ -12,16 +12,14 @@
  * `validate` accepts, so a truncated, forged or foreign entry is a miss, never data. A failed write only
  * costs time. Nothing heavy is imported: a cached check runs on this alone.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { dirname, join, relative, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
 import { writeAtomic } from "../fs/write-atomic.ts";
 import { isInside } from "../fs/safe-fs.ts";
+import { digestMemo, fileDigestOf } from "../fs/digest-memo.ts";
 
-export const STORE_DIR = "node_modules/.cache/takeoff";
-
-/** The repository holding this code: values that depend on the code alone are stored in its node_modules. */
-export const CODE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
+export { CODE_ROOT, codeFingerprint, STORE_DIR } from "./code-fingerprint.ts";
+import { codeFingerprint, STORE_DIR } from "./code-fingerprint.ts";
 
 /** sha256 (hex) of the parts, each length-prefixed so that ("ab", "c") and ("a", "bc") differ. */
 export function hashContent(...parts: (string | Uint8Array)[]): string {
@@ -34,25 +32,26 @@ export function hashContent(...parts: (string | Uint8Array)[]): string {
   return hash.digest("hex");
 }
 
-const fingerprints = new Map<string, string>();
-const CODE_DIRS = ["src/core", "src/cli", "src/verify", "src/diff", "src/prove"]; // the site, app and generated files compute no stored value
-
-/** The code computing every stored value (CODE_DIRS, the installed packages, Bun): an edit or install makes every entry stale. */
-export function codeFingerprint(codeRoot = CODE_ROOT): string {
-  let print = fingerprints.get(codeRoot);
-  if (print !== undefined) return print;
-  const hash = new Bun.CryptoHasher("sha256").update(`bun ${Bun.version}\0${fileDigest(codeRoot, "node_modules/.package-lock.json")}`);
-  for (const dir of CODE_DIRS) {
-    const files = existsSync(join(codeRoot, dir))
-      ? readdirSync(join(codeRoot, dir), { recursive: true, withFileTypes: true }).filter((e) => e.isFile())
-      : [];
-    for (const path of files.map((e) => join(e.parentPath, e.name)).sort()) {
-      const bytes = readFileSync(path);
-      hash.update(`\0${relative(codeRoot, path)}\0${bytes.byteLength}\0`).update(bytes);
-    }
+/**
+ * Loads the digest memo (src/core/fs/digest-memo.ts) kept in `root`'s store and returns the function that
+ * saves it there: for a command run after every edit, which then re-reads only the files that changed.
+ */
+export function keepDigestMemo(root: string, dir = join(root, STORE_DIR)): () => void {
+  const file = join(dir, "digests.json");
+  try {
+    digestMemo.load(readFileSync(file, "utf8"));
+  } catch {
+    // No memo yet: every file is hashed this time.
   }
-  fingerprints.set(codeRoot, (print = hash.digest("hex")));
-  return print;
+  return () => {
+    const text = digestMemo.dump();
+    if (text === undefined) return;
+    try {
+      writeAtomic(file, text, root, { durable: false });
+    } catch {
+      // A store that cannot be written only costs time.
+    }
+  };
 }
 
 export type Deps = Record<string, string>;
@@ -85,7 +84,7 @@ export function fileDigest(root: string, rel: string): string | undefined {
   const path = join(root, rel);
   try {
     const st = statSync(path);
-    return isInside(root, path) && st.isFile() && st.size <= 64 * 1024 * 1024 ? hashContent(readFileSync(path)) : undefined;
+    return isInside(root, path) && st.isFile() && st.size <= 64 * 1024 * 1024 ? fileDigestOf(path) : undefined;
   } catch {
     return undefined;
   }

@@ -7,17 +7,35 @@
  * This module imports nothing heavy: the check verdict's fingerprint walks with it too, so the fingerprint and
  * the loader always agree on what was read.
  */
-import { closeSync, constants, fstatSync, openSync, readdirSync, readSync, realpathSync, lstatSync, statSync } from "node:fs";
+import {
+  type BigIntStats,
+  closeSync,
+  constants,
+  fstatSync,
+  openSync,
+  readdirSync,
+  readSync,
+  realpathSync,
+  lstatSync,
+  statSync,
+} from "node:fs";
 import { isAbsolute, join, relative, resolve, sep } from "node:path";
+import { digestMemo, sha256 } from "./digest-memo.ts";
 
+/** The questions a check asks of the repository: read a file, list a folder, say what a path is, ask git. */
+export type FsOp = "read" | "list" | "stat" | "plain" | "tracked";
 /**
- * Observers of every read and folder listing made here, while any are registered: the check verdict
- * records what a check looked at, so a remembered verdict is dropped when any of it changes.
+ * Observers of every answer given here, while any are registered, with the answer as the check got it
+ * (bytes, or a word for a refusal, listing or kind): the check verdict records what a check looked at, so a
+ * remembered verdict is dropped when any of it would answer differently.
  */
-export type FsObserver = (op: "read" | "list" | "stat" | "tracked", root: string, rel: string) => void;
+export type FsObserver = (op: FsOp, root: string, rel: string, answer: string | Uint8Array) => void;
 export const fsObservers = new Set<FsObserver>();
-export function observe(op: "read" | "list" | "stat" | "tracked", root: string, rel: string): void {
-  if (fsObservers.size) for (const o of fsObservers) o(op, root, rel);
+/** Tells the observers what `op` on `rel` answered; `answer` is only put into words when someone listens. */
+export function observe(op: FsOp, root: string, rel: string, answer: () => string | Uint8Array): void {
+  if (!fsObservers.size) return;
+  const said = answer();
+  for (const o of fsObservers) o(op, root, rel, said);
 }
 
 export type RefusalRule = "outside-repository" | "not-a-file" | "file-too-large" | "unreadable-file";
@@ -63,8 +81,16 @@ function realInside(root: string, rel: string): { real: string } | { refusal: Re
 }
 
 /** What a repository path names, its real path confined to the root: check's existence questions, answered without reading. */
-export function kindInside(root: string, rel: string): "file" | "folder" | "other" | "absent" {
-  observe("stat", root, rel);
+export function kindInside(root: string, rel: string): PathKind {
+  const kind = kindOf(root, rel);
+  observe("stat", root, rel, () => kindAnswer(kind));
+  return kind;
+}
+
+export type PathKind = "file" | "folder" | "other" | "absent";
+export const kindAnswer = (kind: PathKind) => `\0${kind}`;
+
+function kindOf(root: string, rel: string): PathKind {
   const r = realInside(root, rel);
   if ("refusal" in r) return "absent";
   try {
@@ -91,7 +117,14 @@ export function isFileInside(root: string, rel: string): boolean {
  * nor a folder on the way): the one kind of path a tool may write into a copy of the repository.
  */
 export function isPlainFileInside(root: string, rel: string): boolean {
-  observe("stat", root, rel);
+  const plain = isPlainFile(root, rel);
+  observe("plain", root, rel, () => plainAnswer(plain));
+  return plain;
+}
+
+export const plainAnswer = (plain: boolean) => `\0plain:${plain}`;
+
+function isPlainFile(root: string, rel: string): boolean {
   const full = resolve(root, rel);
   if (!isInside(root, full)) return false;
   try {
@@ -136,8 +169,53 @@ function describe(mode: {
  * Reads a regular file inside `root`. Opens without following a final link and without blocking (a FIFO
  * would otherwise wait forever), checks the open file, and reads at most `maxBytes` (+1 to detect more).
  */
-export function readInside(root: string, rel: string, maxBytes: number): { bytes: Buffer } | { refusal: Refusal } {
-  observe("read", root, rel);
+export function readInside(root: string, rel: string, maxBytes: number): ReadAnswer {
+  const read = readFile(root, rel, maxBytes);
+  observe("read", root, rel, () => readAnswer(read));
+  return read;
+}
+
+export type ReadAnswer = { bytes: Buffer } | { refusal: Refusal };
+export type DigestAnswer = { digest: string } | { refusal: Refusal };
+/** A read as the check verdict digests it: the sha256 of the bytes, or why none were read. */
+export const readAnswer = (read: ReadAnswer | DigestAnswer) =>
+  "refusal" in read ? `\0refused:${read.refusal.rule}:${read.refusal.message}` : "digest" in read ? read.digest : sha256(read.bytes);
+
+/**
+ * The sha256 of a regular file inside `root`, with the refusals of readInside: the same bytes, but a file
+ * whose identity is unchanged since it was last hashed is not read again (src/core/fs/digest-memo.ts).
+ */
+export function digestInside(root: string, rel: string, maxBytes: number): DigestAnswer {
+  const answer = digestFile(root, rel, maxBytes);
+  observe("read", root, rel, () => readAnswer(answer));
+  return answer;
+}
+
+function digestFile(root: string, rel: string, maxBytes: number): DigestAnswer {
+  const found = realInside(root, rel);
+  if ("refusal" in found) return found;
+  let st: BigIntStats | undefined;
+  try {
+    st = statSync(found.real, { bigint: true });
+  } catch {
+    st = undefined;
+  }
+  let refusal: Refusal | undefined;
+  const read = () => {
+    const r = readFile(root, rel, maxBytes);
+    if ("refusal" in r) refusal = r.refusal;
+    return "refusal" in r ? undefined : r.bytes;
+  };
+  // Anything but a regular file within the limit is read as readInside reads it, for the same refusal.
+  if (!st?.isFile() || st.size > BigInt(maxBytes)) {
+    const bytes = read();
+    return bytes === undefined ? { refusal: refusal! } : { digest: sha256(bytes) };
+  }
+  const digest = digestMemo.digest(found.real, st, read);
+  return digest === undefined ? { refusal: refusal! } : { digest };
+}
+
+function readFile(root: string, rel: string, maxBytes: number): ReadAnswer {
   const found = realInside(root, rel);
   if ("refusal" in found) return found;
   let fd: number;
@@ -185,8 +263,22 @@ export type WalkEntry = { rel: string; kind: "file" } | { rel: string; kind: "di
  * the root count as what they point at) and refusals (links leaving the root, FIFOs, devices, sockets).
  * Returns a refusal when the folder itself is unsafe, undefined when it does not exist.
  */
-export function listInside(root: string, rel: string): WalkEntry[] | { refusal: Refusal } | undefined {
-  observe("list", root, rel);
+export function listInside(root: string, rel: string): Listing {
+  const listed = listFolder(root, rel);
+  observe("list", root, rel, () => listAnswer(listed));
+  return listed;
+}
+
+export type Listing = WalkEntry[] | { refusal: Refusal } | undefined;
+/** A listing as the check verdict digests it: the names and kinds of the entries, or why there are none. */
+export const listAnswer = (listed: Listing) =>
+  listed === undefined
+    ? "\0absent"
+    : "refusal" in listed
+      ? `\0refused:${listed.refusal.rule}`
+      : listed.map((e) => `${e.kind}:${e.rel}`).join("\0");
+
+function listFolder(root: string, rel: string): Listing {
   const found = realInside(root, rel);
   if ("refusal" in found) {
     if (found.refusal.rule === "unreadable-file" && /ENOENT/.test(found.refusal.message)) return undefined;
@@ -240,10 +332,15 @@ export function listInside(root: string, rel: string): WalkEntry[] | { refusal: 
   return out;
 }
 
-/** Every file below a folder (depth first, sorted), with refusals in place; links to folders are followed once. */
-export function walkInside(root: string, rel: string): WalkEntry[] {
+/**
+ * Every file below a folder (depth first, sorted), with refusals in place; links to folders are followed once.
+ * With `hidden: false`, entries whose name starts with a dot below the folder are left out, and hidden folders
+ * are not even entered (a test's or bench's scratch space can hold thousands of files).
+ */
+export function walkInside(root: string, rel: string, options: { hidden?: boolean } = {}): WalkEntry[] {
   const out: WalkEntry[] = [];
   const seen = new Set<string>();
+  const shown = (e: WalkEntry) => options.hidden !== false || !e.rel.slice(e.rel.lastIndexOf("/") + 1).startsWith(".");
   const visit = (dir: string) => {
     let real: string;
     try {
@@ -260,6 +357,7 @@ export function walkInside(root: string, rel: string): WalkEntry[] {
       return;
     }
     for (const e of listed) {
+      if (!shown(e)) continue;
       if (e.kind === "dir") visit(e.rel);
       else out.push(e);
     }

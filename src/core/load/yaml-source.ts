@@ -7,7 +7,6 @@
  * lists) is read by readFlatYaml (flat-yaml.ts) in one pass over its lines, for the data and the places.
  * Every other file, and every file with anything to report, is parsed by yaml's parseDocument.
  */
-import { createRequire } from "node:module";
 import type { Node } from "yaml";
 import { diagnostic, type Diagnostic, type Place } from "../report/diagnostics.ts";
 import { readFlatYaml } from "./flat-yaml.ts";
@@ -156,9 +155,12 @@ function lineStartsOf(text: string): number[] {
   return starts;
 }
 
-/** yaml loads on the first file to parse: a check whose data files all come from the store never needs it. */
+/**
+ * yaml loads on the first file to parse: a check whose data files all come from the store never needs it. A
+ * plain `require` of the package, so the bytecode bundle (src/cli/bytecode.ts) holds it too.
+ */
 let yamlModule: typeof import("yaml") | undefined;
-export const loadYaml = (): typeof import("yaml") => (yamlModule ??= createRequire(import.meta.url)("yaml") as typeof import("yaml"));
+export const loadYaml = (): typeof import("yaml") => (yamlModule ??= require("yaml") as typeof import("yaml"));
 
 function parseChecked(file: string, text: string): { source: YamlSource; diagnostics: Diagnostic[] } {
   const { isAlias, isMap, isNode, isScalar, isSeq, LineCounter, parseDocument } = loadYaml();

@@ -8,7 +8,7 @@
  * while they parse; scanImports only lists the import statements.)
  */
 import { dirname, relative, resolve, sep } from "node:path";
-import { isInside, listInside, readInside, walkInside } from "../fs/safe-fs.ts";
+import { digestInside, isInside, listInside, readInside, walkInside } from "../fs/safe-fs.ts";
 import type { Model } from "./model.ts";
 import { isViewInput, VIEW_MODULES, viewDigest, viewInput, type ViewName } from "./record-view.ts";
 import type { ProvedEntry } from "./proof.ts";
@@ -40,24 +40,16 @@ export function inputDigest(root: string, input: string, model?: Model): string 
     for (const e of walkVisible(root, dir)) hash.update(`${e.kind}:${e.rel}${e.kind === "refused" ? `:${e.refusal.rule}` : ""}\0`);
     return hash.digest("hex");
   }
-  const read = readInside(root, input, MAX_INPUT_BYTES);
+  const read = digestInside(root, input, MAX_INPUT_BYTES);
   if ("refusal" in read) return /ENOENT/.test(read.refusal.message) ? "absent" : `refused:${read.refusal.rule}`;
-  return hash.update(read.bytes).digest("hex");
+  return read.digest;
 }
 
 /**
  * The entries below a folder input, without hidden ones inside it (test/.work/, a build's scratch space):
  * outputs, not sources. A hidden file a test imports is an input all the same, through the module graph.
  */
-function walkVisible(root: string, dir: string) {
-  return walkInside(root, dir).filter(
-    (e) =>
-      !e.rel
-        .slice(dir.length + 1)
-        .split("/")
-        .some((seg) => seg.startsWith(".")),
-  );
-}
+const walkVisible = (root: string, dir: string) => walkInside(root, dir, { hidden: false });
 
 /** The files a folder input stands for (the folder's own entry first), or the file itself. */
 function expand(root: string, input: string): string[] {

@@ -8,8 +8,10 @@
  */
 import { join } from "node:path";
 import { diagnostic, fileStart, type Diagnostic } from "../report/diagnostics.ts";
-import { isFileInside, readInside } from "../fs/safe-fs.ts";
+import { digestInside, isFileInside, readInside } from "../fs/safe-fs.ts";
+import { sha256 } from "../fs/digest-memo.ts";
 import { gitTracking } from "../fs/git-tracked.ts";
+import type { Store } from "../cache/store.ts";
 import { inputDigest } from "./proof-inputs.ts";
 import { isViewInput } from "./record-view.ts";
 import { placeOf, recordPlace } from "../load/yaml-source.ts";
@@ -233,6 +235,11 @@ export function parseProveResults(text: string): ProveResults | undefined {
   } catch {
     return undefined;
   }
+  return proveResultsOf(v);
+}
+
+/** Results of this version from parsed JSON, checked field by field; undefined for anything else. */
+function proveResultsOf(v: unknown): ProveResults | undefined {
   if (
     !isObj(v) ||
     v.version !== PROVE_RESULTS_VERSION ||
@@ -252,37 +259,75 @@ export function parseProveResults(text: string): ProveResults | undefined {
   return { version: PROVE_RESULTS_VERSION, generatedAt: v.generatedAt, bunVersion: v.bunVersion, inputs, records };
 }
 
+/**
+ * Results as the store keeps them, by the digest of the file they were read from: each proof's input list
+ * (most proofs share a test file, and so the list) is written once, which halves what is parsed.
+ */
+function keptResults(results: ProveResults) {
+  const lists = new Map<string, number>();
+  const inputLists: string[][] = [];
+  const records = results.records.map((r) => {
+    const key = r.inputs.join("\0");
+    let at = lists.get(key);
+    if (at === undefined) lists.set(key, (at = inputLists.push(r.inputs) - 1));
+    return { ...r, inputs: at };
+  });
+  return { ...results, records, inputLists };
+}
+
+/** The results back from a kept entry, checked as if read from the file; undefined for anything else. */
+function fromKept(v: unknown): ProveResults | undefined {
+  if (!isObj(v) || !Array.isArray(v.records) || !Array.isArray(v.inputLists)) return undefined;
+  const lists = v.inputLists;
+  const records = v.records.map((r) => (isObj(r) && typeof r.inputs === "number" ? { ...r, inputs: lists[r.inputs] } : undefined));
+  return proveResultsOf({ ...v, records });
+}
+
 /** The results file as it lies there: refused when git tracks it (or a folder or link above it), absent, or results. */
 export type ResultsFile = { refused: Diagnostic } | { results: ProveResults | undefined };
 
 /**
  * The results of the last `npm run prove`, if any are there and well-formed. A results file that git tracks
- * came in with a commit, so a contribution wrote it: it is refused (tracked-results) and never used.
+ * came in with a commit, so a contribution wrote it: it is refused (tracked-results) and never used. With
+ * `remember`, git's answer is kept in that store by the digest of git's index (src/core/fs/git-tracked.ts),
+ * and the parsed results by the digest of the file.
  */
-export function readResultsFile(root: string): ResultsFile {
+export function readResultsFile(root: string, remember?: Store): ResultsFile {
+  const found = remember ? digestInside(root, PROVE_RESULTS, MAX_INPUT_BYTES) : readInside(root, PROVE_RESULTS, MAX_INPUT_BYTES);
+  if ("refusal" in found) return { results: undefined };
+  const refused = trackedResults(gitTracking(root, PROVE_RESULTS, remember));
+  if (refused) return { refused };
+  if ("bytes" in found) return { results: parseProveResults(found.bytes.toString("utf8")) };
+  // Kept by the digest of the file: parsed and checked once per content, not on every check.
+  const key = remember!.key("prove-results", found.digest);
+  const kept = remember!.get("prove-results", key, fromKept);
+  if (kept) return { results: kept };
   const read = readInside(root, PROVE_RESULTS, MAX_INPUT_BYTES);
   if ("refusal" in read) return { results: undefined };
-  const tracking = gitTracking(root, PROVE_RESULTS);
+  const results = parseProveResults(read.bytes.toString("utf8"));
+  // Rewritten since it was digested: these results are used, but kept only under their own digest.
+  if (results) remember!.set("prove-results", remember!.key("prove-results", sha256(read.bytes)), keptResults(results));
+  return { results };
+}
+
+/** tracked-results, when git tracks the results file or cannot say. */
+function trackedResults(tracking: ReturnType<typeof gitTracking>): Diagnostic | undefined {
   if (tracking && "unknown" in tracking) {
-    return {
-      refused: diagnostic(
-        "tracked-results",
-        fileStart(PROVE_RESULTS),
-        `git cannot say whether it tracks ${PROVE_RESULTS} (${tracking.unknown}): results that may have come with a commit are not used`,
-      ),
-    };
+    return diagnostic(
+      "tracked-results",
+      fileStart(PROVE_RESULTS),
+      `git cannot say whether it tracks ${PROVE_RESULTS} (${tracking.unknown}): results that may have come with a commit are not used`,
+    );
   }
   if (tracking) {
     const { tracked } = tracking;
-    return {
-      refused: diagnostic(
-        "tracked-results",
-        fileStart(PROVE_RESULTS),
-        `git tracks ${tracked === PROVE_RESULTS ? PROVE_RESULTS : `${tracked}, and with it ${PROVE_RESULTS}`}: results a commit brings are not evidence, so none of them is used`,
-      ),
-    };
+    return diagnostic(
+      "tracked-results",
+      fileStart(PROVE_RESULTS),
+      `git tracks ${tracked === PROVE_RESULTS ? PROVE_RESULTS : `${tracked}, and with it ${PROVE_RESULTS}`}: results a commit brings are not evidence, so none of them is used`,
+    );
   }
-  return { results: parseProveResults(read.bytes.toString("utf8")) };
+  return undefined;
 }
 
 /** The usable results of the last `npm run prove`: well-formed and not tracked by git. */
@@ -469,8 +514,14 @@ export interface ProofJudgement {
  * such as those of the working tree judged for a diff's base) are tried, record by record, when the
  * tree's own do not back a record.
  */
-export function judgeProofs(resultsRoot: string, root: string, model: Model, candidates: readonly ProveResults[] = []): ProofJudgement {
-  const file = readResultsFile(resultsRoot);
+export function judgeProofs(
+  resultsRoot: string,
+  root: string,
+  model: Model,
+  candidates: readonly ProveResults[] = [],
+  remember?: Store,
+): ProofJudgement {
+  const file = readResultsFile(resultsRoot, remember);
   const own = "results" in file ? file.results : undefined;
   const all = [...(own ? [own] : []), ...candidates];
   const refused = "refused" in file ? { refused: file.refused } : {};
@@ -537,7 +588,7 @@ export function staleNotices(judged: ProofJudgement): Diagnostic[] {
  * The proof stage of `check`: named files exist, Production ships only approved flags, and claims follow the
  * fresh results; a record whose results are stale gets one notice at its proof and is not judged by them.
  */
-export function proofStage(root: string, model: Model): Diagnostic[] {
+export function proofStage(root: string, model: Model, remember?: Store): Diagnostic[] {
   const out = [
     ...checkProofFiles(root, model),
     ...checkFaultDeclarations(provedEntries(model)),
@@ -545,7 +596,7 @@ export function proofStage(root: string, model: Model): Diagnostic[] {
     ...checkLocations(root, model),
     ...checkRoadmap(model),
   ];
-  const judged = judgeProofs(root, root, model);
+  const judged = judgeProofs(root, root, model, [], remember);
   if (judged.refused) out.push(judged.refused);
   if (!judged.results) return out;
   const stale = new Set(judged.stale.map((s) => s.entry));

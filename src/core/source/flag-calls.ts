@@ -12,7 +12,7 @@
 import { posix } from "node:path";
 import { diagnostic, type Diagnostic } from "../report/diagnostics.ts";
 import { didYouMean } from "../report/suggest.ts";
-import { kindInside, readInside } from "../fs/safe-fs.ts";
+import { digestInside, kindInside, readInside } from "../fs/safe-fs.ts";
 import type { FlagCallCache } from "../cache/flag-call-cache.ts";
 import type { Model } from "../model/model.ts";
 import { EXTENSIONS } from "../../verify/places.ts";
@@ -47,10 +47,14 @@ export function undeclaredFlagCalls(root: string, model: Model, cache: FlagCallC
     if (reached.has(path)) continue;
     reached.add(path);
     // A missing or refused entry is verify's to report (missing-entry); a missing import the bundler's.
-    const read = readInside(root, path, MAX_SOURCE_BYTES);
-    if ("refusal" in read) continue;
+    const found = digestInside(root, path, MAX_SOURCE_BYTES);
+    if ("refusal" in found) continue;
+    const facts = cache(path, found.digest, () => {
+      const read = readInside(root, path, MAX_SOURCE_BYTES);
+      return "refusal" in read ? undefined : read.bytes.toString("utf8");
+    });
+    if (!facts) continue;
     files.add(path);
-    const facts = cache(path, read.bytes.toString("utf8"));
     for (const c of facts.calls) {
       if (known.has(c.flag)) continue;
       out.push(
