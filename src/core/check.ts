@@ -51,12 +51,13 @@ export function checkLoaded(root: string, loaded: ModelResult, options: Omit<Che
   let generated: Map<string, string> | undefined;
   // Generated files are only meaningful from valid records; comparing them otherwise buries the real error.
   if (!diagnostics.some(isError)) {
-    generated = generatedFiles(model, root);
+    const store = options.cache ? openStore(root) : undefined;
+    generated = generatedFiles(model, root, store);
     if (options.freshness !== false) all.push(...staleFiles(root, generated), ...staleLimits(root, model));
     // A feature("…") call in the app naming no declared flag: caught here, in the writer's loop, not only by verify.
     all.push(...undeclaredFlagCalls(root, model, openFlagCallCache(root, options.cache === true)));
     // Evidence is data: named proof files exist, Production ships approved flags, claims follow fresh results.
-    all.push(...proofStage(root, model, options.cache ? openStore(root) : undefined));
+    all.push(...proofStage(root, model, store));
   }
   const lint = lintContent(root, lintContextOf(loaded), options.contentDir, options.cache ? openLintCache(root) : undefined);
   for (const [file, text] of lint.sources) texts.set(file, text);

@@ -16,22 +16,32 @@ import { emitPackageJson, PACKAGE_JSON } from "./emit-build-scripts.ts";
 import { emitWorkflow, WORKFLOW_PATH } from "./emit-workflow.ts";
 import { SCHEMA_DIR } from "../load/load-records.ts";
 import type { Model } from "../model/model.ts";
+import type { Store } from "../cache/store.ts";
 import { projectView } from "../model/record-view.ts";
 import { KINDS } from "../schema/kinds.ts";
 import { readIfExists, writeAtomic } from "../fs/write-atomic.ts";
 
 /**
  * `root`: where files that are merged rather than written whole (package.json, whose build scripts are
- * generated; README.md, whose rule table is) are read from; without it they are left out.
+ * generated; README.md, whose rule table is) are read from; without it they are left out. `store`: where
+ * the workflow is remembered by the build view it is emitted from.
  */
-export function generatedFiles(model: Model, root?: string): Map<string, string> {
+export function generatedFiles(model: Model, root?: string, store?: Store): Map<string, string> {
   const files = new Map<string, string>();
   files.set(REGISTRY_PATH, emitRegistry(model));
   files.set(LIMITS_PATH, emitLimits(model));
   files.set(ENABLED_FEATURES_PATH, emitEnabledFeatures(model));
   for (const kind of KINDS) files.set(schemaPath(kind), emitJsonSchema(kind, model));
   const build = projectView(model, "build");
-  files.set(WORKFLOW_PATH, emitWorkflow(build));
+  // Emitted through yaml's document API, the slowest of them; the emitter takes the build view only, so the
+  // view's values are all it can depend on.
+  const key = store?.key("workflow", JSON.stringify(build));
+  let workflow = key === undefined ? undefined : store!.get("workflow", key, (v) => (typeof v === "string" ? v : undefined));
+  if (workflow === undefined) {
+    workflow = emitWorkflow(build);
+    if (key !== undefined) store!.set("workflow", key, workflow);
+  }
+  files.set(WORKFLOW_PATH, workflow);
   if (root !== undefined) {
     const pkg = emitPackageJson(build, readIfExists(join(root, PACKAGE_JSON)));
     if (pkg !== undefined) files.set(PACKAGE_JSON, pkg);
