@@ -46,9 +46,9 @@ test("the same results are read back from the store, a rewritten file afresh, a 
   expect(readResultsFile(root, store)).toEqual({ results: results("first") });
   const [entry] = readdirSync(store.dir).filter((n) => n.startsWith("prove-results"));
   expect(entry).toBeDefined();
-  // Each input list is kept once: two proofs share one.
+  // Each input list is kept once, as positions in the digests: two proofs share one.
   const kept = JSON.parse(readFileSync(join(store.dir, entry!), "utf8"));
-  expect(kept.value.inputLists).toEqual([["a.ts", "b.ts"], ["a.ts"]]);
+  expect(kept.value.inputLists).toEqual([[0, 1], [0]]);
   expect(readResultsFile(root, store)).toEqual({ results: results("first") });
 
   writeFileSync(file, JSON.stringify(results("second")));
@@ -61,4 +61,14 @@ test("the same results are read back from the store, a rewritten file afresh, a 
   expect(readResultsFile(root, store)).toEqual({ results: results("second") });
   // Without a store the file is read and parsed as it lies there.
   expect(readResultsFile(root)).toEqual({ results: results("second") });
+});
+
+test("results listing an input without a digest are used as read, and not kept", () => {
+  const root = join(TMP, "undigested");
+  mkdirSync(join(root, ".cache/prove"), { recursive: true });
+  const odd = { ...results("odd"), records: [proof("One", ["a.ts", "c.ts"])] };
+  writeFileSync(join(root, PROVE_RESULTS), JSON.stringify(odd));
+  const store = openStore(root);
+  expect(readResultsFile(root, store)).toEqual({ results: odd });
+  expect(readdirSync(store.dir).filter((n) => n.startsWith("prove-results"))).toEqual([]);
 });

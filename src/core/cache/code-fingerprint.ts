@@ -6,14 +6,13 @@
  * of the code it names.
  */
 import { existsSync, readdirSync } from "node:fs";
-import { dirname, join, relative, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join, relative, resolve } from "node:path";
 import { fileDigestOf } from "../fs/digest-memo.ts";
 
 export const STORE_DIR = "node_modules/.cache/takeoff";
 
 /** The repository holding this code: values that depend on the code alone are stored in its node_modules. */
-export const CODE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
+export const CODE_ROOT = resolve(import.meta.dir, "../../..");
 
 /** The folders of the code that computes stored values; the site, app and generated files compute none. */
 export const CODE_DIRS = ["src/core", "src/cli", "src/verify", "src/diff", "src/prove"];

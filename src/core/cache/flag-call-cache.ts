@@ -3,13 +3,12 @@
  * the digest of its bytes, so an unchanged file is not even read: the writer's loop edits data far more often
  * than code, and parsing means loading a parser. The parser loads only on a miss.
  */
-import { createRequire } from "node:module";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { hashContent, isNumber, isRecord, isStrings, openStore } from "./store.ts";
 import type { FileFlagCalls } from "../../verify/flag-calls.ts";
 
-/** Kept as a URL, not an import: the parser (typescript) loads only when a file is not in the store. */
-const PARSER = new URL("../../verify/flag-calls.ts", import.meta.url);
+/** Kept as a path, not an import: the parser loads only when a file is not in the store. */
+const PARSER = join(import.meta.dir, "../../verify/flag-calls.ts");
 let parser: typeof import("../../verify/flag-calls.ts") | undefined;
 
 const isFacts = (v: unknown): v is FileFlagCalls =>
@@ -33,7 +32,7 @@ export function openFlagCallCache(root: string, persist: boolean): FlagCallCache
     if (!found) {
       const source = text();
       if (source === undefined) return undefined;
-      parser ??= createRequire(import.meta.url)(fileURLToPath(PARSER)) as typeof import("../../verify/flag-calls.ts");
+      parser ??= require(PARSER) as typeof import("../../verify/flag-calls.ts");
       found = parser.flagCallsOf(path, source);
       store?.set(`flag-calls:${path}`, store.key(key), found);
     }

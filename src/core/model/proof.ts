@@ -261,24 +261,32 @@ function proveResultsOf(v: unknown): ProveResults | undefined {
 
 /**
  * Results as the store keeps them, by the digest of the file they were read from: each proof's input list
- * (most proofs share a test file, and so the list) is written once, which halves what is parsed.
+ * (most proofs share a test file, and so the list) is written once, as positions in `inputs`, which makes
+ * it a fraction of what is parsed. Undefined when a listed input has no digest (nothing is kept then).
  */
 function keptResults(results: ProveResults) {
+  const position = new Map(Object.keys(results.inputs).map((input, i) => [input, i]));
   const lists = new Map<string, number>();
-  const inputLists: string[][] = [];
-  const records = results.records.map((r) => {
-    const key = r.inputs.join("\0");
+  const inputLists: number[][] = [];
+  const records = [];
+  for (const r of results.records) {
+    const list = r.inputs.map((i) => position.get(i));
+    if (list.some((i) => i === undefined)) return undefined;
+    const key = list.join(",");
     let at = lists.get(key);
-    if (at === undefined) lists.set(key, (at = inputLists.push(r.inputs) - 1));
-    return { ...r, inputs: at };
-  });
+    if (at === undefined) lists.set(key, (at = inputLists.push(list as number[]) - 1));
+    records.push({ ...r, inputs: at });
+  }
   return { ...results, records, inputLists };
 }
 
 /** The results back from a kept entry, checked as if read from the file; undefined for anything else. */
 function fromKept(v: unknown): ProveResults | undefined {
-  if (!isObj(v) || !Array.isArray(v.records) || !Array.isArray(v.inputLists)) return undefined;
-  const lists = v.inputLists;
+  if (!isObj(v) || !isObj(v.inputs) || !Array.isArray(v.records) || !Array.isArray(v.inputLists)) return undefined;
+  const names = Object.keys(v.inputs);
+  const lists: unknown[] = v.inputLists.map((l) =>
+    Array.isArray(l) ? l.map((i) => (typeof i === "number" ? names[i] : undefined)) : undefined,
+  );
   const records = v.records.map((r) => (isObj(r) && typeof r.inputs === "number" ? { ...r, inputs: lists[r.inputs] } : undefined));
   return proveResultsOf({ ...v, records });
 }
@@ -306,7 +314,8 @@ export function readResultsFile(root: string, remember?: Store): ResultsFile {
   if ("refusal" in read) return { results: undefined };
   const results = parseProveResults(read.bytes.toString("utf8"));
   // Rewritten since it was digested: these results are used, but kept only under their own digest.
-  if (results) remember!.set("prove-results", remember!.key("prove-results", sha256(read.bytes)), keptResults(results));
+  const keep = results && keptResults(results);
+  if (keep) remember!.set("prove-results", remember!.key("prove-results", sha256(read.bytes)), keep);
   return { results };
 }
 
