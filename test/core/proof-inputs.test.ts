@@ -162,15 +162,21 @@ describe("the module graph of a proof", () => {
     expect(proofInputs(dir, model, entry({ reads: ["src/"] }), new ModuleGraph(dir))).toContain("data/features.yaml");
   });
 
-  test("a record view's digest follows the fields it projects: a status or prose edit keeps it, a limit or a variant's flags change it", () => {
+  /** A project to edit, and the digest of one record view of it as it stands. */
+  const viewProject = (input: string) => {
     const dir = makeProject();
     dirs.push(dir);
-    const digest = () => inputDigest(dir, "records:behaviour", loadModel(dir).model);
+    const digest = () => inputDigest(dir, input, loadModel(dir).model);
     const edit = (file: string, from: string, to: string) => {
       const text = readFileSync(join(dir, file), "utf8");
       expect(text).toContain(from);
       writeFileSync(join(dir, file), text.replace(from, to));
     };
+    return { dir, digest, edit };
+  };
+
+  test("a record view's digest follows the fields it projects: a status or prose edit keeps it, a limit or a variant's flags change it", () => {
+    const { dir, digest, edit } = viewProject("records:behaviour");
     const before = digest();
     expect(before).toMatch(/^[0-9a-f]{64}$/);
     edit("data/features.yaml", "status: In Progress", "status: Planned");
@@ -186,14 +192,7 @@ describe("the module graph of a proof", () => {
   });
 
   test("the build view's digest follows what the build files are made of: a variant's script or flags change it; prose, status, a budget or a limit do not", () => {
-    const dir = makeProject();
-    dirs.push(dir);
-    const digest = () => inputDigest(dir, "records:build", loadModel(dir).model);
-    const edit = (file: string, from: string, to: string) => {
-      const text = readFileSync(join(dir, file), "utf8");
-      expect(text).toContain(from);
-      writeFileSync(join(dir, file), text.replace(from, to));
-    };
+    const { digest, edit } = viewProject("records:build");
     const before = digest();
     expect(before).toMatch(/^[0-9a-f]{64}$/);
     edit("data/variants.yaml", "description: Production.", "description: Production, reworded.");

@@ -11,8 +11,12 @@ import { fileDigestOf } from "../fs/digest-memo.ts";
 
 export const STORE_DIR = "node_modules/.cache/takeoff";
 
-/** The repository holding this code: values that depend on the code alone are stored in its node_modules. */
-export const CODE_ROOT = resolve(import.meta.dir, "../../..");
+/**
+ * The repository holding this code: values that depend on the code alone are stored in its node_modules. From
+ * the module's URL (Astro's dev server has no import.meta.dir), without node:url, which costs the writer's
+ * loop more than the rest of the launcher.
+ */
+export const CODE_ROOT = resolve(decodeURIComponent(new URL("../../..", import.meta.url).pathname));
 
 /** The folders of the code that computes stored values; the site, app and generated files compute none. */
 export const CODE_DIRS = ["src/core", "src/cli", "src/verify", "src/diff", "src/prove"];

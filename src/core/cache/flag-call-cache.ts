@@ -3,12 +3,11 @@
  * the digest of its bytes, so an unchanged file is not even read: the writer's loop edits data far more often
  * than code, and parsing means loading a parser. The parser loads only on a miss.
  */
-import { join } from "node:path";
 import { hashContent, isNumber, isRecord, isStrings, openStore } from "./store.ts";
 import type { FileFlagCalls } from "../../verify/flag-calls.ts";
 
 /** Kept as a path, not an import: the parser loads only when a file is not in the store. */
-const PARSER = join(import.meta.dir, "../../verify/flag-calls.ts");
+const PARSER = decodeURIComponent(new URL("../../verify/flag-calls.ts", import.meta.url).pathname);
 let parser: typeof import("../../verify/flag-calls.ts") | undefined;
 
 const isFacts = (v: unknown): v is FileFlagCalls =>
