@@ -119,6 +119,9 @@ export async function buildBundle(command: BundledCommand, print: string, bundle
       // Names are kept, so a stack trace from the bundle still reads.
       minify: { whitespace: true, syntax: true, identifiers: false },
       naming: "bundle.js",
+      // Loaded where they are needed, from node_modules: the Markdown parser only for a page not linted
+      // before (a data edit never needs it), the TypeScript parser only for a source file not seen before.
+      external: ["unified", "remark-*", "typescript"],
       metafile: true,
       outdir: scratch,
     });
