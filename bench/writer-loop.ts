@@ -81,8 +81,8 @@ try {
   writeFileSync(file, clean[1]!);
   // The bin runs from a bytecode bundle of the code it checks with (src/cli/bytecode.ts), built in the
   // background after the first run of new code: build it now, so no run is timed beside that build.
-  if (env.TAKEOFF_BYTECODE !== "0" && existsSync(join(REPO, "src/cli/bytecode.ts"))) {
-    const { buildBundle } = await import(join(REPO, "src/cli/bytecode.ts"));
+  if (env.TAKEOFF_BYTECODE !== "0" && existsSync(join(REPO, "src/cli/bytecode-build.ts"))) {
+    const { buildBundle } = await import(join(REPO, "src/cli/bytecode-build.ts"));
     const { codeFingerprint } = await import(join(REPO, "src/core/cache/code-fingerprint.ts"));
     const why = await buildBundle("check", codeFingerprint());
     if (why) console.log(`no bytecode bundle: ${why}`);

@@ -6,7 +6,7 @@ import { afterAll, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { buildBundle, covered } from "../../src/cli/bytecode.ts";
+import { buildBundle, covered } from "../../src/cli/bytecode-build.ts";
 import { codeFingerprint } from "../../src/core/cache/code-fingerprint.ts";
 import { makeProject, REPO, removeProject } from "../helpers/project.ts";
 
