@@ -20,7 +20,8 @@ export function openDataFileCache(root: string, dir: string) {
       store.set(
         `parse:${file.rel}`,
         store.key(file.rel, bytes),
-        file.source ? { ...file, source: { ...file.source, places: [...file.source.places] } } : file,
+        // The text is the file itself: revive decodes it from the bytes the entry is keyed by.
+        file.source ? { ...file, source: { ...file.source, text: undefined, places: [...file.source.places] } } : file,
       ),
   };
 }
@@ -45,11 +46,10 @@ function revive(value: unknown, rel: string, bytes: Uint8Array): CachedFile | un
   )
     return undefined;
   if (src === undefined) return value.diagnostics.length ? (value as unknown as CachedFile) : undefined;
-  if (!isRecord(src) || src.file !== rel || typeof src.text !== "string" || !Array.isArray(src.lineStarts) || !Array.isArray(src.places))
+  if (!isRecord(src) || src.file !== rel || src.text !== undefined || !Array.isArray(src.lineStarts) || !Array.isArray(src.places))
     return undefined;
-  // The text must be the file itself: the entry cannot swap in other records under a valid key.
-  const text = new TextDecoder().decode(bytes);
-  if (src.text !== (text.startsWith("\uFEFF") ? text.slice(1) : text)) return undefined;
+  const decoded = new TextDecoder().decode(bytes);
+  const text = decoded.startsWith("\uFEFF") ? decoded.slice(1) : decoded;
   if (!("data" in src) && value.diagnostics.length === 0) return undefined;
   const places = new Map(src.places as [string, NodePlace][]);
   // Every list item has a place: a data list shorter or longer than the places is not what was parsed.
@@ -58,6 +58,6 @@ function revive(value: unknown, rel: string, bytes: Uint8Array): CachedFile | un
     return undefined;
   // Validated records are items of this list.
   if (v && (v.records as [number][]).some(([i]) => !Array.isArray(data) || i >= data.length)) return undefined;
-  const source: YamlSource = { file: rel, text: src.text, lineStarts: src.lineStarts as number[], places, data };
+  const source: YamlSource = { file: rel, text, lineStarts: src.lineStarts as number[], places, data };
   return { ...(value as unknown as CachedFile), source };
 }
