@@ -10,7 +10,7 @@
  * detached process, so no run waits for it. A build is written to a folder of its own and renamed into place whole, so a run never loads half a
  * bundle. TAKEOFF_BYTECODE=0 always loads the sources; any failure to build or load falls back to them.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, realpathSync } from "node:fs";
 import { join } from "node:path";
 import { CODE_ROOT, codeFingerprint, STORE_DIR } from "../core/cache/code-fingerprint.ts";
 import { digestMemo } from "../core/fs/digest-memo.ts";
@@ -57,8 +57,22 @@ export async function runCommand(
     }
     if (typeof run === "function") return run(argv, { fingerprint: print, digests: digestMemo.dump() });
   }
-  startBuild(command, print, bundles);
+  if (writable(bundles)) startBuild(command, print, bundles);
   return fromSources(command, argv);
+}
+
+/**
+ * Whether a bundle could be kept in `bundles`: not when the code's node_modules is a link to elsewhere, as in
+ * a copy of the repository that uses the original's. The builder refuses to write there anyway; this spares
+ * starting it on every run of such a copy.
+ */
+function writable(bundles: string): boolean {
+  if (bundles !== BUNDLES_DIR) return true;
+  try {
+    return realpathSync(join(CODE_ROOT, "node_modules")) === join(realpathSync(CODE_ROOT), "node_modules");
+  } catch {
+    return false;
+  }
 }
 
 async function fromSources(command: BundledCommand, argv: string[]): Promise<number> {
