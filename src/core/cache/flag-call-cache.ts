@@ -1,16 +1,10 @@
 /**
- * Each source file's `feature()` calls and imports (src/verify/flag-calls.ts) in the store, by its path and
- * bytes: the writer's loop edits data far more often than code, and parsing TypeScript means loading the
- * TypeScript parser, which alone costs more than a whole cached check. The parser loads only on a miss.
+ * Each source file's `feature()` calls and imports (src/core/source/scan-flag-calls.ts) in the store, by its
+ * path and bytes: the writer's loop edits data far more often than code, so after a data-only edit nothing
+ * is parsed. The scanner loads its parser only on a miss.
  */
-import { createRequire } from "node:module";
-import { fileURLToPath } from "node:url";
 import { hashContent, isNumber, isRecord, isStrings, openStore } from "./store.ts";
-import type { FileFlagCalls } from "../../verify/flag-calls.ts";
-
-/** Kept as a URL, not an import: the parser (typescript) loads only when a file is not in the store. */
-const PARSER = new URL("../../verify/flag-calls.ts", import.meta.url);
-let parser: typeof import("../../verify/flag-calls.ts") | undefined;
+import { scanFlagCalls, type FileFlagCalls } from "../source/scan-flag-calls.ts";
 
 const isFacts = (v: unknown): v is FileFlagCalls =>
   isRecord(v) &&
@@ -31,8 +25,7 @@ export function openFlagCallCache(root: string, persist: boolean): FlagCallCache
     const key = hashContent(path, text);
     let found = memo.get(key) ?? store?.get(`flag-calls:${path}`, store.key(key), (v) => (isFacts(v) ? v : undefined));
     if (!found) {
-      parser ??= createRequire(import.meta.url)(fileURLToPath(PARSER)) as typeof import("../../verify/flag-calls.ts");
-      found = parser.flagCallsOf(path, text);
+      found = scanFlagCalls(path, text);
       store?.set(`flag-calls:${path}`, store.key(key), found);
     }
     memo.set(key, found);
