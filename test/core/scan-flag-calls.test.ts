@@ -38,6 +38,7 @@ const SNIPPETS: Record<string, string> = {
   "callees.ts": `import * as ns from "bun:bundle";\n${BUN}(feature)("A"); ((feature))("B"); (ns.feature)("C"); ((ns.feature))("D"); feature?.("E"); feature<string>("F");\nnew feature("G"); feature\`H\`; (feature as any)("I"); feature!("J"); (0, feature)("K");\n`,
   "not-calls.ts": `${BUN}// feature("COMMENT")\n/* feature("BLOCK") */\nconst s = 'feature("STRING")';\nconst t = \`feature("TEMPLATE") \${feature("INSIDE")}\`;\nconst r = /feature\\("REGEX"\\)/;\n`,
   "unicode.ts": `${BUN}const é = "😀😀"; if (feature("AFTER_EMOJI")) {}\n/* 日本語 */ feature('AFTER_CJK');\nconst s = "\\uD800"; feature("AFTER_ESCAPE");\n`,
+  "raw-characters.ts": `${BUN}const s = "\uD800\uDC00\uDC00\0"; feature("AFTER_LONE_SURROGATE");\n// \uD800\nfeature('A')\u00A0;\u0085feature('NEL_IS_NO_LINE_BREAK');\n`,
   "line-breaks.ts": `${BUN}feature("LF");\r\nfeature("CRLF");\rfeature("CR");\u2028feature("LS");\u2029feature("PS");\n`,
   "bom.ts": `\uFEFF${BUN}feature("AFTER_BOM");\n`,
   "hashbang.ts": `#!/usr/bin/env bun\n${BUN}feature("A");\n`,
@@ -109,6 +110,11 @@ describe("check's oxc scan agrees with verify's TypeScript facts", () => {
       "CR@4:9",
       "LS@5:9",
       "PS@6:9",
+    ]);
+    expect(calls("raw-characters.ts").map((c) => `${c.flag}@${c.line}:${c.col}`)).toEqual([
+      "AFTER_LONE_SURROGATE@2:27",
+      "A@4:9",
+      "NEL_IS_NO_LINE_BREAK@4:24",
     ]);
     expect(calls("bom.ts")).toEqual([{ flag: "AFTER_BOM", line: 2, col: 9 }]);
     expect(oxcFlagCalls("dynamic.ts", SNIPPETS["dynamic.ts"]!)!.imports).toEqual([
