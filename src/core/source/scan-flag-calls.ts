@@ -56,7 +56,7 @@ function parser(): Parse {
 const TYPESCRIPT_VERSION = new URL("../../verify/flag-calls.ts", import.meta.url);
 
 /** The TypeScript version of these facts, for a file oxc reports a syntax error in. */
-export function typescriptFlagCalls(path: string, text: string): FileFlagCalls {
+function typescriptFlagCalls(path: string, text: string): FileFlagCalls {
   typescript ??= createRequire(import.meta.url)(fileURLToPath(TYPESCRIPT_VERSION)) as typeof import("../../verify/flag-calls.ts");
   return typescript.flagCallsOf(path, text);
 }
