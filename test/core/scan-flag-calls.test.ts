@@ -7,7 +7,7 @@
 import { describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
-import { oxcFlagCalls, scanFlagCalls } from "../../src/core/source/scan-flag-calls.ts";
+import { mayNestTooDeep, oxcFlagCalls, scanFlagCalls } from "../../src/core/source/scan-flag-calls.ts";
 import { flagCallsOf } from "../../src/verify/flag-calls.ts";
 import { REPO } from "../helpers/project.ts";
 
@@ -16,7 +16,9 @@ function sourceFiles(dirs: string[]): string[] {
   const out: string[] = [];
   for (const dir of dirs) {
     for (const e of readdirSync(join(REPO, dir), { recursive: true, withFileTypes: true })) {
-      if (e.isFile() && /\.(ts|tsx|js|mjs)$/.test(e.name)) out.push(relative(REPO, join(e.parentPath, e.name)));
+      const path = relative(REPO, join(e.parentPath, e.name));
+      // Dot folders hold what tests and builds leave behind (test/.work), not sources.
+      if (e.isFile() && /\.(ts|tsx|js|mjs)$/.test(e.name) && !path.split("/").some((s) => s.startsWith("."))) out.push(path);
     }
   }
   return out.sort();
@@ -142,4 +144,33 @@ describe("check's oxc scan agrees with verify's TypeScript facts", () => {
       expect(scanFlagCalls(path, text)).toEqual(ts);
     });
   }
+
+  // Shapes that overflow oxc's native stack at these depths (SIGSEGV, measured with Bun 1.4 and rolldown 1.2),
+  // and where TypeScript's own parser runs out of stack too.
+  const DEEP: Record<string, string> = {
+    brackets: `${"[".repeat(30_000)}${"]".repeat(30_000)}`,
+    templates: `${"`${".repeat(6_000)}1${"}`".repeat(6_000)}`,
+    ternaries: `${"a ? ".repeat(30_000)}1${" : 0".repeat(30_000)}`,
+    arrows: `${"() => ".repeat(30_000)}1`,
+    "type arguments": `null as ${"A<".repeat(30_000)}B${">".repeat(30_000)}`,
+    "keyof chain": `null as ${"keyof ".repeat(120_000)}A`,
+    "keyof chain parted by no-break spaces": `null as ${"keyof\u00a0".repeat(120_000)}A`,
+    "string sum": Array(120_000).fill('"a"').join("+"),
+  };
+
+  test("a file that could overflow oxc's stack goes to TypeScript: a RangeError, as before, never a killed process", () => {
+    for (const [shape, body] of Object.entries(DEEP)) {
+      const text = `${BUN}feature("A");\nexport const x = ${body};\n`;
+      expect({ shape, deep: mayNestTooDeep(text) }).toEqual({ shape, deep: true });
+      expect(() => scanFlagCalls("deep.ts", text)).toThrow(RangeError);
+    }
+  });
+
+  test("no source of the app comes near the nesting limits, so none of them costs loading TypeScript", () => {
+    const app = sourceFiles(["src/app"]);
+    expect(app.length).toBeGreaterThan(20);
+    expect(app.filter((path) => mayNestTooDeep(readFileSync(join(REPO, path), "utf8")))).toEqual([]);
+    // Moderate nesting stays with oxc.
+    expect(mayNestTooDeep(`${BUN}export const x = ${"[".repeat(500)}${"]".repeat(500)};\n`)).toBe(false);
+  });
 });

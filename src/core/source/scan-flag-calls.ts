@@ -8,7 +8,8 @@
  * a flag test and an import are.
  *
  * A file oxc reports a syntax error in goes to the TypeScript version: the two parsers recover from errors
- * differently, and TypeScript's recovery is what check has always reported against.
+ * differently, and TypeScript's recovery is what check has always reported against. So does a file that
+ * may nest deeper than oxc's parser can go without crashing the process (mayNestTooDeep).
  */
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
@@ -67,14 +68,69 @@ function langOf(path: string): "ts" | "tsx" | "jsx" {
   return path.endsWith(".js") || path.endsWith(".mjs") ? "jsx" : "ts";
 }
 
-/** `path`'s flag facts, or undefined when oxc reports a syntax error (the caller falls back to TypeScript). */
+/**
+ * oxc's parser recurses on the native stack with no depth limit (oxc-project/oxc#24375): a file nesting some
+ * thousands of levels deep kills the process with SIGSEGV, which no try/catch sees. Each level of nesting
+ * takes at least one token, and each level of the kinds that overflow first (brackets, template and JSX
+ * nesting, type arguments, ternaries, arrows, assignments, labels, prefix keywords such as `keyof` or `new`,
+ * statements nested without braces) one of NESTING's characters or PREFIX_WORDS. Both are counted wherever
+ * they stand, strings and comments too, so the counts can only overestimate. A file past either limit (many
+ * times what any source here holds, a small fraction of what overflows) is left to TypeScript, whose
+ * overflow is a RangeError.
+ */
+const MAX_NESTING = 2500;
+const MAX_TOKENS = 20_000;
+
+/** ( [ { < ? = : and the backtick, by char code. */
+const NESTING = new Set([..."([{<?=:`"].map((c) => c.charCodeAt(0)));
+const PREFIX_WORDS = new Set(
+  "as asserts await case delete do else extends for if in infer is keyof new readonly return satisfies throw typeof unique void while with yield".split(
+    " ",
+  ),
+);
+
+/** Could `text` nest deeper than oxc's parser goes without overflowing? */
+export function mayNestTooDeep(text: string): boolean {
+  let nesting = 0;
+  let tokens = 0;
+  let wordStart = -1;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : 32;
+    // Letters, digits, _ and $ and anything past ASCII but white space make words; any other character but
+    // ASCII white space is a token (so U+00A0 between two words parts them, as it does for the parser).
+    const word =
+      (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 36 || (c > 127 && !/\s/.test(text[i]!));
+    if (word) {
+      if (wordStart < 0) {
+        wordStart = i;
+        tokens++;
+      }
+      continue;
+    }
+    if (wordStart >= 0 && i - wordStart <= 10 && PREFIX_WORDS.has(text.slice(wordStart, i))) nesting++;
+    wordStart = -1;
+    if (c !== 32 && c !== 9 && c !== 10 && c !== 13) {
+      tokens++;
+      if (NESTING.has(c)) nesting++;
+    }
+    if (nesting > MAX_NESTING || tokens > MAX_TOKENS) return true;
+  }
+  return false;
+}
+
+/**
+ * `path`'s flag facts from oxc, or undefined when oxc reports a syntax error. Only for text that passed
+ * mayNestTooDeep: deeper text can crash the process.
+ */
 export function oxcFlagCalls(path: string, text: string): FileFlagCalls | undefined {
   const { program, errors, comments } = parser()(path, text, { lang: langOf(path), sourceType: "module", preserveParens: true });
   if (errors.length) return undefined;
   const bindings = featureBindings(program);
   const imports: { at: number; specifier: string }[] = [];
   const calls: { at: number; flag: string }[] = [];
-  const visit = (node: Node): void => {
+  // A stack, not recursion: a long chain such as a!!!…! nests as deep as it is long.
+  const stack: Node[] = [program];
+  for (let node = stack.pop(); node; node = stack.pop()) {
     const specifier = importOf(node, text, comments);
     if (specifier !== undefined) imports.push({ at: node.start, specifier });
     const flag = flagCallOf(node, bindings, text);
@@ -82,12 +138,11 @@ export function oxcFlagCalls(path: string, text: string): FileFlagCalls | undefi
     for (const key in node) {
       const value = node[key];
       if (Array.isArray(value)) {
-        for (const v of value) if (isNode(v)) visit(v);
-      } else if (isNode(value)) visit(value);
+        for (const v of value) if (isNode(v)) stack.push(v);
+      } else if (isNode(value)) stack.push(value);
     }
-  };
-  visit(program);
-  // Source order, as TypeScript's walk visits it: a node before the nodes inside it (the sort is stable).
+  }
+  // Source order, as TypeScript's walk visits it; a node comes off the stack before the nodes inside it, and the sort is stable.
   imports.sort((a, b) => a.at - b.at);
   calls.sort((a, b) => a.at - b.at);
   const lines = lineStarts(text);
@@ -97,9 +152,9 @@ export function oxcFlagCalls(path: string, text: string): FileFlagCalls | undefi
   };
 }
 
-/** `path`'s flag facts: from oxc, or from TypeScript when oxc cannot parse the file. */
+/** `path`'s flag facts: from oxc, or from TypeScript when the file may nest too deeply for oxc or oxc cannot parse it. */
 export function scanFlagCalls(path: string, text: string): FileFlagCalls {
-  return oxcFlagCalls(path, text) ?? typescriptFlagCalls(path, text);
+  return (mayNestTooDeep(text) ? undefined : oxcFlagCalls(path, text)) ?? typescriptFlagCalls(path, text);
 }
 
 interface Bindings {
