@@ -49,7 +49,7 @@ export async function buildBundle(command: BundledCommand, print: string, bundle
       naming: "bundle.js",
       // Loaded where they are needed, from node_modules: the Markdown parser only for a page not linted
       // before (a data edit never needs it), the TypeScript parser only for a source file not seen before.
-      external: ["unified", "remark-*", "typescript"],
+      external: ["unified", "remark-*", "typescript", "rolldown"],
       metafile: true,
       outdir: scratch,
     });

@@ -1,26 +1,15 @@
 /**
- * One source file's flag facts as plain data, for `npm run check`: the modules it imports (as written, so
- * the walk can follow them without parsing again) and every `feature("NAME")` call with a literal name, at
- * the name's line and column. From the same parse and analysis verify uses (flag-sites.ts, source-graph.ts),
- * so check and verify agree on what a flag test and an import are. check keeps these by content hash
- * (src/core/cache/flag-call-cache.ts) and loads this module, and with it the TypeScript parser, only for a
- * file it has not seen with these bytes.
+ * One source file's flag facts as plain data (the modules it imports, as written, and every `feature("NAME")`
+ * call with a literal name, at the name's line and column), from the same parse and analysis verify uses
+ * (flag-sites.ts, source-graph.ts). `npm run check` reads these facts with oxc instead
+ * (src/core/source/scan-flag-calls.ts), which spares it loading TypeScript; a test holds the two equal on
+ * every source file, so check and verify agree on what a flag test and an import are. check falls back to
+ * this version for a file oxc reports a syntax error in.
  */
+import type { FileFlagCalls, FlagCall } from "../core/source/scan-flag-calls.ts";
 import { analyzeFlags, parseSource } from "./flag-sites.ts";
 import { nodePosition } from "./places.ts";
 import { importsOf } from "./source-graph.ts";
-
-export interface FlagCall {
-  flag: string;
-  line: number;
-  col: number;
-}
-
-export interface FileFlagCalls {
-  /** Import specifiers (static, re-export, import(), require), in source order, without duplicates. */
-  imports: string[];
-  calls: FlagCall[];
-}
 
 export function flagCallsOf(path: string, text: string): FileFlagCalls {
   const sf = parseSource(path, text);

@@ -1,14 +1,11 @@
 /**
- * Each source file's `feature()` calls and imports (src/verify/flag-calls.ts) in the store, by its path and
- * the digest of its bytes, so an unchanged file is not even read: the writer's loop edits data far more often
- * than code, and parsing means loading a parser. The parser loads only on a miss.
+/**
+ * Each source file's `feature()` calls and imports (src/core/source/scan-flag-calls.ts) in the store, by its
+ * path and the digest of its bytes, so an unchanged file is not even read: the writer's loop edits data far
+ * more often than code, so after a data-only edit nothing is parsed. The scanner loads its parser only on a miss.
  */
 import { hashContent, isNumber, isRecord, isStrings, openStore } from "./store.ts";
-import type { FileFlagCalls } from "../../verify/flag-calls.ts";
-
-/** Kept as a path, not an import: the parser loads only when a file is not in the store. */
-const PARSER = decodeURIComponent(new URL("../../verify/flag-calls.ts", import.meta.url).pathname);
-let parser: typeof import("../../verify/flag-calls.ts") | undefined;
+import { scanFlagCalls, type FileFlagCalls } from "../source/scan-flag-calls.ts";
 
 const isFacts = (v: unknown): v is FileFlagCalls =>
   isRecord(v) &&
@@ -31,8 +28,7 @@ export function openFlagCallCache(root: string, persist: boolean): FlagCallCache
     if (!found) {
       const source = text();
       if (source === undefined) return undefined;
-      parser ??= require(PARSER) as typeof import("../../verify/flag-calls.ts");
-      found = parser.flagCallsOf(path, source);
+      found = scanFlagCalls(path, source);
       store?.set(`flag-calls:${path}`, store.key(key), found);
     }
     memo.set(key, found);
