@@ -8,6 +8,7 @@
  * (a label, the column order, a cell its record decides, two swapped cells, outer pipes) carries its fix,
  * which `npm run check -- --fix` applies (fixMarkdown below, written by fix-tables.ts).
  */
+import { createRequire } from "node:module";
 import type { Paragraph, Root, Table, TableCell, TableRow } from "mdast";
 import { toString as textOf } from "mdast-util-to-string";
 import { visit } from "unist-util-visit";
@@ -78,9 +79,13 @@ interface MarkdownParser {
 }
 
 let parsers: { md: MarkdownParser; mdx: MarkdownParser } | undefined;
-/** remark loads with the first page to lint: a check whose pages all come from the lint cache never loads it. */
+/**
+ * remark loads with the first page to lint: a check whose pages all come from the lint cache never loads it.
+ * Through createRequire, which Astro's dev server has where it has no bare require.
+ */
 function parserFor(file: string): MarkdownParser {
   if (!parsers) {
+    const require = createRequire(import.meta.url);
     const { unified } = require("unified") as typeof import("unified");
     const remarkParse = (require("remark-parse") as typeof import("remark-parse")).default;
     const remarkGfm = (require("remark-gfm") as typeof import("remark-gfm")).default;

@@ -7,6 +7,7 @@
  * lists) is read by readFlatYaml (flat-yaml.ts) in one pass over its lines, for the data and the places.
  * Every other file, and every file with anything to report, is parsed by yaml's parseDocument.
  */
+import * as yaml from "yaml";
 import type { Node } from "yaml";
 import { diagnostic, type Diagnostic, type Place } from "../report/diagnostics.ts";
 import { readFlatYaml } from "./flat-yaml.ts";
@@ -156,11 +157,10 @@ function lineStartsOf(text: string): number[] {
 }
 
 /**
- * yaml loads on the first file to parse: a check whose data files all come from the store never needs it. A
- * plain `require` of the package, so the bytecode bundle (src/cli/bytecode.ts) holds it too.
+ * yaml, for the files the flat fast path leaves to it and for its core-schema tags. Imported like any module:
+ * check imports this loader only when its remembered verdict does not answer, and then a data file is parsed.
  */
-let yamlModule: typeof import("yaml") | undefined;
-export const loadYaml = (): typeof import("yaml") => (yamlModule ??= require("yaml") as typeof import("yaml"));
+export const loadYaml = (): typeof yaml => yaml;
 
 function parseChecked(file: string, text: string): { source: YamlSource; diagnostics: Diagnostic[] } {
   const { isAlias, isMap, isNode, isScalar, isSeq, LineCounter, parseDocument } = loadYaml();

@@ -11,6 +11,7 @@
  * differently, and TypeScript's recovery is what check has always reported against. So does a file that
  * may nest deeper than oxc's parser can go without crashing the process (mayNestTooDeep).
  */
+import { createRequire } from "node:module";
 
 export interface FlagCall {
   flag: string;
@@ -47,8 +48,8 @@ let oxc: Parse | undefined;
 let typescript: typeof import("../../verify/flag-calls.ts") | undefined;
 
 function parser(): Parse {
-  // A plain require: the bytecode bundle (src/cli/bytecode.ts) leaves rolldown outside and loads it here.
-  oxc ??= (require("rolldown/utils") as { parseSync: Parse }).parseSync;
+  // Through createRequire, not a bare require: Astro's dev server runs this module where there is none.
+  oxc ??= (createRequire(import.meta.url)("rolldown/utils") as { parseSync: Parse }).parseSync;
   return oxc;
 }
 
@@ -57,7 +58,7 @@ const TYPESCRIPT_VERSION = decodeURIComponent(new URL("../../verify/flag-calls.t
 
 /** The TypeScript version of these facts, for a file oxc reports a syntax error in. */
 function typescriptFlagCalls(path: string, text: string): FileFlagCalls {
-  typescript ??= require(TYPESCRIPT_VERSION) as typeof import("../../verify/flag-calls.ts");
+  typescript ??= createRequire(import.meta.url)(TYPESCRIPT_VERSION) as typeof import("../../verify/flag-calls.ts");
   return typescript.flagCallsOf(path, text);
 }
 
