@@ -7,8 +7,10 @@
  *
  * The launcher (scripts/check.ts) imports only this module, the fingerprint and the digest memo, then loads
  * the bundle, or the sources when there is none yet, and starts the build of one (bytecode-build.ts) in a
- * detached process, so no run waits for it. A build is written to a folder of its own and renamed into place whole, so a run never loads half a
- * bundle. TAKEOFF_BYTECODE=0 always loads the sources; any failure to build or load falls back to them.
+ * detached process, so no run waits for it. A build is written to a folder of its own and renamed into place
+ * whole, so a run never loads half a bundle. The launcher hands the bundle what it computed (the fingerprint,
+ * the file digests) as arguments: no module state is shared between the two copies of the code.
+ * TAKEOFF_BYTECODE=0 always loads the sources; any failure to build or load falls back to them.
  */
 import { existsSync, readFileSync, realpathSync } from "node:fs";
 import { join } from "node:path";
