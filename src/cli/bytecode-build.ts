@@ -3,7 +3,7 @@
  * the run that found none: `bun src/cli/bytecode-build.ts <command> <fingerprint> <dir>`.
  */
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
-import { dirname, join, relative } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 import { CODE_DIRS, CODE_ROOT, codeFingerprint } from "../core/cache/code-fingerprint.ts";
 import { assertInside } from "../core/fs/safe-fs.ts";
 import { BUNDLED, BUNDLES_DIR, type BundledCommand, bundleOf } from "./bytecode.ts";
@@ -70,9 +70,12 @@ export async function buildBundle(command: BundledCommand, print: string, bundle
   }
 }
 
-/** A module the bundle holds is covered when it is an installed package (the lock) or code of CODE_DIRS. */
+/**
+ * A module the bundle holds (`input` as the build's metafile names it, relative to the working folder) is
+ * covered when it is an installed package (the lock) or code of CODE_DIRS.
+ */
 export function covered(input: string): boolean {
-  const rel = relative(CODE_ROOT, join(CODE_ROOT, input)).split("\\").join("/");
+  const rel = relative(CODE_ROOT, resolve(input)).split("\\").join("/");
   return rel.startsWith("node_modules/") || CODE_DIRS.some((dir) => rel.startsWith(`${dir}/`));
 }
 

@@ -9,19 +9,19 @@
  * the bundle, or the sources when there is none yet, and starts the build of one (bytecode-build.ts) in a
  * detached process, so no run waits for it. A build is written to a folder of its own and renamed into place
  * whole, so a run never loads half a bundle. The launcher hands the bundle what it computed (the fingerprint,
- * the file digests) as arguments: no module state is shared between the two copies of the code.
+ * its digest memo) as arguments: no module state is shared between the two copies of the code.
  * TAKEOFF_BYTECODE=0 always loads the sources; any failure to build or load falls back to them.
  */
-import { existsSync, readFileSync, realpathSync } from "node:fs";
+import { existsSync, realpathSync } from "node:fs";
 import { join } from "node:path";
 import { CODE_ROOT, codeFingerprint, STORE_DIR } from "../core/cache/code-fingerprint.ts";
-import { digestMemo } from "../core/fs/digest-memo.ts";
+import { type DigestMemo, digestMemo } from "../core/fs/digest-memo.ts";
 
 /**
  * A command's entry module exports this: its main with the process's own io, told what the launcher
- * already knows (the code fingerprint, and the file digests it took for it, to be saved with the run's).
+ * already knows (the code fingerprint, and the digest memo it loaded and added to, to be saved with the run's).
  */
-export type Run = (argv: string[], known?: { fingerprint: string; digests?: string }) => Promise<number>;
+export type Run = (argv: string[], known?: { fingerprint: string; memo: DigestMemo }) => Promise<number>;
 
 /** The commands that have a bundle, by the module (relative to this folder) that exports their `run`. */
 export const BUNDLED = { check: "check.ts" } as const;
@@ -43,11 +43,7 @@ export async function runCommand(
   { cwd = process.cwd(), bundles = BUNDLES_DIR }: { cwd?: string; bundles?: string } = {},
 ): Promise<number> {
   if (process.env.TAKEOFF_BYTECODE === "0") return fromSources(command, argv);
-  try {
-    digestMemo.load(readFileSync(join(cwd, STORE_DIR, "digests.json"), "utf8"));
-  } catch {
-    // No memo yet: the code is hashed in full this time.
-  }
+  digestMemo.loadFile(join(cwd, STORE_DIR, "digests.json"));
   const print = codeFingerprint();
   const file = join(bundleOf(bundles, command, print), "bundle.js");
   if (existsSync(file)) {
@@ -57,7 +53,7 @@ export async function runCommand(
     } catch {
       run = undefined;
     }
-    if (typeof run === "function") return run(argv, { fingerprint: print, digests: digestMemo.dump() });
+    if (typeof run === "function") return run(argv, { fingerprint: print, memo: digestMemo });
   }
   if (writable(bundles)) startBuild(command, print, bundles);
   return fromSources(command, argv);

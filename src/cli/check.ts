@@ -34,7 +34,7 @@ export const CHECK: CommandSpec = {
 /** The command as its bin runs it (src/cli/bytecode.ts), told what its launcher computed. */
 export const run: Run = async (argv, known) => {
   if (known) knownFingerprint(CODE_ROOT, known.fingerprint);
-  if (known?.digests) digestMemo.load(known.digests, true);
+  if (known) digestMemo.adopt(known.memo);
   return main(argv, processIo());
 };
 

@@ -5,7 +5,7 @@
 import { afterAll, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { buildBundle, covered } from "../../src/cli/bytecode-build.ts";
 import { codeFingerprint } from "../../src/core/cache/code-fingerprint.ts";
 import { makeProject, REPO, removeProject } from "../helpers/project.ts";
@@ -75,5 +75,14 @@ test("only installed packages and the fingerprinted code may be in a bundle", ()
   expect(covered("src/generated/registry.ts")).toBe(false);
   expect(covered("data/features.yaml")).toBe(false);
   expect(covered("../outside.ts")).toBe(false);
+  // The build names its inputs relative to the working folder, wherever that is.
+  const cwd = process.cwd();
+  try {
+    process.chdir(tmpdir());
+    expect(covered(relative(tmpdir(), join(REPO, "src/core/check.ts")))).toBe(true);
+    expect(covered("src/core/check.ts")).toBe(false);
+  } finally {
+    process.chdir(cwd);
+  }
   expect(existsSync(join(REPO, "src/cli/check.ts"))).toBe(true);
 });

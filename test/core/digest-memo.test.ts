@@ -62,11 +62,42 @@ test("entries handed over by the launcher's memo are saved with the run's; entri
   const later = () => stat(path).ctimeNs + 3n * SECOND;
   const launcher = new DigestMemo(later);
   launcher.digest(path, stat(path), () => Buffer.from("one"));
-  const handed = launcher.dump()!;
+  const run = new DigestMemo(later);
+  run.adopt(launcher);
+  expect(run.digest(path, stat(path), unread)).toBe(sha256("one"));
+  const handed = run.dump()!;
+  expect(JSON.parse(handed)).toEqual({ [path]: [expect.any(String), sha256("one")] });
   const fromFile = new DigestMemo(later);
   fromFile.load(handed);
   expect(fromFile.dump()).toBeUndefined();
+  const again = new DigestMemo(later);
+  again.adopt(fromFile);
+  expect(again.dump()).toBeUndefined();
+});
+
+test("a memo file is read once per memo, and an adopted memo's file is not read again", () => {
+  const saved = join(TMP, "digests.json");
+  const one = join(TMP, "once.txt");
+  const two = join(TMP, "twice.txt");
+  writeFileSync(one, "one");
+  writeFileSync(two, "two");
+  const later = () => stat(two).ctimeNs + 3n * SECOND;
+  const memoOf = (path: string, text: string) => {
+    const m = new DigestMemo(later);
+    m.digest(path, stat(path), () => Buffer.from(text));
+    return m.dump()!;
+  };
+  writeFileSync(saved, memoOf(one, "one"));
+  const launcher = new DigestMemo(later);
+  launcher.loadFile(saved);
+  // The file now remembers another file: a memo that read it again would know that one too.
+  writeFileSync(saved, memoOf(two, "two"));
+  launcher.loadFile(saved);
   const run = new DigestMemo(later);
-  run.load(handed, true);
-  expect(JSON.parse(run.dump()!)).toEqual(JSON.parse(handed));
+  run.adopt(launcher);
+  run.loadFile(saved);
+  expect(run.digest(one, stat(one), unread)).toBe(sha256("one"));
+  let reads = 0;
+  expect(run.digest(two, stat(two), () => (reads++, Buffer.from("two")))).toBe(sha256("two"));
+  expect(reads).toBe(1);
 });

@@ -12,7 +12,7 @@
  * `validate` accepts, so a truncated, forged or foreign entry is a miss, never data. A failed write only
  * costs time. Nothing heavy is imported: a cached check runs on this alone.
  */
-import { readFileSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { writeAtomic } from "../fs/write-atomic.ts";
 import { isInside } from "../fs/safe-fs.ts";
@@ -38,11 +38,7 @@ export function hashContent(...parts: (string | Uint8Array)[]): string {
  */
 export function keepDigestMemo(root: string, dir = join(root, STORE_DIR)): () => void {
   const file = join(dir, "digests.json");
-  try {
-    digestMemo.load(readFileSync(file, "utf8"));
-  } catch {
-    // No memo yet: every file is hashed this time.
-  }
+  digestMemo.loadFile(file);
   return () => {
     const text = digestMemo.dump();
     if (text === undefined) return;
@@ -82,12 +78,7 @@ const fileOf = (slot: string) =>
 /** sha256 of the regular file (of at most 64 MiB) at path `rel` inside `root`, or undefined: a forged dep can neither leave the root nor hang. */
 export function fileDigest(root: string, rel: string): string | undefined {
   const path = join(root, rel);
-  try {
-    const st = statSync(path);
-    return isInside(root, path) && st.isFile() && st.size <= 64 * 1024 * 1024 ? fileDigestOf(path) : undefined;
-  } catch {
-    return undefined;
-  }
+  return isInside(root, path) ? fileDigestOf(path, 64 * 1024 * 1024) : undefined;
 }
 
 /** The store of the project at `root`; `dir` overrides its folder (tests). Writes stay inside `root` either way. */

@@ -26,6 +26,7 @@ export const sha256 = (bytes: string | Uint8Array) => new Bun.CryptoHasher("sha2
 export class DigestMemo {
   private readonly memo = new Map<string, { id: string; digest: string }>();
   private changed = false;
+  private loadedFrom: string | undefined;
 
   /** `now` in nanoseconds since the epoch, the clock file times are set by (injected by tests). */
   constructor(private readonly now: () => bigint = () => BigInt(Date.now()) * 1_000_000n) {}
@@ -53,11 +54,8 @@ export class DigestMemo {
     return digest;
   }
 
-  /**
-   * Adds what a saved memo (dump's text) holds; a broken one adds nothing: every file is hashed. `unsaved`:
-   * the entries come from another memo of this run (the bin's launcher), so they are saved with this one.
-   */
-  load(text: string, unsaved = false): void {
+  /** Adds what a saved memo (dump's text) holds; a broken one adds nothing: every file is hashed. */
+  load(text: string): void {
     try {
       const saved: unknown = JSON.parse(text);
       if (saved === null || typeof saved !== "object" || Array.isArray(saved)) return;
@@ -68,14 +66,33 @@ export class DigestMemo {
           typeof entry[0] === "string" &&
           typeof entry[1] === "string" &&
           !this.memo.has(path)
-        ) {
+        )
           this.memo.set(path, { id: entry[0], digest: entry[1] });
-          this.changed ||= unsaved;
-        }
       }
     } catch {
       // Nothing remembered: it only costs time.
     }
+  }
+
+  /** Loads the memo saved at `file`, once per memo: a missing or broken file adds nothing. */
+  loadFile(file: string): void {
+    if (this.loadedFrom === file) return;
+    this.loadedFrom = file;
+    try {
+      this.load(readFileSync(file, "utf8"));
+    } catch {
+      // No memo yet: every file is hashed this time.
+    }
+  }
+
+  /**
+   * Takes over what `other`, another memo of this run, holds (the bin's launcher's: the same code, loaded
+   * apart from the bundle), with what it loaded from and whether it has digests still to save.
+   */
+  adopt(other: DigestMemo): void {
+    for (const [path, entry] of other.memo) if (!this.memo.has(path)) this.memo.set(path, entry);
+    this.changed ||= other.changed;
+    this.loadedFrom ??= other.loadedFrom;
   }
 
   /** The memo as text to save, or undefined when nothing changed since it was loaded or last dumped. */
@@ -89,15 +106,15 @@ export class DigestMemo {
 /** The process's memo: every digest asked through safe-fs and the store goes through it. */
 export const digestMemo = new DigestMemo();
 
-/** The digest of a regular file by path (no confinement: for the code's own files and confined callers), or undefined. */
-export function fileDigestOf(path: string): string | undefined {
+/** The digest of a regular file (of at most `maxBytes`) by path (no confinement: for the code's own files and confined callers), or undefined. */
+export function fileDigestOf(path: string, maxBytes = Number.POSITIVE_INFINITY): string | undefined {
   let st: BigIntStats;
   try {
     st = statSync(path, { bigint: true });
   } catch {
     return undefined;
   }
-  if (!st.isFile()) return undefined;
+  if (!st.isFile() || Number(st.size) > maxBytes) return undefined;
   return digestMemo.digest(path, st, () => {
     try {
       return readFileSync(path);
