@@ -98,6 +98,10 @@ test("a memo file is read once per memo, and an adopted memo's file is not read 
   run.loadFile(saved);
   expect(run.digest(one, stat(one), unread)).toBe(sha256("one"));
   let reads = 0;
-  expect(run.digest(two, stat(two), () => (reads++, Buffer.from("two")))).toBe(sha256("two"));
+  const read = () => {
+    reads++;
+    return Buffer.from("two");
+  };
+  expect(run.digest(two, stat(two), read)).toBe(sha256("two"));
   expect(reads).toBe(1);
 });
