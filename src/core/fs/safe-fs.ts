@@ -9,6 +9,8 @@
  */
 import {
   type BigIntStats,
+  type Dirent,
+  type Stats,
   closeSync,
   constants,
   fstatSync,
@@ -19,7 +21,7 @@ import {
   lstatSync,
   statSync,
 } from "node:fs";
-import { isAbsolute, join, relative, resolve, sep } from "node:path";
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { digestMemo, sha256 } from "./digest-memo.ts";
 
 /** The questions a check asks of the repository: read a file, list a folder, say what a path is, ask git. */
@@ -46,18 +48,28 @@ export interface Refusal {
   hint?: string;
 }
 
-const realRoots = new Map<string, string>();
-function realRoot(root: string): string {
-  let real = realRoots.get(root);
+/**
+ * Real paths of folders, remembered for the life of the process as the root's own is: a path's real path is
+ * its folder's plus its own name when the path is no link (one lstat), so a check asking about hundreds of
+ * files resolves each folder once. Only a process that replaced a folder of the tree by a link while it ran
+ * could make a remembered answer wrong, and code that can do that can read anything itself.
+ */
+const realFolders = new Map<string, string>();
+function realFolder(abs: string): string {
+  let real = realFolders.get(abs);
   if (real === undefined) {
-    try {
-      real = realpathSync(root);
-    } catch {
-      real = resolve(root);
-    }
-    realRoots.set(root, real);
+    real = realpathSync(abs);
+    realFolders.set(abs, real);
   }
   return real;
+}
+
+function realRoot(root: string): string {
+  try {
+    return realFolder(resolve(root));
+  } catch {
+    return resolve(root);
+  }
 }
 
 /** Whether `path` is `base` or lies below it, by path text (no symlinks resolved). */
@@ -66,18 +78,30 @@ export function isInside(base: string, path: string): boolean {
   return rel === "" || (!rel.startsWith(`..${sep}`) && rel !== ".." && !isAbsolute(rel));
 }
 
-/** Real path of a repository path when it exists and stays inside the root, else a refusal. */
-function realInside(root: string, rel: string): { real: string } | { refusal: Refusal } {
-  const full = resolve(root, rel);
-  if (!isInside(root, full)) return { refusal: outside(rel) };
+/** isInside for paths already absolute and normalised (resolved or real): a prefix test. */
+const below = (base: string, path: string) => path === base || path.startsWith(base.endsWith(sep) ? base : base + sep);
+
+/**
+ * Real path of a repository path when it exists and stays inside the root, else a refusal; with the lstat of
+ * the path itself when it is no link (then it is the stat of what it names).
+ */
+function realInside(root: string, rel: string): { real: string; stat?: BigIntStats } | { refusal: Refusal } {
+  const base = resolve(root);
+  const full = resolve(base, rel);
+  if (!below(base, full)) return { refusal: outside(rel) };
   let real: string;
+  let stat: BigIntStats | undefined;
   try {
-    real = realpathSync(full);
+    stat = lstatSync(full, { bigint: true });
+    if (stat.isSymbolicLink() || full === base) {
+      stat = undefined;
+      real = realpathSync(full);
+    } else real = join(realFolder(dirname(full)), basename(full));
   } catch (err) {
     return { refusal: unreadable(rel, err) };
   }
-  if (!isInside(realRoot(root), real)) return { refusal: outside(rel) };
-  return { real };
+  if (!below(realRoot(root), real)) return { refusal: outside(rel) };
+  return stat ? { real, stat } : { real };
 }
 
 /** What a repository path names, its real path confined to the root: check's existence questions, answered without reading. */
@@ -94,7 +118,7 @@ function kindOf(root: string, rel: string): PathKind {
   const r = realInside(root, rel);
   if ("refusal" in r) return "absent";
   try {
-    const st = statSync(r.real);
+    const st = r.stat ?? statSync(r.real);
     return st.isFile() ? "file" : st.isDirectory() ? "folder" : "other";
   } catch {
     return "absent";
@@ -194,11 +218,13 @@ export function digestInside(root: string, rel: string, maxBytes: number): Diges
 function digestFile(root: string, rel: string, maxBytes: number): DigestAnswer {
   const found = realInside(root, rel);
   if ("refusal" in found) return found;
-  let st: BigIntStats | undefined;
-  try {
-    st = statSync(found.real, { bigint: true });
-  } catch {
-    st = undefined;
+  let st: BigIntStats | undefined = found.stat;
+  if (!st) {
+    try {
+      st = statSync(found.real, { bigint: true });
+    } catch {
+      st = undefined;
+    }
   }
   let refusal: Refusal | undefined;
   const read = () => {
@@ -264,7 +290,13 @@ export type WalkEntry = { rel: string; kind: "file" } | { rel: string; kind: "di
  * Returns a refusal when the folder itself is unsafe, undefined when it does not exist.
  */
 export function listInside(root: string, rel: string): Listing {
-  const listed = listFolder(root, rel);
+  return listFound(root, rel, realInside(root, rel));
+}
+
+type Found = ReturnType<typeof realInside>;
+
+function listFound(root: string, rel: string, found: Found): Listing {
+  const listed = listFolder(root, rel, found);
   observe("list", root, rel, () => listAnswer(listed));
   return listed;
 }
@@ -278,15 +310,26 @@ export const listAnswer = (listed: Listing) =>
       ? `\0refused:${listed.refusal.rule}`
       : listed.map((e) => `${e.kind}:${e.rel}`).join("\0");
 
-function listFolder(root: string, rel: string): Listing {
-  const found = realInside(root, rel);
+/** Whether a listing said what an entry is (some file systems answer "unknown"). */
+const known = (e: Dirent) =>
+  e.isFile() || e.isDirectory() || e.isSymbolicLink() || e.isFIFO() || e.isSocket() || e.isCharacterDevice() || e.isBlockDevice();
+
+function lstatOrUndefined(path: string): Stats | undefined {
+  try {
+    return lstatSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+function listFolder(root: string, rel: string, found: Found): Listing {
   if ("refusal" in found) {
     if (found.refusal.rule === "unreadable-file" && /ENOENT/.test(found.refusal.message)) return undefined;
     return found;
   }
-  let names: string[];
+  let entries: Dirent[];
   try {
-    const st = lstatSync(found.real);
+    const st = found.stat ?? lstatSync(found.real);
     if (!st.isDirectory())
       return {
         refusal: {
@@ -295,20 +338,16 @@ function listFolder(root: string, rel: string): Listing {
           hint: `make ${rel} a folder`,
         },
       };
-    names = readdirSync(found.real).sort();
+    entries = readdirSync(found.real, { withFileTypes: true }).sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
   } catch (err) {
     return { refusal: unreadable(rel, err) };
   }
   const out: WalkEntry[] = [];
-  for (const name of names) {
-    const child = `${rel}/${name}`;
-    // An entry that is no link lies where its folder really is: no realpath needed (a walk of src/ asks thousands).
-    let own: ReturnType<typeof lstatSync> | undefined;
-    try {
-      own = lstatSync(join(found.real, name));
-    } catch {
-      own = undefined;
-    }
+  for (const entry of entries) {
+    const child = `${rel}/${entry.name}`;
+    // An entry that is no link lies where its folder really is: its type from the listing, no stat or realpath (a
+    // walk of src/ asks thousands). A file system that does not say the type gets an lstat.
+    const own = known(entry) ? entry : lstatOrUndefined(join(found.real, entry.name));
     if (own && !own.isSymbolicLink()) {
       if (own.isDirectory()) out.push({ rel: child, kind: "dir" });
       else if (own.isFile()) out.push({ rel: child, kind: "file" });
@@ -342,15 +381,11 @@ export function walkInside(root: string, rel: string, options: { hidden?: boolea
   const seen = new Set<string>();
   const shown = (e: WalkEntry) => options.hidden !== false || !e.rel.slice(e.rel.lastIndexOf("/") + 1).startsWith(".");
   const visit = (dir: string) => {
-    let real: string;
-    try {
-      real = realpathSync(resolve(root, dir));
-    } catch {
-      real = dir;
-    }
+    const found = realInside(root, dir);
+    const real = "real" in found ? found.real : dir;
     if (seen.has(real)) return;
     seen.add(real);
-    const listed = listInside(root, dir);
+    const listed = listFound(root, dir, found);
     if (listed === undefined) return;
     if ("refusal" in listed) {
       out.push({ rel: dir, kind: "refused", refusal: listed.refusal });
