@@ -228,7 +228,7 @@ function validateFile<K extends Kind>(kind: K, src: YamlSource, records: Records
     }
     const name = (item as { name?: unknown }).name;
     if (typeof name === "string") names[kind].add(name);
-    const result = parseRecord(kind, item);
+    const result = parseRecord(kind, item, data.length);
     if (!result.success) {
       out.push(...issuesToDiagnostics(result.error.issues, src, kind, [index], item, keys));
       return;
