@@ -103,3 +103,40 @@ describe("listings", () => {
     ]);
   });
 });
+
+describe("listings remembered by the folder's identity", () => {
+  /** Until the folder's times are past the racy window, nothing is remembered: wait it out once. */
+  const settled = () => Bun.sleep(2100);
+
+  test("an added, removed or retyped entry is seen, and a link is judged again where it leads", async () => {
+    const base = mkdtempSync(join(TMP, "memo-"));
+    const root = join(base, "repo");
+    mkdirSync(join(root, "d"), { recursive: true });
+    mkdirSync(join(root, "elsewhere"));
+    writeFileSync(join(root, "d/a.txt"), "a");
+    writeFileSync(join(root, "d/b.txt"), "b");
+    writeFileSync(join(root, "elsewhere/target"), "t");
+    symlinkSync("../elsewhere/target", join(root, "d/link"));
+    await settled();
+    const kinds = () => {
+      const listed = listInside(root, "d");
+      if (listed === undefined || "refusal" in listed) throw new Error("d/ not listed");
+      return listed.map((e) => `${e.rel}:${e.kind}`);
+    };
+    expect(kinds()).toEqual(["d/a.txt:file", "d/b.txt:file", "d/link:file"]);
+    expect(kinds()).toEqual(["d/a.txt:file", "d/b.txt:file", "d/link:file"]); // remembered now
+    // The link's folder is untouched, but what it leads to became a folder.
+    rmSync(join(root, "elsewhere/target"));
+    mkdirSync(join(root, "elsewhere/target"));
+    expect(kinds()).toEqual(["d/a.txt:file", "d/b.txt:file", "d/link:dir"]);
+    writeFileSync(join(root, "d/c.txt"), "c");
+    rmSync(join(root, "d/a.txt"));
+    rmSync(join(root, "d/b.txt"));
+    mkdirSync(join(root, "d/b.txt"));
+    expect(kinds()).toEqual(["d/b.txt:dir", "d/c.txt:file", "d/link:dir"]);
+    await settled();
+    expect(kinds()).toEqual(["d/b.txt:dir", "d/c.txt:file", "d/link:dir"]);
+    rmSync(join(root, "d/b.txt"), { recursive: true });
+    expect(kinds()).toEqual(["d/c.txt:file", "d/link:dir"]);
+  });
+});

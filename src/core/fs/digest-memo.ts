@@ -1,6 +1,6 @@
 /**
- * sha256 digests of files, remembered by the identity of the file they were read from: device, inode, size,
- * and modification and change times in nanoseconds. Every freshness question here (is a proof's input, a
+ * sha256 digests of files (and folders' listings), remembered by the identity of the file they were read from:
+ * device, inode, size, and modification and change times in nanoseconds. Every freshness question here (is a proof's input, a
  * check input, the code unchanged?) is a question about content digests; this only spares re-reading a file
  * whose identity shows it was not written since it was hashed, which is how git's index answers the same
  * question. The change time cannot be set by a user process (writing, `touch -d`, renaming over the file all
@@ -37,21 +37,32 @@ export class DigestMemo {
    * may return undefined (the file could not be read after all): then so does this.
    */
   digest(path: string, st: BigIntStats, read: () => Uint8Array | undefined): string | undefined {
+    return this.remember(path, st, () => {
+      const bytes = read();
+      return bytes === undefined ? undefined : sha256(bytes);
+    });
+  }
+
+  /**
+   * What `compute` says of the file or folder at `key` (its absolute path, a folder's ending in "/") whose
+   * stat is `st`, remembered by its identity as a digest is. A folder's listing qualifies: adding, removing or
+   * renaming an entry (the only ways to change an entry's name or kind) moves the folder's own times.
+   */
+  remember(key: string, st: BigIntStats, compute: () => string | undefined): string | undefined {
     const id = identityOf(st);
-    const known = this.memo.get(path);
+    const known = this.memo.get(key);
     if (known?.id === id) return known.digest;
-    const bytes = read();
-    if (bytes === undefined) return undefined;
-    const digest = sha256(bytes);
+    const value = compute();
+    if (value === undefined) return undefined;
     const now = this.now();
     if (now - st.mtimeNs >= RACY_NS && now - st.ctimeNs >= RACY_NS) {
-      this.memo.set(path, { id, digest });
+      this.memo.set(key, { id, digest: value });
       this.changed = true;
     } else if (known) {
-      this.memo.delete(path);
+      this.memo.delete(key);
       this.changed = true;
     }
-    return digest;
+    return value;
   }
 
   /** Adds what a saved memo (dump's text) holds; a broken one adds nothing: every file is hashed. */

@@ -310,10 +310,6 @@ export const listAnswer = (listed: Listing) =>
       ? `\0refused:${listed.refusal.rule}`
       : listed.map((e) => `${e.kind}:${e.rel}`).join("\0");
 
-/** Whether a listing said what an entry is (some file systems answer "unknown"). */
-const known = (e: Dirent) =>
-  e.isFile() || e.isDirectory() || e.isSymbolicLink() || e.isFIFO() || e.isSocket() || e.isCharacterDevice() || e.isBlockDevice();
-
 function lstatOrUndefined(path: string): Stats | undefined {
   try {
     return lstatSync(path);
@@ -327,9 +323,9 @@ function listFolder(root: string, rel: string, found: Found): Listing {
     if (found.refusal.rule === "unreadable-file" && /ENOENT/.test(found.refusal.message)) return undefined;
     return found;
   }
-  let entries: Dirent[];
+  let listing: string | undefined;
   try {
-    const st = found.stat ?? lstatSync(found.real);
+    const st = found.stat ?? lstatSync(found.real, { bigint: true });
     if (!st.isDirectory())
       return {
         refusal: {
@@ -338,37 +334,68 @@ function listFolder(root: string, rel: string, found: Found): Listing {
           hint: `make ${rel} a folder`,
         },
       };
-    entries = readdirSync(found.real, { withFileTypes: true }).sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
+    const real = found.real;
+    listing = digestMemo.remember(`${real}/`, st, () => readListing(real));
   } catch (err) {
     return { refusal: unreadable(rel, err) };
   }
   const out: WalkEntry[] = [];
-  for (const entry of entries) {
-    const child = `${rel}/${entry.name}`;
-    // An entry that is no link lies where its folder really is: its type from the listing, no stat or realpath (a
-    // walk of src/ asks thousands). A file system that does not say the type gets an lstat.
-    const own = known(entry) ? entry : lstatOrUndefined(join(found.real, entry.name));
-    if (own && !own.isSymbolicLink()) {
-      if (own.isDirectory()) out.push({ rel: child, kind: "dir" });
-      else if (own.isFile()) out.push({ rel: child, kind: "file" });
-      else out.push({ rel: child, kind: "refused", refusal: notAFile(child, describe(own)) });
-      continue;
-    }
-    const real = realInside(root, child);
-    if ("refusal" in real) {
-      out.push({ rel: child, kind: "refused", refusal: real.refusal });
-      continue;
-    }
-    try {
-      const st = lstatSync(real.real);
-      if (st.isDirectory()) out.push({ rel: child, kind: "dir" });
-      else if (st.isFile()) out.push({ rel: child, kind: "file" });
-      else out.push({ rel: child, kind: "refused", refusal: notAFile(child, describe(st)) });
-    } catch (err) {
-      out.push({ rel: child, kind: "refused", refusal: unreadable(child, err) });
-    }
+  for (const item of listing!.split("\0")) {
+    if (!item) continue;
+    const code = item[0] as EntryCode;
+    const child = `${rel}/${item.slice(1)}`;
+    // An entry that is no link lies where its folder really is: its kind from the listing, no stat or realpath (a
+    // walk of src/ asks thousands).
+    if (code === "f") out.push({ rel: child, kind: "file" });
+    else if (code === "d") out.push({ rel: child, kind: "dir" });
+    else if (code !== "l") out.push({ rel: child, kind: "refused", refusal: notAFile(child, SPECIAL[code]) });
+    else out.push(linkEntry(root, child));
   }
   return out;
+}
+
+/** An entry that is a link (or whose kind the file system would not say): judged by where it leads, every time. */
+function linkEntry(root: string, child: string): WalkEntry {
+  const real = realInside(root, child);
+  if ("refusal" in real) return { rel: child, kind: "refused", refusal: real.refusal };
+  try {
+    const st = lstatSync(real.real);
+    if (st.isDirectory()) return { rel: child, kind: "dir" };
+    if (st.isFile()) return { rel: child, kind: "file" };
+    return { rel: child, kind: "refused", refusal: notAFile(child, describe(st)) };
+  } catch (err) {
+    return { rel: child, kind: "refused", refusal: unreadable(child, err) };
+  }
+}
+
+/** How a listing names an entry's kind: a file, a folder, a link, or one of the special files. */
+type EntryCode = "f" | "d" | "l" | "p" | "s" | "c" | "b";
+const SPECIAL = { p: "a named pipe", s: "a socket", c: "a device", b: "a device" } as const;
+
+/**
+ * A folder's entries, sorted by name, each as its kind's code and its name, separated by NUL (which no name
+ * holds): the form the digest memo keeps. A kind the file system does not say is asked with lstat; an entry
+ * gone by then is listed as a link, so it is judged (and refused) where it is used.
+ */
+function readListing(real: string): string {
+  const names: string[] = [];
+  for (const entry of readdirSync(real, { withFileTypes: true })) {
+    const kind = codeOf(entry) ?? codeOf(lstatOrUndefined(join(real, entry.name))) ?? "l";
+    names.push(`${kind}${entry.name}`);
+  }
+  return names.sort((x, y) => (x.slice(1) < y.slice(1) ? -1 : x.slice(1) > y.slice(1) ? 1 : 0)).join("\0");
+}
+
+function codeOf(e: Dirent | Stats | undefined): EntryCode | undefined {
+  if (!e) return undefined;
+  if (e.isSymbolicLink()) return "l";
+  if (e.isFile()) return "f";
+  if (e.isDirectory()) return "d";
+  if (e.isFIFO()) return "p";
+  if (e.isSocket()) return "s";
+  if (e.isCharacterDevice()) return "c";
+  if (e.isBlockDevice()) return "b";
+  return undefined;
 }
 
 /**
