@@ -13,6 +13,7 @@ import { recordPlace } from "./load/yaml-source.ts";
 import { loadModel, type Model, type ModelResult } from "./model/model.ts";
 import { openStore, STORE_DIR } from "./cache/store.ts";
 import { openLintCache } from "./cache/lint-cache.ts";
+import { keepSchemaFacts } from "./cache/schema-facts-cache.ts";
 import { proofStage } from "./model/proof.ts";
 import { flagProofs } from "./model/cross-check.ts";
 import { openFlagCallCache } from "./cache/flag-call-cache.ts";
@@ -40,6 +41,7 @@ export interface CheckResult {
 }
 
 export function runCheck(root: string, options: CheckOptions = {}): CheckResult {
+  if (options.cache) keepSchemaFacts();
   return checkLoaded(root, loadModel(root, options.dataDir, options.cache ? STORE_DIR : undefined), options);
 }
 

@@ -6,7 +6,7 @@ import { fieldText } from "../core/model/limit-text.ts";
 import { fieldValue, type Entry } from "../core/model/records.ts";
 import { statusOf } from "../core/model/status.ts";
 import { MASTER_KEYS, type Status } from "../core/schema/columns.ts";
-import { fieldKeys, fieldLabel, fieldMeta, KIND_INFO, kindNoun, REFERENCES, type Kind, type RecordOf } from "../core/schema/kinds.ts";
+import { fieldKeys, fieldLabel, fieldMeta, KIND_INFO, kindNoun, referenceFields, type Kind, type RecordOf } from "../core/schema/kinds.ts";
 import type { Site } from "./data.ts";
 
 export type Value =
@@ -86,7 +86,7 @@ export interface Backlink {
 export function backlinks(site: Site, entry: Entry): Backlink[] {
   const out: Backlink[] = [];
   const name = entry.record.name;
-  for (const ref of REFERENCES) {
+  for (const ref of referenceFields()) {
     if (ref.target !== entry.kind) continue;
     if (ref.kind === "features" && ref.field === "scope") continue; // listed below with "all" expanded
     const hits = site.entries(ref.kind).filter((e) => {

@@ -20,7 +20,7 @@ import {
   type MasterKey,
   type Status,
 } from "../core/schema/columns.ts";
-import { fieldKeys, fieldLabel, fieldMeta, fieldsWithRole, kindNoun, KINDS, REQUIRED_COLUMNS, type Kind } from "../core/schema/kinds.ts";
+import { fieldKeys, fieldLabel, fieldMeta, fieldsWithRole, kindNoun, KINDS, requiredColumns, type Kind } from "../core/schema/kinds.ts";
 import type { Site } from "./data.ts";
 import { callSiteCount } from "./flag-sites-view.ts";
 import { BADGE, flagCost, flagCostNote, formatBytes, formatDays, formatSignedBytes, isOverdue } from "./format.ts";
@@ -297,7 +297,7 @@ function matches(site: Site, e: Entry, filter: TableFilter | undefined): boolean
 }
 
 export function defaultMasterColumns(kind: Kind, entries: Entry[]): MasterKey[] {
-  const keep = new Set<MasterKey>([...TABLE_REQUIRED_KEYS, ...REQUIRED_COLUMNS[kind]]);
+  const keep = new Set<MasterKey>([...TABLE_REQUIRED_KEYS, ...requiredColumns(kind)]);
   // Flags and variants show measured bytes in Size/Impact (or "not measured").
   if (kind === "features" || kind === "variants") keep.add("impact");
   for (const c of MASTER_COLUMNS) if (entries.some((e) => fieldValue(e, c.key) !== undefined)) keep.add(c.key);

@@ -14,10 +14,11 @@ import {
   fieldMeta,
   KIND_INFO,
   KIND_NOUN,
+  byKind,
   KINDS,
-  RECORD_SCHEMAS,
-  REFERENCES,
-  REQUIRED_COLUMNS,
+  kindSchema,
+  referenceFields,
+  requiredColumns,
   type Kind,
   type RecordOf,
 } from "../../src/core/schema/kinds.ts";
@@ -101,7 +102,7 @@ void siteEntries;
 
 describe("record kinds built from the master shape", () => {
   test("each kind requires the master columns it always required (scopes and team roles have no status)", () => {
-    expect(REQUIRED_COLUMNS).toEqual({
+    expect(byKind(requiredColumns)).toEqual({
       scopes: ["name", "type", "tier"],
       features: ["name", "type", "category", "domain", "scope", "tier", "impact", "status", "approval"],
       variants: ["name", "type", "category", "domain", "scope", "tier", "status", "approval"],
@@ -128,7 +129,7 @@ describe("record kinds built from the master shape", () => {
     for (const kind of KINDS) {
       const master = STATUSLESS.includes(kind) ? MASTER_KEYS.filter((k) => k !== "status") : [...MASTER_KEYS];
       expect(fieldKeys(kind).slice(0, master.length)).toEqual(master);
-      const unknown = RECORD_SCHEMAS[kind].safeParse({ bogus: 1 });
+      const unknown = kindSchema(kind).safeParse({ bogus: 1 });
       expect(unknown.error?.issues.some((i) => i.code === "unrecognized_keys")).toBe(true);
     }
   });
@@ -140,10 +141,10 @@ describe("record kinds built from the master shape", () => {
         if (!(STATUSLESS.includes(kind) && c.key === "status")) expect(fieldMeta(kind, c.key)?.label).toBe(c.label);
     }
     // The metadata stays out of Zod's global registry, so the JSON Schemas only get descriptions.
-    expect(z.globalRegistry.get(RECORD_SCHEMAS.features.shape.owner)).toEqual({
+    expect(z.globalRegistry.get(kindSchema("features").shape.owner)).toEqual({
       description: "The team role (from data/team.yaml) that owns the flag.",
     });
-    expect(metaOf(RECORD_SCHEMAS.roadmap.shape.target)?.role).toBe("due");
+    expect(metaOf(kindSchema("roadmap").shape.target)?.role).toBe("due");
   });
 
   test("roles: code fields, the lead sentence, references", () => {
@@ -169,7 +170,7 @@ describe("record kinds built from the master shape", () => {
       "team.responsibility",
     ]);
     expect(withRole("proof")).toEqual(["features.proof", "security.proof", "components.proof", "criteria.proof"]);
-    const refs = REFERENCES.map((r) => `${r.kind}.${r.field}→${r.target}${r.allowAll ? " (or all)" : ""}`);
+    const refs = referenceFields().map((r) => `${r.kind}.${r.field}→${r.target}${r.allowAll ? " (or all)" : ""}`);
     expect(refs).toEqual(
       expect.arrayContaining([
         "features.scope→scopes (or all)",

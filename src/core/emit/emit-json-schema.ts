@@ -6,7 +6,7 @@
 import { z } from "zod";
 import type { Entry, Model } from "../model/model.ts";
 import { ALL_SCOPES } from "../schema/columns.ts";
-import { KIND_INFO, RECORD_SCHEMAS, REFERENCES, type Kind } from "../schema/kinds.ts";
+import { KIND_INFO, kindSchema, referenceFields, type Kind } from "../schema/kinds.ts";
 import { SCHEMA_DIR } from "../load/load-records.ts";
 import { CODE_ROOT, isRecord, openStore } from "../cache/store.ts";
 
@@ -31,11 +31,7 @@ function recordSchema(kind: Kind): JsonSchema {
     const key = store.key(kind);
     let value = store.get(`json-schema:${kind}`, key, (v) => (isRecord(v) ? v : undefined));
     if (!value)
-      store.set(
-        `json-schema:${kind}`,
-        key,
-        (value = z.toJSONSchema(RECORD_SCHEMAS[kind], { io: "input", target: "draft-07" }) as JsonSchema),
-      );
+      store.set(`json-schema:${kind}`, key, (value = z.toJSONSchema(kindSchema(kind), { io: "input", target: "draft-07" }) as JsonSchema));
     memo.set(kind, (text = JSON.stringify(value)));
   }
   return JSON.parse(text) as JsonSchema;
@@ -44,7 +40,7 @@ function recordSchema(kind: Kind): JsonSchema {
 export function emitJsonSchema(kind: Kind, model: Model): string {
   const record = recordSchema(kind);
   delete record.$schema;
-  for (const ref of REFERENCES.filter((r) => r.kind === kind)) {
+  for (const ref of referenceFields().filter((r) => r.kind === kind)) {
     const prop = record.properties?.[ref.field];
     if (!prop) continue;
     const entries: readonly Entry[] = model.records[ref.target];

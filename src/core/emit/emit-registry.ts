@@ -62,8 +62,8 @@ function fromSchema<K extends Kind>(kind: K, key: keyof RecordOf<K> & string): P
   };
 }
 
-/** FlagMeta, in this order: the flag's own fields plus what the model knows about it. */
-const FLAG_PROPERTIES: readonly Property[] = [
+/** FlagMeta, in this order: the flag's own fields plus what the model knows about it (read from the schema when first emitted). */
+const flagProperties = (): readonly Property[] => [
   fromSchema("features", "name"),
   fromSchema("features", "type"),
   fromSchema("features", "category"),
@@ -89,7 +89,7 @@ const FLAG_PROPERTIES: readonly Property[] = [
   },
 ];
 
-const VARIANT_PROPERTIES: readonly Property[] = [
+const variantProperties = (): readonly Property[] => [
   fromSchema("variants", "name"),
   fromSchema("variants", "scope"),
   fromSchema("variants", "entry"),
@@ -107,6 +107,8 @@ function metaInterface(name: string, properties: readonly Property[]): string[] 
 }
 
 export function emitRegistry(model: Model): string {
+  const FLAG_PROPERTIES = flagProperties();
+  const VARIANT_PROPERTIES = variantProperties();
   const flags = [...model.records.features].sort((a, b) => a.record.name.localeCompare(b.record.name));
   const variants = model.records.variants;
   const lines: string[] = [];

@@ -5,7 +5,7 @@
 import { join, relative } from "node:path";
 import { diagnostic, fileStart, type Diagnostic } from "../report/diagnostics.ts";
 import { listInside, type Refusal } from "../fs/safe-fs.ts";
-import { KINDS, parseRecord, RECORD_SCHEMAS, type Kind } from "../schema/kinds.ts";
+import { fieldKeys, KINDS, parseRecord, type Kind } from "../schema/kinds.ts";
 import { emptyRecords, type Located, type Records } from "../model/records.ts";
 import { closest } from "../report/suggest.ts";
 import { issuesToDiagnostics } from "./zod-issues.ts";
@@ -212,8 +212,7 @@ function validateFile<K extends Kind>(kind: K, src: YamlSource, records: Records
     );
     return out;
   }
-  const schema = RECORD_SCHEMAS[kind];
-  const keys = Object.keys(schema.shape);
+  const keys = fieldKeys(kind);
   data.forEach((item, index) => {
     const at: Located = placeOf(src, [index]);
     if (item === null || typeof item !== "object" || Array.isArray(item)) {

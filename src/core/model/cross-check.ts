@@ -6,7 +6,7 @@ import { diagnostic, type Diagnostic } from "../report/diagnostics.ts";
 import type { LoadResult } from "../load/load-records.ts";
 import { fieldValue, type Entry, type Records } from "./records.ts";
 import { ALL_SCOPES } from "../schema/columns.ts";
-import { KIND_INFO, KIND_NOUN, KINDS, REFERENCES, type Kind } from "../schema/kinds.ts";
+import { KIND_INFO, KIND_NOUN, KINDS, referenceFields, type Kind } from "../schema/kinds.ts";
 import { didYouMean, listOf } from "../report/suggest.ts";
 import { recordPlace, recordTextPlace, type PathSegment } from "../load/yaml-source.ts";
 import { limitTextFields, limitTextProblems, limitTexts, typedLimits } from "./limit-text.ts";
@@ -94,7 +94,7 @@ function duplicateNames(records: Records): Diagnostic[] {
 
 function references(records: Records, names: LoadResult["names"], unreadable: Set<Kind>): Diagnostic[] {
   const out: Diagnostic[] = [];
-  for (const ref of REFERENCES) {
+  for (const ref of referenceFields()) {
     if (unreadable.has(ref.target)) continue;
     const known = [...names[ref.target]];
     for (const e of records[ref.kind]) {

@@ -93,183 +93,243 @@ const Limit = z.strictObject({
 
 /**
  * Every kind: the master shape with the columns it need not fill made optional, its own Type values, and
- * its own fields.
+ * its own fields. Each is built the first time it is asked for (kindSchema): building all eight costs a
+ * check after an edit more than validating the edited file does, and that needs one.
  */
-export const RECORD_SCHEMAS = {
+const BUILDERS = {
   // Scopes and team roles have no Release/Status: nothing about them is a claim a check could prove (a scope is
   // a name the app enforces, a role is people), so they cannot say Done.
-  scopes: MASTER.omit({ status: true })
-    .partial({ category: true, domain: true, scope: true, impact: true, approval: true })
-    .extend({
-      type: typeOf("scopes"),
+  scopes: () =>
+    MASTER.omit({ status: true })
+      .partial({ category: true, domain: true, scope: true, impact: true, approval: true })
+      .extend({
+        type: typeOf("scopes"),
+        description: field(Text, {
+          label: "Description",
+          role: "prose",
+          lead: true,
+          description: "Who or what the scope covers, in a sentence.",
+        }),
+        isolation: field(Text, { label: "Isolation", role: "prose", description: "How its data is kept apart from other scopes." }),
+      }),
+  features: () =>
+    MASTER.extend({
+      type: typeOf("features"),
+      name: asColumn("name", FlagName),
       description: field(Text, {
         label: "Description",
         role: "prose",
         lead: true,
-        description: "Who or what the scope covers, in a sentence.",
+        description: "What the flag switches on, in a sentence.",
       }),
-      isolation: field(Text, { label: "Isolation", role: "prose", description: "How its data is kept apart from other scopes." }),
+      owner: field(Text, { ...OWNER, description: "The team role (from data/team.yaml) that owns the flag." }),
+      introduced: field(IsoDate, { label: "Introduced", role: "date", description: "When the flag was added, YYYY-MM-DD (quote it)." }),
+      expires: field(IsoDate, {
+        label: "Expires",
+        role: "date",
+        description: "When the flag must be gone, YYYY-MM-DD (quote it); after it was introduced.",
+      }).optional(),
+      modules: field(z.array(Text).optional(), {
+        label: "Modules",
+        role: "code",
+        description: "Source globs the flag owns: they must add 0 bytes to every variant with the flag off.",
+      }),
+      replaces: field(z.array(Text).optional(), {
+        label: "Replaces",
+        role: "code",
+        description: "Source globs of the legacy path this flag retires: they must add 0 bytes to every variant with the flag on.",
+      }),
+      proof: proofField("the flag's behaviour, in every variant that ships it", '"flag: TRACE_CONTEXT"'),
     }),
-  features: MASTER.extend({
-    type: typeOf("features"),
-    name: asColumn("name", FlagName),
-    description: field(Text, { label: "Description", role: "prose", lead: true, description: "What the flag switches on, in a sentence." }),
-    owner: field(Text, { ...OWNER, description: "The team role (from data/team.yaml) that owns the flag." }),
-    introduced: field(IsoDate, { label: "Introduced", role: "date", description: "When the flag was added, YYYY-MM-DD (quote it)." }),
-    expires: field(IsoDate, {
-      label: "Expires",
-      role: "date",
-      description: "When the flag must be gone, YYYY-MM-DD (quote it); after it was introduced.",
-    }).optional(),
-    modules: field(z.array(Text).optional(), {
-      label: "Modules",
-      role: "code",
-      description: "Source globs the flag owns: they must add 0 bytes to every variant with the flag off.",
+  variants: () =>
+    MASTER.partial({ impact: true }).extend({
+      type: typeOf("variants"),
+      name: asColumn("name", VariantName),
+      scope: asColumn("scope", Text, { description: "The scope (from data/scopes.yaml) this build is for.", ...refTo("scopes") }),
+      description: field(Text, { label: "Description", role: "prose", lead: true, description: "What the build is for, in a sentence." }),
+      features: field(z.array(FlagName), {
+        label: "Features",
+        description: "Flags (from data/features.yaml) this build switches on; the code of every other flag is eliminated.",
+        ...refTo("features"),
+      }),
+      entry: field(EntryPath, {
+        label: "Entry",
+        role: "code",
+        description: "The .ts file the build starts from, such as src/app/main.ts.",
+      }),
+      budget: field(z.int().positive(), { label: "Budget", role: "bytes", description: "Size budget of the minified bundle, in bytes." }),
+      script: field(z.string().regex(/^build:[a-z0-9-]+$/, "a package.json script name such as build:prod"), {
+        label: "Script",
+        role: "code",
+        description: "The package.json script that runs this build with plain `bun build`, such as build:prod.",
+      }),
     }),
-    replaces: field(z.array(Text).optional(), {
-      label: "Replaces",
-      role: "code",
-      description: "Source globs of the legacy path this flag retires: they must add 0 bytes to every variant with the flag on.",
+  security: () =>
+    MASTER.extend({
+      type: typeOf("security"),
+      threat: field(Text, { label: "Threat", role: "prose", lead: true, description: "What goes wrong without the control." }),
+      requirement: field(Text, {
+        label: "Requirement",
+        role: "prose",
+        fillsLimits: true,
+        description:
+          'What the control must do. Write each of its limits as {Limit name}, such as "At most {Connections} connections": the number comes from limits.',
+      }),
+      limits: field(z.array(Limit).optional(), {
+        label: "Limits",
+        role: "limits",
+        description: "The numbers the requirement sets, each with a name, a value and a unit; the requirement writes each as {name}.",
+      }),
+      owner: field(Text, { ...OWNER, description: "The team role (from data/team.yaml) that delivers the control." }),
+      target: field(IsoDate, {
+        label: "Target",
+        role: "due",
+        description: "When the control must be done, YYYY-MM-DD (quote it); past it, an open control is Overdue.",
+      }),
+      proof: proofField("the control works, in every variant that ships its flags", '"control: Scope Isolation"'),
+      flags: field(z.array(FlagName).optional(), {
+        label: "Flags",
+        description: "Flags (from data/features.yaml) the control relies on.",
+        ...refTo("features"),
+      }),
     }),
-    proof: proofField("the flag's behaviour, in every variant that ships it", '"flag: TRACE_CONTEXT"'),
-  }),
-  variants: MASTER.partial({ impact: true }).extend({
-    type: typeOf("variants"),
-    name: asColumn("name", VariantName),
-    scope: asColumn("scope", Text, { description: "The scope (from data/scopes.yaml) this build is for.", ...refTo("scopes") }),
-    description: field(Text, { label: "Description", role: "prose", lead: true, description: "What the build is for, in a sentence." }),
-    features: field(z.array(FlagName), {
-      label: "Features",
-      description: "Flags (from data/features.yaml) this build switches on; the code of every other flag is eliminated.",
-      ...refTo("features"),
+  roadmap: () =>
+    MASTER.partial({ tier: true, impact: true, approval: true }).extend({
+      type: typeOf("roadmap"),
+      phase: field(z.int().min(1), { label: "Phase", role: "number", description: "The phase the item belongs to: 1, 2, …" }),
+      estimate: field(z.number().positive().optional(), { label: "Estimate", role: "days", description: "Estimate in working days." }),
+      target: field(IsoDate, {
+        label: "Target",
+        role: "due",
+        description: "When the item must be done, YYYY-MM-DD (quote it); past it, an open item is Overdue.",
+      }).optional(),
+      owner: field(Text, { ...OWNER, description: "The team role (from data/team.yaml) that delivers the item." }).optional(),
+      dependsOn: field(z.array(Text), {
+        label: "Depends on",
+        description: "Roadmap items (by name) that must be done first.",
+        ...refTo("roadmap"),
+      }).optional(),
+      controls: field(z.array(Text), {
+        label: "Controls",
+        description: "Security controls (by name) the item delivers.",
+        ...refTo("security"),
+      }).optional(),
+      components: field(z.array(Text), {
+        label: "Components",
+        description: "Components (by name, from data/components.yaml) the item delivers.",
+        ...refTo("components"),
+      }).optional(),
+      criteria: field(z.array(Text), {
+        label: "Criteria",
+        description: "Success criteria (by name, from data/criteria.yaml) the item delivers.",
+        ...refTo("criteria"),
+      }).optional(),
+      flags: field(z.array(FlagName), {
+        label: "Flags",
+        description: "Feature flags (from data/features.yaml) the item delivers.",
+        ...refTo("features"),
+      }).optional(),
+      steps: field(z.array(Text), {
+        label: "Steps",
+        role: "prose",
+        description: "What the item involves; for a phase, what it takes to finish it.",
+      }).optional(),
     }),
-    entry: field(EntryPath, { label: "Entry", role: "code", description: "The .ts file the build starts from, such as src/app/main.ts." }),
-    budget: field(z.int().positive(), { label: "Budget", role: "bytes", description: "Size budget of the minified bundle, in bytes." }),
-    script: field(z.string().regex(/^build:[a-z0-9-]+$/, "a package.json script name such as build:prod"), {
-      label: "Script",
-      role: "code",
-      description: "The package.json script that runs this build with plain `bun build`, such as build:prod.",
+  components: () =>
+    MASTER.partial({ tier: true, impact: true, approval: true }).extend({
+      type: typeOf("components"),
+      purpose: field(Text, { label: "Purpose", role: "prose", lead: true, description: "What the component does." }),
+      location: field(LocationText, {
+        label: "Location",
+        role: "code",
+        description: "Where it lives: a path in the repository (src/app/, package.json scripts) or a Bun module such as bun:bundle.",
+      }),
+      productionReady: field(z.enum(["Yes", "Implement", "No"]), {
+        label: "Production ready",
+        description: "Ready for production: Yes, Implement (work left) or No.",
+      }),
+      proof: proofField("the component works", '"component: Feature Flags"'),
     }),
-  }),
-  security: MASTER.extend({
-    type: typeOf("security"),
-    threat: field(Text, { label: "Threat", role: "prose", lead: true, description: "What goes wrong without the control." }),
-    requirement: field(Text, {
-      label: "Requirement",
-      role: "prose",
-      fillsLimits: true,
-      description:
-        'What the control must do. Write each of its limits as {Limit name}, such as "At most {Connections} connections": the number comes from limits.',
+  criteria: () =>
+    MASTER.partial({ domain: true, scope: true, tier: true, impact: true, approval: true }).extend({
+      type: typeOf("criteria"),
+      description: field(Text, {
+        label: "Description",
+        role: "prose",
+        lead: true,
+        description: "What the criterion means when it holds, in a sentence.",
+      }),
+      proof: proofField("the criterion holds", '"build variants"'),
     }),
-    limits: field(z.array(Limit).optional(), {
-      label: "Limits",
-      role: "limits",
-      description: "The numbers the requirement sets, each with a name, a value and a unit; the requirement writes each as {name}.",
-    }),
-    owner: field(Text, { ...OWNER, description: "The team role (from data/team.yaml) that delivers the control." }),
-    target: field(IsoDate, {
-      label: "Target",
-      role: "due",
-      description: "When the control must be done, YYYY-MM-DD (quote it); past it, an open control is Overdue.",
-    }),
-    proof: proofField("the control works, in every variant that ships its flags", '"control: Scope Isolation"'),
-    flags: field(z.array(FlagName).optional(), {
-      label: "Flags",
-      description: "Flags (from data/features.yaml) the control relies on.",
-      ...refTo("features"),
-    }),
-  }),
-  roadmap: MASTER.partial({ tier: true, impact: true, approval: true }).extend({
-    type: typeOf("roadmap"),
-    phase: field(z.int().min(1), { label: "Phase", role: "number", description: "The phase the item belongs to: 1, 2, …" }),
-    estimate: field(z.number().positive().optional(), { label: "Estimate", role: "days", description: "Estimate in working days." }),
-    target: field(IsoDate, {
-      label: "Target",
-      role: "due",
-      description: "When the item must be done, YYYY-MM-DD (quote it); past it, an open item is Overdue.",
-    }).optional(),
-    owner: field(Text, { ...OWNER, description: "The team role (from data/team.yaml) that delivers the item." }).optional(),
-    dependsOn: field(z.array(Text), {
-      label: "Depends on",
-      description: "Roadmap items (by name) that must be done first.",
-      ...refTo("roadmap"),
-    }).optional(),
-    controls: field(z.array(Text), {
-      label: "Controls",
-      description: "Security controls (by name) the item delivers.",
-      ...refTo("security"),
-    }).optional(),
-    components: field(z.array(Text), {
-      label: "Components",
-      description: "Components (by name, from data/components.yaml) the item delivers.",
-      ...refTo("components"),
-    }).optional(),
-    criteria: field(z.array(Text), {
-      label: "Criteria",
-      description: "Success criteria (by name, from data/criteria.yaml) the item delivers.",
-      ...refTo("criteria"),
-    }).optional(),
-    flags: field(z.array(FlagName), {
-      label: "Flags",
-      description: "Feature flags (from data/features.yaml) the item delivers.",
-      ...refTo("features"),
-    }).optional(),
-    steps: field(z.array(Text), {
-      label: "Steps",
-      role: "prose",
-      description: "What the item involves; for a phase, what it takes to finish it.",
-    }).optional(),
-  }),
-  components: MASTER.partial({ tier: true, impact: true, approval: true }).extend({
-    type: typeOf("components"),
-    purpose: field(Text, { label: "Purpose", role: "prose", lead: true, description: "What the component does." }),
-    location: field(LocationText, {
-      label: "Location",
-      role: "code",
-      description: "Where it lives: a path in the repository (src/app/, package.json scripts) or a Bun module such as bun:bundle.",
-    }),
-    productionReady: field(z.enum(["Yes", "Implement", "No"]), {
-      label: "Production ready",
-      description: "Ready for production: Yes, Implement (work left) or No.",
-    }),
-    proof: proofField("the component works", '"component: Feature Flags"'),
-  }),
-  criteria: MASTER.partial({ domain: true, scope: true, tier: true, impact: true, approval: true }).extend({
-    type: typeOf("criteria"),
-    description: field(Text, {
-      label: "Description",
-      role: "prose",
-      lead: true,
-      description: "What the criterion means when it holds, in a sentence.",
-    }),
-    proof: proofField("the criterion holds", '"build variants"'),
-  }),
-  team: MASTER.omit({ status: true })
-    .partial({ category: true, scope: true, tier: true, impact: true, approval: true })
-    .extend({
-      type: typeOf("team"),
-      responsibility: field(Text, { label: "Responsibility", role: "prose", lead: true, description: "What the role is responsible for." }),
-      timeline: field(Text, { label: "Timeline", description: "When: a date, a range or Ongoing." }),
-      contact: field(Text, { label: "Contact", role: "prose", description: "How to reach the role, or where to look." }),
-    }),
-} satisfies { [K in Kind]: z.ZodObject };
+  team: () =>
+    MASTER.omit({ status: true })
+      .partial({ category: true, scope: true, tier: true, impact: true, approval: true })
+      .extend({
+        type: typeOf("team"),
+        responsibility: field(Text, {
+          label: "Responsibility",
+          role: "prose",
+          lead: true,
+          description: "What the role is responsible for.",
+        }),
+        timeline: field(Text, { label: "Timeline", description: "When: a date, a range or Ongoing." }),
+        contact: field(Text, { label: "Contact", role: "prose", description: "How to reach the role, or where to look." }),
+      }),
+} satisfies { [K in Kind]: () => z.ZodObject };
 
-/**
- * Master columns each kind must fill; the other columns are optional for it (the `.partial` of each
- * schema above). Read from the schemas.
- */
-export const REQUIRED_COLUMNS: { readonly [K in Kind]: readonly MasterKey[] } = byKind((kind) =>
-  MASTER_KEYS.filter((key) => {
-    const schema = fieldSchema(kind, key);
-    return schema !== undefined && !(schema instanceof z.ZodOptional);
-  }),
-);
+type RecordSchemas = { [K in Kind]: ReturnType<(typeof BUILDERS)[K]> };
+const built: Partial<RecordSchemas> = {};
+
+/** The schema of a kind's records. */
+export function kindSchema<K extends Kind>(kind: K): RecordSchemas[K] {
+  built[kind] ??= BUILDERS[kind]() as RecordSchemas[K];
+  return built[kind] as RecordSchemas[K];
+}
 
 /** A record of one kind, as validated: the types come from its schema. */
-export type RecordOf<K extends Kind> = z.output<(typeof RECORD_SCHEMAS)[K]>;
+export type RecordOf<K extends Kind> = z.output<RecordSchemas[K]>;
 
-/** The same schemas, typed by kind so `parseRecord` keeps the kind of a generic caller. */
-const PARSERS: { readonly [K in Kind]: z.ZodType<RecordOf<K>> } = RECORD_SCHEMAS;
+/** The schemas typed by kind, so `parseRecord` keeps the kind of a generic caller. */
+type Parsers = { readonly [K in Kind]: z.ZodType<RecordOf<K>> };
+/** Compiles only while every kind's schema is a Parsers entry: the cast in parseRecord rests on it. */
+const schemasParse: RecordSchemas extends Parsers ? true : never = true;
+void schemasParse;
+
+/**
+ * What is asked of a kind's schema besides validating, as plain data: its keys in order (master columns
+ * first), each field's metadata, and which may be left out. Read from the schemas, or handed over
+ * (useSchemaFacts) by a command that kept them from an earlier run of the same code, so asking costs no schema.
+ */
+export type SchemaFacts = { [K in Kind]: { keys: string[]; meta: Record<string, FieldMeta>; optional: string[] } };
+
+let facts: SchemaFacts | undefined;
+
+/** The facts of every kind, read from the schemas (all of them built) unless handed over. */
+export function schemaFacts(): SchemaFacts {
+  facts ??= byKind((kind) => {
+    const shape: Readonly<Record<string, z.ZodType>> = kindSchema(kind).shape;
+    const keys = Object.keys(shape);
+    const meta: Record<string, FieldMeta> = {};
+    for (const key of keys) {
+      const m = metaOf(shape[key]!);
+      if (m) meta[key] = m;
+    }
+    return { keys, meta, optional: keys.filter((key) => shape[key] instanceof z.ZodOptional) };
+  }) as SchemaFacts;
+  return facts;
+}
+
+/** Facts kept from an earlier read of these same schemas (keyed by the code's fingerprint). */
+export function useSchemaFacts(kept: SchemaFacts): void {
+  facts = kept;
+  refs = undefined;
+}
+
+/** Master columns each kind must fill; the other columns are optional for it (the `.partial` of each schema above). */
+export function requiredColumns(kind: Kind): MasterKey[] {
+  const { keys, optional } = schemaFacts()[kind];
+  return MASTER_KEYS.filter((key) => keys.includes(key) && !optional.includes(key));
+}
 
 /**
  * Zod compiles a parser for each object schema the first time it parses (with `new Function`): about 2 ms
@@ -280,24 +340,24 @@ export const COMPILE_FROM_RECORDS = 1000;
 
 /** Validates one record of `kind` (issues carry the input, for messages); `count` records are validated in all. */
 export function parseRecord<K extends Kind>(kind: K, item: unknown, count = 1): z.ZodSafeParseResult<RecordOf<K>> {
-  return PARSERS[kind].safeParse(item, { reportInput: true, jitless: count < COMPILE_FROM_RECORDS });
+  return (kindSchema(kind) as Parsers[K]).safeParse(item, { reportInput: true, jitless: count < COMPILE_FROM_RECORDS });
 }
 
 /** The fields of a kind, in schema order (master columns first). */
 export function fieldKeys(kind: Kind): string[] {
-  return Object.keys(RECORD_SCHEMAS[kind].shape);
+  return schemaFacts()[kind].keys;
 }
 
 /** The schema of one field of a kind; undefined when the kind has no such field. */
 export function fieldSchema(kind: Kind, key: string): z.ZodType | undefined {
-  const shape: Readonly<Record<string, z.ZodType>> = RECORD_SCHEMAS[kind].shape;
+  const shape: Readonly<Record<string, z.ZodType>> = kindSchema(kind).shape;
   return Object.hasOwn(shape, key) ? shape[key] : undefined;
 }
 
 /** The metadata of one field of a kind; undefined when the kind has no such field. */
 export function fieldMeta(kind: Kind, key: string): FieldMeta | undefined {
-  const schema = fieldSchema(kind, key);
-  return schema && metaOf(schema);
+  const { meta } = schemaFacts()[kind];
+  return Object.hasOwn(meta, key) ? meta[key] : undefined;
 }
 
 /** The label of a field: of this kind's field when it has one, else of the first kind that does, else the key. */
@@ -320,13 +380,18 @@ export interface Reference {
   allowAll?: boolean;
 }
 
+let refs: readonly Reference[] | undefined;
+
 /** Every reference field, read from the `ref` metadata of the schemas. */
-export const REFERENCES: readonly Reference[] = KINDS.flatMap((kind) =>
-  fieldKeys(kind).flatMap((key): Reference[] => {
-    const ref = fieldMeta(kind, key)?.ref;
-    return ref ? [{ kind, field: key, target: ref.target, ...(ref.allowAll ? { allowAll: true } : {}) }] : [];
-  }),
-);
+export function referenceFields(): readonly Reference[] {
+  refs ??= KINDS.flatMap((kind) =>
+    fieldKeys(kind).flatMap((key): Reference[] => {
+      const ref = fieldMeta(kind, key)?.ref;
+      return ref ? [{ kind, field: key, target: ref.target, ...(ref.allowAll ? { allowAll: true } : {}) }] : [];
+    }),
+  );
+  return refs;
+}
 
 /** All values the Type column may hold in any table. */
 export const ALL_TYPES = [...new Set(Object.values(TYPES).flat())];
