@@ -18,6 +18,7 @@ import { CODE_ROOT, knownFingerprint } from "../core/cache/code-fingerprint.ts";
 import { digestMemo } from "../core/fs/digest-memo.ts";
 import type { Run } from "./bytecode.ts";
 import { plural } from "../core/text/plural.ts";
+import { oneLook } from "../core/fs/safe-fs.ts";
 
 export const CHECK: CommandSpec = {
   usage: "bun scripts/check.ts [--format text|json] [--no-cache] [--fix]",
@@ -55,8 +56,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
   };
 
   // The cached path imports nothing heavy: the checker (zod, yaml, remark) loads only on a miss.
-  const verdicts = useCache ? openCheckCache(root, argv) : undefined;
-  const cached = verdicts?.read();
+  const verdicts = useCache ? oneLook(() => openCheckCache(root, argv)) : undefined;
+  const cached = verdicts && oneLook(verdicts.read);
   if (cached) {
     if (output.format === "json") io.stdout("[]\n");
     else
@@ -73,7 +74,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     if (output.format === "text")
       io.stderr(`check --fix: ${plural(fixed.changes.length, "change")} in ${new Set(fixed.changes.map((c) => c.file)).size} file(s)\n`);
   }
-  const check = () => runCheck(root, { cache: useCache });
+  const check = () => oneLook(() => runCheck(root, { cache: useCache }));
   const result = verdicts ? verdicts.watch(check) : check();
   report(result.diagnostics, { ...output, texts: result.texts, stdout: io.stdout, stderr: io.stderr });
   if (!result.ok) return done(1);

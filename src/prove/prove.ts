@@ -35,6 +35,7 @@ import {
 } from "../core/model/proof.ts";
 import { inputDigest, ModuleGraph, proofInputs, readsNoRecord } from "../core/model/proof-inputs.ts";
 import { copyRepository } from "./repo-copy.ts";
+import { oneLook } from "../core/fs/safe-fs.ts";
 import { writeAtomic } from "../core/fs/write-atomic.ts";
 import { checkFaultDeclarations } from "../core/model/faults.ts";
 import { variantOf, type JunitCase } from "./junit.ts";
@@ -115,11 +116,13 @@ export function proofInputsNow(
   model: Model,
   entries: readonly ProvedEntry[],
 ): { inputs: Map<ProvedEntry, string[]>; digests: Record<string, string> } {
-  const graph = new ModuleGraph(root);
-  const inputs = new Map(entries.map((e) => [e, proofInputs(root, model, e, graph)] as const));
-  const digests: Record<string, string> = {};
-  for (const list of inputs.values()) for (const i of list) digests[i] ??= inputDigest(root, i, model);
-  return { inputs, digests };
+  return oneLook(() => {
+    const graph = new ModuleGraph(root);
+    const inputs = new Map(entries.map((e) => [e, proofInputs(root, model, e, graph)] as const));
+    const digests: Record<string, string> = {};
+    for (const list of inputs.values()) for (const i of list) digests[i] ??= inputDigest(root, i, model);
+    return { inputs, digests };
+  });
 }
 
 /**

@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execFileSync } from "node:child_process";
-import { digestInside, isFileInside, kindInside, listInside, readInside, walkInside } from "../../src/core/fs/safe-fs.ts";
+import { digestInside, isFileInside, kindInside, listInside, oneLook, readInside, walkInside } from "../../src/core/fs/safe-fs.ts";
 import { sha256 } from "../../src/core/fs/digest-memo.ts";
 
 const TMP = mkdtempSync(join(tmpdir(), "takeoff-safe-fs-"));
@@ -71,6 +71,27 @@ describe("reads through links", () => {
     const underFile = digestInside(root, "data/a.yaml/x", 1024);
     expect("refusal" in underFile ? underFile.refusal.rule : "read").toBe("unreadable-file");
     expect(listInside(root, "data/nope")).toBeUndefined();
+  });
+});
+
+describe("folders' real paths, remembered for one look only", () => {
+  test("a folder replaced by a link after a look is refused in the next one, and outside any look", () => {
+    const { root } = tree();
+    writeFileSync(join(root, "data/inner/secret.txt"), "inside");
+    const read = (rel: string) => {
+      const r = readInside(root, rel, 1024);
+      return "refusal" in r ? r.refusal.rule : r.bytes.toString();
+    };
+    expect(oneLook(() => [read("data/inner/b.yaml"), read("data/inner/secret.txt")])).toEqual(["b: 2\n", "inside"]);
+    expect(read("data/inner/secret.txt")).toBe("inside");
+    // A checkout (or anything else) swaps the folder for a link leading out, with a file of the same name there.
+    rmSync(join(root, "data/inner"), { recursive: true });
+    writeFileSync(join(root, "../outside/secret.txt"), "outside");
+    symlinkSync(join(root, "../outside"), join(root, "data/inner"));
+    expect(read("data/inner/secret.txt")).toBe("outside-repository");
+    expect(oneLook(() => read("data/inner/secret.txt"))).toBe("outside-repository");
+    const digest = digestInside(root, "data/inner/secret.txt", 1024);
+    expect("refusal" in digest ? digest.refusal.rule : "read").toBe("outside-repository");
   });
 });
 

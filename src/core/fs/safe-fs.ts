@@ -49,27 +49,48 @@ export interface Refusal {
 }
 
 /**
- * Real paths of folders, remembered for the life of the process as the root's own is: a path's real path is
- * its folder's plus its own name when the path is no link (one lstat), so a check asking about hundreds of
- * files resolves each folder once. Only a process that replaced a folder of the tree by a link while it ran
- * could make a remembered answer wrong, and code that can do that can read anything itself.
+ * Real paths of folders, remembered while one look at the tree lasts (oneLook): a path's real path is then its
+ * folder's plus its own name when the path is no link (one lstat), so a check asking about hundreds of files
+ * resolves each folder once. Outside such a look every path is resolved afresh, so a long-running process (the
+ * dev server) never trusts a folder that has since been replaced by a link.
  */
-const realFolders = new Map<string, string>();
+let realFolders: Map<string, string> | undefined;
 function realFolder(abs: string): string {
-  let real = realFolders.get(abs);
+  let real = realFolders?.get(abs);
   if (real === undefined) {
     real = realpathSync(abs);
-    realFolders.set(abs, real);
+    realFolders?.set(abs, real);
   }
   return real;
 }
 
-function realRoot(root: string): string {
+/**
+ * Runs `look`, a command's questions about one state of the tree (a check, one judgement of the proofs), with
+ * folders' real paths remembered until it returns. A folder swapped for a link meanwhile is the one thing it
+ * would miss; the questions are asked one after another anyway, never all at one instant.
+ */
+export function oneLook<T>(look: () => T): T {
+  const outer = realFolders;
+  realFolders ??= new Map();
   try {
-    return realFolder(resolve(root));
-  } catch {
-    return resolve(root);
+    return look();
+  } finally {
+    realFolders = outer;
   }
+}
+
+const realRoots = new Map<string, string>();
+function realRoot(root: string): string {
+  let real = realRoots.get(root);
+  if (real === undefined) {
+    try {
+      real = realpathSync(root);
+    } catch {
+      real = resolve(root);
+    }
+    realRoots.set(root, real);
+  }
+  return real;
 }
 
 /** Whether `path` is `base` or lies below it, by path text (no symlinks resolved). */

@@ -8,7 +8,7 @@
  */
 import { join } from "node:path";
 import { diagnostic, fileStart, type Diagnostic } from "../report/diagnostics.ts";
-import { digestInside, isFileInside, readInside } from "../fs/safe-fs.ts";
+import { digestInside, isFileInside, oneLook, readInside } from "../fs/safe-fs.ts";
 import { sha256 } from "../fs/digest-memo.ts";
 import { gitTracking } from "../fs/git-tracked.ts";
 import type { Store } from "../cache/store.ts";
@@ -530,6 +530,10 @@ export function judgeProofs(
   candidates: readonly ProveResults[] = [],
   remember?: Store,
 ): ProofJudgement {
+  return oneLook(() => judge(resultsRoot, root, model, candidates, remember));
+}
+
+function judge(resultsRoot: string, root: string, model: Model, candidates: readonly ProveResults[], remember?: Store): ProofJudgement {
   const file = readResultsFile(resultsRoot, remember);
   const own = "results" in file ? file.results : undefined;
   const all = [...(own ? [own] : []), ...candidates];
