@@ -30,7 +30,7 @@ import { variantOf } from "./junit.ts";
 import { selectCases } from "./select-cases.ts";
 import { copyRepository, type RepoCopy } from "./repo-copy.ts";
 
-export interface PlantOptions extends Omit<BunTestOptions, "nameContains" | "timeoutMs"> {
+export interface PlantOptions extends Omit<BunTestOptions, "nameContains" | "namesAny" | "timeoutMs"> {
   /** Copies, each proving the faults of one record at a time (default 1). */
   concurrency?: number;
   /** Deadline of one planted run (default 5 minutes). */

@@ -73,7 +73,11 @@ export interface ProveOutcome {
 }
 
 /** Runs `files` (validated repository paths) with bun test in `root`; the JUnit report is read back. */
-export function runTests(root: string, files: readonly string[], options: ProveOptions): Promise<TestRun> {
+export function runTests(
+  root: string,
+  files: readonly string[],
+  options: ProveOptions & { namesAny?: readonly string[] },
+): Promise<TestRun> {
   return runBunTest(root, files, options);
 }
 
@@ -155,12 +159,17 @@ export async function runProve(root: string, options: ProveOptions): Promise<Pro
   // A proof that reads no record runs where there is none (a copy without data/): a test that loads the
   // records after all, by any way its module graph does not show (a child process, a worker), fails there.
   const sealed = (e: ProvedEntry) => readsNoRecord(before.inputs.get(e)!);
-  const filesOf = (inCopy: boolean) =>
-    [...new Set([...toRun].filter((e) => sealed(e) === inCopy).flatMap((e) => e.record.proof!.tests))]
+  const groupOf = (inCopy: boolean) => {
+    const files = [...new Set([...toRun].filter((e) => sealed(e) === inCopy).flatMap((e) => e.record.proof!.tests))]
       .sort()
       .filter((f) => isProofFile(root, f));
+    return testPlan(
+      files,
+      withProof.filter((e) => sealed(e) === inCopy),
+    );
+  };
   const provedAt = new Date().toISOString();
-  const [open, closed] = await Promise.all([runGroup(root, filesOf(false), options), runGroup(root, filesOf(true), options, true)]);
+  const [open, closed] = await Promise.all([runGroup(root, groupOf(false), options), runGroup(root, groupOf(true), options, true)]);
   const runOf = (e: ProvedEntry) => (sealed(e) ? closed : open);
   /** What bun test printed, for the runs that wrote no report (`onlyUnreported`) or all. */
   const testOutput = (onlyUnreported: boolean) =>
@@ -279,19 +288,71 @@ export async function runProve(root: string, options: ProveOptions): Promise<Pro
   return { ...done(out, results, testOutput(true), ran, records.length - ran), ...(planted ? { planted } : {}) };
 }
 
+/**
+ * How one group's test files run: a file every proof of which (stale or fresh, in the group) names a describe
+ * or test is run for those names only (one `--test-name-pattern` for all such files), the rest whole. A
+ * test no record names proves nothing and is left to `npm test`; every proof of a file that runs is covered
+ * whole, so a fresh proof of it may take the new result as before.
+ */
+export interface TestPlan {
+  /** Files run whole. */
+  whole: string[];
+  /** Files run for `names` only. */
+  named: string[];
+  names: string[];
+}
+
+export function testPlan(files: readonly string[], entries: readonly ProvedEntry[]): TestPlan {
+  const plan: TestPlan = { whole: [], named: [], names: [] };
+  const names = new Set<string>();
+  for (const f of files) {
+    const proofs = entries.filter((e) => e.record.proof!.tests.includes(f)).map((e) => e.record.proof!);
+    if (proofs.length && proofs.every((p) => p.name !== undefined)) {
+      plan.named.push(f);
+      for (const p of proofs) names.add(p.name!);
+    } else plan.whole.push(f);
+  }
+  plan.names = [...names].sort();
+  return plan;
+}
+
 /** The files of one group of proofs and their run: in `root`, or (`withoutRecords`) in a copy of it without data/. */
 async function runGroup(
   root: string,
-  files: readonly string[],
+  plan: TestPlan,
   options: ProveOptions,
   withoutRecords = false,
 ): Promise<{ files: Set<string>; run: TestRun }> {
-  if (!files.length) return { files: new Set(), run: { cases: [], reported: true, exitCode: 0, output: "" } };
-  if (!withoutRecords) return { files: new Set(files), run: await runTests(root, files, options) };
+  const files = new Set([...plan.whole, ...plan.named]);
+  if (!files.size) return { files, run: { cases: [], reported: true, exitCode: 0, output: "" } };
+  const runIn = async (dir: string): Promise<TestRun> => {
+    const runs = await Promise.all([
+      plan.whole.length ? runTests(dir, plan.whole, options) : undefined,
+      plan.named.length ? runTests(dir, plan.named, { ...options, namesAny: plan.names }) : undefined,
+    ]);
+    return mergeRuns(runs.filter((r): r is TestRun => r !== undefined));
+  };
+  if (!withoutRecords) return { files, run: await runIn(root) };
   const copy = copyRepository(root, ["data"]);
   try {
-    return { files: new Set(files), run: await runTests(copy.dir, files, options) };
+    return { files, run: await runIn(copy.dir) };
   } finally {
     copy.remove();
   }
+}
+
+/** Runs of different files as one: every case, reported only when each run wrote its report. */
+function mergeRuns(runs: readonly TestRun[]): TestRun {
+  if (runs.length === 1) return runs[0]!;
+  const timedOut = runs.some((r) => r.timedOut);
+  return {
+    cases: runs.flatMap((r) => r.cases),
+    reported: runs.every((r) => r.reported),
+    exitCode: runs.find((r) => r.exitCode !== 0)?.exitCode ?? 0,
+    output: runs
+      .map((r) => r.output)
+      .filter(Boolean)
+      .join("\n"),
+    ...(timedOut ? { timedOut } : {}),
+  };
 }

@@ -4,10 +4,12 @@
  * asserts the exact rule, file, line and column; the first run also checks what results.json records.
  */
 import { afterAll, describe, expect, test } from "bun:test";
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { parseJunit } from "../../src/prove/junit.ts";
+import { testPlan } from "../../src/prove/prove.ts";
+import type { ProvedEntry } from "../../src/core/model/proof.ts";
 import { PROVE_RESULTS } from "../../src/core/model/proof.ts";
 import { makeProject, removeProject, runMain } from "../helpers/project.ts";
 
@@ -264,6 +266,21 @@ test("the records name the criterion", () => {
     expect(readFileSync(runs, "utf8")).toBe("ran\nran\n");
   }, 60_000);
 
+  test("a test no record names does not run: a file whose proofs all name a describe or test runs for those names only", async () => {
+    // The marker is named by its absolute path: the proof reads no record, so it runs in a copy of the project.
+    const marker = join(mkdtempSync(join(tmpdir(), "takeoff-unclaimed-")), "ran");
+    projects.push(dirname(marker));
+    const other = `import { writeFileSync } from "node:fs";
+describe("not a proof", () => { test("slow and unclaimed", () => writeFileSync(${JSON.stringify(marker)}, "")); });
+`;
+    const dir = project("Beta", "control: Scope Isolation", { "a.test.ts": PASS.replace('describe("other"', `${other}describe("other"`) });
+    const run = await runMain("prove", dir, ["--no-faults"]);
+    expect(headlines(run.stderr)).toEqual([]);
+    const results = JSON.parse(readFileSync(join(dir, PROVE_RESULTS), "utf8"));
+    expect(results.records[0]).toMatchObject({ name: "Scope Isolation", matched: 2, passed: 2, failed: 0 });
+    expect(existsSync(marker)).toBe(false);
+  }, 60_000);
+
   test("a proof that matches zero tests: proof-matched-none at the proof key", async () => {
     const dir = project("Planned", "control: Scope Isolaton", { "a.test.ts": PASS });
     const run = await runMain("prove", dir);
@@ -272,6 +289,15 @@ test("the records name the criterion", () => {
     ]);
     expect(run.exitCode).toBe(1);
   }, 60_000);
+});
+
+test("a test plan: a file runs for its proofs' names, fresh ones included, only when every proof of it names one", () => {
+  const entry = (tests: string[], name?: string) =>
+    ({ record: { proof: { tests, ...(name === undefined ? {} : { name }) } } }) as unknown as ProvedEntry;
+  const entries = [entry(["a.test.ts"], "x"), entry(["a.test.ts", "b.test.ts"], "y"), entry(["b.test.ts"]), entry(["c.test.ts"], "z")];
+  // Only a.test.ts and b.test.ts hold stale proofs; x's proof is fresh but runs with them, so its name is in the pattern.
+  expect(testPlan(["a.test.ts", "b.test.ts"], entries)).toEqual({ whole: ["b.test.ts"], named: ["a.test.ts"], names: ["x", "y"] });
+  expect(testPlan(["c.test.ts"], entries)).toEqual({ whole: [], named: ["c.test.ts"], names: ["z"] });
 });
 
 describe("JUnit report", () => {
