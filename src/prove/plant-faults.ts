@@ -45,6 +45,8 @@ export interface PlantResult {
   /** The outcome of every listed fault, per record, in list order. */
   outcomes: Map<ProvedEntry, FaultOutcome[]>;
   diagnostics: Diagnostic[];
+  /** The diagnostics of each record's faults (those of `diagnostics`). */
+  diagnosticsOf: Map<ProvedEntry, Diagnostic[]>;
   /** Wall-clock seconds of the planting, copies included. */
   seconds: number;
 }
@@ -157,7 +159,8 @@ async function plantOne(copy: RepoCopy, entry: ProvedEntry, p: Planting, options
 export async function plantFaults(root: string, entries: readonly ProvedEntry[], options: PlantOptions): Promise<PlantResult> {
   const started = performance.now();
   const outcomes = new Map<ProvedEntry, FaultOutcome[]>();
-  const diagnostics: Diagnostic[] = [];
+  const diagnosticsOf = new Map<ProvedEntry, Diagnostic[]>();
+  const report = (entry: ProvedEntry, d: Diagnostic) => diagnosticsOf.set(entry, [...(diagnosticsOf.get(entry) ?? []), d]);
   const work: { entry: ProvedEntry; plantings: Planting[]; slots: (FaultOutcome | undefined)[] }[] = [];
   for (const entry of entries) {
     const faults = entry.record.proof?.faults ?? [];
@@ -168,7 +171,8 @@ export async function plantFaults(root: string, entries: readonly ProvedEntry[],
       const p = prepareFault(root, fault, i);
       if ("why" in p) {
         slots[i] = { id: fault.id, what: fault.what, state: "stale", failures: [], variants: [], reason: p.why, duration: 0 };
-        diagnostics.push(
+        report(
+          entry,
           diagnostic(
             "proof-fault-stale",
             recordPlace(entry, ["proof", "faults", i, p.key]),
@@ -232,7 +236,8 @@ export async function plantFaults(root: string, entries: readonly ProvedEntry[],
     list.forEach((o) => {
       if (o.state !== "missed" && o.state !== "error") return;
       const i = (w.entry.record.proof?.faults ?? []).findIndex((f) => f.id === o.id);
-      diagnostics.push(
+      report(
+        w.entry,
         diagnostic(
           "proof-fault-missed",
           recordPlace(w.entry, ["proof", "faults", i, "id"]),
@@ -241,5 +246,6 @@ export async function plantFaults(root: string, entries: readonly ProvedEntry[],
       );
     });
   }
-  return { outcomes, diagnostics, seconds: (performance.now() - started) / 1000 };
+  const diagnostics = entries.flatMap((e) => diagnosticsOf.get(e) ?? []);
+  return { outcomes, diagnostics, diagnosticsOf, seconds: (performance.now() - started) / 1000 };
 }

@@ -168,8 +168,25 @@ export async function runProve(root: string, options: ProveOptions): Promise<Pro
       withProof.filter((e) => sealed(e) === inCopy),
     );
   };
+  const plans = { open: groupOf(false), closed: groupOf(true) };
+  const planOf = (e: ProvedEntry) => (sealed(e) ? plans.closed : plans.open);
+  // A record whose files all run now takes the new result (fresh by construction); the others keep theirs.
+  const runsNow = (e: ProvedEntry) =>
+    toRun.has(e) || e.record.proof!.tests.every((f) => planOf(e).whole.includes(f) || planOf(e).named.includes(f));
   const provedAt = new Date().toISOString();
-  const [open, closed] = await Promise.all([runGroup(root, groupOf(false), options), runGroup(root, groupOf(true), options, true)]);
+  // Faults are planted while the proofs run, under every proof that runs now: a test run leaves a core idle
+  // much of the time (a site build, a server's answer), and planting after the last proof passed made a writer
+  // wait for both in turn. The outcomes are kept only under proofs that pass (below).
+  const planting =
+    options.faults === false
+      ? undefined
+      : plantFaults(root, withProof.filter(runsNow), {
+          bun: options.bun,
+          env: options.env,
+          concurrency: options.faultJobs ?? 2,
+          withoutRecords: sealed,
+        });
+  const [open, closed] = await Promise.all([runGroup(root, plans.open, options), runGroup(root, plans.closed, options, true)]);
   const runOf = (e: ProvedEntry) => (sealed(e) ? closed : open);
   /** What bun test printed, for the runs that wrote no report (`onlyUnreported`) or all. */
   const testOutput = (onlyUnreported: boolean) =>
@@ -178,9 +195,7 @@ export async function runProve(root: string, options: ProveOptions): Promise<Pro
       .map((r) => r.output)
       .filter(Boolean)
       .join("\n");
-  // A record whose files all ran now takes the new result (fresh by construction); the others keep theirs.
-  const keptOf = (e: ProvedEntry) =>
-    !toRun.has(e) && !e.record.proof!.tests.every((f) => runOf(e).files.has(f)) ? resultOf(previous!, e) : undefined;
+  const keptOf = (e: ProvedEntry) => (runsNow(e) ? undefined : resultOf(previous!, e));
   const fresh = new Map(
     withProof
       .filter((e) => !keptOf(e))
@@ -197,18 +212,10 @@ export async function runProve(root: string, options: ProveOptions): Promise<Pro
         ] as const;
       }),
   );
-  // Faults are planted only under proofs that ran now and pass: a failing proof has nothing to show by failing
-  // again, and a kept result keeps the fault outcomes of its own run.
+  // Fault outcomes count only under proofs that ran now and pass: a failing proof has nothing to show by
+  // failing again, and a kept result keeps the fault outcomes of its own run.
   const passing = [...fresh].filter(([, r]) => proofPassed(r)).map(([e]) => e);
-  const planted =
-    options.faults === false
-      ? undefined
-      : await plantFaults(root, passing, {
-          bun: options.bun,
-          env: options.env,
-          concurrency: options.faultJobs ?? 2,
-          withoutRecords: sealed,
-        });
+  const planted = planting && onlyUnder(await planting, passing);
   const after = proofInputsNow(root, model, withProof);
 
   const out: Diagnostic[] = [
@@ -286,6 +293,16 @@ export async function runProve(root: string, options: ProveOptions): Promise<Pro
   writeAtomic(join(root, PROVE_RESULTS), `${JSON.stringify(results, null, 2)}\n`, root);
   out.push(...checkClaims(model, results));
   return { ...done(out, results, testOutput(true), ran, records.length - ran), ...(planted ? { planted } : {}) };
+}
+
+/** What planting found under `entries` only. */
+function onlyUnder(planted: PlantResult, entries: readonly ProvedEntry[]): PlantResult {
+  return {
+    outcomes: new Map(entries.flatMap((e) => (planted.outcomes.has(e) ? [[e, planted.outcomes.get(e)!] as const] : []))),
+    diagnostics: entries.flatMap((e) => planted.diagnosticsOf.get(e) ?? []),
+    diagnosticsOf: new Map(entries.flatMap((e) => (planted.diagnosticsOf.has(e) ? [[e, planted.diagnosticsOf.get(e)!] as const] : []))),
+    seconds: planted.seconds,
+  };
 }
 
 /**

@@ -281,6 +281,54 @@ describe("not a proof", () => { test("slow and unclaimed", () => writeFileSync($
     expect(existsSync(marker)).toBe(false);
   }, 60_000);
 
+  test("faults are planted while the proofs run, not after the last: the planted run starts before the unplanted one ends", async () => {
+    const log = join(mkdtempSync(join(tmpdir(), "takeoff-overlap-")), "log");
+    projects.push(dirname(log));
+    writeFileSync(log, "");
+    // The unplanted run waits (with a deadline) until the planted one has started; run in turn, it waits in vain.
+    const overlap = `import { appendFileSync, readFileSync } from "node:fs";
+import { describe, expect, test } from "bun:test";
+import { scopeOf } from "../../src/app/scope.ts";
+const LOG = ${JSON.stringify(log)};
+describe("control: Scope Isolation", () => {
+  test("variant prod: reads stay in scope", async () => {
+    const planted = scopeOf("enterprise") === "prod";
+    appendFileSync(LOG, planted ? "planted\\n" : "unplanted starts\\n");
+    if (!planted) {
+      const deadline = Date.now() + 20_000;
+      while (!readFileSync(LOG, "utf8").includes("planted\\n") && Date.now() < deadline) await Bun.sleep(20);
+      appendFileSync(LOG, "unplanted ends\\n");
+    }
+    expect(scopeOf("prod")).toBe("prod");
+  }, 30_000);
+  test("variant enterprise: writes stay in scope", () => expect(scopeOf("enterprise")).toBe("enterprise"));
+});
+`;
+    const dir = project("Beta", "control: Scope Isolation", { "a.test.ts": overlap });
+    const run = await runMain("prove", dir);
+    expect(headlines(run.stderr)).toEqual([]);
+    expect(run.exitCode).toBe(0);
+    const lines = readFileSync(log, "utf8").trimEnd().split("\n");
+    expect([...lines].sort()).toEqual(["planted", "unplanted ends", "unplanted starts"]);
+    expect(lines.indexOf("planted")).toBeLessThan(lines.indexOf("unplanted ends"));
+    const results = JSON.parse(readFileSync(join(dir, PROVE_RESULTS), "utf8"));
+    expect(results.records[0].faults).toEqual([expect.objectContaining({ id: "one-scope", state: "caught" })]);
+  }, 60_000);
+
+  test("a proof that fails keeps no fault outcome, though its faults were planted while it ran", async () => {
+    const dir = project("Beta", "control: Scope Isolation", {
+      "a.test.ts": FAIL.replace('describe("control', 'import { scopeOf } from "../../src/app/scope.ts";\ndescribe("control').replace(
+        "expect(1).toBe(1)",
+        'expect(scopeOf("enterprise")).toBe("enterprise")',
+      ),
+    });
+    const run = await runMain("prove", dir);
+    expect(headlines(run.stderr).filter((l) => /proof-fault/.test(l))).toEqual([]);
+    const results = JSON.parse(readFileSync(join(dir, PROVE_RESULTS), "utf8"));
+    expect(results.records[0]).toMatchObject({ failed: 1 });
+    expect(results.records[0].faults).toBeUndefined();
+  }, 60_000);
+
   test("a proof that matches zero tests: proof-matched-none at the proof key", async () => {
     const dir = project("Planned", "control: Scope Isolaton", { "a.test.ts": PASS });
     const run = await runMain("prove", dir);
