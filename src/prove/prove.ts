@@ -5,9 +5,10 @@
  * validated repository paths), selects each record's tests from the report, and records per record what
  * matched, passed, failed and was skipped, how long it took and which variants the tests ran against,
  * with the proof's own inputs (src/core/model/proof-inputs.ts), their digests and its fingerprint. Only the
- * proofs without a fresh result run (all with `all`); the fresh results of the others are kept. Then each fault
- * a proof that ran and passed lists is planted into a copy of the repository and its tests run again there
- * (plant-faults.ts): a fault they do not catch fails the proof. Results go to .cache/prove/results.json
+ * proofs without a fresh result run (all with `all`), each file for its proofs' names only when they all name
+ * one (testPlan); the fresh results of the others are kept. While they run, each fault a running proof lists
+ * is planted into a copy of the repository and its tests run again there (plant-faults.ts); under a proof
+ * that passed, a fault they do not catch fails the proof (a failing proof's fault outcomes are dropped). Results go to .cache/prove/results.json
  * (atomically); claims are then held to them (unproven-claim,
  * status-behind-evidence).
  */
