@@ -67,6 +67,15 @@ describe("typecheck, incremental", () => {
     TSC,
   );
 
+  test("a tree where Astro has run (its global .astro/types.d.ts) keeps a build info apart from one where it has not", () => {
+    const dir = project(CLEAN);
+    const without = typecheckSlot(dir);
+    write(dir, { ".astro/types.d.ts": "export {};\n" });
+    expect(typecheckSlot(dir)).not.toBe(without);
+    rmSync(join(dir, ".astro"), { recursive: true });
+    expect(typecheckSlot(dir)).toBe(without);
+  });
+
   test(
     "an unchanged file is checked again when what it imports changes: the error is reported there",
     () => {

@@ -20,7 +20,10 @@
  *
  * The build info names files relative to itself, so each tree layout has its own slot: the relative path
  * from the run's folder to the (real) node_modules, the same for the repository in every copy the prover
- * makes (copies link node_modules and sit at the same depth), different for the repository itself.
+ * makes (copies link node_modules and sit at the same depth), different for the repository itself. And
+ * whether Astro has run there: tsconfig.json includes .astro/types.d.ts, global declarations that exist only
+ * where Astro wrote them (the repository, a copy a site proof built in), and a build info of the other kind
+ * would have every file checked again.
  */
 import { copyFileSync, existsSync, mkdirSync, realpathSync, renameSync, rmSync } from "node:fs";
 import { join, relative } from "node:path";
@@ -42,7 +45,8 @@ const runDir = (root: string) => join(root, ".cache", "typecheck", `run-${proces
 export function typecheckSlot(root: string): string {
   const modules = realpathSync(join(root, "node_modules"));
   const layout = relative(join(root, ".cache", "typecheck", "run"), modules);
-  const key = new Bun.CryptoHasher("sha256").update(layout).digest("hex").slice(0, 16);
+  const astro = existsSync(join(root, ".astro", "types.d.ts")) ? "astro types" : "no astro types";
+  const key = new Bun.CryptoHasher("sha256").update(`${layout}\0${astro}`).digest("hex").slice(0, 16);
   return join(modules, ".cache", "takeoff", "typecheck", `${key}.tsbuildinfo`);
 }
 
