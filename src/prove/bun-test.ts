@@ -23,6 +23,8 @@ export interface BunTestOptions {
   nameContains?: string;
   /** Run only tests whose full name contains one of these texts (the proofs' names; ignored with nameContains). */
   namesAny?: readonly string[];
+  /** Kill the run (and everything it started) when this aborts: its outcome is no longer wanted. */
+  signal?: AbortSignal;
 }
 
 export interface TestRun {
@@ -99,6 +101,9 @@ export async function runBunTest(root: string, files: readonly string[], options
       detached: true,
     });
     hold(child.pid);
+    const abandon = () => killGroup(child.pid);
+    options.signal?.addEventListener("abort", abandon, { once: true });
+    if (options.signal?.aborted) abandon();
     let timedOut = false;
     const timer = setTimeout(
       () => {
@@ -113,6 +118,7 @@ export async function runBunTest(root: string, files: readonly string[], options
       exitCode = await child.exited;
     } finally {
       clearTimeout(timer);
+      options.signal?.removeEventListener("abort", abandon);
       // Whatever the tests started and left running goes with the run (and lets go of the output pipes).
       killGroup(child.pid);
       release(child.pid);

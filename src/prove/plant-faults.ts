@@ -39,6 +39,11 @@ export interface PlantOptions extends Omit<BunTestOptions, "nameContains" | "nam
   totalTimeoutMs?: number;
   /** Records whose tests run without data/ (they read no record): their faults are proven the same way. */
   withoutRecords?: (entry: ProvedEntry) => boolean;
+  /**
+   * A record's faults are no longer wanted once this aborts (its proof failed): a planted run of it still
+   * going is killed, and the rest are not started (their outcome says so).
+   */
+  abandonedOf?: (entry: ProvedEntry) => AbortSignal | undefined;
 }
 
 export interface PlantResult {
@@ -121,6 +126,7 @@ async function plantOne(copy: RepoCopy, entry: ProvedEntry, p: Planting, options
       env: faultEnv(options.env),
       timeoutMs: options.faultTimeoutMs ?? 5 * 60_000,
       ...(proof.name === undefined ? {} : { nameContains: proof.name }),
+      ...(options.abandonedOf?.(entry) ? { signal: options.abandonedOf(entry)! } : {}),
     });
   } finally {
     writeAtomic(path, p.original, copy.dir, { durable: false });
@@ -210,18 +216,20 @@ export async function plantFaults(root: string, entries: readonly ProvedEntry[],
         try {
           for (let w = queue.shift(); w; w = queue.shift()) {
             for (const p of w.plantings) {
-              w.slots[p.index] =
-                performance.now() < deadline
+              const notPlanted = (why: string): FaultOutcome => ({
+                id: p.fault.id,
+                what: p.fault.what,
+                state: "error",
+                failures: [],
+                variants: [],
+                reason: `not planted: ${why}`,
+                duration: 0,
+              });
+              w.slots[p.index] = options.abandonedOf?.(w.entry)?.aborted
+                ? notPlanted("its proof failed")
+                : performance.now() < deadline
                   ? await plantShared(copy, w.entry, p)
-                  : {
-                      id: p.fault.id,
-                      what: p.fault.what,
-                      state: "error",
-                      failures: [],
-                      variants: [],
-                      reason: "not planted: the time for planting faults ran out",
-                      duration: 0,
-                    };
+                  : notPlanted("the time for planting faults ran out");
             }
           }
         } finally {

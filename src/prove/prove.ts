@@ -178,6 +178,8 @@ export async function runProve(root: string, options: ProveOptions): Promise<Pro
   // Faults are planted while the proofs run, under every proof that runs now: a test run leaves a core idle
   // much of the time (a site build, a server's answer), and planting after the last proof passed made a writer
   // wait for both in turn. The outcomes are kept only under proofs that pass (below).
+  // The planting under a proof that failed is abandoned as soon as that is known (its runs killed).
+  const abandon = new Map(withProof.map((e) => [e, new AbortController()] as const));
   const planting =
     options.faults === false
       ? undefined
@@ -186,6 +188,7 @@ export async function runProve(root: string, options: ProveOptions): Promise<Pro
           env: options.env,
           concurrency: options.faultJobs ?? 2,
           withoutRecords: sealed,
+          abandonedOf: (e) => abandon.get(e)?.signal,
         });
   const [open, closed] = await Promise.all([runGroup(root, plans.open, options), runGroup(root, plans.closed, options, true)]);
   const runOf = (e: ProvedEntry) => (sealed(e) ? closed : open);
@@ -216,6 +219,7 @@ export async function runProve(root: string, options: ProveOptions): Promise<Pro
   // Fault outcomes count only under proofs that ran now and pass: a failing proof has nothing to show by
   // failing again, and a kept result keeps the fault outcomes of its own run.
   const passing = [...fresh].filter(([, r]) => proofPassed(r)).map(([e]) => e);
+  for (const [e, r] of fresh) if (!proofPassed(r)) abandon.get(e)!.abort();
   const planted = planting && onlyUnder(await planting, passing);
   const after = proofInputsNow(root, model, withProof);
 

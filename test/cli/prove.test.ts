@@ -329,6 +329,26 @@ describe("control: Scope Isolation", () => {
     expect(results.records[0].faults).toBeUndefined();
   }, 60_000);
 
+  test("the planting under a proof that fails is abandoned once it fails: a planted run that would hang is killed", async () => {
+    const hangs = `import { describe, expect, test } from "bun:test";
+import { scopeOf } from "../../src/app/scope.ts";
+describe("control: Scope Isolation", () => {
+  test("variant prod: fails, and hangs with the fault planted", async () => {
+    if (scopeOf("enterprise") === "prod") await Bun.sleep(40_000);
+    expect(1).toBe(2);
+  }, 60_000);
+});
+`;
+    const dir = project("Beta", "control: Scope Isolation", { "a.test.ts": hangs });
+    const started = performance.now();
+    const run = await runMain("prove", dir);
+    expect(performance.now() - started).toBeLessThan(20_000);
+    expect(headlines(run.stderr).filter((l) => /proof-failed|proof-fault/.test(l))).toEqual([
+      "data/security.yaml:19:3: error proof-failed: 1 of 1 tests proving Scope Isolation failed in prod: control: Scope Isolation › variant prod: fails, and hangs with the fault planted",
+    ]);
+    expect(JSON.parse(readFileSync(join(dir, PROVE_RESULTS), "utf8")).records[0].faults).toBeUndefined();
+  }, 60_000);
+
   test("a proof that matches zero tests: proof-matched-none at the proof key", async () => {
     const dir = project("Planned", "control: Scope Isolaton", { "a.test.ts": PASS });
     const run = await runMain("prove", dir);
