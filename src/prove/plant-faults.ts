@@ -159,8 +159,9 @@ async function plantOne(copy: RepoCopy, entry: ProvedEntry, p: Planting, options
 }
 
 /**
- * Plants the faults of `entries` (records whose proof passed; the others have nothing to show) into copies
- * of `root` and returns each fault's outcome with a diagnostic for each not caught.
+ * Plants the faults of `entries` into copies of `root` and returns each fault's outcome with a diagnostic for
+ * each not caught. The prover calls it while the proofs themselves run, and keeps what it finds only under
+ * proofs that pass (a failing proof has nothing to show; `abandonedOf` stops its planting).
  */
 export async function plantFaults(root: string, entries: readonly ProvedEntry[], options: PlantOptions): Promise<PlantResult> {
   const started = performance.now();

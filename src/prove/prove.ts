@@ -8,8 +8,8 @@
  * proofs without a fresh result run (all with `all`), each file for its proofs' names only when they all name
  * one (testPlan); the fresh results of the others are kept. While they run, each fault a running proof lists
  * is planted into a copy of the repository and its tests run again there (plant-faults.ts); under a proof
- * that passed, a fault they do not catch fails the proof (a failing proof's fault outcomes are dropped). Results go to .cache/prove/results.json
- * (atomically); claims are then held to them (unproven-claim,
+ * that passed, a fault they do not catch fails the proof (under one that failed, planting is abandoned).
+ * Results go to .cache/prove/results.json (atomically); claims are then held to them (unproven-claim,
  * status-behind-evidence).
  */
 import { join } from "node:path";
@@ -177,8 +177,8 @@ export async function runProve(root: string, options: ProveOptions): Promise<Pro
   const provedAt = new Date().toISOString();
   // Faults are planted while the proofs run, under every proof that runs now: a test run leaves a core idle
   // much of the time (a site build, a server's answer), and planting after the last proof passed made a writer
-  // wait for both in turn. The outcomes are kept only under proofs that pass (below).
-  // The planting under a proof that failed is abandoned as soon as that is known (its runs killed).
+  // wait for both in turn. The outcomes are kept only under proofs that pass; under one that failed, planting
+  // is abandoned as soon as that is known (its planted runs killed, the rest not started).
   const abandon = new Map(withProof.map((e) => [e, new AbortController()] as const));
   const planting =
     options.faults === false
