@@ -3,7 +3,8 @@
  * process group of its own (setsid), so a timeout or the end of the run kills what the tests started too
  * (servers of built variants), not only bun test. BUN_OPTIONS is never passed on; no record text reaches the
  * command line but validated repository paths and, to narrow a run to one proof, its name as an escaped
- * (literal) regular expression inside one `--test-name-pattern=` argument, never read as an option.
+ * (literal) regular expression inside one `--test-name-pattern=` argument (several names: an alternation of
+ * literal ones), never read as an option.
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -20,6 +21,10 @@ export interface BunTestOptions {
   timeoutMs?: number;
   /** Run only tests whose full name contains this text (a describe or test name of a proof). */
   nameContains?: string;
+  /** Run only tests whose full name contains one of these texts (the proofs' names; ignored with nameContains). */
+  namesAny?: readonly string[];
+  /** Kill the run (and everything it started) when this aborts: its outcome is no longer wanted. */
+  signal?: AbortSignal;
 }
 
 export interface TestRun {
@@ -83,7 +88,10 @@ export async function runBunTest(root: string, files: readonly string[], options
   try {
     // Every file is a validated repository path (isRepoPath): "./" keeps bun test from reading it as a filter.
     const args = files.filter((f) => isRepoPath(f, { ext: ".test.ts" })).map((f) => `./${f}`);
-    const filter = options.nameContains === undefined ? [] : [`--test-name-pattern=${literalPattern(options.nameContains)}`];
+    const names = options.nameContains !== undefined ? [options.nameContains] : (options.namesAny ?? []);
+    const filter = names.length
+      ? [`--test-name-pattern=${names.length === 1 ? literalPattern(names[0]!) : `(?:${names.map(literalPattern).join("|")})`}`]
+      : [];
     const child = Bun.spawn([options.bun, "test", "--reporter=junit", `--reporter-outfile=${out}`, ...filter, ...args], {
       cwd: root,
       env,
@@ -93,6 +101,9 @@ export async function runBunTest(root: string, files: readonly string[], options
       detached: true,
     });
     hold(child.pid);
+    const abandon = () => killGroup(child.pid);
+    options.signal?.addEventListener("abort", abandon, { once: true });
+    if (options.signal?.aborted) abandon();
     let timedOut = false;
     const timer = setTimeout(
       () => {
@@ -107,6 +118,7 @@ export async function runBunTest(root: string, files: readonly string[], options
       exitCode = await child.exited;
     } finally {
       clearTimeout(timer);
+      options.signal?.removeEventListener("abort", abandon);
       // Whatever the tests started and left running goes with the run (and lets go of the output pipes).
       killGroup(child.pid);
       release(child.pid);

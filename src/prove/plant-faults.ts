@@ -30,7 +30,7 @@ import { variantOf } from "./junit.ts";
 import { selectCases } from "./select-cases.ts";
 import { copyRepository, type RepoCopy } from "./repo-copy.ts";
 
-export interface PlantOptions extends Omit<BunTestOptions, "nameContains" | "timeoutMs"> {
+export interface PlantOptions extends Omit<BunTestOptions, "nameContains" | "namesAny" | "timeoutMs"> {
   /** Copies, each proving the faults of one record at a time (default 1). */
   concurrency?: number;
   /** Deadline of one planted run (default 5 minutes). */
@@ -39,12 +39,19 @@ export interface PlantOptions extends Omit<BunTestOptions, "nameContains" | "tim
   totalTimeoutMs?: number;
   /** Records whose tests run without data/ (they read no record): their faults are proven the same way. */
   withoutRecords?: (entry: ProvedEntry) => boolean;
+  /**
+   * A record's faults are no longer wanted once this aborts (its proof failed): a planted run of it still
+   * going is killed, and the rest are not started (their outcome says so).
+   */
+  abandonedOf?: (entry: ProvedEntry) => AbortSignal | undefined;
 }
 
 export interface PlantResult {
   /** The outcome of every listed fault, per record, in list order. */
   outcomes: Map<ProvedEntry, FaultOutcome[]>;
   diagnostics: Diagnostic[];
+  /** The diagnostics of each record's faults (those of `diagnostics`). */
+  diagnosticsOf: Map<ProvedEntry, Diagnostic[]>;
   /** Wall-clock seconds of the planting, copies included. */
   seconds: number;
 }
@@ -119,6 +126,7 @@ async function plantOne(copy: RepoCopy, entry: ProvedEntry, p: Planting, options
       env: faultEnv(options.env),
       timeoutMs: options.faultTimeoutMs ?? 5 * 60_000,
       ...(proof.name === undefined ? {} : { nameContains: proof.name }),
+      ...(options.abandonedOf?.(entry) ? { signal: options.abandonedOf(entry)! } : {}),
     });
   } finally {
     writeAtomic(path, p.original, copy.dir, { durable: false });
@@ -151,13 +159,15 @@ async function plantOne(copy: RepoCopy, entry: ProvedEntry, p: Planting, options
 }
 
 /**
- * Plants the faults of `entries` (records whose proof passed; the others have nothing to show) into copies
- * of `root` and returns each fault's outcome with a diagnostic for each not caught.
+ * Plants the faults of `entries` into copies of `root` and returns each fault's outcome with a diagnostic for
+ * each not caught. The prover calls it while the proofs themselves run, and keeps what it finds only under
+ * proofs that pass (a failing proof has nothing to show; `abandonedOf` stops its planting).
  */
 export async function plantFaults(root: string, entries: readonly ProvedEntry[], options: PlantOptions): Promise<PlantResult> {
   const started = performance.now();
   const outcomes = new Map<ProvedEntry, FaultOutcome[]>();
-  const diagnostics: Diagnostic[] = [];
+  const diagnosticsOf = new Map<ProvedEntry, Diagnostic[]>();
+  const report = (entry: ProvedEntry, d: Diagnostic) => diagnosticsOf.set(entry, [...(diagnosticsOf.get(entry) ?? []), d]);
   const work: { entry: ProvedEntry; plantings: Planting[]; slots: (FaultOutcome | undefined)[] }[] = [];
   for (const entry of entries) {
     const faults = entry.record.proof?.faults ?? [];
@@ -168,7 +178,8 @@ export async function plantFaults(root: string, entries: readonly ProvedEntry[],
       const p = prepareFault(root, fault, i);
       if ("why" in p) {
         slots[i] = { id: fault.id, what: fault.what, state: "stale", failures: [], variants: [], reason: p.why, duration: 0 };
-        diagnostics.push(
+        report(
+          entry,
           diagnostic(
             "proof-fault-stale",
             recordPlace(entry, ["proof", "faults", i, p.key]),
@@ -206,18 +217,20 @@ export async function plantFaults(root: string, entries: readonly ProvedEntry[],
         try {
           for (let w = queue.shift(); w; w = queue.shift()) {
             for (const p of w.plantings) {
-              w.slots[p.index] =
-                performance.now() < deadline
+              const notPlanted = (why: string): FaultOutcome => ({
+                id: p.fault.id,
+                what: p.fault.what,
+                state: "error",
+                failures: [],
+                variants: [],
+                reason: `not planted: ${why}`,
+                duration: 0,
+              });
+              w.slots[p.index] = options.abandonedOf?.(w.entry)?.aborted
+                ? notPlanted("its proof failed")
+                : performance.now() < deadline
                   ? await plantShared(copy, w.entry, p)
-                  : {
-                      id: p.fault.id,
-                      what: p.fault.what,
-                      state: "error",
-                      failures: [],
-                      variants: [],
-                      reason: "not planted: the time for planting faults ran out",
-                      duration: 0,
-                    };
+                  : notPlanted("the time for planting faults ran out");
             }
           }
         } finally {
@@ -232,7 +245,8 @@ export async function plantFaults(root: string, entries: readonly ProvedEntry[],
     list.forEach((o) => {
       if (o.state !== "missed" && o.state !== "error") return;
       const i = (w.entry.record.proof?.faults ?? []).findIndex((f) => f.id === o.id);
-      diagnostics.push(
+      report(
+        w.entry,
         diagnostic(
           "proof-fault-missed",
           recordPlace(w.entry, ["proof", "faults", i, "id"]),
@@ -241,5 +255,6 @@ export async function plantFaults(root: string, entries: readonly ProvedEntry[],
       );
     });
   }
-  return { outcomes, diagnostics, seconds: (performance.now() - started) / 1000 };
+  const diagnostics = entries.flatMap((e) => diagnosticsOf.get(e) ?? []);
+  return { outcomes, diagnostics, diagnosticsOf, seconds: (performance.now() - started) / 1000 };
 }

@@ -5,10 +5,11 @@
  * validated repository paths), selects each record's tests from the report, and records per record what
  * matched, passed, failed and was skipped, how long it took and which variants the tests ran against,
  * with the proof's own inputs (src/core/model/proof-inputs.ts), their digests and its fingerprint. Only the
- * proofs without a fresh result run (all with `all`); the fresh results of the others are kept. Then each fault
- * a proof that ran and passed lists is planted into a copy of the repository and its tests run again there
- * (plant-faults.ts): a fault they do not catch fails the proof. Results go to .cache/prove/results.json
- * (atomically); claims are then held to them (unproven-claim,
+ * proofs without a fresh result run (all with `all`), each file for its proofs' names only when they all name
+ * one (testPlan); the fresh results of the others are kept. While they run, each fault a running proof lists
+ * is planted into a copy of the repository and its tests run again there (plant-faults.ts); under a proof
+ * that passed, a fault they do not catch fails the proof (under one that failed, planting is abandoned).
+ * Results go to .cache/prove/results.json (atomically); claims are then held to them (unproven-claim,
  * status-behind-evidence).
  */
 import { join } from "node:path";
@@ -74,7 +75,11 @@ export interface ProveOutcome {
 }
 
 /** Runs `files` (validated repository paths) with bun test in `root`; the JUnit report is read back. */
-export function runTests(root: string, files: readonly string[], options: ProveOptions): Promise<TestRun> {
+export function runTests(
+  root: string,
+  files: readonly string[],
+  options: ProveOptions & { namesAny?: readonly string[] },
+): Promise<TestRun> {
   return runBunTest(root, files, options);
 }
 
@@ -158,12 +163,37 @@ export async function runProve(root: string, options: ProveOptions): Promise<Pro
   // A proof that reads no record runs where there is none (a copy without data/): a test that loads the
   // records after all, by any way its module graph does not show (a child process, a worker), fails there.
   const sealed = (e: ProvedEntry) => readsNoRecord(before.inputs.get(e)!);
-  const filesOf = (inCopy: boolean) =>
-    [...new Set([...toRun].filter((e) => sealed(e) === inCopy).flatMap((e) => e.record.proof!.tests))]
+  const groupOf = (inCopy: boolean) => {
+    const files = [...new Set([...toRun].filter((e) => sealed(e) === inCopy).flatMap((e) => e.record.proof!.tests))]
       .sort()
       .filter((f) => isProofFile(root, f));
+    return testPlan(
+      files,
+      withProof.filter((e) => sealed(e) === inCopy),
+    );
+  };
+  const plans = { open: groupOf(false), closed: groupOf(true) };
+  const planOf = (e: ProvedEntry) => (sealed(e) ? plans.closed : plans.open);
+  // A record whose files all run now takes the new result (fresh by construction); the others keep theirs.
+  const runsNow = (e: ProvedEntry) =>
+    toRun.has(e) || e.record.proof!.tests.every((f) => planOf(e).whole.includes(f) || planOf(e).named.includes(f));
   const provedAt = new Date().toISOString();
-  const [open, closed] = await Promise.all([runGroup(root, filesOf(false), options), runGroup(root, filesOf(true), options, true)]);
+  // Faults are planted while the proofs run, under every proof that runs now: a test run leaves a core idle
+  // much of the time (a site build, a server's answer), and planting after the last proof passed made a writer
+  // wait for both in turn. The outcomes are kept only under proofs that pass; under one that failed, planting
+  // is abandoned as soon as that is known (its planted runs killed, the rest not started).
+  const abandon = new Map(withProof.map((e) => [e, new AbortController()] as const));
+  const planting =
+    options.faults === false
+      ? undefined
+      : plantFaults(root, withProof.filter(runsNow), {
+          bun: options.bun,
+          env: options.env,
+          concurrency: options.faultJobs ?? 2,
+          withoutRecords: sealed,
+          abandonedOf: (e) => abandon.get(e)?.signal,
+        });
+  const [open, closed] = await Promise.all([runGroup(root, plans.open, options), runGroup(root, plans.closed, options, true)]);
   const runOf = (e: ProvedEntry) => (sealed(e) ? closed : open);
   /** What bun test printed, for the runs that wrote no report (`onlyUnreported`) or all. */
   const testOutput = (onlyUnreported: boolean) =>
@@ -172,9 +202,7 @@ export async function runProve(root: string, options: ProveOptions): Promise<Pro
       .map((r) => r.output)
       .filter(Boolean)
       .join("\n");
-  // A record whose files all ran now takes the new result (fresh by construction); the others keep theirs.
-  const keptOf = (e: ProvedEntry) =>
-    !toRun.has(e) && !e.record.proof!.tests.every((f) => runOf(e).files.has(f)) ? resultOf(previous!, e) : undefined;
+  const keptOf = (e: ProvedEntry) => (runsNow(e) ? undefined : resultOf(previous!, e));
   const fresh = new Map(
     withProof
       .filter((e) => !keptOf(e))
@@ -191,18 +219,11 @@ export async function runProve(root: string, options: ProveOptions): Promise<Pro
         ] as const;
       }),
   );
-  // Faults are planted only under proofs that ran now and pass: a failing proof has nothing to show by failing
-  // again, and a kept result keeps the fault outcomes of its own run.
+  // Fault outcomes count only under proofs that ran now and pass: a failing proof has nothing to show by
+  // failing again, and a kept result keeps the fault outcomes of its own run.
   const passing = [...fresh].filter(([, r]) => proofPassed(r)).map(([e]) => e);
-  const planted =
-    options.faults === false
-      ? undefined
-      : await plantFaults(root, passing, {
-          bun: options.bun,
-          env: options.env,
-          concurrency: options.faultJobs ?? 2,
-          withoutRecords: sealed,
-        });
+  for (const [e, r] of fresh) if (!proofPassed(r)) abandon.get(e)!.abort();
+  const planted = planting && onlyUnder(await planting, passing);
   const after = proofInputsNow(root, model, withProof);
 
   const out: Diagnostic[] = [
@@ -282,19 +303,81 @@ export async function runProve(root: string, options: ProveOptions): Promise<Pro
   return { ...done(out, results, testOutput(true), ran, records.length - ran), ...(planted ? { planted } : {}) };
 }
 
+/** What planting found under `entries` only. */
+function onlyUnder(planted: PlantResult, entries: readonly ProvedEntry[]): PlantResult {
+  return {
+    outcomes: new Map(entries.flatMap((e) => (planted.outcomes.has(e) ? [[e, planted.outcomes.get(e)!] as const] : []))),
+    diagnostics: entries.flatMap((e) => planted.diagnosticsOf.get(e) ?? []),
+    diagnosticsOf: new Map(entries.flatMap((e) => (planted.diagnosticsOf.has(e) ? [[e, planted.diagnosticsOf.get(e)!] as const] : []))),
+    seconds: planted.seconds,
+  };
+}
+
+/**
+ * How one group's test files run: a file every proof of which (stale or fresh, in the group) names a describe
+ * or test is run for those names only (one `--test-name-pattern` for all such files), the rest whole. A
+ * test no record names proves nothing and is left to `npm test`; every proof of a file that runs is covered
+ * whole, so a fresh proof of it may take the new result as before.
+ */
+export interface TestPlan {
+  /** Files run whole. */
+  whole: string[];
+  /** Files run for `names` only. */
+  named: string[];
+  names: string[];
+}
+
+export function testPlan(files: readonly string[], entries: readonly ProvedEntry[]): TestPlan {
+  const plan: TestPlan = { whole: [], named: [], names: [] };
+  const names = new Set<string>();
+  for (const f of files) {
+    const proofs = entries.filter((e) => e.record.proof!.tests.includes(f)).map((e) => e.record.proof!);
+    if (proofs.length && proofs.every((p) => p.name !== undefined)) {
+      plan.named.push(f);
+      for (const p of proofs) names.add(p.name!);
+    } else plan.whole.push(f);
+  }
+  plan.names = [...names].sort();
+  return plan;
+}
+
 /** The files of one group of proofs and their run: in `root`, or (`withoutRecords`) in a copy of it without data/. */
 async function runGroup(
   root: string,
-  files: readonly string[],
+  plan: TestPlan,
   options: ProveOptions,
   withoutRecords = false,
 ): Promise<{ files: Set<string>; run: TestRun }> {
-  if (!files.length) return { files: new Set(), run: { cases: [], reported: true, exitCode: 0, output: "" } };
-  if (!withoutRecords) return { files: new Set(files), run: await runTests(root, files, options) };
+  const files = new Set([...plan.whole, ...plan.named]);
+  if (!files.size) return { files, run: { cases: [], reported: true, exitCode: 0, output: "" } };
+  const runIn = async (dir: string): Promise<TestRun> => {
+    const runs = await Promise.all([
+      plan.whole.length ? runTests(dir, plan.whole, options) : undefined,
+      plan.named.length ? runTests(dir, plan.named, { ...options, namesAny: plan.names }) : undefined,
+    ]);
+    return mergeRuns(runs.filter((r): r is TestRun => r !== undefined));
+  };
+  if (!withoutRecords) return { files, run: await runIn(root) };
   const copy = copyRepository(root, ["data"]);
   try {
-    return { files: new Set(files), run: await runTests(copy.dir, files, options) };
+    return { files, run: await runIn(copy.dir) };
   } finally {
     copy.remove();
   }
+}
+
+/** Runs of different files as one: every case, reported only when each run wrote its report. */
+function mergeRuns(runs: readonly TestRun[]): TestRun {
+  if (runs.length === 1) return runs[0]!;
+  const timedOut = runs.some((r) => r.timedOut);
+  return {
+    cases: runs.flatMap((r) => r.cases),
+    reported: runs.every((r) => r.reported),
+    exitCode: runs.find((r) => r.exitCode !== 0)?.exitCode ?? 0,
+    output: runs
+      .map((r) => r.output)
+      .filter(Boolean)
+      .join("\n"),
+    ...(timedOut ? { timedOut } : {}),
+  };
 }

@@ -516,7 +516,8 @@ describe("control: RBAC Token Validation", () => {
       `variant ${v.name}: ${development ? "without PERF_TOKEN_SECRET it uses a random per-process secret, printed once" : "refuses to start without PERF_TOKEN_SECRET"}`,
       async () => {
         if (!development) {
-          const r = await runCli(v, ["--serve", "--port=0", "--host=127.0.0.1"]);
+          // A build that serves after all is stopped as soon as it says so (and fails below), not at the deadline.
+          const r = await runCli(v, ["--serve", "--port=0", "--host=127.0.0.1"], {}, 30_000, (out) => out.includes("serving"));
           expect(r.code).toBe(2);
           expect(r.err).toContain("refusing to start: RBAC needs a signing secret");
           expect(r.out).not.toContain("serving");

@@ -157,14 +157,33 @@ export interface CliRun {
   code: number;
 }
 
-/** Runs a built variant to completion (asynchronously, so in-process servers such as s3rver keep answering). */
-export async function runCli(variant: Variant, args: string[], env: Record<string, string> = {}, timeoutMs = 30_000): Promise<CliRun> {
+/**
+ * Runs a built variant to completion (asynchronously, so in-process servers such as s3rver keep answering).
+ * `stopWhen` ends it early, killed, as soon as its standard output so far satisfies it: a run that was meant to
+ * refuse and exit, and serves instead, fails its test at once rather than at the deadline.
+ */
+export async function runCli(
+  variant: Variant,
+  args: string[],
+  env: Record<string, string> = {},
+  timeoutMs = 30_000,
+  stopWhen?: (out: string) => boolean,
+): Promise<CliRun> {
   const main = await built(variant);
   const proc = Bun.spawn([process.execPath, main, ...args], { cwd: TMP(), env: childEnv(env), stdout: "pipe", stderr: "pipe" });
   children.add(proc);
   const timer = setTimeout(() => proc.kill("SIGKILL"), timeoutMs);
   try {
-    const [out, err] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text()]);
+    const readOut = async () => {
+      let out = "";
+      const decoder = new TextDecoder();
+      for await (const chunk of proc.stdout) {
+        out += decoder.decode(chunk, { stream: true });
+        if (stopWhen?.(out)) proc.kill("SIGKILL");
+      }
+      return out + decoder.decode();
+    };
+    const [out, err] = await Promise.all([readOut(), new Response(proc.stderr).text()]);
     const code = await proc.exited;
     return { out, err, code };
   } finally {

@@ -4,10 +4,12 @@
  * asserts the exact rule, file, line and column; the first run also checks what results.json records.
  */
 import { afterAll, describe, expect, test } from "bun:test";
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { parseJunit } from "../../src/prove/junit.ts";
+import { testPlan } from "../../src/prove/prove.ts";
+import type { ProvedEntry } from "../../src/core/model/proof.ts";
 import { PROVE_RESULTS } from "../../src/core/model/proof.ts";
 import { makeProject, removeProject, runMain } from "../helpers/project.ts";
 
@@ -264,6 +266,89 @@ test("the records name the criterion", () => {
     expect(readFileSync(runs, "utf8")).toBe("ran\nran\n");
   }, 60_000);
 
+  test("a test no record names does not run: a file whose proofs all name a describe or test runs for those names only", async () => {
+    // The marker is named by its absolute path: the proof reads no record, so it runs in a copy of the project.
+    const marker = join(mkdtempSync(join(tmpdir(), "takeoff-unclaimed-")), "ran");
+    projects.push(dirname(marker));
+    const other = `import { writeFileSync } from "node:fs";
+describe("not a proof", () => { test("slow and unclaimed", () => writeFileSync(${JSON.stringify(marker)}, "")); });
+`;
+    const dir = project("Beta", "control: Scope Isolation", { "a.test.ts": PASS.replace('describe("other"', `${other}describe("other"`) });
+    const run = await runMain("prove", dir, ["--no-faults"]);
+    expect(headlines(run.stderr)).toEqual([]);
+    const results = JSON.parse(readFileSync(join(dir, PROVE_RESULTS), "utf8"));
+    expect(results.records[0]).toMatchObject({ name: "Scope Isolation", matched: 2, passed: 2, failed: 0 });
+    expect(existsSync(marker)).toBe(false);
+  }, 60_000);
+
+  test("faults are planted while the proofs run, not after the last: the planted run starts before the unplanted one ends", async () => {
+    const log = join(mkdtempSync(join(tmpdir(), "takeoff-overlap-")), "log");
+    projects.push(dirname(log));
+    writeFileSync(log, "");
+    // The unplanted run waits (with a deadline) until the planted one has started; run in turn, it waits in vain.
+    const overlap = `import { appendFileSync, readFileSync } from "node:fs";
+import { describe, expect, test } from "bun:test";
+import { scopeOf } from "../../src/app/scope.ts";
+const LOG = ${JSON.stringify(log)};
+describe("control: Scope Isolation", () => {
+  test("variant prod: reads stay in scope", async () => {
+    const planted = scopeOf("enterprise") === "prod";
+    appendFileSync(LOG, planted ? "planted\\n" : "unplanted starts\\n");
+    if (!planted) {
+      const deadline = Date.now() + 20_000;
+      while (!readFileSync(LOG, "utf8").includes("planted\\n") && Date.now() < deadline) await Bun.sleep(20);
+      appendFileSync(LOG, "unplanted ends\\n");
+    }
+    expect(scopeOf("prod")).toBe("prod");
+  }, 30_000);
+  test("variant enterprise: writes stay in scope", () => expect(scopeOf("enterprise")).toBe("enterprise"));
+});
+`;
+    const dir = project("Beta", "control: Scope Isolation", { "a.test.ts": overlap });
+    const run = await runMain("prove", dir);
+    expect(headlines(run.stderr)).toEqual([]);
+    expect(run.exitCode).toBe(0);
+    const lines = readFileSync(log, "utf8").trimEnd().split("\n");
+    expect([...lines].sort()).toEqual(["planted", "unplanted ends", "unplanted starts"]);
+    expect(lines.indexOf("planted")).toBeLessThan(lines.indexOf("unplanted ends"));
+    const results = JSON.parse(readFileSync(join(dir, PROVE_RESULTS), "utf8"));
+    expect(results.records[0].faults).toEqual([expect.objectContaining({ id: "one-scope", state: "caught" })]);
+  }, 60_000);
+
+  test("a proof that fails keeps no fault outcome, though its faults were planted while it ran", async () => {
+    const dir = project("Beta", "control: Scope Isolation", {
+      "a.test.ts": FAIL.replace('describe("control', 'import { scopeOf } from "../../src/app/scope.ts";\ndescribe("control').replace(
+        "expect(1).toBe(1)",
+        'expect(scopeOf("enterprise")).toBe("enterprise")',
+      ),
+    });
+    const run = await runMain("prove", dir);
+    expect(headlines(run.stderr).filter((l) => /proof-fault/.test(l))).toEqual([]);
+    const results = JSON.parse(readFileSync(join(dir, PROVE_RESULTS), "utf8"));
+    expect(results.records[0]).toMatchObject({ failed: 1 });
+    expect(results.records[0].faults).toBeUndefined();
+  }, 60_000);
+
+  test("the planting under a proof that fails is abandoned once it fails: a planted run that would hang is killed", async () => {
+    const hangs = `import { describe, expect, test } from "bun:test";
+import { scopeOf } from "../../src/app/scope.ts";
+describe("control: Scope Isolation", () => {
+  test("variant prod: fails, and hangs with the fault planted", async () => {
+    if (scopeOf("enterprise") === "prod") await Bun.sleep(40_000);
+    expect(1).toBe(2);
+  }, 60_000);
+});
+`;
+    const dir = project("Beta", "control: Scope Isolation", { "a.test.ts": hangs });
+    const started = performance.now();
+    const run = await runMain("prove", dir);
+    expect(performance.now() - started).toBeLessThan(20_000);
+    expect(headlines(run.stderr).filter((l) => /proof-failed|proof-fault/.test(l))).toEqual([
+      "data/security.yaml:19:3: error proof-failed: 1 of 1 tests proving Scope Isolation failed in prod: control: Scope Isolation › variant prod: fails, and hangs with the fault planted",
+    ]);
+    expect(JSON.parse(readFileSync(join(dir, PROVE_RESULTS), "utf8")).records[0].faults).toBeUndefined();
+  }, 60_000);
+
   test("a proof that matches zero tests: proof-matched-none at the proof key", async () => {
     const dir = project("Planned", "control: Scope Isolaton", { "a.test.ts": PASS });
     const run = await runMain("prove", dir);
@@ -272,6 +357,15 @@ test("the records name the criterion", () => {
     ]);
     expect(run.exitCode).toBe(1);
   }, 60_000);
+});
+
+test("a test plan: a file runs for its proofs' names, fresh ones included, only when every proof of it names one", () => {
+  const entry = (tests: string[], name?: string) =>
+    ({ record: { proof: { tests, ...(name === undefined ? {} : { name }) } } }) as unknown as ProvedEntry;
+  const entries = [entry(["a.test.ts"], "x"), entry(["a.test.ts", "b.test.ts"], "y"), entry(["b.test.ts"]), entry(["c.test.ts"], "z")];
+  // Only a.test.ts and b.test.ts hold stale proofs; x's proof is fresh but runs with them, so its name is in the pattern.
+  expect(testPlan(["a.test.ts", "b.test.ts"], entries)).toEqual({ whole: ["b.test.ts"], named: ["a.test.ts"], names: ["x", "y"] });
+  expect(testPlan(["c.test.ts"], entries)).toEqual({ whole: [], named: ["c.test.ts"], names: ["z"] });
 });
 
 describe("JUnit report", () => {
