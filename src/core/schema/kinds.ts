@@ -93,8 +93,8 @@ const Limit = z.strictObject({
 
 /**
  * Every kind: the master shape with the columns it need not fill made optional, its own Type values, and
- * its own fields. Each is built the first time it is asked for (kindSchema): building all eight costs a
- * check after an edit more than validating the edited file does, and that needs one.
+ * its own fields. Each is built the first time it is asked for (kindSchema): a check after an edit validates
+ * one kind, and building all eight cost it more than that validation.
  */
 const BUILDERS = {
   // Scopes and team roles have no Release/Status: nothing about them is a claim a check could prove (a scope is
