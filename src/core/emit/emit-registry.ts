@@ -107,8 +107,8 @@ function metaInterface(name: string, properties: readonly Property[]): string[] 
 }
 
 export function emitRegistry(model: Model): string {
-  const FLAG_PROPERTIES = flagProperties();
-  const VARIANT_PROPERTIES = variantProperties();
+  const flagProps = flagProperties();
+  const variantProps = variantProperties();
   const flags = [...model.records.features].sort((a, b) => a.record.name.localeCompare(b.record.name));
   const variants = model.records.variants;
   const lines: string[] = [];
@@ -122,9 +122,9 @@ export function emitRegistry(model: Model): string {
   lines.push("  }");
   lines.push("}");
   lines.push("");
-  lines.push(...metaInterface("FlagMeta", FLAG_PROPERTIES));
+  lines.push(...metaInterface("FlagMeta", flagProps));
   lines.push("");
-  lines.push(...metaInterface("VariantMeta", VARIANT_PROPERTIES));
+  lines.push(...metaInterface("VariantMeta", variantProps));
   lines.push("");
   lines.push(`export type FlagName = ${flags.map((f) => str(f.record.name)).join(" | ") || "never"};`);
   lines.push(`export type VariantName = ${variants.map((v) => str(v.record.name)).join(" | ") || "never"};`);
@@ -136,7 +136,7 @@ export function emitRegistry(model: Model): string {
     const r = f.record;
     lines.push(`  /** ${comment(r.description)} */`);
     lines.push(`  ${key(r.name)}: {`);
-    for (const p of FLAG_PROPERTIES) lines.push(`    ${p.key}: ${str(p.value(f, model))},`);
+    for (const p of flagProps) lines.push(`    ${p.key}: ${str(p.value(f, model))},`);
     lines.push("  },");
   }
   lines.push("};");
@@ -145,7 +145,7 @@ export function emitRegistry(model: Model): string {
   for (const v of variants) {
     const r = v.record;
     lines.push(`  ${key(r.name)}: {`);
-    for (const p of VARIANT_PROPERTIES) lines.push(`    ${p.key}: ${str(p.value(v, model))},`);
+    for (const p of variantProps) lines.push(`    ${p.key}: ${str(p.value(v, model))},`);
     lines.push("  },");
   }
   lines.push("};");

@@ -9,7 +9,6 @@
  */
 import {
   type BigIntStats,
-  type Dirent,
   type Stats,
   closeSync,
   constants,
@@ -196,18 +195,13 @@ const notAFile = (rel: string, what: string): Refusal => ({
   hint: "replace it with a plain file",
 });
 
-function describe(mode: {
-  isDirectory(): boolean;
-  isFIFO(): boolean;
-  isSocket(): boolean;
-  isCharacterDevice(): boolean;
-  isBlockDevice(): boolean;
-}): string {
+/** What a stat or a directory entry says a path is. */
+type Mode = Pick<Stats, "isFile" | "isDirectory" | "isSymbolicLink" | "isFIFO" | "isSocket" | "isCharacterDevice" | "isBlockDevice">;
+
+function describe(mode: Mode): string {
   if (mode.isDirectory()) return "a folder";
-  if (mode.isFIFO()) return "a named pipe";
-  if (mode.isSocket()) return "a socket";
-  if (mode.isCharacterDevice() || mode.isBlockDevice()) return "a device";
-  return "a special file";
+  const code = codeOf(mode);
+  return code === "p" || code === "s" || code === "c" || code === "b" ? SPECIAL[code] : "a special file";
 }
 
 /**
@@ -407,7 +401,7 @@ function readListing(real: string): string {
   return names.sort((x, y) => (x.slice(1) < y.slice(1) ? -1 : x.slice(1) > y.slice(1) ? 1 : 0)).join("\0");
 }
 
-function codeOf(e: Dirent | Stats | undefined): EntryCode | undefined {
+function codeOf(e: Mode | undefined): EntryCode | undefined {
   if (!e) return undefined;
   if (e.isSymbolicLink()) return "l";
   if (e.isFile()) return "f";
